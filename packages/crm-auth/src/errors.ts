@@ -1,0 +1,91 @@
+/**
+ * Every failure that crm-auth reports is a {@link CrmAuthError} whose `code` is one of
+ * {@link CrmAuthErrorCode}. Callers branch on `code` and the structured fields, never on
+ * the message text, which is for people and may change.
+ */
+export type CrmAuthErrorCode =
+  // CRM faults (detail/error/code of a SOAP fault from discovery or CrmService)
+  | 'ERR_CRM_EXPIRED_TICKET' // 0x8004A101
+  | 'ERR_CRM_BAD_TICKET' // 0x8004A102
+  | 'ERR_CRM_ORG_DISABLED' // 0x8004A104
+  | 'ERR_CRM_OBJECT_NOT_FOUND' // 0x80040217
+  | 'ERR_CRM_PRIVILEGE_DENIED' // 0x80040220: the caller lacks a privilege (e.g. prvActOnBehalfOfAnotherUser)
+  | 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED' // 0x80040231: the user acted for lacks the right
+  | 'ERR_CRM_USER_DISABLED' // 0x80040225
+  | 'ERR_CRM_FAULT' // any other CRM fault; see `faultCode`
+  // Windows Live STS
+  | 'ERR_WLID_FAULT' // a psf:error fault from the STS; see `faultCode`
+  // Messages
+  | 'ERR_XML_MALFORMED' // not well-formed XML, truncated, or not the expected SOAP shape
+  | 'ERR_XML_FORBIDDEN' // DOCTYPE, entity declaration, or other construct refused for safety
+  | 'ERR_XML_TOO_LARGE' // over the configured size cap
+  | 'ERR_XML_TOO_DEEP' // nesting beyond the cap
+  | 'ERR_HTML_INSTEAD_OF_SOAP' // an HTML page (login page, proxy error page) where SOAP was expected
+  | 'ERR_UNEXPECTED_MESSAGE' // well-formed SOAP, but not the message that was expected
+  // Transport
+  | 'ERR_TIMEOUT'
+  | 'ERR_CONNECTION_RESET'
+  | 'ERR_CONNECTION_REFUSED'
+  | 'ERR_DNS'
+  | 'ERR_TLS' // handshake failure, untrusted server certificate, client certificate refused
+  | 'ERR_HTTP_STATUS' // a non-SOAP HTTP error status (e.g. 502, 503, 429); see `httpStatus`
+  | 'ERR_ABORTED' // the caller's AbortSignal fired
+  // Certificates
+  | 'ERR_CERT_UNREADABLE' // garbage PEM/DER, no certificate found
+  | 'ERR_CERT_BAD_PASSWORD' // PKCS#12 password wrong
+  | 'ERR_CERT_NO_KEY' // no private key supplied or found
+  | 'ERR_CERT_INVALID' // the bundle loaded, but its report lists blocking problems; see `problems`
+  // RPS
+  | 'ERR_RPS_TICKET_INVALID'
+  // Flow
+  | 'ERR_ORG_NOT_FOUND' // no organization with that FriendlyName / OrganizationName
+  | 'ERR_RETRIES_EXHAUSTED' // refreshed and retried up to the bound, still failing
+  | 'ERR_INVALID_OPTIONS'; // caller misuse (also thrown as TypeError where that is clearer)
+
+export interface CrmAuthErrorFields {
+  /** The CRM or Live fault code as sent, e.g. `0x8004A101`. */
+  faultCode?: string;
+  /** The fault's description text as sent. */
+  faultDescription?: string;
+  /** The org's unique name, when the error concerns one org. */
+  organizationName?: string;
+  /** The HTTP status of the reply, when there was one. */
+  httpStatus?: number;
+  /** The SOAP operation, e.g. `Create` or `RetrieveCrmTicket`. */
+  operation?: string;
+  /** The URL called. Never contains a ticket. */
+  url?: string;
+  /** For ERR_CERT_INVALID: every problem found. */
+  problems?: ReadonlyArray<{ code: string; message: string }>;
+  /**
+   * True when the failure proves the server did not execute the request (a fault
+   * from CRM, a refused connection, a TLS failure). False or absent means it may have.
+   */
+  notExecuted?: boolean;
+  cause?: unknown;
+}
+
+export class CrmAuthError extends Error {
+  override readonly name = 'CrmAuthError';
+  readonly code: CrmAuthErrorCode;
+  readonly faultCode?: string;
+  readonly faultDescription?: string;
+  readonly organizationName?: string;
+  readonly httpStatus?: number;
+  readonly operation?: string;
+  readonly url?: string;
+  readonly problems?: ReadonlyArray<{ code: string; message: string }>;
+  readonly notExecuted?: boolean;
+
+  constructor(code: CrmAuthErrorCode, message: string, fields: CrmAuthErrorFields = {}) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = code;
+    const { cause: _cause, ...rest } = fields;
+    Object.assign(this, rest);
+  }
+}
+
+/** True when `err` is a CrmAuthError, optionally with one of the given codes. */
+export function isCrmAuthError(err: unknown, ...codes: CrmAuthErrorCode[]): err is CrmAuthError {
+  return err instanceof CrmAuthError && (codes.length === 0 || codes.includes(err.code));
+}
