@@ -1,0 +1,54 @@
+export { CrmAuthError, isCrmAuthError } from './errors';
+export type { CrmAuthErrorCode, CrmAuthErrorFields } from './errors';
+export type {
+  AttributeValue,
+  CrmAuthenticationToken,
+  Entity,
+  Lookup,
+  OrganizationDetail,
+  ParseOptions,
+  SoapRequest,
+  SoapVersion,
+} from './messages/types';
+export {
+  CONTENT_TYPE,
+  CRM_FAULT_CODES,
+  EMPTY_GUID,
+  NS,
+  SOAP_ACTION,
+  crmServiceAction,
+} from './messages/constants';
+export { parseFault } from './messages/faults';
+export type { CrmFault } from './messages/faults';
+export { decodeMessage } from './messages/decode';
+export type { DecodedMessage, JsonValue, OperationName } from './messages/decode';
+export {
+  buildRetrievePolicyRequest,
+  parseRetrievePolicyResponse,
+} from './messages/discovery/retrieve-policy';
+export {
+  buildRetrieveOrganizationsRequest,
+  parseRetrieveOrganizationsResponse,
+} from './messages/discovery/retrieve-organizations';
+export {
+  buildRetrieveCrmTicketRequest,
+  parseRetrieveCrmTicketResponse,
+} from './messages/discovery/retrieve-crm-ticket';
+export {
+  buildRetrieveCrmUserIdByExternalIdRequest,
+  parseRetrieveCrmUserIdByExternalIdResponse,
+} from './messages/discovery/retrieve-crm-user-id-by-external-id';
+export { buildWhoAmIRequest, parseWhoAmIResponse } from './messages/crm/whoami';
+export { buildRetrieveRequest, parseRetrieveResponse } from './messages/crm/retrieve';
+export type { ConditionExpression, QueryExpression } from './messages/crm/query-expression';
+export {
+  buildRetrieveMultipleRequest,
+  parseRetrieveMultipleResponse,
+} from './messages/crm/retrieve-multiple';
+export { buildCreateRequest, parseCreateResponse } from './messages/crm/create';
+export { buildUpdateRequest, parseUpdateResponse } from './messages/crm/update';
+export { buildDeleteRequest, parseDeleteResponse } from './messages/crm/delete';
+export {
+  buildRequestSecurityTokenRequest,
+  parseRequestSecurityTokenResponse,
+} from './messages/wlid/request-security-token';
