@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { RequestContext } from '../common/principal';
+import { AdminAuditLogEntity } from './admin-audit-log.entity';
+
+export interface AdminAuditEntry {
+  action: string;
+  target?: string | null;
+  orgId?: string | null;
+  outcome?: 'success' | 'failure';
+  /** What changed, already redacted: never keys, passwords or tickets. */
+  diff?: Record<string, unknown> | null;
+  actorEmail?: string | null;
+}
+
+@Injectable()
+export class AdminAuditService {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Appends an entry; pass the transaction's manager so the entry commits with the change. */
+  async record(ctx: RequestContext, entry: AdminAuditEntry, manager?: EntityManager): Promise<void> {
+    const m = manager ?? this.db.manager;
+    const row: Partial<AdminAuditLogEntity> = {
+      actorId: ctx.principal?.userId ?? null,
+      actorEmail: entry.actorEmail ?? ctx.principal?.email ?? null,
+      sessionId: ctx.principal?.sessionId ?? null,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+      requestId: ctx.requestId || null,
+      orgId: entry.orgId ?? null,
+      action: entry.action,
+      target: entry.target ?? null,
+      outcome: entry.outcome ?? 'success',
+      diff: entry.diff ?? null,
+    };
+    await m.getRepository(AdminAuditLogEntity).insert(row as never);
+  }
+
+  async list(limit: number, cursor: string | null) {
+    const qb = this.db
+      .getRepository(AdminAuditLogEntity)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (cursor) qb.where('a.id < :cursor', { cursor });
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        actor: r.actorId || r.actorEmail ? { id: r.actorId, email: r.actorEmail } : null,
+        action: r.action,
+        target: r.target,
+        orgId: r.orgId,
+        outcome: r.outcome,
+        ip: r.ip,
+        diff: r.diff,
+      })),
+      nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+    };
+  }
+}

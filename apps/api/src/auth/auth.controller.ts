@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditorMay, Public } from '../common/auth-decorators';
+import { Ctx, type RequestContext } from '../common/principal';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AuthService, SESSION_COOKIE, type SessionView } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SessionView> {
+    const ctx: RequestContext = {
+      principal: null,
+      requestId: String(req.headers['x-request-id'] ?? ''),
+      ip: req.ip ?? null,
+      userAgent: req.headers['user-agent'] ?? null,
+    };
+    const { token, view } = await this.auth.login(dto.email.trim(), dto.password, ctx);
+    res.cookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.publicOrigin.startsWith('https:'),
+      path: '/',
+      maxAge: this.config.sessionAbsoluteHours * 3_600_000,
+    });
+    return view;
+  }
+
+  @AuditorMay()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(ctx);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  async me(@Req() req: Request): Promise<SessionView> {
+    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const s = await this.auth.resolveSession(token ?? '');
+    return this.auth.view(s);
+  }
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ADMIN_ONLY_KEY, AUDITOR_MAY_KEY, PUBLIC_KEY } from '../common/auth-decorators';
+import { DomainException } from '../common/domain-exception';
+import type { AppRequest, RequestContext } from '../common/principal';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AuthService, SESSION_COOKIE } from './auth.service';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The global guard: deny by default. Order of checks: session or API key → CSRF (for
+ * cookie sessions on unsafe methods) → role. `@Public()` routes skip all but the context.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(ec: ExecutionContext): Promise<boolean> {
+    const req = ec.switchToHttp().getRequest<AppRequest>();
+    const ctx: RequestContext = {
+      principal: null,
+      requestId: headerValue(req, 'x-request-id')?.slice(0, 100) || randomUUID(),
+      ip: req.ip ?? null,
+      userAgent: headerValue(req, 'user-agent') ?? null,
+    };
+    req.ctx = ctx;
+    const targets = [ec.getHandler(), ec.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const unsafe = !SAFE_METHODS.has(req.method);
+    if (bearer) {
+      // API keys are not sent by browsers on their own, so they need no CSRF token.
+      ctx.principal = await this.auth.resolveApiKey(bearer);
+    } else if (cookie) {
+      const s = await this.auth.resolveSession(cookie);
+      ctx.principal = s.principal;
+      if (unsafe) {
+        // SameSite=Strict already keeps the cookie off cross-site requests; the origin
+        // check and the session-bound token cover older browsers and same-site attackers.
+        const origin = headerValue(req, 'origin');
+        if (origin && !this.originAllowed(req, origin)) {
+          throw new DomainException(403, 'CSRF_INVALID', 'The request came from another site and was refused.');
+        }
+        if (!AuthService.csrfMatches(s.csrfToken, headerValue(req, 'x-csrf-token'))) {
+          throw new DomainException(403, 'CSRF_INVALID', 'The X-CSRF-Token header is missing or wrong. Reload the page.');
+        }
+      }
+    } else {
+      throw new DomainException(401, 'AUTH_REQUIRED', 'Sign in to continue.');
+    }
+
+    const role = ctx.principal.role;
+    if (role !== 'admin') {
+      if (this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY_KEY, targets)) {
+        throw new DomainException(403, 'FORBIDDEN_ROLE', 'Only administrators may do this.');
+      }
+      if (unsafe && !this.reflector.getAllAndOverride<boolean>(AUDITOR_MAY_KEY, targets)) {
+        throw new DomainException(403, 'FORBIDDEN_ROLE', 'Auditors have read-only access.');
+      }
+    }
+    return true;
+  }
+
+  private originAllowed(req: Request, origin: string): boolean {
+    if (origin === this.config.publicOrigin) return true;
+    const host = headerValue(req, 'host');
+    return !!host && (origin === `http://${host}` || origin === `https://${host}`);
+  }
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,39 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+export type Role = 'admin' | 'auditor';
+
+/** Who is calling: an admin console session or a machine caller with an API key. */
+export interface Principal {
+  kind: 'session' | 'api-key';
+  userId: string | null;
+  email: string;
+  name: string;
+  role: Role;
+  sessionId: string | null;
+  apiKeyId: string | null;
+}
+
+export interface RequestContext {
+  principal: Principal | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type AppRequest = Request & { ctx?: RequestContext };
+
+export function contextOf(req: Request): RequestContext {
+  const r = req as AppRequest;
+  return (
+    r.ctx ?? {
+      principal: null,
+      requestId: String(req.headers['x-request-id'] ?? ''),
+      ip: req.ip ?? null,
+      userAgent: req.headers['user-agent'] ?? null,
+    }
+  );
+}
+
+/** The request context in a controller: `@Ctx() ctx: RequestContext`. */
+export const Ctx = createParamDecorator((_data: unknown, ec: ExecutionContext) => contextOf(ec.switchToHttp().getRequest()));

@@ -1,0 +1,22 @@
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { InitialAuth1732500000000 } from './migrations/1732500000000-initial-auth';
+
+/** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
+export const MIGRATIONS = [InitialAuth1732500000000];
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = MixedList<Function | string | EntitySchema>;
+
+/** A TypeORM data source on Postgres. `synchronize` stays off: the schema comes from migrations only. */
+export function createDataSource(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: { max: opts.poolSize ?? 20, application_name: 'onbehalf-api' },
+  });
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Agent, request } from 'undici';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+
+export interface HealthCheck {
+  status: 'up' | 'down';
+  latencyMs: number;
+  target: string;
+  error?: { code: string; message: string };
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  version: string;
+  checks: { database: HealthCheck; emulator: HealthCheck };
+}
+
+const TIMEOUT_MS = 3_000;
+const API_VERSION = '0.1.0';
+
+@Injectable()
+export class HealthService implements OnModuleDestroy {
+  private readonly agent: Agent;
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.agent = new Agent({
+      connect: { ca: config.trustedServerCaPems.length ? config.trustedServerCaPems : undefined, timeout: TIMEOUT_MS },
+      headersTimeout: TIMEOUT_MS,
+      bodyTimeout: TIMEOUT_MS,
+    });
+  }
+
+  async report(): Promise<HealthReport> {
+    const [database, emulator] = await Promise.all([this.checkDatabase(), this.checkEmulator()]);
+    return {
+      status: database.status === 'up' && emulator.status === 'up' ? 'ok' : 'degraded',
+      version: API_VERSION,
+      checks: { database, emulator },
+    };
+  }
+
+  private async checkDatabase(): Promise<HealthCheck> {
+    const t0 = performance.now();
+    const url = new URL(this.config.databaseUrl);
+    const target = `postgres://${url.hostname}:${url.port || 5432}${url.pathname}`;
+    try {
+      await Promise.race([
+        this.db.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)),
+      ]);
+      return { status: 'up', latencyMs: ms(t0), target };
+    } catch (err) {
+      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'DATABASE_UNREACHABLE', message: describe(err) } };
+    }
+  }
+
+  /** The emulator (or CRM Online) is reachable when its discovery endpoint answers over trusted TLS. */
+  private async checkEmulator(): Promise<HealthCheck> {
+    const base = this.config.emulatorHealthUrl;
+    if (!base) return { status: 'up', latencyMs: 0, target: 'not configured (production services)' };
+    const target = new URL('/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx?WSDL', base).toString();
+    const t0 = performance.now();
+    try {
+      const res = await request(target, { dispatcher: this.agent, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      await res.body.dump();
+      if (res.statusCode >= 500) {
+        return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_ERROR', message: `HTTP ${res.statusCode}` } };
+      }
+      return { status: 'up', latencyMs: ms(t0), target };
+    } catch (err) {
+      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_UNREACHABLE', message: describe(err) } };
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return 'unknown error';
+  const code = (err as { code?: string }).code ?? (err.cause as { code?: string } | undefined)?.code;
+  return code ? `${code}: ${err.message}` : err.message;
+}

@@ -1,0 +1,161 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConsoleLogger, type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { DataSource } from 'typeorm';
+import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { DomainException } from './common/domain-exception';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import type { AppConfig } from './config/app-config';
+import { createDataSource } from './database/data-source';
+import { ENTITIES } from './database/entities';
+
+export interface RunningApi {
+  url: string;
+  port: number;
+  app: INestApplication;
+  dataSource: DataSource;
+  firstAdmin: { email: string; generatedPassword: string | null; created: boolean };
+  close(): Promise<void>;
+}
+
+const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** Applies pending migrations, holding a Postgres advisory lock so concurrent instances migrate once. */
+export async function migrate(ds: DataSource): Promise<string[]> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  try {
+    await qr.query(`SELECT pg_advisory_lock(hashtext('onbehalf:migrations'))`);
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await qr.query(`SELECT pg_advisory_unlock(hashtext('onbehalf:migrations'))`).catch(() => undefined);
+    await qr.release();
+  }
+}
+
+/** Starts the API: migrations, first admin, HTTP server (and the console's static files when built). */
+export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger | false } = {}): Promise<RunningApi> {
+  const dataSource = createDataSource(config.databaseUrl, ENTITIES);
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    throw new Error(`cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await migrate(dataSource);
+
+  const logger =
+    opts.logger === false
+      ? false
+      : (opts.logger ?? new ConsoleLogger({ json: config.env === 'production', logLevels: LEVELS[config.logLevel], prefix: 'api' }));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), {
+    logger: logger === false ? false : logger,
+    bodyParser: false,
+  });
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          imgSrc: ["'self'", 'data:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          // The console is served over plain HTTP on localhost by default; do not force HTTPS upgrades there.
+          upgradeInsecureRequests: config.publicOrigin.startsWith('https:') ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+    }),
+  );
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: '1mb' });
+  app.setGlobalPrefix('api');
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new DomainException(400, 'VALIDATION_FAILED', errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid request.', {
+          fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
+        }),
+    }),
+  );
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Onbehalf API').setVersion('0.1.0').addCookieAuth('onbehalf_sid').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  const dist = config.webDistDir && existsSync(join(config.webDistDir, 'index.html')) ? config.webDistDir : null;
+  if (dist) {
+    app.useStaticAssets(dist, {
+      index: false,
+      maxAge: '1h',
+      setHeaders: (res, path) => {
+        if (path.includes('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
+  // Routes are registered by init(); what is added after it only sees requests no route took.
+  await app.init();
+  // Unknown /api paths answer JSON 404s, never the console's index.html.
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next();
+    res.status(404).json({ code: 'NOT_FOUND', message: `No API route ${req.method} ${req.baseUrl}${req.path}` });
+  });
+  if (dist) {
+    // Client-side routes: any other GET that wants HTML gets the console's shell.
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || req.path.startsWith('/api')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dist, 'index.html'));
+    });
+  }
+
+  const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
+  app.enableShutdownHooks();
+  try {
+    await app.listen(config.port, config.host);
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await dataSource.destroy().catch(() => undefined);
+    if ((err as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} is already in use (ONBEHALF_API_PORT): stop what uses it or choose another port`);
+    }
+    throw err;
+  }
+  const addr = app.getHttpServer().address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  let closed = false;
+  return {
+    url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+    port,
+    app,
+    dataSource,
+    firstAdmin,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
