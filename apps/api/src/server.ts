@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { DomainException } from './common/domain-exception';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
 import type { AppConfig } from './config/app-config';
 import { createDataSource } from './database/data-source';
 import { ENTITIES } from './database/entities';
@@ -85,6 +85,12 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
   );
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '1mb' });
+  // Body-parser failures answer here, with codes, before any route or filter sees them.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const reply = bodyParserReply(err);
+    if (!reply) return next(err);
+    res.status(reply.status).json(reply.body);
+  });
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(

@@ -8,7 +8,7 @@
  * and quiet logs that are kept for error messages.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -127,6 +127,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   mkdirSync(dirname(dataDir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    // The server runs as user postgres, which must be able to reach the data directory.
+    const parent = dirname(dataDir);
+    const mode = statSync(parent).mode & 0o777;
+    if ((mode & 0o005) !== 0o005) chmodSync(parent, mode | 0o005);
+  }
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));
   let meta = readMeta(metaPath);
   if (!initialised || !meta) {

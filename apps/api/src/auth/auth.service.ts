@@ -54,7 +54,21 @@ export class AuthService {
       // Two instances starting at once must not both create a first admin.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('onbehalf:first-admin'))`);
       const count = await m.count(AdminUserEntity);
-      if (count > 0) return { email, generatedPassword: null, created: false };
+      if (count > 0) {
+        // ONBEHALF_ADMIN_PASSWORD on a later start resets that admin's password (the way back from a lost one).
+        if (password) {
+          const existing = await m.getRepository(AdminUserEntity).createQueryBuilder('u').addSelect('u.passwordHash')
+            .where('lower(u.email) = lower(:email)', { email }).getOne();
+          if (existing && !(await verifyPassword(existing.passwordHash, password))) {
+            await m.update(AdminUserEntity, { id: existing.id }, { passwordHash: await hashPassword(password), updatedAt: new Date() });
+            await m.query(
+              `INSERT INTO admin_audit_log (action, target, outcome, actor_email) VALUES ('admin-user.password-reset-from-env', $1, 'success', 'system')`,
+              [email],
+            );
+          }
+        }
+        return { email, generatedPassword: null, created: false };
+      }
       const generated = password ? null : randomBytes(12).toString('base64url');
       await m.insert(AdminUserEntity, {
         email,

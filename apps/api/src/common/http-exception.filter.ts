@@ -40,12 +40,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
         message,
         ...(typeof obj.details === 'object' && obj.details ? { details: obj.details as Record<string, unknown> } : {}),
       };
-    } else if (isBodyParserError(exception)) {
-      status = exception.status;
-      body =
-        exception.type === 'entity.too.large'
-          ? { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the API accepts.' }
-          : { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON.' };
     } else {
       // Only the error's class and message are logged: never request bodies, which may hold keys or passwords.
       this.logger.error(
@@ -56,6 +50,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     res.status(status).json(body);
   }
+}
+
+/** The reply for a request body that body-parser refused, or null for any other error. */
+export function bodyParserReply(e: unknown) {
+  if (!isBodyParserError(e)) return null;
+  return {
+    status: e.status,
+    body:
+      e.type === 'entity.too.large'
+        ? { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the API accepts (1 MB).' }
+        : e.type === 'entity.parse.failed'
+          ? { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON.' }
+          : { code: 'BAD_REQUEST', message: 'The request body could not be read.' },
+  };
 }
 
 function isBodyParserError(e: unknown): e is { status: number; type: string } {

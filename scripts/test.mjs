@@ -1,0 +1,97 @@
+// `npm test`: installs what is missing, builds, then runs every tier (unit and integration
+// tests with Vitest against a throwaway embedded Postgres and the real emulator over HTTPS,
+// then the Playwright browser tests in Debian's Chromium). Its last line is `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { installAndBuild } from './lib/build.mjs';
+import { ensurePnpm, root } from './lib/pnpm.mjs';
+
+const argv = process.argv.slice(2);
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null; // unit | e2e
+const resultsDir = join(root, '.data', 'test-results');
+const say = (msg) => console.log(`[test] ${msg}`);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems = [];
+
+function finish() {
+  if (problems.length) for (const p of problems) console.log(`[test] ${p}`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(failed > 0 || problems.length > 0 ? 1 : 0);
+}
+
+function findChromium() {
+  const candidates = [process.env.CHROME_PATH, process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((c) => c && existsSync(c)) ?? null;
+}
+
+const chromium = only === 'unit' ? null : findChromium();
+if (only !== 'unit' && !chromium) {
+  problems.push(
+    'no Chromium found for the browser tests (looked at CHROME_PATH, /usr/bin/chromium). ' +
+      'Install it with: sudo apt-get install -y chromium   (or set CHROME_PATH to a Chromium binary)',
+  );
+  failed += 1;
+  finish();
+}
+
+try {
+  installAndBuild({ dataDir: join(root, '.data'), log: say });
+} catch (err) {
+  problems.push(err.message);
+  failed += 1;
+  finish();
+}
+rmSync(resultsDir, { recursive: true, force: true });
+mkdirSync(resultsDir, { recursive: true });
+const pnpm = ensurePnpm();
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+if (only !== 'e2e') {
+  say('unit and integration tests (Vitest)');
+  const out = join(resultsDir, 'vitest.json');
+  const r = spawnSync(
+    pnpm,
+    ['exec', 'vitest', 'run', '--config', 'vitest.config.mts', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } },
+  );
+  const json = readJson(out);
+  if (json) {
+    passed += json.numPassedTests ?? 0;
+    failed += json.numFailedTests ?? 0;
+    skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+    if (r.status !== 0 && !json.numFailedTests) problems.push(`Vitest exited with code ${r.status} (a suite failed to load or run)`);
+  } else {
+    problems.push(`Vitest wrote no results (exit code ${r.status})`);
+  }
+}
+
+if (only !== 'unit') {
+  say(`browser tests (Playwright, ${chromium})`);
+  const out = join(resultsDir, 'playwright.json');
+  const r = spawnSync(pnpm, ['--filter', '@onbehalf/e2e', 'exec', 'playwright', 'test'], {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, CHROME_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+  const json = readJson(out);
+  if (json?.stats) {
+    passed += (json.stats.expected ?? 0) + (json.stats.flaky ?? 0);
+    failed += json.stats.unexpected ?? 0;
+    skipped += json.stats.skipped ?? 0;
+    if (r.status !== 0 && !json.stats.unexpected) problems.push(`Playwright exited with code ${r.status}`);
+  } else {
+    problems.push(`Playwright wrote no results (exit code ${r.status})`);
+  }
+}
+
+finish();
