@@ -52,3 +52,27 @@ export {
   buildRequestSecurityTokenRequest,
   parseRequestSecurityTokenResponse,
 } from './messages/wlid/request-security-token';
+export { CertificateBundle } from './certificates/certificate-bundle';
+export type { CertificateBundlePemInput, CertificateTlsOptions } from './certificates/certificate-bundle';
+export type {
+  CertificateChainLink,
+  CertificateProblem,
+  CertificateProblemCode,
+  CertificateReport,
+} from './certificates/certificate-report';
+export type { ValidateCertificateOptions } from './certificates/validate-certificate';
+export { DEFAULT_SUPPORTED_ROOTS, supportedRootFromPem } from './certificates/supported-roots';
+export type { SupportedRoot } from './certificates/supported-roots';
+export {
+  computeThumbprints,
+  formatThumbprintBase64,
+  formatThumbprintHex,
+  normalizeThumbprint,
+  thumbprintsEqual,
+} from './certificates/thumbprint';
+export type { Thumbprints } from './certificates/thumbprint';
+export { RpsVerifier } from './rps/rps-verifier';
+export type { RpsVerification, RpsVerifierOptions, RpsVerifyInput } from './rps/rps-verifier';
+export { buildRpsUrl } from './rps/build-rps-url';
+export type { RpsUrlKind, RpsUrlOptions } from './rps/build-rps-url';
+export type { RpsTicketPayload } from './rps/rps-ticket';
