@@ -51,6 +51,8 @@ export interface CrmAuthErrorFields {
   organizationName?: string;
   /** The HTTP status of the reply, when there was one. */
   httpStatus?: number;
+  /** For ERR_HTTP_STATUS: the server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs?: number;
   /** The SOAP operation, e.g. `Create` or `RetrieveCrmTicket`. */
   operation?: string;
   /** The URL called. Never contains a ticket. */
@@ -72,6 +74,7 @@ export class CrmAuthError extends Error {
   readonly faultDescription?: string;
   readonly organizationName?: string;
   readonly httpStatus?: number;
+  readonly retryAfterMs?: number;
   readonly operation?: string;
   readonly url?: string;
   readonly problems?: ReadonlyArray<{ code: string; message: string }>;
