@@ -6,13 +6,14 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { SecretsModule } from './secrets/secrets.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, ds: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forConfig(config), DatabaseModule.forDataSource(ds), AdminAuditModule, AuthModule, HealthModule],
+      imports: [ConfigModule.forConfig(config), DatabaseModule.forDataSource(ds), SecretsModule, AdminAuditModule, AuthModule, HealthModule],
     };
   }
 }
