@@ -21,7 +21,9 @@ export {
 export { parseFault } from './messages/faults';
 export type { CrmFault } from './messages/faults';
 export { decodeMessage } from './messages/decode';
-export type { DecodedMessage, JsonValue, OperationName } from './messages/decode';
+export type { DecodedMessage, JsonValue } from './messages/decode';
+export type { OperationName, ServiceName } from './messages/message';
+export type { DecodedCrmHeader } from './messages/crm/crm-service';
 export {
   buildRetrievePolicyRequest,
   parseRetrievePolicyResponse,

@@ -29,6 +29,8 @@ export const NS = {
   wsa: 'http://www.w3.org/2005/08/addressing',
   /** WS-Trust 2005/02, what the Windows Live STS speaks. */
   wst: 'http://schemas.xmlsoap.org/ws/2005/02/trust',
+  /** WS-Trust 1.3; accepted on responses in case an STS answers in it. */
+  wst13: 'http://docs.oasis-open.org/ws-sx/ws-trust/200512',
   ps: 'http://schemas.microsoft.com/LiveID/SoapServices/v1',
   /** Passport SOAP fault details (`psf:error`). */
   psf: 'http://schemas.microsoft.com/Passport/SoapServices/SOAPFault',
@@ -59,16 +61,11 @@ export const WLID = {
   defaultStsUrl: 'https://login.live.com/RST2.srf',
 } as const;
 
-/** Content types by SOAP version. 1.2 also carries the action (RFC 3902); see `soap12ContentType`. */
+/** Content types by SOAP version. */
 export const CONTENT_TYPE = {
   soap11: 'text/xml; charset=utf-8',
   soap12: 'application/soap+xml; charset=utf-8',
 } as const;
-
-/** `application/soap+xml; charset=utf-8; action="…"` (RFC 3902). */
-export function soap12ContentType(action: string): string {
-  return `${CONTENT_TYPE.soap12}; action="${action}"`;
-}
 
 /** The all-zero GUID: `CallerId` meaning "no impersonation". */
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';

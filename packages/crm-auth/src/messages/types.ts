@@ -55,7 +55,7 @@ export interface SoapRequest {
   xml: string;
   /** The SOAP action URI, unquoted. For 1.1 send it as the quoted `SOAPAction` header. */
   soapAction: string;
-  /** The HTTP Content-Type; for 1.2 it already carries the `action` parameter. */
+  /** The HTTP Content-Type: `text/xml; charset=utf-8` (1.1) or `application/soap+xml; charset=utf-8` (1.2). */
   contentType: string;
 }
 

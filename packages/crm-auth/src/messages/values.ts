@@ -1,0 +1,82 @@
+/**
+ * Conversions of wire text to typed values, shared by the field tables and the builders.
+ * Each returns undefined on bad input; the caller turns that into an error naming the field.
+ */
+
+const GUID = /^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$/;
+const BRACED_GUID = /^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$/;
+
+/** A GUID with or without braces, any case → lower case without braces; undefined if not a GUID. */
+export function toGuid(s: string): string | undefined {
+  const m = GUID.exec(s);
+  // Braces must pair: `{abc…` alone is not a key.
+  if (!m?.[1] || s.startsWith('{') !== s.endsWith('}')) return undefined;
+  return m[1].toLowerCase();
+}
+
+/** True for `{GUID}`: how CRM writes Key and UniqueIdentifier values. */
+export function isBracedGuid(s: string): boolean {
+  return BRACED_GUID.test(s);
+}
+
+/** `{GUID}` in upper case, as CRM writes keys (PROTOCOL.md §5.3). Input must already be a GUID. */
+export function toBracedGuid(guid: string): string {
+  return `{${guid.toUpperCase()}}`;
+}
+
+/** xs:boolean: `1`, `0`, `true`, `false` (and .NET's `True`/`False`). */
+export function toBool(s: string): boolean | undefined {
+  switch (s.toLowerCase()) {
+    case '1':
+    case 'true':
+      return true;
+    case '0':
+    case 'false':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+/** A decimal integer in the safe range. */
+export function toInt(s: string): number | undefined {
+  if (!/^[+-]?[0-9]{1,15}$/.test(s)) return undefined;
+  return Number(s);
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * ISO 8601 date-time with `Z`, an offset, or no zone (read as UTC, PROTOCOL.md §9). Fractions beyond
+ * milliseconds (.NET writes seven digits) are truncated. Undefined when not a valid date.
+ */
+export function toDate(s: string): Date | undefined {
+  const m = ISO_DATE.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(sec);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return undefined;
+  const ms = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
+  const date = new Date(utc);
+  // Rejects 2026-02-31 and friends, which Date.UTC would roll over.
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (Number.isNaN(utc) || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
+  return date;
+}

@@ -1,0 +1,296 @@
+/**
+ * The one hardened XML parser configuration of crm-auth. Everything that reads XML goes through
+ * {@link parseXml}: it refuses hostile input before the parser sees it, runs fast-xml-parser once,
+ * and resolves namespaces and entities itself while converting to {@link XmlElement}s.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CrmAuthError } from '../errors';
+import { DEFAULT_NS_KEY, type NamespaceScope, type XmlAttribute, type XmlElement } from './xml-element';
+
+/** Default cap on input size: 5 MiB of UTF-8. */
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Deepest element nesting accepted. SOAP here is at most about 8 deep. */
+export const MAX_DEPTH = 64;
+
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** Options of {@link parseXml}. */
+export interface XmlParseOptions {
+  maxBytes?: number;
+}
+
+// Options chosen for safety first (PLATFORM.md §4.3):
+const PARSER = new XMLParser({
+  // Keeps every element (duplicates, order) and gives one uniform node shape to convert.
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  // No coercion: `00123` stays a string, tickets stay intact; each field converts its own value.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  // Entities are decoded below with the strict XML set only, so no DTD or HTML entity is ever expanded.
+  processEntities: false,
+  htmlEntities: false,
+  // Whitespace is trimmed per field (XML whitespace only), never inside CDATA.
+  trimValues: false,
+  // CDATA must stay apart from text: it is raw and must not be entity-decoded.
+  cdataPropName: '#cdata',
+  commentPropName: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  // Bounded nesting: no deep recursion anywhere downstream.
+  maxNestedTags: MAX_DEPTH,
+  // Keep names as sent; the nodes are only read by key iteration, never by method calls.
+  onDangerousProperty: (name: string) => name,
+});
+
+// An HTML page (login or proxy error page), possibly after BOM, whitespace, an XML declaration or comments.
+const HTML_START =
+  /^(?:[ \t\r\n]+|<\?xml[^>]{0,200}\?>|<!--[\s\S]{0,2000}?-->)*<(?:!doctype[ \t\r\n]+html|html|head|body)[ \t\r\n>/]/i;
+// SOAP forbids DTDs (SOAP 1.1 §3, SOAP 1.2 Part 1 §5); refusing them kills XXE and entity expansion.
+const DTD = /<!(?:DOCTYPE|ENTITY)/i;
+
+/**
+ * Parses `input` to its root element with namespaces resolved. Throws CrmAuthError:
+ * ERR_XML_TOO_LARGE, ERR_HTML_INSTEAD_OF_SOAP, ERR_XML_FORBIDDEN, ERR_XML_MALFORMED, ERR_XML_TOO_DEEP.
+ */
+export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {}): XmlElement {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const xml = toText(input, maxBytes);
+
+  // HTML first, so a login page gets its own code instead of the DOCTYPE refusal.
+  if (HTML_START.test(xml.slice(0, 4096))) {
+    throw new CrmAuthError('ERR_HTML_INSTEAD_OF_SOAP', 'an HTML page was received where SOAP was expected');
+  }
+  const dtd = DTD.exec(xml);
+  if (dtd) {
+    const what = dtd[0].slice(2).toUpperCase();
+    throw new CrmAuthError('ERR_XML_FORBIDDEN', `${what} is not allowed in SOAP`);
+  }
+
+  // fast-xml-parser's parser accepts truncated and mismatched markup silently; the validator does not.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new CrmAuthError(
+      'ERR_XML_MALFORMED',
+      `malformed XML at line ${line}, column ${col}: ${oneLine(msg)}`,
+    );
+  }
+
+  let nodes: unknown;
+  try {
+    nodes = PARSER.parse(xml);
+  } catch (err) {
+    throw classifyParserError(err);
+  }
+
+  const roots = Array.isArray(nodes) ? nodes : [];
+  let root: XmlElement | undefined;
+  const scope: Record<string, string> = Object.create(null) as Record<string, string>;
+  scope['xml'] = XML_NS;
+  for (const node of roots) {
+    if (!isElementNode(node)) continue;
+    // Exactly one document element: the validator lets `<a/><b/>` through.
+    if (root) throw new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: more than one root element');
+    root = convert(node, scope, 1);
+  }
+  if (!root) throw new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: no root element');
+  return root;
+}
+
+function toText(input: string | Uint8Array, maxBytes: number): string {
+  if (typeof input !== 'string') {
+    // Cap before decoding, so an oversized body never becomes a string.
+    if (input.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return new TextDecoder('utf-8', { ignoreBOM: false }).decode(input);
+  }
+  // UTF-8 needs at least one byte per UTF-16 unit and at most three: only measure when it matters.
+  if (input.length > maxBytes) throw tooLarge(maxBytes);
+  if (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes) throw tooLarge(maxBytes);
+  return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+}
+
+function tooLarge(maxBytes: number): CrmAuthError {
+  return new CrmAuthError('ERR_XML_TOO_LARGE', `XML larger than ${maxBytes} bytes`);
+}
+
+function classifyParserError(err: unknown): CrmAuthError {
+  const msg = err instanceof Error ? err.message : String(err);
+  // The library names these cases only in its message; test/fixtures.spec.ts pins both mappings.
+  if (/nested tags/i.test(msg)) {
+    return new CrmAuthError('ERR_XML_TOO_DEEP', `XML nested deeper than ${MAX_DEPTH} elements`, {
+      cause: err,
+    });
+  }
+  if (msg.startsWith('[SECURITY]')) {
+    return new CrmAuthError('ERR_XML_FORBIDDEN', `element or attribute name refused: ${oneLine(msg)}`, {
+      cause: err,
+    });
+  }
+  return new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: ${oneLine(msg)}`, { cause: err });
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').slice(0, 200);
+}
+
+type FxpNode = Record<string, unknown>;
+
+function isElementNode(node: unknown): node is FxpNode {
+  if (typeof node !== 'object' || node === null) return false;
+  for (const k in node) if (k !== ':@' && k !== '#text' && k !== '#cdata') return true;
+  return false;
+}
+
+function convert(node: FxpNode, parentScope: NamespaceScope, depth: number): XmlElement {
+  // Defence in depth; the parser's maxNestedTags already stops this.
+  if (depth > MAX_DEPTH)
+    throw new CrmAuthError('ERR_XML_TOO_DEEP', `XML nested deeper than ${MAX_DEPTH} elements`);
+  let qname = '';
+  for (const k in node) {
+    if (k !== ':@') {
+      qname = k;
+      break;
+    }
+  }
+  const rawAttrs = node[':@'] as Record<string, unknown> | undefined;
+  let scope = parentScope;
+  const attrs: XmlAttribute[] = [];
+  if (rawAttrs) {
+    for (const an in rawAttrs) {
+      if (an === 'xmlns' || an.startsWith('xmlns:')) {
+        if (scope === parentScope) scope = Object.create(parentScope) as NamespaceScope;
+        (scope as Record<string, string>)[an === 'xmlns' ? DEFAULT_NS_KEY : an.slice(6)] = decodeAttr(
+          String(rawAttrs[an]),
+        );
+      }
+    }
+    for (const an in rawAttrs) {
+      if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
+      const colon = an.indexOf(':');
+      // Unprefixed attributes are in no namespace (Namespaces in XML §6.2).
+      const ns = colon === -1 ? '' : lookupPrefix(scope, an.slice(0, colon), an);
+      attrs.push({
+        ns,
+        name: colon === -1 ? an : an.slice(colon + 1),
+        value: decodeAttr(String(rawAttrs[an])),
+      });
+    }
+  }
+  const colon = qname.indexOf(':');
+  const ns = colon === -1 ? (scope[DEFAULT_NS_KEY] ?? '') : lookupPrefix(scope, qname.slice(0, colon), qname);
+  const name = colon === -1 ? qname : qname.slice(colon + 1);
+
+  const children: XmlElement[] = [];
+  let text = '';
+  const content = node[qname];
+  if (Array.isArray(content)) {
+    for (const child of content as FxpNode[]) {
+      const t = child['#text'];
+      if (t !== undefined) {
+        text += decodeText(String(t));
+        continue;
+      }
+      const cdata = child['#cdata'];
+      if (cdata !== undefined) {
+        // CDATA is literal: no entity decoding.
+        if (Array.isArray(cdata)) for (const part of cdata as FxpNode[]) text += String(part['#text'] ?? '');
+        continue;
+      }
+      if (isElementNode(child)) children.push(convert(child, scope, depth + 1));
+    }
+  }
+  return { ns, name, attrs, children, text, scope };
+}
+
+function lookupPrefix(scope: NamespaceScope, prefix: string, qname: string): string {
+  const ns = scope[prefix];
+  // An undeclared prefix makes the document not namespace-well-formed.
+  if (ns === undefined || ns === '') {
+    throw new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: undeclared namespace prefix in "${qname}"`);
+  }
+  return ns;
+}
+
+const LINE_ENDS = /\r\n?/g;
+const ATTR_WS = /\r\n|[\r\n\t]/g;
+
+/** Text content: XML line-end normalization, then the strict entity set. */
+function decodeText(raw: string): string {
+  const s = raw.indexOf('\r') === -1 ? raw : raw.replace(LINE_ENDS, '\n');
+  return s.indexOf('&') === -1 ? s : decodeEntities(s);
+}
+
+/** Attribute values: XML attribute-value normalization (whitespace → space), then entities. */
+function decodeAttr(raw: string): string {
+  const s = /[\r\n\t]/.test(raw) ? raw.replace(ATTR_WS, ' ') : raw;
+  return s.indexOf('&') === -1 ? s : decodeEntities(s);
+}
+
+/**
+ * Decodes the five predefined entities and character references. Anything else (`&nbsp;`, a
+ * DTD-defined name, a bare `&`) is malformed: without a DTD, XML defines nothing more.
+ */
+export function decodeEntities(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let amp = s.indexOf('&'); amp !== -1; amp = s.indexOf('&', from)) {
+    const semi = s.indexOf(';', amp + 1);
+    // Longest legal reference is `&#x10FFFF;`; a bounded look-ahead keeps this linear.
+    if (semi === -1 || semi - amp > 12) throw badReference();
+    const ref = s.slice(amp + 1, semi);
+    let ch: string;
+    if (ref.charCodeAt(0) === 0x23 /* # */) {
+      const hex = ref.charCodeAt(1) === 0x78; /* x */
+      const digits = ref.slice(hex ? 2 : 1);
+      if (!(hex ? /^[0-9A-Fa-f]{1,6}$/ : /^[0-9]{1,7}$/).test(digits)) throw badReference();
+      const cp = parseInt(digits, hex ? 16 : 10);
+      if (!isXmlChar(cp)) throw badReference();
+      ch = String.fromCodePoint(cp);
+    } else {
+      ch = predefinedEntity(ref);
+    }
+    out += s.slice(from, amp) + ch;
+    from = semi + 1;
+  }
+  return out + s.slice(from);
+}
+
+// A switch, not an object lookup: `&constructor;` must not find Object.prototype members.
+function predefinedEntity(name: string): string {
+  switch (name) {
+    case 'lt':
+      return '<';
+    case 'gt':
+      return '>';
+    case 'amp':
+      return '&';
+    case 'quot':
+      return '"';
+    case 'apos':
+      return "'";
+    default:
+      throw badReference();
+  }
+}
+
+function badReference(): CrmAuthError {
+  return new CrmAuthError(
+    'ERR_XML_MALFORMED',
+    'malformed XML: unknown or invalid entity or character reference',
+  );
+}
+
+/** XML 1.0 `Char` production. */
+export function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
