@@ -1,0 +1,120 @@
+import { Group, Stack, Table, Text } from '@mantine/core';
+import { memo } from 'react';
+import type { LedgerItem } from '@/types/api';
+import { formatDateTime, formatDuration, shortId } from '@/utils/format';
+import { formatActor, formatStamp } from '../utils/format-actor';
+import { OutcomeBadge } from './outcome-badge';
+import { ReconciliationBadge } from './reconciliation-badge';
+
+function Stamps({ item }: { item: LedgerItem }) {
+  if (!item.crm) {
+    return (
+      <Text size="xs" c="dimmed">
+        No CRM stamps
+      </Text>
+    );
+  }
+  const updated = /update/i.test(item.operation);
+  return (
+    <Stack gap={0}>
+      <Text size="xs">
+        <Text span c="dimmed" size="xs">
+          createdby:{' '}
+        </Text>
+        {formatStamp(item.crm.createdby)}
+      </Text>
+      <Text size="xs">
+        <Text span c="dimmed" size="xs">
+          createdonbehalfby:{' '}
+        </Text>
+        {formatStamp(item.crm.createdonbehalfby)}
+      </Text>
+      {updated && (
+        <>
+          <Text size="xs">
+            <Text span c="dimmed" size="xs">
+              modifiedby:{' '}
+            </Text>
+            {formatStamp(item.crm.modifiedby)}
+          </Text>
+          <Text size="xs">
+            <Text span c="dimmed" size="xs">
+              modifiedonbehalfby:{' '}
+            </Text>
+            {formatStamp(item.crm.modifiedonbehalfby)}
+          </Text>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+// Rows are memoised: "Load more" appends pages without re-rendering the rows already on screen.
+const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem; showOrg: boolean }) {
+  return (
+    <Table.Tr data-reconciliation={item.reconciliation}>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Text size="sm">{formatDateTime(item.at)}</Text>
+        {item.latencyMs !== null && (
+          <Text size="xs" c="dimmed">
+            {formatDuration(item.latencyMs)}
+          </Text>
+        )}
+      </Table.Td>
+      {showOrg && <Table.Td>{item.org.friendlyName}</Table.Td>}
+      <Table.Td>{item.operation}</Table.Td>
+      <Table.Td>{item.entity}</Table.Td>
+      <Table.Td>
+        <Text size="xs" ff="monospace" title={item.recordId ?? undefined}>
+          {shortId(item.recordId)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{formatActor(item)}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Stack gap={2} align="flex-start">
+          <OutcomeBadge outcome={item.outcome} errorCode={item.errorCode} />
+          {item.errorCode && (
+            <Text size="xs" c="red.7">
+              {item.errorCode}
+            </Text>
+          )}
+        </Stack>
+      </Table.Td>
+      <Table.Td>
+        <Group gap="sm" wrap="nowrap" align="flex-start">
+          <ReconciliationBadge value={item.reconciliation} />
+          <Stamps item={item} />
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+});
+
+/** Ledger rows: time, org, operation, entity, record, actor, outcome, and reconciliation with CRM's stamps. */
+export function LedgerTable({ items, showOrg = true, label }: { items: LedgerItem[]; showOrg?: boolean; label: string }) {
+  return (
+    <Table.ScrollContainer minWidth={showOrg ? 1080 : 960}>
+      <Table striped highlightOnHover verticalSpacing="xs" aria-label={label}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Time</Table.Th>
+            {showOrg && <Table.Th scope="col">Org</Table.Th>}
+            <Table.Th scope="col">Operation</Table.Th>
+            <Table.Th scope="col">Entity</Table.Th>
+            <Table.Th scope="col">Record</Table.Th>
+            <Table.Th scope="col">Actor</Table.Th>
+            <Table.Th scope="col">Outcome</Table.Th>
+            <Table.Th scope="col">Reconciliation (CRM stamps)</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((item) => (
+            <LedgerRow key={item.id} item={item} showOrg={showOrg} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

@@ -1,0 +1,19 @@
+import { Badge, type MantineColor } from '@mantine/core';
+import type { Reconciliation } from '@/types/api';
+
+const RECONCILIATION: Record<Reconciliation, { color: MantineColor; title: string }> = {
+  match: { color: 'green', title: "CRM's stamps agree with the ledger" },
+  mismatch: { color: 'red', title: "CRM's stamps disagree with the ledger" },
+  missing: { color: 'orange', title: 'The record is missing in CRM' },
+  unverified: { color: 'gray', title: 'Not checked against CRM yet' },
+};
+
+/** The reconciliation state, written out (match / mismatch / missing / unverified). */
+export function ReconciliationBadge({ value }: { value: Reconciliation }) {
+  const entry = RECONCILIATION[value] ?? { color: 'gray', title: value };
+  return (
+    <Badge color={entry.color} variant={value === 'mismatch' ? 'filled' : 'light'} title={entry.title} tt="lowercase">
+      {value}
+    </Badge>
+  );
+}

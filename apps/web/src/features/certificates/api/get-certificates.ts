@@ -1,0 +1,18 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import type { Certificate, ListResponse } from '@/types/api';
+import { certificatesKeys } from '../keys';
+
+export function getCertificates(signal?: AbortSignal): Promise<ListResponse<Certificate>> {
+  return api.get<ListResponse<Certificate>>('/certificates', { signal });
+}
+
+export const certificatesQueryOptions = () =>
+  queryOptions({
+    queryKey: certificatesKeys.list(),
+    queryFn: ({ signal }) => getCertificates(signal),
+  });
+
+export function useCertificates() {
+  return useQuery(certificatesQueryOptions());
+}

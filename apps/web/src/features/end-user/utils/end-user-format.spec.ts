@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { endUserName, stampId, stampName } from './end-user-format';
+
+describe('end-user display', () => {
+  it('names the end user, falling back to the Live ID', () => {
+    const base = { puid: 'P', liveId: 'jonw@contoso.com', orgId: 'o', expiresAt: '' };
+    expect(endUserName({ ...base, firstName: 'Jon', lastName: 'Wilson' })).toBe('Jon Wilson');
+    expect(endUserName({ ...base, firstName: null, lastName: null })).toBe('jonw@contoso.com');
+  });
+
+  it('reads a stamp given as a lookup or as a bare id', () => {
+    expect(stampName({ id: 'g', name: 'Jon Wilson' })).toBe('Jon Wilson');
+    expect(stampId({ id: 'g', name: 'Jon Wilson' })).toBe('g');
+    expect(stampName('{GUID}')).toBe('{GUID}');
+    expect(stampId('{GUID}')).toBeNull();
+    expect(stampName(null)).toBe('—');
+  });
+});

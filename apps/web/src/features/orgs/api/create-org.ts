@@ -1,0 +1,27 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import type { OrgWithRun } from '@/types/api';
+import { orgsKeys } from '../keys';
+
+export interface CreateOrgInput {
+  discoveryUrl: string;
+  friendlyName: string;
+  certificateId: string;
+}
+
+/** Runs the whole onboarding flow; a failing org is kept (status `failed`) and still answers 201. */
+export function createOrg(input: CreateOrgInput): Promise<OrgWithRun> {
+  return api.post<OrgWithRun>('/orgs', input);
+}
+
+export function useCreateOrg() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: createOrg,
+    onSuccess: (data) => {
+      queryClient.setQueryData(orgsKeys.detail(data.org.id), data.org);
+      queryClient.setQueryData(orgsKeys.latestRun(data.org.id), data.run);
+      void queryClient.invalidateQueries({ queryKey: orgsKeys.lists() });
+    },
+  });
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ONBOARDING_STEP_NAMES, type OnboardingRun } from '@/types/api';
+import { failedStep, placeholderSteps, stepsForDisplay } from './onboarding-steps-model';
+
+describe('onboarding steps', () => {
+  it('shows the seven steps in order while the first POST is in flight, the first running', () => {
+    const steps = placeholderSteps();
+    expect(steps.map((s) => s.name)).toEqual([...ONBOARDING_STEP_NAMES]);
+    expect(steps.map((s) => s.status)).toEqual(['running', 'pending', 'pending', 'pending', 'pending', 'pending', 'pending']);
+  });
+
+  it("uses the server's steps in the documented order, filling the ones not reported yet", () => {
+    const run: OnboardingRun = {
+      id: 'r1',
+      status: 'failed',
+      startedAt: '2025-01-01T00:00:00Z',
+      finishedAt: '2025-01-01T00:00:02Z',
+      steps: [
+        { name: 'wlid-ticket', title: 'Windows Live ticket', status: 'succeeded', durationMs: 120, detail: null },
+        { name: 'policy', title: 'Policy', status: 'succeeded', durationMs: 30, detail: 'MBI_SSL' },
+        {
+          name: 'proxy-role',
+          title: 'Proxy role',
+          status: 'failed',
+          durationMs: 50,
+          detail: null,
+          error: { code: 'CRM_PRIVILEGE_DENIED', message: 'No proxy role', hint: 'Give ERP_Integration the proxy role' },
+        },
+      ],
+    };
+    const steps = stepsForDisplay(run);
+    expect(steps.map((s) => s.name)).toEqual([...ONBOARDING_STEP_NAMES]);
+    expect(steps[0]).toMatchObject({ title: 'Policy', status: 'succeeded', detail: 'MBI_SSL' });
+    expect(steps[2]).toMatchObject({ name: 'organizations', status: 'pending' });
+    expect(failedStep(run)?.error?.hint).toBe('Give ERP_Integration the proxy role');
+  });
+
+  it('keeps steps the contract does not list, after the known ones', () => {
+    const run: OnboardingRun = {
+      id: 'r',
+      status: 'running',
+      startedAt: '',
+      finishedAt: null,
+      steps: [{ name: 'extra', title: 'Extra', status: 'running', durationMs: null, detail: null }],
+    };
+    expect(stepsForDisplay(run).at(-1)?.name).toBe('extra');
+  });
+});

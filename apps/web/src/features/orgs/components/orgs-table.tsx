@@ -1,0 +1,65 @@
+import { Anchor, Group, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { BreakerBadge, OrgStatusBadge, TicketStateBadge } from '@/components/status-badges';
+import { useNow } from '@/hooks/use-now';
+import type { Org } from '@/types/api';
+import { formatCountdown, formatDateTime } from '@/utils/format';
+
+export function OrgsTable({ orgs }: { orgs: Org[] }) {
+  const now = useNow(1_000);
+  return (
+    <Table.ScrollContainer minWidth={860}>
+      <Table striped highlightOnHover verticalSpacing="sm" aria-label="Orgs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Friendly name</Table.Th>
+            <Table.Th scope="col">Unique name</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">CRM ticket</Table.Th>
+            <Table.Th scope="col">Circuit</Table.Th>
+            <Table.Th scope="col">Service account</Table.Th>
+            <Table.Th scope="col">Onboarded</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {orgs.map((org) => (
+            <Table.Tr key={org.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/orgs/${org.id}`} fw={600}>
+                  {org.friendlyName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" ff="monospace">
+                  {org.organizationName ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <OrgStatusBadge status={org.status} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <TicketStateBadge state={org.ticket?.state} />
+                  {org.ticket?.crmTicketExpiresAt && (
+                    <Text size="xs" c="dimmed">
+                      {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
+                    </Text>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <BreakerBadge state={org.breaker} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{org.serviceAccount?.name ?? '—'}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatDateTime(org.createdAt)}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

@@ -1,0 +1,96 @@
+import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { CertificateStatusBadge, OrgStatusBadge, TicketStateBadge } from '@/components/status-badges';
+import { useNow } from '@/hooks/use-now';
+import type { OverviewOrg } from '@/types/api';
+import { formatCountdown, formatDays } from '@/utils/format';
+import { attentionFirst } from './attention-first';
+
+export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
+  const now = useNow(1_000);
+  const sorted = attentionFirst(orgs);
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table striped highlightOnHover verticalSpacing="sm" aria-label="Orgs at a glance">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Org</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">CRM ticket</Table.Th>
+            <Table.Th scope="col">Certificate</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Failures (24 h)
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              8004A101 (24 h)
+            </Table.Th>
+            <Table.Th scope="col">Needs attention</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {sorted.map((org) => (
+            <Table.Tr key={org.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/orgs/${org.id}`} fw={600}>
+                  {org.friendlyName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <OrgStatusBadge status={org.status} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <TicketStateBadge state={org.ticket?.state} />
+                  {org.ticket?.crmTicketExpiresAt && (
+                    <Text size="xs" c="dimmed">
+                      {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
+                    </Text>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                {org.certificate ? (
+                  <Group gap="xs" wrap="nowrap">
+                    <CertificateStatusBadge status={org.certificate.status} />
+                    <Text size="xs" c="dimmed">
+                      {formatDays(org.certificate.daysToExpiry)}
+                    </Text>
+                  </Group>
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    None
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td ta="right">
+                <Text size="sm" c={org.failures24h > 0 ? 'red.7' : undefined} fw={org.failures24h > 0 ? 600 : undefined}>
+                  {org.failures24h}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">
+                <Text size="sm" c={org.expiredFaults24h > 0 ? 'orange.8' : undefined}>
+                  {org.expiredFaults24h}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                {org.attention.length === 0 ? (
+                  <Text size="sm" c="dimmed">
+                    Nothing
+                  </Text>
+                ) : (
+                  <Group gap={4}>
+                    {org.attention.map((item) => (
+                      <Badge key={item} color="red" variant="dot" tt="none">
+                        {item}
+                      </Badge>
+                    ))}
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
