@@ -72,11 +72,7 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
   // fast-xml-parser's parser accepts truncated and mismatched markup silently; the validator does not.
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    const { msg, line, col } = valid.err;
-    throw new CrmAuthError(
-      'ERR_XML_MALFORMED',
-      `malformed XML at line ${line}, column ${col}: ${oneLine(msg)}`,
-    );
+    throw new CrmAuthError('ERR_XML_MALFORMED', describeInvalid(valid.err));
   }
 
   let nodes: unknown;
@@ -98,6 +94,15 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
   }
   if (!root) throw new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: no root element');
   return root;
+}
+
+function describeInvalid(err: { code: string; msg: string; line: number; col: number }): string {
+  // The validator reports unclosed elements at the end of input as a list of their names.
+  const unclosed = /"([^"]+)"\s*\]'\s*found/.exec(err.msg);
+  if (err.code === 'InvalidXml' && unclosed) {
+    return `malformed XML: unexpected end of input inside <${unclosed[1] ?? ''}>`;
+  }
+  return `malformed XML at line ${err.line}, column ${err.col}: ${oneLine(err.msg)}`;
 }
 
 function toText(input: string | Uint8Array, maxBytes: number): string {

@@ -1,0 +1,46 @@
+/** Shared fixture access for the message specs (shared/fixtures, found as in CI). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CrmAuthenticationToken } from '../src/messages/types';
+
+/** The shared folder: ONBEHALF_SHARED_DIR, else `../shared` beside the repository root. */
+export const SHARED_DIR = process.env['ONBEHALF_SHARED_DIR'] ?? path.resolve(__dirname, '../../../../shared');
+export const FIXTURES_DIR = path.join(SHARED_DIR, 'fixtures');
+
+/** A fixture's XML text. */
+export function fixtureXml(service: 'crm' | 'discovery' | 'wlid' | 'hostile', name: string): string {
+  return readFileSync(path.join(FIXTURES_DIR, service, `${name}.xml`), 'utf8');
+}
+
+/** A fixture's expected decode output. */
+export function fixtureJson(service: 'crm' | 'discovery' | 'wlid', name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, service, `${name}.json`), 'utf8')) as Record<string, unknown>;
+}
+
+/** The CRM ticket and Passport ticket used throughout the fixtures. */
+export const CRM_TICKET = (fixtureJson('crm', 'whoami-request')['header'] as { crmTicket: string }).crmTicket;
+export const PASSPORT_TICKET = (fixtureJson('discovery', 'retrieve-organizations-request')['body'] as { passportTicket: string })
+  .passportTicket;
+
+/** The impersonating token of the CrmService request fixtures. */
+export const TOKEN: CrmAuthenticationToken = {
+  authenticationType: 1,
+  crmTicket: CRM_TICKET,
+  organizationName: 'contoso',
+  callerId: 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c',
+};
+
+/** The same message in a SOAP 1.2 envelope (non-fault messages only). */
+export function toSoap12(xml: string): string {
+  return xml.replaceAll('http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope');
+}
+
+/** Renames a namespace prefix everywhere it appears as a prefix (tags, declarations, QName values). */
+export function renamePrefix(xml: string, from: string, to: string): string {
+  return xml
+    .replaceAll(`<${from}:`, `<${to}:`)
+    .replaceAll(`</${from}:`, `</${to}:`)
+    .replaceAll(`xmlns:${from}=`, `xmlns:${to}=`)
+    .replaceAll(`"${from}:`, `"${to}:`)
+    .replaceAll(`>${from}:`, `>${to}:`);
+}
