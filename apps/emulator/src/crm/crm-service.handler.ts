@@ -1,0 +1,209 @@
+import type { IncomingMessage } from 'node:http';
+import { CrmFault } from '../soap/crm-error-codes.constants';
+import { WS_NS } from '../soap/namespaces.constants';
+import { soapAction, versionFromContentType } from '../soap/soap-action.util';
+import { crmFaultXml, soapContentType, soapEnvelope } from '../soap/soap-writer';
+import type { EmulatorContext, HttpReply, PreparedCall, SoapService } from '../http/emulator.context';
+import { isGuid } from '../state/state.store';
+import { resolveTypeName, SoapParseError, type SoapEnvelope, type SoapVersion } from '../xml/soap-envelope.parser';
+import { escapeXmlAttr } from '../xml/xml-escape.util';
+import { attr, child, text } from '../xml/xml-node.util';
+import { readAuthToken, requireRight, resolveCaller, type CrmCaller } from './crm-caller.resolver';
+import {
+  createRecord,
+  deleteRecord,
+  entityMetadata,
+  findRecord,
+  nameResolver,
+  recordsOf,
+  updateRecord,
+} from './crm-records.service';
+import { braceGuid, recordXml } from './entity.serializer';
+import { parseColumnSet, parseQueryExpression, runQuery } from './query-expression.engine';
+
+/** CrmService operations (PROTOCOL.md §3); Fetch is declared but not offered by the emulator. */
+export const CRM_OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'] as const;
+type CrmOperation = (typeof CRM_OPERATIONS)[number];
+
+const ACTION_PREFIX = `${WS_NS}/`;
+
+function reply(version: SoapVersion, body: string): HttpReply {
+  return { status: 200, headers: { 'content-type': soapContentType(version) }, body: soapEnvelope(version, body) };
+}
+
+/** Picks the operation from SOAPAction / the 1.2 action parameter, falling back on the body element. */
+function resolveOperation(envelope: SoapEnvelope, req: IncomingMessage): CrmOperation {
+  const action = soapAction(req);
+  let op: string = envelope.bodyName;
+  if (action !== undefined) {
+    if (!action.startsWith(ACTION_PREFIX)) {
+      throw new CrmFault('InvalidArgument', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`, 'Client');
+    }
+    op = action.slice(ACTION_PREFIX.length);
+    if (op !== envelope.bodyName) {
+      throw new CrmFault('InvalidArgument', `SOAPAction ${op} does not match the body element ${envelope.bodyName}.`, 'Client');
+    }
+  }
+  if (!(CRM_OPERATIONS as readonly string[]).includes(op)) {
+    throw new CrmFault('InvalidArgument', `Server did not recognize the operation '${op}'.`, 'Client');
+  }
+  return op as CrmOperation;
+}
+
+/**
+ * `POST /MSCrmServices/2007/CrmService.asmx`: Execute(WhoAmI), Retrieve, RetrieveMultiple, Create,
+ * Update and Delete, with the CrmAuthenticationToken checks and on-behalf stamping of CRM Online.
+ */
+export class CrmServiceHandler implements SoapService {
+  readonly endpoint = 'crm' as const;
+
+  constructor(private readonly ctx: EmulatorContext) {}
+
+  prepare(envelope: SoapEnvelope, req: IncomingMessage): PreparedCall {
+    const op = resolveOperation(envelope, req);
+    let label: string = op;
+    let executeType: string | undefined;
+    if (op === 'Execute') {
+      executeType = resolveTypeName(attr(child(envelope.bodyElement, 'Request'), 'type'), envelope.namespaces, WS_NS);
+      label = executeType?.replace(/Request$/, '') ?? 'Execute';
+    }
+    const token = readAuthToken(envelope.header);
+    const claims = token.crmTicket ? this.ctx.tickets.readCrm(token.crmTicket) : undefined;
+    const scenarioCtx = { org: token.organizationName?.toLowerCase(), account: claims?.liveId, user: token.callerId };
+    return {
+      operation: label,
+      ctx: scenarioCtx,
+      run: () => {
+        const call = resolveCaller(this.ctx, token);
+        return reply(envelope.version, this.dispatch(op, executeType, call, envelope));
+      },
+    };
+  }
+
+  faultReply(error: unknown, envelope: SoapEnvelope | undefined, req: IncomingMessage): HttpReply {
+    return crmFaultReply(error, envelope?.version ?? versionFromContentType(req), this.ctx);
+  }
+
+  private dispatch(op: CrmOperation, executeType: string | undefined, call: CrmCaller, envelope: SoapEnvelope): string {
+    const body = envelope.bodyElement;
+    switch (op) {
+      case 'Execute':
+        return this.execute(executeType, call);
+      case 'Retrieve': {
+        const entity = (text(child(body, 'entityName')) ?? '').trim().toLowerCase();
+        const id = (text(child(body, 'id')) ?? '').trim();
+        const meta = entityMetadata(entity);
+        if (!isGuid(id)) throw new CrmFault('InvalidArgument', `'${id}' is not a GUID.`);
+        requireRight(this.ctx, call, entity, 'read');
+        const columns = parseColumnSet(child(body, 'columnSet'), envelope.namespaces);
+        const record = findRecord(this.ctx, call.org, entity, id);
+        const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ');
+        return (
+          `    <RetrieveResponse xmlns="${WS_NS}">\n` +
+          `      <RetrieveResult xsi:type="${escapeXmlAttr(entity)}">\n${attrs}      </RetrieveResult>\n` +
+          `    </RetrieveResponse>\n`
+        );
+      }
+      case 'RetrieveMultiple':
+        return this.retrieveMultiple(call, envelope);
+      case 'Create': {
+        const entityNode = child(body, 'entity');
+        // Entity types live in the 2006 WebServices namespace under whatever prefix; the local name decides.
+        const entity = localTypeOf(attr(entityNode, 'type'));
+        entityMetadata(entity);
+        requireRight(this.ctx, call, entity, 'create');
+        const id = createRecord(this.ctx, call, entity, entityNode ?? '');
+        return (
+          `    <CreateResponse xmlns="${WS_NS}">\n` +
+          `      <CreateResult>${id}</CreateResult>\n` +
+          `    </CreateResponse>\n`
+        );
+      }
+      case 'Update': {
+        const entityNode = child(body, 'entity');
+        const entity = localTypeOf(attr(entityNode, 'type'));
+        entityMetadata(entity);
+        requireRight(this.ctx, call, entity, 'write');
+        updateRecord(this.ctx, call, entity, entityNode ?? '');
+        return `    <UpdateResponse xmlns="${WS_NS}" />\n`;
+      }
+      case 'Delete': {
+        const entity = (text(child(body, 'entityName')) ?? '').trim().toLowerCase();
+        entityMetadata(entity);
+        requireRight(this.ctx, call, entity, 'delete');
+        deleteRecord(this.ctx, call, entity, (text(child(body, 'id')) ?? '').trim());
+        return `    <DeleteResponse xmlns="${WS_NS}" />\n`;
+      }
+    }
+  }
+
+  private execute(executeType: string | undefined, call: CrmCaller): string {
+    if (executeType !== 'WhoAmIRequest') {
+      throw new CrmFault(
+        'NotImplemented',
+        `The request type '${executeType ?? '(none)'}' is not supported by the emulator; only WhoAmIRequest is.`,
+      );
+    }
+    // CRM answers with the effective user: the one acted for when CallerId is set.
+    const user = call.actingFor ?? call.caller;
+    return (
+      `    <ExecuteResponse xmlns="${WS_NS}">\n` +
+      `      <Response xsi:type="WhoAmIResponse">\n` +
+      `        <BusinessUnitId>${call.org.businessUnitId}</BusinessUnitId>\n` +
+      `        <OrganizationId>${call.org.id}</OrganizationId>\n` +
+      `        <UserId>${user.id}</UserId>\n` +
+      `      </Response>\n` +
+      `    </ExecuteResponse>\n`
+    );
+  }
+
+  private retrieveMultiple(call: CrmCaller, envelope: SoapEnvelope): string {
+    const query = parseQueryExpression(child(envelope.bodyElement, 'query'), envelope.namespaces);
+    const meta = entityMetadata(query.entityName);
+    requireRight(this.ctx, call, query.entityName, 'read');
+    const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query);
+    const resolve = nameResolver(this.ctx, call.org);
+    const first = page.records[0];
+    const last = page.records[page.records.length - 1];
+    const cookie =
+      first && last
+        ? `<cookie page="${query.pageNumber}"><${meta.primaryKey} last="${braceGuid(last.id)}" first="${braceGuid(first.id)}" /></cookie>`
+        : '';
+    let entities = '';
+    for (const record of page.records) {
+      entities +=
+        `          <BusinessEntity xmlns="http://schemas.microsoft.com/crm/2006/WebServices" xsi:type="${query.entityName}">\n` +
+        recordXml(record, query.columns, meta.primaryKey, call.org, resolve, '            ') +
+        `          </BusinessEntity>\n`;
+    }
+    const result =
+      `      <RetrieveMultipleResult EntityName="${query.entityName}" MoreRecords="${page.moreRecords ? 1 : 0}" PagingCookie="${escapeXmlAttr(cookie)}">\n` +
+      (entities ? `        <BusinessEntities>\n${entities}        </BusinessEntities>\n` : `        <BusinessEntities />\n`) +
+      `      </RetrieveMultipleResult>\n`;
+    return `    <RetrieveMultipleResponse xmlns="${WS_NS}">\n${result}    </RetrieveMultipleResponse>\n`;
+  }
+}
+
+function localTypeOf(qname: string | undefined): string {
+  const value = (qname ?? '').trim();
+  const i = value.indexOf(':');
+  return (i < 0 ? value : value.slice(i + 1)).toLowerCase();
+}
+
+/** Turns an error into a CRM fault reply; unexpected errors become a generic platform fault. */
+export function crmFaultReply(error: unknown, version: SoapVersion, ctx: EmulatorContext): HttpReply {
+  let fault: CrmFault;
+  if (error instanceof CrmFault) {
+    fault = error;
+  } else if (error instanceof SoapParseError) {
+    fault = new CrmFault('InvalidArgument', error.message, 'Client', error.httpStatus);
+  } else {
+    ctx.log(`crm: unexpected error: ${(error as Error).message}`);
+    fault = new CrmFault('InvalidArgument', 'The request could not be processed.');
+  }
+  return {
+    status: fault.httpStatus,
+    headers: { 'content-type': soapContentType(version) },
+    body: crmFaultXml(version, fault),
+  };
+}

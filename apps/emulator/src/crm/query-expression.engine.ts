@@ -1,0 +1,247 @@
+import { CrmFault } from '../soap/crm-error-codes.constants';
+import { QUERY_NS } from '../soap/namespaces.constants';
+import type { EntityRecord, StoredAttr } from '../state/emulator-state.model';
+import { isGuid, normalizeGuid } from '../state/state.store';
+import { resolveTypeName } from '../xml/soap-envelope.parser';
+import { attr, child, children, text, type XmlValue } from '../xml/xml-node.util';
+
+/** A parsed condition of a FilterExpression. */
+interface Condition {
+  attribute: string;
+  operator: string;
+  values: string[];
+}
+
+/** A parsed FilterExpression: conditions and nested filters joined by And/Or. */
+export interface Filter {
+  operator: 'And' | 'Or';
+  conditions: Condition[];
+  filters: Filter[];
+}
+
+/** A parsed QueryExpression (the parts the emulator honours). */
+export interface ParsedQuery {
+  entityName: string;
+  columns: string[] | 'all';
+  criteria: Filter | undefined;
+  orders: Array<{ attribute: string; descending: boolean }>;
+  pageNumber: number;
+  count: number;
+  pagingCookie: string | undefined;
+}
+
+const MAX_PAGE = 5000;
+const SUPPORTED_OPERATORS = new Set([
+  'Equal',
+  'NotEqual',
+  'Null',
+  'NotNull',
+  'Like',
+  'NotLike',
+  'BeginsWith',
+  'EndsWith',
+  'In',
+  'NotIn',
+  'GreaterThan',
+  'GreaterEqual',
+  'LessThan',
+  'LessEqual',
+  'OnOrAfter',
+  'OnOrBefore',
+]);
+
+function invalid(message: string): CrmFault {
+  return new CrmFault('InvalidArgument', message);
+}
+
+/** Reads a ColumnSet: `AllColumns` (by xsi:type) or its Attributes. */
+export function parseColumnSet(node: XmlValue | undefined, namespaces: Map<string, Set<string>>): string[] | 'all' {
+  if (node === undefined) return 'all';
+  const type = resolveTypeName(attr(node, 'type'), namespaces, QUERY_NS);
+  if (type === 'AllColumns') return 'all';
+  const attributes = child(node, 'Attributes');
+  const names = children(attributes, 'Attribute').map((a) => (text(a) ?? '').trim().toLowerCase());
+  return names.filter((n) => n.length > 0);
+}
+
+function parseFilter(node: XmlValue, depth: number): Filter {
+  if (depth > 8) throw invalid('Filters are nested too deeply');
+  const op = (text(child(node, 'FilterOperator')) ?? 'And').trim();
+  if (op !== 'And' && op !== 'Or') throw invalid(`Unknown FilterOperator '${op}'`);
+  const conditions = children(child(node, 'Conditions'), 'Condition').map((c) => {
+    const operator = (text(child(c, 'Operator')) ?? '').trim();
+    if (!SUPPORTED_OPERATORS.has(operator)) throw invalid(`The condition operator '${operator}' is not supported`);
+    const attribute = (text(child(c, 'AttributeName')) ?? '').trim().toLowerCase();
+    if (!attribute) throw invalid('A condition needs an AttributeName');
+    const values = children(child(c, 'Values'), 'Value').map((v) => text(v) ?? '');
+    return { attribute, operator, values };
+  });
+  const filters = children(child(node, 'Filters'), 'Filter').map((f) => parseFilter(f, depth + 1));
+  return { operator: op, conditions, filters };
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < 0) throw invalid(`PageInfo ${name} must be a non-negative integer`);
+  return n;
+}
+
+/** Parses `query xsi:type="q:QueryExpression"`. */
+export function parseQueryExpression(node: XmlValue | undefined, namespaces: Map<string, Set<string>>): ParsedQuery {
+  if (node === undefined) throw invalid('RetrieveMultiple needs a query');
+  const type = resolveTypeName(attr(node, 'type'), namespaces, QUERY_NS);
+  if (type !== undefined && type !== 'QueryExpression') {
+    throw invalid(`The query type '${type}' is not supported; send a QueryExpression`);
+  }
+  const entityName = (text(child(node, 'EntityName')) ?? '').trim().toLowerCase();
+  if (!entityName) throw invalid('The query needs an EntityName');
+  const criteriaNode = child(node, 'Criteria');
+  const criteria = criteriaNode === undefined || typeof criteriaNode === 'string' ? undefined : parseFilter(criteriaNode, 0);
+  const orders = children(child(node, 'Orders'), 'Order').map((o) => ({
+    attribute: (text(child(o, 'AttributeName')) ?? '').trim().toLowerCase(),
+    descending: (text(child(o, 'OrderType')) ?? '').trim() === 'Descending',
+  }));
+  const pageInfo = child(node, 'PageInfo');
+  const count = Math.min(positiveInt(text(child(pageInfo, 'Count')), 'Count', 0), MAX_PAGE);
+  const pageNumber = Math.max(positiveInt(text(child(pageInfo, 'PageNumber')), 'PageNumber', 1), 1);
+  // PagingCookie is the documented name; some clients wrote PageCookie.
+  const cookie = text(child(pageInfo, 'PagingCookie')) ?? text(child(pageInfo, 'PageCookie'));
+  return {
+    entityName,
+    columns: parseColumnSet(child(node, 'ColumnSet'), namespaces),
+    criteria,
+    orders,
+    pageNumber,
+    count,
+    pagingCookie: cookie === '' ? undefined : cookie,
+  };
+}
+
+function comparable(value: StoredAttr): string | number {
+  switch (value.t) {
+    case 's':
+      return isGuid(value.v) ? normalizeGuid(value.v) : value.v.toLowerCase();
+    case 'ref':
+      return value.id;
+    case 'date':
+      return value.v;
+    case 'bool':
+      return value.v ? 'true' : 'false';
+  }
+}
+
+function operand(value: StoredAttr, raw: string, operator: string): string | number {
+  if (value.t === 'date') {
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw.trim());
+    const ms = Date.parse(dateOnly ? `${raw.trim()}T00:00:00Z` : raw.trim());
+    if (Number.isNaN(ms)) throw invalid(`'${raw}' is not a date`);
+    // A bare date means the whole day: OnOrBefore includes it to its last millisecond.
+    return dateOnly && (operator === 'OnOrBefore' || operator === 'LessEqual') ? ms + 86_399_999 : ms;
+  }
+  if (value.t === 'bool') return ['1', 'true'].includes(raw.trim().toLowerCase()) ? 'true' : 'false';
+  const t = raw.trim();
+  return isGuid(t) ? normalizeGuid(t) : t.toLowerCase();
+}
+
+function likeRegex(pattern: string): RegExp {
+  const body = pattern
+    .toLowerCase()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}
+
+function compare(a: string | number, b: string | number): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const an = Number(a);
+  const bn = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(an) && Number.isFinite(bn)) return an - bn;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+function testCondition(record: EntityRecord, c: Condition): boolean {
+  const value = record.attrs[c.attribute];
+  if (c.operator === 'Null') return value === undefined;
+  if (c.operator === 'NotNull') return value !== undefined;
+  if (c.operator === 'NotEqual' || c.operator === 'NotIn' || c.operator === 'NotLike') {
+    if (value === undefined) return false;
+  }
+  if (value === undefined) return false;
+  const left = comparable(value);
+  const first = c.values[0];
+  if (first === undefined) throw invalid(`The condition on '${c.attribute}' needs a value`);
+  const right = operand(value, first, c.operator);
+  switch (c.operator) {
+    case 'Equal':
+      return left === right;
+    case 'NotEqual':
+      return left !== right;
+    case 'In':
+      return c.values.some((v) => operand(value, v, c.operator) === left);
+    case 'NotIn':
+      return !c.values.some((v) => operand(value, v, c.operator) === left);
+    case 'Like':
+      return likeRegex(String(first)).test(String(left));
+    case 'NotLike':
+      return !likeRegex(String(first)).test(String(left));
+    case 'BeginsWith':
+      return String(left).startsWith(String(right));
+    case 'EndsWith':
+      return String(left).endsWith(String(right));
+    case 'GreaterThan':
+      return compare(left, right) > 0;
+    case 'GreaterEqual':
+    case 'OnOrAfter':
+      return compare(left, right) >= 0;
+    case 'LessThan':
+      return compare(left, right) < 0;
+    case 'LessEqual':
+    case 'OnOrBefore':
+      return compare(left, right) <= 0;
+    default:
+      throw invalid(`The condition operator '${c.operator}' is not supported`);
+  }
+}
+
+function testFilter(record: EntityRecord, filter: Filter): boolean {
+  const results = [
+    ...filter.conditions.map((c) => () => testCondition(record, c)),
+    ...filter.filters.map((f) => () => testFilter(record, f)),
+  ];
+  if (results.length === 0) return true;
+  return filter.operator === 'And' ? results.every((r) => r()) : results.some((r) => r());
+}
+
+/** One page of a query's result. */
+export interface QueryPage {
+  records: EntityRecord[];
+  moreRecords: boolean;
+}
+
+/** Filters, orders and pages records as the query asks. */
+export function runQuery(all: Iterable<EntityRecord>, query: ParsedQuery): QueryPage {
+  let rows = [...all];
+  if (query.criteria) {
+    const criteria = query.criteria;
+    rows = rows.filter((r) => testFilter(r, criteria));
+  }
+  if (query.orders.length) {
+    rows.sort((a, b) => {
+      for (const o of query.orders) {
+        const av = a.attrs[o.attribute];
+        const bv = b.attrs[o.attribute];
+        if (av === undefined && bv === undefined) continue;
+        if (av === undefined) return o.descending ? 1 : -1;
+        if (bv === undefined) return o.descending ? -1 : 1;
+        const c = compare(comparable(av), comparable(bv));
+        if (c !== 0) return o.descending ? -c : c;
+      }
+      return 0;
+    });
+  }
+  const size = query.count > 0 ? query.count : MAX_PAGE;
+  const start = (query.pageNumber - 1) * size;
+  return { records: rows.slice(start, start + size), moreRecords: rows.length > start + size };
+}
