@@ -62,11 +62,14 @@ export class CertificateBundle implements Thumbprints {
    *   key given), ERR_CERT_BAD_PASSWORD (encrypted key with a missing or wrong passphrase).
    */
   static fromPem(input: CertificateBundlePemInput): CertificateBundle {
-    if (input === null || typeof input !== 'object') throw new TypeError('fromPem expects { certificatePem, privateKeyPem }');
+    if (input === null || typeof input !== 'object')
+      throw new TypeError('fromPem expects { certificatePem, privateKeyPem }');
     const { certificatePem, privateKeyPem, chainPem, passphrase } = input;
     if (typeof certificatePem !== 'string') throw new TypeError('certificatePem must be a string');
-    if (chainPem !== undefined && typeof chainPem !== 'string') throw new TypeError('chainPem must be a string');
-    if (passphrase !== undefined && typeof passphrase !== 'string') throw new TypeError('passphrase must be a string');
+    if (chainPem !== undefined && typeof chainPem !== 'string')
+      throw new TypeError('chainPem must be a string');
+    if (passphrase !== undefined && typeof passphrase !== 'string')
+      throw new TypeError('passphrase must be a string');
     const certs = readPemCertificates(certificatePem, 'certificatePem');
     const chain = chainPem ? readPemCertificates(chainPem, 'chainPem') : [];
     if (typeof privateKeyPem !== 'string' || !privateKeyPem.includes('PRIVATE KEY-----')) {
@@ -160,7 +163,10 @@ export class CertificateBundle implements Thumbprints {
    * strength, listing every problem found. Never throws for a bad certificate: read `ok`.
    */
   validate(options: ValidateCertificateOptions): CertificateReport {
-    return validateCertificate({ certificate: this.certificate, chain: this.chain, privateKey: this.#privateKey }, options);
+    return validateCertificate(
+      { certificate: this.certificate, chain: this.chain, privateKey: this.#privateKey },
+      options,
+    );
   }
 
   /**
@@ -204,7 +210,9 @@ function readPemCertificates(text: string, field: string): X509Certificate[] {
     try {
       return new X509Certificate(block);
     } catch (cause) {
-      throw new CrmAuthError('ERR_CERT_UNREADABLE', `certificate #${i + 1} in ${field} is unreadable`, { cause });
+      throw new CrmAuthError('ERR_CERT_UNREADABLE', `certificate #${i + 1} in ${field} is unreadable`, {
+        cause,
+      });
     }
   });
 }
@@ -213,14 +221,20 @@ function readPemPrivateKey(pem: string, passphrase: string | undefined): KeyObje
   if (pem.length > MAX_PEM_CHARS) throw new CrmAuthError('ERR_CERT_UNREADABLE', 'privateKeyPem is too large');
   const encrypted = pem.includes('ENCRYPTED');
   if (encrypted && passphrase === undefined) {
-    throw new CrmAuthError('ERR_CERT_BAD_PASSWORD', 'the private key is encrypted and no passphrase was given');
+    throw new CrmAuthError(
+      'ERR_CERT_BAD_PASSWORD',
+      'the private key is encrypted and no passphrase was given',
+    );
   }
   try {
-    return createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
+    return createPrivateKey(
+      passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase },
+    );
   } catch (cause) {
     // OpenSSL reports a wrong passphrase as a decrypt or decode failure; for an encrypted key
     // that is what it means. The cause is kept for diagnosis; it holds no key material.
-    if (encrypted) throw new CrmAuthError('ERR_CERT_BAD_PASSWORD', 'the private key passphrase is wrong', { cause });
+    if (encrypted)
+      throw new CrmAuthError('ERR_CERT_BAD_PASSWORD', 'the private key passphrase is wrong', { cause });
     throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the private key PEM is unreadable', { cause });
   }
 }

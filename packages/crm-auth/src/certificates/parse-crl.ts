@@ -38,7 +38,11 @@ export function parseCrl(input: Buffer | string): ParsedCrl {
   const der = toDer(input);
   const root = readRoot(der);
   const [tbs, outerAlgorithm, signatureValue] = readChildren(der, root);
-  if (root.tag !== DerTag.SEQUENCE || tbs?.tag !== DerTag.SEQUENCE || outerAlgorithm?.tag !== DerTag.SEQUENCE) {
+  if (
+    root.tag !== DerTag.SEQUENCE ||
+    tbs?.tag !== DerTag.SEQUENCE ||
+    outerAlgorithm?.tag !== DerTag.SEQUENCE
+  ) {
     throw new Error('not a CertificateList');
   }
   if (signatureValue?.tag !== DerTag.BIT_STRING) throw new Error('CRL signature is not a BIT STRING');
@@ -93,7 +97,8 @@ export function parseCrl(input: Buffer | string): ParsedCrl {
 }
 
 function toDer(input: Buffer | string): Buffer {
-  if (typeof input !== 'string' && !Buffer.isBuffer(input)) throw new TypeError('a CRL must be a Buffer or a string');
+  if (typeof input !== 'string' && !Buffer.isBuffer(input))
+    throw new TypeError('a CRL must be a Buffer or a string');
   if (input.length > MAX_CRL_BYTES * 2) throw new Error('CRL too large');
   // DER starts with a SEQUENCE tag; anything else is read as PEM text (which may carry a preamble).
   if (typeof input === 'string' || input[0] !== DerTag.SEQUENCE) {

@@ -43,20 +43,26 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
   }
 
   const certificates: X509Certificate[] = [];
-  for (const bag of p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag as string] ?? []) {
+  for (const bag of p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag as string] ??
+    []) {
     const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
     if (!certAsn1) continue;
     try {
       certificates.push(new X509Certificate(Buffer.from(forge.asn1.toDer(certAsn1).getBytes(), 'binary')));
     } catch (cause) {
-      throw new CrmAuthError('ERR_CERT_UNREADABLE', 'a certificate in the PKCS#12 file is unreadable', { cause });
+      throw new CrmAuthError('ERR_CERT_UNREADABLE', 'a certificate in the PKCS#12 file is unreadable', {
+        cause,
+      });
     }
   }
-  if (certificates.length === 0) throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the PKCS#12 file holds no certificate');
+  if (certificates.length === 0)
+    throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the PKCS#12 file holds no certificate');
 
   let privateKey: KeyObject | undefined;
   const keyBags = [
-    ...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag as string] ?? []),
+    ...(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[
+      forge.pki.oids.pkcs8ShroudedKeyBag as string
+    ] ?? []),
     ...(p12.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag as string] ?? []),
   ];
   const keyBag = keyBags[0];
@@ -73,7 +79,9 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
           type: 'pkcs8',
         });
       } catch (cause) {
-        throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the private key in the PKCS#12 file is unreadable', { cause });
+        throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the private key in the PKCS#12 file is unreadable', {
+          cause,
+        });
       }
     }
   }

@@ -47,10 +47,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  *
  * @throws TypeError on malformed options.
  */
-export function validateCertificate(subject: ValidationSubject, options: ValidateCertificateOptions): CertificateReport {
+export function validateCertificate(
+  subject: ValidationSubject,
+  options: ValidateCertificateOptions,
+): CertificateReport {
   const opts = checkOptions(options);
   const problems: CertificateProblem[] = [];
-  const add = (code: CertificateProblemCode, message: string, severity: 'error' | 'warning' = 'error'): void => {
+  const add = (
+    code: CertificateProblemCode,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+  ): void => {
     problems.push({ code, severity, message });
   };
   const now = opts.now;
@@ -79,7 +86,10 @@ export function validateCertificate(subject: ValidationSubject, options: Validat
   if (eku === undefined || eku.length === 0) {
     add('NO_EXTENDED_KEY_USAGE', `${leafName} has no extended key usage; clientAuth is expected`, 'warning');
   } else if (!eku.includes(CLIENT_AUTH_EKU) && !eku.includes(ANY_EKU)) {
-    add('NO_CLIENT_AUTH', `${leafName} is not allowed for TLS client authentication (no clientAuth extended key usage)`);
+    add(
+      'NO_CLIENT_AUTH',
+      `${leafName} is not allowed for TLS client authentication (no clientAuth extended key usage)`,
+    );
   }
 
   const path = buildPath(leaf, subject.chain, opts, now, add);
@@ -123,7 +133,8 @@ interface CheckedOptions {
 }
 
 function checkOptions(options: ValidateCertificateOptions): CheckedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('validate options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('validate options must be an object');
   if (!Array.isArray(options.roots)) throw new TypeError('roots must be an array of SupportedRoot');
   const pinned = new Map<string, string>();
   const rootCertificates: X509Certificate[] = [];
@@ -132,14 +143,17 @@ function checkOptions(options: ValidateCertificateOptions): CheckedOptions {
       throw new TypeError('each root must be { name, thumbprintSha1Hex, certificatePem? }');
     }
     const thumbprint = normalizeThumbprint(root.thumbprintSha1Hex);
-    if (thumbprint.length !== 40) throw new TypeError(`root ${root.name}: thumbprintSha1Hex must be a SHA-1 thumbprint`);
+    if (thumbprint.length !== 40)
+      throw new TypeError(`root ${root.name}: thumbprintSha1Hex must be a SHA-1 thumbprint`);
     pinned.set(thumbprint, root.name);
     if (root.certificatePem !== undefined) {
       let cert: X509Certificate;
       try {
         cert = new X509Certificate(root.certificatePem);
       } catch (cause) {
-        throw new CrmAuthError('ERR_INVALID_OPTIONS', `root ${root.name}: certificatePem is unreadable`, { cause });
+        throw new CrmAuthError('ERR_INVALID_OPTIONS', `root ${root.name}: certificatePem is unreadable`, {
+          cause,
+        });
       }
       rootCertificates.push(cert);
     }
@@ -196,7 +210,9 @@ function buildPath(
     }
     // Issuer candidates by name or by OpenSSL's issuer check, so that a "leaf used as a CA" is
     // found and reported as such instead of as a missing issuer.
-    const candidates = pool.filter((c) => c !== current && (c.subject === current.issuer || safe(() => current.checkIssued(c))));
+    const candidates = pool.filter(
+      (c) => c !== current && (c.subject === current.issuer || safe(() => current.checkIssued(c))),
+    );
     const unseen = candidates.filter((c) => !seen.has(c.fingerprint256));
     if (unseen.length === 0) {
       if (candidates.length > 0) {
@@ -211,19 +227,33 @@ function buildPath(
     }
     const parent = unseen.find((c) => safe(() => current.verify(c.publicKey)));
     if (!parent) {
-      add('BAD_SIGNATURE', `the signature of ${describe(current)} does not verify with the key of its issuer`);
+      add(
+        'BAD_SIGNATURE',
+        `the signature of ${describe(current)} does not verify with the key of its issuer`,
+      );
       return { certs, anchored: false };
     }
     // Only a CA may sign certificates; without this any leaf could mint a trusted child.
     if (!parent.ca) {
-      add('ISSUER_NOT_CA', `${describe(current)} is signed by ${describe(parent)}, which is not a CA (no basicConstraints CA:TRUE)`);
+      add(
+        'ISSUER_NOT_CA',
+        `${describe(current)} is signed by ${describe(parent)}, which is not a CA (no basicConstraints CA:TRUE)`,
+      );
     } else if (!safe(() => current.checkIssued(parent))) {
-      add('ISSUER_NOT_CA', `${describe(parent)} may not sign certificates (key usage or key identifiers do not allow it)`);
+      add(
+        'ISSUER_NOT_CA',
+        `${describe(parent)} may not sign certificates (key usage or key identifiers do not allow it)`,
+      );
     }
     const from = new Date(parent.validFrom);
     const to = new Date(parent.validTo);
-    if (now < from) add('CHAIN_CERT_NOT_YET_VALID', `${describe(parent)} in the chain is not valid before ${from.toISOString()}`);
-    else if (now > to) add('CHAIN_CERT_EXPIRED', `${describe(parent)} in the chain expired on ${to.toISOString()}`);
+    if (now < from)
+      add(
+        'CHAIN_CERT_NOT_YET_VALID',
+        `${describe(parent)} in the chain is not valid before ${from.toISOString()}`,
+      );
+    else if (now > to)
+      add('CHAIN_CERT_EXPIRED', `${describe(parent)} in the chain expired on ${to.toISOString()}`);
     certs.push(parent);
     seen.add(parent.fingerprint256);
     current = parent;
@@ -256,20 +286,32 @@ function checkRevocation(
     // An unsigned or forged CRL could hide a revocation (or fake one): only the issuer's key counts.
     const algorithm = signatureAlgorithm(crl.signatureAlgorithmOid);
     if (!algorithm) {
-      add('CRL_INVALID', `CRL #${n + 1} uses an unsupported signature algorithm (${crl.signatureAlgorithmOid})`);
+      add(
+        'CRL_INVALID',
+        `CRL #${n + 1} uses an unsupported signature algorithm (${crl.signatureAlgorithmOid})`,
+      );
       continue;
     }
     if (!safe(() => verifySignature(algorithm.digest, crl.tbsDer, issuer.publicKey, crl.signature))) {
-      add('CRL_INVALID', `the signature of CRL #${n + 1} does not verify with the key of ${describe(issuer)}`);
+      add(
+        'CRL_INVALID',
+        `the signature of CRL #${n + 1} does not verify with the key of ${describe(issuer)}`,
+      );
       continue;
     }
     if (crl.thisUpdate > now) {
-      add('CRL_INVALID', `CRL #${n + 1} from ${describe(issuer)} is not valid before ${crl.thisUpdate.toISOString()}`);
+      add(
+        'CRL_INVALID',
+        `CRL #${n + 1} from ${describe(issuer)} is not valid before ${crl.thisUpdate.toISOString()}`,
+      );
       continue;
     }
     // Fail closed: a CRL past nextUpdate may lack recent revocations.
     if (crl.nextUpdate && crl.nextUpdate < now) {
-      add('CRL_STALE', `CRL #${n + 1} from ${describe(issuer)} was due for renewal on ${crl.nextUpdate.toISOString()}`);
+      add(
+        'CRL_STALE',
+        `CRL #${n + 1} from ${describe(issuer)} was due for renewal on ${crl.nextUpdate.toISOString()}`,
+      );
     } else {
       const list = usable.get(issuerIndex) ?? [];
       list.push(crl);
@@ -294,9 +336,19 @@ function checkRevocation(
 function weakKeyCheck(cert: X509Certificate, add: AddProblem): void {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails;
-  if ((key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') && (details?.modulusLength ?? 0) < 2048) {
-    add('WEAK_KEY', `${describe(cert)} has a ${details?.modulusLength ?? '?'}-bit RSA key (2048 or more expected)`, 'warning');
-  } else if (key.asymmetricKeyType === 'ec' && /^(secp192|prime192|secp224)/.test(details?.namedCurve ?? '')) {
+  if (
+    (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') &&
+    (details?.modulusLength ?? 0) < 2048
+  ) {
+    add(
+      'WEAK_KEY',
+      `${describe(cert)} has a ${details?.modulusLength ?? '?'}-bit RSA key (2048 or more expected)`,
+      'warning',
+    );
+  } else if (
+    key.asymmetricKeyType === 'ec' &&
+    /^(secp192|prime192|secp224)/.test(details?.namedCurve ?? '')
+  ) {
     add('WEAK_KEY', `${describe(cert)} has a weak EC curve (${details?.namedCurve ?? '?'})`, 'warning');
   }
 }

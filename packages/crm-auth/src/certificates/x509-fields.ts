@@ -15,7 +15,8 @@ export interface RawCertificateFields {
 export function readCertificateFields(der: Buffer): RawCertificateFields {
   const root = readRoot(der);
   const [tbs, algorithm] = readChildren(der, root);
-  if (tbs?.tag !== DerTag.SEQUENCE || algorithm?.tag !== DerTag.SEQUENCE) throw new Error('not a certificate');
+  if (tbs?.tag !== DerTag.SEQUENCE || algorithm?.tag !== DerTag.SEQUENCE)
+    throw new Error('not a certificate');
   const algorithmOid = readChildren(der, algorithm)[0];
   if (!algorithmOid) throw new Error('not a certificate');
   const fields = readChildren(der, tbs);
@@ -23,7 +24,8 @@ export function readCertificateFields(der: Buffer): RawCertificateFields {
   const base = fields[0]?.tag === DerTag.CONTEXT_0 ? 1 : 0;
   const issuer = fields[base + 2];
   const subject = fields[base + 4];
-  if (issuer?.tag !== DerTag.SEQUENCE || subject?.tag !== DerTag.SEQUENCE) throw new Error('not a certificate');
+  if (issuer?.tag !== DerTag.SEQUENCE || subject?.tag !== DerTag.SEQUENCE)
+    throw new Error('not a certificate');
   return {
     signatureAlgorithmOid: readOid(der, algorithmOid),
     issuerDer: Buffer.from(elementBytes(der, issuer)),

@@ -25,7 +25,8 @@ const PATHS: Readonly<Record<RpsUrlKind, { path: string; silent: boolean }>> = {
 export function buildRpsUrl(kind: RpsUrlKind, options: RpsUrlOptions): string {
   const spec = Object.prototype.hasOwnProperty.call(PATHS, kind) ? PATHS[kind] : undefined;
   if (!spec) throw new TypeError(`unknown RPS URL kind: ${String(kind)}`);
-  if (typeof options?.siteId !== 'string' || options.siteId.length === 0) throw new TypeError('siteId must be a non-empty string');
+  if (typeof options?.siteId !== 'string' || options.siteId.length === 0)
+    throw new TypeError('siteId must be a non-empty string');
   const base = absoluteHttpUrl(options.rpsBaseUrl, 'rpsBaseUrl');
   const back = absoluteHttpUrl(options.returnUrl, 'returnUrl');
   const url = new URL(`${base.pathname.replace(/\/+$/, '')}/${spec.path}`, base);

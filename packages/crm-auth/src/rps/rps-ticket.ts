@@ -30,7 +30,9 @@ export const MAX_RPS_TICKET_CHARS = 8192;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** The two segments of a ticket, split and shape-checked; null when the shape is wrong. */
-export function splitRpsTicket(ticket: string): { signed: string; payload: Buffer; signature: Buffer } | null {
+export function splitRpsTicket(
+  ticket: string,
+): { signed: string; payload: Buffer; signature: Buffer } | null {
   if (ticket.length === 0 || ticket.length > MAX_RPS_TICKET_CHARS) return null;
   const parts = ticket.split('.');
   if (parts.length !== 2) return null;

@@ -49,17 +49,24 @@ export class RpsVerifier {
 
   /** @throws TypeError or CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: RpsVerifierOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('RpsVerifier options must be an object');
-    if (typeof options.siteId !== 'string' || options.siteId.length === 0) throw new TypeError('siteId must be a non-empty string');
-    if (typeof options.signingCertPem !== 'string') throw new TypeError('signingCertPem must be a PEM string');
-    if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('clock must be a function');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('RpsVerifier options must be an object');
+    if (typeof options.siteId !== 'string' || options.siteId.length === 0)
+      throw new TypeError('siteId must be a non-empty string');
+    if (typeof options.signingCertPem !== 'string')
+      throw new TypeError('signingCertPem must be a PEM string');
+    if (options.clock !== undefined && typeof options.clock !== 'function')
+      throw new TypeError('clock must be a function');
     const skew = options.maxClockSkewSec ?? 300;
-    if (typeof skew !== 'number' || !(skew >= 0) || skew > 3600) throw new TypeError('maxClockSkewSec must be between 0 and 3600');
+    if (typeof skew !== 'number' || !(skew >= 0) || skew > 3600)
+      throw new TypeError('maxClockSkewSec must be between 0 and 3600');
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(options.signingCertPem);
     } catch (cause) {
-      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'signingCertPem is not a readable certificate', { cause });
+      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'signingCertPem is not a readable certificate', {
+        cause,
+      });
     }
     // The format fixes RSASSA-PKCS1-v1_5; accepting another key type would let an algorithm
     // other than the agreed one decide validity.
@@ -101,7 +108,8 @@ export class RpsVerifier {
     } catch {
       return invalid('the ticket payload is not JSON');
     }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return invalid('the ticket payload is not an object');
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+      return invalid('the ticket payload is not an object');
     const p = payload as Partial<Record<keyof RpsTicketPayload, unknown>>;
     // A version we do not know may mean fields we would misread.
     if (p.v !== 1) return invalid('unsupported ticket version');
@@ -115,7 +123,8 @@ export class RpsVerifier {
     // Replays of old tickets are bounded by exp; tickets from the future by iat; both with skew.
     if (nowSec > exp + this.#skewSec) return invalid('the ticket has expired');
     if (iat > nowSec + this.#skewSec) return invalid('the ticket is not yet valid');
-    if (typeof p.puid !== 'string' || !HEX_PUID.test(p.puid)) return invalid('the ticket PUID is not 16 hex digits');
+    if (typeof p.puid !== 'string' || !HEX_PUID.test(p.puid))
+      return invalid('the ticket PUID is not 16 hex digits');
     if (typeof p.liveId !== 'string' || p.liveId.length === 0) return invalid('the ticket has no Live ID');
     const result: RpsVerification = {
       state: 'valid',

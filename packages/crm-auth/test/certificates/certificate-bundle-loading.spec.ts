@@ -30,7 +30,10 @@ describe('CertificateBundle.fromPem', () => {
   });
 
   it('takes extra certificates after the first in certificatePem as chain', () => {
-    const bundle = CertificateBundle.fromPem({ certificatePem: leaf.pem + intermediate.pem, privateKeyPem: leaf.key.privateKeyPem });
+    const bundle = CertificateBundle.fromPem({
+      certificatePem: leaf.pem + intermediate.pem,
+      privateKeyPem: leaf.key.privateKeyPem,
+    });
     expect(bundle.chain.map((c) => c.subject)).toEqual([intermediate.x509.subject]);
   });
 
@@ -46,7 +49,10 @@ describe('CertificateBundle.fromPem', () => {
   });
 
   it('never shows the private key through inspect or JSON', () => {
-    const bundle = CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: leaf.key.privateKeyPem });
+    const bundle = CertificateBundle.fromPem({
+      certificatePem: leaf.pem,
+      privateKeyPem: leaf.key.privateKeyPem,
+    });
     const body = bundle.privateKeyPem.split('\n')[1] as string;
     expect(inspect(bundle, { depth: 5 })).not.toContain(body);
     expect(JSON.stringify(bundle)).not.toContain(body);
@@ -55,13 +61,13 @@ describe('CertificateBundle.fromPem', () => {
   });
 
   it('refuses garbage PEM with ERR_CERT_UNREADABLE', () => {
-    expect(() => CertificateBundle.fromPem({ certificatePem: 'hello', privateKeyPem: leaf.key.privateKeyPem })).toThrow(
-      expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
-    );
+    expect(() =>
+      CertificateBundle.fromPem({ certificatePem: 'hello', privateKeyPem: leaf.key.privateKeyPem }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }));
     const broken = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
-    expect(() => CertificateBundle.fromPem({ certificatePem: broken, privateKeyPem: leaf.key.privateKeyPem })).toThrow(
-      expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
-    );
+    expect(() =>
+      CertificateBundle.fromPem({ certificatePem: broken, privateKeyPem: leaf.key.privateKeyPem }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }));
     const brokenKey = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
     expect(() => CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: brokenKey })).toThrow(
       expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
@@ -81,12 +87,20 @@ describe('CertificateBundle.fromPem', () => {
     const encrypted = createPrivateKey(leaf.key.privateKeyPem)
       .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right horse' })
       .toString();
-    const bundle = CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: encrypted, passphrase: 'right horse' });
+    const bundle = CertificateBundle.fromPem({
+      certificatePem: leaf.pem,
+      privateKeyPem: encrypted,
+      passphrase: 'right horse',
+    });
     expect(bundle.privateKeyPem).toBe(leaf.key.privateKeyPem);
     for (const passphrase of ['Tr0ub4dor-guess', undefined]) {
       let caught: unknown;
       try {
-        CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: encrypted, ...(passphrase ? { passphrase } : {}) });
+        CertificateBundle.fromPem({
+          certificatePem: leaf.pem,
+          privateKeyPem: encrypted,
+          ...(passphrase ? { passphrase } : {}),
+        });
       } catch (err) {
         caught = err;
       }
@@ -109,7 +123,9 @@ describe('CertificateBundle.fromPkcs12', () => {
       const pfx = makePkcs12(leaf, [intermediate, root], 'p@ss word', algorithm);
       const bundle = CertificateBundle.fromPkcs12(pfx, 'p@ss word');
       expect(bundle.certificate.raw.equals(leaf.x509.raw)).toBe(true);
-      expect(bundle.chain.map((c) => c.fingerprint256).sort()).toEqual([intermediate.x509.fingerprint256, root.x509.fingerprint256].sort());
+      expect(bundle.chain.map((c) => c.fingerprint256).sort()).toEqual(
+        [intermediate.x509.fingerprint256, root.x509.fingerprint256].sort(),
+      );
       expect(bundle.certificate.checkPrivateKey(createPrivateKey(bundle.privateKeyPem))).toBe(true);
     });
 
@@ -138,26 +154,37 @@ describe('CertificateBundle.fromPkcs12', () => {
     const known = new X509Certificate(readFileSync(path.join(__dirname, '../data/known-certificate.pem')));
     expect(bundle.certificate.raw.equals(known.raw)).toBe(true);
     expect(bundle.thumbprintSha1Base64).toBe('RSYMxCNahztbvhqXXMf5td8/bN0');
-    expect(() => CertificateBundle.fromPkcs12(pfx, 'nope')).toThrow(expect.objectContaining({ code: 'ERR_CERT_BAD_PASSWORD' }));
+    expect(() => CertificateBundle.fromPkcs12(pfx, 'nope')).toThrow(
+      expect.objectContaining({ code: 'ERR_CERT_BAD_PASSWORD' }),
+    );
   });
 
   it('refuses garbage with ERR_CERT_UNREADABLE', () => {
     expect(() => CertificateBundle.fromPkcs12(Buffer.from('not a pfx at all'), 'x')).toThrow(
       expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
     );
-    expect(() => CertificateBundle.fromPkcs12(Buffer.alloc(0), 'x')).toThrow(expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }));
-    expect(() => CertificateBundle.fromPkcs12(leaf.x509.raw, 'x')).toThrow(expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }));
+    expect(() => CertificateBundle.fromPkcs12(Buffer.alloc(0), 'x')).toThrow(
+      expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
+    );
+    expect(() => CertificateBundle.fromPkcs12(leaf.x509.raw, 'x')).toThrow(
+      expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
+    );
   });
 
   it('refuses a PKCS#12 without a key with ERR_CERT_NO_KEY', async () => {
     const forge = (await import('node-forge')).default;
     const asn1 = forge.pkcs12.toPkcs12Asn1(null, [leaf.forgeCert], 'x', { algorithm: 'aes256' });
     const pfx = Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-    expect(() => CertificateBundle.fromPkcs12(pfx, 'x')).toThrow(expect.objectContaining({ code: 'ERR_CERT_NO_KEY' }));
+    expect(() => CertificateBundle.fromPkcs12(pfx, 'x')).toThrow(
+      expect.objectContaining({ code: 'ERR_CERT_NO_KEY' }),
+    );
   });
 
   it('keeps key and certificate of different owners apart (reported, not thrown)', () => {
-    const bundle = CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: testKey('stranger').privateKeyPem });
+    const bundle = CertificateBundle.fromPem({
+      certificatePem: leaf.pem,
+      privateKeyPem: testKey('stranger').privateKeyPem,
+    });
     expect(bundle.validate({ roots: [] }).problems.map((p) => p.code)).toContain('KEY_MISMATCH');
   });
 });

@@ -8,10 +8,17 @@ const { root, intermediate, leaf } = standardHierarchy();
 const roots: SupportedRoot[] = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
 
 function bundleOf(cert: TestCert, chain: TestCert[], keyPem = cert.key.privateKeyPem): CertificateBundle {
-  return CertificateBundle.fromPem({ certificatePem: cert.pem, privateKeyPem: keyPem, chainPem: chain.map((c) => c.pem).join('') });
+  return CertificateBundle.fromPem({
+    certificatePem: cert.pem,
+    privateKeyPem: keyPem,
+    chainPem: chain.map((c) => c.pem).join(''),
+  });
 }
 
-function codes(bundle: CertificateBundle, options: Partial<Parameters<CertificateBundle['validate']>[0]> = {}): CertificateProblemCode[] {
+function codes(
+  bundle: CertificateBundle,
+  options: Partial<Parameters<CertificateBundle['validate']>[0]> = {},
+): CertificateProblemCode[] {
   return bundle.validate({ roots, ...options }).problems.map((p) => p.code);
 }
 
@@ -70,7 +77,12 @@ describe('CertificateBundle.validate: chain to a pinned root', () => {
   });
 
   it('reports a signature that does not verify (issuer name right, key wrong)', () => {
-    const forged = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: intermediate, signingKey: testKey('rogue') });
+    const forged = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('leaf'),
+      issuer: intermediate,
+      signingKey: testKey('rogue'),
+    });
     expect(codes(bundleOf(forged, [intermediate]))).toContain('BAD_SIGNATURE');
   });
 
@@ -96,8 +108,20 @@ describe('CertificateBundle.validate: chain to a pinned root', () => {
       { name: 'organizationName', value: 'Onbehalf Tests' },
       { name: 'commonName', value: 'Loop B' },
     ];
-    const a = issue({ commonName: 'Loop A', key: testKey('loop-a'), ca: true, issuerName: nameB, signingKey: testKey('loop-b') });
-    const b = issue({ commonName: 'Loop B', key: testKey('loop-b'), ca: true, issuerName: nameA, signingKey: testKey('loop-a') });
+    const a = issue({
+      commonName: 'Loop A',
+      key: testKey('loop-a'),
+      ca: true,
+      issuerName: nameB,
+      signingKey: testKey('loop-b'),
+    });
+    const b = issue({
+      commonName: 'Loop B',
+      key: testKey('loop-b'),
+      ca: true,
+      issuerName: nameA,
+      signingKey: testKey('loop-a'),
+    });
     const child = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: a });
     expect(codes(bundleOf(child, [a, b]))).toEqual(['CHAIN_LOOP']);
   });
@@ -129,33 +153,61 @@ describe('CertificateBundle.validate: the certificate itself', () => {
   });
 
   it('warns when the certificate expires within the window, and only then', () => {
-    const soon = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: intermediate, notAfter: new Date(Date.now() + 10 * DAY) });
+    const soon = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('leaf'),
+      issuer: intermediate,
+      notAfter: new Date(Date.now() + 10 * DAY),
+    });
     const report = bundleOf(soon, [intermediate]).validate({ roots });
     expect(report).toMatchObject({ ok: true, status: 'expiring' });
-    expect(report.problems).toEqual([expect.objectContaining({ code: 'EXPIRING_SOON', severity: 'warning' })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ code: 'EXPIRING_SOON', severity: 'warning' }),
+    ]);
     expect(bundleOf(soon, [intermediate]).validate({ roots, expiringWithinDays: 5 }).status).toBe('valid');
   });
 
   it('validates at the given time', () => {
     const at = new Date(Date.now() + 2 * 365 * DAY);
-    expect(codes(bundleOf(leaf, [intermediate]), { now: at })).toEqual(expect.arrayContaining(['EXPIRED', 'CHAIN_CERT_EXPIRED']));
+    expect(codes(bundleOf(leaf, [intermediate]), { now: at })).toEqual(
+      expect.arrayContaining(['EXPIRED', 'CHAIN_CERT_EXPIRED']),
+    );
   });
 
   it('reports a certificate without clientAuth extended key usage', () => {
-    const serverOnly = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: intermediate, eku: ['serverAuth'] });
+    const serverOnly = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('leaf'),
+      issuer: intermediate,
+      eku: ['serverAuth'],
+    });
     expect(codes(bundleOf(serverOnly, [intermediate]))).toEqual(['NO_CLIENT_AUTH']);
-    const noEku = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: intermediate, eku: null });
+    const noEku = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('leaf'),
+      issuer: intermediate,
+      eku: null,
+    });
     const report = bundleOf(noEku, [intermediate]).validate({ roots });
     expect(report.ok).toBe(true);
-    expect(report.problems).toEqual([expect.objectContaining({ code: 'NO_EXTENDED_KEY_USAGE', severity: 'warning' })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ code: 'NO_EXTENDED_KEY_USAGE', severity: 'warning' }),
+    ]);
   });
 
   it('reports a private key that does not match', () => {
-    expect(codes(bundleOf(leaf, [intermediate], testKey('stranger').privateKeyPem))).toEqual(['KEY_MISMATCH']);
+    expect(codes(bundleOf(leaf, [intermediate], testKey('stranger').privateKeyPem))).toEqual([
+      'KEY_MISMATCH',
+    ]);
   });
 
   it('warns about a weak key and a SHA-1 signature', () => {
-    const weak = issue({ commonName: 'ERP_Integration', key: testKey('weak', 1024), issuer: intermediate, md: 'sha1' });
+    const weak = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('weak', 1024),
+      issuer: intermediate,
+      md: 'sha1',
+    });
     const report = bundleOf(weak, [intermediate]).validate({ roots });
     expect(report.ok).toBe(true);
     expect(report.problems.map((p) => [p.code, p.severity])).toEqual([
@@ -175,7 +227,12 @@ describe('CertificateBundle.validate: the certificate itself', () => {
       notAfter: new Date(Date.now() - DAY),
     });
     const report = bundleOf(bad, [otherRoot], testKey('stranger').privateKeyPem).validate({ roots });
-    expect(report.problems.map((p) => p.code).sort()).toEqual(['EXPIRED', 'KEY_MISMATCH', 'NO_CLIENT_AUTH', 'UNTRUSTED_ROOT']);
+    expect(report.problems.map((p) => p.code).sort()).toEqual([
+      'EXPIRED',
+      'KEY_MISMATCH',
+      'NO_CLIENT_AUTH',
+      'UNTRUSTED_ROOT',
+    ]);
     expect(report.problems.every((p) => p.severity === 'error' && p.message.length > 0)).toBe(true);
   });
 

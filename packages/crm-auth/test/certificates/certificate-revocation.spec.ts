@@ -6,7 +6,11 @@ import { DAY, issue, makeCrl, standardHierarchy, testKey, toPem } from '../helpe
 
 const { root, intermediate, leaf } = standardHierarchy();
 const roots = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
-const bundle = CertificateBundle.fromPem({ certificatePem: leaf.pem, privateKeyPem: leaf.key.privateKeyPem, chainPem: intermediate.pem });
+const bundle = CertificateBundle.fromPem({
+  certificatePem: leaf.pem,
+  privateKeyPem: leaf.key.privateKeyPem,
+  chainPem: intermediate.pem,
+});
 
 function codes(crls: Array<Buffer | string>, requireCrl = false): string[] {
   return bundle.validate({ roots, crls, requireCrl }).problems.map((p) => p.code);
@@ -30,9 +34,18 @@ describe('CertificateBundle.validate: revocation by CRL', () => {
   });
 
   it('fails closed on a stale CRL (past nextUpdate)', () => {
-    const stale = makeCrl({ issuer: intermediate, thisUpdate: new Date(Date.now() - 20 * DAY), nextUpdate: new Date(Date.now() - DAY) });
+    const stale = makeCrl({
+      issuer: intermediate,
+      thisUpdate: new Date(Date.now() - 20 * DAY),
+      nextUpdate: new Date(Date.now() - DAY),
+    });
     expect(codes([stale])).toEqual(['CRL_STALE']);
-    const staleRevoking = makeCrl({ issuer: intermediate, revoked: [leaf], thisUpdate: new Date(Date.now() - 20 * DAY), nextUpdate: new Date(Date.now() - DAY) });
+    const staleRevoking = makeCrl({
+      issuer: intermediate,
+      revoked: [leaf],
+      thisUpdate: new Date(Date.now() - 20 * DAY),
+      nextUpdate: new Date(Date.now() - DAY),
+    });
     expect(codes([staleRevoking]).sort()).toEqual(['CRL_STALE', 'REVOKED']);
   });
 

@@ -34,7 +34,9 @@ describe('thumbprints', () => {
       expect(formatThumbprintBase64(hex)).toBe(b64);
       expect(formatThumbprintHex(b64)).toBe(hex);
     }
-    expect(DEFAULT_SUPPORTED_ROOTS.map((r) => formatThumbprintBase64(r.thumbprintSha1Hex))).toEqual(pairs.map((p) => p[1]));
+    expect(DEFAULT_SUPPORTED_ROOTS.map((r) => formatThumbprintBase64(r.thumbprintSha1Hex))).toEqual(
+      pairs.map((p) => p[1]),
+    );
   });
 
   it('accepts colon-separated upper-case hex as openssl prints it', () => {
@@ -46,7 +48,9 @@ describe('thumbprints', () => {
   it('normalises every form of any digest to the same hex (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.boolean(), (bytes, sha256Length) => {
-        const buf = sha256Length ? Buffer.concat([Buffer.from(bytes), Buffer.alloc(12, 7)]) : Buffer.from(bytes);
+        const buf = sha256Length
+          ? Buffer.concat([Buffer.from(bytes), Buffer.alloc(12, 7)])
+          : Buffer.from(bytes);
         const hex = buf.toString('hex');
         const forms = [
           hex,
@@ -73,6 +77,8 @@ describe('thumbprints', () => {
     const root = supportedRootFromPem('known', knownPem);
     expect(root.thumbprintSha1Hex).toBe('45 26 0c c4 23 5a 87 3b 5b be 1a 97 5c c7 f9 b5 df 3f 6c dd');
     expect(root.certificatePem).toContain('BEGIN CERTIFICATE');
-    expect(() => supportedRootFromPem('bad', 'not a pem')).toThrow(expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }));
+    expect(() => supportedRootFromPem('bad', 'not a pem')).toThrow(
+      expect.objectContaining({ code: 'ERR_CERT_UNREADABLE' }),
+    );
   });
 });

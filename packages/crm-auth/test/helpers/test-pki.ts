@@ -56,6 +56,8 @@ export interface IssueOptions {
   /** Override the issuer name written into the certificate. */
   issuerName?: forge.pki.CertificateField[];
   md?: 'sha256' | 'sha1';
+  /** DNS names and IP addresses for subjectAltName (TLS server certificates). */
+  altNames?: { dns?: string[]; ip?: string[] };
 }
 
 let serialCounter = 0x1000;
@@ -79,7 +81,8 @@ export function issue(opts: IssueOptions): TestCert {
   cert.setSubject(subject);
   cert.setIssuer(opts.issuerName ?? (opts.issuer ? opts.issuer.forgeCert.subject.attributes : subject));
   const extensions: object[] = [];
-  if (!opts.omitBasicConstraints) extensions.push({ name: 'basicConstraints', cA: opts.ca === true, critical: true });
+  if (!opts.omitBasicConstraints)
+    extensions.push({ name: 'basicConstraints', cA: opts.ca === true, critical: true });
   extensions.push(
     opts.ca
       ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
@@ -87,7 +90,20 @@ export function issue(opts: IssueOptions): TestCert {
   );
   const eku = opts.eku === undefined ? ['clientAuth'] : opts.eku;
   if (eku !== null && !opts.ca) {
-    extensions.push({ name: 'extKeyUsage', clientAuth: eku.includes('clientAuth'), serverAuth: eku.includes('serverAuth') });
+    extensions.push({
+      name: 'extKeyUsage',
+      clientAuth: eku.includes('clientAuth'),
+      serverAuth: eku.includes('serverAuth'),
+    });
+  }
+  if (opts.altNames) {
+    extensions.push({
+      name: 'subjectAltName',
+      altNames: [
+        ...(opts.altNames.dns ?? []).map((value) => ({ type: 2, value })),
+        ...(opts.altNames.ip ?? []).map((ip) => ({ type: 7, ip })),
+      ],
+    });
   }
   extensions.push({ name: 'subjectKeyIdentifier' });
   cert.setExtensions(extensions);
@@ -167,8 +183,18 @@ let hierarchy: Hierarchy | undefined;
 /** The standard root → intermediate → leaf (clientAuth) hierarchy, built once per test file. */
 export function standardHierarchy(): Hierarchy {
   if (!hierarchy) {
-    const root = issue({ commonName: 'Onbehalf Test Root', key: testKey('root'), ca: true, notAfter: new Date(Date.now() + 3650 * DAY) });
-    const intermediate = issue({ commonName: 'Onbehalf Test Intermediate', key: testKey('intermediate'), issuer: root, ca: true });
+    const root = issue({
+      commonName: 'Onbehalf Test Root',
+      key: testKey('root'),
+      ca: true,
+      notAfter: new Date(Date.now() + 3650 * DAY),
+    });
+    const intermediate = issue({
+      commonName: 'Onbehalf Test Intermediate',
+      key: testKey('intermediate'),
+      issuer: root,
+      ca: true,
+    });
     const leaf = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: intermediate });
     hierarchy = { root, intermediate, leaf };
   }

@@ -26,7 +26,12 @@ const good = {
   lastName: 'Wilson',
 };
 
-const verifier = new RpsVerifier({ signingCertPem: signing.pem, siteId: 'onbehalf-portal', clock: () => NOW, maxClockSkewSec: 120 });
+const verifier = new RpsVerifier({
+  signingCertPem: signing.pem,
+  siteId: 'onbehalf-portal',
+  clock: () => NOW,
+  maxClockSkewSec: 120,
+});
 
 describe('RpsVerifier', () => {
   it('accepts a valid ticket and yields the upper-case HexPUID', () => {
@@ -41,13 +46,19 @@ describe('RpsVerifier', () => {
   });
 
   it('refuses a ticket signed by another key', () => {
-    expect(verifier.verify({ ticket: ticket(good, testKey('rogue')) })).toMatchObject({ state: 'invalid', redirect: 'Auth' });
+    expect(verifier.verify({ ticket: ticket(good, testKey('rogue')) })).toMatchObject({
+      state: 'invalid',
+      redirect: 'Auth',
+    });
   });
 
   it('refuses a tampered payload with the original signature', () => {
     const [, sig] = ticket(good).split('.');
     const forged = Buffer.from(JSON.stringify({ ...good, puid: '00000000DEADBEEF' })).toString('base64url');
-    expect(verifier.verify({ ticket: `${forged}.${sig}` })).toMatchObject({ state: 'invalid', reason: expect.stringContaining('signature') });
+    expect(verifier.verify({ ticket: `${forged}.${sig}` })).toMatchObject({
+      state: 'invalid',
+      reason: expect.stringContaining('signature'),
+    });
   });
 
   it('refuses a ticket issued to another site', () => {
@@ -58,19 +69,30 @@ describe('RpsVerifier', () => {
   });
 
   it('refuses an expired ticket beyond the skew, accepts one within it', () => {
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 7200, exp: nowSec - 121 }) })).toMatchObject({
+    expect(
+      verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 7200, exp: nowSec - 121 }) }),
+    ).toMatchObject({
       state: 'invalid',
       reason: expect.stringContaining('expired'),
     });
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 7200, exp: nowSec - 100 }) })).toMatchObject({ state: 'valid' });
+    expect(
+      verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 7200, exp: nowSec - 100 }) }),
+    ).toMatchObject({ state: 'valid' });
   });
 
   it('refuses a ticket from the future', () => {
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec + 600, exp: nowSec + 4000 }) })).toMatchObject({ state: 'invalid' });
+    expect(
+      verifier.verify({ ticket: ticket({ ...good, iat: nowSec + 600, exp: nowSec + 4000 }) }),
+    ).toMatchObject({ state: 'invalid' });
   });
 
   it('refuses a wrong version, a malformed PUID and missing times', () => {
-    for (const bad of [{ ...good, v: 2 }, { ...good, puid: '3BFFD8F3A5B21' }, { ...good, puid: 'XYZ3BFFD8F3A5B21' }, { ...good, iat: undefined }]) {
+    for (const bad of [
+      { ...good, v: 2 },
+      { ...good, puid: '3BFFD8F3A5B21' },
+      { ...good, puid: 'XYZ3BFFD8F3A5B21' },
+      { ...good, iat: undefined },
+    ]) {
       expect(verifier.verify({ ticket: ticket(bad) }).state).toBe('invalid');
     }
   });
@@ -92,12 +114,18 @@ describe('RpsVerifier', () => {
 
   it('rejects bad options', () => {
     expect(() => new RpsVerifier({ signingCertPem: signing.pem, siteId: '' })).toThrow(TypeError);
-    expect(() => new RpsVerifier({ signingCertPem: 'nope', siteId: 's' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }));
+    expect(() => new RpsVerifier({ signingCertPem: 'nope', siteId: 's' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }),
+    );
   });
 });
 
 describe('buildRpsUrl', () => {
-  const opts = { rpsBaseUrl: 'https://localhost:8443/rps/', siteId: 'onbehalf-portal', returnUrl: 'https://isv.example/back?x=1' };
+  const opts = {
+    rpsBaseUrl: 'https://localhost:8443/rps/',
+    siteId: 'onbehalf-portal',
+    returnUrl: 'https://isv.example/back?x=1',
+  };
   it('builds Auth, SilentAuth and Logout URLs', () => {
     expect(buildRpsUrl('Auth', opts)).toBe(
       'https://localhost:8443/rps/login?siteId=onbehalf-portal&returnUrl=https%3A%2F%2Fisv.example%2Fback%3Fx%3D1',

@@ -1,0 +1,53 @@
+import { HttpsTransport } from '../transport/https-transport';
+import type { RoundTrip } from './round-trip';
+
+/** Options every client shares. */
+export interface ClientCommonOptions {
+  /** Trusted server CAs in PEM; they replace Node's default store. Default: Node's store. */
+  ca?: ReadonlyArray<string>;
+  /** Per-call limit in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Called after every round trip, for metrics. */
+  onRoundTrip?: (trip: RoundTrip) => void;
+  /**
+   * A transport to share (one undici Agent per trust and client certificate). The client does
+   * not close a transport it was given.
+   */
+  transport?: HttpsTransport;
+}
+
+/** Checks an https URL option once. */
+export function checkHttpsUrl(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${name} must be an absolute URL`);
+  }
+  // Tickets go to these URLs: plain HTTP would expose them.
+  if (url.protocol !== 'https:') throw new TypeError(`${name} must be an https URL`);
+  return url.toString();
+}
+
+/** Checks the shared options and returns the transport to use and whether the client owns it. */
+export function transportFor(
+  options: ClientCommonOptions,
+  clientCertificate?: { cert: string; key: string },
+): { transport: HttpsTransport; owned: boolean } {
+  if (options.onRoundTrip !== undefined && typeof options.onRoundTrip !== 'function')
+    throw new TypeError('onRoundTrip must be a function');
+  if (options.transport !== undefined) {
+    if (!(options.transport instanceof HttpsTransport))
+      throw new TypeError('transport must be an HttpsTransport');
+    return { transport: options.transport, owned: false };
+  }
+  return {
+    transport: new HttpsTransport({
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(clientCertificate ? { clientCertificate } : {}),
+    }),
+    owned: true,
+  };
+}

@@ -1,0 +1,720 @@
+import { CertificateBundle } from '../certificates/certificate-bundle';
+import { normalizeThumbprint } from '../certificates/thumbprint';
+import {
+  CrmServiceClient,
+  type CrmServiceApi,
+  type RetrieveArgs,
+  type RetrieveMultipleResult,
+  type WhoAmIResult,
+} from '../clients/crm-service-client';
+import { DiscoveryClient, type DiscoveryApi } from '../clients/discovery-client';
+import type { CallOptions, RoundTrip } from '../clients/round-trip';
+import { WlidClient, type PassportTicket, type WlidApi } from '../clients/wlid-client';
+import { CrmAuthError, isCrmAuthError } from '../errors';
+import { EMPTY_GUID, WLID } from '../messages/constants';
+import type { QueryExpression } from '../messages/crm/query-expression';
+import type { CrmAuthenticationToken, Entity, OrganizationDetail } from '../messages/types';
+import { HttpsTransport } from '../transport/https-transport';
+import {
+  RefreshingCache,
+  abortable,
+  refreshTimes,
+  type CacheEntry,
+  type LoadContext,
+  type Loaded,
+} from './refreshing-cache';
+import type { SessionEvent } from './session-event';
+import { MemoryTicketStore, type StoredTicket, type TicketStore } from './ticket-store';
+import { MemoryUserIdStore, type UserIdStore } from './user-id-store';
+
+/** Options of {@link CrmSession}. Checked once, in the constructor. */
+export interface CrmSessionOptions {
+  /** `https://dev.crm.dynamics.com/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx` or the emulator's. */
+  discoveryUrl: string;
+  /** The Windows Live STS. Default `https://login.live.com/RST2.srf`. */
+  stsUrl?: string;
+  /** `wsp:AppliesTo` of the Passport ticket. Default `crm.dynamics.com`. */
+  partnerDomain?: string;
+  /** The org's unique name. Give this or `friendlyName`. */
+  organizationName?: string;
+  /** The org's display name, resolved once with RetrieveOrganizations. */
+  friendlyName?: string;
+  /** The service account's certificate (TLS client certificate to the STS). */
+  certificate: CertificateBundle;
+  /** Trusted server CAs in PEM (replace Node's store). */
+  ca?: ReadonlyArray<string>;
+  /** Where tickets are shared between processes. Default: memory. */
+  ticketStore?: TicketStore;
+  /** PUID → systemuserid cache for this org. Default: memory. */
+  userIdStore?: UserIdStore;
+  /** Epoch ms. Default `Date.now`. */
+  clock?: () => number;
+  /** Refresh tickets this long before expiry (capped to a quarter of their lifetime). Default 5 min. */
+  refreshAheadMs?: number;
+  /** Refresh-and-retry rounds after an expired or bad ticket fault. Default 1. */
+  maxTicketRetries?: number;
+  /** Per remote call. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Per ticket refresh, lock wait included. Default 3 × timeoutMs. */
+  refreshTimeoutMs?: number;
+  /** How long a resolved user id is cached. Default 1 h. */
+  userIdTtlMs?: number;
+  /** How long "no such user" is cached. Default 5 min. */
+  negativeUserIdTtlMs?: number;
+  /**
+   * Wraps each ticket refresh, e.g. in a Postgres advisory lock, so that many processes refresh
+   * once. The function runs `fn` while holding the lock for `key`.
+   */
+  refreshLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  /** Ticket health and metrics. Must not throw (if it does, the error is ignored). */
+  onEvent?: (event: SessionEvent) => void;
+  /** Replacement clients (tests, custom transports). The session closes only clients it made. */
+  clients?: {
+    wlid?: WlidApi;
+    discovery?: DiscoveryApi;
+    crmService?: (crmServiceUrl: string) => CrmServiceApi;
+  };
+}
+
+/** Per-call options of the session's CrmService methods. */
+export interface SessionCallOptions extends CallOptions {
+  /** The systemuserid to act for (impersonation); omit to act as the service account. */
+  callerId?: string | null;
+}
+
+/** What {@link CrmSession.getState} shows. Never a ticket. */
+export interface CrmSessionState {
+  organizationName?: string;
+  friendlyName?: string;
+  organizationDetail?: OrganizationDetail;
+  passportTicketExpiresAt?: Date;
+  crmTicketExpiresAt?: Date;
+  crmTicketIssuedAt?: Date;
+  /** Successful RetrieveCrmTicket calls (first issue included). */
+  refreshCount: number;
+  expiredFaultCount: number;
+  lastRefreshAt?: Date;
+  lastRefreshLatencyMs?: number;
+  lastError?: { code: string; message: string; at: Date };
+}
+
+interface CrmTicketValue {
+  crmTicket: string;
+  organizationDetail: OrganizationDetail;
+}
+
+const DEFAULT_REFRESH_AHEAD_MS = 5 * 60_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const GUID = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
+const HEX_PUID = /^[0-9a-fA-F]{16}$/;
+/** Transient failures worth one more try for a read; never for a write. */
+const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+const MAX_TRANSIENT_DELAY_MS = 2_000;
+
+/**
+ * One org, one service account: runs RetrievePolicy, the STS, RetrieveOrganizations (for a
+ * friendly name) and RetrieveCrmTicket once, caches the tickets and refreshes them ahead of
+ * expiry, so that a steady-state CrmService call costs one round trip. Concurrent callers share
+ * one refresh; an expired or bad ticket fault refreshes (once for the whole herd) and retries,
+ * bounded; a Create or Update is re-sent only when the error proves it did not run.
+ */
+export class CrmSession {
+  readonly #discoveryUrl: string;
+  readonly #partnerDomain: string;
+  readonly #friendlyName: string | undefined;
+  readonly #account: string;
+  readonly #stsKey: string;
+  readonly #clock: () => number;
+  readonly #maxTicketRetries: number;
+  readonly #refreshAheadMs: number;
+  readonly #userIdTtlMs: number;
+  readonly #negativeUserIdTtlMs: number;
+  readonly #ticketStore: TicketStore;
+  readonly #userIdStore: UserIdStore;
+  readonly #refreshLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  readonly #onEvent: ((event: SessionEvent) => void) | undefined;
+  readonly #wlid: WlidApi;
+  readonly #discovery: DiscoveryApi;
+  readonly #crmServiceFactory: (url: string) => CrmServiceApi;
+  readonly #crmClients = new Map<string, CrmServiceApi>();
+  readonly #owned: Array<{ close(): Promise<void> }> = [];
+  readonly #passport: RefreshingCache<PassportTicket>;
+  readonly #crm: RefreshingCache<CrmTicketValue>;
+  readonly #userIdFlights = new Map<string, Promise<string>>();
+  #organizationName: string | undefined;
+  #organizationDetail: OrganizationDetail | undefined;
+  #orgFlight: Promise<string> | undefined;
+  #policy: string | undefined;
+  #refreshCount = 0;
+  #expiredFaultCount = 0;
+  #lastRefreshAt: number | undefined;
+  #lastRefreshLatencyMs: number | undefined;
+  #lastError: { code: string; message: string; at: number } | undefined;
+  #closed = false;
+
+  /** @throws TypeError or CrmAuthError ERR_INVALID_OPTIONS on bad options. */
+  constructor(options: CrmSessionOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('CrmSession options must be an object');
+    const o = options;
+    this.#discoveryUrl = httpsUrl(o.discoveryUrl, 'discoveryUrl');
+    const stsUrl = httpsUrl(o.stsUrl ?? WLID.defaultStsUrl, 'stsUrl');
+    this.#partnerDomain = nonEmpty(o.partnerDomain ?? 'crm.dynamics.com', 'partnerDomain');
+    if (o.organizationName === undefined && o.friendlyName === undefined) {
+      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'give organizationName (unique name) or friendlyName');
+    }
+    this.#organizationName =
+      o.organizationName === undefined ? undefined : nonEmpty(o.organizationName, 'organizationName');
+    this.#friendlyName = o.friendlyName === undefined ? undefined : nonEmpty(o.friendlyName, 'friendlyName');
+    if (!(o.certificate instanceof CertificateBundle))
+      throw new TypeError('certificate must be a CertificateBundle');
+    this.#account = normalizeThumbprint(o.certificate.thumbprintSha1Hex);
+    this.#clock = optionalFunction(o.clock, 'clock') ?? Date.now;
+    const refreshAheadMs = nonNegative(o.refreshAheadMs, DEFAULT_REFRESH_AHEAD_MS, 'refreshAheadMs');
+    this.#refreshAheadMs = refreshAheadMs;
+    this.#maxTicketRetries = nonNegative(o.maxTicketRetries, 1, 'maxTicketRetries');
+    if (!Number.isInteger(this.#maxTicketRetries) || this.#maxTicketRetries > 5)
+      throw new TypeError('maxTicketRetries must be an integer from 0 to 5');
+    const timeoutMs = positive(o.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+    const refreshTimeoutMs = positive(o.refreshTimeoutMs, 3 * timeoutMs, 'refreshTimeoutMs');
+    this.#userIdTtlMs = positive(o.userIdTtlMs, 60 * 60_000, 'userIdTtlMs');
+    this.#negativeUserIdTtlMs = positive(o.negativeUserIdTtlMs, 5 * 60_000, 'negativeUserIdTtlMs');
+    if (o.ca !== undefined && (!Array.isArray(o.ca) || o.ca.some((c) => typeof c !== 'string')))
+      throw new TypeError('ca must be an array of PEM strings');
+    this.#ticketStore = o.ticketStore ?? new MemoryTicketStore();
+    this.#userIdStore = o.userIdStore ?? new MemoryUserIdStore({ clock: this.#clock });
+    this.#refreshLock = optionalFunction(o.refreshLock, 'refreshLock') ?? ((_key, fn) => fn());
+    this.#onEvent = optionalFunction(o.onEvent, 'onEvent');
+    this.#stsKey = `passport|${new URL(stsUrl).host}|${this.#partnerDomain}|${this.#account}`;
+
+    const onRoundTrip = (trip: RoundTrip): void =>
+      this.#emit({
+        type: 'round-trip',
+        operation: trip.operation,
+        latencyMs: trip.durationMs,
+        ...(trip.errorCode ? { errorCode: trip.errorCode } : {}),
+      });
+    const common = { ...(o.ca ? { ca: o.ca } : {}), timeoutMs, onRoundTrip };
+    if (o.clients?.wlid) {
+      this.#wlid = o.clients.wlid;
+    } else {
+      const wlid = new WlidClient({
+        ...common,
+        stsUrl,
+        certificate: o.certificate,
+        partnerDomain: this.#partnerDomain,
+      });
+      this.#owned.push(wlid);
+      this.#wlid = wlid;
+    }
+    // Discovery and every CrmService share one Agent: same trust, no client certificate.
+    let shared: HttpsTransport | undefined;
+    const sharedTransport = (): HttpsTransport => {
+      if (!shared) {
+        shared = new HttpsTransport({ ...(o.ca ? { ca: o.ca } : {}), timeoutMs });
+        this.#owned.push(shared);
+      }
+      return shared;
+    };
+    this.#discovery =
+      o.clients?.discovery ??
+      new DiscoveryClient({ url: this.#discoveryUrl, transport: sharedTransport(), onRoundTrip });
+    this.#crmServiceFactory =
+      o.clients?.crmService ??
+      ((url) => new CrmServiceClient({ url, transport: sharedTransport(), onRoundTrip }));
+
+    this.#passport = new RefreshingCache<PassportTicket>({
+      name: 'Passport ticket',
+      clock: this.#clock,
+      refreshAheadMs,
+      attemptTimeoutMs: refreshTimeoutMs,
+      load: (ctx) => this.#loadPassport(ctx),
+      onLoaded: (entry, info) => {
+        if (!info.fromStore)
+          this.#emit({
+            type: 'passport-ticket-issued',
+            latencyMs: info.latencyMs,
+            expiresAt: new Date(entry.expiresAt),
+          });
+      },
+      onFailed: (err, latencyMs) => this.#failed(err, latencyMs, 'RequestSecurityToken'),
+    });
+    this.#crm = new RefreshingCache<CrmTicketValue>({
+      name: 'CRM ticket',
+      clock: this.#clock,
+      refreshAheadMs,
+      attemptTimeoutMs: refreshTimeoutMs,
+      load: (ctx) => this.#loadCrmTicket(ctx),
+      onLoaded: (entry, info) => {
+        this.#organizationDetail = entry.value.organizationDetail;
+        this.#lastRefreshAt = this.#clock();
+        this.#lastRefreshLatencyMs = info.latencyMs;
+        if (info.fromStore) return;
+        this.#refreshCount += 1;
+        this.#emit({
+          type: info.first ? 'crm-ticket-issued' : 'crm-ticket-refreshed',
+          latencyMs: info.latencyMs,
+          operation: 'RetrieveCrmTicket',
+          expiresAt: new Date(entry.expiresAt),
+        });
+      },
+      onFailed: (err, latencyMs) => this.#failed(err, latencyMs, 'RetrieveCrmTicket'),
+    });
+  }
+
+  /** Execute(WhoAmI), as the service account or, with `callerId`, as that user. */
+  whoAmI(options: SessionCallOptions = {}): Promise<WhoAmIResult> {
+    return this.#execute('WhoAmI', true, options, (client, token, call) => client.whoAmI(token, call));
+  }
+
+  /** Retrieve one record. */
+  retrieve(args: RetrieveArgs, options: SessionCallOptions = {}): Promise<{ entity: Entity }> {
+    return this.#execute('Retrieve', true, options, (client, token, call) =>
+      client.retrieve(token, args, call),
+    );
+  }
+
+  /** RetrieveMultiple: one page of a QueryExpression. */
+  retrieveMultiple(
+    query: QueryExpression,
+    options: SessionCallOptions = {},
+  ): Promise<RetrieveMultipleResult> {
+    return this.#execute('RetrieveMultiple', true, options, (client, token, call) =>
+      client.retrieveMultiple(token, query, call),
+    );
+  }
+
+  /** Create; never re-sent unless the failure proves it did not run. */
+  create(entity: Entity, options: SessionCallOptions = {}): Promise<{ id: string }> {
+    return this.#execute('Create', false, options, (client, token, call) =>
+      client.create(token, entity, call),
+    );
+  }
+
+  /** Update; never re-sent unless the failure proves it did not run. */
+  update(entity: Entity, options: SessionCallOptions = {}): Promise<void> {
+    return this.#execute('Update', false, options, (client, token, call) =>
+      client.update(token, entity, call),
+    );
+  }
+
+  /** Delete one record; not retried after a transport failure (a second try would fault with not found). */
+  delete(entityName: string, id: string, options: SessionCallOptions = {}): Promise<void> {
+    return this.#execute('Delete', false, options, (client, token, call) =>
+      client.delete(token, entityName, id, call),
+    );
+  }
+
+  /**
+   * The systemuserid of a Live user (HexPUID, any case) in this org, by
+   * RetrieveCrmUserIdByExternalId, cached in the user-id store (negative answers too).
+   *
+   * @throws CrmAuthError ERR_CRM_OBJECT_NOT_FOUND when the org has no such user.
+   */
+  async resolveUserId(hexPuid: string, options: CallOptions = {}): Promise<string> {
+    this.#open();
+    if (typeof hexPuid !== 'string' || !HEX_PUID.test(hexPuid))
+      throw new TypeError('hexPuid must be 16 hex digits');
+    const puid = hexPuid.toUpperCase();
+    const cached = await this.#userIdStore.get(puid);
+    if (cached && cached.expiresAt > this.#clock()) {
+      if ('userId' in cached) return cached.userId;
+      throw new CrmAuthError(
+        'ERR_CRM_OBJECT_NOT_FOUND',
+        'no CRM user has this PUID in the org (cached answer)',
+        {
+          operation: 'RetrieveCrmUserIdByExternalId',
+          ...this.#orgField(),
+        },
+      );
+    }
+    let flight = this.#userIdFlights.get(puid);
+    if (!flight) {
+      flight = this.#lookupUserId(puid).finally(() => this.#userIdFlights.delete(puid));
+      flight.catch(() => undefined);
+      this.#userIdFlights.set(puid, flight);
+    }
+    return abortable(flight, options.signal);
+  }
+
+  /** Gets a new CRM ticket now, whatever the cached one (the admin console's "refresh"). */
+  async refresh(options: CallOptions = {}): Promise<void> {
+    this.#open();
+    await this.#crm.refresh(options.signal);
+  }
+
+  /** Ticket health for the console and the API. Never contains a ticket. */
+  getState(): CrmSessionState {
+    const passport = this.#passport.peek();
+    const crm = this.#crm.peek();
+    return {
+      ...(this.#organizationName ? { organizationName: this.#organizationName } : {}),
+      ...(this.#friendlyName ? { friendlyName: this.#friendlyName } : {}),
+      ...(this.#organizationDetail ? { organizationDetail: { ...this.#organizationDetail } } : {}),
+      ...(passport ? { passportTicketExpiresAt: new Date(passport.expiresAt) } : {}),
+      ...(crm
+        ? { crmTicketExpiresAt: new Date(crm.expiresAt), crmTicketIssuedAt: new Date(crm.issuedAt) }
+        : {}),
+      refreshCount: this.#refreshCount,
+      expiredFaultCount: this.#expiredFaultCount,
+      ...(this.#lastRefreshAt !== undefined ? { lastRefreshAt: new Date(this.#lastRefreshAt) } : {}),
+      ...(this.#lastRefreshLatencyMs !== undefined
+        ? { lastRefreshLatencyMs: this.#lastRefreshLatencyMs }
+        : {}),
+      ...(this.#lastError
+        ? {
+            lastError: {
+              code: this.#lastError.code,
+              message: this.#lastError.message,
+              at: new Date(this.#lastError.at),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Closes the connections the session opened. Later calls fail with ERR_INVALID_OPTIONS. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled(this.#owned.map((c) => c.close()));
+  }
+
+  async #execute<T>(
+    operation: string,
+    idempotent: boolean,
+    options: SessionCallOptions,
+    send: (client: CrmServiceApi, token: CrmAuthenticationToken, call: CallOptions) => Promise<T>,
+  ): Promise<T> {
+    this.#open();
+    const callerId = checkCallerId(options?.callerId);
+    const call: CallOptions = options?.signal ? { signal: options.signal } : {};
+    let minGeneration = 0;
+    let ticketRetries = 0;
+    let transientRetried = false;
+    for (;;) {
+      const entry = await this.#crm.get({ minGeneration, ...call });
+      const token: CrmAuthenticationToken = {
+        authenticationType: 1,
+        crmTicket: entry.value.crmTicket,
+        organizationName: entry.value.organizationDetail.organizationName,
+        callerId,
+      };
+      const client = this.#crmClient(entry.value.organizationDetail.crmServiceUrl);
+      try {
+        return await send(client, token, call);
+      } catch (err) {
+        if (isCrmAuthError(err, 'ERR_CRM_EXPIRED_TICKET', 'ERR_CRM_BAD_TICKET')) {
+          const expired = err.code === 'ERR_CRM_EXPIRED_TICKET';
+          if (expired) this.#expiredFaultCount += 1;
+          this.#emit({
+            type: expired ? 'expired-ticket-fault' : 'bad-ticket-fault',
+            operation,
+            errorCode: err.code,
+          });
+          // Only this generation: the rest of a herd that met the same fault joins one refresh.
+          this.#crm.invalidate(entry.generation);
+          minGeneration = entry.generation;
+          // A write is re-sent only when the server proves it did not run it (a CRM fault does).
+          if (!idempotent && err.notExecuted !== true) throw err;
+          if (ticketRetries >= this.#maxTicketRetries) {
+            throw new CrmAuthError(
+              'ERR_RETRIES_EXHAUSTED',
+              `${operation}: the ticket was refused again after ${ticketRetries} refresh(es)`,
+              {
+                cause: err,
+                operation,
+                ...this.#orgField(),
+                ...(err.notExecuted ? { notExecuted: true } : {}),
+              },
+            );
+          }
+          ticketRetries += 1;
+          continue;
+        }
+        // Reads may be tried once more after a transient failure; writes never (they may have run).
+        if (idempotent && !transientRetried && isTransient(err)) {
+          const delay = transientDelay(err);
+          if (delay !== undefined) {
+            transientRetried = true;
+            await sleep(delay, call.signal);
+            continue;
+          }
+        }
+        throw err;
+      }
+    }
+  }
+
+  async #loadPassport(ctx: LoadContext<PassportTicket>): Promise<Loaded<PassportTicket>> {
+    return this.#refreshLock(this.#stsKey, async () => {
+      const stored = await this.#ticketStore.get(this.#stsKey);
+      if (stored && this.#storedIsFresh(stored, ctx, ctx.rejected?.ticket)) {
+        return {
+          value: {
+            ticket: stored.ticket,
+            created: new Date(stored.issuedAt),
+            expires: new Date(stored.expiresAt),
+          },
+          issuedAt: stored.issuedAt,
+          expiresAt: stored.expiresAt,
+          fromStore: true,
+        };
+      }
+      if (this.#policy === undefined) {
+        const { policy } = await this.#discovery.retrievePolicy({ signal: ctx.signal });
+        this.#policy = policy;
+      }
+      const ticket = await this.#wlid.requestTicket({
+        policy: this.#policy,
+        appliesTo: this.#partnerDomain,
+        signal: ctx.signal,
+      });
+      const issuedAt = this.#clock();
+      const expiresAt = ticket.expires.getTime();
+      await this.#ticketStore.set(this.#stsKey, { ticket: ticket.ticket, issuedAt, expiresAt });
+      return { value: ticket, issuedAt, expiresAt };
+    });
+  }
+
+  async #loadCrmTicket(ctx: LoadContext<CrmTicketValue>): Promise<Loaded<CrmTicketValue>> {
+    const organizationName = await this.#resolveOrganizationName(ctx.signal);
+    const key = `crm-ticket|${new URL(this.#discoveryUrl).host}|${organizationName.toLowerCase()}|${this.#account}`;
+    return this.#refreshLock(key, async () => {
+      // Another process may have refreshed while this one waited for the lock.
+      const stored = await this.#ticketStore.get(key);
+      if (stored?.organizationDetail && this.#storedIsFresh(stored, ctx, ctx.rejected?.crmTicket)) {
+        return {
+          value: { crmTicket: stored.ticket, organizationDetail: stored.organizationDetail },
+          issuedAt: stored.issuedAt,
+          expiresAt: stored.expiresAt,
+          fromStore: true,
+        };
+      }
+      const result = await this.#withPassport(ctx.signal, (passportTicket) =>
+        this.#discovery.retrieveCrmTicket(organizationName, passportTicket, { signal: ctx.signal }),
+      );
+      const detail = result.organizationDetail;
+      // A ticket is for one org: never use one the service issued for another (DESIGN.md §8).
+      if (detail.organizationName.toLowerCase() !== organizationName.toLowerCase()) {
+        throw new CrmAuthError(
+          'ERR_UNEXPECTED_MESSAGE',
+          'RetrieveCrmTicket answered for another organization',
+          {
+            operation: 'RetrieveCrmTicket',
+            organizationName,
+          },
+        );
+      }
+      // The CRM ticket goes to CrmServiceUrl: only over TLS.
+      httpsUrlOrFault(detail.crmServiceUrl);
+      const issuedAt = this.#clock();
+      const expiresAt = result.expirationDate.getTime();
+      await this.#ticketStore.set(key, {
+        ticket: result.crmTicket,
+        issuedAt,
+        expiresAt,
+        organizationDetail: detail,
+      });
+      return { value: { crmTicket: result.crmTicket, organizationDetail: detail }, issuedAt, expiresAt };
+    });
+  }
+
+  /** A stored ticket is taken when still clear of its refresh window and not the one just refused. */
+  #storedIsFresh(stored: StoredTicket, ctx: LoadContext<unknown>, rejected: string | undefined): boolean {
+    if (ctx.reason === 'forced') return false;
+    if (rejected !== undefined && stored.ticket === rejected) return false;
+    return this.#clock() < refreshTimes(stored, this.#refreshAheadMs).refreshAt;
+  }
+
+  /** Runs a discovery call with the Passport ticket; a refused Passport ticket is replaced once. */
+  async #withPassport<T>(
+    signal: AbortSignal | undefined,
+    call: (passportTicket: string) => Promise<T>,
+  ): Promise<T> {
+    let minGeneration = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      const passport: CacheEntry<PassportTicket> = await this.#passport.get({
+        minGeneration,
+        ...(signal ? { signal } : {}),
+      });
+      try {
+        return await call(passport.value.ticket);
+      } catch (err) {
+        if (attempt === 0 && isCrmAuthError(err, 'ERR_CRM_BAD_TICKET', 'ERR_CRM_EXPIRED_TICKET')) {
+          this.#passport.invalidate(passport.generation);
+          minGeneration = passport.generation;
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  async #resolveOrganizationName(signal: AbortSignal | undefined): Promise<string> {
+    if (this.#organizationName !== undefined) return this.#organizationName;
+    this.#orgFlight ??= (async () => {
+      const { organizationDetails } = await this.#withPassport(signal, (ticket) =>
+        this.#discovery.retrieveOrganizations(ticket, signal ? { signal } : {}),
+      );
+      const wanted = this.#friendlyName as string;
+      const found =
+        organizationDetails.find((d) => d.friendlyName === wanted) ??
+        organizationDetails.find((d) => d.friendlyName.trim().toLowerCase() === wanted.trim().toLowerCase());
+      if (!found) {
+        throw new CrmAuthError(
+          'ERR_ORG_NOT_FOUND',
+          `the service account belongs to no organization named "${wanted}" (${organizationDetails.length} found)`,
+          {
+            operation: 'RetrieveOrganizations',
+          },
+        );
+      }
+      this.#organizationName = found.organizationName;
+      this.#organizationDetail = found;
+      return found.organizationName;
+    })().finally(() => {
+      this.#orgFlight = undefined;
+    });
+    return this.#orgFlight;
+  }
+
+  async #lookupUserId(puid: string): Promise<string> {
+    const organizationName = await this.#resolveOrganizationName(undefined);
+    try {
+      const { crmUserId } = await this.#withPassport(undefined, (passportTicket) =>
+        this.#discovery.retrieveCrmUserIdByExternalId({ externalId: puid, organizationName, passportTicket }),
+      );
+      await this.#userIdStore.set(puid, { userId: crmUserId, expiresAt: this.#clock() + this.#userIdTtlMs });
+      return crmUserId;
+    } catch (err) {
+      if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) {
+        await this.#userIdStore.set(puid, {
+          negative: true,
+          expiresAt: this.#clock() + this.#negativeUserIdTtlMs,
+        });
+      }
+      throw err;
+    }
+  }
+
+  #crmClient(url: string): CrmServiceApi {
+    let client = this.#crmClients.get(url);
+    if (!client) {
+      client = this.#crmServiceFactory(url);
+      this.#crmClients.set(url, client);
+    }
+    return client;
+  }
+
+  #failed(err: CrmAuthError, latencyMs: number, operation: string): void {
+    this.#lastError = { code: err.code, message: err.message, at: this.#clock() };
+    this.#emit({ type: 'refresh-failed', latencyMs, operation, errorCode: err.code });
+  }
+
+  #emit(event: Omit<SessionEvent, 'at'>): void {
+    if (!this.#onEvent) return;
+    try {
+      this.#onEvent({
+        ...event,
+        at: new Date(this.#clock()),
+        ...(this.#organizationName ? { organizationName: this.#organizationName } : {}),
+      });
+    } catch {
+      // A failing listener must not fail the call it observes.
+    }
+  }
+
+  #orgField(): { organizationName?: string } {
+    return this.#organizationName ? { organizationName: this.#organizationName } : {};
+  }
+
+  #open(): void {
+    if (this.#closed) throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the session is closed');
+  }
+}
+
+function checkCallerId(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !GUID.test(value)) throw new TypeError('callerId must be a GUID');
+  const id = value.replace(/[{}]/g, '').toLowerCase();
+  return id === EMPTY_GUID ? null : id;
+}
+
+function isTransient(err: unknown): boolean {
+  if (!isCrmAuthError(err)) return false;
+  if (
+    err.code === 'ERR_TIMEOUT' ||
+    err.code === 'ERR_CONNECTION_RESET' ||
+    err.code === 'ERR_CONNECTION_REFUSED'
+  )
+    return true;
+  return (
+    err.code === 'ERR_HTTP_STATUS' && err.httpStatus !== undefined && TRANSIENT_STATUS.has(err.httpStatus)
+  );
+}
+
+/** Full jitter up to 250 ms, or the server's Retry-After when it asks for no more than the cap. */
+function transientDelay(err: unknown): number | undefined {
+  const after = isCrmAuthError(err) ? err.retryAfterMs : undefined;
+  if (after !== undefined) return after <= MAX_TRANSIENT_DELAY_MS ? after : undefined;
+  return Math.floor(Math.random() * 250);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return abortable(
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      t.unref?.();
+    }),
+    signal,
+  );
+}
+
+function httpsUrl(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${name} must be an absolute URL`);
+  }
+  // Tickets travel to these URLs: never over plain HTTP.
+  if (url.protocol !== 'https:') throw new TypeError(`${name} must be an https URL`);
+  return url.toString();
+}
+
+function httpsUrlOrFault(value: string): void {
+  try {
+    httpsUrl(value, 'CrmServiceUrl');
+  } catch {
+    throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', "the organization's CrmServiceUrl is not an https URL", {
+      operation: 'RetrieveCrmTicket',
+    });
+  }
+}
+
+function nonEmpty(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw new TypeError(`${name} must be a non-empty string`);
+  return value;
+}
+
+function optionalFunction<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
+  return value;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new TypeError(`${name} must be a number >= 0`);
+  return value;
+}

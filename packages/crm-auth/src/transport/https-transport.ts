@@ -1,0 +1,211 @@
+import { Agent, request } from 'undici';
+import { CrmAuthError } from '../errors';
+import type { CertificateTlsOptions } from '../certificates/certificate-bundle';
+import { mapTransportError } from './map-transport-error';
+
+/** Options of {@link HttpsTransport}. Checked once, in the constructor. */
+export interface HttpsTransportOptions {
+  /** Trusted server CAs in PEM. They replace Node's default store (pinning); default: Node's store. */
+  ca?: ReadonlyArray<string>;
+  /** A TLS client certificate (from {@link CertificateBundle.toTlsOptions}). Secret: the key. */
+  clientCertificate?: CertificateTlsOptions;
+  /** Per-call limit, connect to last byte. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** TCP + TLS connect limit. Default 5 000 ms. */
+  connectTimeoutMs?: number;
+  /** Larger replies fail with ERR_XML_TOO_LARGE. Default 5 MiB. */
+  maxResponseBytes?: number;
+  /** Idle keep-alive sockets are closed after this. Default 30 000 ms. */
+  keepAliveTimeoutMs?: number;
+  /** Connections per origin. Default 32. */
+  connections?: number;
+}
+
+/** One POST. */
+export interface TransportRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  signal?: AbortSignal;
+  /** For errors: the SOAP operation. */
+  operation?: string;
+}
+
+/** A reply read whole (within the size cap). */
+export interface TransportResponse {
+  status: number;
+  contentType: string;
+  /** `Retry-After` in milliseconds, when the server sent one. */
+  retryAfterMs?: number;
+  body: string;
+}
+
+const DEFAULTS = {
+  timeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+  maxResponseBytes: 5 * 1024 * 1024,
+  keepAliveTimeoutMs: 30_000,
+  connections: 32,
+};
+
+/**
+ * HTTPS POSTs over one undici `Agent` with keep-alive: one transport per (trusted CAs, client
+ * certificate). Every call carries `AbortSignal.any([caller, timeout])`, and failures become
+ * {@link CrmAuthError}s with transport codes. Uses `request` from the same undici package as the
+ * Agent, never the global fetch.
+ */
+export class HttpsTransport {
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #maxResponseBytes: number;
+  #closed = false;
+
+  /** @throws TypeError on bad options. */
+  constructor(options: HttpsTransportOptions = {}) {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('HttpsTransport options must be an object');
+    const timeoutMs = positive(options.timeoutMs, DEFAULTS.timeoutMs, 'timeoutMs');
+    const connectTimeoutMs = positive(
+      options.connectTimeoutMs,
+      DEFAULTS.connectTimeoutMs,
+      'connectTimeoutMs',
+    );
+    const maxResponseBytes = positive(
+      options.maxResponseBytes,
+      DEFAULTS.maxResponseBytes,
+      'maxResponseBytes',
+    );
+    const keepAliveTimeoutMs = positive(
+      options.keepAliveTimeoutMs,
+      DEFAULTS.keepAliveTimeoutMs,
+      'keepAliveTimeoutMs',
+    );
+    const connections = positive(options.connections, DEFAULTS.connections, 'connections');
+    if (
+      options.ca !== undefined &&
+      (!Array.isArray(options.ca) || options.ca.some((c) => typeof c !== 'string'))
+    ) {
+      throw new TypeError('ca must be an array of PEM strings');
+    }
+    const client = options.clientCertificate;
+    if (client !== undefined && (typeof client?.cert !== 'string' || typeof client?.key !== 'string')) {
+      throw new TypeError('clientCertificate must be { cert, key } PEM strings');
+    }
+    this.#timeoutMs = timeoutMs;
+    this.#maxResponseBytes = maxResponseBytes;
+    this.#agent = new Agent({
+      connect: {
+        // rejectUnauthorized stays on: tickets go over these connections.
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+        timeout: connectTimeoutMs,
+        ...(options.ca && options.ca.length > 0 ? { ca: [...options.ca] } : {}),
+        ...(client ? { cert: client.cert, key: client.key } : {}),
+      },
+      connectTimeout: connectTimeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      connections,
+      maxResponseSize: maxResponseBytes,
+    });
+  }
+
+  /** POSTs and reads the whole reply, bounded in time and size. HTTP error statuses are returned, not thrown. */
+  async post(req: TransportRequest): Promise<TransportResponse> {
+    if (this.#closed) throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the transport is closed');
+    const url = checkUrl(req.url);
+    const timeoutSignal = AbortSignal.timeout(this.#timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
+    const ctx = {
+      url: url.origin + url.pathname,
+      ...(req.operation ? { operation: req.operation } : {}),
+      timeoutSignal,
+      ...(req.signal ? { callerSignal: req.signal } : {}),
+    };
+    try {
+      signal.throwIfAborted();
+      const res = await request(url, {
+        dispatcher: this.#agent,
+        method: 'POST',
+        headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
+        body: req.body,
+        signal,
+      });
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.#maxResponseBytes) {
+        res.body.destroy();
+        throw tooLarge(ctx);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        // The cap applies before decoding: parse cost grows with size.
+        if (size > this.#maxResponseBytes) {
+          res.body.destroy();
+          throw tooLarge(ctx);
+        }
+        chunks.push(chunk);
+      }
+      const contentType = headerText(res.headers['content-type']);
+      const retryAfterMs = parseRetryAfter(headerText(res.headers['retry-after']));
+      return {
+        status: res.statusCode,
+        contentType,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        body: new TextDecoder('utf-8').decode(Buffer.concat(chunks, size)),
+      };
+    } catch (err) {
+      throw mapTransportError(err, ctx);
+    }
+  }
+
+  /** Closes the Agent's sockets. Calls after this fail with ERR_INVALID_OPTIONS. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#agent.close();
+  }
+}
+
+function tooLarge(ctx: { url: string; operation?: string }): CrmAuthError {
+  return new CrmAuthError('ERR_XML_TOO_LARGE', 'the reply is larger than the configured cap', {
+    url: ctx.url,
+    ...(ctx.operation ? { operation: ctx.operation } : {}),
+  });
+}
+
+function checkUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the service URL is not an absolute URL');
+  }
+  // Tickets and the client certificate's proof travel on these calls: never over plain HTTP.
+  if (url.protocol !== 'https:')
+    throw new CrmAuthError('ERR_INVALID_OPTIONS', `the service URL must be https (got ${url.protocol})`);
+  if (url.username || url.password)
+    throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the service URL must not carry credentials');
+  return url;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+/** `Retry-After` as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string, now = Date.now()): number | undefined {
+  if (value === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
