@@ -78,3 +78,28 @@ export type { RpsVerification, RpsVerifierOptions, RpsVerifyInput } from './rps/
 export { buildRpsUrl } from './rps/build-rps-url';
 export type { RpsUrlKind, RpsUrlOptions } from './rps/build-rps-url';
 export type { RpsTicketPayload } from './rps/rps-ticket';
+export { HttpsTransport } from './transport/https-transport';
+export type { HttpsTransportOptions, TransportRequest, TransportResponse } from './transport/https-transport';
+export { sendSoap } from './transport/send-soap';
+export type { SoapExchange } from './transport/send-soap';
+export type { CallOptions, RemoteService, RoundTrip } from './clients/round-trip';
+export type { ClientCommonOptions } from './clients/client-options';
+export { WlidClient } from './clients/wlid-client';
+export type { PassportTicket, WlidApi, WlidClientOptions } from './clients/wlid-client';
+export { DiscoveryClient } from './clients/discovery-client';
+export type { CrmTicket, DiscoveryApi, DiscoveryClientOptions } from './clients/discovery-client';
+export { CrmServiceClient } from './clients/crm-service-client';
+export type {
+  CrmServiceApi,
+  CrmServiceClientOptions,
+  RetrieveArgs,
+  RetrieveMultipleResult,
+  WhoAmIResult,
+} from './clients/crm-service-client';
+export { CrmSession } from './session/crm-session';
+export type { CrmSessionOptions, CrmSessionState, SessionCallOptions } from './session/crm-session';
+export type { SessionEvent } from './session/session-event';
+export { MemoryTicketStore } from './session/ticket-store';
+export type { StoredTicket, TicketStore } from './session/ticket-store';
+export { MemoryUserIdStore } from './session/user-id-store';
+export type { UserIdEntry, UserIdStore } from './session/user-id-store';
