@@ -1,6 +1,7 @@
 /** Shared fixture access for the message specs (shared/fixtures, found as in CI). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CrmAuthError } from '../src/errors';
 import type { CrmAuthenticationToken } from '../src/messages/types';
 
 /** The shared folder: ONBEHALF_SHARED_DIR, else `../shared` beside the repository root. */
@@ -14,13 +15,17 @@ export function fixtureXml(service: 'crm' | 'discovery' | 'wlid' | 'hostile', na
 
 /** A fixture's expected decode output. */
 export function fixtureJson(service: 'crm' | 'discovery' | 'wlid', name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, service, `${name}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, service, `${name}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The CRM ticket and Passport ticket used throughout the fixtures. */
 export const CRM_TICKET = (fixtureJson('crm', 'whoami-request')['header'] as { crmTicket: string }).crmTicket;
-export const PASSPORT_TICKET = (fixtureJson('discovery', 'retrieve-organizations-request')['body'] as { passportTicket: string })
-  .passportTicket;
+export const PASSPORT_TICKET = (
+  fixtureJson('discovery', 'retrieve-organizations-request')['body'] as { passportTicket: string }
+).passportTicket;
 
 /** The impersonating token of the CrmService request fixtures. */
 export const TOKEN: CrmAuthenticationToken = {
@@ -32,7 +37,10 @@ export const TOKEN: CrmAuthenticationToken = {
 
 /** The same message in a SOAP 1.2 envelope (non-fault messages only). */
 export function toSoap12(xml: string): string {
-  return xml.replaceAll('http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope');
+  return xml.replaceAll(
+    'http://schemas.xmlsoap.org/soap/envelope/',
+    'http://www.w3.org/2003/05/soap-envelope',
+  );
 }
 
 /** Renames a namespace prefix everywhere it appears as a prefix (tags, declarations, QName values). */
@@ -43,4 +51,15 @@ export function renamePrefix(xml: string, from: string, to: string): string {
     .replaceAll(`xmlns:${from}=`, `xmlns:${to}=`)
     .replaceAll(`"${from}:`, `"${to}:`)
     .replaceAll(`>${from}:`, `>${to}:`);
+}
+
+/** The CrmAuthError `fn` throws; fails the test when it throws nothing or something else. */
+export function thrown(fn: () => unknown): CrmAuthError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CrmAuthError) return err;
+    throw err;
+  }
+  throw new Error('expected a CrmAuthError, nothing was thrown');
 }

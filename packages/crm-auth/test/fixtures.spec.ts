@@ -30,9 +30,15 @@ const HOSTILE: Readonly<Record<string, { code: string; mentions: RegExp }>> = {
   'doctype-internal-entity.xml': { code: 'ERR_XML_FORBIDDEN', mentions: /DOCTYPE/ },
   'truncated-envelope.xml': { code: 'ERR_XML_MALFORMED', mentions: /malformed/ },
   'html-login-page.xml': { code: 'ERR_HTML_INSTEAD_OF_SOAP', mentions: /HTML/ },
-  'not-soap-device-add-response.xml': { code: 'ERR_XML_MALFORMED', mentions: /not a SOAP envelope.*DeviceAddResponse/ },
+  'not-soap-device-add-response.xml': {
+    code: 'ERR_XML_MALFORMED',
+    mentions: /not a SOAP envelope.*DeviceAddResponse/,
+  },
   'deep-nesting-10000.xml': { code: 'ERR_XML_TOO_DEEP', mentions: /deeper than/ },
-  'unknown-discovery-request.xml': { code: 'ERR_UNEXPECTED_MESSAGE', mentions: /RetrieveClientPatchesRequest/ },
+  'unknown-discovery-request.xml': {
+    code: 'ERR_UNEXPECTED_MESSAGE',
+    mentions: /RetrieveClientPatchesRequest/,
+  },
   'two-bodies.xml': { code: 'ERR_XML_MALFORMED', mentions: /exactly one Body/ },
 };
 

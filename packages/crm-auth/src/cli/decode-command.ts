@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { CrmAuthError } from '../errors';
 import { decodeMessage } from '../messages/decode';
-import { DEFAULT_MAX_BYTES } from '../xml/safe-parse';
+import { DEFAULT_MAX_XML_BYTES } from '../xml/safe-parse';
 import { type CliCommand, CliUsageError } from './cli-command';
 
 /** `crm-auth decode FILE`: any supported SOAP message as the JSON of shared/fixtures/README.md. */
@@ -13,8 +13,8 @@ export const decodeCommand: CliCommand = {
   async run(args, io) {
     const [file, ...rest] = args;
     if (file === undefined || rest.length > 0) throw new CliUsageError('decode takes exactly one FILE');
-    const bytes = await readCapped(file, DEFAULT_MAX_BYTES);
-    const decoded = decodeMessage(bytes, { maxBytes: DEFAULT_MAX_BYTES });
+    const bytes = await readCapped(file, DEFAULT_MAX_XML_BYTES);
+    const decoded = decodeMessage(bytes, { maxBytes: DEFAULT_MAX_XML_BYTES });
     io.stdout(`${JSON.stringify(decoded, null, 2)}\n`);
     return 0;
   },

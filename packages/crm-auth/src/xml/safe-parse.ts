@@ -8,7 +8,7 @@ import { CrmAuthError } from '../errors';
 import { DEFAULT_NS_KEY, type NamespaceScope, type XmlAttribute, type XmlElement } from './xml-element';
 
 /** Default cap on input size: 5 MiB of UTF-8. */
-export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_XML_BYTES = 5 * 1024 * 1024;
 
 /** Deepest element nesting accepted. SOAP here is at most about 8 deep. */
 export const MAX_DEPTH = 64;
@@ -56,7 +56,7 @@ const DTD = /<!(?:DOCTYPE|ENTITY)/i;
  * ERR_XML_TOO_LARGE, ERR_HTML_INSTEAD_OF_SOAP, ERR_XML_FORBIDDEN, ERR_XML_MALFORMED, ERR_XML_TOO_DEEP.
  */
 export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {}): XmlElement {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   const xml = toText(input, maxBytes);
 
   // HTML first, so a login page gets its own code instead of the DOCTYPE refusal.

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { isBracedGuid, toBool, toBracedGuid, toDate, toGuid, toInt } from './values';
+
+describe('values', () => {
+  it('normalizes GUIDs with or without braces, any case, to lower case without braces', () => {
+    expect(toGuid('{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}')).toBe('c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c');
+    expect(toGuid('c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c')).toBe('c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c');
+    for (const bad of [
+      '{c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c',
+      'c1f3a7d24e5b4a699c8d0b1e2f3a4b5c',
+      'zzzzzzzz-4e5b-4a69-9c8d-0b1e2f3a4b5c',
+      '',
+    ]) {
+      expect(toGuid(bad)).toBeUndefined();
+    }
+    expect(isBracedGuid('{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}')).toBe(true);
+    expect(isBracedGuid('C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C')).toBe(false);
+    expect(toBracedGuid('c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c')).toBe(
+      '{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}',
+    );
+  });
+
+  it('reads xs:boolean as 1/0/true/false (and .NET casing)', () => {
+    expect([
+      toBool('1'),
+      toBool('true'),
+      toBool('True'),
+      toBool('0'),
+      toBool('false'),
+      toBool('FALSE'),
+    ]).toEqual([true, true, true, false, false, false]);
+    expect(toBool('yes')).toBeUndefined();
+  });
+
+  it('reads integers strictly, without number coercion tricks', () => {
+    expect(toInt('00123')).toBe(123);
+    expect(toInt('-5')).toBe(-5);
+    for (const bad of ['1e5', '0x1F', '1.5', '', ' 1']) expect(toInt(bad)).toBeUndefined();
+  });
+
+  it.each([
+    ['2026-11-23T22:00:00Z', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-23T14:00:00-08:00', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-24T03:30:00+0530', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-23T22:00:00', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-23T22:00:00.1234567Z', '2026-11-23T22:00:00.123Z'],
+    ['2026-11-23T22:00', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-23', '2026-11-23T00:00:00.000Z'],
+  ])('reads %s as %s (no zone means UTC)', (text, iso) => {
+    expect(toDate(text)?.toISOString()).toBe(iso);
+  });
+
+  it.each([
+    '2026-02-30T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-11-23T25:00:00Z',
+    'Nov 23 2026',
+    '2026-11-23T22:00:00+25:00',
+    '',
+  ])('refuses %s as a date', (text) => {
+    expect(toDate(text)).toBeUndefined();
+  });
+});

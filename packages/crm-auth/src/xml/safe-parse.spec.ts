@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { CrmAuthError, type CrmAuthErrorCode } from '../errors';
+import { decodeEntities, parseXml } from './safe-parse';
+import { attr, resolveQName } from './xml-element';
+
+function refusal(fn: () => unknown): CrmAuthErrorCode | 'none' {
+  try {
+    fn();
+    return 'none';
+  } catch (err) {
+    if (err instanceof CrmAuthError) return err.code;
+    throw err;
+  }
+}
+
+describe('parseXml', () => {
+  it('resolves element and attribute namespaces through default and prefixed declarations', () => {
+    const root = parseXml('<a xmlns="urn:d" xmlns:p="urn:p"><p:b p:x="1" y="2"><c xmlns=""/></p:b></a>');
+    expect(root).toMatchObject({ ns: 'urn:d', name: 'a' });
+    const b = root.children[0]!;
+    expect(b).toMatchObject({ ns: 'urn:p', name: 'b' });
+    expect(attr(b, 'urn:p', 'x')).toBe('1');
+    // Unprefixed attributes are in no namespace, whatever the default namespace is.
+    expect(attr(b, '', 'y')).toBe('2');
+    expect(b.children[0]).toMatchObject({ ns: '', name: 'c' });
+  });
+
+  it('resolves QName values against the element scope, unprefixed ones to the default namespace', () => {
+    const root = parseXml('<a xmlns="urn:d" xmlns:q="urn:q"><b/></a>');
+    const b = root.children[0]!;
+    expect(resolveQName(b, 'q:T')).toEqual({ ns: 'urn:q', name: 'T' });
+    expect(resolveQName(b, 'T')).toEqual({ ns: 'urn:d', name: 'T' });
+    expect(resolveQName(b, 'zz:T')).toBeNull();
+  });
+
+  it('refuses an undeclared element or attribute prefix as malformed', () => {
+    expect(refusal(() => parseXml('<p:a/>'))).toBe('ERR_XML_MALFORMED');
+    expect(refusal(() => parseXml('<a p:x="1"/>'))).toBe('ERR_XML_MALFORMED');
+  });
+
+  it('decodes the five XML entities and character references, in text and attributes, once', () => {
+    const root = parseXml('<a v="&lt;&amp;lt;&quot;&#65;&#x42;">&amp;amp; &#x1F600; &apos;&gt;</a>');
+    expect(attr(root, '', 'v')).toBe('<&lt;"AB');
+    expect(root.text).toBe("&amp; \u{1F600} '>");
+  });
+
+  it('keeps CDATA literal, joins it with the surrounding text, and leaves trimming to the fields', () => {
+    const root = parseXml('<a>  <![CDATA[ x &amp; <y> ]]>\n</a>');
+    expect(root.text).toBe('   x &amp; <y> \n');
+  });
+
+  it('normalizes line ends in text and whitespace in attribute values, but not escaped ones', () => {
+    const root = parseXml('<a v="1\t2\r\n3&#10;">x\r\ny\rz&#13;</a>');
+    expect(attr(root, '', 'v')).toBe('1 2 3\n');
+    expect(root.text).toBe('x\ny\nz\r');
+  });
+
+  it.each([
+    ['an HTML entity', '<a>&nbsp;</a>'],
+    ['a bare ampersand in an attribute', '<a v="x & y"/>'],
+    ['an unterminated reference', '<a>&amp</a>'],
+    ['a reference to NUL', '<a>&#0;</a>'],
+    ['a reference to a surrogate', '<a>&#xD800;</a>'],
+    ['a reference past Unicode', '<a>&#x110000;</a>'],
+    ['an Object.prototype member as entity', '<a>&constructor;</a>'],
+    ['mismatched tags', '<a><b></a></b>'],
+    ['an unclosed element', '<a><b>'],
+    ['two root elements', '<a/><b/>'],
+    ['no element at all', 'just text'],
+    ['an empty document', ''],
+    ['a repeated attribute', '<a x="1" x="2"/>'],
+  ])('refuses %s as malformed', (_what, xml) => {
+    expect(refusal(() => parseXml(xml))).toBe('ERR_XML_MALFORMED');
+  });
+
+  it.each([
+    ['DOCTYPE', '<?xml version="1.0"?><!DOCTYPE a><a/>'],
+    ['lower-case doctype', '<!doctype a><a/>'],
+    ['an ENTITY declaration anywhere', '<a><![CDATA[<!ENTITY x "y">]]></a>'],
+    ['a prototype-polluting element name', '<a><__proto__/></a>'],
+    ['a prototype-polluting attribute name', '<a constructor="x"/>'],
+  ])('refuses %s as forbidden', (_what, xml) => {
+    expect(refusal(() => parseXml(xml))).toBe('ERR_XML_FORBIDDEN');
+  });
+
+  it('keeps element names that only look like Object.prototype members', () => {
+    const root = parseXml('<a toString="1"><hasOwnProperty>x</hasOwnProperty><valueOf/></a>');
+    expect(attr(root, '', 'toString')).toBe('1');
+    expect(root.children.map((c) => c.name)).toEqual(['hasOwnProperty', 'valueOf']);
+  });
+
+  it.each([
+    ['a doctype html page', '<!DOCTYPE html>\n<html><body>x</body></html>'],
+    ['an html page without doctype', '<html lang="en"><head><title>x</title></head></html>'],
+    ['upper case after BOM and blank lines', '\uFEFF\r\n  <HTML><BODY>Service Unavailable</BODY></HTML>'],
+    [
+      'XHTML with an XML declaration',
+      '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x"><html/>',
+    ],
+    ['a comment before the page', '<!-- proxy --><html><body/></html>'],
+    ['an unclosed HTML fragment', '<body><p>Bad gateway<br></body>'],
+  ])('recognises %s as HTML before refusing anything else', (_what, page) => {
+    expect(refusal(() => parseXml(page))).toBe('ERR_HTML_INSTEAD_OF_SOAP');
+  });
+
+  it('does not take SOAP mentioning html for an HTML page', () => {
+    expect(parseXml('<html:a xmlns:html="urn:x"/>').name).toBe('a');
+  });
+
+  it('refuses input over the byte cap before parsing, for strings and bytes, counting UTF-8 bytes', () => {
+    const doc = `<a>${'é'.repeat(600)}</a>`; // 607 characters, 1,207 bytes
+    expect(refusal(() => parseXml(doc, { maxBytes: 1000 }))).toBe('ERR_XML_TOO_LARGE');
+    expect(refusal(() => parseXml(Buffer.from(doc), { maxBytes: 1000 }))).toBe('ERR_XML_TOO_LARGE');
+    expect(parseXml(doc, { maxBytes: 1207 }).name).toBe('a');
+  });
+
+  it('refuses nesting beyond the cap as too deep, without recursion trouble', () => {
+    const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
+    expect(refusal(() => parseXml(deep, { maxBytes: 1e7 }))).toBe('ERR_XML_TOO_DEEP');
+    const fine = '<a>'.repeat(60) + '</a>'.repeat(60);
+    expect(parseXml(fine).name).toBe('a');
+  });
+
+  it('decodes UTF-8 bytes and drops a byte-order mark', () => {
+    expect(parseXml(Buffer.from('\uFEFF<a>ü</a>')).text).toBe('ü');
+    expect(parseXml('\uFEFF<a>ü</a>').text).toBe('ü');
+  });
+});
+
+describe('decodeEntities', () => {
+  it('stays linear on long runs of ampersands and references', () => {
+    const s = '&amp;'.repeat(200_000);
+    const started = performance.now();
+    expect(decodeEntities(s)).toBe('&'.repeat(200_000));
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
