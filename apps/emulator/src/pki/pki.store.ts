@@ -104,6 +104,21 @@ export class PkiStore {
 
   readonly root: X509Certificate;
   readonly intermediate: X509Certificate;
+  /** Keys generated ahead once certificates are being issued: tests issue several in a row. */
+  private spareKeys: Array<Promise<KeyPair>> = [];
+
+  private takeKey(): Promise<KeyPair> {
+    const key = this.spareKeys.shift() ?? generateRsaKeyPair();
+    while (this.spareKeys.length < 2) {
+      const spare = generateRsaKeyPair();
+      // A failed spare is dropped; the next take generates its own.
+      spare.catch(() => {
+        this.spareKeys = this.spareKeys.filter((k) => k !== spare);
+      });
+      this.spareKeys.push(spare);
+    }
+    return key;
+  }
 
   /** Loads the PKI from `<dataDir>/pki`, generating whatever is missing. */
   static async open(dataDir: string, hostnames: string[]): Promise<PkiStore> {
@@ -274,7 +289,7 @@ export class PkiStore {
     if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
       throw new TypeError('notBefore and notAfter must be ISO 8601 dates');
     }
-    const pair = await generateRsaKeyPair();
+    const pair = await this.takeKey();
     const eku: Array<'clientAuth'> = request.clientAuth === false ? [] : ['clientAuth'];
     let issuerCa: IssuedCertificate['issuerCa'] = 'intermediate';
     let signingKey = this.intermediateKey;
@@ -287,7 +302,7 @@ export class PkiStore {
       chain = [];
     } else if (request.signWithLeaf) {
       // The rogue issuer is a perfectly valid end-entity certificate of the intermediate.
-      const leafPair = await generateRsaKeyPair();
+      const leafPair = await this.takeKey();
       const leafPem = createCertificate({
         commonName: `${request.commonName} (leaf issuer)`,
         organization: ORG,

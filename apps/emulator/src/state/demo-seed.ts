@@ -15,6 +15,7 @@ export const DEMO_IDS = {
   frankMiller: 'e2f4a6c8-0d1e-4f5a-9b7c-3d5f7a9c1e40',
   fourthCoffee: '8a6b3c2d-1e0f-4a5b-9c8d-7e6f5a4b3c2d',
   adventureWorks: '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7',
+  blueYonder: '5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f',
   contact: '6d7e8f90-a1b2-4c3d-8e4f-5a6b7c8d9e0f',
   lead: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
   fabrikamAccount: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
@@ -195,6 +196,14 @@ export function demoSeed(demoCert: { thumbprint: string; serialHex: string; notA
             erp,
             undefined,
             '2026-11-23T00:45:30Z',
+          ),
+          stamped(
+            'accountid',
+            DEMO_IDS.blueYonder,
+            { name: { t: 's', v: 'Blue Yonder Airlines' }, accountnumber: { t: 's', v: 'BY-30512' } },
+            jon,
+            undefined,
+            '2026-11-21T17:30:00Z',
           ),
         ],
         contact: [
