@@ -1,11 +1,23 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AdminAuditModule } from './admin-audit/admin-audit.module';
+import { AdminUsersModule } from './admin-users/admin-users.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CertificatesModule } from './certificates/certificates.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { JobsModule } from './jobs/jobs.module';
+import { OrgsModule } from './orgs/orgs.module';
+import { CrmModule } from './crm/crm.module';
+import { OverviewModule } from './overview/overview.module';
+import { RpsModule } from './rps/rps.module';
+import { UserMappingsModule } from './user-mappings/user-mappings.module';
+import { TicketsModule } from './tickets/tickets.module';
 import { SecretsModule } from './secrets/secrets.module';
 
 @Module({})
@@ -13,7 +25,7 @@ export class AppModule {
   static forRoot(config: AppConfig, ds: DataSource): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forConfig(config), DatabaseModule.forDataSource(ds), SecretsModule, AdminAuditModule, AuthModule, HealthModule],
+      imports: [ConfigModule.forConfig(config), DatabaseModule.forDataSource(ds), SecretsModule, MetricsModule, JobsModule, AdminAuditModule, AuthModule, HealthModule, CertificatesModule, TicketsModule, OrgsModule, UserMappingsModule, CrmModule, RpsModule, OverviewModule, AdminUsersModule, ApiKeysModule, AuditModule],
     };
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type EmulatorOptions, type RunningEmulator, startEmulator } from '@onbehalf/emulator';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
@@ -102,4 +103,51 @@ export class ConsoleClient {
 
   get = (path: string) => this.request('GET', path);
   post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body ?? {}, headers);
+}
+
+export interface TestStack extends TestApi {
+  emulator: RunningEmulator;
+  admin: ConsoleClient;
+}
+
+/** The real emulator over HTTPS (random port, its own CA) and the API configured against it. */
+export async function startTestStack(env: Record<string, string> = {}, emulatorOptions: Partial<EmulatorOptions> = {}): Promise<TestStack> {
+  const dir = mkdtempSync(join(tmpdir(), 'onbehalf-emu-'));
+  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), demoDir: join(dir, 'demo'), ...emulatorOptions });
+  const t = await startTestApi({
+    ONBEHALF_STS_URL: emulator.stsUrl,
+    ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
+    ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
+    ONBEHALF_RPS_LOGIN_URL: emulator.rpsLoginUrl,
+    ONBEHALF_RPS_SIGNING_CERT_FILE: emulator.demo.rpsSigningCertPath,
+    ...env,
+  });
+  const admin = new ConsoleClient(t.url);
+  const res = await admin.login(t.adminEmail, t.adminPassword);
+  if (res.status !== 200) throw new Error(`test admin could not sign in: ${res.status}`);
+  return {
+    ...t,
+    emulator,
+    admin,
+    async close() {
+      await t.close();
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The emulator's demo certificate as an upload body. */
+export function demoCertificateUpload(e: RunningEmulator): Record<string, string> {
+  return {
+    serviceAccountLiveId: e.demo.serviceAccountLiveId,
+    format: 'pem',
+    certificatePem: readFileSync(e.demo.certPath, 'utf8'),
+    privateKeyPem: readFileSync(e.demo.keyPath, 'utf8'),
+    chainPem: readFileSync(e.demo.chainPath, 'utf8'),
+  };
+}
+
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
 }

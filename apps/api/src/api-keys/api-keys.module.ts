@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+
+@Module({
+  imports: [AdminAuditModule],
+  controllers: [ApiKeysController],
+  providers: [ApiKeysService],
+  exports: [ApiKeysService],
+})
+export class ApiKeysModule {}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module';
+import { AdminAuditController } from './admin-audit.controller';
+import { AuditController } from './audit.controller';
+import { AuditService } from './audit.service';
+
+@Module({
+  imports: [AdminAuditModule],
+  controllers: [AuditController, AdminAuditController],
+  providers: [AuditService],
+  exports: [AuditService],
+})
+export class AuditModule {}

@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AdminAuditLogEntity } from '../admin-audit/admin-audit-log.entity';
+import { AdminAuditService } from '../admin-audit/admin-audit.service';
+import { badRequest } from '../common/domain-exception';
+import type { RequestContext } from '../common/principal';
+import type { CallOutcome, Reconciliation } from '../crm/crm-call.entity';
+import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from './csv';
+import type { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
+import { AUDIT_PAGE_DEFAULT, type AuditFilterDto, type AuditQueryDto } from './dto/audit-query.dto';
+import { type LedgerItem, toLedgerItem } from './ledger-item';
+import { buildLedgerQuery, decodeCursor, encodeCursor, isUuid, type LedgerFilters, type LedgerRow } from './ledger-query';
+
+/** Rows per FETCH of the export cursor: large enough to amortise round trips, small enough to bound memory. */
+const EXPORT_BATCH = 500;
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+const PUID = /^[0-9a-f]{16}$/i;
+
+export interface AdminAuditItem {
+  id: string;
+  at: string;
+  actor: { id: string | null; email: string | null };
+  action: string;
+  target: string | null;
+  outcome: 'success' | 'failure';
+  ip: string | null;
+  orgId: string | null;
+  diff: Record<string, unknown> | null;
+}
+
+/** Reads of the ledger (CRM calls with their CRM stamps) and of the admin audit log. */
+@Injectable()
+export class AuditService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly adminAudit: AdminAuditService,
+  ) {}
+
+  /** Turns validated query parameters into filters, refusing what the DTO cannot judge alone (400, with a code). */
+  filters(q: AuditFilterDto): LedgerFilters {
+    const f: LedgerFilters = {};
+    if (q.orgId) f.orgId = q.orgId.toLowerCase();
+    if (q.actor) f.actor = isUuid(q.actor) ? { id: q.actor.toLowerCase() } : { name: q.actor };
+    if (q.onBehalfOf) {
+      const v = q.onBehalfOf.trim();
+      if (!v) throw badRequest('VALIDATION_FAILED', 'onBehalfOf must not be blank.');
+      f.onBehalfOf = isUuid(v) ? { id: v.toLowerCase() } : PUID.test(v) ? { puid: v } : { nameContains: v };
+    }
+    if (q.entity) f.entity = q.entity.toLowerCase();
+    if (q.from) f.from = instant('from', q.from, false);
+    if (q.to) f.to = instant('to', q.to, true);
+    if (f.from && f.to && f.from.getTime() >= f.to.getTime()) {
+      throw badRequest('INVALID_RANGE', '"from" must be earlier than "to".', { from: q.from, to: q.to });
+    }
+    if (q.outcome) f.outcome = [...new Set(q.outcome.split(','))] as CallOutcome[];
+    if (q.reconciliation) f.reconciliation = [...new Set(q.reconciliation.split(','))] as Reconciliation[];
+    return f;
+  }
+
+  /** One page of the ledger, newest first, with keyset pagination on (at, id). */
+  async search(q: AuditQueryDto): Promise<{ items: LedgerItem[]; nextCursor: string | null }> {
+    const filters = this.filters(q);
+    const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
+    const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const { sql, params } = buildLedgerQuery(filters, { cursor, limit: limit + 1 });
+    const rows = (await this.db.query(sql, params)) as LedgerRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toLedgerItem),
+      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.at_key, id: last.id }) : null,
+    };
+  }
+
+  /**
+   * The matching ledger rows as CSV text chunks (the header first), read through a server-side
+   * cursor in one read-only snapshot, so memory stays flat however many rows match. Stopping the
+   * iteration (the client went away) closes the cursor and frees the connection.
+   */
+  async *exportCsv(filters: LedgerFilters, ctx: RequestContext): AsyncGenerator<string, void, undefined> {
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction('REPEATABLE READ');
+      await qr.query('SET TRANSACTION READ ONLY');
+      const { sql, params } = buildLedgerQuery(filters);
+      await qr.query(`DECLARE ledger_export NO SCROLL CURSOR FOR ${sql}`, params);
+      // Exports take the ledger out of the building: who took what is itself audited.
+      await this.adminAudit.record(ctx, { action: 'audit.export', orgId: filters.orgId ?? null, diff: { filters: describe(filters) } });
+      yield csvLine([...LEDGER_CSV_HEADER]);
+      for (;;) {
+        const rows = (await qr.query(`FETCH ${EXPORT_BATCH} FROM ledger_export`)) as LedgerRow[];
+        if (rows.length === 0) break;
+        yield rows.map((r) => csvLine(ledgerCsvFields(toLedgerItem(r)))).join('');
+      }
+      await qr.commitTransaction();
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.release();
+    }
+  }
+
+  /** The admin audit log, newest first, with keyset pagination on id. */
+  async listAdminAudit(q: AdminAuditQueryDto): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
+    const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
+    const qb = this.db
+      .getRepository(AdminAuditLogEntity)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(limit + 1);
+    if (q.cursor) qb.where('a.id < :after', { after: decodeAdminCursor(q.cursor) });
+    const rows = await qb.getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        actor: { id: r.actorId, email: r.actorEmail },
+        action: r.action,
+        target: r.target,
+        outcome: r.outcome,
+        ip: r.ip,
+        orgId: r.orgId,
+        diff: r.diff,
+      })),
+      nextCursor: rows.length > limit && last ? Buffer.from(`a:${last.id}`).toString('base64url') : null,
+    };
+  }
+}
+
+function decodeAdminCursor(raw: string): string {
+  const m = /^a:(\d{1,19})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
+  if (!m?.[1]) throw badRequest('INVALID_CURSOR', 'The cursor is not one this API returned. Start again without it.');
+  return m[1];
+}
+
+/**
+ * A point in time from `from` / `to`. A date alone is midnight UTC; as an upper bound it means
+ * "through that day", so `to=2025-01-31` includes the 31st. A time without a zone is UTC.
+ */
+function instant(name: 'from' | 'to', raw: string, upper: boolean): Date {
+  let d: Date;
+  const day = DATE_ONLY.exec(raw);
+  if (day) {
+    d = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + (upper ? 1 : 0)));
+  } else if (DATE_TIME.test(raw)) {
+    const zone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.exec(raw.slice(10))?.[0];
+    const normalised = !zone ? `${raw}Z` : /^[+-]\d{2}$/.test(zone) ? `${raw}:00` : /^[+-]\d{4}$/.test(zone) ? `${raw.slice(0, -2)}:${raw.slice(-2)}` : raw;
+    d = new Date(normalised);
+  } else {
+    d = new Date(Number.NaN);
+  }
+  if (Number.isNaN(d.getTime())) {
+    throw badRequest('INVALID_DATE', `${name} must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).`, { [name]: raw });
+  }
+  return d;
+}
+
+/** The filters of an export, for the admin audit log. */
+function describe(f: LedgerFilters): Record<string, unknown> {
+  return {
+    ...f,
+    from: f.from?.toISOString(),
+    to: f.to?.toISOString(),
+  };
+}

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CertificateBundle,
+  type CertificateReport,
+  DEFAULT_SUPPORTED_ROOTS,
+  isCrmAuthError,
+  type SupportedRoot,
+  supportedRootFromPem,
+} from '@onbehalf/crm-auth';
+import { DataSource } from 'typeorm';
+import { AdminAuditService } from '../admin-audit/admin-audit.service';
+import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain-exception';
+import type { RequestContext } from '../common/principal';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { OrgEntity } from '../orgs/org.entity';
+import { SecretBox } from '../secrets/secret-box';
+import { CertificateEntity, type StoredChainLink } from './certificate.entity';
+import type { UploadCertificateDto } from './dto/upload-certificate.dto';
+
+const DAY = 86_400_000;
+export const EXPIRY_WARNING_DAYS = [30, 7, 1] as const;
+
+export interface CertificateView {
+  id: string;
+  name: string;
+  serviceAccountLiveId: string;
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  thumbprintSha1Hex: string;
+  thumbprintSha1Base64: string;
+  thumbprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  daysToExpiry: number;
+  status: 'valid' | 'expiring' | 'invalid';
+  problems: { code: string; severity: 'error' | 'warning'; message: string }[];
+  chain: StoredChainLink[];
+  createdAt: string;
+  orgs?: { id: string; friendlyName: string; role: 'active' | 'staged' }[];
+}
+
+const keyAad = (id: string) => `certificate|${id}|private-key`;
+
+@Injectable()
+export class CertificatesService {
+  private readonly roots: SupportedRoot[];
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly box: SecretBox,
+    private readonly audit: AdminAuditService,
+  ) {
+    this.roots = [
+      ...DEFAULT_SUPPORTED_ROOTS,
+      ...config.supportedRootPems.map((pem, i) => supportedRootFromPem(`configured root ${i + 1}`, pem)),
+    ];
+  }
+
+  /** The roots a service-account certificate must chain to: the SDK's three plus configured ones. */
+  get supportedRoots(): ReadonlyArray<SupportedRoot> {
+    return this.roots;
+  }
+
+  /** Reads an upload into a bundle, mapping each way it can fail to a code that names the problem. */
+  private load(dto: UploadCertificateDto): CertificateBundle {
+    try {
+      if (dto.format === 'pkcs12') {
+        return CertificateBundle.fromPkcs12(Buffer.from(dto.pkcs12Base64 ?? '', 'base64'), dto.password ?? '');
+      }
+      return CertificateBundle.fromPem({
+        certificatePem: dto.certificatePem ?? '',
+        privateKeyPem: dto.privateKeyPem ?? dto.certificatePem ?? '',
+        chainPem: dto.chainPem,
+      });
+    } catch (err) {
+      if (isCrmAuthError(err, 'ERR_CERT_BAD_PASSWORD')) {
+        throw badRequest('CERTIFICATE_BAD_PASSWORD', 'The PKCS#12 password is wrong.');
+      }
+      if (isCrmAuthError(err, 'ERR_CERT_NO_KEY')) {
+        throw badRequest('CERTIFICATE_NO_KEY', 'No private key was found: add the key (PEM) or upload a PKCS#12 file that holds it.');
+      }
+      if (isCrmAuthError(err)) {
+        throw badRequest('CERTIFICATE_UNREADABLE', `The certificate could not be read: ${err.message}`);
+      }
+      throw badRequest('CERTIFICATE_UNREADABLE', 'The certificate could not be read.');
+    }
+  }
+
+  validate(bundle: CertificateBundle, now = new Date()): CertificateReport {
+    return bundle.validate({ roots: this.roots, now, expiringWithinDays: 30 });
+  }
+
+  async upload(dto: UploadCertificateDto, ctx: RequestContext): Promise<CertificateView> {
+    const bundle = this.load(dto);
+    const report = this.validate(bundle);
+    if (!report.ok) {
+      await this.audit.record(ctx, {
+        action: 'certificate.upload',
+        target: bundle.thumbprintSha1Hex,
+        outcome: 'failure',
+        diff: { problems: report.problems.map((p) => p.code) },
+      });
+      throw unprocessable('CERTIFICATE_INVALID', 'This certificate cannot be used: see the problems.', {
+        problems: report.problems,
+        chain: report.chain,
+        thumbprintSha1Hex: bundle.thumbprintSha1Hex,
+        subject: bundle.subject,
+      });
+    }
+    const id = randomUUID();
+    const row: Partial<CertificateEntity> = {
+      id,
+      name: dto.name?.trim() || bundle.commonName || bundle.subject,
+      serviceAccountLiveId: dto.serviceAccountLiveId.trim().toLowerCase(),
+      subject: bundle.subject,
+      issuer: bundle.issuer,
+      serialNumber: bundle.serialNumber,
+      thumbprintSha1Hex: bundle.thumbprintSha1Hex,
+      thumbprintSha1Base64: bundle.thumbprintSha1Base64,
+      thumbprintSha256: bundle.thumbprintSha256,
+      notBefore: bundle.notBefore,
+      notAfter: bundle.notAfter,
+      status: report.status,
+      problems: report.problems,
+      chain: report.chain.map((l) => ({ ...l, notBefore: l.notBefore.toISOString(), notAfter: l.notAfter.toISOString() })),
+      certificatePem: bundle.certificatePem,
+      chainPem: bundle.chainPem,
+      privateKeyEnc: this.box.seal(bundle.privateKeyPem, keyAad(id)),
+      kekId: this.box.activeKek,
+      createdBy: ctx.principal?.userId ?? null,
+    };
+    await this.db.transaction(async (m) => {
+      const dup = await m.getRepository(CertificateEntity).findOne({ where: { thumbprintSha256: bundle.thumbprintSha256 } });
+      if (dup) {
+        throw conflict('CERTIFICATE_EXISTS', `This certificate is already uploaded as "${dup.name}".`, { id: dup.id });
+      }
+      await m.getRepository(CertificateEntity).insert(row as never);
+      await this.audit.record(
+        ctx,
+        { action: 'certificate.upload', target: id, diff: { thumbprintSha1Hex: bundle.thumbprintSha1Hex, subject: bundle.subject } },
+        m,
+      );
+    });
+    return this.get(id);
+  }
+
+  async list(): Promise<CertificateView[]> {
+    const rows = await this.db.getRepository(CertificateEntity).find({ order: { createdAt: 'DESC' } });
+    return rows.map((r) => toView(r));
+  }
+
+  async get(id: string): Promise<CertificateView> {
+    const row = await this.db.getRepository(CertificateEntity).findOne({ where: { id } });
+    if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
+    const orgs = await this.db
+      .getRepository(OrgEntity)
+      .createQueryBuilder('o')
+      .where('o.certificate_id = :id OR o.staged_certificate_id = :id', { id })
+      .getMany();
+    return {
+      ...toView(row),
+      orgs: orgs.map((o) => ({ id: o.id, friendlyName: o.friendlyName, role: o.certificateId === id ? 'active' : 'staged' })),
+    };
+  }
+
+  async remove(id: string, ctx: RequestContext): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const row = await m.getRepository(CertificateEntity).findOne({ where: { id } });
+      if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
+      const users = await m
+        .getRepository(OrgEntity)
+        .createQueryBuilder('o')
+        .where('o.certificate_id = :id OR o.staged_certificate_id = :id', { id })
+        .getMany();
+      if (users.length) {
+        throw conflict(
+          'CERTIFICATE_IN_USE',
+          `This certificate is still used by ${users.map((o) => o.friendlyName).join(', ')}. Rotate those orgs to another certificate first.`,
+          { orgs: users.map((o) => ({ id: o.id, friendlyName: o.friendlyName })) },
+        );
+      }
+      await m.getRepository(CertificateEntity).delete({ id });
+      await this.audit.record(ctx, { action: 'certificate.delete', target: id, diff: { thumbprintSha1Hex: row.thumbprintSha1Hex } }, m);
+    });
+  }
+
+  /** The usable bundle (with its private key) for TLS to the STS. Only for in-process use. */
+  async loadBundle(id: string): Promise<CertificateBundle> {
+    const row = await this.db
+      .getRepository(CertificateEntity)
+      .createQueryBuilder('c')
+      .addSelect('c.privateKeyEnc')
+      .where('c.id = :id', { id })
+      .getOne();
+    if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
+    let keyPem: string;
+    try {
+      keyPem = this.box.openString(row.privateKeyEnc, keyAad(id));
+    } catch (err) {
+      throw new DomainException(500, 'SECRET_UNREADABLE', `The private key of certificate ${id} cannot be decrypted: ${err instanceof Error ? err.message : 'unknown'}`);
+    }
+    return CertificateBundle.fromPem({ certificatePem: row.certificatePem, privateKeyPem: keyPem, chainPem: row.chainPem || undefined });
+  }
+
+  /** Certificates that crossed a warning threshold (30, 7, 1 days) since the last warning. */
+  async warnExpiring(now = new Date()): Promise<{ id: string; name: string; days: number }[]> {
+    const rows = await this.db.getRepository(CertificateEntity).find();
+    const warned: { id: string; name: string; days: number }[] = [];
+    for (const r of rows) {
+      const days = Math.ceil((r.notAfter.getTime() - now.getTime()) / DAY);
+      const threshold = EXPIRY_WARNING_DAYS.filter((d) => days <= d).at(-1);
+      if (threshold === undefined || (r.expiryWarnedDays !== null && r.expiryWarnedDays <= threshold)) continue;
+      await this.db.transaction(async (m) => {
+        await m.getRepository(CertificateEntity).update({ id: r.id }, { expiryWarnedDays: threshold });
+        await this.audit.record(
+          { principal: null, requestId: '', ip: null, userAgent: null },
+          { action: 'certificate.expiry-warning', target: r.id, diff: { daysToExpiry: days, threshold }, actorEmail: 'system' },
+          m,
+        );
+      });
+      warned.push({ id: r.id, name: r.name, days });
+    }
+    return warned;
+  }
+}
+
+function toView(r: CertificateEntity, now = Date.now()): CertificateView {
+  const days = Math.floor((r.notAfter.getTime() - now) / DAY);
+  const status = r.notAfter.getTime() <= now ? 'invalid' : r.status === 'invalid' ? 'invalid' : days <= 30 ? 'expiring' : 'valid';
+  return {
+    id: r.id,
+    name: r.name,
+    serviceAccountLiveId: r.serviceAccountLiveId,
+    subject: r.subject,
+    issuer: r.issuer,
+    serialNumber: r.serialNumber,
+    thumbprintSha1Hex: r.thumbprintSha1Hex,
+    thumbprintSha1Base64: r.thumbprintSha1Base64,
+    thumbprintSha256: r.thumbprintSha256,
+    notBefore: r.notBefore.toISOString(),
+    notAfter: r.notAfter.toISOString(),
+    daysToExpiry: days,
+    status,
+    problems: r.problems,
+    chain: r.chain,
+    createdAt: r.createdAt.toISOString(),
+  };
+}

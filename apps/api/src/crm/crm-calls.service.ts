@@ -1,0 +1,208 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
+import { DataSource } from 'typeorm';
+import { badRequest, DomainException, notFound } from '../common/domain-exception';
+import type { RequestContext } from '../common/principal';
+import { OrgEntity } from '../orgs/org.entity';
+import { TicketsService } from '../tickets/tickets.service';
+import { UserMappingsService } from '../user-mappings/user-mappings.service';
+import { ledgerCode, toHttpError } from './crm-errors';
+import type { OnBehalfOfDto } from './dto/record.dto';
+import { LedgerService } from './ledger.service';
+
+const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+const MAX_ATTRIBUTES = 200;
+
+export interface ActingAs {
+  id: string;
+  name: string | null;
+  puid: string | null;
+}
+
+/**
+ * Impersonated CRM calls for the ISV's software and the console. Each goes through the org's
+ * CrmSession (cached tickets: one round trip at steady state) and its circuit breaker, and is
+ * written to the ledger as pending before it is sent.
+ */
+@Injectable()
+export class CrmCallsService {
+  /** systemuserid → full name, per org; filled once per user so steady state stays one round trip. */
+  private readonly names = new Map<string, string | null>();
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly tickets: TicketsService,
+    private readonly mappings: UserMappingsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  static checkEntity(entity: string): string {
+    if (!ENTITY_NAME.test(entity)) throw badRequest('INVALID_ENTITY', 'The entity must be a CRM logical name (lower case letters, digits, _).');
+    return entity;
+  }
+
+  private async org(orgId: string): Promise<OrgEntity> {
+    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
+    if (org.status !== 'active') throw new DomainException(409, 'ORG_NOT_ACTIVE', `"${org.friendlyName}" is not onboarded (status ${org.status}).`);
+    return org;
+  }
+
+  /** Who to act for: a PUID (through the mapping cache) or a systemuserid; null = the service account itself. */
+  async actingAs(orgId: string, who: OnBehalfOfDto | undefined): Promise<ActingAs | null> {
+    if (!who || (!who.puid && !who.userId)) return null;
+    if (who.puid && who.userId) throw badRequest('INVALID_ON_BEHALF_OF', 'Give onBehalfOf.puid or onBehalfOf.userId, not both.');
+    if (who.puid) {
+      const u = await this.mappings.resolve(orgId, who.puid).catch((err: unknown) => {
+        throw toHttpError(err);
+      });
+      return { id: u.id, name: u.name, puid: u.puid };
+    }
+    const id = who.userId!.toLowerCase();
+    return { id, name: await this.nameOf(orgId, id), puid: null };
+  }
+
+  private async nameOf(orgId: string, userId: string): Promise<string | null> {
+    const key = `${orgId}|${userId}`;
+    if (this.names.has(key)) return this.names.get(key)!;
+    const row = (await this.db.query(`SELECT full_name FROM user_mappings WHERE org_id = $1 AND system_user_id = $2 LIMIT 1`, [orgId, userId])) as {
+      full_name: string | null;
+    }[];
+    let name = row[0]?.full_name ?? null;
+    if (!name) {
+      try {
+        const u = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }));
+        name = typeof u.entity.attributes.fullname === 'string' ? u.entity.attributes.fullname : null;
+      } catch {
+        name = null;
+      }
+    }
+    if (this.names.size > 50_000) this.names.clear();
+    this.names.set(key, name);
+    return name;
+  }
+
+  /** Runs one CRM operation with its ledger row around it. */
+  private async call<T>(
+    org: OrgEntity,
+    op: { operation: string; entity: string | null; recordId?: string | null; actor: ActingAs | null; ctx: RequestContext },
+    fn: (callerId: string | null) => Promise<T>,
+    recordIdOf: (r: T) => string | null = () => null,
+  ): Promise<{ result: T; ledgerId: string }> {
+    const ledgerId = await this.ledger.begin({
+      orgId: org.id,
+      operation: op.operation,
+      entity: op.entity,
+      recordId: op.recordId ?? null,
+      serviceAccountId: org.serviceAccountUserId,
+      serviceAccountName: org.serviceAccountName,
+      onBehalfOfId: op.actor?.id ?? null,
+      onBehalfOfName: op.actor?.name ?? null,
+      onBehalfOfPuid: op.actor?.puid ?? null,
+      requestId: op.ctx.requestId || null,
+      caller: op.ctx.principal?.email ?? null,
+    });
+    const t0 = performance.now();
+    try {
+      const result = await fn(op.actor?.id ?? null);
+      await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs: performance.now() - t0 });
+      return { result, ledgerId };
+    } catch (err) {
+      await this.ledger.fail(org.id, ledgerId, {
+        errorCode: ledgerCode(err),
+        errorMessage: err instanceof Error ? err.message : 'unknown error',
+        latencyMs: performance.now() - t0,
+      });
+      // CRM says the user acted for is gone or disabled: the cached mapping must not be used again.
+      if (op.actor && isCrmAuthError(err, 'ERR_CRM_USER_DISABLED', 'ERR_CRM_OBJECT_NOT_FOUND') && op.operation !== 'Retrieve') {
+        await this.mappings.evictUser(org.id, op.actor.id);
+      }
+      throw toHttpError(err);
+    }
+  }
+
+  async create(orgId: string, entity: string, attributes: Record<string, unknown>, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
+    const org = await this.org(orgId);
+    const e: Entity = { logicalName: CrmCallsService.checkEntity(entity), attributes: toAttributes(attributes) };
+    const actor = await this.actingAs(orgId, who);
+    const { result, ledgerId } = await this.call(
+      org,
+      { operation: 'Create', entity, actor, ctx },
+      (callerId) => this.tickets.run(orgId, (s) => s.create(e, { callerId })),
+      (r) => r.id,
+    );
+    return { id: result.id, ledgerId, actor };
+  }
+
+  async update(orgId: string, entity: string, recordId: string, attributes: Record<string, unknown>, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
+    const org = await this.org(orgId);
+    CrmCallsService.checkEntity(entity);
+    const attrs = toAttributes(attributes);
+    attrs[`${entity}id`] = recordId; // Update carries its primary key
+    const actor = await this.actingAs(orgId, who);
+    const { ledgerId } = await this.call(org, { operation: 'Update', entity, recordId, actor, ctx }, (callerId) =>
+      this.tickets.run(orgId, (s) => s.update({ logicalName: entity, attributes: attrs }, { callerId })),
+    );
+    return { ledgerId };
+  }
+
+  async retrieve(orgId: string, entity: string, recordId: string, columns: string[] | 'all', ctx: RequestContext, who?: OnBehalfOfDto) {
+    const org = await this.org(orgId);
+    CrmCallsService.checkEntity(entity);
+    const actor = await this.actingAs(orgId, who);
+    const { result } = await this.call(org, { operation: 'Retrieve', entity, recordId, actor, ctx }, (callerId) =>
+      this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns }, { callerId })),
+    );
+    return result;
+  }
+
+  async list(orgId: string, entity: string, q: { columns: string[] | 'all'; page: number; pageSize: number; pagingCookie?: string | null; filters: Record<string, string> }, ctx: RequestContext) {
+    const org = await this.org(orgId);
+    CrmCallsService.checkEntity(entity);
+    const query: QueryExpression = {
+      entityName: entity,
+      columns: q.columns,
+      ...(Object.keys(q.filters).length
+        ? { criteria: { filterOperator: 'And', conditions: Object.entries(q.filters).map(([attribute, v]) => ({ attribute, operator: 'Equal', values: [v] })) } }
+        : {}),
+      pageInfo: { pageNumber: q.page, count: q.pageSize, ...(q.pagingCookie ? { pagingCookie: q.pagingCookie } : {}) },
+    };
+    const { result } = await this.call(org, { operation: 'RetrieveMultiple', entity, actor: null, ctx }, () =>
+      this.tickets.run(orgId, (s) => s.retrieveMultiple(query)),
+    );
+    return { items: result.entities, moreRecords: result.moreRecords, pagingCookie: result.pagingCookie };
+  }
+
+  async whoAmI(orgId: string, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
+    const org = await this.org(orgId);
+    const actor = await this.actingAs(orgId, who);
+    const { result } = await this.call(org, { operation: 'WhoAmI', entity: null, actor, ctx }, (callerId) =>
+      this.tickets.run(orgId, (s) => s.whoAmI({ callerId })),
+    );
+    return result;
+  }
+}
+
+/** API attribute values → CRM attribute values: text, or a lookup {id, type, name?}. */
+export function toAttributes(input: Record<string, unknown>): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  const entries = Object.entries(input ?? {});
+  if (entries.length > MAX_ATTRIBUTES) throw badRequest('TOO_MANY_ATTRIBUTES', `At most ${MAX_ATTRIBUTES} attributes per record.`);
+  for (const [k, v] of entries) {
+    if (!ATTRIBUTE_NAME.test(k)) throw badRequest('INVALID_ATTRIBUTE', `"${k.slice(0, 40)}" is not a CRM attribute name.`);
+    if (typeof v === 'string') {
+      if (v.length > 100_000) throw badRequest('INVALID_ATTRIBUTE', `The value of ${k} is too long.`);
+      out[k] = v;
+    } else if (typeof v === 'number' && Number.isFinite(v)) out[k] = String(v);
+    else if (typeof v === 'boolean') out[k] = v ? 'true' : 'false';
+    else if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { type?: unknown }).type === 'string') {
+      const l = v as { id: string; type: string; name?: unknown };
+      if (!/^\{?[0-9a-f-]{36}\}?$/i.test(l.id) || !ENTITY_NAME.test(l.type)) throw badRequest('INVALID_ATTRIBUTE', `The lookup ${k} needs a GUID id and an entity type.`);
+      out[k] = { id: l.id.replace(/[{}]/g, '').toLowerCase(), type: l.type, ...(typeof l.name === 'string' ? { name: l.name } : {}) };
+    } else {
+      throw badRequest('INVALID_ATTRIBUTE', `The value of ${k} must be a string, number, boolean or lookup {id, type}.`);
+    }
+  }
+  return out;
+}

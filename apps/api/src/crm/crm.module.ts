@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TicketsModule } from '../tickets/tickets.module';
+import { UserMappingsModule } from '../user-mappings/user-mappings.module';
+import { CrmCallsService } from './crm-calls.service';
+import { LedgerModule } from './ledger.module';
+import { RecordsController } from './records.controller';
+import { ReconcileController } from './reconcile.controller';
+import { AdminAuditModule } from '../admin-audit/admin-audit.module';
+import { ReconcileService } from './reconcile.service';
+
+@Module({
+  imports: [TicketsModule, UserMappingsModule, LedgerModule, AdminAuditModule],
+  controllers: [RecordsController, ReconcileController],
+  providers: [CrmCallsService, ReconcileService],
+  exports: [CrmCallsService, ReconcileService],
+})
+export class CrmModule {}

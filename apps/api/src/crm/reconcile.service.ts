@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Entity, isCrmAuthError, type Lookup } from '@onbehalf/crm-auth';
+import { DataSource } from 'typeorm';
+import { notFound } from '../common/domain-exception';
+import { JobsService } from '../jobs/jobs.service';
+import { OrgEntity } from '../orgs/org.entity';
+import { TicketsService } from '../tickets/tickets.service';
+import type { Reconciliation } from './crm-call.entity';
+
+const STAMPS = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid', 'createdon', 'modifiedon'];
+const WATCHED_ENTITIES = ['account', 'contact', 'lead'];
+const MAX_RECORDS_PER_RUN = 500;
+
+export interface ReconcileReport {
+  checked: number;
+  match: number;
+  mismatch: number;
+  missing: number;
+  unknownChanges: number;
+  pendingResolved: number;
+  unknown: { entity: string; recordId: string; modifiedon: string | null }[];
+}
+
+interface LedgerRow {
+  id: string;
+  operation: 'Create' | 'Update' | 'Delete';
+  entity: string;
+  record_id: string | null;
+  service_account_id: string | null;
+  on_behalf_of_id: string | null;
+  outcome: string;
+  at: Date;
+}
+
+type Ref = { id: string; name: string | null } | null;
+
+/**
+ * Reconciles the ledger with what CRM recorded: for each recent Create/Update, the
+ * createdby/createdonbehalfby (or modified…) stamps must name the user acted for and the
+ * service account. Flags: impersonation requested but the on-behalf stamp empty; an unexpected
+ * actor; changes stamped with the service account that the ledger does not know.
+ */
+@Injectable()
+export class ReconcileService {
+  private readonly logger = new Logger('reconcile');
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly tickets: TicketsService,
+    jobs: JobsService,
+  ) {
+    jobs.register({ name: 'reconcile', everyMs: 5 * 60_000, leaseMs: 10 * 60_000, run: () => this.reconcileAll() });
+  }
+
+  async reconcileAll(): Promise<Record<string, unknown>> {
+    const orgs = await this.db.getRepository(OrgEntity).find({ where: { status: 'active' } });
+    const out: Record<string, unknown> = {};
+    for (const o of orgs) {
+      try {
+        out[o.id] = await this.reconcile(o.id);
+      } catch (err) {
+        out[o.id] = { error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    return out;
+  }
+
+  async reconcile(orgId: string, opts: { sinceHours?: number } = {}): Promise<ReconcileReport> {
+    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
+    const since = new Date(Date.now() - (opts.sinceHours ?? 24) * 3_600_000);
+    const report: ReconcileReport = { checked: 0, match: 0, mismatch: 0, missing: 0, unknownChanges: 0, pendingResolved: 0, unknown: [] };
+
+    report.pendingResolved = await this.resolvePending(orgId);
+
+    const rows = (await this.db.query(
+      `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
+         FROM crm_calls
+        WHERE org_id = $1 AND at >= $2 AND operation IN ('Create', 'Update', 'Delete') AND outcome = 'completed' AND record_id IS NOT NULL
+        ORDER BY at ASC LIMIT $3`,
+      [orgId, since, MAX_RECORDS_PER_RUN * 4],
+    )) as LedgerRow[];
+    // The latest write per record decides the modified… stamps; every Create decides the created… ones.
+    const byRecord = new Map<string, LedgerRow[]>();
+    for (const r of rows) {
+      const k = `${r.entity}|${r.record_id}`;
+      byRecord.set(k, [...(byRecord.get(k) ?? []), r]);
+    }
+    const known = new Set(byRecord.keys());
+    for (const [key, writes] of [...byRecord.entries()].slice(0, MAX_RECORDS_PER_RUN)) {
+      const [entity, recordId] = key.split('|') as [string, string];
+      const deleted = writes.some((w) => w.operation === 'Delete');
+      let record: Entity | null = null;
+      try {
+        record = (await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }))).entity;
+      } catch (err) {
+        if (!isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) throw err;
+      }
+      report.checked++;
+      if (!record) {
+        await this.saveStamps(orgId, entity, recordId, null);
+        const verdict: Reconciliation = deleted ? 'match' : 'missing';
+        await this.mark(orgId, writes.map((w) => w.id), verdict, deleted ? 'deleted as the ledger says' : 'the record is not in CRM');
+        report[verdict]++;
+        continue;
+      }
+      await this.saveStamps(orgId, entity, recordId, record);
+      const a = record.attributes;
+      for (const w of writes.filter((x) => x.operation !== 'Delete')) {
+        const latest = w === writes.filter((x) => x.operation !== 'Delete').at(-1);
+        const problems: string[] = [];
+        const expectBy = w.on_behalf_of_id ?? w.service_account_id;
+        const expectOnBehalf = w.on_behalf_of_id ? w.service_account_id : null;
+        const check = (byField: string, onBehalfField: string) => {
+          const by = ref(a[byField]);
+          const ob = ref(a[onBehalfField]);
+          if (expectBy && by?.id !== expectBy) problems.push(`${byField} is ${by?.name ?? by?.id ?? 'empty'}, expected ${expectBy}`);
+          if (expectOnBehalf && !ob) problems.push(`impersonation was requested but ${onBehalfField} is empty`);
+          else if (expectOnBehalf && ob?.id !== expectOnBehalf) problems.push(`${onBehalfField} is ${ob?.name ?? ob?.id}, expected the service account`);
+          else if (!expectOnBehalf && ob) problems.push(`${onBehalfField} is set (${ob.name ?? ob.id}) for a call made without impersonation`);
+        };
+        if (w.operation === 'Create') check('createdby', 'createdonbehalfby');
+        if (latest) check('modifiedby', 'modifiedonbehalfby');
+        const verdict: Reconciliation = problems.length ? 'mismatch' : 'match';
+        await this.mark(orgId, [w.id], verdict, problems.join('; ') || null);
+        report[verdict]++;
+      }
+    }
+
+    // Changes stamped with the service account that the ledger does not know.
+    if (org.serviceAccountUserId) {
+      for (const entity of WATCHED_ENTITIES) {
+        let page: Entity[] = [];
+        try {
+          page = (
+            await this.tickets.run(orgId, (s) =>
+              s.retrieveMultiple({
+                entityName: entity,
+                columns: [`${entity}id`, ...STAMPS],
+                criteria: { conditions: [{ attribute: 'modifiedon', operator: 'OnOrAfter', values: [since.toISOString()] }] },
+                pageInfo: { pageNumber: 1, count: 500 },
+              }),
+            )
+          ).entities;
+        } catch (err) {
+          this.logger.warn(`reconcile ${orgId} ${entity}: ${err instanceof Error ? err.message : String(err)}`);
+          continue;
+        }
+        for (const e of page) {
+          const id = idText(e.attributes[`${entity}id`]);
+          if (!id || known.has(`${entity}|${id}`)) continue;
+          const sa = org.serviceAccountUserId;
+          const touched = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'].some((f) => ref(e.attributes[f])?.id === sa);
+          if (!touched) continue;
+          const inLedger = (await this.db.query(`SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`, [orgId, entity, id])) as unknown[];
+          if (inLedger.length) continue;
+          await this.saveStamps(orgId, entity, id, e);
+          report.unknownChanges++;
+          report.unknown.push({ entity, recordId: id, modifiedon: typeof e.attributes.modifiedon === 'string' ? e.attributes.modifiedon : null });
+        }
+      }
+    }
+    return report;
+  }
+
+  /**
+   * A pending row older than a minute was cut off by a crash or a lost reply. An Update or
+   * Delete is resolved by reading the record back; a Create without its id is marked failed
+   * with the code CRASHED_UNKNOWN_OUTCOME (and shows in "unknown changes" if it did land).
+   */
+  private async resolvePending(orgId: string): Promise<number> {
+    const pend = (await this.db.query(
+      `SELECT id, operation, entity, record_id FROM crm_calls WHERE org_id = $1 AND outcome = 'pending' AND at < now() - interval '1 minute' LIMIT 500`,
+      [orgId],
+    )) as { id: string; operation: string; entity: string | null; record_id: string | null }[];
+    for (const p of pend) {
+      await this.db.query(
+        `UPDATE crm_calls SET outcome = 'failed', completed_at = now(), error_code = 'CRASHED_UNKNOWN_OUTCOME',
+                error_message = 'The API stopped before the reply was recorded; reconciliation checks what CRM holds.'
+          WHERE org_id = $1 AND id = $2 AND outcome = 'pending'`,
+        [orgId, p.id],
+      );
+    }
+    return pend.length;
+  }
+
+  private async mark(orgId: string, ids: string[], verdict: Reconciliation, note: string | null): Promise<void> {
+    await this.db.query(`UPDATE crm_calls SET reconciliation = $3, reconciliation_note = $4 WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, ids, verdict, note]);
+  }
+
+  private async saveStamps(orgId: string, entity: string, recordId: string, e: Entity | null): Promise<void> {
+    const a = e?.attributes ?? {};
+    const j = (f: string) => (e ? JSON.stringify(ref(a[f])) : null);
+    const d = (f: string) => (typeof a[f] === 'string' && !Number.isNaN(Date.parse(a[f] as string)) ? new Date(a[f] as string) : null);
+    await this.db.query(
+      `INSERT INTO crm_stamps (org_id, entity, record_id, createdby, createdonbehalfby, modifiedby, modifiedonbehalfby, ownerid, createdon, modifiedon, exists_in_crm, pulled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+       ON CONFLICT (org_id, entity, record_id) DO UPDATE SET createdby = EXCLUDED.createdby, createdonbehalfby = EXCLUDED.createdonbehalfby,
+         modifiedby = EXCLUDED.modifiedby, modifiedonbehalfby = EXCLUDED.modifiedonbehalfby, ownerid = EXCLUDED.ownerid,
+         createdon = EXCLUDED.createdon, modifiedon = EXCLUDED.modifiedon, exists_in_crm = EXCLUDED.exists_in_crm, pulled_at = now()`,
+      [orgId, entity, recordId, j('createdby'), j('createdonbehalfby'), j('modifiedby'), j('modifiedonbehalfby'), j('ownerid'), d('createdon'), d('modifiedon'), e !== null],
+    );
+  }
+
+  /** Records the stamps of one record right after a call (the console's "test as an end user"). */
+  async pullStamps(orgId: string, entity: string, recordId: string): Promise<Record<string, Ref>> {
+    const { entity: e } = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }));
+    await this.saveStamps(orgId, entity, recordId, e);
+    return {
+      createdby: ref(e.attributes.createdby),
+      createdonbehalfby: ref(e.attributes.createdonbehalfby),
+      modifiedby: ref(e.attributes.modifiedby),
+      modifiedonbehalfby: ref(e.attributes.modifiedonbehalfby),
+      ownerid: ref(e.attributes.ownerid),
+    };
+  }
+}
+
+function ref(v: unknown): Ref {
+  if (v && typeof v === 'object' && 'id' in v) {
+    const l = v as Lookup;
+    return { id: l.id, name: l.name ?? null };
+  }
+  return null;
+}
+
+function idText(v: unknown): string | null {
+  return typeof v === 'string' ? v.replace(/[{}]/g, '').toLowerCase() : null;
+}

@@ -1,0 +1,112 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { badRequest } from '../common/domain-exception';
+import { Ctx, type RequestContext } from '../common/principal';
+import { UuidPipe } from '../common/uuid.pipe';
+import { CrmCallsService } from './crm-calls.service';
+import { WhoAmIDto, WriteRecordDto } from './dto/record.dto';
+import { LedgerService } from './ledger.service';
+
+const orgId = new UuidPipe('org id');
+const recordId = new UuidPipe('record id');
+const RESERVED = new Set(['columns', 'page', 'pageSize', 'pagingCookie']);
+
+function columnsOf(raw: string | undefined): string[] | 'all' {
+  if (!raw || raw === 'all') return 'all';
+  const cols = raw.split(',').map((c) => c.trim()).filter(Boolean);
+  if (cols.length > 100 || cols.some((c) => !/^[a-z][a-z0-9_]{0,99}$/.test(c))) {
+    throw badRequest('INVALID_COLUMNS', 'columns is a comma-separated list of attribute names.');
+  }
+  return cols;
+}
+
+function intOf(raw: string | undefined, def: number, min: number, max: number, name: string): number {
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw badRequest('INVALID_QUERY', `${name} must be a whole number from ${min} to ${max}.`);
+  return Number(raw);
+}
+
+@ApiTags('records')
+@Controller('orgs/:id')
+export class RecordsController {
+  constructor(
+    private readonly crm: CrmCallsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  @Post('records/:entity')
+  async create(@Param('id', orgId) id: string, @Param('entity') entity: string, @Body() dto: WriteRecordDto, @Ctx() ctx: RequestContext) {
+    const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf, ctx);
+    return { id: r.id, ledgerId: r.ledgerId };
+  }
+
+  @Patch('records/:entity/:recordId')
+  update(
+    @Param('id', orgId) id: string,
+    @Param('entity') entity: string,
+    @Param('recordId', recordId) rid: string,
+    @Body() dto: WriteRecordDto,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx);
+  }
+
+  @Get('records/:entity/:recordId')
+  retrieve(
+    @Param('id', orgId) id: string,
+    @Param('entity') entity: string,
+    @Param('recordId', recordId) rid: string,
+    @Query('columns') columns: string | undefined,
+    @Ctx() ctx: RequestContext,
+  ) {
+    return this.crm.retrieve(id, entity, rid, columnsOf(columns), ctx);
+  }
+
+  @Get('records/:entity')
+  list(@Param('id', orgId) id: string, @Param('entity') entity: string, @Query() query: Record<string, string>, @Ctx() ctx: RequestContext) {
+    const filters: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) {
+      if (RESERVED.has(k)) continue;
+      if (!/^[a-z][a-z0-9_]{0,99}$/.test(k) || typeof v !== 'string') throw badRequest('INVALID_QUERY', `Unknown filter "${k.slice(0, 40)}".`);
+      filters[k] = v;
+    }
+    return this.crm.list(
+      id,
+      entity,
+      {
+        columns: columnsOf(query.columns),
+        page: intOf(query.page, 1, 1, 10_000, 'page'),
+        pageSize: intOf(query.pageSize, 50, 1, 5_000, 'pageSize'),
+        pagingCookie: query.pagingCookie ?? null,
+        filters,
+      },
+      ctx,
+    );
+  }
+
+  @Post('whoami')
+  whoami(@Param('id', orgId) id: string, @Body() dto: WhoAmIDto, @Ctx() ctx: RequestContext) {
+    return this.crm.whoAmI(id, dto?.onBehalfOf, ctx);
+  }
+
+  @Get('calls')
+  async calls(@Param('id', orgId) id: string, @Query('limit') limit: string | undefined) {
+    const rows = await this.ledger.recent(id, intOf(limit, 20, 1, 200, 'limit'));
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        completedAt: r.completedAt?.toISOString() ?? null,
+        operation: r.operation,
+        entity: r.entity,
+        recordId: r.recordId,
+        outcome: r.outcome,
+        errorCode: r.errorCode,
+        latencyMs: r.latencyMs,
+        serviceAccount: r.serviceAccountId ? { id: r.serviceAccountId, name: r.serviceAccountName } : null,
+        onBehalfOf: r.onBehalfOfId ? { id: r.onBehalfOfId, name: r.onBehalfOfName, puid: r.onBehalfOfPuid } : null,
+        reconciliation: r.reconciliation,
+      })),
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, IsUUID, IsUrl, MaxLength, MinLength } from 'class-validator';
+
+export class CreateOrgDto {
+  @ApiProperty({ example: 'https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx' })
+  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { message: 'discoveryUrl must be an https URL' })
+  @MaxLength(500)
+  discoveryUrl: string;
+
+  @ApiProperty({ example: 'Contoso Ltd', description: "The org's FriendlyName as the customer knows it" })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  friendlyName: string;
+
+  @ApiProperty()
+  @IsUUID('all', { message: 'certificateId must be a UUID' })
+  certificateId: string;
+}
+
+export class StageCertificateDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'certificateId must be a UUID' })
+  certificateId: string;
+}

@@ -1,0 +1,80 @@
+import { isCrmAuthError } from '@onbehalf/crm-auth';
+import type { StepName } from './onboarding-run.entity';
+
+export interface StepFailure {
+  code: string;
+  message: string;
+  hint: string;
+}
+
+export interface HintContext {
+  discoveryUrl: string;
+  stsUrl: string;
+  friendlyName: string;
+  serviceAccount: string;
+  available?: string[];
+}
+
+/**
+ * Turns a failure at an onboarding step into plain words and the fix, naming what to change
+ * and where. The code is the contract; message and hint are for people.
+ */
+export function explainFailure(step: StepName, err: unknown, h: HintContext): StepFailure {
+  if (!isCrmAuthError(err)) {
+    const code = (err as { code?: string })?.code;
+    if (typeof code === 'string' && code.startsWith('ONBOARDING_')) {
+      return { code, message: (err as Error).message, hint: (err as { hint?: string }).hint ?? '' };
+    }
+    return { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : 'Unexpected error', hint: 'See the API log.' };
+  }
+  const where = step === 'wlid-ticket' ? h.stsUrl : h.discoveryUrl;
+  const transport: Record<string, string> = {
+    ERR_CONNECTION_REFUSED: `Nothing answers at ${where}. Check the URL and that the service is running.`,
+    ERR_DNS: `The host of ${where} does not resolve. Check the URL.`,
+    ERR_TIMEOUT: `${where} did not answer in time. Check the network, or try again.`,
+    ERR_CONNECTION_RESET: `${where} dropped the connection. Try again; if it persists, check proxies and firewalls.`,
+    ERR_TLS:
+      step === 'wlid-ticket'
+        ? `The TLS handshake with the Windows Live STS failed: the server's CA must be trusted (ONBEHALF_TRUSTED_CA_FILES) and the STS must accept the certificate as a client certificate.`
+        : `The TLS handshake with ${where} failed: its CA must be trusted (ONBEHALF_TRUSTED_CA_FILES).`,
+    ERR_HTTP_STATUS: `${where} answered with an HTTP error instead of SOAP. Check the URL, or try again later.`,
+    ERR_HTML_INSTEAD_OF_SOAP: `${where} answered with an HTML page, not the service. The discovery URL should end in /MSCRMServices/2007/Passport/CrmDiscoveryService.asmx.`,
+    ERR_XML_MALFORMED: `${where} answered with a broken message. Try again; if it persists, check what sits in front of the service.`,
+    ERR_UNEXPECTED_MESSAGE: `${where} answered with an unexpected message. Check that the URL is the CRM Online discovery service.`,
+  };
+  const hint = (): string => {
+    switch (err.code) {
+      case 'ERR_WLID_FAULT':
+        return `Windows Live refused the certificate: associate it with the service account's Live ID (${h.serviceAccount}), and check it is not expired or revoked.`;
+      case 'ERR_CRM_ORG_DISABLED':
+        return `The organization "${h.friendlyName}" is disabled in CRM Online. Ask the customer to enable it, then retry.`;
+      case 'ERR_CRM_BAD_TICKET':
+      case 'ERR_CRM_EXPIRED_TICKET':
+        return 'CRM refused the ticket. Retry; if it persists, the service account may have lost access to the org.';
+      case 'ERR_CRM_PRIVILEGE_DENIED':
+        return step === 'proxy-role'
+          ? `Give ${h.serviceAccount} the proxy role, with "Act on Behalf of Another User" (prvActOnBehalfOfAnotherUser), in ${h.friendlyName}.`
+          : `${h.serviceAccount} lacks a privilege in ${h.friendlyName}: give it a security role that allows this.`;
+      case 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED':
+        return `The user acted for lacks the right to create accounts in ${h.friendlyName}. Give that user a role with Create on Account.`;
+      case 'ERR_CRM_USER_DISABLED':
+        return `The user is disabled in ${h.friendlyName}. Enable the user, or pick another.`;
+      case 'ERR_CRM_OBJECT_NOT_FOUND':
+        return `CRM did not find the record or user in ${h.friendlyName}.`;
+      default:
+        return transport[err.code] ?? 'See the message; fix the cause and retry.';
+    }
+  };
+  return { code: err.code.replace(/^ERR_/, ''), message: err.message, hint: hint() };
+}
+
+/** An onboarding failure that is not a protocol error (a missing org, an unstamped record). */
+export class OnboardingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,239 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CertificateBundle,
+  CrmServiceClient,
+  type CrmAuthenticationToken,
+  DiscoveryClient,
+  type Lookup,
+  WlidClient,
+} from '@onbehalf/crm-auth';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { LedgerService } from '../crm/ledger.service';
+import { TicketStoreService } from '../tickets/ticket-store.service';
+import { explainFailure, OnboardingError, type HintContext } from './onboarding-hints';
+import { OnboardingRunEntity, type OnboardingStep, type StepName } from './onboarding-run.entity';
+import { OrgEntity } from './org.entity';
+
+export const STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
+  { name: 'policy', title: 'Windows Live policy (RetrievePolicy)' },
+  { name: 'wlid-ticket', title: 'Windows Live ticket for the service account' },
+  { name: 'organizations', title: 'Find the organization (RetrieveOrganizations)' },
+  { name: 'crm-ticket', title: 'CRM ticket (RetrieveCrmTicket)' },
+  { name: 'whoami', title: 'Service account identity (WhoAmI)' },
+  { name: 'proxy-role', title: 'Proxy role (impersonated WhoAmI)' },
+  { name: 'test-write', title: 'Test write on behalf of a user' },
+];
+
+export const pendingSteps = (): OnboardingStep[] =>
+  STEPS.map((s) => ({ name: s.name, title: s.title, status: 'pending', durationMs: null, detail: null }));
+
+const ZERO = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Runs the server-to-server flow for one org, step by step, recording each step as it ends so a
+ * console that polls the run sees it live. Steps 2–5 of the SDK flow end with tickets stored for
+ * the org; the last two prove impersonation works and that CRM stamps createdonbehalfby.
+ */
+@Injectable()
+export class OnboardingService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tickets: TicketStoreService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  async run(org: OrgEntity, runId: string, bundle: CertificateBundle, serviceAccountLiveId: string): Promise<OnboardingRunEntity> {
+    const steps = pendingSteps();
+    const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
+    const discovery = new DiscoveryClient({ url: org.discoveryUrl, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
+    const wlid = new WlidClient({ stsUrl: this.config.stsUrl, certificate: bundle, ...(ca ? { ca } : {}), partnerDomain: this.config.partnerDomain, timeoutMs: 15_000 });
+    let crm: CrmServiceClient | null = null;
+    const hints: HintContext = {
+      discoveryUrl: org.discoveryUrl,
+      stsUrl: this.config.stsUrl,
+      friendlyName: org.friendlyName,
+      serviceAccount: org.serviceAccountName ?? serviceAccountLiveId,
+    };
+    const save = async (status: OnboardingRunEntity['status'] = 'running') => {
+      await this.db.getRepository(OnboardingRunEntity).update(
+        { id: runId, orgId: org.id },
+        { steps: steps as never, status, ...(status === 'running' ? {} : { finishedAt: new Date() }) },
+      );
+    };
+    const step = async <T>(name: StepName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
+      const s = steps.find((x) => x.name === name)!;
+      s.status = 'running';
+      await save();
+      const t0 = performance.now();
+      try {
+        const { value, detail } = await fn();
+        s.status = 'succeeded';
+        s.detail = detail;
+        return value;
+      } catch (err) {
+        s.status = 'failed';
+        s.error = explainFailure(name, err, hints);
+        s.detail = s.error.message;
+        throw err;
+      } finally {
+        s.durationMs = Math.round(performance.now() - t0);
+        await save();
+      }
+    };
+
+    let ok = false;
+    try {
+      const policy = await step('policy', async () => {
+        const { policy } = await discovery.retrievePolicy();
+        return { value: policy, detail: `Policy ${policy}` };
+      });
+      const passport = await step('wlid-ticket', async () => {
+        const t = await wlid.requestTicket({ policy, appliesTo: this.config.partnerDomain });
+        return { value: t, detail: `Passport ticket for ${serviceAccountLiveId}, valid until ${t.expires.toISOString()}` };
+      });
+      const detail = await step('organizations', async () => {
+        const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
+        const wanted = org.friendlyName.trim().toLowerCase();
+        const match = organizationDetails.find((d) => d.friendlyName.trim().toLowerCase() === wanted);
+        if (!match) {
+          hints.available = organizationDetails.map((d) => d.friendlyName);
+          throw new OnboardingError(
+            'ONBOARDING_ORG_NOT_FOUND',
+            `No organization named "${org.friendlyName}" is visible to the service account.`,
+            organizationDetails.length
+              ? `Check the friendly name. The service account sees: ${organizationDetails.map((d) => `"${d.friendlyName}"`).join(', ')}.`
+              : `The service account sees no organization at all: add it as a user of "${org.friendlyName}" in CRM Online.`,
+          );
+        }
+        return { value: match, detail: `Found "${match.friendlyName}" (unique name ${match.organizationName}) among ${organizationDetails.length}` };
+      });
+      org.organizationName = detail.organizationName;
+      org.organizationId = detail.organizationId;
+      org.crmServiceUrl = detail.crmServiceUrl;
+      org.crmMetadataServiceUrl = detail.crmMetadataServiceUrl;
+      org.webApplicationUrl = detail.webApplicationUrl;
+      org.policy = policy;
+      await this.db.getRepository(OrgEntity).update({ id: org.id }, {
+        organizationName: detail.organizationName,
+        organizationId: detail.organizationId,
+        crmServiceUrl: detail.crmServiceUrl,
+        crmMetadataServiceUrl: detail.crmMetadataServiceUrl,
+        webApplicationUrl: detail.webApplicationUrl,
+        policy,
+        updatedAt: new Date(),
+      });
+
+      const crmTicket = await step('crm-ticket', async () => {
+        const t0 = performance.now();
+        const t = await discovery.retrieveCrmTicket(detail.organizationName, passport.ticket);
+        await this.tickets.save(
+          org.id,
+          { passportTicket: passport.ticket, passportExpiresAt: passport.expires, crmTicket: t.crmTicket, crmIssuedAt: new Date(), crmExpiresAt: t.expirationDate },
+          'issued',
+          performance.now() - t0,
+        );
+        if (t.organizationDetail?.crmServiceUrl) org.crmServiceUrl = t.organizationDetail.crmServiceUrl;
+        return { value: t, detail: `CRM ticket for ${detail.organizationName}, expires ${t.expirationDate.toISOString()}` };
+      });
+      crm = new CrmServiceClient({ url: org.crmServiceUrl!, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
+      const client = crm;
+      const token = (callerId: string | null = null): CrmAuthenticationToken => ({
+        authenticationType: 1,
+        crmTicket: crmTicket.crmTicket,
+        organizationName: detail.organizationName,
+        callerId,
+      });
+
+      const me = await step('whoami', async () => {
+        const who = await client.whoAmI(token());
+        const user = await client.retrieve(token(), { entityName: 'systemuser', id: who.userId, columns: ['fullname', 'domainname'] });
+        const name = String(user.entity.attributes.fullname ?? user.entity.attributes.domainname ?? who.userId);
+        return { value: { id: who.userId, name }, detail: `Signed in as ${name} (${who.userId})` };
+      });
+      org.serviceAccountUserId = me.id;
+      org.serviceAccountName = me.name;
+      hints.serviceAccount = me.name;
+      await this.db.getRepository(OrgEntity).update({ id: org.id }, { serviceAccountUserId: me.id, serviceAccountName: me.name, crmServiceUrl: org.crmServiceUrl });
+
+      const actFor = await step('proxy-role', async () => {
+        const users = await client.retrieveMultiple(token(), {
+          entityName: 'systemuser',
+          columns: ['systemuserid', 'fullname', 'isdisabled'],
+          criteria: { conditions: [{ attribute: 'isdisabled', operator: 'Equal', values: ['false'] }] },
+          pageInfo: { pageNumber: 1, count: 50 },
+        });
+        const candidate = users.entities
+          .map((e) => ({ id: idOf(e.attributes.systemuserid), name: String(e.attributes.fullname ?? '') }))
+          .find((u) => u.id && u.id !== me.id);
+        if (!candidate?.id) {
+          throw new OnboardingError('ONBOARDING_NO_USER', 'The org has no enabled user other than the service account to act for.', `Add a user to ${org.friendlyName}, then retry.`);
+        }
+        const who = await client.whoAmI(token(candidate.id));
+        return {
+          value: { id: candidate.id, name: candidate.name },
+          detail: `Acting on behalf of ${candidate.name} works (WhoAmI answered ${who.userId})`,
+        };
+      });
+
+      await step('test-write', async () => {
+        const started = performance.now();
+        const ledgerId = await this.ledger.begin({
+          orgId: org.id,
+          operation: 'Create',
+          entity: 'account',
+          serviceAccountId: me.id,
+          serviceAccountName: me.name,
+          onBehalfOfId: actFor.id,
+          onBehalfOfName: actFor.name,
+          caller: 'onboarding',
+        });
+        let id: string;
+        try {
+          ({ id } = await client.create(token(actFor.id), {
+            logicalName: 'account',
+            attributes: { name: `Onbehalf onboarding check ${new Date().toISOString()}` },
+          }));
+          await this.ledger.complete(org.id, ledgerId, { recordId: id, latencyMs: performance.now() - started });
+        } catch (err) {
+          await this.ledger.fail(org.id, ledgerId, { errorCode: (err as { code?: string }).code ?? 'ERROR', errorMessage: String((err as Error).message), latencyMs: performance.now() - started });
+          throw err;
+        }
+        const back = await client.retrieve(token(), { entityName: 'account', id, columns: ['createdby', 'createdonbehalfby'] });
+        const onBehalf = back.entity.attributes.createdonbehalfby as Lookup | undefined;
+        const createdBy = back.entity.attributes.createdby as Lookup | undefined;
+        if (!onBehalf || typeof onBehalf !== 'object' || onBehalf.id !== me.id) {
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            'CRM did not record the service account as createdonbehalfby on the test record.',
+            'Impersonation is not taking effect: check that CallerId is honoured for this org.',
+          );
+        }
+        if (!createdBy || typeof createdBy !== 'object' || createdBy.id !== actFor.id) {
+          throw new OnboardingError('ONBOARDING_NOT_STAMPED', 'CRM did not record the user acted for as createdby.', 'Check impersonation settings.');
+        }
+        return {
+          value: id,
+          detail: `Created account ${id}: createdby ${createdBy.name ?? createdBy.id}, createdonbehalfby ${onBehalf.name ?? onBehalf.id}`,
+        };
+      });
+      ok = true;
+    } catch {
+      for (const s of steps) if (s.status === 'pending') s.status = 'skipped';
+    } finally {
+      await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
+    }
+    await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: ok ? 'active' : 'failed', updatedAt: new Date() });
+    await save(ok ? 'succeeded' : 'failed');
+    return (await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id }));
+  }
+}
+
+function idOf(v: unknown): string | null {
+  if (typeof v === 'string') return v.replace(/[{}]/g, '').toLowerCase();
+  if (v && typeof v === 'object' && 'id' in v) return String((v as Lookup).id);
+  return null;
+}
+
+export { ZERO as EMPTY_CALLER };

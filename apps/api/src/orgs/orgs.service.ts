@@ -1,0 +1,193 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AdminAuditService } from '../admin-audit/admin-audit.service';
+import { CertificatesService } from '../certificates/certificates.service';
+import { conflict, notFound, unprocessable } from '../common/domain-exception';
+import type { RequestContext } from '../common/principal';
+import { TicketsService, type TicketSummary } from '../tickets/tickets.service';
+import type { CreateOrgDto } from './dto/create-org.dto';
+import { OnboardingRunEntity } from './onboarding-run.entity';
+import { OnboardingService, pendingSteps } from './onboarding.service';
+import { OrgEntity } from './org.entity';
+
+export interface RunView {
+  id: string;
+  status: OnboardingRunEntity['status'];
+  startedAt: string;
+  finishedAt: string | null;
+  steps: OnboardingRunEntity['steps'];
+}
+
+export interface OrgView {
+  id: string;
+  friendlyName: string;
+  organizationName: string | null;
+  organizationId: string | null;
+  discoveryUrl: string;
+  crmServiceUrl: string | null;
+  status: OrgEntity['status'];
+  certificateId: string;
+  stagedCertificateId: string | null;
+  serviceAccount: { id: string; name: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  lastRun: RunView | null;
+  ticket: TicketSummary | null;
+  breaker: 'closed' | 'open' | 'half-open';
+}
+
+@Injectable()
+export class OrgsService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly certificates: CertificatesService,
+    private readonly onboarding: OnboardingService,
+    private readonly tickets: TicketsService,
+    private readonly audit: AdminAuditService,
+  ) {}
+
+  async create(dto: CreateOrgDto, ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
+    const cert = await this.certificates.get(dto.certificateId).catch(() => null);
+    if (!cert) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id: upload the service-account certificate first.');
+    if (cert.status === 'invalid') {
+      throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used: ${cert.problems.map((p) => p.message).join(' ')}`);
+    }
+    const discoveryUrl = dto.discoveryUrl.trim();
+    const friendlyName = dto.friendlyName.trim();
+    const { org, runId } = await this.db.transaction(async (m) => {
+      const dup = await m
+        .getRepository(OrgEntity)
+        .createQueryBuilder('o')
+        .where('o.discovery_url = :u AND lower(o.friendly_name) = lower(:n)', { u: discoveryUrl, n: friendlyName })
+        .getOne();
+      if (dup) throw conflict('ORG_EXISTS', `"${dup.friendlyName}" is already onboarded from this discovery service.`, { id: dup.id });
+      const org = await m.getRepository(OrgEntity).save({
+        discoveryUrl,
+        friendlyName,
+        certificateId: dto.certificateId,
+        status: 'onboarding',
+      });
+      const run = await m.getRepository(OnboardingRunEntity).save({
+        orgId: org.id,
+        status: 'running',
+        steps: pendingSteps(),
+        startedBy: ctx.principal?.userId ?? null,
+      });
+      await this.audit.record(ctx, { action: 'org.create', orgId: org.id, target: friendlyName, diff: { discoveryUrl, certificateId: dto.certificateId } }, m);
+      return { org, runId: run.id };
+    });
+    const run = await this.execute(org, runId);
+    return { org: await this.get(org.id), run: toRunView(run) };
+  }
+
+  async rerun(orgId: string, ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
+    const org = await this.entity(orgId);
+    const running = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId, status: 'running' } });
+    if (running && Date.now() - running.startedAt.getTime() < 120_000) {
+      throw conflict('ONBOARDING_RUNNING', 'An onboarding run for this org is already in progress.');
+    }
+    const run = await this.db.getRepository(OnboardingRunEntity).save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
+    await this.db.getRepository(OrgEntity).update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
+    await this.audit.record(ctx, { action: 'org.onboarding.rerun', orgId, target: org.friendlyName });
+    const done = await this.execute(org, run.id);
+    this.tickets.forget(orgId);
+    return { org: await this.get(orgId), run: toRunView(done) };
+  }
+
+  private async execute(org: OrgEntity, runId: string): Promise<OnboardingRunEntity> {
+    const cert = await this.certificates.get(org.certificateId);
+    const bundle = await this.certificates.loadBundle(org.certificateId);
+    return this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId);
+  }
+
+  async entity(orgId: string): Promise<OrgEntity> {
+    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
+    return org;
+  }
+
+  async latestRun(orgId: string): Promise<RunView> {
+    await this.entity(orgId);
+    const run = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId }, order: { startedAt: 'DESC' } });
+    if (!run) throw notFound('RUN_NOT_FOUND', 'This org has no onboarding run.');
+    return toRunView(run);
+  }
+
+  async list(): Promise<OrgView[]> {
+    const orgs = await this.db.getRepository(OrgEntity).find({ order: { createdAt: 'ASC' } });
+    return Promise.all(orgs.map((o) => this.view(o)));
+  }
+
+  async get(orgId: string): Promise<OrgView> {
+    return this.view(await this.entity(orgId));
+  }
+
+  private async view(o: OrgEntity): Promise<OrgView> {
+    const run = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId: o.id }, order: { startedAt: 'DESC' } });
+    return {
+      id: o.id,
+      friendlyName: o.friendlyName,
+      organizationName: o.organizationName,
+      organizationId: o.organizationId,
+      discoveryUrl: o.discoveryUrl,
+      crmServiceUrl: o.crmServiceUrl,
+      status: o.status,
+      certificateId: o.certificateId,
+      stagedCertificateId: o.stagedCertificateId,
+      serviceAccount: o.serviceAccountUserId ? { id: o.serviceAccountUserId, name: o.serviceAccountName ?? '' } : null,
+      createdAt: o.createdAt.toISOString(),
+      updatedAt: o.updatedAt.toISOString(),
+      lastRun: run ? toRunView(run) : null,
+      ticket: await this.tickets.summary(o.id),
+      breaker: this.tickets.breakerState(o.id),
+    };
+  }
+
+  /** Rotation, step 1: stage a certificate and prove it with a real ticket request. */
+  async stageCertificate(orgId: string, certificateId: string, ctx: RequestContext): Promise<OrgView> {
+    const org = await this.entity(orgId);
+    if (!org.organizationName) throw conflict('ORG_NOT_ONBOARDED', 'Onboard the org before rotating its certificate.');
+    if (certificateId === org.certificateId) throw conflict('CERTIFICATE_ALREADY_ACTIVE', 'This certificate is already the active one.');
+    const cert = await this.certificates.get(certificateId);
+    if (cert.status === 'invalid') throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used.`);
+    const bundle = await this.certificates.loadBundle(certificateId);
+    await this.tickets.verifyCertificate(org, bundle);
+    await this.db.transaction(async (m) => {
+      await m.getRepository(OrgEntity).update({ id: orgId }, { stagedCertificateId: certificateId, updatedAt: new Date() });
+      await this.audit.record(ctx, { action: 'org.certificate.stage', orgId, target: certificateId }, m);
+    });
+    return this.get(orgId);
+  }
+
+  /** Rotation, step 2: the staged certificate becomes active; current tickets stay valid meanwhile. */
+  async promoteCertificate(orgId: string, ctx: RequestContext): Promise<OrgView> {
+    const org = await this.entity(orgId);
+    if (!org.stagedCertificateId) throw conflict('NO_STAGED_CERTIFICATE', 'Stage and verify a certificate first.');
+    await this.db.transaction(async (m) => {
+      await m.getRepository(OrgEntity).update({ id: orgId }, { certificateId: org.stagedCertificateId!, stagedCertificateId: null, updatedAt: new Date() });
+      await this.audit.record(ctx, { action: 'org.certificate.promote', orgId, target: org.stagedCertificateId, diff: { previous: org.certificateId } }, m);
+    });
+    // The next Passport ticket comes from the new certificate; the CRM ticket in use keeps working until it is refreshed.
+    this.tickets.forget(orgId);
+    return this.get(orgId);
+  }
+
+  async unstageCertificate(orgId: string, ctx: RequestContext): Promise<OrgView> {
+    await this.entity(orgId);
+    await this.db.transaction(async (m) => {
+      await m.getRepository(OrgEntity).update({ id: orgId }, { stagedCertificateId: null, updatedAt: new Date() });
+      await this.audit.record(ctx, { action: 'org.certificate.unstage', orgId }, m);
+    });
+    return this.get(orgId);
+  }
+}
+
+export function toRunView(r: OnboardingRunEntity): RunView {
+  return {
+    id: r.id,
+    status: r.status,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    steps: r.steps,
+  };
+}

@@ -1,0 +1,67 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { CertificateEntity } from '../certificates/certificate.entity';
+import { OrgEntity } from '../orgs/org.entity';
+import { TicketsService } from '../tickets/tickets.service';
+
+const DAY = 86_400_000;
+
+/** Every org at a glance, the ones that need attention first. */
+@ApiTags('overview')
+@Controller('overview')
+export class OverviewController {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  @Get()
+  async get() {
+    const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
+    const certs = new Map((await this.db.getRepository(CertificateEntity).find()).map((c) => [c.id, c]));
+    const failures = (await this.db.query(
+      `SELECT org_id, count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*)::int AS total
+         FROM crm_calls WHERE at > now() - interval '24 hours' GROUP BY org_id`,
+    )) as { org_id: string; failed: number; total: number }[];
+    const byOrg = new Map(failures.map((f) => [f.org_id, f]));
+    const items = await Promise.all(
+      orgs.map(async (o) => {
+        const ticket = await this.tickets.summary(o.id);
+        const c = certs.get(o.certificateId);
+        const days = c ? Math.floor((c.notAfter.getTime() - Date.now()) / DAY) : null;
+        const attention: string[] = [];
+        if (o.status === 'failed') attention.push('Onboarding failed');
+        if (o.status === 'onboarding') attention.push('Onboarding in progress');
+        if (ticket && (ticket.state === 'failing' || ticket.state === 'expired')) attention.push(`Ticket ${ticket.state}`);
+        if (days !== null && days <= 30) attention.push(days < 0 ? 'Certificate expired' : `Certificate expires in ${days} days`);
+        const f = byOrg.get(o.id);
+        if (f && f.failed > 0) attention.push(`${f.failed} failed calls in 24 h`);
+        if (this.tickets.breakerState(o.id) !== 'closed') attention.push('Circuit open');
+        return {
+          id: o.id,
+          friendlyName: o.friendlyName,
+          organizationName: o.organizationName,
+          status: o.status,
+          ticket,
+          certificate: c ? { id: c.id, name: c.name, notAfter: c.notAfter.toISOString(), daysToExpiry: days, status: days !== null && days < 0 ? 'invalid' : days !== null && days <= 30 ? 'expiring' : c.status } : null,
+          calls24h: f?.total ?? 0,
+          failures24h: f?.failed ?? 0,
+          expiredFaults24h: ticket?.expiredFaults24h ?? 0,
+          breaker: this.tickets.breakerState(o.id),
+          attention,
+        };
+      }),
+    );
+    items.sort((a, b) => b.attention.length - a.attention.length || a.friendlyName.localeCompare(b.friendlyName));
+    return {
+      orgs: items,
+      totals: {
+        orgs: items.length,
+        active: items.filter((i) => i.status === 'active').length,
+        failing: items.filter((i) => i.attention.length > 0).length,
+        certificatesExpiring: [...certs.values()].filter((c) => c.notAfter.getTime() - Date.now() <= 30 * DAY).length,
+      },
+    };
+  }
+}

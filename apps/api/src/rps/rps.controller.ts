@@ -1,0 +1,107 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { buildRpsUrl, RpsVerifier } from '@onbehalf/crm-auth';
+import type { Request, Response } from 'express';
+import { AuditorMay, Public } from '../common/auth-decorators';
+import { DomainException } from '../common/domain-exception';
+import { Ctx, type RequestContext } from '../common/principal';
+import { UuidPipe } from '../common/uuid.pipe';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CrmCallsService } from '../crm/crm-calls.service';
+import { WriteRecordDto } from '../crm/dto/record.dto';
+import { ReconcileService } from '../crm/reconcile.service';
+import { END_USER_COOKIE, EndUserSessions, type EndUser } from './end-user-session';
+
+const orgIdPipe = new UuidPipe('org id');
+
+/**
+ * "Test as an end user": the browser signs in at the RPS page as a Live user, comes back here
+ * with an RPS ticket, and the console then creates records on that user's behalf.
+ */
+@ApiTags('rps')
+@Controller('rps')
+export class RpsController {
+  private readonly sessions: EndUserSessions;
+  private readonly verifier: RpsVerifier | null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly crm: CrmCallsService,
+    private readonly reconcile: ReconcileService,
+  ) {
+    this.sessions = new EndUserSessions(config.keks.get(config.activeKekId)!);
+    this.verifier = config.rpsSigningCertPem ? new RpsVerifier({ signingCertPem: config.rpsSigningCertPem, siteId: config.rpsSiteId }) : null;
+  }
+
+  private rpsBase(): string {
+    if (!this.config.rpsLoginUrl || !this.verifier) {
+      throw new DomainException(503, 'RPS_NOT_CONFIGURED', 'No RPS sign-in page is configured (ONBEHALF_RPS_LOGIN_URL, ONBEHALF_RPS_SIGNING_CERT_FILE).');
+    }
+    return this.config.rpsLoginUrl;
+  }
+
+  private callbackUrl(orgId: string): string {
+    return `${this.config.publicOrigin}/api/rps/callback?orgId=${encodeURIComponent(orgId)}`;
+  }
+
+  /** Sends the browser to the RPS sign-in page. Auditors may look, but not write (see records). */
+  @Get('login')
+  login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: Response): void {
+    const url = buildRpsUrl('Auth', { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) });
+    res.redirect(302, url);
+  }
+
+  /** The RPS page sends the browser back here with `t` (a ticket) or `RPSAuthState`. */
+  @Public()
+  @Get('callback')
+  callback(@Query() q: Record<string, string>, @Res() res: Response): void {
+    const orgId = new UuidPipe('org id').transform(q.orgId ?? '');
+    this.rpsBase();
+    const v = this.verifier!.verify({ ticket: q.t ?? null, rpsAuthState: q.RPSAuthState ?? null });
+    const back = (kind: 'Auth' | 'SilentAuth') =>
+      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.config.rpsLoginUrl!, siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) }));
+    switch (v.state) {
+      case 'valid': {
+        const { value } = this.sessions.issue({ puid: v.hexPuid, liveId: v.liveId, firstName: v.firstName ?? null, lastName: v.lastName ?? null, orgId });
+        res.cookie(END_USER_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: this.config.publicOrigin.startsWith('https:'), path: '/api/rps', maxAge: 30 * 60_000 });
+        res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}`);
+        return;
+      }
+      case 'maybe':
+        back('SilentAuth');
+        return;
+      case 'invalid':
+        back('Auth');
+        return;
+      default:
+        res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=signed-out`);
+    }
+  }
+
+  private endUser(req: Request): EndUser {
+    const u = this.sessions.read((req.cookies as Record<string, string> | undefined)?.[END_USER_COOKIE]);
+    if (!u) throw new DomainException(401, 'END_USER_REQUIRED', 'Sign in as an end user with Windows Live first.');
+    return u;
+  }
+
+  @Get('me')
+  me(@Req() req: Request): EndUser & { expiresAt: number } {
+    return this.endUser(req);
+  }
+
+  @Post('records/:entity')
+  async create(@Param('entity') entity: string, @Body() dto: WriteRecordDto, @Req() req: Request, @Ctx() ctx: RequestContext) {
+    const u = this.endUser(req);
+    const r = await this.crm.create(u.orgId, entity, dto.attributes, { puid: u.puid }, ctx);
+    const stamps = await this.reconcile.pullStamps(u.orgId, entity, r.id).catch(() => null);
+    if (stamps) await this.reconcile.reconcile(u.orgId, { sinceHours: 1 }).catch(() => undefined);
+    return { id: r.id, ledgerId: r.ledgerId, actingAs: r.actor, stamps };
+  }
+
+  @AuditorMay()
+  @Post('logout')
+  @HttpCode(204)
+  logout(@Res({ passthrough: true }) res: Response): void {
+    res.clearCookie(END_USER_COOKIE, { path: '/api/rps' });
+  }
+}

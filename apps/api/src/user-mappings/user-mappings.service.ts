@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isCrmAuthError } from '@onbehalf/crm-auth';
+import { DataSource } from 'typeorm';
+import { DomainException, notFound } from '../common/domain-exception';
+import { TicketsService } from '../tickets/tickets.service';
+import { UserMappingEntity } from './user-mapping.entity';
+
+const FOUND_TTL_MS = 60 * 60 * 1000;
+const NOT_FOUND_TTL_MS = 5 * 60 * 1000;
+const HEX_PUID = /^[0-9A-Fa-f]{16}$/;
+
+export interface UserMappingView {
+  puid: string;
+  systemUserId: string | null;
+  fullName: string | null;
+  status: 'found' | 'not-found';
+  verifiedAt: string;
+  expiresAt: string;
+  hits: number;
+  misses: number;
+}
+
+export interface ResolvedUser {
+  id: string;
+  name: string | null;
+  puid: string;
+}
+
+/**
+ * The PUID → systemuserid cache, per org, in Postgres: one row per (org, PUID), with a TTL,
+ * negative entries, and hit/miss counts. A mapping is never shared across orgs: every query
+ * names the org.
+ */
+@Injectable()
+export class UserMappingsService {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  static normalizePuid(puid: string): string {
+    const p = String(puid ?? '').trim();
+    if (!HEX_PUID.test(p)) throw new DomainException(400, 'INVALID_PUID', 'A PUID is 16 hexadecimal digits (HexPUID).');
+    return p.toUpperCase();
+  }
+
+  /** Resolves a PUID to the org's CRM user, from the cache or with one RetrieveCrmUserIdByExternalId. */
+  async resolve(orgId: string, rawPuid: string): Promise<ResolvedUser> {
+    const puid = UserMappingsService.normalizePuid(rawPuid);
+    const repo = this.db.getRepository(UserMappingEntity);
+    const row = await repo.findOne({ where: { orgId, puid } });
+    if (row && row.expiresAt.getTime() > Date.now()) {
+      await this.db.query(`UPDATE user_mappings SET hits = hits + 1 WHERE org_id = $1 AND puid = $2`, [orgId, puid]);
+      if (row.status === 'found' && row.systemUserId) return { id: row.systemUserId, name: row.fullName, puid };
+      throw new DomainException(404, 'USER_NOT_MAPPED', `No CRM user in this org has the PUID ${puid} (cached answer).`);
+    }
+    let userId: string;
+    try {
+      userId = await this.tickets.run(orgId, (s) => s.resolveUserId(puid));
+    } catch (err) {
+      if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) {
+        await this.save(orgId, puid, null, null, 'not-found');
+        throw new DomainException(404, 'USER_NOT_MAPPED', `No CRM user in this org has the PUID ${puid}.`);
+      }
+      throw err;
+    }
+    let name: string | null = null;
+    try {
+      const u = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }));
+      name = typeof u.entity.attributes.fullname === 'string' ? u.entity.attributes.fullname : null;
+    } catch {
+      // The name is for people; the mapping stands without it.
+    }
+    await this.save(orgId, puid, userId, name, 'found');
+    return { id: userId, name, puid };
+  }
+
+  private async save(orgId: string, puid: string, userId: string | null, name: string | null, status: 'found' | 'not-found'): Promise<void> {
+    const ttl = status === 'found' ? FOUND_TTL_MS : NOT_FOUND_TTL_MS;
+    await this.db.query(
+      `INSERT INTO user_mappings (org_id, puid, system_user_id, full_name, status, verified_at, expires_at, hits, misses)
+       VALUES ($1, $2, $3, $4, $5, now(), now() + ($6 || ' milliseconds')::interval, 0, 1)
+       ON CONFLICT (org_id, puid) DO UPDATE SET system_user_id = EXCLUDED.system_user_id, full_name = EXCLUDED.full_name,
+         status = EXCLUDED.status, verified_at = now(), expires_at = EXCLUDED.expires_at, misses = user_mappings.misses + 1`,
+      [orgId, puid, userId, name, status, String(ttl)],
+    );
+  }
+
+  /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
+  async evictUser(orgId: string, systemUserId: string): Promise<number> {
+    const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [orgId, systemUserId])) as unknown[];
+    return Array.isArray(r) ? (typeof r[1] === 'number' ? r[1] : 0) : 0;
+  }
+
+  async evict(orgId: string, rawPuid: string): Promise<void> {
+    const puid = UserMappingsService.normalizePuid(rawPuid);
+    const row = await this.db.getRepository(UserMappingEntity).findOne({ where: { orgId, puid } });
+    if (!row) throw notFound('USER_MAPPING_NOT_FOUND', `No mapping for ${puid} in this org.`);
+    await this.db.getRepository(UserMappingEntity).delete({ orgId, puid });
+  }
+
+  async list(orgId: string): Promise<{ items: UserMappingView[]; stats: { hits: number; misses: number; entries: number } }> {
+    const rows = await this.db.getRepository(UserMappingEntity).find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
+    const items = rows.map(toView);
+    return {
+      items,
+      stats: { hits: items.reduce((a, r) => a + r.hits, 0), misses: items.reduce((a, r) => a + r.misses, 0), entries: items.length },
+    };
+  }
+
+  async view(orgId: string, puid: string): Promise<UserMappingView> {
+    const row = await this.db.getRepository(UserMappingEntity).findOneOrFail({ where: { orgId, puid: UserMappingsService.normalizePuid(puid) } });
+    return toView(row);
+  }
+}
+
+function toView(r: UserMappingEntity): UserMappingView {
+  return {
+    puid: r.puid,
+    systemUserId: r.systemUserId,
+    fullName: r.fullName,
+    status: r.status,
+    verifiedAt: r.verifiedAt.toISOString(),
+    expiresAt: r.expiresAt.toISOString(),
+    hits: Number(r.hits),
+    misses: Number(r.misses),
+  };
+}
