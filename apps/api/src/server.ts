@@ -53,7 +53,7 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
   try {
     await dataSource.initialize();
   } catch (err) {
-    throw new Error(`cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   await migrate(dataSource);
 
@@ -144,7 +144,7 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     await app.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     if ((err as { code?: string }).code === 'EADDRINUSE') {
-      throw new Error(`port ${config.port} is already in use (ONBEHALF_API_PORT): stop what uses it or choose another port`);
+      throw new Error(`port ${config.port} is already in use (ONBEHALF_API_PORT): stop what uses it or choose another port`, { cause: err });
     }
     throw err;
   }

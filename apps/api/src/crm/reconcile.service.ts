@@ -130,7 +130,7 @@ export class ReconcileService {
     // Changes stamped with the service account that the ledger does not know.
     if (org.serviceAccountUserId) {
       for (const entity of WATCHED_ENTITIES) {
-        let page: Entity[] = [];
+        let page: Entity[];
         try {
           page = (
             await this.tickets.run(orgId, (s) =>
