@@ -49,6 +49,7 @@ export function renamePrefix(xml: string, from: string, to: string): string {
     .replaceAll(`<${from}:`, `<${to}:`)
     .replaceAll(`</${from}:`, `</${to}:`)
     .replaceAll(`xmlns:${from}=`, `xmlns:${to}=`)
+    .replaceAll(` ${from}:`, ` ${to}:`)
     .replaceAll(`"${from}:`, `"${to}:`)
     .replaceAll(`>${from}:`, `>${to}:`);
 }

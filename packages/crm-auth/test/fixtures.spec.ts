@@ -4,9 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CrmAuthError } from '../src/errors';
 import { decodeMessage } from '../src/messages/decode';
 
-// CI clones fresh with ../shared beside the repository root.
-const SHARED = process.env['ONBEHALF_SHARED_DIR'] ?? path.resolve(__dirname, '../../../../shared');
-const FIXTURES = path.join(SHARED, 'fixtures');
+import { FIXTURES_DIR as FIXTURES } from './fixtures-helpers';
 
 function fixtureNames(service: string): string[] {
   return readdirSync(path.join(FIXTURES, service))
