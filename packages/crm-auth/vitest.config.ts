@@ -2,6 +2,6 @@
 // defineConfig here would fail the typecheck (TS1479).
 export default {
   test: {
-    include: ['src/**/*.spec.ts', 'src/**/*.int-spec.ts', 'test/**/*.spec.ts'],
+    include: ['src/**/*.spec.ts', 'src/**/*.int-spec.ts', 'test/**/*.spec.ts', 'test/**/*.int-spec.ts'],
   },
 };

@@ -4,6 +4,7 @@
  */
 import type { CliCommand } from './cli-command';
 import { decodeCommand } from './decode-command';
+import { whoamiCommand } from './whoami-command';
 
 /** The commands, in the order `--help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [decodeCommand];
+export const COMMANDS: readonly CliCommand[] = [decodeCommand, whoamiCommand];
