@@ -49,14 +49,19 @@ describe('fixtures/hostile', () => {
 
   it.each(Object.entries(HOSTILE))('refuses %s with %o, quickly', (file, { code, mentions }) => {
     const xml = readFileSync(path.join(FIXTURES, 'hostile', file), 'utf8');
-    const started = performance.now();
-    let thrown: unknown;
-    try {
-      decodeMessage(xml);
-    } catch (err) {
-      thrown = err;
-    }
-    const elapsed = performance.now() - started;
+    const attempt = (): { thrown: unknown; ms: number } => {
+      const started = performance.now();
+      try {
+        decodeMessage(xml);
+      } catch (err) {
+        return { thrown: err, ms: performance.now() - started };
+      }
+      return { thrown: undefined, ms: performance.now() - started };
+    };
+    // Best of three: a loaded shared machine or a cold JIT must not make this flaky.
+    const runs = [attempt(), attempt(), attempt()];
+    const { thrown } = runs[0]!;
+    const elapsed = Math.min(...runs.map((r) => r.ms));
     expect(thrown).toBeInstanceOf(CrmAuthError);
     expect((thrown as CrmAuthError).code).toBe(code);
     expect((thrown as CrmAuthError).message).toMatch(mentions);

@@ -69,18 +69,19 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
     throw new CrmAuthError('ERR_XML_FORBIDDEN', `${what} is not allowed in SOAP`);
   }
 
-  // fast-xml-parser's parser accepts truncated and mismatched markup silently; the validator does not.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new CrmAuthError('ERR_XML_MALFORMED', describeInvalid(valid.err));
-  }
-
+  // Parse first: the nesting cap stops a 10,000-deep document after a few hundred bytes.
   let nodes: unknown;
+  let parseError: CrmAuthError | undefined;
   try {
     nodes = PARSER.parse(xml);
   } catch (err) {
-    throw classifyParserError(err);
+    parseError = classifyParserError(err);
+    if (parseError.code !== 'ERR_XML_MALFORMED') throw parseError;
   }
+  // fast-xml-parser's parser accepts truncated and mismatched markup silently; the validator does not.
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new CrmAuthError('ERR_XML_MALFORMED', describeInvalid(valid.err));
+  if (parseError) throw parseError;
 
   const roots = Array.isArray(nodes) ? nodes : [];
   let root: XmlElement | undefined;
