@@ -14,7 +14,7 @@ const TICKET: Record<TicketState, { color: MantineColor; label: string }> = {
 export function TicketStateBadge({ state }: { state: TicketState | null | undefined }) {
   const entry = state ? TICKET[state] : undefined;
   return (
-    <Badge color={entry?.color ?? 'gray'} variant="light" aria-label={`Ticket ${entry?.label ?? 'none'}`}>
+    <Badge color={entry?.color ?? 'gray'} variant="light">
       {entry?.label ?? 'No ticket'}
     </Badge>
   );

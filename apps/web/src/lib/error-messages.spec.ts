@@ -22,7 +22,8 @@ describe('errorMessage', () => {
   });
 
   it('uses words by status for synthetic codes', () => {
-    expect(errorMessage(apiError(502, 'HTTP_502', 'Bad Gateway (HTTP 502)'))).toBe('The server had a problem. Try again in a moment.');
+    expect(errorMessage(apiError(502, 'HTTP_502', 'Bad Gateway (HTTP 502)'))).toBe('The Onbehalf API is not reachable right now. Try again in a moment.');
+    expect(errorMessage(apiError(500, 'HTTP_500', 'HTTP 500'))).toBe('The server had a problem. Try again in a moment.');
     expect(errorMessage(apiError(404, 'HTTP_404', 'Not Found (HTTP 404)'))).toBe('Not found');
   });
 

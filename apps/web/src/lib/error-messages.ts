@@ -41,6 +41,8 @@ export const ERROR_MESSAGES: Record<string, MessageFor> = {
 function byStatus(status: number): string | null {
   if (status === 404) return 'Not found';
   if (status === 403) return 'You are not allowed to do this';
+  // A gateway answering for the API means the API process itself is down or restarting.
+  if (status === 502 || status === 503 || status === 504) return 'The Onbehalf API is not reachable right now. Try again in a moment.';
   if (status >= 500) return 'The server had a problem. Try again in a moment.';
   return null;
 }
@@ -60,7 +62,7 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong. Try again.';
 }
 
-/** The code to show beside the words, for support: only the server's codes, not synthetic ones. */
+/** The code to show beside the words, for support (the server's code, or HTTP_<status> when there was none). */
 export function errorCode(error: unknown): string | null {
   return error instanceof ApiError ? error.code : null;
 }

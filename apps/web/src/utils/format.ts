@@ -9,6 +9,7 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
   hour12: false,
 });
+const timeOnly = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const dateOnly = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit' });
 
 export function formatDateTime(iso: string | null | undefined): string {
@@ -21,6 +22,12 @@ export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '—' : dateOnly.format(date);
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '—' : timeOnly.format(date);
 }
 
 export function formatDuration(ms: number | null | undefined): string {

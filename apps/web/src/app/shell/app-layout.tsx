@@ -9,6 +9,7 @@ import {
   IconUserCheck,
   IconUsersGroup,
 } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, type ComponentType } from 'react';
 import { Link, Outlet, useLocation, useNavigate, useNavigation } from 'react-router';
 import type { User } from '@/types/api';
@@ -54,10 +55,16 @@ export function AppLayout({ user }: { user: User }) {
   const navigation = useNavigation();
   const navigate = useNavigate();
   const logout = useLogout();
+  const queryClient = useQueryClient();
   useFocusHeadingOnNavigate(location.pathname);
 
   const signOut = () => {
-    logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
+    logout.mutate(undefined, {
+      onSettled: () => {
+        // Nothing cached under this session may be shown to whoever signs in next.
+        void Promise.resolve(navigate('/login', { replace: true })).then(() => queryClient.clear());
+      },
+    });
   };
 
   return (
@@ -87,7 +94,7 @@ export function AppLayout({ user }: { user: User }) {
                 {user.name}
               </Text>
             </Tooltip>
-            <Badge variant="light" color={user.role === 'admin' ? 'indigo' : 'gray'} aria-label={`Role: ${user.role}`}>
+            <Badge variant="light" color={user.role === 'admin' ? 'indigo' : 'gray'}>
               {user.role === 'admin' ? 'Admin' : 'Auditor (read only)'}
             </Badge>
             <Button

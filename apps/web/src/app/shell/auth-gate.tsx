@@ -1,4 +1,4 @@
-import { Button, Center, Stack } from '@mantine/core';
+import { Button, Center, Stack, Title } from '@mantine/core';
 import { Navigate, useLocation } from 'react-router';
 import { ErrorState } from '@/components/query-state';
 import { isApiError } from '@/lib/api-client';
@@ -28,6 +28,9 @@ export function AuthGate() {
     return (
       <Center mih="100vh" p="md">
         <Stack maw={560} w="100%">
+          <Title order={1} size="h3">
+            Onbehalf
+          </Title>
           <ErrorState error={me.error} title="Could not load your session" onRetry={() => void me.refetch()} retrying={me.isFetching} />
           <Button component="a" href={loginPath(`${location.pathname}${location.search}`)} variant="subtle">
             Go to sign in

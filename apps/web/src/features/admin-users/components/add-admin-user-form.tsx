@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, Paper, PasswordInput, SimpleGrid, TextInput, Title } from '@mantine/core';
+import { Button, Group, NativeSelect, Paper, SimpleGrid, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconUserPlus } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
@@ -6,6 +6,7 @@ import { ActionError } from '@/components/query-state';
 import { isApiError } from '@/lib/api-client';
 import type { Role } from '@/types/api';
 import { useCreateAdminUser } from '../api/create-admin-user';
+import { PasswordField } from '@/components/password-field';
 
 const EMPTY = { email: '', name: '', role: 'auditor' as Role, password: '' };
 
@@ -39,7 +40,7 @@ export function AddAdminUserForm() {
       <Title order={2} size="h4" mb="sm" id="add-user-title">
         Add a user
       </Title>
-      <form onSubmit={onSubmit} noValidate aria-label="Add a user">
+      <form onSubmit={onSubmit} noValidate>
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
           <TextInput
             label="Email"
@@ -67,7 +68,7 @@ export function AddAdminUserForm() {
               { value: 'admin', label: 'Admin' },
             ]}
           />
-          <PasswordInput
+          <PasswordField
             label="Password"
             required
             value={values.password}

@@ -65,7 +65,7 @@ export function AuditFiltersForm({
 
   return (
     <Paper withBorder p="md" radius="md" mb="md">
-      <form onSubmit={onSubmit} aria-label="Audit filters" role="search">
+      <form onSubmit={onSubmit} role="search">
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm" verticalSpacing="sm">
           <NativeSelect
             label="Org"

@@ -1,7 +1,7 @@
-import { Group, Stack, Table, Text } from '@mantine/core';
+import { Stack, Table, Text } from '@mantine/core';
 import { memo } from 'react';
 import type { LedgerItem } from '@/types/api';
-import { formatDateTime, formatDuration, shortId } from '@/utils/format';
+import { formatDate, formatDuration, formatTime, shortId } from '@/utils/format';
 import { formatActor, formatStamp } from '../utils/format-actor';
 import { OutcomeBadge } from './outcome-badge';
 import { ReconciliationBadge } from './reconciliation-badge';
@@ -16,7 +16,7 @@ function Stamps({ item }: { item: LedgerItem }) {
   }
   const updated = /update/i.test(item.operation);
   return (
-    <Stack gap={0}>
+    <Stack gap={0} style={{ whiteSpace: 'nowrap' }}>
       <Text size="xs">
         <Text span c="dimmed" size="xs">
           createdby:{' '}
@@ -54,7 +54,11 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
   return (
     <Table.Tr data-reconciliation={item.reconciliation}>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Text size="sm">{formatDateTime(item.at)}</Text>
+        <Text size="sm" component="time" dateTime={item.at} display="block">
+          {formatDate(item.at)}
+          <br />
+          {formatTime(item.at)}
+        </Text>
         {item.latencyMs !== null && (
           <Text size="xs" c="dimmed">
             {formatDuration(item.latencyMs)}
@@ -69,24 +73,24 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
           {shortId(item.recordId)}
         </Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td miw={180}>
         <Text size="sm">{formatActor(item)}</Text>
       </Table.Td>
       <Table.Td>
         <Stack gap={2} align="flex-start">
           <OutcomeBadge outcome={item.outcome} errorCode={item.errorCode} />
           {item.errorCode && (
-            <Text size="xs" c="red.7">
+            <Text size="xs" c="red.7" style={{ wordBreak: 'break-all' }}>
               {item.errorCode}
             </Text>
           )}
         </Stack>
       </Table.Td>
       <Table.Td>
-        <Group gap="sm" wrap="nowrap" align="flex-start">
+        <Stack gap={4} align="flex-start">
           <ReconciliationBadge value={item.reconciliation} />
           <Stamps item={item} />
-        </Group>
+        </Stack>
       </Table.Td>
     </Table.Tr>
   );
@@ -95,7 +99,7 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
 /** Ledger rows: time, org, operation, entity, record, actor, outcome, and reconciliation with CRM's stamps. */
 export function LedgerTable({ items, showOrg = true, label }: { items: LedgerItem[]; showOrg?: boolean; label: string }) {
   return (
-    <Table.ScrollContainer minWidth={showOrg ? 1080 : 960}>
+    <Table.ScrollContainer minWidth={showOrg ? 980 : 880}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label={label}>
         <Table.Thead>
           <Table.Tr>

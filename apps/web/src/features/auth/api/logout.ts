@@ -1,18 +1,17 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { api, setCsrfToken } from '@/lib/api-client';
 
 export function logout(): Promise<void> {
   return api.post<void>('/auth/logout', undefined, { reportSessionLoss: false });
 }
 
+/**
+ * Signs out (even if the server already forgot the session). The caller leaves the protected pages first and
+ * then clears the cache, so no mounted query refetches with the dead session.
+ */
 export function useLogout() {
-  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: logout,
-    onSettled: () => {
-      // Signed out even if the server already forgot the session.
-      setCsrfToken(null);
-      queryClient.clear();
-    },
+    onSettled: () => setCsrfToken(null),
   });
 }

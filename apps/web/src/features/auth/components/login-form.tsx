@@ -1,9 +1,10 @@
-import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
+import { Alert, Button, Stack, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { isApiError } from '@/lib/api-client';
 import { errorMessage } from '@/lib/error-messages';
 import { useLogin } from '../api/login';
+import { PasswordField } from '@/components/password-field';
 
 export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
@@ -19,7 +20,7 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   const wrongCredentials = isApiError(error) && error.code === 'AUTH_INVALID_CREDENTIALS';
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Sign in">
+    <form onSubmit={onSubmit} noValidate>
       <Stack>
         {error && (
           <Alert color="red" variant="light" role="alert" icon={<IconAlertTriangle aria-hidden />} title="Could not sign in">
@@ -34,9 +35,9 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
           value={email}
           onChange={(e) => setEmail(e.currentTarget.value)}
           error={wrongCredentials ? true : undefined}
-          data-autofocus
+          autoFocus
         />
-        <PasswordInput
+        <PasswordField
           label="Password"
           autoComplete="current-password"
           required

@@ -1,7 +1,6 @@
 import { Alert, Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { useDocumentTitle } from '@mantine/hooks';
 import { IconClockExclamation } from '@tabler/icons-react';
-import { useEffect, useRef } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { safeNextPath } from '@/utils/safe-next';
 import { LoginForm } from '../components/login-form';
@@ -12,18 +11,12 @@ export function LoginRoute() {
   const navigate = useNavigate();
   const next = safeNextPath(params.get('next'));
   const expired = params.get('reason') === 'expired';
-  const headingRef = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => {
-    headingRef.current?.focus();
-  }, []);
-
   return (
     <Center mih="100vh" p="md" bg="var(--mantine-color-gray-0)" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" w="100%" maw={420}>
         <Stack>
           <div>
-            <Title order={1} size="h2" ref={headingRef} tabIndex={-1}>
+            <Title order={1} size="h2">
               Sign in to Onbehalf
             </Title>
             <Text c="dimmed" size="sm">

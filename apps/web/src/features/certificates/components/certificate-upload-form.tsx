@@ -1,5 +1,5 @@
 import '@mantine/dropzone/styles.css';
-import { ActionIcon, Alert, Badge, Button, Group, List, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Group, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { IconFileCertificate, IconUpload, IconX } from '@tabler/icons-react';
 import { useMemo, useState, type FormEvent } from 'react';
@@ -9,6 +9,7 @@ import type { Certificate, CertificateProblem } from '@/types/api';
 import { useUploadCertificate } from '../api/upload-certificate';
 import { analyzeFiles, type Analysis, type LoadedFile } from '../utils/certificate-files';
 import { ProblemsList } from './problems-list';
+import { PasswordField } from '@/components/password-field';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
@@ -119,7 +120,7 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
   const badPassword = isApiError(upload.error) && upload.error.code === 'CERTIFICATE_BAD_PASSWORD';
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-label="Upload a certificate">
+    <form onSubmit={onSubmit} noValidate>
       <Stack gap="md">
         <Paper withBorder p="lg" radius="md">
           <Title order={2} size="h4" mb="xs">
@@ -131,7 +132,8 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
             maxSize={MAX_FILE_BYTES}
             multiple
             inputProps={{ 'aria-label': 'Certificate files' }}
-            aria-label="Drop certificate files here, or press Enter to choose files"
+            role="button"
+            aria-label="Drop files here, or press Enter to browse"
           >
             <Group justify="center" gap="lg" mih={120} style={{ pointerEvents: 'none' }}>
               <Dropzone.Accept>
@@ -208,7 +210,7 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
               autoComplete="off"
             />
             {analysis.material?.format === 'pkcs12' && (
-              <PasswordInput
+              <PasswordField
                 label="PKCS#12 password"
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}

@@ -140,7 +140,7 @@ function CreateAccountForm({ user, canEdit }: { user: EndUser; canEdit: boolean 
   if (!canEdit) return <ReadOnlyNote>Auditors cannot create records in CRM.</ReadOnlyNote>;
   return (
     <Stack gap="md">
-      <form onSubmit={onSubmit} aria-label="Create an account" noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <Group align="flex-start" gap="sm" wrap="wrap">
           <TextInput
             label="Account name"

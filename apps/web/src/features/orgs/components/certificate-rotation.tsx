@@ -119,7 +119,7 @@ export function CertificateRotation({
               </ConfirmButton>
             </Group>
           )}
-          <form onSubmit={onStage} aria-label="Stage a certificate">
+          <form onSubmit={onStage}>
             <Group align="flex-end" gap="sm" wrap="wrap">
               <NativeSelect
                 label="Certificate to stage"

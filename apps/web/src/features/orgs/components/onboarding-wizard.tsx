@@ -85,7 +85,7 @@ export function OnboardingWizard({
         <Title order={2} size="h4" id="onboard-form-title" mb="md">
           1. The customer’s CRM Online org
         </Title>
-        <form onSubmit={onSubmit} noValidate aria-label="Onboard an org">
+        <form onSubmit={onSubmit} noValidate>
           <Stack>
             <TextInput
               id="onboard-discoveryUrl"

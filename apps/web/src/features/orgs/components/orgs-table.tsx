@@ -41,7 +41,7 @@ export function OrgsTable({ orgs }: { orgs: Org[] }) {
                 <Group gap="xs" wrap="nowrap">
                   <TicketStateBadge state={org.ticket?.state} />
                   {org.ticket?.crmTicketExpiresAt && (
-                    <Text size="xs" c="dimmed">
+                    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                       {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
                     </Text>
                   )}

@@ -42,7 +42,7 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
                 <Group gap="xs" wrap="nowrap">
                   <TicketStateBadge state={org.ticket?.state} />
                   {org.ticket?.crmTicketExpiresAt && (
-                    <Text size="xs" c="dimmed">
+                    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                       {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
                     </Text>
                   )}

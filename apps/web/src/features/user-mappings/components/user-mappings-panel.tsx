@@ -27,7 +27,7 @@ function ResolveForm({ orgId }: { orgId: string }) {
   const result = resolve.data;
   return (
     <Stack gap="xs">
-      <form onSubmit={onSubmit} aria-label="Resolve a PUID" noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <Group align="flex-start" gap="sm" wrap="wrap">
           <TextInput
             label="PUID"
@@ -35,7 +35,7 @@ function ResolveForm({ orgId }: { orgId: string }) {
             value={puid}
             onChange={(e) => setPuid(e.currentTarget.value)}
             error={error}
-            ff="monospace"
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
             autoComplete="off"
             spellCheck={false}
             miw={260}
