@@ -52,7 +52,7 @@ export class TicketCodec {
   readPassport(ticket: string): PassportTicketClaims | undefined {
     const m = /^t=([A-Za-z0-9_-]+)(?:&p=[^&]*)?$/.exec(ticket.trim());
     if (!m?.[1]) return undefined;
-    const claims = this.open('passport', Buffer.from(m[1], 'base64url'));
+    const claims = this.open('passport', canonical(m[1], 'base64url'));
     return isPassportClaims(claims) ? claims : undefined;
   }
 
@@ -65,7 +65,7 @@ export class TicketCodec {
   readCrm(ticket: string): CrmTicketClaims | undefined {
     const text = ticket.trim();
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
-    const claims = this.open('crm', Buffer.from(text, 'base64'));
+    const claims = this.open('crm', canonical(text, 'base64'));
     return isCrmClaims(claims) ? claims : undefined;
   }
 
@@ -77,7 +77,7 @@ export class TicketCodec {
   /** Reads the RPS cookie; undefined when garbled, forged or expired. */
   readRpsCookie(value: string, now: number): RpsCookieClaims | undefined {
     if (!/^[A-Za-z0-9_-]+$/.test(value)) return undefined;
-    const claims = this.open('rps-cookie', Buffer.from(value, 'base64url'));
+    const claims = this.open('rps-cookie', canonical(value, 'base64url'));
     if (
       typeof claims !== 'object' ||
       claims === null ||
@@ -99,8 +99,8 @@ export class TicketCodec {
     return Buffer.concat([payload, this.mac(purpose, payload)]);
   }
 
-  private open(purpose: Purpose, sealed: Buffer): unknown {
-    if (sealed.length <= MAC_LENGTH) return undefined;
+  private open(purpose: Purpose, sealed: Buffer | undefined): unknown {
+    if (!sealed || sealed.length <= MAC_LENGTH) return undefined;
     const payload = sealed.subarray(0, sealed.length - MAC_LENGTH);
     const mac = sealed.subarray(sealed.length - MAC_LENGTH);
     if (!timingSafeEqual(mac, this.mac(purpose, payload))) return undefined;
@@ -110,6 +110,15 @@ export class TicketCodec {
       return undefined;
     }
   }
+}
+
+/**
+ * Decodes base64 only when the text is the exact encoding of its bytes: Node ignores stray
+ * trailing characters, and a garbled ticket must not pass for the original.
+ */
+function canonical(text: string, encoding: 'base64' | 'base64url'): Buffer | undefined {
+  const bytes = Buffer.from(text, encoding);
+  return bytes.toString(encoding) === text ? bytes : undefined;
 }
 
 function isPassportClaims(value: unknown): value is PassportTicketClaims {
