@@ -120,22 +120,14 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
       },
     });
   }
-  // Routes are registered by init(); what is added after it only sees requests no route took.
-  await app.init();
-  // Unknown /api paths answer JSON 404s, never the console's index.html.
-  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next();
-    res.status(404).json({ code: 'NOT_FOUND', message: `No API route ${req.method} ${req.baseUrl}${req.path}` });
-  });
   if (dist) {
-    // Client-side routes: any other GET that wants HTML gets the console's shell.
+    // Client-side routes: every GET outside /api gets the console's shell (the API's paths all start with /api).
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || req.path.startsWith('/api')) return next();
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/') || req.path.startsWith('/assets/')) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(join(dist, 'index.html'));
     });
   }
-
   const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
   app.enableShutdownHooks();
   try {

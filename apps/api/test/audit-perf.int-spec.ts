@@ -114,7 +114,7 @@ describe(`audit search plan and latency (${ROWS} ledger rows in ${ORGS} orgs)`, 
       'org + mismatches': { orgId: orgId(8), reconciliation: 'mismatch' },
       'mismatches, all orgs': { reconciliation: 'mismatch' },
       'org + name substring': { orgId: orgId(2), onBehalfOf: 'user 4' },
-      'org + failed + entity': { orgId: orgId(9), outcome: 'failed', entity: 'contact' },
+      'org + failed + entity': { orgId: orgId(9), outcome: 'failed', entity: 'account' },
     } as const;
     const report: Record<string, string> = {};
     const runs = BENCH ? 200 : 20;

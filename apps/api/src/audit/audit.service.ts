@@ -14,8 +14,8 @@ import { buildLedgerQuery, decodeCursor, encodeCursor, isUuid, type LedgerFilter
 /** Rows per FETCH of the export cursor: large enough to amortise round trips, small enough to bound memory. */
 const EXPORT_BATCH = 500;
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+/** A calendar date, optionally with a time (minutes at least, up to microseconds) and a zone; no zone means UTC. */
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:(T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
 const PUID = /^[0-9a-f]{16}$/i;
 
 export interface AdminAuditItem {
@@ -142,21 +142,27 @@ function decodeAdminCursor(raw: string): string {
  * "through that day", so `to=2025-01-31` includes the 31st. A time without a zone is UTC.
  */
 function instant(name: 'from' | 'to', raw: string, upper: boolean): Date {
-  let d: Date;
-  const day = DATE_ONLY.exec(raw);
-  if (day) {
-    d = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + (upper ? 1 : 0)));
-  } else if (DATE_TIME.test(raw)) {
-    const zone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.exec(raw.slice(10))?.[0];
-    const normalised = !zone ? `${raw}Z` : /^[+-]\d{2}$/.test(zone) ? `${raw}:00` : /^[+-]\d{4}$/.test(zone) ? `${raw.slice(0, -2)}:${raw.slice(-2)}` : raw;
-    d = new Date(normalised);
-  } else {
-    d = new Date(Number.NaN);
+  const m = DATE_TIME.exec(raw);
+  let d = new Date(Number.NaN);
+  if (m && validDay(Number(m[1]), Number(m[2]), Number(m[3]))) {
+    const [, y, mo, day, time, zone] = m;
+    if (!time) {
+      d = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(day) + (upper ? 1 : 0)));
+    } else {
+      const z = !zone ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+      d = new Date(`${y}-${mo}-${day}${time}${z}`);
+    }
   }
   if (Number.isNaN(d.getTime())) {
     throw badRequest('INVALID_DATE', `${name} must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).`, { [name]: raw });
   }
   return d;
+}
+
+/** Whether y-m-d is a real calendar day (no 31 April, no 29 February outside leap years). */
+function validDay(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
 
 /** The filters of an export, for the admin audit log. */
