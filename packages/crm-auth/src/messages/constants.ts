@@ -70,9 +70,6 @@ export const CONTENT_TYPE = {
 /** The all-zero GUID: `CallerId` meaning "no impersonation". */
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
-/** The fixed faultstring of CRM faults (MS-EXC). */
-export const CRM_FAULT_STRING = 'Server was unable to process request.';
-
 /** The detail substring by which the SDK recognises an expired ticket (MS-WLA, MS-EXC). */
 export const EXPIRED_TICKET_MARKER = '8004A101';
 

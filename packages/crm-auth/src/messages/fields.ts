@@ -154,9 +154,19 @@ export const f = {
       },
     };
   },
-  /** `field`, with `fallback` when it reads undefined. */
-  orElse<T>(field: Field<T | undefined>, fallback: T): Field<T> {
-    return { read: (el, ctx) => field.read(el, ctx) ?? fallback };
+  /** The single element at `path` read with `table`, or undefined when absent. */
+  optionalNested<T>(path: string, table: FieldTable<T>): Field<T | undefined> {
+    const p = steps(path);
+    return {
+      read(el, ctx) {
+        const target = locate(el, p, path, ctx);
+        return target ? extract(target, table, ctx) : undefined;
+      },
+    };
+  },
+  /** `field`'s value passed through `fn` (defaults, normalization, checks that throw `unexpected`). */
+  map<T, U>(field: Field<T>, fn: (value: T, ctx: ReadContext) => U): Field<U> {
+    return { read: (el, ctx) => fn(field.read(el, ctx), ctx) };
   },
   /** Anything a table cannot say; keep these rare. */
   custom<T>(read: (el: XmlElement, ctx: ReadContext) => T): Field<T> {

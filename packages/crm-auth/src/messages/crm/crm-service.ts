@@ -83,13 +83,7 @@ const HEADER_FIELDS: FieldTable<DecodedCrmHeader> = {
   crmTicket: f.text('CrmTicket'),
   organizationName: f.text('OrganizationName'),
   // All zeros is how "no impersonation" is written.
-  callerId: f.orElse(
-    f.custom((el, ctx) => {
-      const id = f.guid('CallerId').optional().read(el, ctx);
-      return id === EMPTY_GUID ? undefined : id;
-    }),
-    null,
-  ),
+  callerId: f.map(f.guid('CallerId').optional(), (id) => (id === undefined || id === EMPTY_GUID ? null : id)),
 };
 
 /** Reads the CrmAuthenticationToken header block, if the envelope has one. */

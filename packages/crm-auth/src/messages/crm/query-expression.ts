@@ -108,8 +108,7 @@ type Order = NonNullable<QueryExpression['orders']>[number];
 type PageInfo = NonNullable<QueryExpression['pageInfo']>;
 
 const CRITERIA: FieldTable<Criteria> = {
-  filterOperator: f.custom((e, ctx) => {
-    const op = f.text('FilterOperator').optional().read(e, ctx) ?? 'And';
+  filterOperator: f.map(f.text('FilterOperator').optional(), (op = 'And', ctx) => {
     if (op !== 'And' && op !== 'Or') throw unexpected(ctx, 'FilterOperator must be And or Or');
     return op;
   }),
@@ -118,8 +117,7 @@ const CRITERIA: FieldTable<Criteria> = {
 
 const ORDER: FieldTable<Order> = {
   attribute: f.nonEmpty('AttributeName'),
-  descending: f.custom((e, ctx) => {
-    const type = f.text('OrderType').optional().read(e, ctx) ?? 'Ascending';
+  descending: f.map(f.text('OrderType').optional(), (type = 'Ascending', ctx) => {
     if (type !== 'Ascending' && type !== 'Descending')
       throw unexpected(ctx, 'OrderType must be Ascending or Descending');
     return type === 'Descending';
@@ -137,22 +135,11 @@ const QUERY: FieldTable<QueryExpression> = {
   entityName: f.nonEmpty('EntityName'),
   columns: f.element('ColumnSet', readColumnSet),
   // Only `true` is shown: false is the default every client writes.
-  distinct: f.custom((e, ctx) => (f.bool('Distinct').optional().read(e, ctx) === true ? true : undefined)),
-  criteria: optionalElement('Criteria', CRITERIA),
-  orders: f.custom((e, ctx) => {
-    const orders = f.list('Orders/Order', ORDER).read(e, ctx);
-    return orders.length > 0 ? orders : undefined;
-  }),
-  pageInfo: optionalElement('PageInfo', PAGE_INFO),
+  distinct: f.map(f.bool('Distinct').optional(), (distinct) => (distinct === true ? true : undefined)),
+  criteria: f.optionalNested('Criteria', CRITERIA),
+  orders: f.map(f.list('Orders/Order', ORDER), (orders) => (orders.length > 0 ? orders : undefined)),
+  pageInfo: f.optionalNested('PageInfo', PAGE_INFO),
 };
-
-function optionalElement<T>(name: string, table: FieldTable<T>) {
-  return f.custom((e: XmlElement, ctx: ReadContext): T | undefined => {
-    const found = e.children.filter((c) => c.name === name);
-    if (found.length > 1) throw unexpected(ctx, `more than one ${name}`);
-    return found[0] ? extract(found[0], table, ctx) : undefined;
-  });
-}
 
 /** Reads a `query` element; only QueryExpression is supported. */
 export function readQueryExpression(query: XmlElement, ctx: ReadContext): QueryExpression {

@@ -17,9 +17,9 @@ const REQUEST_FIELDS: FieldTable<{ query: QueryExpression }> = {
 
 // BusinessEntityCollection carries MoreRecords and PagingCookie as XML attributes (PROTOCOL.md §5.2).
 const RESULT_FIELDS: FieldTable<RetrieveMultipleResult> = {
-  moreRecords: f.orElse(f.bool('@MoreRecords').optional(), false),
+  moreRecords: f.map(f.bool('@MoreRecords').optional(), (more) => more ?? false),
   // An empty cookie is no cookie.
-  pagingCookie: f.custom((e, ctx) => f.text('@PagingCookie').optional().read(e, ctx) || null),
+  pagingCookie: f.map(f.text('@PagingCookie').optional(), (cookie) => cookie || null),
   entities: f.list('BusinessEntities/BusinessEntity', f.custom(readEntity)),
 };
 
