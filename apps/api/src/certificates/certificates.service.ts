@@ -13,6 +13,7 @@ import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { JobsService } from '../jobs/jobs.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { SecretBox } from '../secrets/secret-box';
 import { CertificateEntity, type StoredChainLink } from './certificate.entity';
@@ -52,7 +53,9 @@ export class CertificatesService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly box: SecretBox,
     private readonly audit: AdminAuditService,
+    jobs: JobsService,
   ) {
+    jobs.register({ name: 'certificate-expiry-warnings', everyMs: 60 * 60_000, run: async () => ({ warned: await this.warnExpiring() }) });
     this.roots = [
       ...DEFAULT_SUPPORTED_ROOTS,
       ...config.supportedRootPems.map((pem, i) => supportedRootFromPem(`configured root ${i + 1}`, pem)),
