@@ -62,7 +62,11 @@ function holds(user: UserState, entity: string, right: Right): boolean {
  * (8004A104), caller, then prvActOnBehalfOfAnotherUser (80040220), the user acted for exists
  * (80040217) and is enabled (80040225).
  */
-export function resolveCaller(ctx: EmulatorContext, token: AuthTokenFields): CrmCaller {
+export function resolveCaller(
+  ctx: EmulatorContext,
+  token: AuthTokenFields,
+  decoded?: CrmTicketClaims | undefined,
+): CrmCaller {
   if (token.crmTicket === undefined) {
     throw new CrmFault('BadAuthTicket', 'The request has no CrmAuthenticationToken header with a CrmTicket.');
   }
@@ -73,7 +77,8 @@ export function resolveCaller(ctx: EmulatorContext, token: AuthTokenFields): Crm
     );
   }
   const orgName = (token.organizationName ?? '').toLowerCase();
-  const claims = ctx.tickets.readCrm(token.crmTicket);
+  // The handler may already have decoded the ticket to identify the call; the MAC is checked either way.
+  const claims = decoded ?? ctx.tickets.readCrm(token.crmTicket);
   if (!claims) throw new CrmFault('BadAuthTicket');
   if (claims.org !== orgName) {
     throw new CrmFault('BadAuthTicket', 'The ticket specified for authentication is invalid for this organization');

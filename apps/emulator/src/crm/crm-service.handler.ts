@@ -74,7 +74,7 @@ export class CrmServiceHandler implements SoapService {
       operation: label,
       ctx: scenarioCtx,
       run: () => {
-        const call = resolveCaller(this.ctx, token);
+        const call = resolveCaller(this.ctx, token, claims);
         return reply(envelope.version, this.dispatch(op, executeType, call, envelope));
       },
     };

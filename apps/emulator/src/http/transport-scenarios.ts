@@ -74,9 +74,13 @@ export function truncateReply(reply: HttpReply): HttpReply {
   return { ...reply, body: text.slice(0, cut) };
 }
 
-/** Writes a reply with its length, keeping the connection alive. */
+/**
+ * Writes a reply with its length, keeping the connection alive. A string body goes out as one
+ * write together with the headers: over TLS that is one record instead of two, which is most of
+ * the cost of a small SOAP reply.
+ */
 export function writeReply(res: ServerResponse, reply: HttpReply): void {
-  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
-  res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length });
-  res.end(body);
+  const length = typeof reply.body === 'string' ? Buffer.byteLength(reply.body, 'utf8') : reply.body.length;
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': length });
+  res.end(reply.body);
 }
