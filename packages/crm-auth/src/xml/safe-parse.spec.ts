@@ -114,6 +114,12 @@ describe('parseXml', () => {
     expect(parseXml(doc, { maxBytes: 1207 }).name).toBe('a');
   });
 
+  it('refuses a cap that would mean no cap', () => {
+    for (const maxBytes of [Number.NaN, -1, 0, Number.POSITIVE_INFINITY]) {
+      expect(refusal(() => parseXml('<a/>', { maxBytes }))).toBe('ERR_INVALID_OPTIONS');
+    }
+  });
+
   it('refuses nesting beyond the cap as too deep, without recursion trouble', () => {
     const deep = '<a>'.repeat(100_000) + '</a>'.repeat(100_000);
     expect(refusal(() => parseXml(deep, { maxBytes: 1e7 }))).toBe('ERR_XML_TOO_DEEP');

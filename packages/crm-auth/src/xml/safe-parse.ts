@@ -57,6 +57,10 @@ const DTD = /<!(?:DOCTYPE|ENTITY)/i;
  */
 export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {}): XmlElement {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
+  // NaN or a negative cap would silently mean "no cap".
+  if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) {
+    throw new CrmAuthError('ERR_INVALID_OPTIONS', 'maxBytes must be a positive number');
+  }
   const xml = toText(input, maxBytes);
 
   // HTML first, so a login page gets its own code instead of the DOCTYPE refusal.
