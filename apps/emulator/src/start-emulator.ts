@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   passportTicketLifetimeSec?: number;
   /** Default 600 s. */
   rpsTicketLifetimeSec?: number;
+  /** Partner domains the STS accepts as AppliesTo; default crm.dynamics.com, crm4.dynamics.com, crm5.dynamics.com. */
+  partnerDomains?: string[];
   /** Log sink; default: no logging. Secrets are never passed to it. */
   log?: (line: string) => void;
 }
@@ -171,7 +173,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     counter,
     lifetimes,
     urls: urlsFor(`https://${hostForUrl(hostnames[0] ?? 'localhost')}:${port}`),
-    partnerDomains: ['crm.dynamics.com', 'crm4.dynamics.com', 'crm5.dynamics.com'],
+    partnerDomains: options.partnerDomains?.length
+      ? options.partnerDomains
+      : ['crm.dynamics.com', 'crm4.dynamics.com', 'crm5.dynamics.com'],
     policy: 'MBI_SSL',
     earlyExpired,
     log,

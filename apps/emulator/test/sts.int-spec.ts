@@ -43,6 +43,14 @@ describe('the Windows Live STS', () => {
     expect(res.status).toBe(200);
   });
 
+  it('authenticates again on new connections of one client (TLS session resumption)', async () => {
+    const agent = h.clientWith(demo);
+    for (let i = 0; i < 3; i++) {
+      const res = await h.post('/RST2.srf', rstXml(), { ...SOAP12, connection: 'close' }, agent);
+      expect(res.status).toBe(200);
+    }
+  });
+
   it('answers at /wstlogin.srf too', async () => {
     const res = await h.post('/wstlogin.srf', rstXml(), SOAP12, h.clientWith(demo));
     expect(res.status).toBe(200);
