@@ -186,7 +186,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     pki,
     scenarios,
     counter,
-    crl,
     lifetimes,
     defaultLifetimes: { ...lifetimes },
     seed: seedState,

@@ -185,25 +185,32 @@ describe('fixture requests get replies shaped like the fixture replies', () => {
       ).toBe('Blue Yonder Airlines');
     });
 
-    it('runs the create, update and delete fixtures on one record, with empty replies like the fixtures', async () => {
-      const create = withCrmTicket(await fixture('crm/create-account-request.xml'), ticket).replace(
-        '<name>',
-        '<accountid>{E7B9D2F1-3C4A-4B5D-8E6F-0A1B2C3D4E5F}</accountid><name>',
-      );
-      const created = await h.post(CRM, create, headers('1.1', `${WS}/Create`));
-      expect(created.body.trim()).toBe((await fixture('crm/create-account-response.xml')).trim());
-      for (const [name, op] of [
-        ['update-account', 'Update'],
-        ['delete-account', 'Delete'],
-      ] as const) {
-        for (const version of ['1.1'] as const) {
-          const res = await h.post(CRM, withCrmTicket(await fixture(`crm/${name}-request.xml`), ticket), headers(version, `${WS}/${op}`));
+    for (const version of ['1.1', '1.2'] as const) {
+      it(`runs the create, update and delete fixtures on one record over SOAP ${version}, replies like the fixtures`, async () => {
+        const prepare = async (name: string): Promise<string> => {
+          const xml = withCrmTicket(await fixture(`crm/${name}-request.xml`), ticket);
+          return version === '1.2' ? toSoap12(xml) : xml;
+        };
+        const create = (await prepare('create-account')).replace(
+          '<name>',
+          '<accountid>{E7B9D2F1-3C4A-4B5D-8E6F-0A1B2C3D4E5F}</accountid><name>',
+        );
+        const created = await h.post(CRM, create, headers(version, `${WS}/Create`));
+        expect(shapeOf(created.body)).toEqual(shapeOf(await fixture('crm/create-account-response.xml')));
+        expect(textAt(parseReply(created.body), 'Envelope/Body/CreateResponse/CreateResult')).toBe('e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f');
+        for (const [name, op] of [
+          ['update-account', 'Update'],
+          ['delete-account', 'Delete'],
+        ] as const) {
+          const res = await h.post(CRM, await prepare(name), headers(version, `${WS}/${op}`));
           expect(res.status, name).toBe(200);
-          expect(res.body.trim(), name).toBe((await fixture(`crm/${name}-response.xml`)).trim());
+          if (version === '1.1') expect(res.body.trim(), name).toBe((await fixture(`crm/${name}-response.xml`)).trim());
+          else expect(shapeOf(res.body), name).toEqual(shapeOf(await fixture(`crm/${name}-response.xml`)));
         }
-      }
-      expect(h.emu.control.records({ org: 'contoso', entity: 'account' }).some((r) => r.id === 'e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f')).toBe(false);
-    });
+        const ids = h.emu.control.records({ org: 'contoso', entity: 'account' }).map((r) => r.id);
+        expect(ids).not.toContain('e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f');
+      });
+    }
 
     it('takes the operation from the body when SOAPAction is absent, and from the 1.2 action parameter', async () => {
       const xml = withCrmTicket(await fixture('crm/whoami-request.xml'), ticket);

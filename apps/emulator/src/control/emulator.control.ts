@@ -1,13 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Lifetimes } from '../http/emulator.context';
-import type { CrlPublisher } from '../pki/crl.publisher';
 import { normalizeThumbprint, type IssueCertificateRequest, type IssuedCertificate, type PkiStore } from '../pki/pki.store';
 import type { CallCounter, CallCounts } from '../scenarios/call.counter';
 import { ControlInputError, type ScenarioEngine, type ScenarioInput } from '../scenarios/scenario.engine';
 import {
   ALL_RIGHTS,
   type CertRegistration,
-  type EntityRecord,
   type LiveAccount,
   type OrgState,
   type PersistedState,
@@ -157,7 +155,6 @@ export interface ControlDeps {
   pki: PkiStore;
   scenarios: ScenarioEngine;
   counter: CallCounter;
-  crl: CrlPublisher;
   lifetimes: Lifetimes;
   defaultLifetimes: Lifetimes;
   seed: () => PersistedState;
@@ -241,7 +238,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
       if (!byEntity) return out;
       for (const [entity, table] of byEntity) {
         if (query.entity && query.entity.toLowerCase() !== entity) continue;
-        for (const record of table.values() as Iterable<EntityRecord>) {
+        for (const record of table.values()) {
           const attributes: RecordView['attributes'] = {};
           for (const [name, value] of Object.entries(record.attrs)) attributes[name] = viewAttr(value);
           out.push({ entity, id: record.id, attributes });

@@ -33,6 +33,10 @@ describe('parseSoapEnvelope', () => {
     expect(text(child(e.bodyElement, 'c'))).toBe(' <raw> ');
   });
 
+  it('accepts a leading byte-order mark', () => {
+    expect(parseSoapEnvelope(`\uFEFF${env(S11, '<a/>')}`).bodyName).toBe('a');
+  });
+
   it('keeps values as text: no number coercion of ids or tickets', () => {
     const e = parseSoapEnvelope(env(S11, '<a><puid>0003BFFD8F3A5B21</puid><n>00123</n><x>1e5</x></a>'));
     expect(text(child(e.bodyElement, 'n'))).toBe('00123');

@@ -118,7 +118,9 @@ export function assertNoDtd(xml: string): void {
 }
 
 /** Parses and checks a SOAP 1.1 or 1.2 request. Throws SoapParseError on anything else. */
-export function parseSoapEnvelope(xml: string): SoapEnvelope {
+export function parseSoapEnvelope(raw: string): SoapEnvelope {
+  // .NET writers often start UTF-8 bodies with a byte-order mark.
+  const xml = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const start = xml.trimStart();
   if (!start.startsWith('<')) throw new SoapParseError('not-xml', 'The request body is not XML');
   assertNoDtd(xml);
