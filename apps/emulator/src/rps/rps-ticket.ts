@@ -1,7 +1,7 @@
 import { randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { LiveAccount } from '../state/emulator-state.model';
 
-/** The RPS ticket payload (agreed contract with crm-auth's RpsVerifier). */
+/** The RPS ticket payload: the contract agreed with the client core's RpsVerifier (README, "RPS tickets"). */
 export interface RpsTicketPayload {
   v: 1;
   puid: string;

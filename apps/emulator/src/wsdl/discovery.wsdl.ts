@@ -16,6 +16,15 @@ export function discoveryWsdl(address: string): string {
     `          </s:extension>\n` +
     `        </s:complexContent>\n` +
     `      </s:complexType>\n`;
+  const binding = (name: string, soap: 'soap' | 'soap12'): string =>
+    `  <wsdl:binding name="${name}" type="tns:CrmDiscoveryServiceSoap">\n` +
+    `    <${soap}:binding transport="http://schemas.xmlsoap.org/soap/http" />\n` +
+    `    <wsdl:operation name="Execute">\n` +
+    `      <${soap}:operation soapAction="${DISCOVERY_SOAP_ACTION}" style="document" />\n` +
+    `      <wsdl:input>\n        <${soap}:body use="literal" />\n      </wsdl:input>\n` +
+    `      <wsdl:output>\n        <${soap}:body use="literal" />\n      </wsdl:output>\n` +
+    `    </wsdl:operation>\n` +
+    `  </wsdl:binding>\n`;
   return `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${CDS_NS}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="${CDS_NS}">
   <wsdl:types>
@@ -60,31 +69,7 @@ ${derived('RetrievePolicyResponse', 'Response', s('Policy'))}${derived('Retrieve
       <wsdl:output message="tns:ExecuteSoapOut" />
     </wsdl:operation>
   </wsdl:portType>
-  <wsdl:binding name="CrmDiscoveryServiceSoap" type="tns:CrmDiscoveryServiceSoap">
-    <soap:binding transport="http://schemas.xmlsoap.org/soap/http" />
-    <wsdl:operation name="Execute">
-      <soap:operation soapAction="${DISCOVERY_SOAP_ACTION}" style="document" />
-      <wsdl:input>
-        <soap:body use="literal" />
-      </wsdl:input>
-      <wsdl:output>
-        <soap:body use="literal" />
-      </wsdl:output>
-    </wsdl:operation>
-  </wsdl:binding>
-  <wsdl:binding name="CrmDiscoveryServiceSoap12" type="tns:CrmDiscoveryServiceSoap">
-    <soap12:binding transport="http://schemas.xmlsoap.org/soap/http" />
-    <wsdl:operation name="Execute">
-      <soap12:operation soapAction="${DISCOVERY_SOAP_ACTION}" style="document" />
-      <wsdl:input>
-        <soap12:body use="literal" />
-      </wsdl:input>
-      <wsdl:output>
-        <soap12:body use="literal" />
-      </wsdl:output>
-    </wsdl:operation>
-  </wsdl:binding>
-  <wsdl:service name="CrmDiscoveryService">
+${binding('CrmDiscoveryServiceSoap', 'soap')}${binding('CrmDiscoveryServiceSoap12', 'soap12')}  <wsdl:service name="CrmDiscoveryService">
     <wsdl:port name="CrmDiscoveryServiceSoap" binding="tns:CrmDiscoveryServiceSoap">
       <soap:address location="${escapeXmlAttr(address)}" />
     </wsdl:port>
