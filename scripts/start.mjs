@@ -58,11 +58,11 @@ async function stopAll(code) {
   if (stopping) return;
   stopping = true;
   say('stopping…');
-  for (const stop of stops.reverse()) {
+  for (const [what, stop] of stops.reverse()) {
     try {
       await stop();
     } catch (err) {
-      console.error(`[onbehalf] while stopping: ${err.message}`);
+      console.error(`[onbehalf] while stopping the ${what}: ${err.message}`);
     }
   }
   say('stopped');
@@ -81,7 +81,7 @@ try {
       preferredPort: 54329,
       persistent: true,
     });
-    stops.push(() => pg.stop());
+    stops.push(['embedded Postgres', () => pg.stop()]);
     await pg.createDatabase('onbehalf');
     databaseUrl = pg.url('onbehalf');
     say(`embedded Postgres on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'pg')})`);
@@ -109,7 +109,7 @@ try {
       passportTicketLifetimeSec: lifetime('EMULATOR_PASSPORT_TICKET_LIFETIME_SEC'),
       rpsTicketLifetimeSec: lifetime('EMULATOR_RPS_TICKET_LIFETIME_SEC'),
     });
-    stops.push(() => emulator.close());
+    stops.push(['emulator', () => emulator.close()]);
     say(`emulator on ${emulator.url}`);
   }
 
@@ -139,7 +139,7 @@ try {
     throw err;
   }
   const api = await startApi(config);
-  stops.push(() => api.close());
+  stops.push(['API', () => api.close()]);
 
   // 5. Demo data in the console (first start only): the demo certificate and Contoso onboarded.
   let demoNote = '';

@@ -152,8 +152,12 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
-      if (dataSource.isInitialized) await dataSource.destroy();
+      try {
+        await app.close();
+      } finally {
+        // The pool goes even when a shutdown hook failed, so the process can exit.
+        if (dataSource.isInitialized) await dataSource.destroy();
+      }
     },
   };
 }

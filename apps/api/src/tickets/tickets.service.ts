@@ -9,7 +9,7 @@ import {
   WlidClient,
   isCrmAuthError,
 } from '@onbehalf/crm-auth';
-import { ConsecutiveBreaker, type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen } from 'cockatiel';
+import { ConsecutiveBreaker, type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
 import { DataSource } from 'typeorm';
 import { CertificatesService } from '../certificates/certificates.service';
 import { DomainException, notFound } from '../common/domain-exception';
@@ -63,6 +63,7 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {}
 
   async onModuleDestroy(): Promise<void> {
+    await this.jobs.stop();
     const entries = await Promise.allSettled([...this.sessions.values()]);
     for (const e of entries) if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
     this.sessions.clear();
@@ -131,10 +132,16 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
   async run<T>(orgId: string, fn: (session: CrmSession) => Promise<T>): Promise<T> {
     const e = await this.entry(orgId);
     this.resolved.set(orgId, e);
-    if (e.breaker.state === CircuitState.Open) {
-      throw new DomainException(503, 'ORG_CIRCUIT_OPEN', 'CRM for this org is failing; calls are paused for a few seconds to let it recover.');
+    try {
+      return await e.breaker.execute(() => fn(e.session));
+    } catch (err) {
+      // Open, or a half-open probe failed while this call waited for it. Only execute() may decide:
+      // checking `state` first would keep an open circuit open for ever, since no probe would be let through.
+      if (isBrokenCircuitError(err)) {
+        throw new DomainException(503, 'ORG_CIRCUIT_OPEN', 'CRM for this org is failing; calls are paused for a few seconds to let it recover.');
+      }
+      throw err;
     }
-    return e.breaker.execute(() => fn(e.session));
   }
 
   /**
