@@ -6,8 +6,6 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { type ApiKeyView, ApiKeysService, type CreatedApiKey } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 
-const uuid = new UuidPipe('API key id');
-
 @ApiTags('api-keys')
 @AdminOnly()
 @Controller('api-keys')
@@ -26,7 +24,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id', uuid) id: string, @Ctx() ctx: RequestContext): Promise<void> {
+  revoke(@Param('id', new UuidPipe('API key id')) id: string, @Ctx() ctx: RequestContext): Promise<void> {
     return this.keys.revoke(id, ctx);
   }
 }

@@ -69,9 +69,17 @@ abstract class Metric<L extends string, S> {
     return state;
   }
 
-  /** Forgets one series (an org that was deleted). */
-  remove(labels: Partial<Record<L, string>>): void {
-    this.series.delete(this.labelNames.map((n) => String(labels[n] ?? '')).join('\u0000'));
+  /** Forgets every series whose labels include these values (an org that was deleted). Returns how many. */
+  removeMatching(labels: Partial<Record<L, string>>): number {
+    const wanted = this.labelNames.map((n, i) => [i, labels[n]] as const).filter(([, v]) => v !== undefined);
+    let removed = 0;
+    for (const [key, s] of this.series) {
+      if (wanted.every(([i, v]) => s.labels[i] === v)) {
+        this.series.delete(key);
+        removed++;
+      }
+    }
+    return removed;
   }
 
   protected labelText(values: LabelValues, extra?: [string, string]): string {

@@ -76,7 +76,7 @@ export class MetricsService implements OnModuleDestroy {
 
   /** Forgets an org's series (after the org is deleted), so that its last values do not linger. */
   forgetOrg(orgId: string): void {
-    this.ticketExpiry.remove({ org_id: orgId });
+    for (const m of [this.calls, this.callSeconds, this.ticketRefreshes, this.faults, this.ticketExpiry]) m.removeMatching({ org_id: orgId });
   }
 
   /** The text exposition (format 0.0.4). */
