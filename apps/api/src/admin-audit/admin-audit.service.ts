@@ -35,29 +35,4 @@ export class AdminAuditService {
     };
     await m.getRepository(AdminAuditLogEntity).insert(row as never);
   }
-
-  async list(limit: number, cursor: string | null) {
-    const qb = this.db
-      .getRepository(AdminAuditLogEntity)
-      .createQueryBuilder('a')
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (cursor) qb.where('a.id < :cursor', { cursor });
-    const rows = await qb.getMany();
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map((r) => ({
-        id: r.id,
-        at: r.at.toISOString(),
-        actor: r.actorId || r.actorEmail ? { id: r.actorId, email: r.actorEmail } : null,
-        action: r.action,
-        target: r.target,
-        orgId: r.orgId,
-        outcome: r.outcome,
-        ip: r.ip,
-        diff: r.diff,
-      })),
-      nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
-    };
-  }
 }

@@ -8,6 +8,7 @@ import { TicketsService } from '../tickets/tickets.service';
 import { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { ledgerCode, toHttpError } from './crm-errors';
 import type { OnBehalfOfDto } from './dto/record.dto';
+import { MetricsService } from '../metrics/metrics.service';
 import { LedgerService } from './ledger.service';
 
 const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -35,6 +36,7 @@ export class CrmCallsService {
     private readonly tickets: TicketsService,
     private readonly mappings: UserMappingsService,
     private readonly ledger: LedgerService,
+    private readonly metrics: MetricsService,
   ) {}
 
   static checkEntity(entity: string): string {
@@ -106,9 +108,13 @@ export class CrmCallsService {
     const t0 = performance.now();
     try {
       const result = await fn(op.actor?.id ?? null);
-      await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs: performance.now() - t0 });
+      const latencyMs = performance.now() - t0;
+      await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs });
+      this.metrics.observeCall(org.id, op.operation, 'completed', latencyMs);
       return { result, ledgerId };
     } catch (err) {
+      this.metrics.observeCall(org.id, op.operation, 'failed', performance.now() - t0);
+      if (isCrmAuthError(err) && err.faultCode) this.metrics.incFault(org.id, err.faultCode);
       await this.ledger.fail(org.id, ledgerId, {
         errorCode: ledgerCode(err),
         errorMessage: err instanceof Error ? err.message : 'unknown error',

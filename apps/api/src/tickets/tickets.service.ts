@@ -15,6 +15,7 @@ import { CertificatesService } from '../certificates/certificates.service';
 import { DomainException, notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { userIdStoreFor } from '../user-mappings/user-id-store';
 import { TicketEventEntity } from './ticket-event.entity';
@@ -56,6 +57,7 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly store: TicketStoreService,
     private readonly certificates: CertificatesService,
     private readonly jobs: JobsService,
+    private readonly metrics: MetricsService,
   ) {
     this.jobs.register({ name: 'ticket-refresh', everyMs: 15_000, run: () => this.refreshDue() });
   }
@@ -214,8 +216,16 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async onEvent(orgId: string, e: SessionEvent): Promise<void> {
     try {
-      if (e.type === 'expired-ticket-fault') await this.store.event(orgId, 'expired-fault', null, '0x8004A101');
-      else if (e.type === 'refresh-failed') await this.store.recordFailure(orgId, e.errorCode ?? 'ERROR', e.latencyMs ?? null);
+      if (e.type === 'expired-ticket-fault') {
+        this.metrics.incFault(orgId, '0x8004A101');
+        await this.store.event(orgId, 'expired-fault', null, '0x8004A101');
+      } else if (e.type === 'refresh-failed') {
+        this.metrics.incTicketRefresh(orgId, 'failure');
+        await this.store.recordFailure(orgId, e.errorCode ?? 'ERROR', e.latencyMs ?? null);
+      } else if (e.type === 'crm-ticket-issued' || e.type === 'crm-ticket-refreshed') {
+        this.metrics.incTicketRefresh(orgId, e.type === 'crm-ticket-issued' ? 'issued' : 'refreshed');
+        if (e.expiresAt) this.metrics.setTicketExpiry(orgId, Math.floor(e.expiresAt.getTime() / 1000));
+      }
     } catch {
       // Health bookkeeping must never fail a call.
     }
