@@ -1,9 +1,10 @@
-// A plain object: this package is CommonJS and `vitest/config` is ESM-only (TS1479 on defineConfig).
-export default {
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.int-spec.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
-};
+});
