@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Entity, isCrmAuthError, type Lookup } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
 import { notFound } from '../common/domain-exception';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { TicketsService } from '../tickets/tickets.service';
@@ -46,6 +47,7 @@ export class ReconcileService {
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tickets: TicketsService,
     jobs: JobsService,
   ) {
@@ -65,13 +67,13 @@ export class ReconcileService {
     return out;
   }
 
-  async reconcile(orgId: string, opts: { sinceHours?: number } = {}): Promise<ReconcileReport> {
+  async reconcile(orgId: string, opts: { sinceHours?: number; pendingAfterSec?: number } = {}): Promise<ReconcileReport> {
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     const since = new Date(Date.now() - (opts.sinceHours ?? 24) * 3_600_000);
     const report: ReconcileReport = { checked: 0, match: 0, mismatch: 0, missing: 0, unknownChanges: 0, pendingResolved: 0, unknown: [] };
 
-    report.pendingResolved = await this.resolvePending(orgId);
+    report.pendingResolved = await this.resolvePending(orgId, opts.pendingAfterSec ?? this.config.reconcilePendingAfterSec);
 
     const rows = (await this.db.query(
       `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
@@ -164,14 +166,16 @@ export class ReconcileService {
   }
 
   /**
-   * A pending row older than a minute was cut off by a crash or a lost reply. An Update or
-   * Delete is resolved by reading the record back; a Create without its id is marked failed
-   * with the code CRASHED_UNKNOWN_OUTCOME (and shows in "unknown changes" if it did land).
+   * A pending row older than `afterSec` (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, a minute by
+   * default: far longer than any call may take) was cut off by a crash or a lost reply. It is
+   * marked failed with the code CRASHED_UNKNOWN_OUTCOME; a Create that did land shows in
+   * "unknown changes".
    */
-  private async resolvePending(orgId: string): Promise<number> {
+  private async resolvePending(orgId: string, afterSec: number): Promise<number> {
     const pend = (await this.db.query(
-      `SELECT id, operation, entity, record_id FROM crm_calls WHERE org_id = $1 AND outcome = 'pending' AND at < now() - interval '1 minute' LIMIT 500`,
-      [orgId],
+      `SELECT id, operation, entity, record_id FROM crm_calls
+        WHERE org_id = $1 AND outcome = 'pending' AND at < now() - make_interval(secs => $2) LIMIT 500`,
+      [orgId, afterSec],
     )) as { id: string; operation: string; entity: string | null; record_id: string | null }[];
     for (const p of pend) {
       await this.db.query(

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobsService } from '../src/jobs/jobs.service';
+import { startApi, type RunningApi } from '../src/server';
+import { ConsoleClient, startTestStack, type TestStack } from './harness';
+import { JON_PUID, ledger, NORA_PUID, twoOrgs } from './support/orgs';
+
+type Counts = { discovery?: Record<string, number>; crm?: Record<string, number> };
+
+describe('two API instances on one database', () => {
+  let s: TestStack;
+  let b: RunningApi;
+  let clientA: ConsoleClient;
+  let clientB: ConsoleClient;
+  let contosoId: string;
+  let northwindId: string;
+
+  const create = (c: ConsoleClient, orgId: string, puid: string, name: string) =>
+    c.post(`/api/orgs/${orgId}/records/account`, { attributes: { name }, onBehalfOf: { puid } });
+  const counts = () => s.emulator.control.counts() as unknown as Counts;
+
+  beforeAll(async () => {
+    s = await startTestStack();
+    ({ contosoId, northwindId } = await twoOrgs(s.admin, s.emulator));
+    // The same configuration (database, keys, emulator) on another port: a second instance behind a load balancer.
+    b = await startApi({ ...s.config, port: 0 }, { logger: false });
+    clientA = s.admin;
+    clientB = new ConsoleClient(b.url);
+    expect((await clientB.login(s.adminEmail, s.adminPassword)).status).toBe(200);
+    // Each instance has its own CrmSession with the ticket in memory.
+    for (const c of [clientA, clientB]) {
+      expect((await create(c, contosoId, JON_PUID, 'warm-up')).status).toBe(201);
+      expect((await create(c, northwindId, NORA_PUID, 'warm-up')).status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await b?.close().catch(() => undefined);
+    await s?.close();
+  });
+
+  it('a herd spread over both instances after the ticket expired causes exactly one RetrieveCrmTicket (advisory lock per org)', async () => {
+    s.emulator.control.expireTickets({ org: 'contoso' });
+    s.emulator.control.resetCounts();
+    const res = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => create(i % 2 ? clientB : clientA, contosoId, JON_PUID, `herd ${i}`)),
+    );
+    expect(res.map((r) => r.status)).toEqual(Array(60).fill(201));
+    const c = counts();
+    expect(c.discovery?.RetrieveCrmTicket).toBe(1);
+    // 60 Creates, each sent once, plus one expired-ticket retry per CrmSession that met the fault (at most 2 × 60).
+    expect(c.crm?.Create).toBeGreaterThanOrEqual(60);
+    const rows = await ledger(s.api.dataSource, contosoId);
+    expect(rows.filter((r) => r.outcome !== 'completed')).toEqual([]);
+    expect(s.emulator.control.records({ org: 'contoso', entity: 'account' }).filter((r) => String(r.attributes.name).startsWith('herd ')).length).toBe(60);
+  });
+
+  it('both orgs expiring at once: one refresh per org, neither waits for the other', async () => {
+    s.emulator.control.expireTickets();
+    s.emulator.control.resetCounts();
+    const res = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        create(i % 2 ? clientB : clientA, i % 4 < 2 ? contosoId : northwindId, i % 4 < 2 ? JON_PUID : NORA_PUID, `both ${i}`),
+      ),
+    );
+    expect(res.map((r) => r.status)).toEqual(Array(40).fill(201));
+    expect(counts().discovery?.RetrieveCrmTicket).toBe(2);
+  });
+
+  it('the ticket-refresh job, due on both instances at the same moment, refreshes once', async () => {
+    // Both orgs' tickets inside the refresh-ahead window; every job due now.
+    await s.api.dataSource.query(`UPDATE tickets SET crm_expires_at = now() + interval '60 seconds'`);
+    await s.api.dataSource.query(`UPDATE scheduled_jobs SET next_run_at = now() - interval '1 second', locked_until = NULL`);
+    await s.api.dataSource.query(`DELETE FROM job_runs`);
+    s.emulator.control.resetCounts();
+    const [ranA, ranB] = await Promise.all([s.api.app.get(JobsService).tick(), b.app.get(JobsService).tick()]);
+    expect([...ranA, ...ranB].filter((n) => n === 'ticket-refresh')).toEqual(['ticket-refresh']);
+    const runs = (await s.api.dataSource.query(`SELECT name, count(*)::int AS n FROM job_runs GROUP BY name`)) as { name: string; n: number }[];
+    for (const r of runs) expect(r.n, r.name).toBe(1);
+    // One refresh per org at the emulator, not one per instance.
+    expect(counts().discovery?.RetrieveCrmTicket).toBe(2);
+    const fresh = (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM tickets WHERE crm_expires_at > now() + interval '1 hour'`)) as { n: number }[];
+    expect(fresh[0]!.n).toBe(2);
+  });
+
+  it("a session signed in on one instance works on the other, and both see each other's ledger rows", async () => {
+    const fromB = await clientB.get(`/api/orgs/${contosoId}/calls?limit=200`);
+    expect(fromB.status).toBe(200);
+    const items = ((await fromB.json()) as { items: { outcome: string }[] }).items;
+    expect(items.length).toBeGreaterThanOrEqual(60);
+    const viaA = new ConsoleClient(s.url);
+    expect((await viaA.login(s.adminEmail, s.adminPassword)).status).toBe(200);
+    expect((await viaA.get(`/api/orgs/${northwindId}`)).status).toBe(200);
+  });
+});
