@@ -13,6 +13,7 @@ import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { DomainException } from './common/domain-exception';
 import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
+import { checkInput, verifyUtf8 } from './common/request-guard';
 import type { AppConfig } from './config/app-config';
 import { createDataSource } from './database/data-source';
 import { ENTITIES } from './database/entities';
@@ -84,12 +85,18 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     }),
   );
   app.use(cookieParser());
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: '1mb', verify: verifyUtf8 });
   // Body-parser failures answer here, with codes, before any route or filter sees them.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const reply = bodyParserReply(err);
     if (!reply) return next(err);
     res.status(reply.status).json(reply.body);
+  });
+  // Hostile shapes (deep nesting, prototype keys, NUL and other control characters) stop here, before pipes and Postgres.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const problem = checkInput(req.body, 'body') ?? checkInput(req.query, 'query');
+    if (!problem) return next();
+    res.status(problem.status).json(problem.body);
   });
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -62,7 +62,9 @@ export function bodyParserReply(e: unknown) {
         ? { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the API accepts (1 MB).' }
         : e.type === 'entity.parse.failed'
           ? { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON.' }
-          : { code: 'BAD_REQUEST', message: 'The request body could not be read.' },
+          : e.type === 'encoding.invalid'
+            ? { code: 'INVALID_ENCODING', message: 'The request body is not valid UTF-8.' }
+            : { code: 'BAD_REQUEST', message: 'The request body could not be read.' },
   };
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Role } from '../../common/principal';
+import { IsDisplayName } from '../../common/display-name';
 
 export const ROLES: readonly Role[] = ['admin', 'auditor'];
 export const PASSWORD_MIN = 10;
@@ -23,6 +24,7 @@ export class CreateAdminUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayName()
   name: string;
 
   @ApiProperty({ enum: ROLES })

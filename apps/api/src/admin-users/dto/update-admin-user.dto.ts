@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import type { Role } from '../../common/principal';
 import { PASSWORD_MAX, PASSWORD_MIN, ROLES } from './create-admin-user.dto';
+import { IsDisplayName } from '../../common/display-name';
 
 export class UpdateAdminUserDto {
   @ApiPropertyOptional()
@@ -11,6 +12,7 @@ export class UpdateAdminUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayName()
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES, description: "A change revokes the user's sessions" })

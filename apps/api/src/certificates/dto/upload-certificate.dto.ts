@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBase64, IsEmail, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsDisplayName } from '../../common/display-name';
 
 const MAX_PEM = 64 * 1024;
 
@@ -8,6 +9,7 @@ export class UploadCertificateDto {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @IsDisplayName()
   name?: string;
 
   @ApiProperty({ example: 'erp_integration@contoso-isv.example', description: "The service account's Live ID" })

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, IsUUID, IsUrl, MaxLength, MinLength } from 'class-validator';
+import { IsDisplayName } from '../../common/display-name';
 
 export class CreateOrgDto {
   @ApiProperty({ example: 'https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx' })
@@ -11,6 +12,7 @@ export class CreateOrgDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @IsDisplayName()
   friendlyName: string;
 
   @ApiProperty()
