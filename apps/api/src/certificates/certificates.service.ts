@@ -80,7 +80,10 @@ export class CertificatesService {
       });
     } catch (err) {
       if (isCrmAuthError(err, 'ERR_CERT_BAD_PASSWORD')) {
-        throw badRequest('CERTIFICATE_BAD_PASSWORD', 'The PKCS#12 password is wrong.');
+        throw badRequest(
+          'CERTIFICATE_BAD_PASSWORD',
+          dto.format === 'pkcs12' ? 'The PKCS#12 password is wrong.' : 'The private key is encrypted: send it unencrypted, or upload the PKCS#12 file with its password.',
+        );
       }
       if (isCrmAuthError(err, 'ERR_CERT_NO_KEY')) {
         throw badRequest('CERTIFICATE_NO_KEY', 'No private key was found: add the key (PEM) or upload a PKCS#12 file that holds it.');

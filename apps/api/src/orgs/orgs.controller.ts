@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -28,6 +28,7 @@ export class OrgsController {
   }
 
   @Post(':id/onboarding')
+  @HttpCode(200)
   rerun(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext) {
     return this.orgs.rerun(id, ctx);
   }

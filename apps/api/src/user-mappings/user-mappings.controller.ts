@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { UuidPipe } from '../common/uuid.pipe';
+import { toHttpError } from '../crm/crm-errors';
 import { UserMappingsService } from './user-mappings.service';
 
 class ResolveDto {
@@ -31,7 +32,7 @@ export class UserMappingsController {
       await this.mappings.resolve(id, puid);
     } catch (err) {
       // A negative answer is a result too: show the cached negative entry.
-      if ((err as { code?: string }).code !== 'USER_NOT_MAPPED') throw err;
+      if ((err as { code?: string }).code !== 'USER_NOT_MAPPED') throw toHttpError(err);
     }
     return this.mappings.view(id, puid);
   }
