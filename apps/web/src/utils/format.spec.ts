@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, formatDays, formatDuration, formatRelative, formatSpan, shortId } from './format';
+import { formatCountdown, formatDays, formatDn, formatDuration, formatRelative, formatSpan, shortId } from './format';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 
@@ -53,5 +53,13 @@ describe('formatRelative / formatDays / shortId', () => {
   it('shortens ids', () => {
     expect(shortId('1234567890abcdef')).toBe('12345678…');
     expect(shortId(null)).toBe('—');
+  });
+});
+
+describe('formatDn', () => {
+  it('puts the newline-separated RDNs of a distinguished name on one line', () => {
+    expect(formatDn('CN=ERP_Integration\nO=Contoso ISV (demo)')).toBe('CN=ERP_Integration, O=Contoso ISV (demo)');
+    expect(formatDn('CN=One')).toBe('CN=One');
+    expect(formatDn('')).toBe('—');
   });
 });

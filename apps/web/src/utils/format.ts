@@ -79,6 +79,19 @@ export function formatDays(days: number | null | undefined): string {
   return `${days} d left`;
 }
 
+/**
+ * A distinguished name on one line. Node (and so the API) separates RDNs with newlines
+ * ("CN=ERP_Integration\nO=Contoso"), which HTML would run together with a bare space.
+ */
+export function formatDn(dn: string | null | undefined): string {
+  if (!dn) return '—';
+  return dn
+    .split(/\r?\n/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(', ');
+}
+
 export function shortId(id: string | null | undefined): string {
   if (!id) return '—';
   return id.length > 8 ? `${id.slice(0, 8)}…` : id;

@@ -94,6 +94,10 @@ export function AppLayout({ user }: { user: User }) {
                 {user.name}
               </Text>
             </Tooltip>
+            {/* Names need not be unique; the email says which account this is. */}
+            <Text size="sm" c="dimmed" className={classes.userEmail}>
+              {user.email}
+            </Text>
             <Badge variant="light" color={user.role === 'admin' ? 'indigo' : 'gray'}>
               {user.role === 'admin' ? 'Admin' : 'Auditor (read only)'}
             </Badge>

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { CopyValue } from '@/components/copy-value';
 import { EmptyState } from '@/components/query-state';
 import type { Certificate } from '@/types/api';
-import { formatDateTime, formatDays } from '@/utils/format';
+import { formatDateTime, formatDays, formatDn } from '@/utils/format';
 import { spacedHex } from '../utils/certificate-files';
 import { ChainView } from './chain-view';
 import { ProblemsList } from './problems-list';
@@ -44,8 +44,8 @@ export function CertificateDetails({ certificate }: { certificate: Certificate }
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
         <Section title="Certificate">
           <SimpleGrid cols={{ base: 1, sm: 2 }} component="dl" m={0} spacing="md">
-            <Fact label="Subject">{certificate.subject}</Fact>
-            <Fact label="Issuer">{certificate.issuer}</Fact>
+            <Fact label="Subject">{formatDn(certificate.subject)}</Fact>
+            <Fact label="Issuer">{formatDn(certificate.issuer)}</Fact>
             <Fact label="Service account Live ID">{certificate.serviceAccountLiveId}</Fact>
             <Fact label="Serial number">
               <Text span ff="monospace" size="sm">

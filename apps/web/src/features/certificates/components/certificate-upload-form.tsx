@@ -26,13 +26,16 @@ function problemsOf(error: unknown): CertificateProblem[] | null {
   return Array.isArray(problems) ? (problems as CertificateProblem[]) : null;
 }
 
-function Summary({ analysis }: { analysis: Analysis }) {
+function Summary({ analysis, onRemove }: { analysis: Analysis; onRemove: (name: string) => void }) {
   return (
     <Stack gap="xs">
       <List spacing={4} size="sm" aria-label="Dropped files" listStyleType="none" p={0}>
         {analysis.files.map((file) => (
           <List.Item key={file.name}>
             <Group gap="xs" wrap="nowrap">
+              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Remove ${file.name}`} onClick={() => onRemove(file.name)}>
+                <IconX size={14} aria-hidden />
+              </ActionIcon>
               <IconFileCertificate size={16} aria-hidden />
               <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
                 {file.name}
@@ -162,26 +165,13 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
           )}
           {files.length > 0 && (
             <Stack gap="xs" mt="md">
-              <Summary analysis={analysis} />
-              <Group gap="xs">
-                {files.map((file) => (
-                  <Group key={file.name} gap={2}>
-                    <ActionIcon
-                      variant="subtle"
-                      color="gray"
-                      size="sm"
-                      aria-label={`Remove ${file.name}`}
-                      onClick={() => {
-                        setFiles((current) => current.filter((f) => f.name !== file.name));
-                        upload.reset();
-                      }}
-                    >
-                      <IconX size={14} aria-hidden />
-                    </ActionIcon>
-                    <Text size="xs">{file.name}</Text>
-                  </Group>
-                ))}
-              </Group>
+              <Summary
+                analysis={analysis}
+                onRemove={(name) => {
+                  setFiles((current) => current.filter((f) => f.name !== name));
+                  upload.reset();
+                }}
+              />
             </Stack>
           )}
         </Paper>

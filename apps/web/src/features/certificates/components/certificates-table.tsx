@@ -2,7 +2,7 @@ import { Anchor, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { CertificateStatusBadge } from '@/components/status-badges';
 import type { Certificate } from '@/types/api';
-import { formatDate, formatDays } from '@/utils/format';
+import { formatDate, formatDays, formatDn } from '@/utils/format';
 import { spacedHex } from '../utils/certificate-files';
 
 export function CertificatesTable({ certificates }: { certificates: Certificate[] }) {
@@ -27,10 +27,10 @@ export function CertificatesTable({ certificates }: { certificates: Certificate[
               <Table.Td>
                 <Stack gap={0}>
                   <Anchor component={Link} to={`/certificates/${certificate.id}`} fw={600}>
-                    {certificate.name || certificate.subject}
+                    {certificate.name || formatDn(certificate.subject)}
                   </Anchor>
                   <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                    {certificate.subject}
+                    {formatDn(certificate.subject)}
                   </Text>
                 </Stack>
               </Table.Td>

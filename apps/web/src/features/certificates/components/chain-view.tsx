@@ -1,7 +1,7 @@
 import { Badge, Group, Paper, Stack, Text } from '@mantine/core';
 import { IconArrowDown } from '@tabler/icons-react';
 import type { ChainEntry } from '@/types/api';
-import { formatDate } from '@/utils/format';
+import { formatDate, formatDn } from '@/utils/format';
 import { spacedHex } from '../utils/certificate-files';
 
 /** The chain drawn from the leaf (the service account's certificate) down to the root. */
@@ -28,7 +28,7 @@ export function ChainView({ chain }: { chain: ChainEntry[] }) {
           <Paper withBorder p="sm" radius="md">
             <Group justify="space-between" wrap="wrap" gap="xs">
               <Text fw={600} size="sm" style={{ overflowWrap: 'anywhere' }}>
-                {entry.subject}
+                {formatDn(entry.subject)}
               </Text>
               <Group gap={4}>
                 {index === 0 && <Badge variant="light">Leaf</Badge>}
@@ -55,7 +55,7 @@ export function ChainView({ chain }: { chain: ChainEntry[] }) {
               </Group>
             </Group>
             <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-              Issuer: {entry.issuer}
+              Issuer: {formatDn(entry.issuer)}
             </Text>
             <Text size="xs" c="dimmed">
               Valid {formatDate(entry.notBefore)} → {formatDate(entry.notAfter)}

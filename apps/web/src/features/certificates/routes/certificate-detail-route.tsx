@@ -7,6 +7,7 @@ import { ActionError, ErrorState, LoadingState } from '@/components/query-state'
 import { ReadOnlyNote } from '@/components/read-only-note';
 import { CertificateStatusBadge } from '@/components/status-badges';
 import { useCanEdit } from '@/lib/session';
+import { formatDn } from '@/utils/format';
 import { useCertificate } from '../api/get-certificate';
 import { useDeleteCertificate } from '../api/delete-certificate';
 import { CertificateDetails } from '../components/certificate-details';
@@ -18,7 +19,7 @@ export function CertificateDetailRoute() {
   const canEdit = useCanEdit();
   const navigate = useNavigate();
 
-  const title = certificate.data ? certificate.data.name || certificate.data.subject : 'Certificate';
+  const title = certificate.data ? certificate.data.name || formatDn(certificate.data.subject) : 'Certificate';
   const inUse = (certificate.data?.orgs ?? []).length;
 
   return (

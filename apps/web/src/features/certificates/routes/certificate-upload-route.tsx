@@ -4,6 +4,7 @@ import { IconLock } from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '@/components/page-header';
 import { useCanEdit } from '@/lib/session';
+import { formatDn } from '@/utils/format';
 import { CertificateUploadForm } from '../components/certificate-upload-form';
 
 export function CertificateUploadRoute() {
@@ -22,7 +23,7 @@ export function CertificateUploadRoute() {
       {canEdit ? (
         <CertificateUploadForm
           onUploaded={(certificate) => {
-            notifications.show({ color: 'green', title: 'Certificate uploaded', message: certificate.name || certificate.subject });
+            notifications.show({ color: 'green', title: 'Certificate uploaded', message: certificate.name || formatDn(certificate.subject) });
             navigate(`/certificates/${certificate.id}`);
           }}
         />

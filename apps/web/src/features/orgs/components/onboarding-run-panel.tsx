@@ -39,10 +39,10 @@ function Outcome({ run, headingRef }: { run: OnboardingRun; headingRef: React.Re
       <Title order={3} size="h5" ref={headingRef} tabIndex={-1}>
         Onboarding failed{failed ? ` at “${failed.title}”` : ''}
       </Title>
+      {/* The fix, in a line: the step below repeats CRM's full message with its code. */}
       {failed?.error && (
         <Text size="sm" mt={4}>
-          {failed.error.message}
-          {failed.error.hint ? ` ${failed.error.hint}` : ''}
+          {failed.error.hint || failed.error.message}
         </Text>
       )}
     </Alert>

@@ -39,7 +39,8 @@ export function OnboardingSteps({ steps, label = 'Onboarding steps' }: { steps: 
       listStyleType="none"
       spacing="sm"
       aria-label={label}
-      styles={{ itemWrapper: { width: '100%' }, itemLabel: { width: '100%' } }}
+      // Icons sit beside the step's title, not in the middle of a tall failed step.
+      styles={{ itemWrapper: { width: '100%', alignItems: 'flex-start' }, itemLabel: { width: '100%' } }}
     >
       {steps.map((step) => {
         const status = STATUS[step.status] ?? { label: step.status, color: 'gray' };
@@ -59,7 +60,7 @@ export function OnboardingSteps({ steps, label = 'Onboarding steps' }: { steps: 
                   </Text>
                 )}
               </Group>
-              {step.detail && (
+              {step.detail && !(step.status === 'failed' && step.detail === step.error?.message) && (
                 <Text size="xs" c="dimmed">
                   {step.detail}
                 </Text>

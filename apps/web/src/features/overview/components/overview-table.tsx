@@ -31,7 +31,7 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
           {sorted.map((org) => (
             <Table.Tr key={org.id}>
               <Table.Td>
-                <Anchor component={Link} to={`/orgs/${org.id}`} fw={600}>
+                <Anchor component={Link} to={`/orgs/${org.id}`} fw={600} style={{ whiteSpace: 'nowrap' }}>
                   {org.friendlyName}
                 </Anchor>
               </Table.Td>
@@ -52,7 +52,7 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
                 {org.certificate ? (
                   <Group gap="xs" wrap="nowrap">
                     <CertificateStatusBadge status={org.certificate.status} />
-                    <Text size="xs" c="dimmed">
+                    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                       {formatDays(org.certificate.daysToExpiry)}
                     </Text>
                   </Group>

@@ -4,7 +4,8 @@ import type { Overview } from '@/types/api';
 function Stat({ label, value, tone }: { label: string; value: number; tone?: 'bad' | 'warn' }) {
   const color = tone === 'bad' && value > 0 ? 'red.7' : tone === 'warn' && value > 0 ? 'yellow.8' : undefined;
   return (
-    <Paper withBorder p="md" radius="md">
+    // Full height, so a label that wraps at tablet width does not leave the cards uneven.
+    <Paper withBorder p="md" radius="md" h="100%">
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>

@@ -25,10 +25,10 @@ const EVENT_LABEL: Record<TicketEvent['type'], { label: string; color: string }>
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600} component="dt">
         {label}
       </Text>
-      <Text size="sm" component="div">
+      <Text size="sm" component="dd" m={0}>
         {children}
       </Text>
     </Stack>
@@ -121,7 +121,7 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
       </Group>
       <ActionError error={refresh.error} title="Could not refresh the ticket" />
 
-      <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md">
+      <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md" component="dl" m={0}>
         <Fact label="Issued">{formatDateTime(ticket.issuedAt)}</Fact>
         <Fact label="Last refresh">{formatDateTime(ticket.lastRefreshAt)}</Fact>
         <Fact label="Refresh latency">{formatDuration(ticket.lastRefreshLatencyMs)}</Fact>
