@@ -224,6 +224,7 @@ export class OnboardingService {
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
+    if (!ok) await this.tickets.remove(org.id);
     await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: ok ? 'active' : 'failed', updatedAt: new Date() });
     await save(ok ? 'succeeded' : 'failed');
     return (await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id }));

@@ -33,11 +33,15 @@ export class RpsController {
     this.verifier = config.rpsSigningCertPem ? new RpsVerifier({ signingCertPem: config.rpsSigningCertPem, siteId: config.rpsSiteId }) : null;
   }
 
+  /** The RPS root that buildRpsUrl appends `login`/`logout` to: the configured sign-in page without its last segment. */
   private rpsBase(): string {
     if (!this.config.rpsLoginUrl || !this.verifier) {
       throw new DomainException(503, 'RPS_NOT_CONFIGURED', 'No RPS sign-in page is configured (ONBEHALF_RPS_LOGIN_URL, ONBEHALF_RPS_SIGNING_CERT_FILE).');
     }
-    return this.config.rpsLoginUrl;
+    const u = new URL(this.config.rpsLoginUrl);
+    u.pathname = u.pathname.replace(/\/login\/?$/, '') || '/';
+    u.search = '';
+    return u.toString();
   }
 
   private callbackUrl(orgId: string): string {
@@ -59,7 +63,7 @@ export class RpsController {
     this.rpsBase();
     const v = this.verifier!.verify({ ticket: q.t ?? null, rpsAuthState: q.RPSAuthState ?? null });
     const back = (kind: 'Auth' | 'SilentAuth') =>
-      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.config.rpsLoginUrl!, siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) }));
+      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) }));
     switch (v.state) {
       case 'valid': {
         const { value } = this.sessions.issue({ puid: v.hexPuid, liveId: v.liveId, firstName: v.firstName ?? null, lastName: v.lastName ?? null, orgId });

@@ -83,6 +83,23 @@ export class TicketStoreService {
     return Number(rows[0]!.generation);
   }
 
+  /** Fills in the latency of the latest issue or refresh (the session reports it after saving). */
+  async recordRefreshLatency(orgId: string, latencyMs: number): Promise<void> {
+    const ms = Math.round(latencyMs);
+    await this.db.query(`UPDATE tickets SET last_refresh_latency_ms = $2 WHERE org_id = $1`, [orgId, ms]);
+    await this.db.query(
+      `UPDATE ticket_events SET latency_ms = $2
+        WHERE id = (SELECT id FROM ticket_events WHERE org_id = $1 AND type IN ('issued', 'refreshed') ORDER BY id DESC LIMIT 1)
+          AND latency_ms IS NULL`,
+      [orgId, ms],
+    );
+  }
+
+  /** Forgets an org's tickets entirely (a failed onboarding must not leave a ticket that looks in use). */
+  async remove(orgId: string): Promise<void> {
+    await this.db.query(`DELETE FROM tickets WHERE org_id = $1`, [orgId]);
+  }
+
   sealPassport(orgId: string, ticket: string): Buffer {
     return this.box.seal(ticket, aad(orgId, 'passport'));
   }

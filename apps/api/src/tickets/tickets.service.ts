@@ -225,6 +225,8 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
       } else if (e.type === 'crm-ticket-issued' || e.type === 'crm-ticket-refreshed') {
         this.metrics.incTicketRefresh(orgId, e.type === 'crm-ticket-issued' ? 'issued' : 'refreshed');
         if (e.expiresAt) this.metrics.setTicketExpiry(orgId, Math.floor(e.expiresAt.getTime() / 1000));
+        // The store saved the ticket before the session knew how long the refresh took.
+        if (e.latencyMs !== undefined) await this.store.recordRefreshLatency(orgId, e.latencyMs);
       }
     } catch {
       // Health bookkeeping must never fail a call.
