@@ -32,11 +32,19 @@ export class AuthGuard implements CanActivate {
     };
     req.ctx = ctx;
     const targets = [ec.getHandler(), ec.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const unsafe = !SAFE_METHODS.has(req.method);
+    const origin = headerValue(req, 'origin');
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      // Public unsafe routes (sign-in) check the origin too: another site must not sign a browser in
+      // to an account of its choosing (login CSRF).
+      if (unsafe && origin && !this.originAllowed(req, origin)) {
+        throw new DomainException(403, 'CSRF_INVALID', 'The request came from another site and was refused.');
+      }
+      return true;
+    }
 
     const bearer = /^Bearer\s+(\S+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    const unsafe = !SAFE_METHODS.has(req.method);
     if (bearer) {
       // API keys are not sent by browsers on their own, so they need no CSRF token.
       ctx.principal = await this.auth.resolveApiKey(bearer);
@@ -46,7 +54,6 @@ export class AuthGuard implements CanActivate {
       if (unsafe) {
         // SameSite=Strict already keeps the cookie off cross-site requests; the origin
         // check and the session-bound token cover older browsers and same-site attackers.
-        const origin = headerValue(req, 'origin');
         if (origin && !this.originAllowed(req, origin)) {
           throw new DomainException(403, 'CSRF_INVALID', 'The request came from another site and was refused.');
         }

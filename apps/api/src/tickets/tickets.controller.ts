@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { UuidPipe } from '../common/uuid.pipe';
 import { TicketsService } from './tickets.service';
@@ -21,6 +21,7 @@ export class TicketsController {
   }
 
   @Post('orgs/:id/tickets/refresh')
+  @HttpCode(200)
   refresh(@Param('id', orgId) id: string) {
     return this.tickets.refreshNow(id);
   }
