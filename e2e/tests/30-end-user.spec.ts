@@ -2,8 +2,7 @@ import { expect, test } from '@playwright/test';
 import { emulatorURL } from '../playwright.config';
 import { ensureOrg, screen, unique } from './support/stack';
 
-// Blocked by an API bug: GET /api/rps/login redirects to <ONBEHALF_RPS_LOGIN_URL>/login, i.e. /rps/login/login (404).
-test.fixme('Jon Wilson signs in with Windows Live, creates an account, and the audit shows ERP_Integration on behalf of Jon Wilson', async ({
+test('Jon Wilson signs in with Windows Live, creates an account, and the audit shows ERP_Integration on behalf of Jon Wilson', async ({
   page,
 }) => {
   await page.goto('/');

@@ -136,7 +136,6 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     });
   }
   const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
-  app.enableShutdownHooks();
   try {
     await app.listen(config.port, config.host);
   } catch (err) {
