@@ -204,7 +204,7 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
       scenario({ name: 'SLOW', params: { ms: 200 } });
       scenario({ name: 'HTTP_500' });
       const failingLoad = paced(25, () => contoso('failing load'));
-      let underP50 = Number.POSITIVE_INFINITY;
+      let underP50: number;
       try {
         const deadline = Date.now() + 10_000;
         while ((await breaker(contosoId)) !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
