@@ -1,0 +1,337 @@
+// Impersonated calls through the API against the emulator, each figure from the emulator's own
+// counters or side by side with the same call sent straight to the emulator:
+//   apiVsDirectThroughputRatio  Creates/s through the API ÷ Creates/s straight to CrmService with a ticket in hand
+//   roundTripsPerCall           emulator round trips (all endpoints) per Create through the API, refreshes included
+//   seedFlowRoundTripsPerCall   the SDK sample's six steps per call, with crm-auth's clients
+//   herdRefreshes/herdFailures  500 concurrent Creates that all meet an expired ticket
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ApiClient, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
+import { closedLoop, cpuMeter, median, percentile, round, sleep } from '../lib/util.mjs';
+
+const require = createRequire(import.meta.url);
+const { CertificateBundle, CrmServiceClient, DiscoveryClient, WlidClient } = require('@onbehalf/crm-auth');
+const { DEMO_IDS } = require('@onbehalf/emulator');
+const { Client } = require('pg');
+
+export const name = 'api';
+
+const CONCURRENCY = 16;
+const HERD = 500;
+
+function settings(quick) {
+  return quick
+    ? { rounds: 2, phaseMs: 2000, warmupMs: 1000, calls: 1000, seedCalls: 30 }
+    : { rounds: 3, phaseMs: 5000, warmupMs: 2000, calls: 10_000, seedCalls: 200 };
+}
+
+class HttpError extends Error {
+  constructor(status, body) {
+    super(`HTTP ${status} ${body?.code ?? ''}`.trim());
+    this.code = this.message;
+  }
+}
+
+export async function run({ quick = false, log = console.log } = {}) {
+  const cfg = settings(quick);
+  const figures = {};
+  const details = {};
+  // Refresh-ahead of 2 s: with the short ticket lifetimes of the round-trip run, the session (not
+  // the 15 s background job) refreshes each ticket shortly before it expires.
+  const stack = await startCrmStack({ apiEnv: { ONBEHALF_TICKET_REFRESH_AHEAD_SEC: '2' } });
+  const { emulator, api, admin, orgId } = stack;
+  const pg = await postgres();
+  const procs = {
+    bench: {},
+    emulator: { pid: emulator.pid },
+    api: { pid: api.pid },
+    postgres: { pid: pg.postmasterPid, tree: true },
+  };
+  const client = new ApiClient(api.url, { connections: CONCURRENCY });
+  // Statements the API runs per call: transactions of its database (autocommit: one per statement).
+  // Backends publish their counters at most once a second under load, so this is read over the
+  // long round-trip run, where that lag is a few percent.
+  const stats = new Client({ connectionString: stack.databaseUrl });
+  await stats.connect();
+  const xacts = async () => {
+    await stats.query('SELECT pg_stat_force_next_flush()').catch(() => undefined);
+    const r = await stats.query(
+      'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(r.rows[0].n);
+  };
+  client.useApiKey(stack.apiKey);
+  const ca = [emulator.caCertPem];
+  const path = `/api/orgs/${orgId}/records/account`;
+  const apiCreate = async (i) => {
+    const r = await client.call('POST', path, {
+      attributes: { name: `Bench account ${i}`, accountnumber: `B-${i}` },
+      onBehalfOf: { puid: JON_PUID },
+    });
+    if (r.status !== 201) throw new HttpError(r.status, r.body);
+  };
+
+  // The direct path: a CRM ticket obtained once, then CrmService Creates with it.
+  const bundle = CertificateBundle.fromPem({
+    certificatePem: readFileSync(emulator.demo.certPath, 'utf8'),
+    privateKeyPem: readFileSync(emulator.demo.keyPath, 'utf8'),
+    chainPem: readFileSync(emulator.demo.chainPath, 'utf8'),
+  });
+  const discovery = new DiscoveryClient({ url: emulator.discoveryUrl, ca });
+  const wlid = new WlidClient({ stsUrl: emulator.stsUrl, certificate: bundle, ca });
+  const crm = new CrmServiceClient({ url: emulator.crmServiceUrl, ca });
+  const directTicket = async () => {
+    const { policy } = await discovery.retrievePolicy();
+    const passport = await wlid.requestTicket({ policy, appliesTo: 'crm.dynamics.com' });
+    const t = await discovery.retrieveCrmTicket('contoso', passport.ticket);
+    return {
+      authenticationType: 1,
+      crmTicket: t.crmTicket,
+      organizationName: 'contoso',
+      callerId: DEMO_IDS.jonWilson,
+    };
+  };
+  let token = await directTicket();
+  const directCreate = (i) =>
+    crm.create(token, {
+      logicalName: 'account',
+      attributes: { name: `Bench account ${i}`, accountnumber: `B-${i}` },
+    });
+
+  try {
+    // ---------------------------------------------------------------- throughput, side by side
+    log(
+      `  throughput: ${cfg.rounds} rounds of ${cfg.phaseMs / 1000} s direct + ${cfg.phaseMs / 1000} s API, concurrency ${CONCURRENCY}`,
+    );
+    await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: directCreate });
+    await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: apiCreate });
+    const phases = { direct: [], api: [] };
+    for (let r = 0; r < cfg.rounds; r++) {
+      const order = r % 2 ? ['api', 'direct'] : ['direct', 'api'];
+      for (const which of order) {
+        // Each phase starts from the seed's records: the emulator rewrites its whole state file after
+        // changes, so its cost per Create grows with the records held.
+        await emulator.control('POST', 'reset', {});
+        await sleep(300);
+        const meter = cpuMeter(procs);
+        const res = await closedLoop({
+          concurrency: CONCURRENCY,
+          durationMs: cfg.phaseMs,
+          fn: which === 'api' ? apiCreate : directCreate,
+          keepLatencies: true,
+        });
+        const cpu = meter.delta();
+        phases[which].push({ ...res, cpu });
+        if (res.failed) log(`    ${which}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
+      }
+    }
+    const sum = (list, f) => list.reduce((s, x) => s + f(x), 0);
+    const rate = (list) => (sum(list, (x) => x.ok) / sum(list, (x) => x.elapsedMs)) * 1000;
+    // (Postgres backends that exit during a phase take their CPU time with them: never below 0.)
+    const cpuPerCall = (list) =>
+      Object.fromEntries(
+        Object.keys(procs).map((k) => [
+          k,
+          round(Math.max(0, sum(list, (x) => x.cpu[k]) / sum(list, (x) => x.ok)), 2),
+        ]),
+      );
+    const cpuTotal = (c) => Object.values(c).reduce((a, b) => a + b, 0);
+    const apiRate = rate(phases.api);
+    const directRate = rate(phases.direct);
+    const ratio = apiRate / directRate;
+    const roundRatios = phases.api.map((a, i) => round(a.perSec / phases.direct[i].perSec, 3));
+    const apiCpu = cpuPerCall(phases.api);
+    const directCpu = cpuPerCall(phases.direct);
+    const cpuRatio = cpuTotal(directCpu) / cpuTotal(apiCpu);
+    figures.apiVsDirectThroughputRatio = {
+      value: round(ratio, 2),
+      target: '>= 0.70',
+      pass: ratio >= 0.7,
+      note: `${round(apiRate, 0)} vs ${round(directRate, 0)} Creates/s, c=${CONCURRENCY}, ${cfg.rounds}x${cfg.phaseMs / 1000} s each, interleaved; CPU per call ${round(cpuTotal(apiCpu), 1)} vs ${round(cpuTotal(directCpu), 1)} ms (API process ${apiCpu.api} ms)`,
+    };
+    figures.apiCreatesPerSec = {
+      value: round(apiRate, 0),
+      unit: '/s',
+      note: 'impersonated Create through the API (API key, PUID)',
+    };
+    figures.directCreatesPerSec = {
+      value: round(directRate, 0),
+      unit: '/s',
+      note: 'the same Create straight to CrmService, ticket in hand',
+    };
+    details.throughput = {
+      concurrency: CONCURRENCY,
+      roundRatios,
+      medianRoundRatio: median(roundRatios),
+      // Load-independent view: all CPU (bench + emulator + API + Postgres) per direct call ÷ per API call.
+      cpuRatio: round(cpuRatio, 3),
+      api: {
+        perSec: round(apiRate, 1),
+        p50Ms: round(median(phases.api.flatMap((x) => x.latencies)), 1),
+        p95Ms: round(
+          percentile(
+            phases.api.flatMap((x) => x.latencies),
+            95,
+          ),
+          1,
+        ),
+        failed: sum(phases.api, (x) => x.failed),
+        cpuMsPerCall: apiCpu,
+      },
+      direct: {
+        perSec: round(directRate, 1),
+        p50Ms: round(median(phases.direct.flatMap((x) => x.latencies)), 1),
+        p95Ms: round(
+          percentile(
+            phases.direct.flatMap((x) => x.latencies),
+            95,
+          ),
+          1,
+        ),
+        failed: sum(phases.direct, (x) => x.failed),
+        cpuMsPerCall: directCpu,
+      },
+    };
+    log(
+      `    api ${round(apiRate, 0)}/s, direct ${round(directRate, 0)}/s, ratio ${round(ratio, 2)} (rounds ${roundRatios.join(', ')})`,
+    );
+    log(
+      `    CPU ms per call: api ${JSON.stringify(details.throughput.api.cpuMsPerCall)}, direct ${JSON.stringify(details.throughput.direct.cpuMsPerCall)}`,
+    );
+
+    // ---------------------------------------------------------------- round trips per call at steady state, refreshes included
+    // A short CRM ticket lifetime, so that several refreshes fall inside the run: about a fifth of
+    // the run's expected length (from the best throughput round), between 5 and 30 s.
+    const expectedSec = cfg.calls / Math.max(1, ...phases.api.map((x) => x.perSec));
+    const lifetimeSec = Math.max(5, Math.min(30, Math.floor(expectedSec / 5)));
+    await emulator.control('POST', 'reset', {});
+    await emulator.control('PUT', 'lifetimes', { crmTicketSec: lifetimeSec });
+    await admin.ok('POST', `/api/orgs/${orgId}/tickets/refresh`, {});
+    await emulator.resetCounts();
+    log(
+      `  round trips: ${cfg.calls} Creates through the API, c=${CONCURRENCY}, CRM ticket lifetime ${lifetimeSec} s`,
+    );
+    const x0 = await xacts();
+    const rt = await closedLoop({ concurrency: CONCURRENCY, count: cfg.calls, fn: apiCreate });
+    const counts = await emulator.counts();
+    await sleep(1100);
+    const dbPerCall = ((await xacts()) - x0 - 2) / cfg.calls;
+    details.throughput.api.dbTransactionsPerCall = round(dbPerCall, 2);
+    const perCall = counts.total / cfg.calls;
+    const refreshes = counts.discovery.RetrieveCrmTicket ?? 0;
+    figures.roundTripsPerCall = {
+      value: round(perCall, 4),
+      target: '<= 1.01',
+      pass: perCall <= 1.01 && rt.failed === 0,
+      note: `${counts.total} round trips / ${cfg.calls} Creates in ${round(rt.elapsedMs / 1000, 1)} s; ${refreshes} ticket refreshes (lifetime ${lifetimeSec} s)${rt.failed ? `; ${rt.failed} FAILED` : ''}`,
+    };
+    details.roundTrips = {
+      calls: cfg.calls,
+      failed: rt.failed,
+      errors: rt.errors,
+      elapsedSec: round(rt.elapsedMs / 1000, 1),
+      ticketLifetimeSec: lifetimeSec,
+      counts,
+    };
+    log(`    Postgres transactions per API call: about ${round(dbPerCall, 1)}`);
+    log(
+      `    ${counts.total} round trips (${JSON.stringify({ crm: counts.crm, discovery: counts.discovery, sts: counts.sts })}) in ${round(rt.elapsedMs / 1000, 1)} s`,
+    );
+
+    // Back to long tickets for what follows.
+    await emulator.control('POST', 'reset', {});
+    await admin.ok('POST', `/api/orgs/${orgId}/tickets/refresh`, {});
+    token = await directTicket();
+
+    // ---------------------------------------------------------------- the SDK sample's flow: six steps per call
+    log(
+      `  SDK-sample flow: ${cfg.seedCalls} calls, each policy + WLID ticket + organizations + user id + CRM ticket + Create`,
+    );
+    await emulator.resetCounts();
+    const seedFlow = await closedLoop({
+      concurrency: 1,
+      count: cfg.seedCalls,
+      fn: async (i) => {
+        const { policy } = await discovery.retrievePolicy();
+        const passport = await wlid.requestTicket({ policy, appliesTo: 'crm.dynamics.com' });
+        const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
+        const org = organizationDetails.find((o) => o.friendlyName === 'Contoso Ltd');
+        const { crmUserId } = await discovery.retrieveCrmUserIdByExternalId({
+          externalId: JON_PUID,
+          organizationName: org.organizationName,
+          passportTicket: passport.ticket,
+        });
+        const t = await discovery.retrieveCrmTicket(org.organizationName, passport.ticket);
+        await crm.create(
+          {
+            authenticationType: 1,
+            crmTicket: t.crmTicket,
+            organizationName: org.organizationName,
+            callerId: crmUserId,
+          },
+          { logicalName: 'account', attributes: { name: `SDK flow ${i}` } },
+        );
+      },
+    });
+    const seedCounts = await emulator.counts();
+    figures.seedFlowRoundTripsPerCall = {
+      value: round(seedCounts.total / cfg.seedCalls, 2),
+      target: '(reference: 6)',
+      note: `${seedCounts.total} round trips / ${cfg.seedCalls} calls, ${round(seedFlow.perSec, 1)} calls/s sequential${seedFlow.failed ? `; ${seedFlow.failed} FAILED` : ''}`,
+    };
+    details.seedFlow = {
+      calls: cfg.seedCalls,
+      failed: seedFlow.failed,
+      errors: seedFlow.errors,
+      perSec: round(seedFlow.perSec, 1),
+      counts: seedCounts,
+    };
+
+    // ---------------------------------------------------------------- herd: 500 concurrent calls meet an expired ticket
+    log(`  herd: ${HERD} concurrent Creates after /_control/tickets/expire`);
+    const herdClient = new ApiClient(api.url, { connections: HERD });
+    herdClient.useApiKey(stack.apiKey);
+    try {
+      // Open the connections first, so that the herd arrives together rather than behind TCP setup.
+      await Promise.all(Array.from({ length: HERD }, () => herdClient.call('GET', '/api/health')));
+      await emulator.control('POST', 'tickets/expire', { org: 'contoso' });
+      await emulator.resetCounts();
+      const statuses = await Promise.all(
+        Array.from({ length: HERD }, (_, i) =>
+          herdClient
+            .call('POST', path, { attributes: { name: `Herd ${i}` }, onBehalfOf: { puid: JON_PUID } })
+            .then(
+              (r) => r.status,
+              (err) => `error ${err.code ?? err.message}`,
+            ),
+        ),
+      );
+      const herdCounts = await emulator.counts();
+      const failures = statuses.filter((s) => s !== 201).length;
+      const refreshes = herdCounts.discovery.RetrieveCrmTicket ?? 0;
+      const faults = (herdCounts.crm.Create ?? 0) - (HERD - failures);
+      figures.herdRefreshes = {
+        value: refreshes,
+        target: '== 1',
+        pass: refreshes === 1,
+        note: `RetrieveCrmTicket calls; ${herdCounts.crm.Create ?? 0} Create round trips for ${HERD} calls (${faults} met the 8004A101 fault, the rest waited for the one refresh)`,
+      };
+      figures.herdFailures = {
+        value: failures,
+        target: '== 0',
+        pass: failures === 0,
+        note: `of ${HERD} concurrent Creates`,
+      };
+      const byStatus = {};
+      for (const s of statuses) byStatus[s] = (byStatus[s] ?? 0) + 1;
+      details.herd = { calls: HERD, statuses: byStatus, counts: herdCounts };
+    } finally {
+      await herdClient.close();
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+    await Promise.allSettled([discovery.close(), wlid.close(), crm.close(), stats.end()]);
+    await stack.close();
+  }
+  return { figures, details };
+}
