@@ -56,23 +56,28 @@ function readJson(file) {
   }
 }
 
-if (only !== 'e2e') {
-  say('unit and integration tests (Vitest)');
-  const out = join(resultsDir, 'vitest.json');
+function vitest(label, args, env, out) {
+  say(label);
   const r = spawnSync(
     pnpm,
-    ['exec', 'vitest', 'run', '--config', 'vitest.config.mts', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } },
+    ['exec', 'vitest', 'run', '--config', 'vitest.config.mts', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', ...env } },
   );
   const json = readJson(out);
   if (json) {
     passed += json.numPassedTests ?? 0;
     failed += json.numFailedTests ?? 0;
     skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-    if (r.status !== 0 && !json.numFailedTests) problems.push(`Vitest exited with code ${r.status} (a suite failed to load or run)`);
+    if (r.status !== 0 && !json.numFailedTests) problems.push(`Vitest (${label}) exited with code ${r.status} (a suite failed to load or run)`);
   } else {
-    problems.push(`Vitest wrote no results (exit code ${r.status})`);
+    problems.push(`Vitest (${label}) wrote no results (exit code ${r.status})`);
   }
+}
+
+if (only !== 'e2e') {
+  vitest('unit and integration tests (Vitest)', [], { ONBEHALF_TESTS: 'parallel' }, join(resultsDir, 'vitest.json'));
+  // Fault injection, soak, crash safety and audit speed measure latency: alone, one file at a time.
+  vitest('fault injection, soak and crash-safety suites (Vitest, one file at a time)', ['--project', 'api', '--maxWorkers=1'], { ONBEHALF_TESTS: 'serial' }, join(resultsDir, 'vitest-serial.json'));
 }
 
 if (only !== 'unit') {

@@ -1,5 +1,13 @@
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Suites that measure latency or load the machine for a minute. `npm test` runs them after
+ * everything else, one file at a time, so that other test files do not skew their figures:
+ * ONBEHALF_TESTS=parallel leaves them out, ONBEHALF_TESTS=serial runs only them, unset runs all.
+ */
+const SERIAL = ['test/faults.int-spec.ts', 'test/soak.int-spec.ts', 'test/crash-safety.int-spec.ts', 'test/audit-perf.int-spec.ts'];
+const mode = process.env.ONBEHALF_TESTS;
 
 // SWC, not esbuild: Nest's DI and TypeORM need emitted decorator metadata.
 export default defineConfig({
@@ -11,7 +19,8 @@ export default defineConfig({
   ],
   test: {
     name: 'api',
-    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'src/**/*.int-spec.ts', 'test/**/*.int-spec.ts'],
+    include: mode === 'serial' ? SERIAL : ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'src/**/*.int-spec.ts', 'test/**/*.int-spec.ts'],
+    exclude: [...configDefaults.exclude, ...(mode === 'parallel' ? SERIAL : [])],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
