@@ -1,3 +1,4 @@
+import { AuthService } from '../auth/auth.service';
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -42,6 +43,7 @@ export class ApiKeysService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly audit: AdminAuditService,
+    private readonly auth: AuthService,
   ) {}
 
   async list(): Promise<ApiKeyView[]> {
@@ -75,6 +77,7 @@ export class ApiKeysService {
       if (row.revokedAt) return;
       await m.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
       await this.audit.record(ctx, { action: 'api-key.revoke', target: row.name, diff: { id, prefix: row.prefix } }, m);
+      this.auth.forgetApiKey(id);
     });
   }
 }

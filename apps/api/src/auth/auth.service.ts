@@ -12,6 +12,7 @@ import { dummyHash, hashPassword, verifyPassword } from './password-hasher';
 import { SessionEntity } from './session.entity';
 
 export const SESSION_COOKIE = 'onbehalf_sid';
+const API_KEY_CACHE_MS = 10_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -38,6 +39,7 @@ export interface ResolvedSession {
 export class AuthService {
   private readonly logger = new Logger('auth');
   private readonly limiter: LoginRateLimiter;
+  private readonly apiKeys = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -140,35 +142,76 @@ export class AuthService {
 
   /** Resolves a cookie value to a live session, sliding its idle expiry. */
   async resolveSession(token: string): Promise<ResolvedSession> {
-    const session = await this.db.getRepository(SessionEntity).findOne({ where: { tokenHash: sha256(token) } });
-    if (!session || session.revokedAt) {
+    // One statement for the session and its user: this runs on every console request.
+    const rows = (await this.db.query(
+      `SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
+              u.id AS user_id, u.email, u.name, u.role
+         FROM sessions s JOIN admin_users u ON u.id = s.admin_user_id
+        WHERE s.token_hash = $1`,
+      [sha256(token)],
+    )) as Array<{
+      id: string;
+      csrf_token: string;
+      last_seen_at: Date;
+      expires_at: Date;
+      absolute_expires_at: Date;
+      revoked_at: Date | null;
+      user_id: string;
+      email: string;
+      name: string;
+      role: Role;
+    }>;
+    const session = rows[0];
+    if (!session || session.revoked_at) {
       throw new DomainException(401, 'AUTH_REQUIRED', 'Sign in to continue.');
     }
     const now = Date.now();
-    if (session.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
+    if (session.expires_at.getTime() <= now || session.absolute_expires_at.getTime() <= now) {
       throw new DomainException(401, 'AUTH_SESSION_EXPIRED', 'Your session expired. Sign in again.');
     }
-    const user = await this.db.getRepository(AdminUserEntity).findOne({ where: { id: session.adminUserId } });
-    if (!user) throw new DomainException(401, 'AUTH_REQUIRED', 'Sign in to continue.');
-    let expiresAt = session.expiresAt;
+    let expiresAt = session.expires_at;
     // Slide the idle window, but write at most once a minute per session.
-    if (now - session.lastSeenAt.getTime() > 60_000) {
-      expiresAt = new Date(Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absoluteExpiresAt.getTime()));
+    if (now - session.last_seen_at.getTime() > 60_000) {
+      expiresAt = new Date(Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absolute_expires_at.getTime()));
       await this.db.getRepository(SessionEntity).update({ id: session.id }, { lastSeenAt: new Date(now), expiresAt });
     }
     return {
-      principal: { kind: 'session', userId: user.id, email: user.email, name: user.name, role: user.role, sessionId: session.id, apiKeyId: null },
-      csrfToken: session.csrfToken,
+      principal: { kind: 'session', userId: session.user_id, email: session.email, name: session.name, role: session.role, sessionId: session.id, apiKeyId: null },
+      csrfToken: session.csrf_token,
       expiresAt,
     };
   }
 
+  /**
+   * Resolves an API key. Machine callers send one on every request, so a resolved key is kept
+   * in memory for a few seconds and `last_used_at` is written at most once a minute; a revoked
+   * key stops working on this instance at once and on others within API_KEY_CACHE_MS.
+   */
   async resolveApiKey(key: string): Promise<Principal> {
-    const row = await this.db.getRepository(ApiKeyEntity).findOne({ where: { keyHash: sha256(key), revokedAt: IsNull() } });
-    if (!row) throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
-    void this.db.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: new Date() }).catch(() => undefined);
-    return { kind: 'api-key', userId: null, email: `api-key:${row.name}`, name: row.name, role: 'admin', sessionId: null, apiKeyId: row.id };
+    const hash = sha256(key);
+    const cacheKey = hash.toString('base64');
+    const now = Date.now();
+    const hit = this.apiKeys.get(cacheKey);
+    if (hit && hit.until > now) return hit.principal;
+    const row = await this.db.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    if (!row) {
+      this.apiKeys.delete(cacheKey);
+      throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
+    }
+    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000) {
+      void this.db.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+    }
+    const principal: Principal = { kind: 'api-key', userId: null, email: `api-key:${row.name}`, name: row.name, role: 'admin', sessionId: null, apiKeyId: row.id };
+    if (this.apiKeys.size > 10_000) this.apiKeys.clear();
+    this.apiKeys.set(cacheKey, { principal, until: now + API_KEY_CACHE_MS });
+    return principal;
   }
+
+  /** Drops a revoked key from this instance's cache. */
+  forgetApiKey(apiKeyId: string): void {
+    for (const [k, v] of this.apiKeys) if (v.principal.apiKeyId === apiKeyId) this.apiKeys.delete(k);
+  }
+
 
   async view(s: ResolvedSession): Promise<SessionView> {
     const p = s.principal;

@@ -14,6 +14,7 @@ import { LedgerService } from './ledger.service';
 const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 const MAX_ATTRIBUTES = 200;
+const ORG_CACHE_MS = 5_000;
 
 export interface ActingAs {
   id: string;
@@ -44,8 +45,17 @@ export class CrmCallsService {
     return entity;
   }
 
+  /** orgs by id for a few seconds: the row is read on every call, and changes to it are rare. */
+  private readonly orgs = new Map<string, { org: OrgEntity; until: number }>();
+
   private async org(orgId: string): Promise<OrgEntity> {
+    const hit = this.orgs.get(orgId);
+    if (hit && hit.until > Date.now() && hit.org.status === 'active') return hit.org;
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    if (org?.status === 'active') {
+      if (this.orgs.size > 10_000) this.orgs.clear();
+      this.orgs.set(orgId, { org, until: Date.now() + ORG_CACHE_MS });
+    }
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     if (org.status !== 'active') throw new DomainException(409, 'ORG_NOT_ACTIVE', `"${org.friendlyName}" is not onboarded (status ${org.status}).`);
     return org;

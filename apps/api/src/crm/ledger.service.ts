@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { INSTANCE_ID } from '../jobs/jobs.service';
 import { CrmCallEntity } from './crm-call.entity';
+import { GroupCommit } from './group-commit';
 
 export interface LedgerStart {
   orgId: string;
@@ -22,48 +24,81 @@ export interface LedgerStart {
  * after it, so a crash between the two leaves a visible pending row (resolved later by
  * reconciliation), never a silent gap.
  */
+interface Completion {
+  orgId: string;
+  id: string;
+  outcome: 'completed' | 'failed';
+  latencyMs: number;
+  recordId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
 @Injectable()
 export class LedgerService {
+  // Concurrent calls share statements and commits (group commit); each still waits for its own row.
+  private readonly starts = new GroupCommit<LedgerStart & { id: string }>((rows) => this.insert(rows));
+  private readonly completions = new GroupCommit<Completion>((rows) => this.update(rows));
+
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
+  /** Writes the pending row; resolves once it is committed, with its id. */
   async begin(s: LedgerStart): Promise<string> {
-    const rows = (await this.db.query(
-      `INSERT INTO crm_calls (org_id, operation, entity, record_id, service_account_id, service_account_name,
-                              on_behalf_of_id, on_behalf_of_name, on_behalf_of_puid, outcome, request_id, caller, instance)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12) RETURNING id`,
-      [
-        s.orgId,
-        s.operation,
-        s.entity ?? null,
-        s.recordId ?? null,
-        s.serviceAccountId ?? null,
-        s.serviceAccountName ?? null,
-        s.onBehalfOfId ?? null,
-        s.onBehalfOfName ?? null,
-        s.onBehalfOfPuid ?? null,
-        s.requestId ?? null,
-        s.caller ?? null,
-        INSTANCE_ID,
-      ],
-    )) as { id: string }[];
-    return rows[0]!.id;
+    const id = randomUUID();
+    await this.starts.add({ ...s, id });
+    return id;
   }
 
   async complete(orgId: string, id: string, r: { recordId?: string | null; latencyMs: number }): Promise<void> {
-    await this.db.query(
-      `UPDATE crm_calls SET outcome = 'completed', completed_at = now(), latency_ms = $3,
-              record_id = COALESCE($4, record_id)
-        WHERE org_id = $1 AND id = $2`,
-      [orgId, id, Math.round(r.latencyMs), r.recordId ?? null],
-    );
+    await this.completions.add({ orgId, id, outcome: 'completed', latencyMs: r.latencyMs, recordId: r.recordId ?? null, errorCode: null, errorMessage: null });
   }
 
   async fail(orgId: string, id: string, r: { errorCode: string; errorMessage: string; latencyMs: number }): Promise<void> {
+    await this.completions.add({ orgId, id, outcome: 'failed', latencyMs: r.latencyMs, recordId: null, errorCode: r.errorCode, errorMessage: r.errorMessage.slice(0, 500) });
+  }
+
+  private async insert(rows: Array<LedgerStart & { id: string }>): Promise<void> {
+    const col = <K extends keyof (LedgerStart & { id: string })>(k: K) => rows.map((r) => r[k] ?? null);
     await this.db.query(
-      `UPDATE crm_calls SET outcome = 'failed', completed_at = now(), latency_ms = $3, error_code = $4, error_message = $5,
-              reconciliation = 'unverified'
-        WHERE org_id = $1 AND id = $2`,
-      [orgId, id, Math.round(r.latencyMs), r.errorCode, r.errorMessage.slice(0, 500)],
+      `INSERT INTO crm_calls (id, org_id, operation, entity, record_id, service_account_id, service_account_name,
+                              on_behalf_of_id, on_behalf_of_name, on_behalf_of_puid, outcome, request_id, caller, instance)
+       SELECT u.id, u.org_id, u.operation, u.entity, u.record_id, u.sa_id, u.sa_name, u.obo_id, u.obo_name, u.obo_puid, 'pending', u.request_id, u.caller, $13
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS u(id, org_id, operation, entity, record_id, sa_id, sa_name, obo_id, obo_name, obo_puid, request_id, caller)`,
+      [
+        col('id'),
+        col('orgId'),
+        col('operation'),
+        col('entity'),
+        col('recordId'),
+        col('serviceAccountId'),
+        col('serviceAccountName'),
+        col('onBehalfOfId'),
+        col('onBehalfOfName'),
+        col('onBehalfOfPuid'),
+        col('requestId'),
+        col('caller'),
+        INSTANCE_ID,
+      ],
+    );
+  }
+
+  private async update(rows: Completion[]): Promise<void> {
+    await this.db.query(
+      `UPDATE crm_calls c SET outcome = u.outcome, completed_at = now(), latency_ms = u.latency_ms,
+              record_id = COALESCE(u.record_id, c.record_id), error_code = u.error_code, error_message = u.error_message
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[])
+           AS u(org_id, id, outcome, latency_ms, record_id, error_code, error_message)
+        WHERE c.org_id = u.org_id AND c.id = u.id`,
+      [
+        rows.map((r) => r.orgId),
+        rows.map((r) => r.id),
+        rows.map((r) => r.outcome),
+        rows.map((r) => Math.round(r.latencyMs)),
+        rows.map((r) => r.recordId),
+        rows.map((r) => r.errorCode),
+        rows.map((r) => r.errorMessage),
+      ],
     );
   }
 

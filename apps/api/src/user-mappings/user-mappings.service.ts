@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { isCrmAuthError } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
 import { DomainException, notFound } from '../common/domain-exception';
@@ -8,6 +8,8 @@ import { UserMappingEntity } from './user-mapping.entity';
 const FOUND_TTL_MS = 60 * 60 * 1000;
 const NOT_FOUND_TTL_MS = 5 * 60 * 1000;
 const HEX_PUID = /^[0-9A-Fa-f]{16}$/;
+const L1_MS = 5_000;
+const HIT_FLUSH_MS = 5_000;
 
 export interface UserMappingView {
   puid: string;
@@ -32,7 +34,11 @@ export interface ResolvedUser {
  * names the org.
  */
 @Injectable()
-export class UserMappingsService {
+export class UserMappingsService implements OnModuleDestroy {
+  private readonly l1 = new Map<string, { user: ResolvedUser; until: number }>();
+  private readonly pendingHits = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly tickets: TicketsService,
@@ -47,11 +53,24 @@ export class UserMappingsService {
   /** Resolves a PUID to the org's CRM user, from the cache or with one RetrieveCrmUserIdByExternalId. */
   async resolve(orgId: string, rawPuid: string): Promise<ResolvedUser> {
     const puid = UserMappingsService.normalizePuid(rawPuid);
+    const key = `${orgId}|${puid}`;
+    const now = Date.now();
+    // First level: this process's memory, a few seconds at most, in front of the Postgres rows.
+    const l1 = this.l1.get(key);
+    if (l1 && l1.until > now) {
+      this.countHit(orgId, puid);
+      return l1.user;
+    }
     const repo = this.db.getRepository(UserMappingEntity);
     const row = await repo.findOne({ where: { orgId, puid } });
-    if (row && row.expiresAt.getTime() > Date.now()) {
-      await this.db.query(`UPDATE user_mappings SET hits = hits + 1 WHERE org_id = $1 AND puid = $2`, [orgId, puid]);
-      if (row.status === 'found' && row.systemUserId) return { id: row.systemUserId, name: row.fullName, puid };
+    if (row && row.expiresAt.getTime() > now) {
+      this.countHit(orgId, puid);
+      if (row.status === 'found' && row.systemUserId) {
+        const user = { id: row.systemUserId, name: row.fullName, puid };
+        if (this.l1.size > 50_000) this.l1.clear();
+        this.l1.set(key, { user, until: Math.min(row.expiresAt.getTime(), now + L1_MS) });
+        return user;
+      }
       throw new DomainException(404, 'USER_NOT_MAPPED', `No CRM user in this org has the PUID ${puid} (cached answer).`);
     }
     let userId: string;
@@ -75,6 +94,31 @@ export class UserMappingsService {
     return { id: userId, name, puid };
   }
 
+  /** Hit counts are added up in memory and written every few seconds, not once per call. */
+  private countHit(orgId: string, puid: string): void {
+    const k = `${orgId}|${puid}`;
+    this.pendingHits.set(k, (this.pendingHits.get(k) ?? 0) + 1);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flushHits(), HIT_FLUSH_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  async flushHits(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = [...this.pendingHits];
+    this.pendingHits.clear();
+    for (const [k, n] of batch) {
+      const [orgId, puid] = k.split('|') as [string, string];
+      await this.db.query(`UPDATE user_mappings SET hits = hits + $3 WHERE org_id = $1 AND puid = $2`, [orgId, puid, n]).catch(() => undefined);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.flushHits();
+  }
+
   private async save(orgId: string, puid: string, userId: string | null, name: string | null, status: 'found' | 'not-found'): Promise<void> {
     const ttl = status === 'found' ? FOUND_TTL_MS : NOT_FOUND_TTL_MS;
     await this.db.query(
@@ -88,18 +132,21 @@ export class UserMappingsService {
 
   /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
   async evictUser(orgId: string, systemUserId: string): Promise<number> {
+    for (const [k, v] of this.l1) if (k.startsWith(`${orgId}|`) && v.user.id === systemUserId) this.l1.delete(k);
     const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [orgId, systemUserId])) as unknown[];
     return Array.isArray(r) ? (typeof r[1] === 'number' ? r[1] : 0) : 0;
   }
 
   async evict(orgId: string, rawPuid: string): Promise<void> {
     const puid = UserMappingsService.normalizePuid(rawPuid);
+    this.l1.delete(`${orgId}|${puid}`);
     const row = await this.db.getRepository(UserMappingEntity).findOne({ where: { orgId, puid } });
     if (!row) throw notFound('USER_MAPPING_NOT_FOUND', `No mapping for ${puid} in this org.`);
     await this.db.getRepository(UserMappingEntity).delete({ orgId, puid });
   }
 
   async list(orgId: string): Promise<{ items: UserMappingView[]; stats: { hits: number; misses: number; entries: number } }> {
+    await this.flushHits(); // counts read by people include this instance's latest hits
     const rows = await this.db.getRepository(UserMappingEntity).find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
     const items = rows.map(toView);
     return {
@@ -109,6 +156,7 @@ export class UserMappingsService {
   }
 
   async view(orgId: string, puid: string): Promise<UserMappingView> {
+    await this.flushHits();
     const row = await this.db.getRepository(UserMappingEntity).findOneOrFail({ where: { orgId, puid: UserMappingsService.normalizePuid(puid) } });
     return toView(row);
   }
