@@ -10,7 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { AuthService } from './auth/auth.service';
+import { AuthService, SESSION_COOKIE } from './auth/auth.service';
 import { DomainException } from './common/domain-exception';
 import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { checkInput, verifyUtf8 } from './common/request-guard';
@@ -115,7 +115,22 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     app,
     new DocumentBuilder().setTitle('Onbehalf API').setVersion('0.1.0').addCookieAuth('onbehalf_sid').addBearerAuth().build(),
   );
-  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  // The docs are served by @nestjs/swagger outside Nest's guards: this gate keeps them behind a session
+  // or an API key like every other route (DESIGN.md §8: only login, health and the RPS callback are public).
+  const auth = app.get(AuthService);
+  app.use('/api/docs', (req: Request, res: Response, next: NextFunction) => {
+    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const check = bearer ? auth.resolveApiKey(bearer) : cookie ? auth.resolveSession(cookie) : Promise.reject(new Error('none'));
+    check.then(
+      () => next(),
+      (err: unknown) => {
+        const code = err instanceof DomainException ? err.code : 'AUTH_REQUIRED';
+        res.status(401).json({ code, message: 'Sign in to read the API documentation.' });
+      },
+    );
+  });
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json', yamlDocumentUrl: 'api/docs/openapi.yaml' });
 
   const dist = config.webDistDir && existsSync(join(config.webDistDir, 'index.html')) ? config.webDistDir : null;
   if (dist) {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './harness';
+import { ConsoleClient, startTestApi, type TestApi } from './harness';
 
 describe('serving the console', () => {
   let t: TestApi;
@@ -37,6 +37,15 @@ describe('serving the console', () => {
     expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
     const health = await fetch(`${t.url}/api/health`);
     expect(health.headers.get('content-type')).toMatch(/json/);
+  });
+
+  it('serves the OpenAPI document only behind a session', async () => {
+    expect((await fetch(`${t.url}/api/docs/openapi.json`)).status).toBe(401);
+    const c = new ConsoleClient(t.url);
+    expect((await c.login(t.adminEmail, t.adminPassword)).status).toBe(200);
+    const doc = await c.get('/api/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as { paths: Record<string, unknown> }).paths['/api/orgs']).toBeTruthy();
   });
 
   it('sends security headers (CSP, no framing)', async () => {
