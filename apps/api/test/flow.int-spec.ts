@@ -174,6 +174,35 @@ describe('certificates, onboarding and impersonated calls against the real emula
     await expect(s.api.app.get(TicketStoreService).load(fabrikam)).rejects.toThrow();
   });
 
+  it('answers 404 for a ticket refresh of an org that does not exist, and records no event', async () => {
+    const res = await s.admin.post('/api/orgs/00000000-0000-4000-8000-000000000000/tickets/refresh');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'ORG_NOT_FOUND' });
+  });
+
+  it('drops tickets obtained with the old certificate when a new one is promoted, without failing a call', async () => {
+    const issued = await s.emulator.control.issueCertificate({ commonName: 'ERP_Integration rotated', account: s.emulator.demo.serviceAccountLiveId });
+    const up = await s.admin.post('/api/certificates', {
+      serviceAccountLiveId: s.emulator.demo.serviceAccountLiveId,
+      format: 'pem',
+      certificatePem: issued.certPem,
+      privateKeyPem: issued.keyPem,
+      chainPem: issued.chainPem,
+    });
+    expect(up.status).toBe(201);
+    const newCert = await json<{ id: string }>(up);
+    expect((await s.admin.post(`/api/orgs/${contosoId}/certificate/stage`, { certificateId: newCert.id })).status).toBe(201);
+    const promoted = await json<{ certificateId: string; stagedCertificateId: string | null }>(await s.admin.post(`/api/orgs/${contosoId}/certificate/promote`));
+    expect(promoted).toMatchObject({ certificateId: newCert.id, stagedCertificateId: null });
+    s.emulator.control.resetCounts();
+    const r = await s.admin.post(`/api/orgs/${contosoId}/records/account`, { attributes: { name: 'after rotation' }, onBehalfOf: { puid: JON_PUID } });
+    expect(r.status).toBe(201);
+    const counts = s.emulator.control.counts() as unknown as { sts?: Record<string, number>; discovery?: Record<string, number> };
+    expect(counts.sts?.RequestSecurityToken).toBe(1); // signed in again, with the new certificate
+    expect(counts.discovery?.RetrieveCrmTicket).toBe(1);
+    expect((await s.admin.request('DELETE', `/api/certificates/${certId}`)).status).toBe(409); // still used by Fabrikam
+  });
+
   it('refuses writes from an auditor and deleting a certificate in use', async () => {
     const inUse = await s.admin.request('DELETE', `/api/certificates/${certId}`);
     expect(inUse.status).toBe(409);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
 import { badRequest, DomainException, notFound } from '../common/domain-exception';
@@ -31,6 +31,7 @@ export interface ActingAs {
 export class CrmCallsService {
   /** systemuserid → full name, per org; filled once per user so steady state stays one round trip. */
   private readonly names = new Map<string, string | null>();
+  private readonly logger = new Logger('crm-calls');
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -116,12 +117,9 @@ export class CrmCallsService {
       caller: op.ctx.principal?.email ?? null,
     });
     const t0 = performance.now();
+    let result: T;
     try {
-      const result = await fn(op.actor?.id ?? null);
-      const latencyMs = performance.now() - t0;
-      await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs });
-      this.metrics.observeCall(org.id, op.operation, 'completed', latencyMs);
-      return { result, ledgerId };
+      result = await fn(op.actor?.id ?? null);
     } catch (err) {
       this.metrics.observeCall(org.id, op.operation, 'failed', performance.now() - t0);
       if (isCrmAuthError(err) && err.faultCode) this.metrics.incFault(org.id, err.faultCode);
@@ -136,6 +134,15 @@ export class CrmCallsService {
       }
       throw toHttpError(err);
     }
+    const latencyMs = performance.now() - t0;
+    this.metrics.observeCall(org.id, op.operation, 'completed', latencyMs);
+    try {
+      await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs });
+    } catch (err) {
+      // CRM did the work: the caller gets its result. The row stays pending and reconciliation settles it.
+      this.logger.warn(`ledger row ${ledgerId} could not be completed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { result, ledgerId };
   }
 
   async create(orgId: string, entity: string, attributes: Record<string, unknown>, who: OnBehalfOfDto | undefined, ctx: RequestContext) {

@@ -79,6 +79,7 @@ export class ReconcileService {
       `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
          FROM crm_calls
         WHERE org_id = $1 AND at >= $2 AND operation IN ('Create', 'Update', 'Delete') AND outcome = 'completed' AND record_id IS NOT NULL
+          AND reconciliation = 'unverified'
         ORDER BY at ASC LIMIT $3`,
       [orgId, since, MAX_RECORDS_PER_RUN * 4],
     )) as LedgerRow[];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -22,6 +22,7 @@ const API_VERSION = '0.1.0';
 @Injectable()
 export class HealthService implements OnModuleDestroy {
   private readonly agent: Agent;
+  private readonly logger = new Logger('health');
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -45,8 +46,8 @@ export class HealthService implements OnModuleDestroy {
 
   private async checkDatabase(): Promise<HealthCheck> {
     const t0 = performance.now();
-    const url = new URL(this.config.databaseUrl);
-    const target = `postgres://${url.hostname}:${url.port || 5432}${url.pathname}`;
+    // The reply is public: it names the dependency, not its address.
+    const target = 'postgres';
     try {
       await Promise.race([
         this.db.query('SELECT 1'),
@@ -54,7 +55,8 @@ export class HealthService implements OnModuleDestroy {
       ]);
       return { status: 'up', latencyMs: ms(t0), target };
     } catch (err) {
-      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'DATABASE_UNREACHABLE', message: describe(err) } };
+      this.logger.warn(`database check failed: ${describe(err)}`);
+      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'DATABASE_UNREACHABLE', message: 'The database does not answer.' } };
     }
   }
 
@@ -62,17 +64,19 @@ export class HealthService implements OnModuleDestroy {
   private async checkEmulator(): Promise<HealthCheck> {
     const base = this.config.emulatorHealthUrl;
     if (!base) return { status: 'up', latencyMs: 0, target: 'not configured (production services)' };
-    const target = new URL('/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx?WSDL', base).toString();
+    const url = new URL('/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx?WSDL', base).toString();
+    const target = 'emulator';
     const t0 = performance.now();
     try {
-      const res = await request(target, { dispatcher: this.agent, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await request(url, { dispatcher: this.agent, signal: AbortSignal.timeout(TIMEOUT_MS) });
       await res.body.dump();
       if (res.statusCode >= 500) {
         return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_ERROR', message: `HTTP ${res.statusCode}` } };
       }
       return { status: 'up', latencyMs: ms(t0), target };
     } catch (err) {
-      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_UNREACHABLE', message: describe(err) } };
+      this.logger.warn(`emulator check failed: ${describe(err)}`);
+      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_UNREACHABLE', message: `The CRM services do not answer at ${new URL(base).host}.` } };
     }
   }
 

@@ -45,7 +45,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy, OnA
       );
     }
     if (!this.config.jobsEnabled) return;
-    this.timer = setInterval(() => void this.tick(), 1_000);
+    this.timer = setInterval(() => {
+      // A failing tick (a database blip) is logged and retried next second; it must never end the process.
+      this.tick().catch((err: unknown) => this.logger.warn(`job tick failed: ${err instanceof Error ? err.message : String(err)}`));
+    }, 1_000);
     this.timer.unref();
   }
 
@@ -74,7 +77,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy, OnA
         ran.push(job.name);
         const p = this.execute(job);
         this.running.add(p);
-        void p.finally(() => this.running.delete(p));
+        void p.finally(() => this.running.delete(p)).catch(() => undefined);
         await p;
       }
     }

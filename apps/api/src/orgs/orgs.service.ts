@@ -95,9 +95,22 @@ export class OrgsService {
   }
 
   private async execute(org: OrgEntity, runId: string): Promise<OnboardingRunEntity> {
-    const cert = await this.certificates.get(org.certificateId);
-    const bundle = await this.certificates.loadBundle(org.certificateId);
-    return this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId);
+    try {
+      const cert = await this.certificates.get(org.certificateId);
+      const bundle = await this.certificates.loadBundle(org.certificateId);
+      return await this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId);
+    } catch (err) {
+      // Never leave an org or a run "in progress" for good: record why it could not even start.
+      const message = err instanceof Error ? err.message : 'unknown error';
+      const steps = pendingSteps().map((s, i) =>
+        i === 0
+          ? { ...s, status: 'failed' as const, durationMs: 0, detail: message, error: { code: (err as { code?: string }).code ?? 'ONBOARDING_NOT_STARTED', message, hint: 'Check the certificate of this org, then retry.' } }
+          : { ...s, status: 'skipped' as const },
+      );
+      await this.db.getRepository(OnboardingRunEntity).update({ id: runId, orgId: org.id }, { status: 'failed', steps: steps as never, finishedAt: new Date() });
+      await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
+      return this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
+    }
   }
 
   async entity(orgId: string): Promise<OrgEntity> {
@@ -167,7 +180,9 @@ export class OrgsService {
       await m.getRepository(OrgEntity).update({ id: orgId }, { certificateId: org.stagedCertificateId!, stagedCertificateId: null, updatedAt: new Date() });
       await this.audit.record(ctx, { action: 'org.certificate.promote', orgId, target: org.stagedCertificateId, diff: { previous: org.certificateId } }, m);
     });
-    // The next Passport ticket comes from the new certificate; the CRM ticket in use keeps working until it is refreshed.
+    // Tickets obtained with the old certificate are dropped: the next call signs in with the new one
+    // (already proven by the stage step), so no call fails in between.
+    await this.tickets.clearTickets(orgId);
     this.tickets.forget(orgId);
     return this.get(orgId);
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   type CertificateBundle,
   CrmSession,
@@ -48,7 +48,7 @@ const OUTAGE_CODES = new Set(['ERR_TIMEOUT', 'ERR_CONNECTION_RESET', 'ERR_CONNEC
  * the background refresh ahead of expiry, and ticket health.
  */
 @Injectable()
-export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
+export class TicketsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly sessions = new Map<string, Promise<Entry>>();
 
   constructor(
@@ -64,7 +64,8 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {}
 
-  async onModuleDestroy(): Promise<void> {
+  /** After Nest has stopped the HTTP server (onApplicationShutdown), so no request is cut off mid-call. */
+  async onApplicationShutdown(): Promise<void> {
     await this.jobs.stop();
     const entries = await Promise.allSettled([...this.sessions.values()]);
     for (const e of entries) if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
@@ -120,6 +121,15 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
     const p = this.sessions.get(orgId);
     this.sessions.delete(orgId);
     void p?.then((e) => e.session.close()).catch(() => undefined);
+  }
+
+  /** Forgets an org's stored tickets (the row stays, for health history). */
+  async clearTickets(orgId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE tickets SET passport_ticket_enc = NULL, passport_expires_at = NULL, crm_ticket_enc = NULL, crm_expires_at = NULL, updated_at = now()
+        WHERE org_id = $1`,
+      [orgId],
+    );
   }
 
   breakerState(orgId: string): 'closed' | 'open' | 'half-open' {
@@ -239,8 +249,8 @@ export class TicketsService implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.run(orgId, (s) => s.refresh());
     } catch (err) {
+      if (err instanceof DomainException) throw err; // not a refresh failure: unknown org, not onboarded, circuit open
       await this.store.recordFailure(orgId, isCrmAuthError(err) ? err.code : 'ERROR', performance.now() - t0);
-      if (err instanceof DomainException) throw err;
       throw new DomainException(502, 'TICKET_REFRESH_FAILED', `The ticket could not be refreshed: ${err instanceof Error ? err.message : 'unknown error'}`);
     }
     return (await this.summary(orgId))!;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { isCrmAuthError } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
 import { DomainException, notFound } from '../common/domain-exception';
@@ -34,7 +34,7 @@ export interface ResolvedUser {
  * names the org.
  */
 @Injectable()
-export class UserMappingsService implements OnModuleDestroy {
+export class UserMappingsService implements OnApplicationShutdown {
   private readonly l1 = new Map<string, { user: ResolvedUser; until: number }>();
   private readonly pendingHits = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -115,7 +115,7 @@ export class UserMappingsService implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.flushHits();
   }
 
