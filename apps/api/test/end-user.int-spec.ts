@@ -43,7 +43,9 @@ describe('test as an end user: RPS sign-in, then a record created on that user\'
     const back = new URL(String(posted.headers.location));
     expect(back.pathname).toBe('/api/rps/callback');
     expect(back.searchParams.get('t')).toBeTruthy();
-    const cb = await fetch(`${s.url}${back.pathname}${back.search}`, { redirect: 'manual' });
+    const stateCookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(stateCookie).toMatch(/^onbehalf_rps_state=/);
+    const cb = await fetch(`${s.url}${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie: stateCookie } });
     expect(cb.status).toBe(302);
     expect(cb.headers.get('location')).toBe(`/test-as-user?orgId=${orgId}`);
     const endUserCookie = (cb.headers.get('set-cookie') ?? '').split(';')[0]!;
@@ -62,9 +64,30 @@ describe('test as an end user: RPS sign-in, then a record created on that user\'
   });
 
   it('refuses a forged RPS ticket and sends the browser back to sign in', async () => {
-    const cb = await fetch(`${s.url}/api/rps/callback?orgId=${orgId}&t=eyJ2IjoxfQ.forged`, { redirect: 'manual' });
+    const start = await fetch(`${s.url}/api/rps/login?orgId=${orgId}`, { headers: { cookie: cookieOf(s) }, redirect: 'manual' });
+    const stateCookie = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const nonce = new URL(new URL(start.headers.get('location')!).searchParams.get('returnUrl')!).searchParams.get('state')!;
+    const cb = await fetch(`${s.url}/api/rps/callback?orgId=${orgId}&state=${nonce}&t=eyJ2IjoxfQ.forged`, { redirect: 'manual', headers: { cookie: stateCookie } });
     expect(cb.status).toBe(302);
     expect(cb.headers.get('location')).toMatch(/\/rps\/login\?/);
+    expect(cb.headers.get('set-cookie') ?? '').not.toMatch(/onbehalf_eu=/);
+  });
+
+  it('refuses a callback that this browser did not start (login CSRF), even with a valid ticket', async () => {
+    const start = await fetch(`${s.url}/api/rps/login?orgId=${orgId}`, { headers: { cookie: cookieOf(s) }, redirect: 'manual' });
+    const signIn = new URL(start.headers.get('location')!);
+    const posted = await request(new URL('/rps/login', s.emulator.url), {
+      method: 'POST',
+      dispatcher: tls,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ siteId: signIn.searchParams.get('siteId')!, returnUrl: signIn.searchParams.get('returnUrl')!, liveId: 'jonw@contoso.example' }).toString(),
+    });
+    await posted.body.dump();
+    const back = new URL(String(posted.headers.location));
+    // The attacker's browser has no state cookie of ours.
+    const cb = await fetch(`${s.url}${back.pathname}${back.search}`, { redirect: 'manual' });
+    expect(cb.status).toBe(302);
+    expect(cb.headers.get('location')).toMatch(/rps=state-mismatch/);
     expect(cb.headers.get('set-cookie') ?? '').not.toMatch(/onbehalf_eu=/);
   });
 

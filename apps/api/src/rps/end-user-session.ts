@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface EndUser {
   puid: string;
@@ -11,6 +11,14 @@ export interface EndUser {
 }
 
 export const END_USER_COOKIE = 'onbehalf_eu';
+export const RPS_STATE_COOKIE = 'onbehalf_rps_state';
+
+/** Ties an RPS callback to a sign-in this browser started (against login CSRF). */
+export interface RpsState {
+  orgId: string;
+  nonce: string;
+  expiresAt: number;
+}
 const LIFETIME_MS = 30 * 60_000;
 
 /**
@@ -41,6 +49,27 @@ export class EndUserSessions {
     try {
       const user = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as EndUser;
       return user.expiresAt > now ? user : null;
+    } catch {
+      return null;
+    }
+  }
+
+  issueState(orgId: string, now = Date.now()): { value: string; state: RpsState } {
+    const state: RpsState = { orgId, nonce: randomBytes(16).toString('base64url'), expiresAt: now + 10 * 60_000 };
+    const body = Buffer.from(JSON.stringify(state)).toString('base64url');
+    return { value: `${body}.${this.sign(`state|${body}`)}`, state };
+  }
+
+  readState(value: string | undefined, now = Date.now()): RpsState | null {
+    if (!value) return null;
+    const [body, sig] = value.split('.');
+    if (!body || !sig) return null;
+    const expected = Buffer.from(this.sign(`state|${body}`));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+    try {
+      const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as RpsState;
+      return s.expiresAt > now ? s : null;
     } catch {
       return null;
     }

@@ -10,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CrmCallsService } from '../crm/crm-calls.service';
 import { WriteRecordDto } from '../crm/dto/record.dto';
 import { ReconcileService } from '../crm/reconcile.service';
-import { END_USER_COOKIE, EndUserSessions, type EndUser } from './end-user-session';
+import { END_USER_COOKIE, EndUserSessions, RPS_STATE_COOKIE, type EndUser } from './end-user-session';
 
 const orgIdPipe = new UuidPipe('org id');
 
@@ -44,30 +44,40 @@ export class RpsController {
     return u.toString();
   }
 
-  private callbackUrl(orgId: string): string {
-    return `${this.config.publicOrigin}/api/rps/callback?orgId=${encodeURIComponent(orgId)}`;
+  private callbackUrl(orgId: string, nonce: string): string {
+    return `${this.config.publicOrigin}/api/rps/callback?orgId=${encodeURIComponent(orgId)}&state=${encodeURIComponent(nonce)}`;
   }
 
   /** Sends the browser to the RPS sign-in page. Auditors may look, but not write (see records). */
   @Get('login')
   login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: Response): void {
-    const url = buildRpsUrl('Auth', { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) });
-    res.redirect(302, url);
+    const base = this.rpsBase();
+    const { value, state } = this.sessions.issueState(orgId);
+    res.cookie(RPS_STATE_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: this.config.publicOrigin.startsWith('https:'), path: '/api/rps', maxAge: 10 * 60_000 });
+    res.redirect(302, buildRpsUrl('Auth', { rpsBaseUrl: base, siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId, state.nonce) }));
   }
 
   /** The RPS page sends the browser back here with `t` (a ticket) or `RPSAuthState`. */
   @Public()
   @Get('callback')
-  callback(@Query() q: Record<string, string>, @Res() res: Response): void {
+  callback(@Query() q: Record<string, string>, @Req() req: Request, @Res() res: Response): void {
     const orgId = new UuidPipe('org id').transform(q.orgId ?? '');
     this.rpsBase();
+    // Only a sign-in this browser started here may end here: otherwise another site could sign the
+    // admin's browser in as a Live user of its choosing (login CSRF).
+    const state = this.sessions.readState((req.cookies as Record<string, string> | undefined)?.[RPS_STATE_COOKIE]);
+    if (!state || state.orgId !== orgId || state.nonce !== q.state) {
+      res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=state-mismatch`);
+      return;
+    }
     const v = this.verifier!.verify({ ticket: q.t ?? null, rpsAuthState: q.RPSAuthState ?? null });
     const back = (kind: 'Auth' | 'SilentAuth') =>
-      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId) }));
+      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId, state.nonce) }));
     switch (v.state) {
       case 'valid': {
         const { value } = this.sessions.issue({ puid: v.hexPuid, liveId: v.liveId, firstName: v.firstName ?? null, lastName: v.lastName ?? null, orgId });
         res.cookie(END_USER_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: this.config.publicOrigin.startsWith('https:'), path: '/api/rps', maxAge: 30 * 60_000 });
+        res.clearCookie(RPS_STATE_COOKIE, { path: '/api/rps' });
         res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}`);
         return;
       }

@@ -1,3 +1,4 @@
+import { Alert } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import { PageHeader } from '@/components/page-header';
 import { useCanEdit } from '@/lib/session';
@@ -10,12 +11,24 @@ export function TestAsUserRoute() {
   const canEdit = useCanEdit();
   const orgOptions = orgs.data?.items.filter((org) => org.status === 'active').map((org) => ({ value: org.id, label: org.friendlyName }));
   const orgId = params.get('orgId') ?? '';
+  const rps = params.get('rps');
+  const notice =
+    rps === 'state-mismatch'
+      ? 'That Windows Live sign-in was not started from this browser, so it was ignored. Sign in again from this page.'
+      : rps === 'signed-out'
+        ? 'Windows Live answered that nobody is signed in. Sign in again.'
+        : null;
   return (
     <>
       <PageHeader
         title="Test as an end user"
         description="Sign in with Windows Live as one of the customer’s users, create a record on their behalf, and see the stamps CRM recorded."
       />
+      {notice && (
+        <Alert color="yellow" title="Not signed in" mb="md" role="alert">
+          {notice}
+        </Alert>
+      )}
       <EndUserTester
         orgId={orgId}
         onOrgChange={(next) => setParams(next ? { orgId: next } : {}, { replace: true })}
