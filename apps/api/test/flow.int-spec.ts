@@ -174,6 +174,27 @@ describe('certificates, onboarding and impersonated calls against the real emula
     await expect(s.api.app.get(TicketStoreService).load(fabrikam)).rejects.toThrow();
   });
 
+  it('re-checks an active org without taking it out of service, one run at a time', async () => {
+    const [a, b] = await Promise.all([s.admin.post(`/api/orgs/${contosoId}/onboarding`), s.admin.post(`/api/orgs/${contosoId}/onboarding`)]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const busy = a.status === 409 ? a : b;
+    expect(await busy.json()).toMatchObject({ code: 'ONBOARDING_RUNNING' });
+    const org = await json<{ status: string; lastRun: { status: string } }>(await s.admin.get(`/api/orgs/${contosoId}`));
+    expect(org).toMatchObject({ status: 'active', lastRun: { status: 'succeeded' } });
+    // A failing re-check (the proxy role taken away) is recorded but the org keeps serving calls.
+    s.emulator.control.addScenario({ name: 'NO_PROXY_ROLE', org: 'contoso' });
+    try {
+      const failed = await json<{ org: { status: string }; run: { status: string } }>(await s.admin.post(`/api/orgs/${contosoId}/onboarding`));
+      expect(failed.run.status).toBe('failed');
+      expect(failed.org.status).toBe('active');
+      const overview = await json<{ orgs: { id: string; attention: string[] }[] }>(await s.admin.get('/api/overview'));
+      expect(overview.orgs.find((o) => o.id === contosoId)?.attention).toContain('The last onboarding check failed');
+    } finally {
+      s.emulator.control.clearScenarios();
+    }
+    expect((await s.admin.post(`/api/orgs/${contosoId}/records/account`, { attributes: { name: 'still served' } })).status).toBe(201);
+  });
+
   it('answers 404 for a ticket refresh of an org that does not exist, and records no event', async () => {
     const res = await s.admin.post('/api/orgs/00000000-0000-4000-8000-000000000000/tickets/refresh');
     expect(res.status).toBe(404);

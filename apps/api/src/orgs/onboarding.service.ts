@@ -44,7 +44,17 @@ export class OnboardingService {
     private readonly ledger: LedgerService,
   ) {}
 
-  async run(org: OrgEntity, runId: string, bundle: CertificateBundle, serviceAccountLiveId: string): Promise<OnboardingRunEntity> {
+  /**
+   * `keepActive`: a re-check of an org that already serves calls. A failure is recorded on the run
+   * (and shows on the overview) but does not take the org or its working tickets away.
+   */
+  async run(
+    org: OrgEntity,
+    runId: string,
+    bundle: CertificateBundle,
+    serviceAccountLiveId: string,
+    opts: { keepActive?: boolean } = {},
+  ): Promise<OnboardingRunEntity> {
     const steps = pendingSteps();
     const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
     const discovery = new DiscoveryClient({ url: org.discoveryUrl, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
@@ -224,8 +234,8 @@ export class OnboardingService {
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
-    if (!ok) await this.tickets.remove(org.id);
-    await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: ok ? 'active' : 'failed', updatedAt: new Date() });
+    if (!ok && !opts.keepActive) await this.tickets.remove(org.id);
+    await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: ok || opts.keepActive ? 'active' : 'failed', updatedAt: new Date() });
     await save(ok ? 'succeeded' : 'failed');
     return (await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id }));
   }

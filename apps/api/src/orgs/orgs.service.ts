@@ -82,23 +82,33 @@ export class OrgsService {
 
   async rerun(orgId: string, ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
     const org = await this.entity(orgId);
-    const running = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId, status: 'running' } });
-    if (running && Date.now() - running.startedAt.getTime() < 120_000) {
-      throw conflict('ONBOARDING_RUNNING', 'An onboarding run for this org is already in progress.');
+    // A run left "running" by a crashed instance must not block the org for good.
+    await this.db.query(
+      `UPDATE onboarding_runs SET status = 'failed', finished_at = now() WHERE org_id = $1 AND status = 'running' AND started_at < now() - interval '5 minutes'`,
+      [orgId],
+    );
+    let run: OnboardingRunEntity;
+    try {
+      run = await this.db.getRepository(OnboardingRunEntity).save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
+    } catch (err) {
+      // The unique index on running runs: another admin (or instance) started one a moment ago.
+      if ((err as { code?: string }).code === '23505') throw conflict('ONBOARDING_RUNNING', 'An onboarding run for this org is already in progress.');
+      throw err;
     }
-    const run = await this.db.getRepository(OnboardingRunEntity).save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
-    await this.db.getRepository(OrgEntity).update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
+    // An active org keeps serving calls while it is checked again; only a new or failed one shows "onboarding".
+    const wasActive = org.status === 'active';
+    if (!wasActive) await this.db.getRepository(OrgEntity).update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
     await this.audit.record(ctx, { action: 'org.onboarding.rerun', orgId, target: org.friendlyName });
-    const done = await this.execute(org, run.id);
+    const done = await this.execute(org, run.id, wasActive);
     this.tickets.forget(orgId);
     return { org: await this.get(orgId), run: toRunView(done) };
   }
 
-  private async execute(org: OrgEntity, runId: string): Promise<OnboardingRunEntity> {
+  private async execute(org: OrgEntity, runId: string, wasActive = false): Promise<OnboardingRunEntity> {
     try {
       const cert = await this.certificates.get(org.certificateId);
       const bundle = await this.certificates.loadBundle(org.certificateId);
-      return await this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId);
+      return await this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId, { keepActive: wasActive });
     } catch (err) {
       // Never leave an org or a run "in progress" for good: record why it could not even start.
       const message = err instanceof Error ? err.message : 'unknown error';
@@ -108,7 +118,7 @@ export class OrgsService {
           : { ...s, status: 'skipped' as const },
       );
       await this.db.getRepository(OnboardingRunEntity).update({ id: runId, orgId: org.id }, { status: 'failed', steps: steps as never, finishedAt: new Date() });
-      await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
+      if (!wasActive) await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
       return this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
     }
   }

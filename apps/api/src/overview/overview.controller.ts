@@ -25,6 +25,10 @@ export class OverviewController {
          FROM crm_calls WHERE at > now() - interval '24 hours' GROUP BY org_id`,
     )) as { org_id: string; failed: number; total: number }[];
     const byOrg = new Map(failures.map((f) => [f.org_id, f]));
+    const lastRuns = (await this.db.query(
+      `SELECT DISTINCT ON (org_id) org_id, status FROM onboarding_runs ORDER BY org_id, started_at DESC`,
+    )) as { org_id: string; status: string }[];
+    const lastRun = new Map(lastRuns.map((r) => [r.org_id, r.status]));
     const items = await Promise.all(
       orgs.map(async (o) => {
         const ticket = await this.tickets.summary(o.id);
@@ -33,6 +37,7 @@ export class OverviewController {
         const attention: string[] = [];
         if (o.status === 'failed') attention.push('Onboarding failed');
         if (o.status === 'onboarding') attention.push('Onboarding in progress');
+        if (o.status === 'active' && lastRun.get(o.id) === 'failed') attention.push('The last onboarding check failed');
         if (ticket && (ticket.state === 'failing' || ticket.state === 'expired')) attention.push(`Ticket ${ticket.state}`);
         if (days !== null && days <= 30) attention.push(days < 0 ? 'Certificate expired' : `Certificate expires in ${days} days`);
         const f = byOrg.get(o.id);
