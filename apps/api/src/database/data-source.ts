@@ -3,10 +3,11 @@ import { InitialAuth1732500000000 } from './migrations/1732500000000-initial-aut
 import { TenantSchema1732500100000 } from './migrations/1732500100000-tenant-schema';
 import { ScheduledJobs1732500200000 } from './migrations/1732500200000-scheduled-jobs';
 import { OneRunningOnboarding1732500900000 } from './migrations/1732500900000-one-running-onboarding';
+import { PassportIssuedAt1732501000000 } from './migrations/1732501000000-passport-issued-at';
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
-export const MIGRATIONS = [InitialAuth1732500000000, TenantSchema1732500100000, ScheduledJobs1732500200000, AuditIndexes1732500800000, OneRunningOnboarding1732500900000];
+export const MIGRATIONS = [InitialAuth1732500000000, TenantSchema1732500100000, ScheduledJobs1732500200000, AuditIndexes1732500800000, OneRunningOnboarding1732500900000, PassportIssuedAt1732501000000];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityList = MixedList<Function | string | EntitySchema>;

@@ -8,6 +8,7 @@ import type { TicketEventType } from './ticket-event.entity';
 export interface StoredTickets {
   generation: number;
   passportTicket: string | null;
+  passportIssuedAt: Date | null;
   passportExpiresAt: Date | null;
   crmTicket: string | null;
   crmIssuedAt: Date | null;
@@ -44,6 +45,7 @@ export class TicketStoreService {
     return {
       generation: Number(row.generation),
       passportTicket: row.passportTicketEnc ? this.box.openString(row.passportTicketEnc, aad(orgId, 'passport')) : null,
+      passportIssuedAt: row.passportIssuedAt,
       passportExpiresAt: row.passportExpiresAt,
       crmTicket: row.crmTicketEnc ? this.box.openString(row.crmTicketEnc, aad(orgId, 'crm')) : null,
       crmIssuedAt: row.crmIssuedAt,
@@ -56,13 +58,14 @@ export class TicketStoreService {
     const passport = t.passportTicket ? this.box.seal(t.passportTicket, aad(orgId, 'passport')) : null;
     const crm = this.box.seal(t.crmTicket, aad(orgId, 'crm'));
     const rows = (await m.query(
-      `INSERT INTO tickets (org_id, generation, passport_ticket_enc, passport_expires_at, crm_ticket_enc, crm_issued_at, crm_expires_at,
-                            kek_id, refresh_count, last_refresh_at, last_refresh_latency_ms, last_error_code, updated_at)
-       VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, now(), $9, NULL, now())
+      `INSERT INTO tickets (org_id, generation, passport_ticket_enc, passport_expires_at, passport_issued_at, crm_ticket_enc, crm_issued_at,
+                            crm_expires_at, kek_id, refresh_count, last_refresh_at, last_refresh_latency_ms, last_error_code, updated_at)
+       VALUES ($1, 1, $2, $3, CASE WHEN $2::bytea IS NULL THEN NULL ELSE now() END, $4, $5, $6, $7, $8, now(), $9, NULL, now())
        ON CONFLICT (org_id) DO UPDATE SET
          generation = tickets.generation + 1,
          passport_ticket_enc = COALESCE(EXCLUDED.passport_ticket_enc, tickets.passport_ticket_enc),
          passport_expires_at = COALESCE(EXCLUDED.passport_expires_at, tickets.passport_expires_at),
+         passport_issued_at = CASE WHEN EXCLUDED.passport_ticket_enc IS NULL THEN tickets.passport_issued_at ELSE now() END,
          crm_ticket_enc = EXCLUDED.crm_ticket_enc, crm_issued_at = EXCLUDED.crm_issued_at, crm_expires_at = EXCLUDED.crm_expires_at,
          kek_id = EXCLUDED.kek_id, refresh_count = tickets.refresh_count + $8, last_refresh_at = now(),
          last_refresh_latency_ms = EXCLUDED.last_refresh_latency_ms, last_error_code = NULL, updated_at = now()

@@ -12,6 +12,9 @@ export class TicketEntity {
   @Column('bytea', { name: 'passport_ticket_enc', nullable: true, select: false })
   passportTicketEnc: Buffer | null;
 
+  @Column('timestamptz', { name: 'passport_issued_at', nullable: true })
+  passportIssuedAt: Date | null;
+
   @Column('timestamptz', { name: 'passport_expires_at', nullable: true })
   passportExpiresAt: Date | null;
 

@@ -104,6 +104,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       ticketStore: this.ticketStoreFor(orgId),
       userIdStore: userIdStoreFor(this.db, orgId),
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
+      // PROTOCOL.md §12: on 8004A101 refresh once and retry once.
       maxTicketRetries: 1,
       timeoutMs: 30_000,
       refreshLock: (key, fn) => this.withOrgLock(orgId, key, fn),
@@ -185,7 +186,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           };
         }
         return t.passportTicket && t.passportExpiresAt
-          ? { ticket: t.passportTicket, issuedAt: t.passportExpiresAt.getTime() - 1, expiresAt: t.passportExpiresAt.getTime() }
+          ? { ticket: t.passportTicket, issuedAt: (t.passportIssuedAt ?? t.passportExpiresAt).getTime(), expiresAt: t.passportExpiresAt.getTime() }
           : undefined;
       },
       set: async (key: string, value: StoredTicket): Promise<void> => {
@@ -199,8 +200,8 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           );
         } else {
           await this.db.query(
-            `UPDATE tickets SET passport_ticket_enc = $2, passport_expires_at = $3, updated_at = now() WHERE org_id = $1`,
-            [orgId, this.store.sealPassport(orgId, value.ticket), new Date(value.expiresAt)],
+            `UPDATE tickets SET passport_ticket_enc = $2, passport_expires_at = $3, passport_issued_at = $4, updated_at = now() WHERE org_id = $1`,
+            [orgId, this.store.sealPassport(orgId, value.ticket), new Date(value.expiresAt), new Date(value.issuedAt)],
           );
         }
       },
