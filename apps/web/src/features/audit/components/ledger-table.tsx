@@ -1,13 +1,17 @@
 import { Stack, Table, Text } from '@mantine/core';
 import { memo } from 'react';
-import type { LedgerItem } from '@/types/api';
+import type { CrmStamps, LedgerItem } from '@/types/api';
 import { formatDate, formatDuration, formatTime, shortId } from '@/utils/format';
 import { formatActor, formatStamp } from '../utils/format-actor';
 import { OutcomeBadge } from './outcome-badge';
 import { ReconciliationBadge } from './reconciliation-badge';
 
+/** Created… stamps always; modified… ones only for updates, where they are what the call changed. */
+const STAMP_FIELDS: ReadonlyArray<keyof CrmStamps> = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'];
+
 function Stamps({ item }: { item: LedgerItem }) {
-  if (!item.crm) {
+  const crm = item.crm;
+  if (!crm) {
     return (
       <Text size="xs" c="dimmed">
         No CRM stamps
@@ -17,34 +21,14 @@ function Stamps({ item }: { item: LedgerItem }) {
   const updated = /update/i.test(item.operation);
   return (
     <Stack gap={0} style={{ whiteSpace: 'nowrap' }}>
-      <Text size="xs">
-        <Text span c="dimmed" size="xs">
-          createdby:{' '}
-        </Text>
-        {formatStamp(item.crm.createdby)}
-      </Text>
-      <Text size="xs">
-        <Text span c="dimmed" size="xs">
-          createdonbehalfby:{' '}
-        </Text>
-        {formatStamp(item.crm.createdonbehalfby)}
-      </Text>
-      {updated && (
-        <>
-          <Text size="xs">
-            <Text span c="dimmed" size="xs">
-              modifiedby:{' '}
-            </Text>
-            {formatStamp(item.crm.modifiedby)}
+      {(updated ? STAMP_FIELDS : STAMP_FIELDS.slice(0, 2)).map((field) => (
+        <Text size="xs" key={field}>
+          <Text span c="dimmed" size="xs">
+            {field}:{' '}
           </Text>
-          <Text size="xs">
-            <Text span c="dimmed" size="xs">
-              modifiedonbehalfby:{' '}
-            </Text>
-            {formatStamp(item.crm.modifiedonbehalfby)}
-          </Text>
-        </>
-      )}
+          {formatStamp(crm[field])}
+        </Text>
+      ))}
     </Stack>
   );
 }

@@ -1,9 +1,10 @@
-import { Anchor, Group, Table, Text } from '@mantine/core';
+import { Anchor, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { BreakerBadge, OrgStatusBadge, TicketStateBadge } from '@/components/status-badges';
+import { BreakerBadge, OrgStatusBadge } from '@/components/status-badges';
+import { TicketSummaryInline } from '@/components/ticket-summary';
 import { useNow } from '@/hooks/use-now';
 import type { Org } from '@/types/api';
-import { formatCountdown, formatDateTime } from '@/utils/format';
+import { formatDateTime } from '@/utils/format';
 
 export function OrgsTable({ orgs }: { orgs: Org[] }) {
   const now = useNow(1_000);
@@ -38,14 +39,7 @@ export function OrgsTable({ orgs }: { orgs: Org[] }) {
                 <OrgStatusBadge status={org.status} />
               </Table.Td>
               <Table.Td>
-                <Group gap="xs" wrap="nowrap">
-                  <TicketStateBadge state={org.ticket?.state} />
-                  {org.ticket?.crmTicketExpiresAt && (
-                    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                      {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
-                    </Text>
-                  )}
-                </Group>
+                <TicketSummaryInline ticket={org.ticket} now={now} />
               </Table.Td>
               <Table.Td>
                 <BreakerBadge state={org.breaker} />

@@ -1,9 +1,10 @@
 import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { CertificateStatusBadge, OrgStatusBadge, TicketStateBadge } from '@/components/status-badges';
+import { CertificateStatusBadge, OrgStatusBadge } from '@/components/status-badges';
+import { TicketSummaryInline } from '@/components/ticket-summary';
 import { useNow } from '@/hooks/use-now';
 import type { OverviewOrg } from '@/types/api';
-import { formatCountdown, formatDays } from '@/utils/format';
+import { formatDays } from '@/utils/format';
 import { attentionFirst } from './attention-first';
 
 export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
@@ -39,14 +40,7 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
                 <OrgStatusBadge status={org.status} />
               </Table.Td>
               <Table.Td>
-                <Group gap="xs" wrap="nowrap">
-                  <TicketStateBadge state={org.ticket?.state} />
-                  {org.ticket?.crmTicketExpiresAt && (
-                    <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                      {formatCountdown(org.ticket.crmTicketExpiresAt, now)}
-                    </Text>
-                  )}
-                </Group>
+                <TicketSummaryInline ticket={org.ticket} now={now} />
               </Table.Td>
               <Table.Td>
                 {org.certificate ? (
