@@ -116,6 +116,15 @@ describe('certificates, onboarding and impersonated calls against the real emula
     expect(rec2.status).toBe(200);
     const row = await s.api.dataSource.query(`SELECT reconciliation FROM crm_calls WHERE id = $1`, [body.ledgerId]);
     expect(row[0].reconciliation).toBe('match');
+    // The org page's recent calls are audit items: org, actor and CRM's own stamps beside the verdict.
+    const calls = await json<{ items: { id: string; org: { friendlyName: string }; reconciliation: string; crm: { createdby: { name: string } } }[] }>(
+      await s.admin.get(`/api/orgs/${contosoId}/calls?limit=5`),
+    );
+    expect(calls.items.find((c) => c.id === body.ledgerId)).toMatchObject({
+      org: { friendlyName: 'Contoso Ltd' },
+      reconciliation: 'match',
+      crm: { createdby: { name: 'Jon Wilson' } },
+    });
   });
 
   it('makes one round trip per impersonated call at steady state', async () => {

@@ -6,10 +6,11 @@ import { LedgerModule } from './ledger.module';
 import { RecordsController } from './records.controller';
 import { ReconcileController } from './reconcile.controller';
 import { AdminAuditModule } from '../admin-audit/admin-audit.module';
+import { AuditModule } from '../audit/audit.module';
 import { ReconcileService } from './reconcile.service';
 
 @Module({
-  imports: [TicketsModule, UserMappingsModule, LedgerModule, AdminAuditModule],
+  imports: [TicketsModule, UserMappingsModule, LedgerModule, AdminAuditModule, AuditModule],
   controllers: [RecordsController, ReconcileController],
   providers: [CrmCallsService, ReconcileService],
   exports: [CrmCallsService, ReconcileService],

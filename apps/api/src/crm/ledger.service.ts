@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { INSTANCE_ID } from '../jobs/jobs.service';
-import { CrmCallEntity } from './crm-call.entity';
 import { GroupCommit } from './group-commit';
 
 export interface LedgerStart {
@@ -100,9 +99,5 @@ export class LedgerService {
         rows.map((r) => r.errorMessage),
       ],
     );
-  }
-
-  async recent(orgId: string, limit: number): Promise<CrmCallEntity[]> {
-    return this.db.getRepository(CrmCallEntity).find({ where: { orgId }, order: { at: 'DESC', id: 'DESC' }, take: limit });
   }
 }

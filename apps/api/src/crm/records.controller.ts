@@ -3,9 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { badRequest } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
+import { AuditQueryDto } from '../audit/dto/audit-query.dto';
+import { AuditService } from '../audit/audit.service';
 import { CrmCallsService } from './crm-calls.service';
 import { WhoAmIDto, WriteRecordDto } from './dto/record.dto';
-import { LedgerService } from './ledger.service';
 
 const orgId = new UuidPipe('org id');
 const recordId = new UuidPipe('record id');
@@ -31,7 +32,7 @@ function intOf(raw: string | undefined, def: number, min: number, max: number, n
 export class RecordsController {
   constructor(
     private readonly crm: CrmCallsService,
-    private readonly ledger: LedgerService,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('records/:entity')
@@ -89,24 +90,11 @@ export class RecordsController {
     return this.crm.whoAmI(id, dto?.onBehalfOf, ctx);
   }
 
+  /** The org's recent calls, as the audit shows them (with CRM's stamps and the reconciliation verdict). */
   @Get('calls')
   async calls(@Param('id', orgId) id: string, @Query('limit') limit: string | undefined) {
-    const rows = await this.ledger.recent(id, intOf(limit, 20, 1, 200, 'limit'));
-    return {
-      items: rows.map((r) => ({
-        id: r.id,
-        at: r.at.toISOString(),
-        completedAt: r.completedAt?.toISOString() ?? null,
-        operation: r.operation,
-        entity: r.entity,
-        recordId: r.recordId,
-        outcome: r.outcome,
-        errorCode: r.errorCode,
-        latencyMs: r.latencyMs,
-        serviceAccount: r.serviceAccountId ? { id: r.serviceAccountId, name: r.serviceAccountName } : null,
-        onBehalfOf: r.onBehalfOfId ? { id: r.onBehalfOfId, name: r.onBehalfOfName, puid: r.onBehalfOfPuid } : null,
-        reconciliation: r.reconciliation,
-      })),
-    };
+    const q = Object.assign(new AuditQueryDto(), { orgId: id, limit: intOf(limit, 20, 1, 200, 'limit') });
+    return { items: (await this.audit.search(q)).items };
   }
+
 }
