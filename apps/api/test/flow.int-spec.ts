@@ -9,6 +9,7 @@ const JON_PUID = '0003BFFD8F3A5B21';
 interface Step {
   name: string;
   status: string;
+  detail?: string | null;
   error?: { code: string; message: string; hint: string };
 }
 
@@ -85,6 +86,8 @@ describe('certificates, onboarding and impersonated calls against the real emula
     ]);
     expect(body.org).toMatchObject({ status: 'active', organizationName: 'contoso' });
     expect(body.org.serviceAccount.name).toMatch(/ERP_Integration/);
+    // WhoAmI cannot prove impersonation (it answers the service account): the step reads the user's own row as them.
+    expect(body.run.steps.find((x) => x.name === 'proxy-role')?.detail).toMatch(/impersonated Retrieve of their own user record/);
     contosoId = body.org.id;
   });
 

@@ -124,16 +124,31 @@ describe('CrmService rules, as CRM Online applies them', () => {
         `<Retrieve xmlns="${WS}"><entityName>account</entityName><id>${id}</id><columnSet xmlns:q1="http://schemas.microsoft.com/crm/2006/Query" xsi:type="q1:AllColumns" /></Retrieve>`,
       );
       expect(res.status).toBe(200);
-      expect(res.body).toContain(`<accountid>{${id.toUpperCase()}}</accountid>`);
-      expect(res.body).toContain(`<createdby type="systemuser" name="Jon Wilson" dsc="0">{${DEMO_IDS.jonWilson.toUpperCase()}}</createdby>`);
-      expect(res.body).toMatch(/<createdon date="\d+\/\d+\/\d{4}" time="\d+:\d\d [AP]M">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-08:00<\/createdon>/);
+      expect(res.body).toContain(`<RetrieveResult xsi:type="q1:account" xmlns:q1="${WS}">`);
+      expect(res.body).toContain(`<q1:accountid>{${id.toUpperCase()}}</q1:accountid>`);
+      expect(res.body).toContain(`<q1:createdby type="systemuser" name="Jon Wilson" dsc="0">{${DEMO_IDS.jonWilson.toUpperCase()}}</q1:createdby>`);
+      expect(res.body).toMatch(/<q1:createdon date="\d+\/\d+\/\d{4}" time="\d+:\d\d [AP]M">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-08:00<\/q1:createdon>/);
     });
   });
 
   describe('impersonation checks', () => {
-    it('WhoAmI returns the impersonated user', async () => {
+    it('WhoAmI under impersonation answers the service account, UserId first as the proxy class orders it', async () => {
       const res = await crm('Execute', WHOAMI_BODY, { callerId: DEMO_IDS.jonWilson });
-      expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.jonWilson);
+      expect(res.status).toBe(200);
+      expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+      const order = ['UserId', 'BusinessUnitId', 'OrganizationId'].map((n) => res.body.indexOf(`<${n}>`));
+      expect(order.every((i) => i > 0)).toBe(true);
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    });
+
+    it('an impersonated Retrieve of the user acted for reads their own row as them', async () => {
+      const res = await crm(
+        'Retrieve',
+        `<Retrieve xmlns="${WS}"><entityName>systemuser</entityName><id>${DEMO_IDS.jonWilson}</id><columnSet xmlns:q1="http://schemas.microsoft.com/crm/2006/Query" xsi:type="q1:ColumnSet"><q1:Attributes><q1:Attribute>fullname</q1:Attribute></q1:Attributes></columnSet></Retrieve>`,
+        { callerId: DEMO_IDS.jonWilson },
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('<q1:fullname>Jon Wilson</q1:fullname>');
     });
 
     it('refuses impersonation without the proxy role with 0x80040220 naming the privilege', async () => {
@@ -318,7 +333,7 @@ describe('CrmService rules, as CRM Online applies them', () => {
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/domainname')).toBe('JonW');
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/windowsliveid')).toBe('jonw@contoso.example');
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/isdisabled')).toBe('false');
-      expect(res.body).toContain(`<businessunitid type="businessunit" name="Contoso Ltd" dsc="0">{${DEMO_IDS.contosoBu.toUpperCase()}}</businessunitid>`);
+      expect(res.body).toContain(`<q1:businessunitid type="businessunit" name="Contoso Ltd" dsc="0">{${DEMO_IDS.contosoBu.toUpperCase()}}</q1:businessunitid>`);
       const disabled = await names(condition('isdisabled', 'Equal', 'true'), 'systemuser');
       expect(disabled).toEqual(['Dana Dorsey']);
     });

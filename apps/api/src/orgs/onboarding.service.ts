@@ -21,7 +21,7 @@ export const STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
   { name: 'organizations', title: 'Find the organization (RetrieveOrganizations)' },
   { name: 'crm-ticket', title: 'CRM ticket (RetrieveCrmTicket)' },
   { name: 'whoami', title: 'Service account identity (WhoAmI)' },
-  { name: 'proxy-role', title: 'Proxy role (impersonated WhoAmI)' },
+  { name: 'proxy-role', title: 'Proxy role (impersonated Retrieve)' },
   { name: 'test-write', title: 'Test write on behalf of a user' },
 ];
 
@@ -180,10 +180,25 @@ export class OnboardingService {
         if (!candidate?.id) {
           throw new OnboardingError('ONBOARDING_NO_USER', 'The org has no enabled user other than the service account to act for.', `Add a user to ${org.friendlyName}, then retry.`);
         }
-        const who = await client.whoAmI(token(candidate.id));
+        // WhoAmI cannot prove this: under impersonation it still answers the service account. An
+        // impersonated Retrieve of the user's own systemuser row runs as that user, and CRM refuses it
+        // with 0x80040220 when the service account lacks prvActOnBehalfOfAnotherUser.
+        const own = await client.retrieve(token(candidate.id), {
+          entityName: 'systemuser',
+          id: candidate.id,
+          columns: ['systemuserid', 'fullname'],
+        });
+        const ownId = idOf(own.entity.attributes.systemuserid);
+        if (ownId !== candidate.id) {
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            `Acting for ${candidate.name} returned another user's record (${ownId ?? 'none'}).`,
+            'Impersonation is not taking effect: check that CallerId is honoured for this org.',
+          );
+        }
         return {
           value: { id: candidate.id, name: candidate.name },
-          detail: `Acting on behalf of ${candidate.name} works (WhoAmI answered ${who.userId})`,
+          detail: `Acting on behalf of ${candidate.name} works (an impersonated Retrieve of their own user record succeeded)`,
         };
       });
 

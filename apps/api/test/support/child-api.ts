@@ -17,7 +17,9 @@ function newestMtime(dir: string): number {
 /** Builds apps/api/dist when it is missing or older than a source file (`npm test` has built it already). */
 export function ensureApiBuilt(): string {
   if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestMtime(join(API_DIR, 'src'))) {
-    execFileSync('pnpm', ['--filter', '@onbehalf/api', 'build'], { cwd: API_DIR, stdio: 'pipe', timeout: 120_000 });
+    // The package's own tsc, run by this Node: pnpm need not be on PATH (npm test installs it under .tools/).
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [API_DIR] });
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: API_DIR, stdio: 'pipe', timeout: 120_000 });
   }
   return MAIN;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { CrmFault } from '../soap/crm-error-codes.constants';
-import { WS_NS } from '../soap/namespaces.constants';
+import { WS6_NS, WS_NS } from '../soap/namespaces.constants';
 import { soapAction, versionFromContentType } from '../soap/soap-action.util';
 import { crmFaultXml, soapContentType, soapEnvelope } from '../soap/soap-writer';
 import type { EmulatorContext, HttpReply, PreparedCall, SoapService } from '../http/emulator.context';
@@ -97,10 +97,12 @@ export class CrmServiceHandler implements SoapService {
         requireRight(this.ctx, call, entity, 'read');
         const columns = parseColumnSet(child(body, 'columnSet'), envelope.namespaces);
         const record = findRecord(this.ctx, call.org, entity, id);
-        const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ');
+        const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ', 'q1:');
+        // The entity type and its attributes are in the 2007 namespace, named by a q1 prefix
+        // as ASMX's XmlSerializer writes a derived type (docs/protocol.md, entities on the wire).
         return (
           `    <RetrieveResponse xmlns="${WS_NS}">\n` +
-          `      <RetrieveResult xsi:type="${escapeXmlAttr(entity)}">\n${attrs}      </RetrieveResult>\n` +
+          `      <RetrieveResult xsi:type="q1:${escapeXmlAttr(entity)}" xmlns:q1="${WS_NS}">\n${attrs}      </RetrieveResult>\n` +
           `    </RetrieveResponse>\n`
         );
       }
@@ -144,14 +146,15 @@ export class CrmServiceHandler implements SoapService {
         `The request type '${executeType ?? '(none)'}' is not supported by the emulator; only WhoAmIRequest is.`,
       );
     }
-    // CRM answers with the effective user: the one acted for when CallerId is set.
-    const user = call.actingFor ?? call.caller;
+    // UserId is the authenticated caller (the service account) even when CallerId is set: the SDK's
+    // impersonation sample reads "the impersonating user" from WhoAmI while impersonating
+    // (docs/protocol.md, WhoAmI). Children in the order of the proxy class: UserId first.
     return (
       `    <ExecuteResponse xmlns="${WS_NS}">\n` +
       `      <Response xsi:type="WhoAmIResponse">\n` +
+      `        <UserId>${call.caller.id}</UserId>\n` +
       `        <BusinessUnitId>${call.org.businessUnitId}</BusinessUnitId>\n` +
       `        <OrganizationId>${call.org.id}</OrganizationId>\n` +
-      `        <UserId>${user.id}</UserId>\n` +
       `      </Response>\n` +
       `    </ExecuteResponse>\n`
     );
@@ -172,13 +175,16 @@ export class CrmServiceHandler implements SoapService {
     let entities = '';
     for (const record of page.records) {
       entities +=
-        `          <BusinessEntity xmlns="http://schemas.microsoft.com/crm/2006/WebServices" xsi:type="${query.entityName}">\n` +
-        recordXml(record, query.columns, meta.primaryKey, call.org, resolve, '            ') +
+        `          <BusinessEntity xsi:type="q1:${query.entityName}" xmlns:q1="${WS_NS}">\n` +
+        recordXml(record, query.columns, meta.primaryKey, call.org, resolve, '            ', 'q1:') +
         `          </BusinessEntity>\n`;
     }
     const result =
       `      <RetrieveMultipleResult EntityName="${query.entityName}" MoreRecords="${page.moreRecords ? 1 : 0}" PagingCookie="${escapeXmlAttr(cookie)}">\n` +
-      (entities ? `        <BusinessEntities>\n${entities}        </BusinessEntities>\n` : `        <BusinessEntities />\n`) +
+      // BusinessEntities and BusinessEntity belong to BusinessEntityCollection, a 2006 type.
+      (entities
+        ? `        <BusinessEntities xmlns="${WS6_NS}">\n${entities}        </BusinessEntities>\n`
+        : `        <BusinessEntities xmlns="${WS6_NS}" />\n`) +
       `      </RetrieveMultipleResult>\n`;
     return `    <RetrieveMultipleResponse xmlns="${WS_NS}">\n${result}    </RetrieveMultipleResponse>\n`;
   }

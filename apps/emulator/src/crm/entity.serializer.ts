@@ -36,17 +36,23 @@ export function crmDateTime(ms: number, offsetMinutes: number): { text: string; 
   };
 }
 
-/** One attribute element, e.g. `<createdby type="systemuser" name="Jon Wilson" dsc="0">{…}</createdby>`. */
+/**
+ * One attribute element, e.g. `<q1:createdby type="systemuser" name="Jon Wilson" dsc="0">{…}</q1:createdby>`.
+ * `prefix` (with its colon) names the 2007 WebServices namespace the entity type and its
+ * attributes are in; the caller declares it.
+ */
 export function attributeXml(
-  name: string,
+  attrName: string,
   value: StoredAttr,
   primaryKey: string,
   org: OrgState,
   resolveName: NameResolver,
+  prefix = '',
 ): string {
+  const name = `${prefix}${attrName}`;
   switch (value.t) {
     case 's':
-      return name === primaryKey
+      return attrName === primaryKey
         ? `<${name}>${braceGuid(value.v)}</${name}>`
         : `<${name}>${escapeXmlText(value.v)}</${name}>`;
     case 'ref': {
@@ -75,6 +81,7 @@ export function recordXml(
   org: OrgState,
   resolveName: NameResolver,
   indent: string,
+  prefix = '',
 ): string {
   const names =
     columns === 'all'
@@ -89,7 +96,7 @@ export function recordXml(
     seen.add(name);
     const value = record.attrs[name];
     if (value === undefined) continue;
-    out += `${indent}${attributeXml(name, value, primaryKey, org, resolveName)}\n`;
+    out += `${indent}${attributeXml(name, value, primaryKey, org, resolveName, prefix)}\n`;
   }
   return out;
 }

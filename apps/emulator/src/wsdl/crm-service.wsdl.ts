@@ -41,27 +41,31 @@ function simpleContent(name: string, base: string, attributes: string[]): string
   );
 }
 
-/** Entity types with the attributes the emulator stores and stamps. */
+/**
+ * Entity types with the attributes the emulator stores and stamps. The types and their attribute
+ * elements are in 2007/WebServices; the property types (Key, Lookup, …) and the abstract
+ * BusinessEntity they derive from are in 2006/WebServices (docs/protocol.md, entities on the wire).
+ */
 const ENTITIES: Record<string, Field[]> = {
   account: [
-    ['accountid', 'tns:Key'],
+    ['accountid', 'ws6:Key'],
     ['accountnumber', 's:string'],
     ['name', 's:string'],
     ['telephone1', 's:string'],
     ['websiteurl', 's:string'],
-    ['parentaccountid', 'tns:Lookup'],
-    ['primarycontactid', 'tns:Lookup'],
+    ['parentaccountid', 'ws6:Lookup'],
+    ['primarycontactid', 'ws6:Lookup'],
   ],
   contact: [
-    ['contactid', 'tns:Key'],
+    ['contactid', 'ws6:Key'],
     ['firstname', 's:string'],
     ['lastname', 's:string'],
     ['fullname', 's:string'],
     ['emailaddress1', 's:string'],
-    ['parentcustomerid', 'tns:Customer'],
+    ['parentcustomerid', 'ws6:Customer'],
   ],
   lead: [
-    ['leadid', 'tns:Key'],
+    ['leadid', 'ws6:Key'],
     ['subject', 's:string'],
     ['firstname', 's:string'],
     ['lastname', 's:string'],
@@ -69,32 +73,33 @@ const ENTITIES: Record<string, Field[]> = {
     ['companyname', 's:string'],
   ],
   systemuser: [
-    ['systemuserid', 'tns:Key'],
+    ['systemuserid', 'ws6:Key'],
     ['fullname', 's:string'],
     ['firstname', 's:string'],
     ['lastname', 's:string'],
     ['domainname', 's:string'],
     ['windowsliveid', 's:string'],
-    ['isdisabled', 'tns:CrmBoolean'],
-    ['businessunitid', 'tns:Lookup'],
+    ['isdisabled', 'ws6:CrmBoolean'],
+    ['businessunitid', 'ws6:Lookup'],
   ],
 };
 
 const STAMPS: Field[] = [
-  ['createdby', 'tns:Lookup'],
-  ['createdon', 'tns:CrmDateTime'],
-  ['createdonbehalfby', 'tns:Lookup'],
-  ['modifiedby', 'tns:Lookup'],
-  ['modifiedon', 'tns:CrmDateTime'],
-  ['modifiedonbehalfby', 'tns:Lookup'],
-  ['ownerid', 'tns:Owner'],
+  ['createdby', 'ws6:Lookup'],
+  ['createdon', 'ws6:CrmDateTime'],
+  ['createdonbehalfby', 'ws6:Lookup'],
+  ['modifiedby', 'ws6:Lookup'],
+  ['modifiedon', 'ws6:CrmDateTime'],
+  ['modifiedonbehalfby', 'ws6:Lookup'],
+  ['ownerid', 'ws6:Owner'],
 ];
 
 const OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'];
 
 /**
- * The CrmService WSDL (document/literal, wrapped; wrappers in 2007/WebServices, query types in
- * 2006/Query, entities in 2006/WebServices, the token in 2007/CoreTypes), with the
+ * The CrmService WSDL (document/literal, wrapped; wrappers and entity types in 2007/WebServices,
+ * query types in 2006/Query, BusinessEntity, its collection and the property types in
+ * 2006/WebServices, the token in 2007/CoreTypes), with the
  * CrmAuthenticationToken as a SOAP header on every operation.
  */
 export function crmServiceWsdl(address: string): string {
@@ -111,9 +116,9 @@ export function crmServiceWsdl(address: string): string {
     complex(
       'WhoAmIResponse',
       [
+        ['UserId', 'guid:guid'],
         ['BusinessUnitId', 'guid:guid'],
         ['OrganizationId', 'guid:guid'],
-        ['UserId', 'guid:guid'],
       ],
       { base: 'tns:Response' },
     ) +
@@ -134,6 +139,9 @@ export function crmServiceWsdl(address: string): string {
       ['id', 'guid:guid'],
     ]) +
     wrapper('DeleteResponse', []) +
+    Object.entries(ENTITIES)
+      .map(([name, fields]) => complex(name, [...fields, ...STAMPS], { base: 'ws6:BusinessEntity' }))
+      .join('') +
     `    </s:schema>\n`;
 
   const coreSchema =
@@ -206,9 +214,6 @@ export function crmServiceWsdl(address: string): string {
     `    <s:schema elementFormDefault="qualified" targetNamespace="${WS6_NS}" xmlns:tns="${WS6_NS}">\n` +
     `      <s:import namespace="${GUID_TYPES_NS}" />\n` +
     complex('BusinessEntity', [], { abstract: true }) +
-    Object.entries(ENTITIES)
-      .map(([name, fields]) => complex(name, [...fields, ...STAMPS], { base: 'tns:BusinessEntity' }))
-      .join('') +
     complex('ArrayOfBusinessEntity', [['BusinessEntity', 'tns:BusinessEntity', 'unbounded']]) +
     `      <s:complexType name="BusinessEntityCollection">\n` +
     sequence([['BusinessEntities', 'tns:ArrayOfBusinessEntity']], '        ') +

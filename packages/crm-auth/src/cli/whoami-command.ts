@@ -122,7 +122,7 @@ export const whoamiCommand: CliCommand = {
         const r = await client.whoAmI(token);
         return { value: r, detail: `userId ${r.userId}` };
       });
-      let actsFor: string | undefined;
+      let actsFor: { name: string; line: string } | undefined;
       if (args.as) {
         const puid = args.as.toUpperCase();
         const userId = await step(out, 'RetrieveCrmUserIdByExternalId', async () => {
@@ -133,18 +133,28 @@ export const whoamiCommand: CliCommand = {
           });
           return { value: r.crmUserId, detail: `${puid} → ${r.crmUserId}` };
         });
-        const impersonated = await step(out, 'WhoAmI (impersonated)', async () => {
-          const r = await client.whoAmI({ ...token, callerId: userId });
-          return { value: r, detail: `userId ${r.userId}` };
+        // WhoAmI under impersonation still answers the service account, so the user acted for is
+        // read as that user: an impersonated Retrieve of their own systemuser row, which CRM refuses
+        // (0x80040220) when the service account lacks prvActOnBehalfOfAnotherUser.
+        const name = await step(out, 'Retrieve systemuser (impersonated)', async () => {
+          const { entity } = await client.retrieve(
+            { ...token, callerId: userId },
+            { entityName: 'systemuser', id: userId, columns: ['fullname'] },
+          );
+          const fullname = entity.attributes.fullname;
+          const value = typeof fullname === 'string' && fullname !== '' ? fullname : '(no name)';
+          return { value, detail: `${value} (${userId})` };
         });
-        actsFor = `${await fullName(client, token, impersonated.userId)} (${impersonated.userId}, PUID ${puid})`;
+        actsFor = { name, line: `${name} (${userId}, PUID ${puid})` };
       }
+      const serviceAccount = await fullName(client, token, self.userId);
       out('');
       out(
         `Organization:    ${ticket.organizationDetail.friendlyName} (${ticket.organizationDetail.organizationName})`,
       );
-      out(`Service account: ${await fullName(client, token, self.userId)} (${self.userId})`);
-      out(`Acts for:        ${actsFor ?? '(nobody: add --as HEXPUID to impersonate a user)'}`);
+      out(`Service account: ${serviceAccount} (${self.userId})`);
+      out(`Acts for:        ${actsFor?.line ?? '(nobody: add --as HEXPUID to impersonate a user)'}`);
+      if (actsFor) out(`Calls run as:    ${serviceAccount}, acting for ${actsFor.name}`);
       return 0;
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);

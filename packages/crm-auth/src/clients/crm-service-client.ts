@@ -81,7 +81,10 @@ export class CrmServiceClient implements CrmServiceApi {
     this.#onRoundTrip = options.onRoundTrip;
   }
 
-  /** Execute(WhoAmI): who the token's caller is (the impersonated user when CallerId is set). */
+  /**
+   * Execute(WhoAmI): the authenticated caller. With CallerId set, `userId` is still the service
+   * account, not the user acted for (docs/protocol.md, WhoAmI).
+   */
   whoAmI(token: CrmAuthenticationToken, options: CallOptions = {}): Promise<WhoAmIResult> {
     return this.#call('Execute', 'WhoAmI', () => buildWhoAmIRequest(token), parseWhoAmIResponse, options);
   }

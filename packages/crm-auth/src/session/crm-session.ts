@@ -262,7 +262,10 @@ export class CrmSession {
     });
   }
 
-  /** Execute(WhoAmI), as the service account or, with `callerId`, as that user. */
+  /**
+   * Execute(WhoAmI). `UserId` is the authenticated service account even with `callerId` set: CRM
+   * answers the impersonating user, not the one acted for (docs/protocol.md, WhoAmI).
+   */
   whoAmI(options: SessionCallOptions = {}): Promise<WhoAmIResult> {
     return this.#execute('WhoAmI', true, options, (client, token, call) => client.whoAmI(token, call));
   }

@@ -56,7 +56,11 @@ describe('against the emulator over HTTPS', { timeout: 30_000 }, () => {
       });
       const jon = await s.resolveUserId(JON_PUID.toLowerCase());
       expect(jon).toBe(DEMO_IDS.jonWilson);
-      expect(await s.whoAmI({ callerId: jon })).toMatchObject({ userId: DEMO_IDS.jonWilson });
+      // WhoAmI under impersonation still answers the service account; the user acted for shows in
+      // an impersonated Retrieve of their own row.
+      expect(await s.whoAmI({ callerId: jon })).toMatchObject({ userId: DEMO_IDS.erpInContoso });
+      const own = await s.retrieve({ entityName: 'systemuser', id: jon, columns: ['fullname'] }, { callerId: jon });
+      expect(own.entity.attributes).toMatchObject({ systemuserid: jon, fullname: 'Jon Wilson' });
 
       h.emulator.control.resetCounts();
       for (let i = 0; i < 10; i += 1) await s.whoAmI({ callerId: jon });

@@ -57,11 +57,15 @@ describe('crm-auth whoami against the emulator', { timeout: 30_000 }, () => {
       'RetrieveCrmTicket',
       'WhoAmI',
       'RetrieveCrmUserIdByExternalId',
+      'Retrieve systemuser \\(impersonated\\)',
     ]) {
       expect(stdout).toMatch(new RegExp(`^ok +${step} +\\d+ ms`, 'm'));
     }
     expect(stdout).toContain(`Service account: ERP_Integration (${DEMO_IDS.erpInContoso})`);
     expect(stdout).toContain(`Acts for:        Jon Wilson (${DEMO_IDS.jonWilson}, PUID 0003BFFD8F3A5B21)`);
+    // The service account's name from WhoAmI, the user's from a Retrieve run as that user.
+    expect(stdout).toContain('Calls run as:    ERP_Integration, acting for Jon Wilson');
+    expect(stdout).not.toContain('WhoAmI (impersonated)');
     expect(stdout).not.toContain(h.emulator.demo.pfxPassword);
     expect(stdout).not.toMatch(/t=|PRIVATE KEY/);
   });

@@ -87,17 +87,15 @@ describe('Retrieve', () => {
   });
 
   it('refuses a result without xsi:type, a doubled attribute, or a reference without a GUID', () => {
-    const noType = RESPONSE.replace(' xsi:type="systemuser"', '');
+    const noType = RESPONSE.replace(/ xsi:type="[^"]*"/, '');
+    expect(noType).not.toBe(RESPONSE);
     expect(thrown(() => parseRetrieveResponse(noType)).code).toBe('ERR_UNEXPECTED_MESSAGE');
-    const doubled = RESPONSE.replace(
-      '<fullname>Jon Wilson</fullname>',
-      '<fullname>Jon Wilson</fullname><fullname>Eve</fullname>',
-    );
+    // The fixture's attribute elements may be prefixed (q1:fullname); keep the same prefix.
+    const fullname = /<((?:\w+:)?)fullname>Jon Wilson<\/(?:\w+:)?fullname>/;
+    const prefix = fullname.exec(RESPONSE)?.[1] ?? '';
+    const doubled = RESPONSE.replace(fullname, (m) => `${m}<${prefix}fullname>Eve</${prefix}fullname>`);
     expect(thrown(() => parseRetrieveResponse(doubled)).message).toMatch(/fullname appears twice/);
-    const badRef = RESPONSE.replace(
-      '<fullname>Jon Wilson</fullname>',
-      '<parentid type="account">none</parentid>',
-    );
+    const badRef = RESPONSE.replace(fullname, `<${prefix}parentid type="account">none</${prefix}parentid>`);
     expect(thrown(() => parseRetrieveResponse(badRef)).message).toMatch(/parentid does not hold a GUID/);
   });
 

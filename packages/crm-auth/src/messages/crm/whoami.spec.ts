@@ -11,8 +11,9 @@ import { decodeMessage } from '../decode';
 import { buildWhoAmIRequest, parseWhoAmIResponse } from './whoami';
 
 const RESPONSE = fixtureXml('crm', 'whoami-response');
+/** The service account: WhoAmI answers it even while impersonating (docs/protocol.md). */
 const IDS = {
-  userId: 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c',
+  userId: '5b2e7c1a-9f34-4d6e-8b01-2a7c3e9d4f60',
   businessUnitId: '2f8e1d4c-6a3b-4c7d-9e0f-1a2b3c4d5e6f',
   organizationId: '9d3a5e6b-1c2f-4b8a-a7e4-3f6c2d1b0a99',
 };
@@ -59,7 +60,7 @@ describe('WhoAmI', () => {
     const xml = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
       <soap:Body><ws:ExecuteResponse xmlns:ws="http://schemas.microsoft.com/crm/2007/WebServices">
         <ws:Response xsi:type="ws:WhoAmIResponse">
-          <ws:UserId>{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}</ws:UserId>
+          <ws:UserId>{5B2E7C1A-9F34-4D6E-8B01-2A7C3E9D4F60}</ws:UserId>
           <ws:OrganizationId>9D3A5E6B-1C2F-4B8A-A7E4-3F6C2D1B0A99</ws:OrganizationId>
           <ws:BusinessUnitId><![CDATA[2f8e1d4c-6a3b-4c7d-9e0f-1a2b3c4d5e6f]]></ws:BusinessUnitId>
         </ws:Response></ws:ExecuteResponse></soap:Body></soap:Envelope>`;

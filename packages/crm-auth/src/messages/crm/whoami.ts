@@ -32,7 +32,10 @@ export const WHO_AM_I = {
   ),
 } as const;
 
-/** CrmService `Execute(WhoAmIRequest)`: who the call runs as (the impersonated user when `callerId` is set). */
+/**
+ * CrmService `Execute(WhoAmIRequest)`: the authenticated caller. A `callerId` does not change the
+ * answer: `UserId` is the service account (docs/protocol.md, WhoAmI).
+ */
 export function buildWhoAmIRequest(token: CrmAuthenticationToken): SoapRequest {
   return buildCrmRequest(
     token,

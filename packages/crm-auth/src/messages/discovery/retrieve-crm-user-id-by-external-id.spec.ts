@@ -10,8 +10,9 @@ const RESPONSE = fixtureXml('discovery', 'retrieve-crm-user-id-by-external-id-re
 
 describe('RetrieveCrmUserIdByExternalId', () => {
   it('builds exactly the fixture request, the HexPUID as given', () => {
+    const fixture = fixtureJson('discovery', 'retrieve-crm-user-id-by-external-id-request');
     const req = buildRetrieveCrmUserIdByExternalIdRequest({
-      externalId: '00037FFE8A4B21C9',
+      externalId: (fixture['body'] as { externalId: string }).externalId,
       organizationName: 'contoso',
       passportTicket: PASSPORT_TICKET,
     });
