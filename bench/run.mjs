@@ -1,4 +1,4 @@
-// `npm run bench` (or `node bench/run.mjs`): every benchmark of DESIGN.md §9, one after the other,
+// `npm run bench` (or `node bench/run.mjs`): every benchmark of docs/architecture.md §9, one after the other,
 // then a table of figures, targets and pass/fail, written to bench/results/latest.json.
 //
 //   node bench/run.mjs                      everything (about 6–8 minutes on 2 cores)

@@ -116,7 +116,7 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     new DocumentBuilder().setTitle('Onbehalf API').setVersion('0.1.0').addCookieAuth('onbehalf_sid').addBearerAuth().build(),
   );
   // The docs are served by @nestjs/swagger outside Nest's guards: this gate keeps them behind a session
-  // or an API key like every other route (DESIGN.md §8: only login, health and the RPS callback are public).
+  // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS callback are public).
   const auth = app.get(AuthService);
   app.use('/api/docs', (req: Request, res: Response, next: NextFunction) => {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];

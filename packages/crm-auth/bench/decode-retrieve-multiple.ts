@@ -1,6 +1,6 @@
 /**
  * Decoding a 5,000-entity RetrieveMultiple response must cost at most 1.5× a raw fast-xml-parser
- * parse of the same bytes (DESIGN.md §9). Prints both timings and the ratio; not a test.
+ * parse of the same bytes (docs/architecture.md §9). Prints both timings and the ratio; not a test.
  *
  *   pnpm --filter @onbehalf/crm-auth bench:decode     (after `pnpm --filter @onbehalf/crm-auth build`)
  */

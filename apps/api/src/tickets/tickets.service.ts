@@ -104,7 +104,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       ticketStore: this.ticketStoreFor(orgId),
       userIdStore: userIdStoreFor(this.db, orgId),
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
-      // PROTOCOL.md §12: on 8004A101 refresh once and retry once.
+      // docs/protocol.md §9.5: on 8004A101 refresh once and retry once.
       maxTicketRetries: 1,
       timeoutMs: 30_000,
       refreshLock: (key, fn) => this.withOrgLock(orgId, key, fn),

@@ -15,7 +15,7 @@ export interface AuthTokenFields {
   callerIdRaw: string | undefined;
 }
 
-/** Who is calling, for whom, in which org: the outcome of the checks of PROTOCOL.md §12.4–5. */
+/** Who is calling, for whom, in which org: the outcome of the checks of docs/protocol.md §12.1, items 4–5. */
 export interface CrmCaller {
   org: OrgState;
   /** The service account's systemuser in this org. */
@@ -125,7 +125,7 @@ export function resolveCaller(
 }
 
 /**
- * The effective rights are the intersection of both users' (PROTOCOL.md §10): the caller lacking
+ * The effective rights are the intersection of both users' (docs/protocol.md §10.1): the caller lacking
  * the right is 80040220, the user acted for lacking it is 80040231.
  */
 export function requireRight(ctx: EmulatorContext, call: CrmCaller, entity: string, right: Right): void {

@@ -19,7 +19,7 @@ function ref(user: UserState): StoredAttr {
   return { t: 'ref', type: 'systemuser', id: user.id, name: user.fullName };
 }
 
-/** The systemuser view of a user, with the attributes of PROTOCOL.md §5.4. */
+/** The systemuser view of a user, with the attributes of docs/protocol.md §5.4. */
 export function systemUserRecord(user: UserState, org: OrgState): EntityRecord {
   return {
     id: user.id,
@@ -133,7 +133,7 @@ function checkOwner(ctx: EmulatorContext, org: OrgState, owner: StoredAttr | nul
 }
 
 /**
- * Create, stamped as CRM does (PROTOCOL.md §10): createdby/modifiedby = the user acted for (or the
+ * Create, stamped as CRM does (docs/protocol.md §10.2): createdby/modifiedby = the user acted for (or the
  * caller), createdonbehalfby/modifiedonbehalfby = the caller when impersonating, absent otherwise;
  * ownerid defaults to createdby.
  */

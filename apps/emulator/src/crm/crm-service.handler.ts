@@ -21,7 +21,7 @@ import {
 import { braceGuid, recordXml } from './entity.serializer';
 import { parseColumnSet, parseQueryExpression, runQuery } from './query-expression.engine';
 
-/** CrmService operations (PROTOCOL.md §3); Fetch is declared but not offered by the emulator. */
+/** CrmService operations (docs/protocol.md §3, §5.2); Fetch is declared but not offered by the emulator. */
 export const CRM_OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'] as const;
 type CrmOperation = (typeof CRM_OPERATIONS)[number];
 

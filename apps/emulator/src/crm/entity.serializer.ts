@@ -15,7 +15,7 @@ function pad(n: number): string {
 
 /**
  * A CrmDateTime: the text in the org's time zone with its offset, plus the display attributes
- * `date` and `time` (PROTOCOL.md §5.3), e.g. `date="11/23/2026" time="6:02 AM"`.
+ * `date` and `time` (docs/protocol.md §5.3), e.g. `date="11/23/2026" time="6:02 AM"`.
  */
 export function crmDateTime(ms: number, offsetMinutes: number): { text: string; date: string; time: string } {
   const local = new Date(ms + offsetMinutes * 60_000);

@@ -11,7 +11,7 @@ import { resolveTypeName, type SoapEnvelope } from '../xml/soap-envelope.parser'
 import { escapeXmlText } from '../xml/xml-escape.util';
 import { attr, child, text, type XmlValue } from '../xml/xml-node.util';
 
-/** Request types the Passport discovery service answers (PROTOCOL.md §4.2). */
+/** Request types the Passport discovery service answers (docs/protocol.md §4.2). */
 const DISCOVERY_REQUESTS = [
   'RetrievePolicyRequest',
   'RetrieveOrganizationsRequest',

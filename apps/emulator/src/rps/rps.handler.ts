@@ -57,7 +57,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
- * The RPS sign-in (PROTOCOL.md §8 and the agreed ticket contract): a page to pick or type a Live ID,
+ * The RPS sign-in (docs/protocol.md §8 and the agreed ticket contract): a page to pick or type a Live ID,
  * a redirect back with `t=<ticket>`, the "Maybe" state (RPSAuthState=2) under RPS_MAYBE, SilentAuth
  * from the emulator's cookie, and logout.
  */

@@ -61,7 +61,7 @@ function numberParam(
 }
 
 /**
- * Active scenarios, named for what they show (CONVENTIONS.md §12). Rule scenarios (DISABLED_ORG,
+ * Active scenarios, named for what they show (apps/emulator/README.md, Scenarios). Rule scenarios (DISABLED_ORG,
  * NO_PROXY_ROLE, …) are asked for by the handlers; transport scenarios are applied around a reply.
  * Any scenario can be narrowed to an org, account or user, to a fraction of calls, or to the next N.
  */

@@ -1,5 +1,5 @@
 /**
- * CRM platform error codes the emulator raises (PROTOCOL.md §6.2, §6.3).
+ * CRM platform error codes the emulator raises (docs/protocol.md §6.2, §6.3).
  * One table so that handlers name a situation and never spell a hex code.
  */
 export const CRM_ERRORS = {

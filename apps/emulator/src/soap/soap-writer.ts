@@ -28,7 +28,7 @@ export function soapEnvelope(version: SoapVersion, bodyXml: string): string {
   return HEAD[version] + bodyXml + TAIL;
 }
 
-/** The CRM fault of PROTOCOL.md §6.1, in the request's SOAP version. */
+/** The CRM fault of docs/protocol.md §6.1, in the request's SOAP version. */
 export function crmFaultXml(version: SoapVersion, fault: CrmFault): string {
   const detail =
     `        <error>\n` +

@@ -4,7 +4,7 @@ import type { HttpReply } from '../http/emulator.context';
 import type { SoapVersion } from '../xml/soap-envelope.parser';
 import { escapeXmlText } from '../xml/xml-escape.util';
 
-/** Why the STS refuses; each reason has its own psf:code (values chosen by the emulator, PROTOCOL.md §7.3). */
+/** Why the STS refuses; each reason has its own psf:code (values chosen by the emulator, docs/protocol.md §7.3). */
 export const LIVE_FAULTS = {
   'no-certificate': { code: '0x80048861', text: 'No client certificate was presented.' },
   'not-associated': { code: '0x80048862', text: 'The certificate presented is not associated with a Windows Live ID.' },

@@ -56,7 +56,7 @@ function readRst(node: XmlValue): RstFields {
 
 /**
  * The Windows Live STS (`POST /RST2.srf`, also `/wstlogin.srf`): WS-Trust 2005/02 Issue, with the
- * service account authenticated by its TLS client certificate (PROTOCOL.md §1, §7).
+ * service account authenticated by its TLS client certificate (docs/protocol.md §1, §7.5).
  */
 export class StsHandler implements SoapService {
   readonly endpoint = 'sts' as const;

@@ -13,7 +13,7 @@ export type SoapParseErrorKind =
   | 'not-soap'
   | 'invalid-envelope';
 
-/** A request body the emulator refuses to read; `httpStatus` follows PLATFORM.md §4.3. */
+/** A request body the emulator refuses to read; `httpStatus` follows docs/protocol.md §2.4. */
 export class SoapParseError extends Error {
   constructor(
     readonly kind: SoapParseErrorKind,
@@ -39,7 +39,7 @@ export interface SoapEnvelope {
   namespaces: Map<string, Set<string>>;
 }
 
-/** One parser configuration for every request (PLATFORM.md §4.3). */
+/** One parser configuration for every request (docs/protocol.md §2.4). */
 const PARSER_OPTIONS = {
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -95,7 +95,7 @@ export function splitQName(qname: string): { prefix: string; local: string } {
 
 /**
  * Resolves an xsi:type QName. Unprefixed names are accepted whatever the default namespace,
- * because real clients wrote them under a default cds namespace or none at all (PROTOCOL.md §4.1).
+ * because real clients wrote them under a default cds namespace or none at all (docs/protocol.md §4.1).
  * A prefixed name must be bound to `expectedNs`.
  */
 export function resolveTypeName(

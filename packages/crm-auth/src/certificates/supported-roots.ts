@@ -17,7 +17,7 @@ export interface SupportedRoot {
 }
 
 /**
- * The three roots the CRM 4.0 SDK named for service-account certificates (DESIGN.md §2), by
+ * The three roots the CRM 4.0 SDK named for service-account certificates (docs/protocol.md §7.1), by
  * thumbprint only. Production uses these; development adds the emulator's CA with
  * {@link supportedRootFromPem}.
  */

@@ -4,7 +4,7 @@ import { decodeMessage } from '../messages/decode';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safe-parse';
 import { type CliCommand, CliUsageError } from './cli-command';
 
-/** `crm-auth decode FILE`: any supported SOAP message as the JSON of shared/fixtures/README.md. */
+/** `crm-auth decode FILE`: any supported SOAP message as the JSON of fixtures/README.md. */
 export const decodeCommand: CliCommand = {
   name: 'decode',
   synopsis: 'decode FILE',

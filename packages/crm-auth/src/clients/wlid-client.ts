@@ -36,7 +36,7 @@ export interface WlidApi {
 /**
  * Gets Passport tickets from the Windows Live STS (WS-Trust 2005/02 RequestSecurityToken). The
  * service account authenticates by its certificate in the TLS handshake; the RST itself carries
- * no credential (PROTOCOL.md §1).
+ * no credential (docs/protocol.md §1, §7.5).
  */
 export class WlidClient implements WlidApi {
   readonly #stsUrl: string;

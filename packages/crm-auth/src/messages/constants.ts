@@ -1,10 +1,10 @@
 /**
  * Every namespace URI, SOAP action, content type and fault code the message layer uses, in one place
- * (PROTOCOL.md §2, §3, §6, §7). Codecs refer to these names, never to literal URIs.
+ * (docs/protocol.md §2.3, §3, §6, §7). Codecs refer to these names, never to literal URIs.
  */
 import type { CrmAuthErrorCode } from '../errors';
 
-/** Namespace URIs, keyed by the prefix PROTOCOL.md uses for them. */
+/** Namespace URIs, keyed by the short names of docs/protocol.md §2.3. */
 export const NS = {
   soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
   soap12: 'http://www.w3.org/2003/05/soap-envelope',
@@ -52,12 +52,12 @@ export function crmServiceAction(op: CrmServiceOperation): string {
   return SOAP_ACTION.crmServicePrefix + op;
 }
 
-/** WS-Trust and Windows Live constants for the RequestSecurityToken message (PROTOCOL.md §7.2). */
+/** WS-Trust and Windows Live constants for the RequestSecurityToken message (docs/protocol.md §7.2). */
 export const WLID = {
   requestTypeIssue: 'http://schemas.xmlsoap.org/ws/2005/02/trust/Issue',
   /** `wsa:To` of the RST. */
   passportTarget: 'http://Passport.NET/tb',
-  /** Default STS address (PROTOCOL.md §7.4, assumed). */
+  /** Default STS address (docs/protocol.md §7.4, assumed). */
   defaultStsUrl: 'https://login.live.com/RST2.srf',
 } as const;
 
@@ -74,7 +74,7 @@ export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 export const EXPIRED_TICKET_MARKER = '8004A101';
 
 /**
- * The CRM fault catalogue (PROTOCOL.md §6.2): `detail/error/code` → its SDK name and the
+ * The CRM fault catalogue (docs/protocol.md §6.2): `detail/error/code` → its SDK name and the
  * {@link CrmAuthErrorCode} a parser throws. Codes absent here map to `ERR_CRM_FAULT`, name `Unknown`.
  */
 export const CRM_FAULT_CODES: Readonly<Record<string, { name: string; errorCode: CrmAuthErrorCode }>> =

@@ -1,5 +1,5 @@
 /**
- * `decodeMessage`: any supported SOAP message to the JSON of shared/fixtures/README.md. The
+ * `decodeMessage`: any supported SOAP message to the JSON of fixtures/README.md. The
  * registry below is the list of every message spec; dispatch is a map lookup on the Body's key.
  */
 import { CrmAuthError } from '../errors';
@@ -29,7 +29,7 @@ import { REQUEST_SECURITY_TOKEN } from './wlid/request-security-token';
 /** A JSON value as `decodeMessage` produces it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** Any supported SOAP message as JSON, exactly as shared/fixtures/README.md defines it. */
+/** Any supported SOAP message as JSON, exactly as fixtures/README.md defines it. */
 export interface DecodedMessage {
   /** `crm` for every CRM fault (discovery and CrmService faults look alike), `wlid` for Live faults. */
   service: ServiceName;

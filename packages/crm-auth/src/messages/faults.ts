@@ -1,5 +1,5 @@
 /**
- * SOAP faults of the three services (PROTOCOL.md §6, §7.3): reading them from 1.1 or 1.2 envelopes,
+ * SOAP faults of the three services (docs/protocol.md §6, §7.3): reading them from 1.1 or 1.2 envelopes,
  * mapping them through the catalogue, and turning them into CrmAuthErrors.
  */
 import { CrmAuthError, type CrmAuthErrorCode } from '../errors';

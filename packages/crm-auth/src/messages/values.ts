@@ -19,7 +19,7 @@ export function isBracedGuid(s: string): boolean {
   return BRACED_GUID.test(s);
 }
 
-/** `{GUID}` in upper case, as CRM writes keys (PROTOCOL.md §5.3). Input must already be a GUID. */
+/** `{GUID}` in upper case, as CRM writes keys (docs/protocol.md §5.3). Input must already be a GUID. */
 export function toBracedGuid(guid: string): string {
   return `{${guid.toUpperCase()}}`;
 }
@@ -48,7 +48,7 @@ const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
- * ISO 8601 date-time with `Z`, an offset, or no zone (read as UTC, PROTOCOL.md §9). Fractions beyond
+ * ISO 8601 date-time with `Z`, an offset, or no zone (read as UTC, docs/protocol.md §9.2). Fractions beyond
  * milliseconds (.NET writes seven digits) are truncated. Undefined when not a valid date.
  */
 export function toDate(s: string): Date | undefined {

@@ -498,7 +498,7 @@ export class CrmSession {
         this.#discovery.retrieveCrmTicket(organizationName, passportTicket, { signal: ctx.signal }),
       );
       const detail = result.organizationDetail;
-      // A ticket is for one org: never use one the service issued for another (DESIGN.md §8).
+      // A ticket is for one org: never use one the service issued for another (docs/protocol.md §9.1).
       if (detail.organizationName.toLowerCase() !== organizationName.toLowerCase()) {
         throw new CrmAuthError(
           'ERR_UNEXPECTED_MESSAGE',

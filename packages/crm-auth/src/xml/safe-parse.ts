@@ -20,7 +20,7 @@ export interface XmlParseOptions {
   maxBytes?: number;
 }
 
-// Options chosen for safety first (PLATFORM.md §4.3):
+// Options chosen for safety first (docs/protocol.md §2.4):
 const PARSER = new XMLParser({
   // Keeps every element (duplicates, order) and gives one uniform node shape to convert.
   preserveOrder: true,

@@ -1,5 +1,5 @@
 /**
- * What every CrmService message shares (PROTOCOL.md §5): the CrmAuthenticationToken header, the
+ * What every CrmService message shares (docs/protocol.md §5): the CrmAuthenticationToken header, the
  * SOAP 1.1 envelope with the per-operation SOAPAction, and the message spec shape.
  */
 import { el, serializeDocument, type XNode } from '../../xml/xml-writer';
@@ -20,7 +20,7 @@ export interface DecodedCrmHeader {
   callerId: string | null;
 }
 
-/** `CrmAuthenticationToken` (ws) with its children in ct, in the WSDL's order (PROTOCOL.md §5.1). */
+/** `CrmAuthenticationToken` (ws) with its children in ct, in the WSDL's order (docs/protocol.md §5.1). */
 export function crmAuthenticationTokenNode(token: CrmAuthenticationToken): XNode {
   const type = token.authenticationType;
   if (!Number.isInteger(type) || type < 0) {

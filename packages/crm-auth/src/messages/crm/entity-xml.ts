@@ -1,5 +1,5 @@
 /**
- * Entities and column sets as CrmService 2007 writes them (PROTOCOL.md §5.2, §5.3). Attribute
+ * Entities and column sets as CrmService 2007 writes them (docs/protocol.md §5.3, §5.6). Attribute
  * elements are matched by local name; a `type` attribute marks a reference (Lookup, Owner, Customer).
  */
 import { CrmAuthError } from '../../errors';

@@ -1,5 +1,5 @@
 /**
- * QueryExpression (`…/crm/2006/Query`, PROTOCOL.md §5.2): its types, how it is written under the
+ * QueryExpression (`…/crm/2006/Query`, docs/protocol.md §5.2): its types, how it is written under the
  * `q1` prefix, and how a received one is read back.
  */
 import { CrmAuthError } from '../../errors';

@@ -15,7 +15,7 @@ const REQUEST_FIELDS: FieldTable<{ query: QueryExpression }> = {
   query: f.element('query', readQueryExpression),
 };
 
-// BusinessEntityCollection carries MoreRecords and PagingCookie as XML attributes (PROTOCOL.md §5.2).
+// BusinessEntityCollection carries MoreRecords and PagingCookie as XML attributes (docs/protocol.md §5.2).
 const RESULT_FIELDS: FieldTable<RetrieveMultipleResult> = {
   moreRecords: f.map(f.bool('@MoreRecords').optional(), (more) => more ?? false),
   // An empty cookie is no cookie.

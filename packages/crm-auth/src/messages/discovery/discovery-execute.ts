@@ -1,6 +1,6 @@
 /**
  * What every discovery message shares: `Execute/Request xsi:type=…` out, `ExecuteResponse/Response`
- * back (PROTOCOL.md §4.1), and the OrganizationDetail table.
+ * back (docs/protocol.md §4.1), and the OrganizationDetail table.
  */
 import { el, serializeDocument, type XNode } from '../../xml/xml-writer';
 import { CONTENT_TYPE, NS, SOAP_ACTION } from '../constants';
@@ -47,7 +47,7 @@ export function discoverySpec<T>(
   };
 }
 
-/** OrganizationDetail (PROTOCOL.md §4.3), in its documented child order. */
+/** OrganizationDetail (docs/protocol.md §4.3), in its documented child order. */
 export const ORGANIZATION_DETAIL: FieldTable<OrganizationDetail> = {
   crmMetadataServiceUrl: f.text('CrmMetadataServiceUrl'),
   crmServiceUrl: f.nonEmpty('CrmServiceUrl'),

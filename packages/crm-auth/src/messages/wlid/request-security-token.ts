@@ -81,7 +81,7 @@ export const REQUEST_SECURITY_TOKEN: {
 };
 
 /**
- * WS-Trust 2005/02 `RequestSecurityToken` in a SOAP 1.2 envelope (PROTOCOL.md §7.2). It carries no
+ * WS-Trust 2005/02 `RequestSecurityToken` in a SOAP 1.2 envelope (docs/protocol.md §7.2). It carries no
  * credential: the service account's certificate authenticates as the TLS client certificate.
  */
 export function buildRequestSecurityTokenRequest(a: RstArgs): SoapRequest {
