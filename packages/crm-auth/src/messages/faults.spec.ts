@@ -43,15 +43,26 @@ describe('faults', () => {
     });
   });
 
-  it('finds expiry like the SDK: 8004A101 anywhere in the detail text', () => {
-    const wrapped = parseFault(
+  it('classifies by the code element: another code whose text mentions 8004A101 is not an expired ticket', () => {
+    const other = parseFault(
       fault11(
-        '<error><code>0x80040216</code><description>Inner: 0x8004A101 ticket expired</description></error>',
+        '<error><code>0x80040217</code><description>systemuser 8004a101 Does Not Exist</description><type>Platform</type></error>',
       ),
     );
-    expect(wrapped?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
+    expect(other).toMatchObject({ code: '0x80040217', errorCode: 'ERR_CRM_OBJECT_NOT_FOUND' });
+    const inner = parseFault(
+      fault11('<error><code>0x80040216</code><description>Inner: 0x8004A101 ticket expired</description></error>'),
+    );
+    expect(inner?.errorCode).toBe('ERR_CRM_FAULT');
+  });
+
+  it('falls back on the SDK text search (8004A101 anywhere in the detail) only when there is no code element', () => {
     const bare = parseFault(fault11('<CrmError><Message>8004A101</Message></CrmError>'));
     expect(bare?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
+    const noCode = parseFault(fault11('<error><description>Ticket 8004a101 expired</description></error>'));
+    expect(noCode?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
+    const emptyCode = parseFault(fault11('<error><code> </code><description>0x8004A101</description></error>'));
+    expect(emptyCode?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
   });
 
   it('reads a SOAP 1.2 CRM fault (Code/Value, Reason/Text, Detail)', () => {

@@ -62,12 +62,17 @@ export function readFault(env: Envelope): CrmFault | null {
     };
   }
   if (error) {
-    const code = normalizeFaultCode(xmlTrim(child(error, 'code')?.text ?? ''));
+    const codeText = xmlTrim(child(error, 'code')?.text ?? '');
+    const code = normalizeFaultCode(codeText);
     const entry = CRM_FAULT_CODES[code];
-    // The SDK's own test: the detail text contains 8004A101, whatever the structure around it.
-    const expired = deepText(detail ?? error)
-      .toUpperCase()
-      .includes(EXPIRED_TICKET_MARKER);
+    // The code element decides. The SDK's text search for 8004A101 is only a fallback for a detail
+    // with no code: a 0x80040217 whose description mentions 8004a101 is not an expired ticket.
+    const expired =
+      codeText === ''
+        ? deepText(detail ?? error)
+            .toUpperCase()
+            .includes(EXPIRED_TICKET_MARKER)
+        : code === EXPIRED_CODE;
     return {
       service: 'crm',
       code,
@@ -90,6 +95,8 @@ export function readFault(env: Envelope): CrmFault | null {
     ...base,
   };
 }
+
+const EXPIRED_CODE = `0x${EXPIRED_TICKET_MARKER}`;
 
 /** The CrmAuthError a parser throws for `fault`. A fault proves the server refused the request. */
 export function faultError(fault: CrmFault, operation?: string): CrmAuthError {
