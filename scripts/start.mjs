@@ -23,7 +23,7 @@ const fail = (msg) => {
 };
 
 try {
-  installAndBuild({ dataDir, install: !args.has('--no-install'), build: !args.has('--no-build'), log: say });
+  installAndBuild({ install: !args.has('--no-install'), build: !args.has('--no-build'), force: args.has('--rebuild'), log: say });
 } catch (err) {
   fail(err.message);
 }
@@ -80,11 +80,19 @@ try {
       port: env.ONBEHALF_PG_PORT ? port('ONBEHALF_PG_PORT', 0) : undefined,
       preferredPort: 54329,
       persistent: true,
+      fresh: args.has('--fresh'),
     });
     stops.push(['embedded Postgres', () => pg.stop()]);
     await pg.createDatabase('onbehalf');
     databaseUrl = pg.url('onbehalf');
-    say(`embedded Postgres on 127.0.0.1:${pg.port} (data in ${join(dataDir, 'pg')})`);
+    say(`embedded Postgres on 127.0.0.1:${pg.port} (data in ${pg.dataDir})`);
+    if (pg.relocated) {
+      // As root the server runs as user postgres, which cannot enter a private directory (devdb).
+      say(
+        `  user postgres cannot enter ${pg.relocated.blockedBy}, so the cluster is kept there, not in ${pg.relocated.from}; ` +
+          'set ONBEHALF_DATA_DIR to a directory it can reach to keep it elsewhere',
+      );
+    }
   }
 
   // 2. The key-encryption key: from the environment, else a generated file (development only).

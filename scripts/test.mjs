@@ -2,7 +2,9 @@
 // tests with Vitest against a throwaway embedded Postgres and the real emulator over HTTPS,
 // then the Playwright browser tests in Debian's Chromium). Its last line is `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installAndBuild } from './lib/build.mjs';
 import { ensurePnpm, root } from './lib/pnpm.mjs';
@@ -38,11 +40,30 @@ if (only !== 'unit' && !chromium) {
 }
 
 try {
-  installAndBuild({ dataDir: join(root, '.data'), log: say });
+  installAndBuild({ log: say });
 } catch (err) {
   problems.push(err.message);
   failed += 1;
   finish();
+}
+
+// The integration tests and the browser tests' stack need the embedded Postgres (unless pointed at
+// a server): start a throwaway cluster once, so that a machine where it cannot run gets one line
+// saying why instead of every suite failing. As root this also prepares what user postgres needs.
+const needsEmbedded = (only !== 'e2e' && !process.env.TEST_DATABASE_URL) || (only !== 'unit' && !process.env.DATABASE_URL);
+if (needsEmbedded) {
+  const { startEmbeddedPostgres } = createRequire(join(root, 'apps', 'api', 'package.json'))('@onbehalf/devdb');
+  const dir = mkdtempSync(join(tmpdir(), 'onbehalf-pg-check-'));
+  try {
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), persistent: false });
+    await pg.stop();
+  } catch (err) {
+    problems.push(`${err.message} (checked before the tests, which need it)`);
+    failed += 1;
+    finish();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
@@ -56,11 +77,11 @@ function readJson(file) {
   }
 }
 
-function vitest(label, args, env, out) {
+function vitest(label, args, env, out, config = 'vitest.config.mts') {
   say(label);
   const r = spawnSync(
     pnpm,
-    ['exec', 'vitest', 'run', '--config', 'vitest.config.mts', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    ['exec', 'vitest', 'run', '--config', config, ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
     { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', ...env } },
   );
   const json = readJson(out);
@@ -75,6 +96,8 @@ function vitest(label, args, env, out) {
 }
 
 if (only !== 'e2e') {
+  // The repository's own tooling: packages/devdb (the embedded Postgres) and scripts/ (these commands).
+  vitest('tooling tests: embedded Postgres and scripts (Vitest)', [], {}, join(resultsDir, 'vitest-tooling.json'), 'scripts/vitest.config.mts');
   vitest('unit and integration tests (Vitest)', [], { ONBEHALF_TESTS: 'parallel' }, join(resultsDir, 'vitest.json'));
   // Fault injection, soak, crash safety and audit speed measure latency: alone, one file at a time.
   vitest('fault injection, soak and crash-safety suites (Vitest, one file at a time)', ['--project', 'api', '--maxWorkers=1'], { ONBEHALF_TESTS: 'serial' }, join(resultsDir, 'vitest-serial.json'));

@@ -1,6 +1,6 @@
 // Time to "Onbehalf is running" for `node scripts/start.mjs --no-install` (what `npm start` runs
 // after the install check), on non-default ports and a temporary ONBEHALF_DATA_DIR:
-//   startColdBuildSec  a fresh data dir: no build stamp, so it builds the workspace, then initdb,
+//   startColdBuildSec  a fresh data dir and --rebuild, so it builds the workspace, then initdb,
 //                      emulator CA, migrations, demo seed
 //   startColdSec       a fresh data dir, workspace already built: everything but the build
 //   startWarmSec       the same data dir again
@@ -96,7 +96,7 @@ export async function run({ log = console.log, withBuild = true } = {}) {
     if (withBuild) {
       const dir = join(root, 'cold-build');
       mkdirSync(dir, { mode: 0o755 });
-      const r = await timeStart(dir, 'cold incl. build', log);
+      const r = await timeStart(dir, 'cold incl. build', log, ['--rebuild']);
       details.coldBuild = r;
       figures.startColdBuildSec = {
         value: round(r.sec, 1),

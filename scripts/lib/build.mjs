@@ -1,6 +1,8 @@
 // Installs dependencies and builds the workspace when something changed since the last build,
-// so that a second `npm start` is ready in seconds.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+// so that a second `npm start` is ready in seconds. What was last installed and built is kept in
+// a stamp beside the build output (node_modules/.cache/), not in .data/: deleting .data/ to reset
+// the data does not force a rebuild, and deleting node_modules/ forces both.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pnpm, root } from './pnpm.mjs';
 
@@ -15,7 +17,7 @@ const SOURCE_FILES = [
     `${p}/tsconfig.build.json`,
   ]),
 ];
-const OUTPUTS = [
+export const OUTPUTS = [
   'packages/crm-auth/dist/index.js',
   'packages/devdb/dist/index.js',
   'apps/emulator/dist/index.js',
@@ -23,7 +25,12 @@ const OUTPUTS = [
   'apps/web/dist/index.html',
 ];
 
-function newestMtime() {
+/** Where the build stamp of a checkout lives: with the build output, under node_modules/. */
+export function buildStampFile(dir = root) {
+  return join(dir, 'node_modules', '.cache', 'onbehalf-build-stamp.json');
+}
+
+function newestMtime(dir) {
   let newest = 0;
   const visit = (p) => {
     let st;
@@ -36,29 +43,48 @@ function newestMtime() {
       for (const e of readdirSync(p)) visit(join(p, e));
     } else if (st.mtimeMs > newest) newest = st.mtimeMs;
   };
-  for (const d of [...SOURCE_DIRS, ...SOURCE_FILES]) visit(join(root, d));
+  for (const d of [...SOURCE_DIRS, ...SOURCE_FILES]) visit(join(dir, d));
   return newest;
 }
 
-/** pnpm install (only when the lockfile or a manifest changed), then build (only when a source changed). */
-export function installAndBuild({ dataDir, install = true, build = true, log = console.log }) {
-  mkdirSync(dataDir, { recursive: true });
-  const stampFile = join(dataDir, 'build-stamp.json');
-  const stamp = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : {};
-  const newest = newestMtime();
-  const installed = existsSync(join(root, 'node_modules', '.modules.yaml'));
-  if (install && (!installed || stamp.installedFrom !== lockfileMtime())) {
-    log('[setup] installing dependencies (pnpm install --frozen-lockfile)');
-    pnpm(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
+function readStamp(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
   }
-  const built = OUTPUTS.every((o) => existsSync(join(root, o)));
-  if (build && (!built || stamp.builtFrom !== newest)) {
-    log('[setup] building packages, API and console');
-    pnpm(['run', '-r', '--workspace-concurrency=2', '--reporter=append-only', 'build']);
-  }
-  writeFileSync(stampFile, JSON.stringify({ installedFrom: lockfileMtime(), builtFrom: newestMtime() }));
 }
 
-function lockfileMtime() {
-  return statSync(join(root, 'pnpm-lock.yaml')).mtimeMs;
+/**
+ * pnpm install (only when the lockfile changed since the last install), then build (only when a
+ * source changed since the last build). `force: true` builds even when nothing changed. Returns
+ * what it did: { installed, built }. `dir` and `run` (pnpm) are for the tests.
+ */
+export function installAndBuild({ install = true, build = true, force = false, log = console.log, dir = root, run = pnpm } = {}) {
+  const stampFile = buildStampFile(dir);
+  const stamp = readStamp(stampFile);
+  const lockfile = () => statSync(join(dir, 'pnpm-lock.yaml')).mtimeMs;
+  const done = { installed: false, built: false };
+  const installedNow = existsSync(join(dir, 'node_modules', '.modules.yaml')) && stamp.installedFrom === lockfile();
+  if (install && !installedNow) {
+    log('[setup] installing dependencies (pnpm install --frozen-lockfile)');
+    run(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
+    done.installed = true;
+  }
+  const builtNow = OUTPUTS.every((o) => existsSync(join(dir, o))) && stamp.builtFrom === newestMtime(dir);
+  if (build && (force || !builtNow)) {
+    log('[setup] building packages, API and console');
+    run(['run', '-r', '--workspace-concurrency=2', '--reporter=append-only', 'build']);
+    done.built = true;
+  }
+  // Record only what is known to be current: a step skipped with --no-install / --no-build keeps its old entry.
+  const next = {
+    installedFrom: done.installed || installedNow ? lockfile() : stamp.installedFrom,
+    builtFrom: done.built || builtNow ? newestMtime(dir) : stamp.builtFrom,
+  };
+  if (existsSync(join(dir, 'node_modules'))) {
+    mkdirSync(join(dir, 'node_modules', '.cache'), { recursive: true });
+    writeFileSync(stampFile, JSON.stringify(next));
+  }
+  return done;
 }
