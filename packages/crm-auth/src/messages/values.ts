@@ -48,35 +48,69 @@ const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
- * ISO 8601 date-time with `Z`, an offset, or no zone (read as UTC, docs/protocol.md §9.2). Fractions beyond
- * milliseconds (.NET writes seven digits) are truncated. Undefined when not a valid date.
+ * .NET's invariant and en-US forms, month first: `11/23/2026 22:00:00`, `11/23/2026 10:00:00 PM`,
+ * and a DateTimeOffset's `11/23/2026 10:00:00 PM -08:00`.
+ */
+const DOTNET_DATE =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: +(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?(?: *([AP]M))?)?(?: *(Z|[+-]\d{1,2}(?::?\d{2})?))?$/i;
+
+/**
+ * A date-time as a CRM 4.0 server could write it (docs/protocol.md §9.2): ISO 8601 with `Z`, an
+ * offset or no zone, or .NET's month-first invariant and en-US forms (`11/23/2026 10:00:00 PM`, with
+ * or without an offset). No zone is read as UTC. Fractions beyond milliseconds (.NET writes seven
+ * digits) are truncated. Undefined when not a valid date.
  */
 export function toDate(s: string): Date | undefined {
-  const m = ISO_DATE.exec(s);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone = 'Z'] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(sec);
+  const iso = ISO_DATE.exec(s);
+  if (iso) {
+    const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone = 'Z'] = iso;
+    return build(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec), frac, zone);
+  }
+  const net = DOTNET_DATE.exec(s);
+  if (!net) return undefined;
+  const [, mo, d, y, h = '0', mi = '0', sec = '0', frac = '', ampm, zone = 'Z'] = net;
+  let hour = Number(h);
+  if (ampm) {
+    // 12-hour clock: 12 AM is midnight, 12 PM is noon; 0 and 13+ do not exist.
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (ampm.toUpperCase() === 'PM' ? 12 : 0);
+  }
+  return build(Number(y), Number(mo), Number(d), hour, Number(mi), Number(sec), frac, zone);
+}
+
+function build(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  frac: string,
+  zone: string,
+): Date | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return undefined;
   const ms = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    const [oh, om] = offsetParts(zone.slice(1));
     if (oh > 23 || om > 59) return undefined;
     offsetMinutes = sign * (oh * 60 + om);
   }
   const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
-  const date = new Date(utc);
   // Rejects 2026-02-31 and friends, which Date.UTC would roll over.
   const check = new Date(Date.UTC(year, month - 1, day));
   if (Number.isNaN(utc) || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
-  return date;
+  return new Date(utc);
+}
+
+/** `08:00`, `0800`, `08`, `8`, `8:00` → hours and minutes. */
+function offsetParts(text: string): [number, number] {
+  if (text.includes(':')) {
+    const [h = '', m = ''] = text.split(':');
+    return [Number(h), Number(m)];
+  }
+  if (text.length > 2) return [Number(text.slice(0, text.length - 2)), Number(text.slice(-2))];
+  return [Number(text), 0];
 }

@@ -38,7 +38,11 @@ export interface TransportResponse {
   /** `Retry-After` in milliseconds, when the server sent one. */
   retryAfterMs?: number;
   body: string;
+  /** The body's bytes were not valid UTF-8 (`body` then holds U+FFFD in their place): never parse it as XML. */
+  invalidUtf8?: boolean;
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const DEFAULTS = {
   timeoutMs: 30_000,
@@ -150,11 +154,22 @@ export class HttpsTransport {
       }
       const contentType = headerText(res.headers['content-type']);
       const retryAfterMs = parseRetryAfter(headerText(res.headers['retry-after']));
+      const bytes = Buffer.concat(chunks, size);
+      let body: string;
+      let invalidUtf8 = false;
+      try {
+        body = STRICT_UTF8.decode(bytes);
+      } catch {
+        // Kept readable for an error message; sendSoap refuses to parse it.
+        body = new TextDecoder('utf-8').decode(bytes);
+        invalidUtf8 = true;
+      }
       return {
         status: res.statusCode,
         contentType,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-        body: new TextDecoder('utf-8').decode(Buffer.concat(chunks, size)),
+        body,
+        ...(invalidUtf8 ? { invalidUtf8 } : {}),
       };
     } catch (err) {
       throw mapTransportError(err, ctx);

@@ -34,11 +34,18 @@ export async function sendSoap<T>(transport: HttpsTransport, exchange: SoapExcha
     ...(exchange.signal ? { signal: exchange.signal } : {}),
   });
   const where = { url: stripQuery(exchange.url), operation: exchange.operation, httpStatus: res.status };
-  if (res.status >= 200 && res.status < 300) return exchange.parse(res.body);
+  // Bytes that are not UTF-8 are malformed XML (XML 1.0 §4.3.3): refused, never decoded with U+FFFD.
+  const parse = (body: string): T => {
+    if (res.invalidUtf8) {
+      throw new CrmAuthError('ERR_XML_MALFORMED', `${exchange.operation}: malformed XML: the reply is not valid UTF-8`, where);
+    }
+    return exchange.parse(body);
+  };
+  if (res.status >= 200 && res.status < 300) return parse(res.body);
 
   if (res.status >= 400 && looksLikeSoap(res.contentType, res.body)) {
     try {
-      exchange.parse(res.body);
+      parse(res.body);
     } catch (err) {
       // Only a fault the codec recognised is the answer; anything else falls through to the status.
       if (isCrmAuthError(err) && (err.code.startsWith('ERR_CRM_') || err.code === 'ERR_WLID_FAULT'))

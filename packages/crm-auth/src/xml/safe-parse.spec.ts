@@ -76,7 +76,7 @@ describe('parseXml', () => {
   it.each([
     ['DOCTYPE', '<?xml version="1.0"?><!DOCTYPE a><a/>'],
     ['lower-case doctype', '<!doctype a><a/>'],
-    ['an ENTITY declaration anywhere', '<a><![CDATA[<!ENTITY x "y">]]></a>'],
+    ['an ENTITY declaration inside the document element', '<a><!ENTITY x "y"></a>'],
     ['a prototype-polluting element name', '<a><__proto__/></a>'],
     ['a prototype-polluting attribute name', '<a constructor="x"/>'],
   ])('refuses %s as forbidden', (_what, xml) => {
@@ -130,6 +130,33 @@ describe('parseXml', () => {
   it('decodes UTF-8 bytes and drops a byte-order mark', () => {
     expect(parseXml(Buffer.from('\uFEFF<a>ü</a>')).text).toBe('ü');
     expect(parseXml('\uFEFF<a>ü</a>').text).toBe('ü');
+  });
+
+  it.each([
+    ['a lone continuation byte', [0x80]],
+    ['a truncated two-byte sequence', [0xc3]],
+    ['an overlong encoding of /', [0xc0, 0xaf]],
+    ['a UTF-16 surrogate encoded in UTF-8', [0xed, 0xa0, 0x80]],
+    ['Latin-1 é', [0xe9]],
+  ])('refuses invalid UTF-8 (%s) as malformed XML instead of decoding U+FFFD', (_what, bad) => {
+    const bytes = Buffer.concat([Buffer.from('<a>x'), Buffer.from(bad), Buffer.from('</a>')]);
+    expect(refusal(() => parseXml(bytes))).toBe('ERR_XML_MALFORMED');
+  });
+
+  it('finds a DOCTYPE or ENTITY by walking the markup: refused in the prolog or the body, never expanded', () => {
+    expect(refusal(() => parseXml('<!DOCTYPE a><a/>'))).toBe('ERR_XML_FORBIDDEN');
+    expect(refusal(() => parseXml('<?xml version="1.0"?><!-- c --><!doctype a [<!ENTITY x "y">]><a>&x;</a>'))).toBe(
+      'ERR_XML_FORBIDDEN',
+    );
+    expect(refusal(() => parseXml('<a><!ENTITY x "y"></a>'))).toBe('ERR_XML_FORBIDDEN');
+    expect(refusal(() => parseXml('<a><!ATTLIST a b CDATA #IMPLIED></a>'))).toBe('ERR_XML_FORBIDDEN');
+  });
+
+  it('accepts <!DOCTYPE and <!ENTITY as text inside CDATA, a comment or a processing instruction', () => {
+    expect(parseXml('<a><![CDATA[<!DOCTYPE x> and <!ENTITY y "z">]]></a>').text).toBe('<!DOCTYPE x> and <!ENTITY y "z">');
+    expect(parseXml('<!-- <!DOCTYPE a> --><a>ok</a>').text).toBe('ok');
+    expect(parseXml('<a><!-- <!ENTITY x "y"> -->ok</a>').text).toBe('ok');
+    expect(parseXml('<?pi <!DOCTYPE a> ?><a>ok</a>').text).toBe('ok');
   });
 });
 

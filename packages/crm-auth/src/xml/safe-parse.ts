@@ -48,8 +48,38 @@ const PARSER = new XMLParser({
 // An HTML page (login or proxy error page), possibly after BOM, whitespace, an XML declaration or comments.
 const HTML_START =
   /^(?:[ \t\r\n]+|<\?xml[^>]{0,200}\?>|<!--[\s\S]{0,2000}?-->)*<(?:!doctype[ \t\r\n]+html|html|head|body)[ \t\r\n>/]/i;
-// SOAP forbids DTDs (SOAP 1.1 §3, SOAP 1.2 Part 1 §5); refusing them kills XXE and entity expansion.
-const DTD = /<!(?:DOCTYPE|ENTITY)/i;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The first markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`)
+ * in the document, found by walking its markup: comments, CDATA sections and processing
+ * instructions are skipped, so their text is never mistaken for a declaration. SOAP forbids DTDs
+ * (SOAP 1.1 §3, SOAP 1.2 Part 1 §5); refusing them before parsing kills XXE and entity expansion.
+ * Linear: each `<` is looked at once, and each skipped section is searched for its end once.
+ */
+export function findMarkupDeclaration(xml: string): string | undefined {
+  let i = xml.indexOf('<');
+  while (i !== -1) {
+    if (xml.startsWith('<!--', i)) {
+      const end = xml.indexOf('-->', i + 4);
+      if (end === -1) return undefined; // unterminated: the parser reports it as malformed
+      i = xml.indexOf('<', end + 3);
+    } else if (xml.startsWith('<![CDATA[', i)) {
+      const end = xml.indexOf(']]>', i + 9);
+      if (end === -1) return undefined;
+      i = xml.indexOf('<', end + 3);
+    } else if (xml.startsWith('<?', i)) {
+      const end = xml.indexOf('?>', i + 2);
+      if (end === -1) return undefined;
+      i = xml.indexOf('<', end + 2);
+    } else {
+      const decl = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(xml.slice(i, i + 11));
+      if (decl?.[1]) return decl[1].toUpperCase();
+      i = xml.indexOf('<', i + 1);
+    }
+  }
+  return undefined;
+}
 
 /**
  * Parses `input` to its root element with namespaces resolved. Throws CrmAuthError:
@@ -67,11 +97,8 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
   if (HTML_START.test(xml.slice(0, 4096))) {
     throw new CrmAuthError('ERR_HTML_INSTEAD_OF_SOAP', 'an HTML page was received where SOAP was expected');
   }
-  const dtd = DTD.exec(xml);
-  if (dtd) {
-    const what = dtd[0].slice(2).toUpperCase();
-    throw new CrmAuthError('ERR_XML_FORBIDDEN', `${what} is not allowed in SOAP`);
-  }
+  const declaration = findMarkupDeclaration(xml);
+  if (declaration) throw new CrmAuthError('ERR_XML_FORBIDDEN', `${declaration} is not allowed in SOAP`);
 
   // Parse first: the nesting cap stops a 10,000-deep document after a few hundred bytes.
   let nodes: unknown;
@@ -114,7 +141,12 @@ function toText(input: string | Uint8Array, maxBytes: number): string {
   if (typeof input !== 'string') {
     // Cap before decoding, so an oversized body never becomes a string.
     if (input.byteLength > maxBytes) throw tooLarge(maxBytes);
-    return new TextDecoder('utf-8', { ignoreBOM: false }).decode(input);
+    try {
+      return STRICT_UTF8.decode(input);
+    } catch {
+      // XML 1.0 §4.3.3: bytes that are not UTF-8 in a UTF-8 entity are a fatal error, not U+FFFD.
+      throw new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: the input is not valid UTF-8');
+    }
   }
   // UTF-8 needs at least one byte per UTF-16 unit and at most three: only measure when it matters.
   if (input.length > maxBytes) throw tooLarge(maxBytes);

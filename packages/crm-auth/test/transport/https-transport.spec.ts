@@ -27,6 +27,12 @@ beforeAll(async () => {
         case '/ok':
           res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' }).end('<ok>é</ok>');
           return;
+        case '/latin1':
+          // Not UTF-8: a server that writes ISO-8859-1 bytes under a UTF-8 label.
+          res
+            .writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
+            .end(Buffer.concat([Buffer.from('<ok>'), Buffer.from([0xe9]), Buffer.from('</ok>')]));
+          return;
         case '/big':
           res.writeHead(200, { 'content-type': 'text/xml' });
           for (let i = 0; i < 40; i += 1) res.write('x'.repeat(1024));
@@ -94,6 +100,24 @@ describe('HttpsTransport and sendSoap', () => {
     expect(seen?.headers.soapaction).toBe('"http://example/Op"');
     expect(seen?.headers['content-type']).toBe('text/xml; charset=utf-8');
     expect(seen?.body).toBe('<Envelope/>');
+  });
+
+  it('refuses a reply that is not valid UTF-8 as malformed XML, without handing it to the parser', async () => {
+    let parsed = false;
+    const err = await failure(
+      sendSoap(transport, {
+        url: `${server.url}/latin1`,
+        request: soap11,
+        parse: (xml) => {
+          parsed = true;
+          return xml;
+        },
+        operation: 'Op',
+      }),
+    );
+    expect(err.code).toBe('ERR_XML_MALFORMED');
+    expect(err.message).toMatch(/not valid UTF-8/);
+    expect(parsed).toBe(false);
   });
 
   it('sends SOAP 1.2 without a SOAPAction header', async () => {

@@ -42,6 +42,16 @@ describe('RetrieveCrmTicket', () => {
     expect(parseRetrieveCrmTicketResponse(xml).expirationDate.toISOString()).toBe(iso);
   });
 
+  it.each([
+    ['11/23/2026 10:00:00 PM', '2026-11-23T22:00:00.000Z'],
+    ['11/23/2026 2:00:00 PM -08:00', '2026-11-23T22:00:00.000Z'],
+    ['2026-11-23T14:00:00.0000000-08:00', '2026-11-23T22:00:00.000Z'],
+  ])('reads an ExpirationDate written as %s', (written, iso) => {
+    const xml = RESPONSE.replace(/<ExpirationDate>[^<]*<\/ExpirationDate>/, `<ExpirationDate>${written}</ExpirationDate>`);
+    expect(xml).toContain(written);
+    expect(parseRetrieveCrmTicketResponse(xml).expirationDate.toISOString()).toBe(iso);
+  });
+
   it('does not depend on child order', () => {
     const ticket = /<CrmTicket>[^<]*<\/CrmTicket>/.exec(RESPONSE)![0];
     const reordered = RESPONSE.replace(ticket, '').replace(
