@@ -1,6 +1,7 @@
 export { CrmAuthError, isCrmAuthError } from './errors';
 export type { CrmAuthErrorCode, CrmAuthErrorFields } from './errors';
 export type {
+  ActivityPartyList,
   AttributeValue,
   CrmAuthenticationToken,
   Entity,

@@ -13,7 +13,13 @@ export interface Lookup {
 }
 
 /** One attribute value of an entity: its text, or a reference when the element carries `type`. */
-export type AttributeValue = string | Lookup;
+/**
+ * An activity-party list (an email's `to`, an appointment's `requiredattendees`): one entry per
+ * `activityparty`, each holding that party's attributes (`partyid` a Lookup, `addressused` text, …).
+ */
+export type ActivityPartyList = Array<Record<string, string | Lookup>>;
+
+export type AttributeValue = string | Lookup | ActivityPartyList;
 
 /** A CRM record as CrmService 2007 carries it: the logical name and one value per attribute element. */
 export interface Entity {

@@ -23,6 +23,22 @@ describe('Create', () => {
     expect(decodeMessage(req.xml)).toEqual(fixtureJson('crm', 'create-account-request'));
   });
 
+  it('writes an activity-party list as activityparty elements, and decodes it back as the same list', () => {
+    const email: Entity = {
+      logicalName: 'email',
+      attributes: {
+        subject: 'Renewal',
+        to: [
+          { partyid: { id: '6d7e8f90-a1b2-4c3d-8e4f-5a6b7c8d9e0f', type: 'contact' } },
+          { addressused: 'someone@fourth.example' },
+        ],
+      },
+    };
+    const req = buildCreateRequest(TOKEN, { entity: email });
+    expect(req.xml.replace(/>\s+</g, '><')).toContain('<to><activityparty><partyid type="contact">{6D7E8F90-A1B2-4C3D-8E4F-5A6B7C8D9E0F}</partyid></activityparty>');
+    expect(decodeMessage(req.xml).body).toEqual({ entity: email });
+  });
+
   it('escapes markup in values so it stays data', () => {
     const entity: Entity = {
       logicalName: 'account',

@@ -8,8 +8,8 @@ import { assertSafeName, el, type XNode } from '../../xml/xml-writer';
 import { requireGuid, requireText } from '../arguments';
 import { NS } from '../constants';
 import { f, type ReadContext, unexpected } from '../fields';
-import type { AttributeValue, Entity, Lookup } from '../types';
-import { isBracedGuid, toBracedGuid, toGuid } from '../values';
+import type { ActivityPartyList, AttributeValue, Entity, Lookup } from '../types';
+import { isBracedGuid, toBool, toBracedGuid, toGuid } from '../values';
 
 /** `<name xsi:type="logicalName">` with one child per attribute; references as `{GUID}` with `type` (and `name`). */
 export function entityNode(elementName: string, entity: Entity): XNode {
@@ -17,18 +17,35 @@ export function entityNode(elementName: string, entity: Entity): XNode {
   const children: XNode[] = [];
   for (const [key, value] of Object.entries(entity.attributes)) {
     assertSafeName(key, 'entity attribute name');
-    if (typeof value === 'string') {
-      children.push(el(key, null, value));
+    if (Array.isArray(value)) {
+      // An activity-party list: one activityparty element per party, its attributes inside.
+      const parties = value.map((party) =>
+        el(
+          'activityparty',
+          null,
+          Object.entries(party).map(([k, v]) => {
+            assertSafeName(k, `activity party attribute of ${key}`);
+            return valueNode(k, v);
+          }),
+        ),
+      );
+      children.push(el(key, null, parties));
       continue;
     }
-    const type = requireText(value.type, `lookup type of ${key}`);
-    assertSafeName(type, `lookup type of ${key}`);
-    const attrs: [string, string][] = [['type', type]];
-    if (value.name !== undefined) attrs.push(['name', value.name]);
-    // CRM writes keys as upper-case `{GUID}`; both sides accept any form.
-    children.push(el(key, attrs, toBracedGuid(requireGuid(value.id, `lookup id of ${key}`))));
+    children.push(valueNode(key, value));
   }
   return el(elementName, [['xsi:type', entity.logicalName]], children);
+}
+
+/** `<key>text</key>`, or a reference as `<key type="…" name="…">{GUID}</key>`. */
+function valueNode(key: string, value: string | Lookup): XNode {
+  if (typeof value === 'string') return el(key, null, value);
+  const type = requireText(value.type, `lookup type of ${key}`);
+  assertSafeName(type, `lookup type of ${key}`);
+  const attrs: [string, string][] = [['type', type]];
+  if (value.name !== undefined) attrs.push(['name', value.name]);
+  // CRM writes keys as upper-case `{GUID}`; both sides accept any form.
+  return el(key, attrs, toBracedGuid(requireGuid(value.id, `lookup id of ${key}`)));
 }
 
 /** Reads an entity element: `xsi:type` is the logical name, each child one attribute. */
@@ -39,27 +56,60 @@ export function readEntity(entity: XmlElement, ctx: ReadContext): Entity {
   const attributes: Record<string, AttributeValue> = {};
   for (const a of entity.children) {
     const key = a.name;
-    // Never reached (the parser refuses the name); kept because this object is keyed by wire data.
-    if (key === '__proto__') throw unexpected(ctx, 'forbidden attribute name');
     if (Object.prototype.hasOwnProperty.call(attributes, key))
       throw unexpected(ctx, `attribute ${key} appears twice`);
-    if (a.children.length > 0) throw unexpected(ctx, `attribute ${key} holds elements`);
-    // IsNull="true" is CRM's explicit null; the Entity shape has no null, so the attribute is absent.
-    if (attr(a, '', 'IsNull') === 'true') continue;
-    const text = xmlTrim(a.text);
-    const type = attr(a, '', 'type');
-    if (type === undefined) {
-      attributes[key] = isBracedGuid(text) ? text.slice(1, -1).toLowerCase() : text;
+    // IsNull="true" or "1" (an xs:boolean) is CRM's explicit null; the Entity shape has no null,
+    // so the attribute is absent.
+    if (isNull(a)) continue;
+    if (a.children.length > 0) {
+      attributes[key] = readPartyList(a, ctx);
       continue;
     }
-    const id = toGuid(text);
-    if (id === undefined) throw unexpected(ctx, `reference ${key} does not hold a GUID`);
-    const lookup: Lookup = { id, type: xmlTrim(type) };
-    const name = attr(a, '', 'name');
-    if (name !== undefined) lookup.name = name;
-    attributes[key] = lookup;
+    attributes[key] = readValue(a, ctx);
   }
   return { logicalName, attributes };
+}
+
+function isNull(a: XmlElement): boolean {
+  const value = attr(a, '', 'IsNull');
+  return value !== undefined && toBool(xmlTrim(value)) === true;
+}
+
+/** One attribute element without children: text, a GUID key, or a reference. */
+function readValue(a: XmlElement, ctx: ReadContext): string | Lookup {
+  const key = a.name;
+  // Never reached (the parser refuses the name); kept because objects are keyed by wire data.
+  if (key === '__proto__') throw unexpected(ctx, 'forbidden attribute name');
+  const text = xmlTrim(a.text);
+  const type = attr(a, '', 'type');
+  if (type === undefined) return isBracedGuid(text) ? text.slice(1, -1).toLowerCase() : text;
+  const id = toGuid(text);
+  if (id === undefined) throw unexpected(ctx, `reference ${key} does not hold a GUID`);
+  const lookup: Lookup = { id, type: xmlTrim(type) };
+  const name = attr(a, '', 'name');
+  if (name !== undefined) lookup.name = name;
+  return lookup;
+}
+
+/**
+ * An attribute holding elements is an activity-party list (`<to><activityparty><partyid …>`): each
+ * activityparty becomes the record of its attributes. Any other element content is refused.
+ */
+function readPartyList(a: XmlElement, ctx: ReadContext): ActivityPartyList {
+  const parties: ActivityPartyList = [];
+  for (const party of a.children) {
+    if (party.name !== 'activityparty') throw unexpected(ctx, `attribute ${a.name} holds elements`);
+    const fields: Record<string, string | Lookup> = {};
+    for (const f of party.children) {
+      if (f.children.length > 0) throw unexpected(ctx, `activity party of ${a.name} nests elements`);
+      if (Object.prototype.hasOwnProperty.call(fields, f.name))
+        throw unexpected(ctx, `activity party attribute ${f.name} appears twice`);
+      if (isNull(f)) continue;
+      fields[f.name] = readValue(f, ctx);
+    }
+    parties.push(fields);
+  }
+  return parties;
 }
 
 /** `ColumnSet` (`q1:Attributes/q1:Attribute*`) or `AllColumns`, typed with the q1 prefix. */

@@ -86,6 +86,49 @@ describe('Retrieve', () => {
     });
   });
 
+  it('reads IsNull="1", "true" and " true " as null, and IsNull="0" or "false" as a value', () => {
+    const xml = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+      <soap:Body><RetrieveResponse xmlns="http://schemas.microsoft.com/crm/2007/WebServices">
+        <RetrieveResult xsi:type="q1:account" xmlns:q1="http://schemas.microsoft.com/crm/2007/WebServices">
+          <q1:fax IsNull="1" /><q1:telephone1 IsNull="true" /><q1:telephone2 IsNull=" true " />
+          <q1:name IsNull="0">Fourth Coffee</q1:name><q1:websiteurl IsNull="false">https://fourth.example</q1:websiteurl>
+          <q1:parentaccountid type="account" IsNull="1" />
+        </RetrieveResult></RetrieveResponse></soap:Body></soap:Envelope>`;
+    expect(parseRetrieveResponse(xml).entity.attributes).toEqual({ name: 'Fourth Coffee', websiteurl: 'https://fourth.example' });
+  });
+
+  it('reads an activity-party list (to, from) as one record per party instead of refusing the entity', () => {
+    const xml = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+      <soap:Body><RetrieveResponse xmlns="http://schemas.microsoft.com/crm/2007/WebServices">
+        <RetrieveResult xsi:type="q1:email" xmlns:q1="http://schemas.microsoft.com/crm/2007/WebServices">
+          <q1:subject>Renewal</q1:subject>
+          <q1:from><q1:activityparty><q1:partyid type="systemuser" name="Jon Wilson" dsc="0">{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}</q1:partyid></q1:activityparty></q1:from>
+          <q1:to>
+            <q1:activityparty><q1:partyid type="contact" name="Nancy Davolio">{6D7E8F90-A1B2-4C3D-8E4F-5A6B7C8D9E0F}</q1:partyid><q1:addressused>nancy@fourth.example</q1:addressused></q1:activityparty>
+            <q1:activityparty><q1:addressused>unresolved@fourth.example</q1:addressused><q1:partyid IsNull="1" /></q1:activityparty>
+          </q1:to>
+        </RetrieveResult></RetrieveResponse></soap:Body></soap:Envelope>`;
+    expect(parseRetrieveResponse(xml).entity).toEqual({
+      logicalName: 'email',
+      attributes: {
+        subject: 'Renewal',
+        from: [{ partyid: { id: 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c', type: 'systemuser', name: 'Jon Wilson' } }],
+        to: [
+          {
+            partyid: { id: '6d7e8f90-a1b2-4c3d-8e4f-5a6b7c8d9e0f', type: 'contact', name: 'Nancy Davolio' },
+            addressused: 'nancy@fourth.example',
+          },
+          { addressused: 'unresolved@fourth.example' },
+        ],
+      },
+    });
+    const other = xml.replace('<q1:activityparty><q1:addressused>', '<q1:somethingelse><q1:addressused>').replace(
+      '<q1:partyid IsNull="1" /></q1:activityparty>',
+      '<q1:partyid IsNull="1" /></q1:somethingelse>',
+    );
+    expect(thrown(() => parseRetrieveResponse(other)).message).toMatch(/attribute to holds elements/);
+  });
+
   it('refuses a result without xsi:type, a doubled attribute, or a reference without a GUID', () => {
     const noType = RESPONSE.replace(/ xsi:type="[^"]*"/, '');
     expect(noType).not.toBe(RESPONSE);
