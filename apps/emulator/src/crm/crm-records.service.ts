@@ -3,7 +3,7 @@ import { CrmFault } from '../soap/crm-error-codes.constants';
 import type { EmulatorContext } from '../http/emulator.context';
 import type { EntityRecord, OrgState, StoredAttr, UserState } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
-import { attr, childNames, isElement, text, type XmlValue } from '../xml/xml-node.util';
+import { attr, text, type XmlValue } from '../xml/xml-node.util';
 import type { CrmCaller } from './crm-caller.resolver';
 import { ENTITY_METADATA, SYSTEM_ATTRIBUTES, type EntityMetadata } from './entity-metadata.constants';
 import type { NameResolver } from './entity.serializer';
@@ -81,11 +81,9 @@ export function nameResolver(ctx: EmulatorContext, org: OrgState): NameResolver 
 /** Reads the attribute children of an `entity` element into stored values (null = IsNull). */
 function readAttributes(entityNode: XmlValue, meta: EntityMetadata): Map<string, StoredAttr | null> {
   const out = new Map<string, StoredAttr | null>();
-  for (const name of childNames(entityNode)) {
-    const key = name.toLowerCase();
-    const raw = isElement(entityNode) ? entityNode[name] : undefined;
-    if (raw === undefined) continue;
-    if (Array.isArray(raw)) throw new CrmFault('InvalidArgument', `The attribute '${key}' appears more than once.`);
+  for (const raw of entityNode.children) {
+    const key = raw.local.toLowerCase();
+    if (out.has(key)) throw new CrmFault('InvalidArgument', `The attribute '${key}' appears more than once.`);
     if (attr(raw, 'IsNull') === 'true') {
       out.set(key, null);
       continue;

@@ -114,7 +114,8 @@ export class CrmServiceHandler implements SoapService {
         const entity = localTypeOf(attr(entityNode, 'type'));
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'create');
-        const id = createRecord(this.ctx, call, entity, entityNode ?? '');
+        if (!entityNode) throw new CrmFault('InvalidArgument', 'Create needs an entity.');
+        const id = createRecord(this.ctx, call, entity, entityNode);
         return (
           `    <CreateResponse xmlns="${WS_NS}">\n` +
           `      <CreateResult>${id}</CreateResult>\n` +
@@ -126,7 +127,8 @@ export class CrmServiceHandler implements SoapService {
         const entity = localTypeOf(attr(entityNode, 'type'));
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'write');
-        updateRecord(this.ctx, call, entity, entityNode ?? '');
+        if (!entityNode) throw new CrmFault('InvalidArgument', 'Update needs an entity.');
+        updateRecord(this.ctx, call, entity, entityNode);
         return `    <UpdateResponse xmlns="${WS_NS}" />\n`;
       }
       case 'Delete': {

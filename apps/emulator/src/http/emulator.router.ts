@@ -17,7 +17,8 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 class BodyTooLargeError extends Error {}
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The body's bytes; the SOAP parser decodes them as strict UTF-8 (invalid UTF-8 is malformed XML). */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) throw new BodyTooLargeError();
   const chunks: Buffer[] = [];
@@ -27,7 +28,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new BodyTooLargeError();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function text(status: number, body: string, contentType = 'text/plain; charset=utf-8'): HttpReply {
@@ -126,7 +127,7 @@ async function handleRps(deps: RouterDeps, req: IncomingMessage, res: ServerResp
  */
 async function handleSoap(deps: RouterDeps, service: SoapService, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { ctx } = deps;
-  let body: string;
+  let body: Buffer;
   try {
     body = await readBody(req);
   } catch (error) {

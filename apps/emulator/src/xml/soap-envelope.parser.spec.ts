@@ -43,7 +43,7 @@ describe('parseSoapEnvelope', () => {
     expect(text(child(e.bodyElement, 'x'))).toBe('1e5');
   });
 
-  it('refuses DTDs before parsing, HTML pages, malformed XML and non-envelopes', () => {
+  it('refuses DTDs, HTML pages, malformed XML and non-envelopes', () => {
     expect(refusal(`<!DOCTYPE x [<!ENTITY a "b">]>${env(S11, '<a>&a;</a>')}`).kind).toBe('forbidden-dtd');
     expect(refusal('<!DOCTYPE html><html><body></body></html>').kind).toBe('html-page');
     expect(refusal(env(S11, '<a><b></a>')).kind).toBe('malformed');
@@ -55,6 +55,39 @@ describe('parseSoapEnvelope', () => {
     );
     expect(refusal(env(S11, '<a/><b/>')).kind).toBe('invalid-envelope');
     expect(refusal(env(S11, `${'<d>'.repeat(200)}${'</d>'.repeat(200)}`)).httpStatus).toBe(400);
+  });
+
+  it('decodes bytes as strict UTF-8: invalid sequences are malformed, a BOM is dropped', () => {
+    const bytes = (xml: string) => new TextEncoder().encode(xml);
+    expect(parseSoapEnvelope(bytes(`\uFEFF${env(S11, '<a>é</a>')}`)).bodyElement.text).toBe('é');
+    const bad = Uint8Array.from([...bytes(env(S11, '<a>')).slice(0, -40), 0xff, ...bytes(env(S11, '<a>')).slice(-40)]);
+    expect(refusal(bad as unknown as string).message).toMatch(/not valid UTF-8/);
+  });
+
+  it('refuses a named HTML entity whatever else the body holds', () => {
+    expect(refusal(env(S11, '<a>&nbsp;</a>')).kind).toBe('malformed');
+    expect(refusal(env(S11, '<a>&#x41;&nbsp;</a>')).kind).toBe('malformed');
+  });
+
+  it('finds DOCTYPE by structure: in a comment or CDATA it is text', () => {
+    const xml = env(S11, '<a><![CDATA[<!DOCTYPE y>]]></a>').replace('?>', '?><!-- <!DOCTYPE x> -->');
+    expect(parseSoapEnvelope(xml).bodyElement.text).toBe('<!DOCTYPE y>');
+  });
+
+  it('refuses a Body or Header of the other SOAP version, a Header after the Body, and strangers in the Envelope', () => {
+    const mixed = `<soap:Envelope xmlns:soap="${S11}" xmlns:e="${S12}"><e:Body><a/></e:Body></soap:Envelope>`;
+    expect(refusal(mixed).kind).toBe('invalid-envelope');
+    const mixedHeader = `<e:Envelope xmlns:soap="${S11}" xmlns:e="${S12}"><soap:Header/><e:Body><a/></e:Body></e:Envelope>`;
+    expect(refusal(mixedHeader).message).toMatch(/Header is in namespace/);
+    const late = `<soap:Envelope xmlns:soap="${S11}"><soap:Body><a/></soap:Body><soap:Header/></soap:Envelope>`;
+    expect(refusal(late).message).toMatch(/before the Body/);
+    const stranger = `<soap:Envelope xmlns:soap="${S11}"><x/><soap:Body><a/></soap:Body></soap:Envelope>`;
+    expect(refusal(stranger).kind).toBe('invalid-envelope');
+  });
+
+  it('reads the body element with its namespace, whatever the prefixes', () => {
+    const e = parseSoapEnvelope(`<Envelope xmlns="${S12}"><Header/><Body><c:Execute xmlns:c="${CDS}"/></Body></Envelope>`);
+    expect([e.version, e.bodyName, e.bodyNs, e.header?.local]).toEqual(['1.2', 'Execute', CDS, 'Header']);
   });
 
   it('maps refusals to 400 for unreadable bodies and 500 otherwise', () => {

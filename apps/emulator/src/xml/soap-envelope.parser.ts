@@ -1,32 +1,11 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SOAP11_NS, SOAP12_NS } from '../soap/namespaces.constants';
-import { childNames, isElement, type XmlElement, type XmlValue } from './xml-node.util';
+import { SoapParseError } from './soap-parse.error';
+import { readXml } from './xml-reader';
+import type { XmlElement, XmlValue } from './xml-node.util';
+
+export { SoapParseError, type SoapParseErrorKind } from './soap-parse.error';
 
 export type SoapVersion = '1.1' | '1.2';
-
-/** Why a request body was refused before any handler saw it. */
-export type SoapParseErrorKind =
-  | 'forbidden-dtd'
-  | 'not-xml'
-  | 'html-page'
-  | 'malformed'
-  | 'not-soap'
-  | 'invalid-envelope';
-
-/** A request body the emulator refuses to read; `httpStatus` follows docs/protocol.md §2.4. */
-export class SoapParseError extends Error {
-  constructor(
-    readonly kind: SoapParseErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SoapParseError';
-  }
-
-  get httpStatus(): number {
-    return this.kind === 'not-xml' || this.kind === 'html-page' || this.kind === 'malformed' ? 400 : 500;
-  }
-}
 
 /** A parsed SOAP request: version, the single Body child and a document-wide prefix map. */
 export interface SoapEnvelope {
@@ -34,57 +13,18 @@ export interface SoapEnvelope {
   header: XmlElement | undefined;
   /** Local name of the single element in Body. */
   bodyName: string;
+  /** Namespace of the single element in Body ('' for none). */
+  bodyNs: string;
   bodyElement: XmlValue;
   /** Prefix ('' = default) → namespace URIs declared anywhere in the document. */
   namespaces: Map<string, Set<string>>;
 }
 
-/** One parser configuration for every request (docs/protocol.md §2.4). */
-const PARSER_OPTIONS = {
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // SOAP here is shallow; a cap far below the stack limit stops nesting bombs.
-  maxNestedTags: 64,
-  // DOCTYPE is refused before parsing, so no declared entity can exist; limits stay explicit anyway
-  // because entity-limit defaults moved between releases.
-  processEntities: {
-    enabled: true,
-    maxEntitySize: 0,
-    maxEntityCount: 0,
-    maxExpansionDepth: 1,
-    maxTotalExpansions: 200_000,
-    maxExpandedLength: 2_000_000,
-  },
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Attribute and tag names such as __proto__ must not reach plain objects.
-  strictReservedNames: true,
-} as const;
+/** SOAP here is shallow; a cap far below the stack limit stops nesting bombs. */
+const MAX_DEPTH = 64;
 
-// htmlEntities is only needed for numeric character references (&#x0D;), which XML allows and
-// clients send; it costs about a third of a WhoAmI parse, so bodies without `&#` skip it.
-const parser = new XMLParser({ ...PARSER_OPTIONS, htmlEntities: false });
-const numericRefParser = new XMLParser({ ...PARSER_OPTIONS, htmlEntities: true });
-
-const NS_DECL = /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])(.*?)\2/g;
-const ROOT_TAG = /^(?:\s*<\?xml[^>]*\?>)?(?:\s*<!--[\s\S]*?-->)*\s*<(?:([A-Za-z_][\w.-]*):)?([A-Za-z_][\w.-]*)/;
-
-/** Collects every namespace declaration; prefixes are rarely rebound, so a flat map suffices. */
-export function scanNamespaces(xml: string): Map<string, Set<string>> {
-  const map = new Map<string, Set<string>>();
-  for (const m of xml.matchAll(NS_DECL)) {
-    const prefix = m[1] ?? '';
-    const uri = m[3] ?? '';
-    let set = map.get(prefix);
-    if (!set) map.set(prefix, (set = new Set()));
-    set.add(uri);
-  }
-  return map;
-}
+// Invalid UTF-8 is malformed XML, never text with U+FFFD in it (docs/protocol.md §2.4).
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Splits a QName such as `q1:QueryExpression` into prefix and local name. */
 export function splitQName(qname: string): { prefix: string; local: string } {
@@ -94,9 +34,10 @@ export function splitQName(qname: string): { prefix: string; local: string } {
 }
 
 /**
- * Resolves an xsi:type QName. Unprefixed names are accepted whatever the default namespace,
- * because real clients wrote them under a default cds namespace or none at all (docs/protocol.md §4.1).
- * A prefixed name must be bound to `expectedNs`.
+ * Resolves an xsi:type QName for the discovery service. Unprefixed names are accepted whatever the
+ * default namespace, because real clients wrote them under a default cds namespace or none at all
+ * (docs/protocol.md §4.1). A prefixed name must be bound to `expectedNs`. CrmService resolves its
+ * QNames strictly, where they are written (xml-node.util.ts `resolveQName`).
  */
 export function resolveTypeName(
   qname: string | undefined,
@@ -110,78 +51,73 @@ export function resolveTypeName(
   return uris?.has(expectedNs) ? local : undefined;
 }
 
-/** Rejects DTDs before any parsing: SOAP forbids them and no parser option does. */
-export function assertNoDtd(xml: string): void {
-  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    if (/<!DOCTYPE\s+html/i.test(xml)) {
-      throw new SoapParseError('html-page', 'The request is an HTML page, not a SOAP message');
-    }
-    throw new SoapParseError('forbidden-dtd', 'DTDs and entity declarations are not allowed in SOAP messages');
+function decode(raw: string | Uint8Array): string {
+  if (typeof raw === 'string') return raw;
+  try {
+    // The decoder drops a leading byte-order mark, which .NET writers often send.
+    return utf8.decode(raw);
+  } catch {
+    throw new SoapParseError('malformed', 'The request is not well-formed XML: it is not valid UTF-8');
   }
 }
 
-/** Parses and checks a SOAP 1.1 or 1.2 request. Throws SoapParseError on anything else. */
-export function parseSoapEnvelope(raw: string): SoapEnvelope {
-  // .NET writers often start UTF-8 bodies with a byte-order mark.
-  const xml = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+function invalid(message: string): SoapParseError {
+  return new SoapParseError('invalid-envelope', message);
+}
+
+/**
+ * Parses and checks a SOAP 1.1 or 1.2 request, given as the body's bytes (decoded as strict UTF-8)
+ * or as text. Throws SoapParseError on anything else: not XML, an HTML page, malformed XML (invalid
+ * UTF-8, an undefined entity such as `&nbsp;`), a DTD, a root that is no SOAP Envelope, or an
+ * envelope that is not `Header? Body` in the envelope's own namespace with one element in Body.
+ */
+export function parseSoapEnvelope(raw: string | Uint8Array): SoapEnvelope {
+  const text = decode(raw);
+  const xml = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const start = xml.trimStart();
   if (!start.startsWith('<')) throw new SoapParseError('not-xml', 'The request body is not XML');
-  assertNoDtd(xml);
   if (/^(?:<\?xml[^>]*\?>\s*)?<html[\s>]/i.test(start)) {
     throw new SoapParseError('html-page', 'The request is an HTML page, not a SOAP message');
   }
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new SoapParseError('malformed', `The request is not well-formed XML: ${valid.err.msg}`);
-  }
-  let doc: XmlValue;
-  try {
-    doc = (xml.includes('&#') ? numericRefParser : parser).parse(xml) as XmlValue;
-  } catch (error) {
-    throw new SoapParseError('malformed', `The request could not be parsed: ${(error as Error).message}`);
-  }
-  const root = ROOT_TAG.exec(xml);
-  if (!isElement(doc) || !root || root[2] !== 'Envelope') {
-    throw new SoapParseError('not-soap', 'The request is not a SOAP envelope');
-  }
-  const namespaces = scanNamespaces(xml);
-  const envelopeNs = rootNamespace(xml, root.index + root[0].length, root[1] ?? '');
+  const doc = readXml(xml, { maxDepth: MAX_DEPTH });
+  const envelope = doc.root;
+  if (envelope.local !== 'Envelope') throw new SoapParseError('not-soap', 'The request is not a SOAP envelope');
   const version: SoapVersion | undefined =
-    envelopeNs === SOAP11_NS ? '1.1' : envelopeNs === SOAP12_NS ? '1.2' : undefined;
-  if (!version) throw new SoapParseError('not-soap', `Unknown SOAP envelope namespace '${envelopeNs ?? ''}'`);
+    envelope.ns === SOAP11_NS ? '1.1' : envelope.ns === SOAP12_NS ? '1.2' : undefined;
+  if (!version) throw new SoapParseError('not-soap', `Unknown SOAP envelope namespace '${envelope.ns}'`);
+  if (envelope.text !== '') throw invalid('The SOAP Envelope holds text');
 
-  const envelope = doc['Envelope'];
-  if (!isElement(envelope)) throw new SoapParseError('invalid-envelope', 'Exactly one Envelope is allowed');
-  const header = envelope['Header'];
-  const body = envelope['Body'];
-  if (Array.isArray(header)) throw new SoapParseError('invalid-envelope', 'At most one Header is allowed');
-  if (body === undefined || Array.isArray(body)) {
-    throw new SoapParseError('invalid-envelope', 'Exactly one Body is allowed in a SOAP envelope');
+  let header: XmlElement | undefined;
+  let body: XmlElement | undefined;
+  for (const part of envelope.children) {
+    const isHeader = part.local === 'Header';
+    if (!isHeader && part.local !== 'Body') {
+      throw invalid(`The SOAP Envelope may hold only Header and Body, not ${part.name}`);
+    }
+    if (part.ns !== envelope.ns) {
+      // A 1.2 Body in a 1.1 Envelope (or the reverse) is no Body of this envelope.
+      throw invalid(`The ${part.local} is in namespace '${part.ns}', not the Envelope's '${envelope.ns}'`);
+    }
+    if (isHeader) {
+      if (body) throw invalid('The SOAP Header must come before the Body');
+      if (header) throw invalid('At most one Header is allowed');
+      header = part;
+    } else {
+      if (body) throw invalid('Exactly one Body is allowed in a SOAP envelope');
+      body = part;
+    }
   }
-  const names = childNames(body);
-  const bodyName = names[0];
-  if (names.length !== 1 || bodyName === undefined) {
-    throw new SoapParseError('invalid-envelope', 'The SOAP Body must hold exactly one element');
-  }
-  const bodyElement = (body as XmlElement)[bodyName];
-  if (bodyElement === undefined || Array.isArray(bodyElement)) {
-    throw new SoapParseError('invalid-envelope', 'The SOAP Body must hold exactly one element');
+  if (!body) throw invalid('Exactly one Body is allowed in a SOAP envelope');
+  const bodyElement = body.children[0];
+  if (body.children.length !== 1 || bodyElement === undefined || body.text !== '') {
+    throw invalid('The SOAP Body must hold exactly one element');
   }
   return {
     version,
-    header: isElement(header) ? header : undefined,
-    bodyName,
+    header,
+    bodyName: bodyElement.local,
+    bodyNs: bodyElement.ns,
     bodyElement,
-    namespaces,
+    namespaces: doc.declarations,
   };
-}
-
-/** The namespace of the root element, read from its own start tag. */
-function rootNamespace(xml: string, afterName: number, prefix: string): string | undefined {
-  const end = xml.indexOf('>', afterName);
-  const startTag = ' ' + xml.slice(afterName, end < 0 ? undefined : end);
-  for (const m of startTag.matchAll(NS_DECL)) {
-    if ((m[1] ?? '') === prefix) return m[3];
-  }
-  return undefined;
 }
