@@ -3,7 +3,8 @@ import type { EmulatorContext } from '../http/emulator.context';
 import type { OrgState, Right, UserState } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
 import type { CrmTicketClaims } from '../tickets/ticket.codec';
-import { child, text, type XmlElement } from '../xml/xml-node.util';
+import { CT_NS, WS_NS } from '../soap/namespaces.constants';
+import { nsChild, text, type XmlElement } from '../xml/xml-node.util';
 
 /** The CrmAuthenticationToken as sent, before any check. */
 export interface AuthTokenFields {
@@ -27,21 +28,36 @@ export interface CrmCaller {
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
-/** Reads the token fields from the SOAP header (children matched by local name). */
+const TOKEN_FIELDS = new Set(['AuthenticationType', 'CrmTicket', 'OrganizationName', 'CallerId']);
+const NO_TOKEN: AuthTokenFields = {
+  authenticationType: undefined,
+  crmTicket: undefined,
+  organizationName: undefined,
+  callerId: undefined,
+  callerIdRaw: undefined,
+};
+
+/**
+ * Reads the token from the SOAP header as XmlSerializer binds it (docs/protocol.md §5.1): the
+ * element `{2007/WebServices}CrmAuthenticationToken` with its fields in 2007/CoreTypes, in any
+ * order. A token element in another namespace is no token; a field in another namespace makes the
+ * token count as missing (resolveCaller then refuses it as it refuses no token). A second token or a
+ * repeated field is refused.
+ */
 export function readAuthToken(header: XmlElement | undefined): AuthTokenFields {
-  const token = child(header, 'CrmAuthenticationToken');
-  const callerIdRaw = text(child(token, 'CallerId'))?.trim();
+  const token = nsChild(header, WS_NS, 'CrmAuthenticationToken');
+  if (!token) return NO_TOKEN;
+  if (token.children.some((c) => TOKEN_FIELDS.has(c.local) && c.ns !== CT_NS)) return NO_TOKEN;
+  const field = (name: string): string | undefined => text(nsChild(token, CT_NS, name))?.trim();
+  const authenticationType = field('AuthenticationType');
+  const crmTicket = field('CrmTicket');
+  const organizationName = field('OrganizationName');
+  const callerIdRaw = field('CallerId');
   const callerId =
     callerIdRaw && isGuid(callerIdRaw) && normalizeGuid(callerIdRaw) !== ZERO_GUID
       ? normalizeGuid(callerIdRaw)
       : undefined;
-  return {
-    authenticationType: text(child(token, 'AuthenticationType'))?.trim(),
-    crmTicket: text(child(token, 'CrmTicket'))?.trim(),
-    organizationName: text(child(token, 'OrganizationName'))?.trim(),
-    callerId,
-    callerIdRaw,
-  };
+  return { authenticationType, crmTicket, organizationName, callerId, callerIdRaw };
 }
 
 /** Privilege name as CRM spells it, e.g. prvCreateAccount. */

@@ -5,9 +5,10 @@ import { soapAction, versionFromContentType } from '../soap/soap-action.util';
 import { crmFaultXml, soapContentType, soapEnvelope } from '../soap/soap-writer';
 import type { EmulatorContext, HttpReply, PreparedCall, SoapService } from '../http/emulator.context';
 import { isGuid } from '../state/state.store';
-import { resolveTypeName, SoapParseError, type SoapEnvelope, type SoapVersion } from '../xml/soap-envelope.parser';
+import { SoapParseError, type SoapEnvelope, type SoapVersion } from '../xml/soap-envelope.parser';
 import { escapeXmlAttr } from '../xml/xml-escape.util';
-import { attr, child, text } from '../xml/xml-node.util';
+import { nsChild, text, type XmlValue } from '../xml/xml-node.util';
+import { checkCrmBody, xsiType } from './crm-body.checks';
 import { readAuthToken, requireRight, resolveCaller, type CrmCaller } from './crm-caller.resolver';
 import {
   createRecord,
@@ -31,7 +32,10 @@ function reply(version: SoapVersion, body: string): HttpReply {
   return { status: 200, headers: { 'content-type': soapContentType(version) }, body: soapEnvelope(version, body) };
 }
 
-/** Picks the operation from SOAPAction / the 1.2 action parameter, falling back on the body element. */
+/**
+ * Picks the operation from SOAPAction / the 1.2 action parameter, falling back on the body element,
+ * whose wrapper must be the operation's element in 2007/WebServices.
+ */
 function resolveOperation(envelope: SoapEnvelope, req: IncomingMessage): CrmOperation {
   const action = soapAction(req);
   let op: string = envelope.bodyName;
@@ -47,6 +51,10 @@ function resolveOperation(envelope: SoapEnvelope, req: IncomingMessage): CrmOper
   if (!(CRM_OPERATIONS as readonly string[]).includes(op)) {
     throw new CrmFault('InvalidArgument', `Server did not recognize the operation '${op}'.`, 'Client');
   }
+  if (envelope.bodyNs !== WS_NS) {
+    // As XmlSerializer words it: the wrapper is known only in its own namespace.
+    throw new CrmFault('InvalidArgument', `<${envelope.bodyName} xmlns='${envelope.bodyNs}'> was not expected; ${op} is in ${WS_NS}.`, 'Client');
+  }
   return op as CrmOperation;
 }
 
@@ -61,10 +69,12 @@ export class CrmServiceHandler implements SoapService {
 
   prepare(envelope: SoapEnvelope, req: IncomingMessage): PreparedCall {
     const op = resolveOperation(envelope, req);
+    checkCrmBody(op, envelope.bodyElement);
     let label: string = op;
     let executeType: string | undefined;
     if (op === 'Execute') {
-      executeType = resolveTypeName(attr(child(envelope.bodyElement, 'Request'), 'type'), envelope.namespaces, WS_NS);
+      const request = nsChild(envelope.bodyElement, WS_NS, 'Request');
+      executeType = request && xsiType(request)?.local;
       label = executeType?.replace(/Request$/, '') ?? 'Execute';
     }
     const token = readAuthToken(envelope.header);
@@ -86,16 +96,17 @@ export class CrmServiceHandler implements SoapService {
 
   private dispatch(op: CrmOperation, executeType: string | undefined, call: CrmCaller, envelope: SoapEnvelope): string {
     const body = envelope.bodyElement;
+    const param = (name: string): XmlValue | undefined => nsChild(body, WS_NS, name);
     switch (op) {
       case 'Execute':
         return this.execute(executeType, call);
       case 'Retrieve': {
-        const entity = (text(child(body, 'entityName')) ?? '').trim().toLowerCase();
-        const id = (text(child(body, 'id')) ?? '').trim();
+        const entity = (text(param('entityName')) ?? '').trim().toLowerCase();
+        const id = (text(param('id')) ?? '').trim();
         const meta = entityMetadata(entity);
         if (!isGuid(id)) throw new CrmFault('InvalidArgument', `'${id}' is not a GUID.`);
         requireRight(this.ctx, call, entity, 'read');
-        const columns = parseColumnSet(child(body, 'columnSet'), envelope.namespaces);
+        const columns = parseColumnSet(param('columnSet'));
         const record = findRecord(this.ctx, call.org, entity, id);
         const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ', 'q1:');
         // The entity type and its attributes are in the 2007 namespace, named by a q1 prefix
@@ -109,9 +120,9 @@ export class CrmServiceHandler implements SoapService {
       case 'RetrieveMultiple':
         return this.retrieveMultiple(call, envelope);
       case 'Create': {
-        const entityNode = child(body, 'entity');
-        // Entity types live in the 2006 WebServices namespace under whatever prefix; the local name decides.
-        const entity = localTypeOf(attr(entityNode, 'type'));
+        const entityNode = param('entity');
+        // The entity type is a 2007 WebServices type (docs/protocol.md §5.2), checked by checkCrmBody.
+        const entity = entityTypeOf(entityNode);
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'create');
         if (!entityNode) throw new CrmFault('InvalidArgument', 'Create needs an entity.');
@@ -123,8 +134,8 @@ export class CrmServiceHandler implements SoapService {
         );
       }
       case 'Update': {
-        const entityNode = child(body, 'entity');
-        const entity = localTypeOf(attr(entityNode, 'type'));
+        const entityNode = param('entity');
+        const entity = entityTypeOf(entityNode);
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'write');
         if (!entityNode) throw new CrmFault('InvalidArgument', 'Update needs an entity.');
@@ -132,10 +143,10 @@ export class CrmServiceHandler implements SoapService {
         return `    <UpdateResponse xmlns="${WS_NS}" />\n`;
       }
       case 'Delete': {
-        const entity = (text(child(body, 'entityName')) ?? '').trim().toLowerCase();
+        const entity = (text(param('entityName')) ?? '').trim().toLowerCase();
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'delete');
-        deleteRecord(this.ctx, call, entity, (text(child(body, 'id')) ?? '').trim());
+        deleteRecord(this.ctx, call, entity, (text(param('id')) ?? '').trim());
         return `    <DeleteResponse xmlns="${WS_NS}" />\n`;
       }
     }
@@ -163,7 +174,7 @@ export class CrmServiceHandler implements SoapService {
   }
 
   private retrieveMultiple(call: CrmCaller, envelope: SoapEnvelope): string {
-    const query = parseQueryExpression(child(envelope.bodyElement, 'query'), envelope.namespaces);
+    const query = parseQueryExpression(nsChild(envelope.bodyElement, WS_NS, 'query'));
     const meta = entityMetadata(query.entityName);
     requireRight(this.ctx, call, query.entityName, 'read');
     const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query);
@@ -192,10 +203,9 @@ export class CrmServiceHandler implements SoapService {
   }
 }
 
-function localTypeOf(qname: string | undefined): string {
-  const value = (qname ?? '').trim();
-  const i = value.indexOf(':');
-  return (i < 0 ? value : value.slice(i + 1)).toLowerCase();
+/** The entity's logical name: the local name of its xsi:type ('' when it has none). */
+function entityTypeOf(entityNode: XmlValue | undefined): string {
+  return (entityNode ? (xsiType(entityNode)?.local ?? '') : '').toLowerCase();
 }
 
 /** Turns an error into a CRM fault reply; unexpected errors become a generic platform fault. */

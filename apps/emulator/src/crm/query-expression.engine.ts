@@ -2,8 +2,8 @@ import { CrmFault } from '../soap/crm-error-codes.constants';
 import { QUERY_NS } from '../soap/namespaces.constants';
 import type { EntityRecord, StoredAttr } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
-import { resolveTypeName } from '../xml/soap-envelope.parser';
-import { attr, child, children, text, type XmlValue } from '../xml/xml-node.util';
+import { nsChild, nsChildren, text, type XmlValue } from '../xml/xml-node.util';
+import { xsiType } from './crm-body.checks';
 
 /** A parsed condition of a FilterExpression. */
 interface Condition {
@@ -54,29 +54,37 @@ function invalid(message: string): CrmFault {
   return new CrmFault('InvalidArgument', message);
 }
 
-/** Reads a ColumnSet: `AllColumns` (by xsi:type) or its Attributes. */
-export function parseColumnSet(node: XmlValue | undefined, namespaces: Map<string, Set<string>>): string[] | 'all' {
+/** A child of a query part, in 2006/Query. */
+function q(node: XmlValue | undefined, name: string): XmlValue | undefined {
+  return nsChild(node, QUERY_NS, name);
+}
+
+function qList(node: XmlValue | undefined, name: string): XmlValue[] {
+  return nsChildren(node, QUERY_NS, name);
+}
+
+/** Reads a ColumnSet: `AllColumns` (by xsi:type, a 2006/Query QName) or its Attributes. */
+export function parseColumnSet(node: XmlValue | undefined): string[] | 'all' {
   if (node === undefined) return 'all';
-  const type = resolveTypeName(attr(node, 'type'), namespaces, QUERY_NS);
-  if (type === 'AllColumns') return 'all';
-  const attributes = child(node, 'Attributes');
-  const names = children(attributes, 'Attribute').map((a) => (text(a) ?? '').trim().toLowerCase());
+  const type = xsiType(node);
+  if (type?.ns === QUERY_NS && type.local === 'AllColumns') return 'all';
+  const names = qList(q(node, 'Attributes'), 'Attribute').map((a) => (text(a) ?? '').trim().toLowerCase());
   return names.filter((n) => n.length > 0);
 }
 
 function parseFilter(node: XmlValue, depth: number): Filter {
   if (depth > 8) throw invalid('Filters are nested too deeply');
-  const op = (text(child(node, 'FilterOperator')) ?? 'And').trim();
+  const op = (text(q(node, 'FilterOperator')) ?? 'And').trim();
   if (op !== 'And' && op !== 'Or') throw invalid(`Unknown FilterOperator '${op}'`);
-  const conditions = children(child(node, 'Conditions'), 'Condition').map((c) => {
-    const operator = (text(child(c, 'Operator')) ?? '').trim();
+  const conditions = qList(q(node, 'Conditions'), 'Condition').map((c) => {
+    const operator = (text(q(c, 'Operator')) ?? '').trim();
     if (!SUPPORTED_OPERATORS.has(operator)) throw invalid(`The condition operator '${operator}' is not supported`);
-    const attribute = (text(child(c, 'AttributeName')) ?? '').trim().toLowerCase();
+    const attribute = (text(q(c, 'AttributeName')) ?? '').trim().toLowerCase();
     if (!attribute) throw invalid('A condition needs an AttributeName');
-    const values = children(child(c, 'Values'), 'Value').map((v) => text(v) ?? '');
+    const values = qList(q(c, 'Values'), 'Value').map((v) => text(v) ?? '');
     return { attribute, operator, values };
   });
-  const filters = children(child(node, 'Filters'), 'Filter').map((f) => parseFilter(f, depth + 1));
+  const filters = qList(q(node, 'Filters'), 'Filter').map((f) => parseFilter(f, depth + 1));
   return { operator: op, conditions, filters };
 }
 
@@ -87,29 +95,29 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   return n;
 }
 
-/** Parses `query xsi:type="q:QueryExpression"`. */
-export function parseQueryExpression(node: XmlValue | undefined, namespaces: Map<string, Set<string>>): ParsedQuery {
+/** Parses `query xsi:type="q:QueryExpression"`; its parts are 2006/Query elements. */
+export function parseQueryExpression(node: XmlValue | undefined): ParsedQuery {
   if (node === undefined) throw invalid('RetrieveMultiple needs a query');
-  const type = resolveTypeName(attr(node, 'type'), namespaces, QUERY_NS);
+  const type = xsiType(node)?.local;
   if (type !== undefined && type !== 'QueryExpression') {
     throw invalid(`The query type '${type}' is not supported; send a QueryExpression`);
   }
-  const entityName = (text(child(node, 'EntityName')) ?? '').trim().toLowerCase();
+  const entityName = (text(q(node, 'EntityName')) ?? '').trim().toLowerCase();
   if (!entityName) throw invalid('The query needs an EntityName');
-  const criteriaNode = child(node, 'Criteria');
-  const criteria = criteriaNode === undefined || typeof criteriaNode === 'string' ? undefined : parseFilter(criteriaNode, 0);
-  const orders = children(child(node, 'Orders'), 'Order').map((o) => ({
-    attribute: (text(child(o, 'AttributeName')) ?? '').trim().toLowerCase(),
-    descending: (text(child(o, 'OrderType')) ?? '').trim() === 'Descending',
+  const criteriaNode = q(node, 'Criteria');
+  const criteria = criteriaNode === undefined ? undefined : parseFilter(criteriaNode, 0);
+  const orders = qList(q(node, 'Orders'), 'Order').map((o) => ({
+    attribute: (text(q(o, 'AttributeName')) ?? '').trim().toLowerCase(),
+    descending: (text(q(o, 'OrderType')) ?? '').trim() === 'Descending',
   }));
-  const pageInfo = child(node, 'PageInfo');
-  const count = Math.min(positiveInt(text(child(pageInfo, 'Count')), 'Count', 0), MAX_PAGE);
-  const pageNumber = Math.max(positiveInt(text(child(pageInfo, 'PageNumber')), 'PageNumber', 1), 1);
+  const pageInfo = q(node, 'PageInfo');
+  const count = Math.min(positiveInt(text(q(pageInfo, 'Count')), 'Count', 0), MAX_PAGE);
+  const pageNumber = Math.max(positiveInt(text(q(pageInfo, 'PageNumber')), 'PageNumber', 1), 1);
   // PagingCookie is the documented name; some clients wrote PageCookie.
-  const cookie = text(child(pageInfo, 'PagingCookie')) ?? text(child(pageInfo, 'PageCookie'));
+  const cookie = text(q(pageInfo, 'PagingCookie')) ?? text(q(pageInfo, 'PageCookie'));
   return {
     entityName,
-    columns: parseColumnSet(child(node, 'ColumnSet'), namespaces),
+    columns: parseColumnSet(q(node, 'ColumnSet')),
     criteria,
     orders,
     pageNumber,
