@@ -1,21 +1,49 @@
-/** Shared fixture access for the message specs (shared/fixtures, found as in CI). */
-import { readFileSync } from 'node:fs';
+/**
+ * Fixture access for the message specs: the project's own corpus in `fixtures/` at the repository
+ * root (its README states the decode contract), and an optional external corpus of the same layout.
+ */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrmAuthError } from '../src/errors';
 import type { CrmAuthenticationToken } from '../src/messages/types';
 
-/** The shared folder: ONBEHALF_SHARED_DIR, else `../shared` beside the repository root. */
-export const SHARED_DIR = process.env['ONBEHALF_SHARED_DIR'] ?? path.resolve(__dirname, '../../../../shared');
-export const FIXTURES_DIR = path.join(SHARED_DIR, 'fixtures');
+/** The project's corpus. */
+export const FIXTURES_DIR = path.resolve(__dirname, '../../../fixtures');
+
+/**
+ * An external conformance corpus of the same layout, when there is one: the folder named by
+ * ONBEHALF_CONFORMANCE_DIR, else `../shared/fixtures` beside the repository (where CI lays one).
+ * Undefined when neither exists: the suites then run on the project's corpus only.
+ */
+export const EXTERNAL_FIXTURES_DIR: string | undefined = (() => {
+  const named = process.env['ONBEHALF_CONFORMANCE_DIR'];
+  if (named) return path.resolve(named);
+  const beside = path.resolve(__dirname, '../../../../shared/fixtures');
+  return existsSync(path.join(beside, 'crm')) ? beside : undefined;
+})();
+
+/** Every corpus the conformance suites run against, the project's first. */
+export const CORPORA: ReadonlyArray<{ label: string; dir: string }> = [
+  { label: 'project fixtures', dir: FIXTURES_DIR },
+  ...(EXTERNAL_FIXTURES_DIR ? [{ label: 'external corpus', dir: EXTERNAL_FIXTURES_DIR }] : []),
+];
 
 /** A fixture's XML text. */
-export function fixtureXml(service: 'crm' | 'discovery' | 'wlid' | 'hostile', name: string): string {
-  return readFileSync(path.join(FIXTURES_DIR, service, `${name}.xml`), 'utf8');
+export function fixtureXml(
+  service: 'crm' | 'discovery' | 'wlid' | 'hostile',
+  name: string,
+  dir: string = FIXTURES_DIR,
+): string {
+  return readFileSync(path.join(dir, service, `${name}.xml`), 'utf8');
 }
 
 /** A fixture's expected decode output. */
-export function fixtureJson(service: 'crm' | 'discovery' | 'wlid', name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, service, `${name}.json`), 'utf8')) as Record<
+export function fixtureJson(
+  service: 'crm' | 'discovery' | 'wlid',
+  name: string,
+  dir: string = FIXTURES_DIR,
+): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(dir, service, `${name}.json`), 'utf8')) as Record<
     string,
     unknown
   >;

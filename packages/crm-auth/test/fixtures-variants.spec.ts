@@ -10,15 +10,15 @@ import { NS } from '../src/messages/constants';
 import { decodeMessage } from '../src/messages/decode';
 import { parseXml } from '../src/xml/safe-parse';
 import { resolveQName, type XmlElement } from '../src/xml/xml-element';
-import { FIXTURES_DIR, fixtureJson, fixtureXml, renamePrefix, toSoap12 } from './fixtures-helpers';
+import { CORPORA, fixtureJson, fixtureXml, renamePrefix, toSoap12 } from './fixtures-helpers';
 
 type Service = 'crm' | 'discovery' | 'wlid';
-const fixtures = (['crm', 'discovery', 'wlid'] as const).flatMap((service) =>
-  readdirSync(path.join(FIXTURES_DIR, service))
-    .filter((f) => f.endsWith('.xml'))
-    .map((f) => [service, f.slice(0, -4)] as [Service, string]),
-);
-const messages = fixtures.filter(([, name]) => !name.startsWith('fault-'));
+const fixturesOf = (dir: string): Array<[Service, string]> =>
+  (['crm', 'discovery', 'wlid'] as const).flatMap((service) =>
+    readdirSync(path.join(dir, service))
+      .filter((f) => f.endsWith('.xml'))
+      .map((f) => [service, f.slice(0, -4)] as [Service, string]),
+  );
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -69,29 +69,34 @@ function rewrite(el: XmlElement, mode: 'prefixed' | 'default', counter = { n: 0 
   return `<${[tag, ...decl, ...attrs].join(' ')}>${inner}</${tag}>`;
 }
 
-describe('fixture variants decode to the same JSON', () => {
+describe.each(CORPORA)('$label: fixture variants decode to the same JSON', ({ dir }) => {
+  const fixtures = fixturesOf(dir);
+  const messages = fixtures.filter(([, name]) => !name.startsWith('fault-'));
+  const xmlOf = (service: Service, name: string): string => fixtureXml(service, name, dir);
+  const jsonOf = (service: Service, name: string): Record<string, unknown> => fixtureJson(service, name, dir);
+
   it.each(messages)('%s/%s in SOAP 1.2', (service, name) => {
-    expect(decodeMessage(toSoap12(fixtureXml(service, name)))).toStrictEqual({
-      ...fixtureJson(service, name),
+    expect(decodeMessage(toSoap12(xmlOf(service, name)))).toStrictEqual({
+      ...jsonOf(service, name),
       soapVersion: '1.2',
     });
   });
 
   it.each(fixtures)('%s/%s with renamed envelope and xsi prefixes, compacted', (service, name) => {
-    const xml = renamePrefix(renamePrefix(fixtureXml(service, name), 'soap', 'SOAP-ENV'), 'xsi', 'i').replace(
+    const xml = renamePrefix(renamePrefix(xmlOf(service, name), 'soap', 'SOAP-ENV'), 'xsi', 'i').replace(
       />\s+</g,
       '><',
     );
-    expect(decodeMessage(xml)).toStrictEqual(fixtureJson(service, name));
+    expect(decodeMessage(xml)).toStrictEqual(jsonOf(service, name));
   });
 
   it.each(fixtures)('%s/%s with fresh prefixes, reordered children and CDATA values', (service, name) => {
-    const xml = rewrite(parseXml(fixtureXml(service, name)), 'prefixed');
-    expect(decodeMessage(xml)).toStrictEqual(fixtureJson(service, name));
+    const xml = rewrite(parseXml(xmlOf(service, name)), 'prefixed');
+    expect(decodeMessage(xml)).toStrictEqual(jsonOf(service, name));
   });
 
   it.each(fixtures)('%s/%s with default namespaces and unprefixed xsi:type', (service, name) => {
-    const xml = rewrite(parseXml(fixtureXml(service, name)), 'default');
-    expect(decodeMessage(xml)).toStrictEqual(fixtureJson(service, name));
+    const xml = rewrite(parseXml(xmlOf(service, name)), 'default');
+    expect(decodeMessage(xml)).toStrictEqual(jsonOf(service, name));
   });
 });

@@ -152,11 +152,45 @@ describe('parseXml', () => {
     expect(refusal(() => parseXml('<a><!ATTLIST a b CDATA #IMPLIED></a>'))).toBe('ERR_XML_FORBIDDEN');
   });
 
-  it('accepts <!DOCTYPE and <!ENTITY as text inside CDATA, a comment or a processing instruction', () => {
+  it('accepts <!DOCTYPE and <!ENTITY as text inside CDATA or a comment', () => {
     expect(parseXml('<a><![CDATA[<!DOCTYPE x> and <!ENTITY y "z">]]></a>').text).toBe('<!DOCTYPE x> and <!ENTITY y "z">');
     expect(parseXml('<!-- <!DOCTYPE a> --><a>ok</a>').text).toBe('ok');
     expect(parseXml('<a><!-- <!ENTITY x "y"> -->ok</a>').text).toBe('ok');
-    expect(parseXml('<?pi <!DOCTYPE a> ?><a>ok</a>').text).toBe('ok');
+    expect(parseXml('<a title="&lt;!DOCTYPE b&gt;">ok</a>').text).toBe('ok');
+  });
+
+  it('refuses a processing instruction anywhere (SOAP forbids them), but not the XML declaration', () => {
+    expect(refusal(() => parseXml('<?pi x?><a/>'))).toBe('ERR_XML_FORBIDDEN');
+    expect(refusal(() => parseXml('<a><b><?php echo 1; ?></b></a>'))).toBe('ERR_XML_FORBIDDEN');
+    expect(refusal(() => parseXml('<a/><?xml version="1.0"?>'))).toBe('ERR_XML_FORBIDDEN');
+    expect(parseXml('<?xml version="1.0" encoding="utf-8"?>\n<a>ok</a>').text).toBe('ok');
+    expect(parseXml("<?xml version='1.0' encoding='UTF-8' standalone='yes'?><a>ok</a>").text).toBe('ok');
+  });
+
+  it('refuses an XML declaration that names an encoding other than UTF-8', () => {
+    for (const enc of ['ISO-8859-1', 'utf-16', 'windows-1252']) {
+      expect(refusal(() => parseXml(`<?xml version="1.0" encoding="${enc}"?><a/>`)), enc).toBe('ERR_XML_MALFORMED');
+    }
+  });
+
+  it('refuses characters XML does not allow: U+0000, other C0 controls, lone surrogates', () => {
+    for (const bad of ['\u0000', '\u0001', '\u001F', '\uD800', '\uDC00', '\uFFFE']) {
+      expect(refusal(() => parseXml(`<a>x${bad}y</a>`)), JSON.stringify(bad)).toBe('ERR_XML_MALFORMED');
+    }
+    expect(parseXml('<a>tab\tcr\rlf\n\u{1F600}</a>').text).toBe('tab\tcr\nlf\n\u{1F600}');
+  });
+
+  it('refuses an element with more attributes than the cap before parsing, and counts none inside quotes', () => {
+    const many = (n: number): string => `<a ${Array.from({ length: n }, (_, i) => `x${i}="1"`).join(' ')}/>`;
+    expect(refusal(() => parseXml(many(257)))).toBe('ERR_XML_TOO_LARGE');
+    expect(parseXml(many(256)).attrs).toHaveLength(256);
+    expect(parseXml(`<a t="${'='.repeat(1000)}">ok</a>`).text).toBe('ok');
+  });
+
+  it('refuses one attribute spelled twice through two prefixes of the same namespace', () => {
+    const xml = '<a xmlns:p="urn:x" xmlns:q="urn:x" p:type="1" q:type="2"/>';
+    expect(refusal(() => parseXml(xml))).toBe('ERR_XML_MALFORMED');
+    expect(parseXml('<a xmlns:p="urn:x" xmlns:q="urn:y" p:type="1" q:type="2"/>').attrs).toHaveLength(2);
   });
 });
 

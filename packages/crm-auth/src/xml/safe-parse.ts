@@ -50,33 +50,78 @@ const HTML_START =
   /^(?:[ \t\r\n]+|<\?xml[^>]{0,200}\?>|<!--[\s\S]{0,2000}?-->)*<(?:!doctype[ \t\r\n]+html|html|head|body)[ \t\r\n>/]/i;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** Most attributes one element may carry; SOAP here uses at most a handful. */
+export const MAX_ATTRIBUTES = 256;
+
+// Characters XML 1.0 §2.2 does not allow: C0 controls other than tab, LF and CR, lone surrogates,
+// U+FFFE and U+FFFF.
+// eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * The first markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`)
- * in the document, found by walking its markup: comments, CDATA sections and processing
- * instructions are skipped, so their text is never mistaken for a declaration. SOAP forbids DTDs
- * (SOAP 1.1 §3, SOAP 1.2 Part 1 §5); refusing them before parsing kills XXE and entity expansion.
- * Linear: each `<` is looked at once, and each skipped section is searched for its end once.
+ * Walks the document's markup once, before the parser sees it, and returns the first reason to
+ * refuse it (or undefined). Comments and CDATA are skipped, so their text is never mistaken for
+ * markup. Refused:
+ * - a markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, `<!ATTLIST`, `<!NOTATION`): SOAP
+ *   forbids DTDs (SOAP 1.1 §3, SOAP 1.2 Part 1 §5), and refusing them kills XXE and entity expansion;
+ * - a processing instruction (SOAP 1.2 Part 1 §5 forbids them; the XML declaration is not one);
+ * - an XML declaration that names an encoding other than UTF-8 (the only one read here);
+ * - an element with more than {@link MAX_ATTRIBUTES} attributes (parsing cost grows with them);
+ * - a character XML 1.0 does not allow (U+0000, other C0 controls, lone surrogates).
+ * Linear: text between tags is skipped with indexOf, and each character of a tag is looked at once.
  */
-export function findMarkupDeclaration(xml: string): string | undefined {
+export function scanMarkup(xml: string): CrmAuthError | undefined {
+  if (FORBIDDEN_CHAR.test(xml)) {
+    return new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: a character XML does not allow (such as U+0000)');
+  }
   let i = xml.indexOf('<');
   while (i !== -1) {
+    let next: number;
     if (xml.startsWith('<!--', i)) {
       const end = xml.indexOf('-->', i + 4);
       if (end === -1) return undefined; // unterminated: the parser reports it as malformed
-      i = xml.indexOf('<', end + 3);
+      next = end + 3;
     } else if (xml.startsWith('<![CDATA[', i)) {
       const end = xml.indexOf(']]>', i + 9);
       if (end === -1) return undefined;
-      i = xml.indexOf('<', end + 3);
+      next = end + 3;
     } else if (xml.startsWith('<?', i)) {
       const end = xml.indexOf('?>', i + 2);
       if (end === -1) return undefined;
-      i = xml.indexOf('<', end + 2);
-    } else {
+      const isDeclaration = i === 0 && /^<\?xml[ \t\r\n]/.test(xml.slice(0, 6));
+      if (!isDeclaration) return new CrmAuthError('ERR_XML_FORBIDDEN', 'a processing instruction is not allowed in SOAP');
+      const encoding = /encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']/.exec(xml.slice(0, end))?.[1];
+      if (encoding !== undefined && !/^utf-?8$/i.test(encoding.trim())) {
+        return new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: declared encoding "${oneLine(encoding).slice(0, 40)}" is not UTF-8`);
+      }
+      next = end + 2;
+    } else if (xml.startsWith('<!', i)) {
       const decl = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(xml.slice(i, i + 11));
-      if (decl?.[1]) return decl[1].toUpperCase();
-      i = xml.indexOf('<', i + 1);
+      if (decl?.[1]) return new CrmAuthError('ERR_XML_FORBIDDEN', `${decl[1].toUpperCase()} is not allowed in SOAP`);
+      next = i + 2;
+    } else {
+      // A tag: find its end outside quoted attribute values, counting the attributes.
+      let quote = '';
+      let attributes = 0;
+      let j = i + 1;
+      for (; j < xml.length; j += 1) {
+        const c = xml.charCodeAt(j);
+        if (quote !== '') {
+          if (c === quote.charCodeAt(0)) quote = '';
+        } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+          quote = xml[j] as string;
+        } else if (c === 0x3d /* = */) {
+          attributes += 1;
+          if (attributes > MAX_ATTRIBUTES) {
+            return new CrmAuthError('ERR_XML_TOO_LARGE', `XML element with more than ${MAX_ATTRIBUTES} attributes`);
+          }
+        } else if (c === 0x3e /* > */ || c === 0x3c /* < */) {
+          break;
+        }
+      }
+      next = j;
     }
+    i = xml.indexOf('<', next);
   }
   return undefined;
 }
@@ -97,8 +142,8 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
   if (HTML_START.test(xml.slice(0, 4096))) {
     throw new CrmAuthError('ERR_HTML_INSTEAD_OF_SOAP', 'an HTML page was received where SOAP was expected');
   }
-  const declaration = findMarkupDeclaration(xml);
-  if (declaration) throw new CrmAuthError('ERR_XML_FORBIDDEN', `${declaration} is not allowed in SOAP`);
+  const refusal = scanMarkup(xml);
+  if (refusal) throw refusal;
 
   // Parse first: the nesting cap stops a 10,000-deep document after a few hundred bytes.
   let nodes: unknown;
@@ -219,6 +264,14 @@ function convert(node: FxpNode, parentScope: NamespaceScope, depth: number): Xml
         name: colon === -1 ? an : an.slice(colon + 1),
         value: decodeAttr(String(rawAttrs[an])),
       });
+    }
+  }
+  // Two prefixes bound to one namespace can spell the same attribute twice (Namespaces in XML §6.3).
+  for (let a = 1; a < attrs.length; a += 1) {
+    for (let b = 0; b < a; b += 1) {
+      if (attrs[a]?.ns === attrs[b]?.ns && attrs[a]?.name === attrs[b]?.name) {
+        throw new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: attribute {${attrs[a]?.ns ?? ''}}${attrs[a]?.name ?? ''} appears twice on <${qname}>`);
+      }
     }
   }
   const colon = qname.indexOf(':');
