@@ -11,7 +11,8 @@ import { json, startTestStack, type TestStack } from './harness';
 import { startHostileServer, type HostileReply, type HostileServer } from './support/hostile-server';
 import { JON_PUID, ledger, twoOrgs } from './support/orgs';
 
-const HOSTILE_DIR = '/work/shared/fixtures/hostile';
+/** The project's hostile corpus (fixtures/README.md lists each attack and its code). */
+const HOSTILE_DIR = resolve(__dirname, '..', '..', '..', 'fixtures', 'hostile');
 const CLI = resolve(__dirname, '..', '..', '..', 'packages', 'crm-auth', 'dist', 'cli', 'main.js');
 /** What a garbled, forbidden or foreign reply may reach the API's caller as. */
 const REPLY_CODES = ['CRM_BAD_REPLY', 'CRM_UNAVAILABLE', 'CRM_FAULT'];
@@ -147,7 +148,7 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
     }
   });
 
-  it('crm-auth decode refuses every file of fixtures/hostile: exit 1, one line naming the code, quickly', async () => {
+  it('crm-auth decode refuses every file of fixtures/hostile: exit 1, one line naming the code', async () => {
     if (!existsSync(CLI)) throw new Error(`build crm-auth first (${CLI})`);
     const files = readdirSync(HOSTILE_DIR).filter((f) => f.endsWith('.xml'));
     const expected: Record<string, string> = {
@@ -158,19 +159,17 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
       'html-login-page.xml': 'ERR_HTML_INSTEAD_OF_SOAP',
     };
     for (const f of files) {
-      const t0 = performance.now();
       const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
         execFile(process.execPath, [CLI, 'decode', join(HOSTILE_DIR, f)], { timeout: 10_000 }, (err, stdout, stderr) =>
           done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
         ),
       );
-      const ms = performance.now() - t0;
+      // A hang fails on execFile's timeout; speed is measured in npm run bench, not here.
       expect(r.code, f).toBe(1);
       expect(r.stdout, f).toBe('');
       expect(r.stderr.trim().split('\n'), f).toHaveLength(1);
       expect(r.stderr, f).toMatch(/\((ERR_[A-Z_]+)\)\s*$/);
       if (expected[f]) expect(r.stderr, f).toContain(`(${expected[f]})`);
-      expect(ms, f).toBeLessThan(5_000);
     }
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,13 +6,34 @@ import { Agent, request } from 'undici';
 import { inject } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/index';
 
-/** Where the shared fixtures live (the repo's sibling `shared` folder unless overridden). */
-export const SHARED_DIR = process.env['ONBEHALF_SHARED_DIR'] ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
-export const FIXTURES = path.join(SHARED_DIR, 'fixtures');
+/** The project's wire-format corpus (`fixtures/` at the repository root; its README states the contract). */
+export const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'fixtures');
 
-/** Reads a shared fixture as text. */
-export function fixture(name: string): Promise<string> {
-  return readFile(path.join(FIXTURES, name), 'utf8');
+/**
+ * An external conformance corpus of the same layout, when there is one: ONBEHALF_CONFORMANCE_DIR,
+ * else `../shared/fixtures` beside the repository. The conformance suites also run against it.
+ */
+export const EXTERNAL_FIXTURES: string | undefined = (() => {
+  const named = process.env['ONBEHALF_CONFORMANCE_DIR'];
+  if (named) return path.resolve(named);
+  const beside = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
+  return existsSync(path.join(beside, 'crm')) ? beside : undefined;
+})();
+
+/** Every corpus the conformance suites run against, the project's first. */
+export const CORPORA: ReadonlyArray<{ label: string; dir: string }> = [
+  { label: 'project fixtures', dir: FIXTURES },
+  ...(EXTERNAL_FIXTURES ? [{ label: 'external corpus', dir: EXTERNAL_FIXTURES }] : []),
+];
+
+/** Reads a fixture as text, from the project's corpus unless another corpus is named. */
+export function fixture(name: string, dir: string = FIXTURES): Promise<string> {
+  return readFile(path.join(dir, name), 'utf8');
+}
+
+/** Reads a fixture's bytes (hostile files may not be valid UTF-8). */
+export function fixtureBytes(name: string, dir: string = FIXTURES): Promise<Buffer> {
+  return readFile(path.join(dir, name));
 }
 
 /** A started emulator with an HTTPS client that trusts its CA. */
@@ -21,7 +43,7 @@ export interface Harness {
   agent: Agent;
   /** A client presenting a client certificate (PEM key and certificate chain). */
   clientWith(cert: { certPem: string; keyPem: string; chainPem?: string }): Agent;
-  post(path: string, body: string, headers?: Record<string, string>, agent?: Agent): Promise<HttpResult>;
+  post(path: string, body: string | Buffer, headers?: Record<string, string>, agent?: Agent): Promise<HttpResult>;
   get(path: string, headers?: Record<string, string>): Promise<HttpResult>;
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
   close(): Promise<void>;
@@ -50,7 +72,7 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
   const send = async (
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     p: string,
-    body: string | undefined,
+    body: string | Buffer | undefined,
     headers: Record<string, string>,
     via: Agent,
   ): Promise<HttpResult> => {
