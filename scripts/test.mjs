@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { installAndBuild } from './lib/build.mjs';
 import { ensurePnpm, root } from './lib/pnpm.mjs';
 
@@ -45,6 +45,15 @@ try {
   problems.push(err.message);
   failed += 1;
   finish();
+}
+
+// The conformance suites run on the project's fixtures/ and, when there is one, on an external
+// corpus of the same layout (ONBEHALF_CONFORMANCE_DIR, else ../shared/fixtures beside the repository).
+{
+  const named = process.env.ONBEHALF_CONFORMANCE_DIR;
+  const external = named ? resolve(named) : resolve(root, '..', 'shared', 'fixtures');
+  if (existsSync(join(external, 'crm'))) say(`external conformance corpus: ${external} (the fixture suites also run against it)`);
+  else say(`no external conformance corpus${named ? ` at ${external}` : ''}: the fixture suites run on fixtures/ only`);
 }
 
 // The integration tests and the browser tests' stack need the embedded Postgres (unless pointed at
