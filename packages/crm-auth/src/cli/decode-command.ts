@@ -8,7 +8,7 @@ import { type CliCommand, CliUsageError } from './cli-command';
 export const decodeCommand: CliCommand = {
   name: 'decode',
   synopsis: 'decode FILE',
-  summary: 'print a SOAP request, response or fault as JSON (shared/fixtures/README.md)',
+  summary: 'print a SOAP request, response or fault as JSON (the contract is in fixtures/README.md)',
   failureLabel: 'refused',
   async run(args, io) {
     const [file, ...rest] = args;
