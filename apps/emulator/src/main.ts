@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     `CRM 4.0 Online emulator running at ${emulator.url}`,
     `  STS (Windows Live)      ${emulator.stsUrl}`,
     `  Discovery service       ${emulator.discoveryUrl}`,
-    `  CrmService              ${emulator.crmServiceUrl}`,
+    `  CrmService (per org)    ${emulator.url}/<org>/MSCrmServices/2007/CrmService.asmx`,
     `  RPS sign-in             ${emulator.rpsLoginUrl}`,
     `  Control API (loopback)  ${emulator.url}/_control/state`,
     `Demo service account ${emulator.demo.serviceAccountLiveId}:`,

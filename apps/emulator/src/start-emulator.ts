@@ -14,6 +14,7 @@ import { RpsHandler } from './rps/rps.handler';
 import { CallCounter } from './scenarios/call.counter';
 import { ScenarioEngine } from './scenarios/scenario.engine';
 import { demoSeed, emptySeed, SERVICE_ACCOUNT } from './state/demo-seed';
+import { orgUrls } from './state/org-urls';
 import { StateStore } from './state/state.store';
 import { StsHandler } from './sts/sts.handler';
 import { TicketCodec } from './tickets/ticket.codec';
@@ -62,7 +63,13 @@ export interface RunningEmulator {
   url: string;
   port: number;
   discoveryUrl: string;
+  /**
+   * The org-less CrmService path, an alias where the token's OrganizationName picks the org. Discovery
+   * never advertises it: each org has its own URL, {@link RunningEmulator.crmServiceUrlFor}.
+   */
   crmServiceUrl: string;
+  /** An org's own CrmService URL, as OrganizationDetail gives it: `<url>/<org>/MSCrmServices/2007/CrmService.asmx`. */
+  crmServiceUrlFor(organizationName: string): string;
   stsUrl: string;
   rpsLoginUrl: string;
   /** The emulator root CA: servers must trust it, and it is a supported root for client certificates. */
@@ -232,6 +239,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     port: actualPort,
     discoveryUrl: ctx.urls.discovery,
     crmServiceUrl: ctx.urls.crmService,
+    crmServiceUrlFor: (organizationName) => orgUrls(ctx.urls.base, organizationName).crmService,
     stsUrl: ctx.urls.sts,
     rpsLoginUrl: ctx.urls.rpsLogin,
     caCertPem: pki.rootCertPem,
@@ -255,7 +263,6 @@ function urlsFor(base: string): EmulatorUrls {
     base,
     discovery: `${base}/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx`,
     crmService: `${base}/MSCrmServices/2007/CrmService.asmx`,
-    metadataService: `${base}/MSCrmServices/2007/MetadataService.asmx`,
     sts: `${base}/RST2.srf`,
     rpsLogin: `${base}/rps/login`,
     federationMetadata: `${base}/federationmetadata/2006-12/FederationMetaData.xml`,

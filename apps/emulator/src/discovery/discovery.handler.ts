@@ -6,6 +6,7 @@ import { soapAction, versionFromContentType } from '../soap/soap-action.util';
 import { soapContentType, soapEnvelope } from '../soap/soap-writer';
 import type { EmulatorContext, HttpReply, PreparedCall, SoapService } from '../http/emulator.context';
 import type { OrgState } from '../state/emulator-state.model';
+import { orgUrls } from '../state/org-urls';
 import { TicketCodec, type PassportTicketClaims } from '../tickets/ticket.codec';
 import { resolveTypeName, type SoapEnvelope } from '../xml/soap-envelope.parser';
 import { escapeXmlText } from '../xml/xml-escape.util';
@@ -159,7 +160,8 @@ export class DiscoveryHandler implements SoapService {
 
   private orgDetail(org: OrgState, indent: string): string {
     const i2 = `${indent}  `;
-    const urls = this.ctx.urls;
+    // Each org its own service URLs (state/org-urls.ts); the CRM ticket is good only at its org's.
+    const urls = orgUrls(this.ctx.urls.base, org.name);
     return (
       `${indent}<OrganizationDetail>\n` +
       `${i2}<CrmMetadataServiceUrl>${escapeXmlText(urls.metadataService)}</CrmMetadataServiceUrl>\n` +
@@ -167,7 +169,7 @@ export class DiscoveryHandler implements SoapService {
       `${i2}<FriendlyName>${escapeXmlText(org.friendlyName)}</FriendlyName>\n` +
       `${i2}<OrganizationId>${org.id}</OrganizationId>\n` +
       `${i2}<OrganizationName>${escapeXmlText(org.name)}</OrganizationName>\n` +
-      `${i2}<WebApplicationUrl>${escapeXmlText(`${urls.base}/${org.name}/`)}</WebApplicationUrl>\n` +
+      `${i2}<WebApplicationUrl>${escapeXmlText(urls.webApplication)}</WebApplicationUrl>\n` +
       `${indent}</OrganizationDetail>\n`
     );
   }

@@ -13,12 +13,12 @@ export interface Lifetimes {
   rpsTicketSec: number;
 }
 
-/** The emulator's public URLs. */
+/** The emulator's public URLs. Each org's CrmService and MetadataService URLs: state/org-urls.ts. */
 export interface EmulatorUrls {
   base: string;
   discovery: string;
+  /** The org-less CrmService alias (the token's OrganizationName picks the org); never advertised. */
   crmService: string;
-  metadataService: string;
   sts: string;
   rpsLogin: string;
   federationMetadata: string;

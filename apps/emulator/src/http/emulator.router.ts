@@ -5,11 +5,14 @@ import type { CrlPublisher } from '../pki/crl.publisher';
 import type { RpsHandler } from '../rps/rps.handler';
 import { CrmFault } from '../soap/crm-error-codes.constants';
 import { federationMetadataXml } from '../sts/sts.handler';
+import { orgServiceFromPath, orgUrls } from '../state/org-urls';
 import { crmServiceWsdl } from '../wsdl/crm-service.wsdl';
 import { discoveryWsdl } from '../wsdl/discovery.wsdl';
+import { metadataServiceWsdl } from '../wsdl/metadata-service.wsdl';
 import { parseSoapEnvelope, SoapParseError, type SoapEnvelope } from '../xml/soap-envelope.parser';
 import { escapeHtml } from '../xml/xml-escape.util';
 import type { EmulatorContext, HttpReply, SoapService } from './emulator.context';
+import { crmServiceForOrg, metadataServiceForOrg } from './org-services';
 import { applyTransportBefore, truncateReply, writeReply } from './transport-scenarios';
 
 /** Request bodies above this are refused with 413 before they are decoded. */
@@ -49,9 +52,22 @@ export interface RouterDeps {
 const PATHS = {
   sts: new Set(['/rst2.srf', '/wstlogin.srf']),
   discovery: '/mscrmservices/2007/passport/crmdiscoveryservice.asmx',
+  /**
+   * The org-less CrmService path: an alias kept for tools, in the on-premise form where the token's
+   * OrganizationName picks the org. Discovery never advertises it; each org's own URL is
+   * `/<org>/MSCrmServices/2007/CrmService.asmx` (state/org-urls.ts).
+   */
   crm: '/mscrmservices/2007/crmservice.asmx',
   federation: '/federationmetadata/2006-12/federationmetadata.xml',
 };
+
+function serviceDescriptionPage(name: string): HttpReply {
+  return text(
+    200,
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${name}</title></head><body><h1>${name}</h1><p>The service description is at <a href="?WSDL">?WSDL</a>.</p></body></html>\n`,
+    'text/html; charset=utf-8',
+  );
+}
 
 /** The emulator's request listener: one HTTPS server for every endpoint. */
 export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -85,16 +101,29 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
       return writeReply(res, text(200, wsdl, 'text/xml; charset=utf-8'));
     }
     if (method === 'GET') {
-      const name = p === PATHS.discovery ? 'CrmDiscoveryService' : 'CrmService';
-      return writeReply(
-        res,
-        text(
-          200,
-          `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${name}</title></head><body><h1>${name}</h1><p>The service description is at <a href="?WSDL">?WSDL</a>.</p></body></html>\n`,
-          'text/html; charset=utf-8',
-        ),
-      );
+      return writeReply(res, serviceDescriptionPage(p === PATHS.discovery ? 'CrmDiscoveryService' : 'CrmService'));
     }
+    return writeReply(res, text(405, 'Use POST'));
+  }
+  const orgService = orgServiceFromPath(p);
+  if (orgService) {
+    const org = ctx.store.org(orgService.org);
+    if (!org) {
+      // As no host answers for an org CRM Online does not have.
+      req.resume();
+      return writeReply(res, text(404, 'Not Found'));
+    }
+    const urls = orgUrls(ctx.urls.base, org.name);
+    const isCrm = orgService.service === 'crm';
+    if (method === 'POST') {
+      const service = isCrm ? crmServiceForOrg(deps.crm, org.name, ctx) : metadataServiceForOrg(org.name, ctx);
+      return handleSoap(deps, service, req, res);
+    }
+    if (method === 'GET' && wantsWsdl) {
+      const wsdl = isCrm ? crmServiceWsdl(urls.crmService) : metadataServiceWsdl(urls.metadataService);
+      return writeReply(res, text(200, wsdl, 'text/xml; charset=utf-8'));
+    }
+    if (method === 'GET') return writeReply(res, serviceDescriptionPage(isCrm ? 'CrmService' : 'MetadataService'));
     return writeReply(res, text(405, 'Use POST'));
   }
   if (p === PATHS.federation && method === 'GET') {
@@ -171,7 +200,14 @@ function indexPage(ctx: EmulatorContext): string {
     ['Federation metadata', u.federationMetadata],
     ['RPS sign-in', u.rpsLogin],
     ['Discovery service (WSDL)', `${u.discovery}?WSDL`],
-    ['CrmService (WSDL)', `${u.crmService}?WSDL`],
+    ...[...ctx.store.orgs.values()].flatMap((o): Array<[string, string]> => {
+      const urls = orgUrls(u.base, o.name);
+      return [
+        [`CrmService of ${o.name} (WSDL)`, `${urls.crmService}?WSDL`],
+        [`MetadataService of ${o.name} (WSDL)`, `${urls.metadataService}?WSDL`],
+      ];
+    }),
+    ['CrmService, org-less alias (WSDL)', `${u.crmService}?WSDL`],
     ['Root CA certificate', `${u.base}/pki/root.pem`],
     ['Root CRL', `${u.base}/pki/root.crl`],
     ['Intermediate CRL', `${u.base}/pki/intermediate.crl`],
