@@ -57,22 +57,39 @@ export class DiscoveryHandler implements SoapService {
     const passport = field('PassportTicket');
     const claims = passport ? this.ctx.tickets.readPassport(passport) : undefined;
     const orgName = field('OrganizationName');
+    const domain = this.servedPartnerDomain(req);
     return {
       operation: type.replace(/Request$/, ''),
       ctx: { org: orgName?.toLowerCase(), account: claims?.liveId },
       run: () => ({
         status: 200,
         headers: { 'content-type': soapContentType(envelope.version) },
-        body: soapEnvelope(envelope.version, this.respond(type as DiscoveryRequest, request, passport)),
+        body: soapEnvelope(envelope.version, this.respond(type as DiscoveryRequest, request, passport, domain)),
       }),
     };
+  }
+
+  /**
+   * The partner domain this discovery service is for: `dev.crm4.dynamics.com` serves tickets issued
+   * for `crm4.dynamics.com` (docs/protocol.md §2). On a host that is no `dev.<partner domain>`
+   * (localhost), the first configured partner domain (default `crm.dynamics.com`).
+   */
+  private servedPartnerDomain(req: IncomingMessage): string {
+    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+    const byHost = this.ctx.partnerDomains.find((d) => host === `dev.${d.toLowerCase()}`);
+    return (byHost ?? this.ctx.partnerDomains[0] ?? 'crm.dynamics.com').toLowerCase();
   }
 
   faultReply(error: unknown, envelope: SoapEnvelope | undefined, req: IncomingMessage): HttpReply {
     return crmFaultReply(error, envelope?.version ?? versionFromContentType(req), this.ctx);
   }
 
-  private respond(type: DiscoveryRequest, request: XmlValue | undefined, passport: string | undefined): string {
+  private respond(
+    type: DiscoveryRequest,
+    request: XmlValue | undefined,
+    passport: string | undefined,
+    domain: string,
+  ): string {
     const field = (name: string): string => (text(child(request, name)) ?? '').trim();
     let inner: string;
     switch (type) {
@@ -80,7 +97,7 @@ export class DiscoveryHandler implements SoapService {
         inner = `        <Policy>${escapeXmlText(this.ctx.policy)}</Policy>\n`;
         break;
       case 'RetrieveOrganizationsRequest': {
-        const claims = this.passport(passport);
+        const claims = this.passport(passport, domain);
         const orgs = [...this.ctx.store.orgs.values()].filter((o) =>
           this.ctx.store.userByLiveId(o.name, claims.liveId),
         );
@@ -90,12 +107,12 @@ export class DiscoveryHandler implements SoapService {
         break;
       }
       case 'RetrieveOrganizationRequest': {
-        const claims = this.passport(passport);
+        const claims = this.passport(passport, domain);
         inner = this.orgDetail(this.memberOrg(field('OrganizationName'), claims), '        ');
         break;
       }
       case 'RetrieveCrmTicketRequest': {
-        const claims = this.passport(passport);
+        const claims = this.passport(passport, domain);
         const org = this.memberOrg(field('OrganizationName'), claims);
         const scenarioCtx = { org: org.name, account: claims.liveId };
         if (!org.enabled || this.ctx.scenarios.take('DISABLED_ORG', 'discovery', scenarioCtx)) {
@@ -116,13 +133,13 @@ export class DiscoveryHandler implements SoapService {
           jti: TicketCodec.newId(),
         });
         inner =
-          `        <CrmTicket>${ticket}</CrmTicket>\n` +
+          `        <CrmTicket>${escapeXmlText(ticket)}</CrmTicket>\n` +
           `        <ExpirationDate>${isoSeconds(exp)}</ExpirationDate>\n` +
           this.orgDetail(org, '        ');
         break;
       }
       case 'RetrieveCrmUserIdByExternalIdRequest': {
-        const claims = this.passport(passport);
+        const claims = this.passport(passport, domain);
         const org = this.memberOrg(field('OrganizationName'), claims);
         const externalId = field('ExternalId');
         const account = this.ctx.store.liveAccountByPuid(externalId);
@@ -141,10 +158,21 @@ export class DiscoveryHandler implements SoapService {
     );
   }
 
-  private passport(ticket: string | undefined): PassportTicketClaims {
+  /**
+   * A Passport ticket is good for the partner domain it was issued for (its `wsp:AppliesTo`): a ticket
+   * for `crm4.dynamics.com` is refused by `crm.dynamics.com`'s discovery service like any ticket it
+   * cannot accept, 0x8004A102 (docs/protocol.md §6.3, discovery: bad Passport ticket).
+   */
+  private passport(ticket: string | undefined, domain: string): PassportTicketClaims {
     if (!ticket) throw new CrmFault('BadAuthTicket', 'The request has no PassportTicket.');
     const claims = this.ctx.tickets.readPassport(ticket);
     if (!claims) throw new CrmFault('BadAuthTicket');
+    if (claims.appliesTo !== domain) {
+      throw new CrmFault(
+        'BadAuthTicket',
+        `The Passport ticket specified for authentication is invalid: it was issued for ${claims.appliesTo}, not ${domain}.`,
+      );
+    }
     if (Date.now() >= claims.exp) throw new CrmFault('ExpiredAuthTicket');
     return claims;
   }

@@ -56,7 +56,10 @@ function readRst(node: XmlValue): RstFields {
 
 /**
  * The Windows Live STS (`POST /RST2.srf`, also `/wstlogin.srf`): WS-Trust 2005/02 Issue, with the
- * service account authenticated by its TLS client certificate (docs/protocol.md §1, §7.5).
+ * service account authenticated by its TLS client certificate (docs/protocol.md §1, §7.5). The ticket
+ * is issued for the RST's `wsp:AppliesTo` partner domain only. The header's `wsa:To` is not checked:
+ * Live clients send `http://Passport.NET/tb` (§7.2), and whether the real STS refused any other value
+ * is not known, so the emulator accepts it, another value, or none.
  */
 export class StsHandler implements SoapService {
   readonly endpoint = 'sts' as const;
@@ -147,6 +150,8 @@ export class StsHandler implements SoapService {
         liveId: account.liveId.toLowerCase(),
         puid: account.puid,
         policy: f.policy,
+        // The ticket is good only for this partner domain; discovery checks it.
+        appliesTo: f.appliesTo.toLowerCase(),
         iat: now,
         exp,
         jti: TicketCodec.newId(),

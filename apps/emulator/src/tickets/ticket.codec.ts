@@ -5,6 +5,8 @@ export interface PassportTicketClaims {
   liveId: string;
   puid: string;
   policy: string;
+  /** The partner domain of the RST's `wsp:AppliesTo`, lower case: the only one the ticket is good for. */
+  appliesTo: string;
   iat: number;
   exp: number;
   jti: string;
@@ -28,6 +30,13 @@ export interface RpsCookieClaims {
 
 type Purpose = 'passport' | 'crm' | 'rps-cookie';
 const MAC_LENGTH = 32;
+/**
+ * Passport and CRM tickets start with these bytes, which base64 writes as `+/+/`, and are padded so
+ * that their base64 ends in `==`. Real tickets are standard base64 of binary data; this makes every
+ * emulator ticket hold `+`, `/` and `=` (and the Passport ticket its `&`), so that a client or a
+ * store that escapes, URL-decodes or trims them badly fails every time, not one time in a few.
+ */
+const MARKER = Buffer.from([0xfb, 0xff, 0xbf]);
 
 /**
  * Self-verifying tickets: JSON claims followed by an HMAC-SHA256 under the key kept in the data
@@ -43,29 +52,29 @@ export class TicketCodec {
     return randomBytes(9).toString('base64url');
   }
 
-  /** `t=<base64url>&p=`, the compact Passport ticket the STS returns. */
+  /** `t=<base64>&p=`, the compact Passport ticket the STS returns (standard base64: `+`, `/`, `=`). */
   issuePassport(claims: PassportTicketClaims): string {
-    return `t=${this.seal('passport', claims).toString('base64url')}&p=`;
+    return `t=${this.seal('passport', claims, true).toString('base64')}&p=`;
   }
 
   /** Reads a Passport ticket; undefined when garbled or forged. */
   readPassport(ticket: string): PassportTicketClaims | undefined {
-    const m = /^t=([A-Za-z0-9_-]+)(?:&p=[^&]*)?$/.exec(ticket.trim());
+    const m = /^t=([A-Za-z0-9+/]+={0,2})(?:&p=[^&]*)?$/.exec(ticket.trim());
     if (!m?.[1]) return undefined;
-    const claims = this.open('passport', canonical(m[1], 'base64url'));
+    const claims = this.open('passport', canonical(m[1], 'base64'), true);
     return isPassportClaims(claims) ? claims : undefined;
   }
 
-  /** The opaque CRM ticket, in standard base64 like the real one (it holds `+` and `/`). */
+  /** The opaque CRM ticket, in standard base64 like the real one (it holds `+`, `/` and `=`). */
   issueCrm(claims: CrmTicketClaims): string {
-    return this.seal('crm', claims).toString('base64');
+    return this.seal('crm', claims, true).toString('base64');
   }
 
   /** Reads a CRM ticket; undefined when garbled or forged. */
   readCrm(ticket: string): CrmTicketClaims | undefined {
     const text = ticket.trim();
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
-    const claims = this.open('crm', canonical(text, 'base64'));
+    const claims = this.open('crm', canonical(text, 'base64'), true);
     return isCrmClaims(claims) ? claims : undefined;
   }
 
@@ -94,13 +103,23 @@ export class TicketCodec {
     return createHmac('sha256', this.key).update(purpose).update('\0').update(payload).digest();
   }
 
-  private seal(purpose: Purpose, claims: object): Buffer {
-    const payload = Buffer.from(JSON.stringify(claims), 'utf8');
-    return Buffer.concat([payload, this.mac(purpose, payload)]);
+  /** Claims as JSON, then the MAC; a ticket (`marked`) gets MARKER first and JSON padding for `==`. */
+  private seal(purpose: Purpose, claims: object, marked = false): Buffer {
+    let json = JSON.stringify(claims);
+    if (marked) {
+      const length = MARKER.length + Buffer.byteLength(json, 'utf8') + MAC_LENGTH;
+      // Trailing spaces are valid JSON; one byte over a multiple of 3 makes base64 end in `==`.
+      json += ' '.repeat((((1 - length) % 3) + 3) % 3);
+    }
+    const payload = Buffer.from(json, 'utf8');
+    return Buffer.concat([...(marked ? [MARKER] : []), payload, this.mac(purpose, payload)]);
   }
 
-  private open(purpose: Purpose, sealed: Buffer | undefined): unknown {
-    if (!sealed || sealed.length <= MAC_LENGTH) return undefined;
+  private open(purpose: Purpose, bytes: Buffer | undefined, marked = false): unknown {
+    if (!bytes) return undefined;
+    if (marked && !bytes.subarray(0, MARKER.length).equals(MARKER)) return undefined;
+    const sealed = marked ? bytes.subarray(MARKER.length) : bytes;
+    if (sealed.length <= MAC_LENGTH) return undefined;
     const payload = sealed.subarray(0, sealed.length - MAC_LENGTH);
     const mac = sealed.subarray(sealed.length - MAC_LENGTH);
     if (!timingSafeEqual(mac, this.mac(purpose, payload))) return undefined;
@@ -129,6 +148,7 @@ function isPassportClaims(value: unknown): value is PassportTicketClaims {
     typeof v.liveId === 'string' &&
     typeof v.puid === 'string' &&
     typeof v.policy === 'string' &&
+    typeof v.appliesTo === 'string' &&
     typeof v.iat === 'number' &&
     typeof v.exp === 'number' &&
     typeof v.jti === 'string'
