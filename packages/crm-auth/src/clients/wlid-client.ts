@@ -66,10 +66,10 @@ export class WlidClient implements WlidApi {
   async requestTicket(args: { policy: string; appliesTo?: string } & CallOptions): Promise<PassportTicket> {
     if (typeof args?.policy !== 'string' || args.policy.length === 0)
       throw new TypeError('policy must be a non-empty string');
+    // The RST names its audience, http://Passport.NET/tb, in wsa:To; the STS URL is only where it is posted.
     const request = buildRequestSecurityTokenRequest({
       policy: args.policy,
       appliesTo: args.appliesTo ?? this.#partnerDomain,
-      stsUrl: this.#stsUrl,
     });
     return measureRoundTrip(this.#onRoundTrip, 'wlid', 'RequestSecurityToken', () =>
       sendSoap(this.#transport, {

@@ -34,13 +34,9 @@ describe('RequestSecurityToken', () => {
     expect(req.xml).toContain('<wsa:To s:mustUnderstand="1">http://Passport.NET/tb</wsa:To>');
   });
 
-  it('writes stsUrl as wsa:To and escapes the policy attribute', () => {
-    const req = buildRequestSecurityTokenRequest({
-      policy: 'a"b',
-      appliesTo: 'crm4.dynamics.com',
-      stsUrl: 'https://sts.example/RST2.srf',
-    });
-    expect(req.xml).toContain('>https://sts.example/RST2.srf</wsa:To>');
+  it('writes wsa:To http://Passport.NET/tb for any partner domain, and escapes the policy attribute', () => {
+    const req = buildRequestSecurityTokenRequest({ policy: 'a"b', appliesTo: 'crm4.dynamics.com' });
+    expect(req.xml).toContain('<wsa:To s:mustUnderstand="1">http://Passport.NET/tb</wsa:To>');
     expect(decodeMessage(req.xml).body).toEqual({
       requestType: 'http://schemas.xmlsoap.org/ws/2005/02/trust/Issue',
       appliesTo: 'crm4.dynamics.com',

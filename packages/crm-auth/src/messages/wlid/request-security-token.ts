@@ -12,8 +12,6 @@ interface RstArgs {
   policy: string;
   /** The partner domain the ticket is for, e.g. `crm.dynamics.com`. */
   appliesTo: string;
-  /** Written as `wsa:To`; defaults to `http://Passport.NET/tb`, what Live clients sent. */
-  stsUrl?: string;
 }
 interface RstBody {
   requestType: string;
@@ -82,17 +80,14 @@ export const REQUEST_SECURITY_TOKEN: {
 
 /**
  * WS-Trust 2005/02 `RequestSecurityToken` in a SOAP 1.2 envelope (docs/protocol.md §7.2). It carries no
- * credential: the service account's certificate authenticates as the TLS client certificate.
+ * credential: the service account's certificate authenticates as the TLS client certificate. `wsa:To`
+ * is always `http://Passport.NET/tb`, as Live clients sent it, whatever URL the RST is posted to.
  */
 export function buildRequestSecurityTokenRequest(a: RstArgs): SoapRequest {
   const mustUnderstand: [string, string][] = [['s:mustUnderstand', '1']];
   const header = [
     el('wsa:Action', mustUnderstand, SOAP_ACTION.wstIssue),
-    el(
-      'wsa:To',
-      mustUnderstand,
-      a.stsUrl === undefined ? WLID.passportTarget : requireText(a.stsUrl, 'stsUrl'),
-    ),
+    el('wsa:To', mustUnderstand, WLID.passportTarget),
   ];
   const rst = el(
     'wst:RequestSecurityToken',
