@@ -3,16 +3,27 @@ import { CrmFault } from '../soap/crm-error-codes.constants';
 import type { EmulatorContext } from '../http/emulator.context';
 import type { EntityRecord, OrgState, StoredAttr, UserState } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
-import { attr, text, type XmlValue } from '../xml/xml-node.util';
+import { WS_NS } from '../soap/namespaces.constants';
+import { nsAttr, text, type XmlValue } from '../xml/xml-node.util';
 import type { CrmCaller } from './crm-caller.resolver';
 import { ENTITY_METADATA, SYSTEM_ATTRIBUTES, type EntityMetadata } from './entity-metadata.constants';
 import type { NameResolver } from './entity.serializer';
 
-/** Metadata of a supported entity, or 0x80040203 for any other name. */
+/** Metadata of a supported entity, or 0x80040203 for any other name (names are case-sensitive). */
 export function entityMetadata(entity: string): EntityMetadata {
-  const meta = ENTITY_METADATA[entity];
+  const meta = Object.prototype.hasOwnProperty.call(ENTITY_METADATA, entity) ? ENTITY_METADATA[entity] : undefined;
   if (!meta) throw new CrmFault('InvalidArgument', `The entity '${entity}' is not supported by the emulator.`);
   return meta;
+}
+
+/** The fault CRM 4.0 gives for an attribute the entity does not have (docs/protocol.md §6.2). */
+export function unknownAttribute(entity: string, name: string): CrmFault {
+  return new CrmFault('InvalidArgument', `'${entity}' entity doesn't contain attribute with Name = '${name}'.`);
+}
+
+/** Refuses any name that is not an attribute of the entity; `Name` is not `name`. */
+export function requireAttributes(entity: string, meta: EntityMetadata, names: Iterable<string>): void {
+  for (const name of names) if (!meta.attributeNames.has(name)) throw unknownAttribute(entity, name);
 }
 
 function ref(user: UserState): StoredAttr {
@@ -78,21 +89,28 @@ export function nameResolver(ctx: EmulatorContext, org: OrgState): NameResolver 
   };
 }
 
-/** Reads the attribute children of an `entity` element into stored values (null = IsNull). */
-function readAttributes(entityNode: XmlValue, meta: EntityMetadata): Map<string, StoredAttr | null> {
+/**
+ * Reads the attribute children of an `entity` element into stored values (null = IsNull). Each is an
+ * element of 2007/WebServices named exactly as one of the entity's attributes (docs/protocol.md §5.3,
+ * §5.6); any other is refused as CRM refuses an attribute the entity does not have.
+ */
+function readAttributes(entityNode: XmlValue, entity: string, meta: EntityMetadata): Map<string, StoredAttr | null> {
   const out = new Map<string, StoredAttr | null>();
   for (const raw of entityNode.children) {
-    const key = raw.local.toLowerCase();
+    const key = raw.local;
+    if (raw.ns !== WS_NS) throw unknownAttribute(entity, raw.ns === '' ? key : `{${raw.ns}}${key}`);
+    if (!meta.attributeNames.has(key)) throw unknownAttribute(entity, key);
     if (out.has(key)) throw new CrmFault('InvalidArgument', `The attribute '${key}' appears more than once.`);
-    if (attr(raw, 'IsNull') === 'true') {
+    if (raw.children.length > 0) throw new CrmFault('InvalidArgument', `The attribute '${key}' holds elements, not a value.`);
+    if (nsAttr(raw, '', 'IsNull') === 'true') {
       out.set(key, null);
       continue;
     }
     const value = text(raw) ?? '';
-    const refType = attr(raw, 'type');
-    if (refType !== undefined && refType !== '' && !refType.includes(':')) {
+    const refType = nsAttr(raw, '', 'type');
+    if (refType !== undefined && refType !== '') {
       if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The lookup '${key}' needs a GUID value.`);
-      const name = attr(raw, 'name');
+      const name = nsAttr(raw, '', 'name');
       const stored: StoredAttr = { t: 'ref', type: refType.toLowerCase(), id: normalizeGuid(value) };
       if (name !== undefined) stored.name = name;
       out.set(key, stored);
@@ -138,7 +156,7 @@ function checkOwner(ctx: EmulatorContext, org: OrgState, owner: StoredAttr | nul
 export function createRecord(ctx: EmulatorContext, call: CrmCaller, entity: string, entityNode: XmlValue): string {
   const meta = entityMetadata(entity);
   if (!meta.writable) throw new CrmFault('InvalidArgument', `The emulator does not create ${entity} records.`);
-  const values = readAttributes(entityNode, meta);
+  const values = readAttributes(entityNode, entity, meta);
   const given = values.get(meta.primaryKey);
   const id = given && given.t === 's' ? given.v : randomUUID();
   const table = ctx.store.table(call.org.name, entity);
@@ -168,7 +186,7 @@ export function createRecord(ctx: EmulatorContext, call: CrmCaller, entity: stri
 export function updateRecord(ctx: EmulatorContext, call: CrmCaller, entity: string, entityNode: XmlValue): void {
   const meta = entityMetadata(entity);
   if (!meta.writable) throw new CrmFault('InvalidArgument', `The emulator does not update ${entity} records.`);
-  const values = readAttributes(entityNode, meta);
+  const values = readAttributes(entityNode, entity, meta);
   const key = values.get(meta.primaryKey);
   if (!key || key.t !== 's') {
     throw new CrmFault('InvalidArgument', `Update needs the primary key ${meta.primaryKey} in the entity.`);

@@ -17,10 +17,11 @@ import {
   findRecord,
   nameResolver,
   recordsOf,
+  requireAttributes,
   updateRecord,
 } from './crm-records.service';
 import { braceGuid, recordXml } from './entity.serializer';
-import { parseColumnSet, parseQueryExpression, runQuery } from './query-expression.engine';
+import { parseColumnSet, parseQueryExpression, queryAttributes, runQuery } from './query-expression.engine';
 
 /** CrmService operations (docs/protocol.md §3, §5.2); Fetch is declared but not offered by the emulator. */
 export const CRM_OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'] as const;
@@ -101,12 +102,13 @@ export class CrmServiceHandler implements SoapService {
       case 'Execute':
         return this.execute(executeType, call);
       case 'Retrieve': {
-        const entity = (text(param('entityName')) ?? '').trim().toLowerCase();
+        const entity = (text(param('entityName')) ?? '').trim();
         const id = (text(param('id')) ?? '').trim();
         const meta = entityMetadata(entity);
         if (!isGuid(id)) throw new CrmFault('InvalidArgument', `'${id}' is not a GUID.`);
         requireRight(this.ctx, call, entity, 'read');
         const columns = parseColumnSet(param('columnSet'));
+        if (columns !== 'all') requireAttributes(entity, meta, columns);
         const record = findRecord(this.ctx, call.org, entity, id);
         const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ', 'q1:');
         // The entity type and its attributes are in the 2007 namespace, named by a q1 prefix
@@ -143,7 +145,7 @@ export class CrmServiceHandler implements SoapService {
         return `    <UpdateResponse xmlns="${WS_NS}" />\n`;
       }
       case 'Delete': {
-        const entity = (text(param('entityName')) ?? '').trim().toLowerCase();
+        const entity = (text(param('entityName')) ?? '').trim();
         entityMetadata(entity);
         requireRight(this.ctx, call, entity, 'delete');
         deleteRecord(this.ctx, call, entity, (text(param('id')) ?? '').trim());
@@ -176,6 +178,7 @@ export class CrmServiceHandler implements SoapService {
   private retrieveMultiple(call: CrmCaller, envelope: SoapEnvelope): string {
     const query = parseQueryExpression(nsChild(envelope.bodyElement, WS_NS, 'query'));
     const meta = entityMetadata(query.entityName);
+    requireAttributes(query.entityName, meta, queryAttributes(query));
     requireRight(this.ctx, call, query.entityName, 'read');
     const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query);
     const resolve = nameResolver(this.ctx, call.org);
@@ -205,7 +208,7 @@ export class CrmServiceHandler implements SoapService {
 
 /** The entity's logical name: the local name of its xsi:type ('' when it has none). */
 function entityTypeOf(entityNode: XmlValue | undefined): string {
-  return (entityNode ? (xsiType(entityNode)?.local ?? '') : '').toLowerCase();
+  return entityNode ? (xsiType(entityNode)?.local ?? '') : '';
 }
 
 /** Turns an error into a CRM fault reply; unexpected errors become a generic platform fault. */

@@ -68,7 +68,7 @@ export function parseColumnSet(node: XmlValue | undefined): string[] | 'all' {
   if (node === undefined) return 'all';
   const type = xsiType(node);
   if (type?.ns === QUERY_NS && type.local === 'AllColumns') return 'all';
-  const names = qList(q(node, 'Attributes'), 'Attribute').map((a) => (text(a) ?? '').trim().toLowerCase());
+  const names = qList(q(node, 'Attributes'), 'Attribute').map((a) => (text(a) ?? '').trim());
   return names.filter((n) => n.length > 0);
 }
 
@@ -79,7 +79,7 @@ function parseFilter(node: XmlValue, depth: number): Filter {
   const conditions = qList(q(node, 'Conditions'), 'Condition').map((c) => {
     const operator = (text(q(c, 'Operator')) ?? '').trim();
     if (!SUPPORTED_OPERATORS.has(operator)) throw invalid(`The condition operator '${operator}' is not supported`);
-    const attribute = (text(q(c, 'AttributeName')) ?? '').trim().toLowerCase();
+    const attribute = (text(q(c, 'AttributeName')) ?? '').trim();
     if (!attribute) throw invalid('A condition needs an AttributeName');
     const values = qList(q(c, 'Values'), 'Value').map((v) => text(v) ?? '');
     return { attribute, operator, values };
@@ -102,12 +102,12 @@ export function parseQueryExpression(node: XmlValue | undefined): ParsedQuery {
   if (type !== undefined && type !== 'QueryExpression') {
     throw invalid(`The query type '${type}' is not supported; send a QueryExpression`);
   }
-  const entityName = (text(q(node, 'EntityName')) ?? '').trim().toLowerCase();
+  const entityName = (text(q(node, 'EntityName')) ?? '').trim();
   if (!entityName) throw invalid('The query needs an EntityName');
   const criteriaNode = q(node, 'Criteria');
   const criteria = criteriaNode === undefined ? undefined : parseFilter(criteriaNode, 0);
   const orders = qList(q(node, 'Orders'), 'Order').map((o) => ({
-    attribute: (text(q(o, 'AttributeName')) ?? '').trim().toLowerCase(),
+    attribute: (text(q(o, 'AttributeName')) ?? '').trim(),
     descending: (text(q(o, 'OrderType')) ?? '').trim() === 'Descending',
   }));
   const pageInfo = q(node, 'PageInfo');
@@ -124,6 +124,18 @@ export function parseQueryExpression(node: XmlValue | undefined): ParsedQuery {
     count,
     pagingCookie: cookie === '' ? undefined : cookie,
   };
+}
+
+/** Every attribute a query names: columns, conditions at any depth, orders. */
+export function queryAttributes(query: ParsedQuery): string[] {
+  const names: string[] = query.columns === 'all' ? [] : [...query.columns];
+  const visit = (f: Filter): void => {
+    for (const c of f.conditions) names.push(c.attribute);
+    f.filters.forEach(visit);
+  };
+  if (query.criteria) visit(query.criteria);
+  for (const o of query.orders) names.push(o.attribute);
+  return names;
 }
 
 function comparable(value: StoredAttr): string | number {

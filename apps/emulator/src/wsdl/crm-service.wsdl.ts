@@ -1,3 +1,4 @@
+import { ENTITY_METADATA, type AttributeType } from '../crm/entity-metadata.constants';
 import { CT_NS, GUID_TYPES_NS, QUERY_NS, WS6_NS, WS_NS } from '../soap/namespaces.constants';
 import { escapeXmlAttr } from '../xml/xml-escape.util';
 
@@ -41,58 +42,26 @@ function simpleContent(name: string, base: string, attributes: string[]): string
   );
 }
 
-/**
- * Entity types with the attributes the emulator stores and stamps. The types and their attribute
- * elements are in 2007/WebServices; the property types (Key, Lookup, …) and the abstract
- * BusinessEntity they derive from are in 2006/WebServices (docs/protocol.md, entities on the wire).
- */
-const ENTITIES: Record<string, Field[]> = {
-  account: [
-    ['accountid', 'ws6:Key'],
-    ['accountnumber', 's:string'],
-    ['name', 's:string'],
-    ['telephone1', 's:string'],
-    ['websiteurl', 's:string'],
-    ['parentaccountid', 'ws6:Lookup'],
-    ['primarycontactid', 'ws6:Lookup'],
-  ],
-  contact: [
-    ['contactid', 'ws6:Key'],
-    ['firstname', 's:string'],
-    ['lastname', 's:string'],
-    ['fullname', 's:string'],
-    ['emailaddress1', 's:string'],
-    ['parentcustomerid', 'ws6:Customer'],
-  ],
-  lead: [
-    ['leadid', 'ws6:Key'],
-    ['subject', 's:string'],
-    ['firstname', 's:string'],
-    ['lastname', 's:string'],
-    ['fullname', 's:string'],
-    ['companyname', 's:string'],
-  ],
-  systemuser: [
-    ['systemuserid', 'ws6:Key'],
-    ['fullname', 's:string'],
-    ['firstname', 's:string'],
-    ['lastname', 's:string'],
-    ['domainname', 's:string'],
-    ['windowsliveid', 's:string'],
-    ['isdisabled', 'ws6:CrmBoolean'],
-    ['businessunitid', 'ws6:Lookup'],
-  ],
+/** The WSDL type of each CRM property type (docs/protocol.md §5.3). */
+const PROPERTY_TYPES: Record<AttributeType, string> = {
+  Key: 'ws6:Key',
+  String: 's:string',
+  Lookup: 'ws6:Lookup',
+  Customer: 'ws6:Customer',
+  Owner: 'ws6:Owner',
+  CrmDateTime: 'ws6:CrmDateTime',
+  CrmBoolean: 'ws6:CrmBoolean',
 };
 
-const STAMPS: Field[] = [
-  ['createdby', 'ws6:Lookup'],
-  ['createdon', 'ws6:CrmDateTime'],
-  ['createdonbehalfby', 'ws6:Lookup'],
-  ['modifiedby', 'ws6:Lookup'],
-  ['modifiedon', 'ws6:CrmDateTime'],
-  ['modifiedonbehalfby', 'ws6:Lookup'],
-  ['ownerid', 'ws6:Owner'],
-];
+/**
+ * Entity types with their attributes, from the same metadata the handlers check requests against
+ * (crm/entity-metadata.constants.ts). The types and their attribute elements are in
+ * 2007/WebServices; the property types (Key, Lookup, …) and the abstract BusinessEntity they derive
+ * from are in 2006/WebServices (docs/protocol.md, entities on the wire).
+ */
+const ENTITIES: Record<string, Field[]> = Object.fromEntries(
+  Object.entries(ENTITY_METADATA).map(([name, meta]) => [name, meta.attributes.map(([attr, type]): Field => [attr, PROPERTY_TYPES[type]])]),
+);
 
 const OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'];
 
@@ -140,7 +109,7 @@ export function crmServiceWsdl(address: string): string {
     ]) +
     wrapper('DeleteResponse', []) +
     Object.entries(ENTITIES)
-      .map(([name, fields]) => complex(name, [...fields, ...STAMPS], { base: 'ws6:BusinessEntity' }))
+      .map(([name, fields]) => complex(name, fields, { base: 'ws6:BusinessEntity' }))
       .join('') +
     `    </s:schema>\n`;
 

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IDS } from '../src/index';
+import { startHarness, type Harness, type HttpResult } from './emulator-harness';
+import { crmAction, crmTicket, crmXml, faultCode, parseReply, textAt } from './soap-client';
+
+const CRM = '/MSCrmServices/2007/CrmService.asmx';
+const WS = 'http://schemas.microsoft.com/crm/2007/WebServices';
+const Q = 'http://schemas.microsoft.com/crm/2006/Query';
+
+/** Entities as CRM has them: known, case-sensitive attributes (docs/protocol.md §5.3, §6.2). */
+describe('entities as CRM has them', () => {
+  let h: Harness;
+  let ticket: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    ticket = (await crmTicket(h)).ticket;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const crm = (op: string, body: string): Promise<HttpResult> =>
+    h.post(CRM, crmXml({ ticket, org: 'contoso' }, body), crmAction(op));
+  const create = (entity: string, attrs: string): Promise<HttpResult> =>
+    crm('Create', `<Create xmlns="${WS}"><entity xsi:type="${entity}">${attrs}</entity></Create>`);
+  const update = (entity: string, id: string, attrs: string): Promise<HttpResult> =>
+    crm('Update', `<Update xmlns="${WS}"><entity xsi:type="${entity}"><${entity}id>${id}</${entity}id>${attrs}</entity></Update>`);
+  const columnSet = (...names: string[]): string =>
+    `<q1:ColumnSet xsi:type="q1:ColumnSet"><q1:Attributes>${names.map((n) => `<q1:Attribute>${n}</q1:Attribute>`).join('')}</q1:Attributes></q1:ColumnSet>`;
+  const query = (inner: string, entity = 'account'): string =>
+    `<RetrieveMultiple xmlns="${WS}"><query xmlns:q1="${Q}" xsi:type="q1:QueryExpression"><q1:EntityName>${entity}</q1:EntityName>${inner}</query></RetrieveMultiple>`;
+  const retrieve = (entity: string, id: string, ...columns: string[]): Promise<HttpResult> =>
+    crm(
+      'Retrieve',
+      `<Retrieve xmlns="${WS}"><entityName>${entity}</entityName><id>${id}</id><columnSet xmlns:q1="${Q}" xsi:type="q1:ColumnSet"><q1:Attributes>${columns
+        .map((c) => `<q1:Attribute>${c}</q1:Attribute>`)
+        .join('')}</q1:Attributes></columnSet></Retrieve>`,
+    );
+
+  function accounts() {
+    return h.emu.control.records({ org: 'contoso', entity: 'account' });
+  }
+
+  function expectUnknownAttribute(res: HttpResult, entity: string, name: string): void {
+    expect(res.status, res.body).toBe(500);
+    expect(faultCode(res.body)).toBe('0x80040203');
+    expect(res.body).toContain(`'${entity}' entity doesn't contain attribute with Name = '${name}'.`);
+  }
+
+  async function createdId(res: HttpResult): Promise<string> {
+    expect(res.status, res.body).toBe(200);
+    return textAt(parseReply(res.body), 'Envelope/Body/CreateResponse/CreateResult') ?? '';
+  }
+
+  describe('attributes the entity does not have', () => {
+    it("refuses an unknown attribute in Create with 0x80040203 and CRM's words, creating nothing", async () => {
+      const before = accounts().length;
+      expectUnknownAttribute(await create('account', '<name>Foo Inc</name><foo>bar</foo>'), 'account', 'foo');
+      expect(accounts().length).toBe(before);
+    });
+
+    it('refuses an unknown attribute in Update and leaves the record as it was', async () => {
+      expectUnknownAttribute(await update('account', DEMO_IDS.fourthCoffee, '<telephone1>1</telephone1><revenu>5</revenu>'), 'account', 'revenu');
+      expect(accounts().find((r) => r.id === DEMO_IDS.fourthCoffee)?.attributes['telephone1']).toBeUndefined();
+    });
+
+    it('refuses an unknown attribute in a Retrieve ColumnSet and in a RetrieveMultiple ColumnSet', async () => {
+      expectUnknownAttribute(await retrieve('account', DEMO_IDS.fourthCoffee, 'name', 'foo'), 'account', 'foo');
+      expectUnknownAttribute(await crm('RetrieveMultiple', query(columnSet('name', 'nickname'))), 'account', 'nickname');
+    });
+
+    it('refuses an unknown attribute in a query condition or order', async () => {
+      const condition = `<q1:ColumnSet xsi:type="q1:AllColumns" /><q1:Criteria><q1:Conditions><q1:Condition><q1:AttributeName>colour</q1:AttributeName><q1:Operator>Null</q1:Operator></q1:Condition></q1:Conditions></q1:Criteria>`;
+      expectUnknownAttribute(await crm('RetrieveMultiple', query(condition)), 'account', 'colour');
+      const order = `<q1:ColumnSet xsi:type="q1:AllColumns" /><q1:Orders><q1:Order><q1:AttributeName>size</q1:AttributeName><q1:OrderType>Ascending</q1:OrderType></q1:Order></q1:Orders>`;
+      expectUnknownAttribute(await crm('RetrieveMultiple', query(order)), 'account', 'size');
+    });
+
+    it('refuses an attribute of another entity (fullname on an account, parentcustomerid on a lead)', async () => {
+      expectUnknownAttribute(await create('account', '<fullname>Ann Lee</fullname>'), 'account', 'fullname');
+      expectUnknownAttribute(await create('lead', '<parentcustomerid type="account">{' + DEMO_IDS.fourthCoffee + '}</parentcustomerid>'), 'lead', 'parentcustomerid');
+    });
+
+    it('refuses an attribute element outside 2007/WebServices', async () => {
+      const res = await create('account', '<name>x</name><name2 xmlns="urn:other">y</name2>');
+      expectUnknownAttribute(res, 'account', '{urn:other}name2');
+    });
+  });
+
+  describe('names are case-sensitive', () => {
+    it('refuses Name on Create: Name is not name', async () => {
+      expectUnknownAttribute(await create('account', '<Name>Capital Inc</Name>'), 'account', 'Name');
+      expect(accounts().some((r) => r.attributes['name'] === 'Capital Inc')).toBe(false);
+    });
+
+    it('refuses Name in a ColumnSet and in a condition', async () => {
+      expectUnknownAttribute(await retrieve('account', DEMO_IDS.fourthCoffee, 'Name'), 'account', 'Name');
+      const condition = `<q1:ColumnSet xsi:type="q1:AllColumns" /><q1:Criteria><q1:Conditions><q1:Condition><q1:AttributeName>Name</q1:AttributeName><q1:Operator>NotNull</q1:Operator></q1:Condition></q1:Conditions></q1:Criteria>`;
+      expectUnknownAttribute(await crm('RetrieveMultiple', query(condition)), 'account', 'Name');
+    });
+
+    it('refuses Account as an entity name (0x80040203)', async () => {
+      const res = await retrieve('Account', DEMO_IDS.fourthCoffee, 'name');
+      expect(faultCode(res.body)).toBe('0x80040203');
+      expect(faultCode((await create('Account', '<name>x</name>')).body)).toBe('0x80040203');
+    });
+  });
+
+  describe('the attributes the emulator knows', () => {
+    it('accepts the real CRM attributes clients send: description and the address1 fields', async () => {
+      const id = await createdId(
+        await create(
+          'account',
+          '<name>Woodgrove</name><description>Bank &amp; trust</description><address1_line1>1 Main St</address1_line1><address1_city>Redmond</address1_city><address1_stateorprovince>WA</address1_stateorprovince><address1_postalcode>98052</address1_postalcode><address1_country>USA</address1_country><emailaddress1>info@woodgrove.example</emailaddress1><telephone2>555</telephone2><fax>556</fax>',
+        ),
+      );
+      const a = accounts().find((r) => r.id === id)?.attributes ?? {};
+      expect(a['description']).toBe('Bank & trust');
+      expect(a['address1_city']).toBe('Redmond');
+      const contact = await create('contact', '<firstname>Ann</firstname><lastname>Lee</lastname><jobtitle>CFO</jobtitle><mobilephone>1</mobilephone><address1_city>Oslo</address1_city>');
+      expect(contact.status, contact.body).toBe(200);
+      const lead = await create('lead', '<subject>Coffee</subject><lastname>Ray</lastname><emailaddress1>r@example.com</emailaddress1><description>d</description>');
+      expect(lead.status, lead.body).toBe(200);
+    });
+
+    it("the WSDL declares each entity's attributes from the same metadata the service checks", async () => {
+      const wsdl = (await h.get(`${CRM}?WSDL`)).body;
+      const declared = (type: string): string[] => {
+        const block = new RegExp(`<s:complexType name="${type}">([\\s\\S]*?)</s:complexType>`).exec(wsdl)?.[1] ?? '';
+        return [...block.matchAll(/<s:element [^>]*name="([^"]+)" type="([^"]+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+      };
+      const account = declared('account');
+      expect(account).toEqual(expect.arrayContaining(['accountid:ws6:Key', 'name:s:string', 'description:s:string', 'address1_city:s:string', 'parentaccountid:ws6:Lookup', 'ownerid:ws6:Owner', 'createdby:ws6:Lookup']));
+      expect(declared('opportunity')).toEqual(expect.arrayContaining(['opportunityid:ws6:Key', 'customerid:ws6:Customer']));
+      expect(declared('businessunit')).toEqual(expect.arrayContaining(['businessunitid:ws6:Key', 'name:s:string']));
+      // Every string attribute the WSDL declares for account is accepted by Create, and nothing else.
+      const strings = account.filter((a) => a.endsWith(':s:string')).map((a) => a.split(':')[0] as string);
+      expect(strings.length).toBeGreaterThan(10);
+      const res = await create('account', strings.map((n) => `<${n}>v ${n}</${n}>`).join(''));
+      expect(res.status, res.body).toBe(200);
+      expectUnknownAttribute(await create('account', '<name>x</name><nickname>y</nickname>'), 'account', 'nickname');
+    });
+
+    it('accepts the stamps and ownerid in a ColumnSet, as the API reconciliation asks for them', async () => {
+      const res = await retrieve('account', DEMO_IDS.fourthCoffee, 'createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid', 'createdon', 'modifiedon');
+      expect(res.status, res.body).toBe(200);
+      const user = await retrieve('systemuser', DEMO_IDS.jonWilson, 'fullname', 'domainname', 'isdisabled', 'windowsliveid', 'businessunitid');
+      expect(user.status, user.body).toBe(200);
+    });
+  });
+});
