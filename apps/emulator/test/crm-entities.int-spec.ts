@@ -106,6 +106,57 @@ describe('entities as CRM has them', () => {
     });
   });
 
+  describe('IsNull is an explicit null', () => {
+    function record(entity: string, id: string): Record<string, unknown> {
+      return h.emu.control.records({ org: 'contoso', entity }).find((r) => r.id === id)?.attributes ?? {};
+    }
+
+    it('clears an attribute on Update with IsNull="1" and with IsNull="true"', async () => {
+      const id = await createdId(await create('account', '<name>Nulls</name><telephone1>555</telephone1><websiteurl>https://x.example/</websiteurl>'));
+      expect((await update('account', id, '<telephone1 IsNull="1" />')).status).toBe(200);
+      expect(record('account', id)['telephone1']).toBeUndefined();
+      expect((await update('account', id, '<websiteurl IsNull="true"></websiteurl>')).status).toBe(200);
+      expect(record('account', id)['websiteurl']).toBeUndefined();
+      expect(record('account', id)['name']).toBe('Nulls');
+    });
+
+    it('clears a lookup with IsNull="1", and the cleared attribute is gone from Retrieve', async () => {
+      const id = await createdId(await create('account', `<name>Child</name><parentaccountid type="account">{${DEMO_IDS.fourthCoffee.toUpperCase()}}</parentaccountid>`));
+      expect(record('account', id)['parentaccountid']).toMatchObject({ id: DEMO_IDS.fourthCoffee });
+      expect((await update('account', id, '<parentaccountid IsNull="1" />')).status).toBe(200);
+      expect(record('account', id)['parentaccountid']).toBeUndefined();
+      const res = await retrieve('account', id, 'name', 'parentaccountid');
+      expect(res.body).not.toContain('parentaccountid>');
+    });
+
+    it('keeps the value with IsNull="0" or IsNull="false"', async () => {
+      const id = await createdId(await create('account', '<name>Kept</name>'));
+      expect((await update('account', id, '<telephone1 IsNull="0">111</telephone1>')).status).toBe(200);
+      expect(record('account', id)['telephone1']).toBe('111');
+      expect((await update('account', id, '<telephone1 IsNull="false">222</telephone1>')).status).toBe(200);
+      expect(record('account', id)['telephone1']).toBe('222');
+    });
+
+    it('creates without an attribute sent with IsNull="1", even when it holds text', async () => {
+      const id = await createdId(await create('account', '<name>Sparse</name><accountnumber IsNull="1">AN-1</accountnumber>'));
+      expect(record('account', id)).not.toHaveProperty('accountnumber');
+    });
+
+    it("re-derives a contact's fullname when its first name is cleared", async () => {
+      const id = await createdId(await create('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>'));
+      expect((await update('contact', id, '<firstname IsNull="1" />')).status).toBe(200);
+      expect(record('contact', id)).toMatchObject({ lastname: 'Lee', fullname: 'Lee' });
+      expect(record('contact', id)).not.toHaveProperty('firstname');
+    });
+
+    it('refuses an IsNull that is no xs:boolean', async () => {
+      const res = await update('account', DEMO_IDS.fourthCoffee, '<telephone1 IsNull="yes" />');
+      expect(res.status).toBe(500);
+      expect(res.body).toContain('soap:Client');
+      expect(res.body).toContain('is not an xs:boolean');
+    });
+  });
+
   describe('the attributes the emulator knows', () => {
     it('accepts the real CRM attributes clients send: description and the address1 fields', async () => {
       const id = await createdId(

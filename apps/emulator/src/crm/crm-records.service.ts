@@ -90,6 +90,18 @@ export function nameResolver(ctx: EmulatorContext, org: OrgState): NameResolver 
 }
 
 /**
+ * `IsNull` is an xs:boolean (docs/protocol.md §5.3): `1` and `true` mark an explicit null, `0`,
+ * `false` or no attribute a value. Anything else does not deserialize.
+ */
+function isNull(raw: string | undefined, attribute: string): boolean {
+  if (raw === undefined) return false;
+  const value = raw.trim();
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new CrmFault('InvalidArgument', `IsNull='${raw}' on '${attribute}' is not an xs:boolean (1, true, 0 or false).`, 'Client');
+}
+
+/**
  * Reads the attribute children of an `entity` element into stored values (null = IsNull). Each is an
  * element of 2007/WebServices named exactly as one of the entity's attributes (docs/protocol.md §5.3,
  * §5.6); any other is refused as CRM refuses an attribute the entity does not have.
@@ -102,7 +114,7 @@ function readAttributes(entityNode: XmlValue, entity: string, meta: EntityMetada
     if (!meta.attributeNames.has(key)) throw unknownAttribute(entity, key);
     if (out.has(key)) throw new CrmFault('InvalidArgument', `The attribute '${key}' appears more than once.`);
     if (raw.children.length > 0) throw new CrmFault('InvalidArgument', `The attribute '${key}' holds elements, not a value.`);
-    if (nsAttr(raw, '', 'IsNull') === 'true') {
+    if (isNull(nsAttr(raw, '', 'IsNull'), key)) {
       out.set(key, null);
       continue;
     }
