@@ -50,7 +50,6 @@ export interface XmlReadOptions {
 }
 
 const NAME = /[A-Za-z_:\u00C0-\uFFFD][\w.\-:\u00B7\u00C0-\uFFFD]*/y;
-const WS = /[ \t\r\n]*/y;
 // Characters XML 1.0 does not allow anywhere (§2.2), and UTF-16 halves without their pair.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -130,18 +129,16 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
   let i = 0;
 
   const skipWs = (): boolean => {
-    WS.lastIndex = i;
-    WS.exec(xml);
-    const moved = WS.lastIndex > i;
-    i = WS.lastIndex;
-    return moved;
+    const from = i;
+    for (let c = xml.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = xml.charCodeAt(++i));
+    return i > from;
   };
   const readName = (what: string): string => {
     NAME.lastIndex = i;
-    const m = NAME.exec(xml);
-    if (!m) throw malformed(`expected ${what} at offset ${i}`);
+    if (!NAME.test(xml)) throw malformed(`expected ${what} at offset ${i}`);
+    const start = i;
     i = NAME.lastIndex;
-    return m[0];
+    return xml.slice(start, i);
   };
   const comment = (): void => {
     const end = xml.indexOf('-->', i + 4);
