@@ -89,8 +89,8 @@ try {
     if (pg.relocated) {
       // As root the server runs as user postgres, which cannot enter a private directory (devdb).
       say(
-        `  user postgres cannot enter ${pg.relocated.blockedBy}, so the cluster is kept there, not in ${pg.relocated.from}; ` +
-          'set ONBEHALF_DATA_DIR to a directory it can reach to keep it elsewhere',
+        `  (not in ${pg.relocated.from}: user postgres, which runs it, cannot enter ${pg.relocated.blockedBy}; ` +
+          'set ONBEHALF_DATA_DIR to a directory it can reach to keep the cluster there)',
       );
     }
   }
