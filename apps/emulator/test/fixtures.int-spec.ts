@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/index';
-import { fixture, startHarness, type Harness } from './emulator-harness';
+import { CORPORA, fixture as readFixture, startHarness, type Harness } from './emulator-harness';
 import { crmTicket, esc, parseReply, passportTicket, textAt } from './soap-client';
 
 const CRM = '/MSCrmServices/2007/CrmService.asmx';
@@ -71,7 +71,9 @@ function inProxyOrder(xml: string): string {
 }
 const CDS_ACTION = 'http://schemas.microsoft.com/crm/2007/CrmDiscoveryService/Execute';
 
-describe('fixture requests get replies shaped like the fixture replies', () => {
+describe.each(CORPORA)('$label: fixture requests get replies shaped like the fixture replies', ({ dir }) => {
+  /** The corpus under test: the project's fixtures/, or an external corpus of the same layout. */
+  const fixture = (name: string): Promise<string> => readFixture(name, dir);
   let h: Harness;
   let passport: string;
   let ticket: string;
