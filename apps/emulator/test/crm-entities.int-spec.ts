@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/index';
 import { startHarness, type Harness, type HttpResult } from './emulator-harness';
-import { crmAction, crmTicket, crmXml, faultCode, parseReply, textAt } from './soap-client';
+import { crmAction, crmTicket, crmXml, esc, faultCode, parseReply, textAt } from './soap-client';
 
 const CRM = '/MSCrmServices/2007/CrmService.asmx';
 const WS = 'http://schemas.microsoft.com/crm/2007/WebServices';
@@ -154,6 +154,81 @@ describe('entities as CRM has them', () => {
       expect(res.status).toBe(500);
       expect(res.body).toContain('soap:Client');
       expect(res.body).toContain('is not an xs:boolean');
+    });
+  });
+
+  describe('the paging cookie drives paging', () => {
+    const page = (prefix: string, pageNumber: number, cookie?: string): Promise<HttpResult> =>
+      crm(
+        'RetrieveMultiple',
+        query(
+          `${columnSet('name')}<q1:Criteria><q1:Conditions><q1:Condition><q1:AttributeName>name</q1:AttributeName><q1:Operator>BeginsWith</q1:Operator><q1:Values><q1:Value xsi:type="xsd:string">${prefix}</q1:Value></q1:Values></q1:Condition></q1:Conditions></q1:Criteria>` +
+            `<q1:PageInfo><q1:PageNumber>${pageNumber}</q1:PageNumber><q1:Count>2</q1:Count>${cookie === undefined ? '' : `<q1:PagingCookie>${esc(cookie)}</q1:PagingCookie>`}</q1:PageInfo>`,
+        ),
+      );
+    const namesOf = (res: HttpResult): string[] => [...res.body.matchAll(/<q1:name>([^<]*)<\/q1:name>/g)].map((m) => m[1] as string);
+    const cookieOf = (res: HttpResult): string => {
+      const attr = /PagingCookie="([^"]*)"/.exec(res.body)?.[1] ?? '';
+      return attr.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    };
+    async function seed(prefix: string, n: number): Promise<string[]> {
+      const ids: string[] = [];
+      for (let i = 1; i <= n; i++) ids.push(await createdId(await create('account', `<name>${prefix} ${i}</name>`)));
+      return ids;
+    }
+    const remove = (id: string): Promise<HttpResult> =>
+      crm('Delete', `<Delete xmlns="${WS}"><entityName>account</entityName><id>${id}</id></Delete>`);
+
+    it("continues page N+1 after the cookie's last id, even when an earlier record was deleted meanwhile", async () => {
+      const ids = await seed('Cookie A', 5);
+      const first = await page('Cookie A', 1);
+      expect(namesOf(first)).toEqual(['Cookie A 1', 'Cookie A 2']);
+      expect(cookieOf(first)).toBe(`<cookie page="1"><accountid last="{${ids[1]?.toUpperCase()}}" first="{${ids[0]?.toUpperCase()}}" /></cookie>`);
+      expect((await remove(ids[0] as string)).status).toBe(200);
+      // Counting pages would now skip "Cookie A 3"; the cookie continues after "Cookie A 2".
+      const second = await page('Cookie A', 2, cookieOf(first));
+      expect(namesOf(second)).toEqual(['Cookie A 3', 'Cookie A 4']);
+      expect(second.body).toContain('MoreRecords="1"');
+      const third = await page('Cookie A', 3, cookieOf(second));
+      expect(namesOf(third)).toEqual(['Cookie A 5']);
+      expect(third.body).toContain('MoreRecords="0"');
+      expect(namesOf(await page('Cookie A', 2))).toEqual(['Cookie A 4', 'Cookie A 5']);
+    });
+
+    it("goes back to page N-1 before the cookie's first id, even when an earlier record was deleted meanwhile", async () => {
+      const ids = await seed('Cookie B', 5);
+      const one = await page('Cookie B', 1);
+      const two = await page('Cookie B', 2, cookieOf(one));
+      const three = await page('Cookie B', 3, cookieOf(two));
+      expect(namesOf(three)).toEqual(['Cookie B 5']);
+      expect((await remove(ids[0] as string)).status).toBe(200);
+      // Counting pages would now answer "Cookie B 4" and "Cookie B 5"; the cookie ends before "Cookie B 5".
+      expect(namesOf(await page('Cookie B', 2, cookieOf(three)))).toEqual(['Cookie B 3', 'Cookie B 4']);
+    });
+
+    it('refuses a garbled cookie with 0x80040203 instead of answering page 1', async () => {
+      const [id] = await seed('Cookie C', 3);
+      const guid = `{${(id as string).toUpperCase()}}`;
+      for (const garbled of [
+        'not a cookie',
+        '<cookie page="1"><accountid last="nope" first="nope" /></cookie>',
+        `<cookie page="1"><accountid last="${guid}" /></cookie>`,
+        `<cookie page="x"><accountid last="${guid}" first="${guid}" /></cookie>`,
+        `<cookie page="1"><contactid last="${guid}" first="${guid}" /></cookie>`,
+        `<other page="1"><accountid last="${guid}" first="${guid}" /></other>`,
+        `<cookie page="1"><accountid last="${guid}" first="${guid}" /><accountid last="${guid}" first="${guid}" /></cookie>`,
+        `<!DOCTYPE cookie [<!ENTITY g "${guid}">]><cookie page="1"><accountid last="&g;" first="&g;" /></cookie>`,
+      ]) {
+        const res = await page('Cookie C', 2, garbled);
+        expect(res.status, garbled).toBe(500);
+        expect(faultCode(res.body), garbled).toBe('0x80040203');
+        expect(res.body, garbled).toContain('The paging cookie is not valid');
+      }
+    });
+
+    it('takes an empty cookie as no cookie', async () => {
+      await seed('Cookie D', 3);
+      expect(namesOf(await page('Cookie D', 2, ''))).toEqual(['Cookie D 3']);
     });
   });
 

@@ -21,7 +21,7 @@ import {
   updateRecord,
 } from './crm-records.service';
 import { braceGuid, recordXml } from './entity.serializer';
-import { parseColumnSet, parseQueryExpression, queryAttributes, runQuery } from './query-expression.engine';
+import { parseColumnSet, parsePagingCookie, parseQueryExpression, queryAttributes, runQuery } from './query-expression.engine';
 
 /** CrmService operations (docs/protocol.md §3, §5.2); Fetch is declared but not offered by the emulator. */
 export const CRM_OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'] as const;
@@ -180,7 +180,8 @@ export class CrmServiceHandler implements SoapService {
     const meta = entityMetadata(query.entityName);
     requireAttributes(query.entityName, meta, queryAttributes(query));
     requireRight(this.ctx, call, query.entityName, 'read');
-    const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query);
+    const cursor = query.pagingCookie === undefined ? undefined : parsePagingCookie(query.pagingCookie, meta.primaryKey);
+    const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query, cursor);
     const resolve = nameResolver(this.ctx, call.org);
     const first = page.records[0];
     const last = page.records[page.records.length - 1];

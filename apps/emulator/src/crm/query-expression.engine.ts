@@ -2,7 +2,8 @@ import { CrmFault } from '../soap/crm-error-codes.constants';
 import { QUERY_NS } from '../soap/namespaces.constants';
 import type { EntityRecord, StoredAttr } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
-import { nsChild, nsChildren, text, type XmlValue } from '../xml/xml-node.util';
+import { nsAttr, nsChild, nsChildren, text, type XmlValue } from '../xml/xml-node.util';
+import { readXml } from '../xml/xml-reader';
 import { xsiType } from './crm-body.checks';
 
 /** A parsed condition of a FilterExpression. */
@@ -240,8 +241,64 @@ export interface QueryPage {
   moreRecords: boolean;
 }
 
-/** Filters, orders and pages records as the query asks. */
-export function runQuery(all: Iterable<EntityRecord>, query: ParsedQuery): QueryPage {
+/** What the emulator's paging cookie says: the page it ended and that page's first and last ids. */
+export interface PagingCookie {
+  page: number;
+  first: string;
+  last: string;
+}
+
+/**
+ * Reads a paging cookie as the emulator writes it:
+ * `<cookie page="1"><accountid last="{GUID}" first="{GUID}" /></cookie>`, the element named after the
+ * entity's primary key. Anything else (not XML, another element, a page that is no positive integer,
+ * ids that are no GUIDs) is 0x80040203: a garbled cookie is an error, never silently page 1.
+ */
+export function parsePagingCookie(raw: string, primaryKey: string): PagingCookie {
+  const bad = (why: string): CrmFault => invalid(`The paging cookie is not valid: ${why}.`);
+  let root;
+  try {
+    root = readXml(raw.trim(), { maxDepth: 2 }).root;
+  } catch {
+    throw bad('it is not a cookie element');
+  }
+  const key = root.children[0];
+  if (root.name !== 'cookie' || root.ns !== '' || root.text !== '' || root.children.length !== 1 || !key) {
+    throw bad(`it must be <cookie page="…"><${primaryKey} last="…" first="…" /></cookie>`);
+  }
+  if (key.name !== primaryKey || key.ns !== '' || key.text !== '') throw bad(`it names ${key.name}, not ${primaryKey}`);
+  const page = nsAttr(root, '', 'page')?.trim() ?? '';
+  if (!/^[1-9]\d{0,8}$/.test(page)) throw bad(`page '${page}' is not a page number`);
+  const first = nsAttr(key, '', 'first')?.trim() ?? '';
+  const last = nsAttr(key, '', 'last')?.trim() ?? '';
+  if (!isGuid(first) || !isGuid(last)) throw bad('first and last must be GUIDs');
+  return { page: Number(page), first: normalizeGuid(first), last: normalizeGuid(last) };
+}
+
+/** Where a page starts and ends in the ordered rows. */
+function pageBounds(rows: EntityRecord[], query: ParsedQuery, size: number, cookie: PagingCookie | undefined): [number, number] {
+  const at = (id: string): number => rows.findIndex((r) => r.id === id);
+  if (cookie) {
+    // The cookie of the page next to the one asked for continues from its own edge, so that rows
+    // created or deleted before it do not shift the pages (as CRM pages "after the last id").
+    if (query.pageNumber === cookie.page + 1) {
+      const i = at(cookie.last);
+      if (i >= 0) return [i + 1, i + 1 + size];
+    } else if (query.pageNumber === cookie.page - 1) {
+      const i = at(cookie.first);
+      if (i >= 0) return [Math.max(0, i - size), i];
+    } else if (query.pageNumber === cookie.page) {
+      const i = at(cookie.first);
+      if (i >= 0) return [i, i + size];
+    }
+  }
+  // No cookie, a page not next to the cookie's, or its record gone: count pages from the start.
+  const start = (query.pageNumber - 1) * size;
+  return [start, start + size];
+}
+
+/** Filters, orders and pages records as the query asks; the paging cookie, when given, places the page. */
+export function runQuery(all: Iterable<EntityRecord>, query: ParsedQuery, cookie?: PagingCookie): QueryPage {
   let rows = [...all];
   if (query.criteria) {
     const criteria = query.criteria;
@@ -262,6 +319,6 @@ export function runQuery(all: Iterable<EntityRecord>, query: ParsedQuery): Query
     });
   }
   const size = query.count > 0 ? query.count : MAX_PAGE;
-  const start = (query.pageNumber - 1) * size;
-  return { records: rows.slice(start, start + size), moreRecords: rows.length > start + size };
+  const [start, end] = pageBounds(rows, query, size, cookie);
+  return { records: rows.slice(start, end), moreRecords: rows.length > end };
 }
