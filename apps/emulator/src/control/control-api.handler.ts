@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ControlInputError } from '../scenarios/scenario.engine';
-import { ControlNotFoundError, type EmulatorControl } from './emulator.control';
+import { ControlNotFoundError, type EmulatorControl, type RecordStamps } from './emulator.control';
 
 const MAX_JSON = 1_000_000;
 
@@ -107,6 +107,14 @@ export async function handleControl(
         }
         if (method === 'PATCH' && parts[0] === 'users' && parts.length === 2) {
           return sendJson(res, 200, control.updateUser(one, body));
+        }
+        if (method === 'DELETE' && parts[0] === 'users' && parts.length === 2) {
+          return sendJson(res, 200, control.deleteUser(one));
+        }
+        if (parts[0] === 'records' && parts.length === 4) {
+          const record = { org: parts[1] ?? '', entity: parts[2] ?? '', id: parts[3] ?? '' };
+          if (method === 'PATCH') return sendJson(res, 200, control.stampRecord(record, body as RecordStamps));
+          if (method === 'DELETE') return sendJson(res, 200, control.deleteRecord(record));
         }
         if (method === 'DELETE' && parts[0] === 'scenarios' && parts.length === 2) {
           return control.removeScenario(one)

@@ -6,6 +6,7 @@ import { ControlInputError, type ScenarioEngine, type ScenarioInput } from '../s
 import {
   ALL_RIGHTS,
   type CertRegistration,
+  type EntityRecord,
   type LiveAccount,
   type OrgState,
   type PersistedState,
@@ -79,6 +80,17 @@ export interface UserPatch {
   fullName?: string;
 }
 
+/** One record of one org: `PATCH` / `DELETE /_control/records/:org/:entity/:id`. */
+export interface RecordRef {
+  org: string;
+  entity: string;
+  id: string;
+}
+
+/** The stamps a control write may set: a systemuserid of the record's org, or null to clear the stamp. */
+export const STAMP_FIELDS = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid'] as const;
+export type RecordStamps = Partial<Record<(typeof STAMP_FIELDS)[number], string | null>>;
+
 /** The control operations, in-process and typed; the HTTP control API maps onto these one to one. */
 export interface EmulatorControl {
   /** Back to the seed (demo or empty): state, scenarios, counts and lifetimes. */
@@ -102,6 +114,19 @@ export interface EmulatorControl {
   addUser(input: AddUserInput): UserState;
   updateOrg(name: string, patch: OrgPatch): OrgState;
   updateUser(id: string, patch: UserPatch): UserState;
+  /**
+   * Removes a user from its org (its Live account stays): acting for it then answers 0x80040217 and
+   * RetrieveCrmUserIdByExternalId finds no user for its PUID. Records keep the stamps naming it.
+   */
+  deleteUser(id: string): UserState;
+  /**
+   * Rewrites a record's stamps behind any client's back, as if another user (or another tool) had
+   * written it: each given stamp is set to that user of the org, or cleared with null; modifiedon
+   * becomes now. Returns the record as `records()` shows it.
+   */
+  stampRecord(record: RecordRef, stamps: RecordStamps): RecordView;
+  /** Deletes a record behind any client's back (no CrmService call, nothing counted). */
+  deleteRecord(record: RecordRef): RecordView;
 }
 
 function bool(value: unknown, name: string): boolean | undefined {
@@ -149,6 +174,12 @@ function viewAttr(value: StoredAttr): RecordView['attributes'][string] {
   }
 }
 
+function viewRecord(entity: string, record: EntityRecord): RecordView {
+  const attributes: RecordView['attributes'] = {};
+  for (const [name, value] of Object.entries(record.attrs)) attributes[name] = viewAttr(value);
+  return { entity, id: record.id, attributes };
+}
+
 /** Wiring the control needs from the running emulator. */
 export interface ControlDeps {
   store: StateStore;
@@ -169,6 +200,18 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
     const org = store.org(name);
     if (!org) throw new ControlNotFoundError(`No org named '${name}'`);
     return org;
+  };
+
+  /** The record and its table, without creating an empty table for a wrong name. */
+  const recordOrThrow = (ref: RecordRef): { org: OrgState; entity: string; table: Map<string, EntityRecord>; record: EntityRecord } => {
+    const org = orgOrThrow(str(ref.org, 'org', true));
+    const entity = str(ref.entity, 'entity', true).toLowerCase();
+    const id = str(ref.id, 'id', true);
+    if (!isGuid(id)) throw new ControlInputError('id must be a GUID');
+    const table = store.records.get(org.name)?.get(entity);
+    const record = table?.get(normalizeGuid(id));
+    if (!table || !record) throw new ControlNotFoundError(`No ${entity} ${normalizeGuid(id)} in ${org.name}`);
+    return { org, entity, table, record };
   };
 
   return {
@@ -238,11 +281,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
       if (!byEntity) return out;
       for (const [entity, table] of byEntity) {
         if (query.entity && query.entity.toLowerCase() !== entity) continue;
-        for (const record of table.values()) {
-          const attributes: RecordView['attributes'] = {};
-          for (const [name, value] of Object.entries(record.attrs)) attributes[name] = viewAttr(value);
-          out.push({ entity, id: record.id, attributes });
-        }
+        for (const record of table.values()) out.push(viewRecord(entity, record));
       }
       return out;
     },
@@ -390,6 +429,48 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
       if (fullName !== undefined) user.fullName = fullName;
       store.changed();
       return user;
+    },
+
+    deleteUser(id) {
+      const user = isGuid(id) ? store.user(id) : undefined;
+      if (!user) throw new ControlNotFoundError(`No user with id ${id}`);
+      store.users.delete(user.id);
+      store.changed();
+      return user;
+    },
+
+    stampRecord(ref, stamps) {
+      const { org, entity, record } = recordOrThrow(ref);
+      if (typeof stamps !== 'object' || stamps === null || Array.isArray(stamps)) throw new ControlInputError('stamps must be an object');
+      const unknown = Object.keys(stamps).filter((k) => !(STAMP_FIELDS as readonly string[]).includes(k));
+      if (unknown.length) throw new ControlInputError(`Unknown stamp ${unknown[0]}; known: ${STAMP_FIELDS.join(', ')}`);
+      const next: Array<[string, StoredAttr | null]> = [];
+      for (const field of STAMP_FIELDS) {
+        const value = stamps[field];
+        if (value === undefined) continue;
+        if (value === null) {
+          next.push([field, null]);
+          continue;
+        }
+        const userId = str(value, field, true);
+        const user = isGuid(userId) ? store.user(userId) : undefined;
+        if (!user || user.org !== org.name) throw new ControlInputError(`${field} must be the systemuserid of a user of ${org.name}`);
+        next.push([field, { t: 'ref', type: 'systemuser', id: user.id, name: user.fullName }]);
+      }
+      for (const [field, value] of next) {
+        if (value === null) delete record.attrs[field];
+        else record.attrs[field] = value;
+      }
+      record.attrs['modifiedon'] = { t: 'date', v: Date.now() };
+      store.changed();
+      return viewRecord(entity, record);
+    },
+
+    deleteRecord(ref) {
+      const { entity, table, record } = recordOrThrow(ref);
+      table.delete(record.id);
+      store.changed();
+      return viewRecord(entity, record);
     },
   };
 }
