@@ -173,6 +173,7 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
         modifiedonbehalfby: null,
       },
       reconciliation: 'mismatch',
+      reconciliationNote: null,
     });
     const a6 = page.items.find((i) => i.id === ids.a6)!;
     expect(a6.onBehalfOf).toBeNull();

@@ -44,6 +44,7 @@ export const LEDGER_CSV_HEADER = [
   'crm_modifiedonbehalfby_id',
   'crm_modifiedonbehalfby_name',
   'reconciliation',
+  'reconciliation_note',
 ] as const;
 
 const ref = (r: Ref | null | undefined) => [r?.id, r?.name];
@@ -72,5 +73,6 @@ export function ledgerCsvFields(i: LedgerItem): (string | number | null | undefi
     ...ref(i.crm?.modifiedby),
     ...ref(i.crm?.modifiedonbehalfby),
     i.reconciliation,
+    i.reconciliationNote,
   ];
 }

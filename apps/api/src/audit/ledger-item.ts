@@ -23,6 +23,8 @@ export interface LedgerItem {
   onBehalfOf: { id: string | null; name: string | null; puid: string | null } | null;
   crm: { createdby: Ref | null; createdonbehalfby: Ref | null; modifiedby: Ref | null; modifiedonbehalfby: Ref | null } | null;
   reconciliation: Reconciliation;
+  /** Why reconciliation said so: the field that disagrees (mismatch), "the record is not in CRM" (missing); null when it matched or has not run. */
+  reconciliationNote: string | null;
 }
 
 /** A stamp as stored (jsonb `{id, name}`), read defensively: it comes from another system. */
@@ -57,5 +59,6 @@ export function toLedgerItem(r: LedgerRow): LedgerItem {
         }
       : null,
     reconciliation: r.reconciliation,
+    reconciliationNote: r.reconciliation_note ?? null,
   };
 }
