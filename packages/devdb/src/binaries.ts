@@ -185,10 +185,15 @@ export function sharedCopy(native: NativeDir, who: UserIds): string {
   const base = ensureSharedDir(who);
   const key = `${native.version}-${process.platform}-${process.arch}`;
   const final = join(base, key);
+  // a copy that lost a file or a permission since (not one half-written: those are never renamed) is made again
   const complete = (dir: string) => {
     try {
       const st = lstatSync(dir);
-      return st.isDirectory() && st.uid === 0 && existsSync(join(dir, 'bin', 'postgres'));
+      return (
+        st.isDirectory() &&
+        st.uid === 0 &&
+        ['bin/postgres', 'bin/initdb', 'lib', 'share'].every((p) => !firstBlocker(join(dir, p), who, 'rx'))
+      );
     } catch {
       return false;
     }
