@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityRecord } from '../state/emulator-state.model';
-import { runQuery, type Filter, type ParsedQuery } from './query-expression.engine';
+import { parsePagingCookie, runQuery, type Filter, type ParsedQuery } from './query-expression.engine';
 
 const rec = (id: string, name: string, created: string, owner?: string): EntityRecord => ({
   id,
@@ -70,5 +70,26 @@ describe('runQuery', () => {
 
   it('refuses a bad date operand', () => {
     expect(() => names(q(where('createdon', 'GreaterThan', 'yesterday')))).toThrow(/not a date/);
+  });
+
+  it('places a page by the paging cookie: after its last id going forward, before its first id going back', () => {
+    const cookie = parsePagingCookie(
+      '<cookie page="2"><accountid last="{00000000-0000-4000-8000-000000000002}" first="{00000000-0000-4000-8000-000000000002}" /></cookie>',
+      'accountid',
+    );
+    // Beta ended page 2; without Alpha in the rows, counting would give no page 3, the cookie gives Gamma.
+    const withoutAlpha = rows.slice(1);
+    expect(runQuery(withoutAlpha, q(undefined, { count: 1, pageNumber: 3 })).records).toEqual([]);
+    const page3 = runQuery(withoutAlpha, q(undefined, { count: 1, pageNumber: 3 }), cookie);
+    expect(page3.records.map((r) => r.id)).toEqual(['00000000-0000-4000-8000-000000000003']);
+    expect(page3.moreRecords).toBe(false);
+    const back = parsePagingCookie('<cookie page="3"><accountid last="{00000000-0000-4000-8000-000000000003}" first="{00000000-0000-4000-8000-000000000003}" /></cookie>', 'accountid');
+    expect(runQuery(rows, q(undefined, { count: 1, pageNumber: 2 }), back).records.map((r) => r.id)).toEqual(['00000000-0000-4000-8000-000000000002']);
+  });
+
+  it('refuses a garbled paging cookie', () => {
+    for (const raw of ['x', '<cookie page="1"/>', '<cookie page="0"><accountid last="{00000000-0000-4000-8000-000000000001}" first="{00000000-0000-4000-8000-000000000001}" /></cookie>']) {
+      expect(() => parsePagingCookie(raw, 'accountid'), raw).toThrow(/paging cookie is not valid/);
+    }
   });
 });
