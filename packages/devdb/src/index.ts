@@ -367,7 +367,10 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
         relocated = { from: requested, blockedBy };
       }
     }
-    if (opts.fresh) {
+    // A kept cluster's password file stays at the requested place (in .data/ for npm start), so that
+    // deleting that directory resets a cluster kept in the shared directory too.
+    const stale = relocated && opts.persistent && !existsSync(`${requested}.json`);
+    if (opts.fresh || stale) {
       for (const dir of new Set([requested, dataDir])) {
         await clearOrphan(dir);
         rmSync(dir, { recursive: true, force: true });
@@ -383,7 +386,7 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
         'choose a data directory this user can write',
     );
   }
-  const metaPath = `${dataDir}.json`;
+  const metaPath = `${requested}.json`;
 
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));
   let meta = readMeta(metaPath);

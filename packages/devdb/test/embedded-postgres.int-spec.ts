@@ -76,4 +76,38 @@ describe('startEmbeddedPostgres', () => {
       expect(existsSync(pg.dataDir)).toBe(false);
     },
   );
+
+  it.skipIf(!isRoot)(
+    'as root, a kept cluster in the shared directory survives a restart, and deleting the requested directory resets it',
+    async () => {
+      const priv = tempDir();
+      chmodSync(priv, 0o700);
+      const dataDir = join(priv, 'clone', '.data', 'pg');
+      const databases = async (pg: Awaited<ReturnType<typeof startEmbeddedPostgres>>) => {
+        const c = new Client({ connectionString: pg.url() });
+        await c.connect();
+        const r = await c.query<{ datname: string }>('SELECT datname FROM pg_database');
+        await c.end();
+        return r.rows.map((row) => row.datname);
+      };
+      let pg = await startEmbeddedPostgres({ dataDir, persistent: true });
+      const kept = pg.dataDir;
+      try {
+        expect(kept.startsWith(`${sharedDir()}/data/`)).toBe(true);
+        await pg.createDatabase('keepme');
+        await pg.stop();
+        pg = await startEmbeddedPostgres({ dataDir, persistent: true });
+        expect(pg.dataDir).toBe(kept);
+        expect(await databases(pg)).toContain('keepme');
+        await pg.stop();
+        rmSync(join(priv, 'clone', '.data'), { recursive: true });
+        pg = await startEmbeddedPostgres({ dataDir, persistent: true });
+        expect(pg.dataDir).toBe(kept);
+        expect(await databases(pg)).not.toContain('keepme');
+      } finally {
+        await pg.stop();
+        rmSync(join(kept, '..'), { recursive: true, force: true });
+      }
+    },
+  );
 });
