@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CrmAuthError } from '../../src/errors';
 import { CrmServiceClient } from '../../src/clients/crm-service-client';
-import { CrmSession } from '../../src/session/crm-session';
+import { CrmSession, type CrmSessionOptions } from '../../src/session/crm-session';
 import { HttpsTransport, type TransportResponse } from '../../src/transport/https-transport';
 import { deferred, harness, serviceAccountBundle, settle } from '../helpers/fake-services';
 
@@ -241,39 +241,42 @@ describe('CrmSession: fault classification on the wire', () => {
     return { client, posts: () => posts };
   }
 
-  it('an 0x80040217 whose description mentions 8004a101 fails as not found: no refresh, no retry', async () => {
-    const crm = faultingCrm('<error><code>0x80040217</code><description>account 8004a101 Does Not Exist</description><type>Platform</type></error>');
-    const h = harness({ clients: undefined });
+  /** A session over the harness's fake Live ID and discovery, and a real CrmServiceClient answering `detail`. */
+  function sessionFaultingWith(detail: string, options: Partial<CrmSessionOptions> = {}) {
+    const crm = faultingCrm(detail);
+    const h = harness();
     const session = new CrmSession({
       discoveryUrl: 'https://dev.crm.example/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',
       organizationName: 'contoso',
       certificate: serviceAccountBundle(),
       clock: h.clock.read,
+      ...options,
       clients: { wlid: h.wlid, discovery: h.discovery, crmService: () => crm.client },
     });
+    return { session, posts: crm.posts, discovery: h.discovery };
+  }
+
+  it('an 0x80040217 whose description mentions 8004a101 fails as not found: no refresh, no retry', async () => {
+    const { session, posts, discovery } = sessionFaultingWith(
+      '<error><code>0x80040217</code><description>account 8004a101 Does Not Exist</description><type>Platform</type></error>',
+    );
     const err = await session.retrieve({ entityName: 'account', id: 'e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f', columns: ['name'] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_CRM_OBJECT_NOT_FOUND', faultCode: '0x80040217' });
-    expect(crm.posts()).toBe(1);
-    expect(h.discovery.calls.crmTicket).toBe(1);
+    expect(posts()).toBe(1);
+    expect(discovery.calls.crmTicket).toBe(1);
     expect(session.getState()).toMatchObject({ expiredFaultCount: 0 });
     await session.close();
   });
 
   it('an 0x8004A101 fault refreshes the ticket and retries once', async () => {
-    const crm = faultingCrm('<error><code>0x8004A101</code><description>The ticket specified for authentication is expired</description><type>Platform</type></error>');
-    const h = harness({ clients: undefined });
-    const session = new CrmSession({
-      discoveryUrl: 'https://dev.crm.example/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',
-      organizationName: 'contoso',
-      certificate: serviceAccountBundle(),
-      clock: h.clock.read,
-      maxTicketRetries: 1,
-      clients: { wlid: h.wlid, discovery: h.discovery, crmService: () => crm.client },
-    });
+    const { session, posts, discovery } = sessionFaultingWith(
+      '<error><code>0x8004A101</code><description>The ticket specified for authentication is expired</description><type>Platform</type></error>',
+      { maxTicketRetries: 1 },
+    );
     const err = await session.whoAmI().catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_RETRIES_EXHAUSTED', cause: { code: 'ERR_CRM_EXPIRED_TICKET' } });
-    expect(crm.posts()).toBe(2);
-    expect(h.discovery.calls.crmTicket).toBe(2);
+    expect(posts()).toBe(2);
+    expect(discovery.calls.crmTicket).toBe(2);
     await session.close();
   });
 });
