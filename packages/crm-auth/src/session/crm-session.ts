@@ -143,6 +143,8 @@ export class CrmSession {
   readonly #userIdFlights = new Map<string, Promise<string>>();
   #organizationName: string | undefined;
   #organizationDetail: OrganizationDetail | undefined;
+  /** The CrmServiceUrl of the last RetrieveCrmTicket answer: where this org's tickets go. */
+  #boundCrmServiceUrl: string | undefined;
   #orgFlight: Promise<string> | undefined;
   #policy: string | undefined;
   #refreshCount = 0;
@@ -397,6 +399,8 @@ export class CrmSession {
     let transientRetried = false;
     for (;;) {
       const entry = await this.#crm.get({ minGeneration, ...call });
+      // The ticket and the URL come from one entry: a CRM ticket goes only to the CrmServiceUrl that
+      // came with it in RetrieveCrmTicket's OrganizationDetail (or a store entry bound to it).
       const token: CrmAuthenticationToken = {
         authenticationType: 1,
         crmTicket: entry.value.crmTicket,
@@ -486,7 +490,11 @@ export class CrmSession {
     return this.#refreshLock(key, async () => {
       // Another process may have refreshed while this one waited for the lock.
       const stored = await this.#ticketStore.get(key);
-      if (stored?.organizationDetail && this.#storedIsFresh(stored, ctx, ctx.rejected?.crmTicket)) {
+      if (
+        stored?.organizationDetail &&
+        this.#storedIsBound(stored.organizationDetail, organizationName) &&
+        this.#storedIsFresh(stored, ctx, ctx.rejected?.crmTicket)
+      ) {
         return {
           value: { crmTicket: stored.ticket, organizationDetail: stored.organizationDetail },
           issuedAt: stored.issuedAt,
@@ -511,6 +519,7 @@ export class CrmSession {
       }
       // The CRM ticket goes to CrmServiceUrl: only over TLS.
       httpsUrlOrFault(detail.crmServiceUrl);
+      this.#boundCrmServiceUrl = detail.crmServiceUrl;
       const issuedAt = this.#clock();
       const expiresAt = result.expirationDate.getTime();
       await this.#ticketStore.set(key, {
@@ -521,6 +530,19 @@ export class CrmSession {
       });
       return { value: { crmTicket: result.crmTicket, organizationDetail: detail }, issuedAt, expiresAt };
     });
+  }
+
+  /**
+   * A stored CRM ticket is used only with the org and the CrmService URL it was issued with: the
+   * entry must name this org and an https CrmServiceUrl and, once this session has had a ticket from
+   * discovery itself, that ticket's CrmServiceUrl. An entry for another org, or one whose URL differs
+   * (another org's URL, a rewritten row), is left alone and a new ticket is fetched. The store must
+   * give back the organizationDetail it was given with the ticket.
+   */
+  #storedIsBound(detail: OrganizationDetail, organizationName: string): boolean {
+    if (detail.organizationName?.toLowerCase() !== organizationName.toLowerCase()) return false;
+    if (!isHttpsUrl(detail.crmServiceUrl)) return false;
+    return this.#boundCrmServiceUrl === undefined || sameUrl(detail.crmServiceUrl, this.#boundCrmServiceUrl);
   }
 
   /** A stored ticket is taken when still clear of its refresh window and not the one just refused. */
@@ -685,6 +707,19 @@ function httpsUrl(value: unknown, name: string): string {
   // Tickets travel to these URLs: never over plain HTTP.
   if (url.protocol !== 'https:') throw new TypeError(`${name} must be an https URL`);
   return url.toString();
+}
+
+function isHttpsUrl(value: unknown): value is string {
+  try {
+    httpsUrl(value, 'CrmServiceUrl');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sameUrl(a: string, b: string): boolean {
+  return new URL(a).href === new URL(b).href;
 }
 
 function httpsUrlOrFault(value: string): void {
