@@ -6,7 +6,9 @@
  * allowed to kill the module's mutants (Stryker's --testFiles); within it, coverage "perTest"
  * runs only the tests that reach a mutant.
  */
-const CRM_AUTH_UNIT = ['src/**/*.spec.ts', 'test/**/*.spec.ts'];
+// safe-parse.spec.ts asserts wall-clock bounds (< 500 ms) that instrumented code on two loaded
+// cores misses; the XML parser is not among the mutated modules. (testFiles has no `!` negation.)
+const CRM_AUTH_UNIT = ['src/messages/**/*.spec.ts', 'src/cli/**/*.spec.ts', 'src/xml/xml-writer.spec.ts', 'test/**/*.spec.ts'];
 
 export const MODULES = [
   // crm-auth: unit specs only (the *.int-spec.ts drive a whole emulator per file).

@@ -24,7 +24,9 @@ export default {
   testFiles: mod.testFiles,
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'vitest.config.mts', related: true },
+  // related: false — perTest coverage already names the spec files of a mutant's tests; Vitest's
+  // "related" would walk the specs' import graphs again for every mutant.
+  vitest: { configFile: 'vitest.config.mts', related: false },
   coverageAnalysis: 'perTest',
   // Two cores shared with other engineers: one test process by default, STRYKER_CONCURRENCY=2 at most.
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),

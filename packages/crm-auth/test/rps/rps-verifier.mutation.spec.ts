@@ -205,3 +205,18 @@ describe('buildRpsUrl (mutation additions)', () => {
     expect(() => buildRpsUrl('toString' as never, opts)).toThrow('unknown RPS URL kind: toString');
   });
 });
+
+describe('RPS option errors (mutation additions)', () => {
+  it('buildRpsUrl without options throws its own siteId message, not a property-access error', () => {
+    expect(() => buildRpsUrl('Auth', undefined as never)).toThrow('siteId must be a non-empty string');
+  });
+  it('an unreadable signing certificate keeps the parse error as its cause', () => {
+    let thrown: unknown;
+    try {
+      new RpsVerifier({ signingCertPem: 'nope', siteId: 's' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as Error).cause).toBeInstanceOf(Error);
+  });
+});
