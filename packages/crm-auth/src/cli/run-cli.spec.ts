@@ -116,5 +116,6 @@ describe('crm-auth CLI', () => {
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('crm-auth: refused: DOCTYPE is not allowed in SOAP (ERR_XML_FORBIDDEN)\n');
-  });
+    // Two Node process starts: seconds each on a loaded 2-core machine.
+  }, 30_000);
 });
