@@ -233,6 +233,8 @@ export interface LedgerItem {
   onBehalfOf: { id: string; name: string | null; puid: string | null } | null;
   crm: CrmStamps | null;
   reconciliation: Reconciliation;
+  /** Why reconciliation gave its verdict (e.g. "createdby is Rita Reed, expected …"); null for a plain match. */
+  reconciliationNote: string | null;
 }
 
 export interface Page<T> {

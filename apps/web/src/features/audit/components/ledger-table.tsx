@@ -73,6 +73,11 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
       <Table.Td>
         <Stack gap={4} align="flex-start">
           <ReconciliationBadge value={item.reconciliation} />
+          {item.reconciliationNote && item.reconciliation !== 'match' && (
+            <Text size="xs" c="red.7" maw={260} data-testid="reconciliation-note">
+              {item.reconciliationNote}
+            </Text>
+          )}
           <Stamps item={item} />
         </Stack>
       </Table.Td>
