@@ -16,12 +16,12 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  lchownSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
-  realpathSync,
   rmSync,
   statSync,
   unlinkSync,
@@ -121,12 +121,24 @@ function alive(pid: number): boolean {
   }
 }
 
+/** True when process `pid` runs a postgres binary (Linux /proc; elsewhere, trusted as before). */
+function isPostgres(pid: number): boolean {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return /(^|\/)postgres$/.test(cmd) || cmd.startsWith('postgres:');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync('/proc/self');
+  }
+}
+
 /** A cluster left running by a killed parent keeps its data directory locked: stop it. */
 async function clearOrphan(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return; // postgres removes a stale pid file itself
+  // A pid file can be stale (the number reused after a reboot) or planted: signal only a postgres.
+  if (!isPostgres(pid)) return;
   process.kill(pid, 'SIGINT'); // fast shutdown
   for (let i = 0; i < 100; i++) {
     await sleep(100);
@@ -188,11 +200,15 @@ function newScratch(who: UserIds): string {
   return dir;
 }
 
-/** Gives a directory tree to `who` (a data directory restored or created by another user). */
+/**
+ * Gives a directory tree to `who` (a data directory restored or created by another user). Links are
+ * re-owned themselves (lchown), never followed: a link planted in the tree must not hand its target
+ * (say /etc/shadow) to user postgres.
+ */
 function chownTree(path: string, who: UserIds): void {
   const st = lstatSync(path);
-  chownSync(path, who.uid, who.gid);
-  if (st.isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), who);
+  lchownSync(path, who.uid, who.gid);
+  if (st.isDirectory() && !st.isSymbolicLink()) for (const e of readdirSync(path)) chownTree(join(path, e), who);
 }
 
 /** The last log lines worth showing: the last error line, else the last line. */
@@ -351,11 +367,8 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
     mkdirSync(dirname(requested), { recursive: true });
     if (who) {
       const parent = dirname(requested);
-      const closed = firstBlocker(parent, who, 'x');
-      if (closed && (closed === parent || closed === realpathSync(parent))) {
-        // only its own parent is closed (a mkdtemp folder, 0700): open it for search, as the server needs
-        chmodSync(parent, (statSync(parent).mode & 0o7777) | 0o001);
-      }
+      // A closed folder on the way is never opened up (chmod through a planted link could open /root):
+      // the cluster moves to the shared directory instead.
       const blockedBy = firstBlocker(parent, who, 'x');
       if (blockedBy) {
         if (opts.persistent) {

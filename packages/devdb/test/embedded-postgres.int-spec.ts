@@ -45,7 +45,9 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('fails with a one-line DevDbError without stack frames when the data directory holds something else', async () => {
-    const dataDir = join(tempDir(), 'data');
+    const base = tempDir();
+    chmodSync(base, 0o755); // reachable by user postgres, so the cluster is not moved elsewhere
+    const dataDir = join(base, 'data');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'notes.txt'), 'not a cluster');
     const err = await startEmbeddedPostgres({ dataDir, persistent: true }).catch((e: unknown) => e);
