@@ -53,6 +53,12 @@ describe('readXml', () => {
     expect(refusal('<r xmlns:p="urn:x" xmlns:q="urn:x" p:a="1" q:a="2"/>').message).toMatch(/twice/);
   });
 
+  it('refuses entity names of Object.prototype (&constructor;, &toString;) like any other undefined entity', () => {
+    for (const xml of ['<r>x&constructor;y</r>', '<r a="&toString;"/>', '<r>&__proto__;</r>', '<r>&hasOwnProperty;</r>']) {
+      expect(refusal(xml).message, xml).toMatch(/predefined entities|starts no reference/);
+    }
+  });
+
   it('refuses what XML does not allow', () => {
     for (const xml of [
       '<r>&nbsp;</r>',

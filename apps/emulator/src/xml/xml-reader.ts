@@ -91,7 +91,8 @@ function decodeReferences(raw: string): string {
       }
       if (value === undefined) throw malformed(`'&${ref};' is not a valid character reference`);
     } else {
-      value = PREDEFINED[ref];
+      // Own keys only: `&constructor;` or `&toString;` must not reach Object.prototype.
+      value = Object.hasOwn(PREDEFINED, ref) ? PREDEFINED[ref] : undefined;
       if (value === undefined) {
         const shown = /^[\w.-]{1,40}$/.test(ref) ? `'&${ref};'` : "an '&' that starts no reference";
         // XML defines five entities; any other (HTML's &nbsp; included) would need a DTD.
