@@ -65,21 +65,21 @@ export function readFault(env: Envelope): CrmFault | null {
     const codeText = xmlTrim(child(error, 'code')?.text ?? '');
     const code = normalizeFaultCode(codeText);
     const entry = CRM_FAULT_CODES[code];
-    // The code element decides. The SDK's text search for 8004A101 is only a fallback for a detail
-    // with no code: a 0x80040217 whose description mentions 8004a101 is not an expired ticket.
-    const expired =
-      codeText === ''
-        ? deepText(detail ?? error)
-            .toUpperCase()
-            .includes(EXPIRED_TICKET_MARKER)
-        : code === EXPIRED_CODE;
+    // The code element decides, through the catalogue (0x8004A101 is ERR_CRM_EXPIRED_TICKET there).
+    // The SDK's text search for 8004A101 is only a fallback for a detail with no code: a 0x80040217
+    // whose description mentions 8004a101 is not an expired ticket.
+    const expiredByText =
+      codeText === '' &&
+      deepText(detail ?? error)
+        .toUpperCase()
+        .includes(EXPIRED_TICKET_MARKER);
     return {
       service: 'crm',
       code,
       name: entry?.name ?? 'Unknown',
       description: xmlTrim(child(error, 'description')?.text ?? ''),
       type: xmlTrim(child(error, 'type')?.text ?? ''),
-      errorCode: expired ? 'ERR_CRM_EXPIRED_TICKET' : (entry?.errorCode ?? 'ERR_CRM_FAULT'),
+      errorCode: expiredByText ? 'ERR_CRM_EXPIRED_TICKET' : (entry?.errorCode ?? 'ERR_CRM_FAULT'),
       ...base,
     };
   }
@@ -96,8 +96,6 @@ export function readFault(env: Envelope): CrmFault | null {
   };
 }
 
-const EXPIRED_CODE = `0x${EXPIRED_TICKET_MARKER}`;
-
 /** The CrmAuthError a parser throws for `fault`. A fault proves the server refused the request. */
 export function faultError(fault: CrmFault, operation?: string): CrmAuthError {
   const who = fault.service === 'wlid' ? 'Windows Live fault' : 'CRM fault';
@@ -110,9 +108,9 @@ export function faultError(fault: CrmFault, operation?: string): CrmAuthError {
   });
 }
 
-/** `0x8004a101`, `8004A101` or `-2147180287` → `0x8004A101`; anything else is kept as sent. */
+/** `0x8004a101`, `0X8004A101`, `8004A101` or `-2147180287` → `0x8004A101`; anything else is kept as sent. */
 export function normalizeFaultCode(raw: string): string {
-  const hex = /^(?:0x)?([0-9A-Fa-f]{8})$/.exec(raw);
+  const hex = /^(?:0[xX])?([0-9A-Fa-f]{8})$/.exec(raw);
   if (hex?.[1]) return `0x${hex[1].toUpperCase()}`;
   if (/^-?[0-9]{1,10}$/.test(raw)) {
     const n = Number(raw);

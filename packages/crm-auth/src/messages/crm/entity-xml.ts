@@ -54,10 +54,12 @@ export function readEntity(entity: XmlElement, ctx: ReadContext): Entity {
   const logicalName = rawType === undefined ? undefined : resolveQName(entity, rawType)?.name;
   if (!logicalName) throw unexpected(ctx, `${entity.name} has no xsi:type naming the entity`);
   const attributes: Record<string, AttributeValue> = {};
+  const seen = new Set<string>(); // nulls included: `<name IsNull="1"/><name>x</name>` is a duplicate
   for (const a of entity.children) {
     const key = a.name;
-    if (Object.prototype.hasOwnProperty.call(attributes, key))
+    if (Object.prototype.hasOwnProperty.call(attributes, key) || seen.has(key))
       throw unexpected(ctx, `attribute ${key} appears twice`);
+    seen.add(key);
     // IsNull="true" or "1" (an xs:boolean) is CRM's explicit null; the Entity shape has no null,
     // so the attribute is absent.
     if (isNull(a)) continue;

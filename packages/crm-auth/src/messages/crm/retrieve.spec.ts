@@ -95,6 +95,8 @@ describe('Retrieve', () => {
           <q1:parentaccountid type="account" IsNull="1" />
         </RetrieveResult></RetrieveResponse></soap:Body></soap:Envelope>`;
     expect(parseRetrieveResponse(xml).entity.attributes).toEqual({ name: 'Fourth Coffee', websiteurl: 'https://fourth.example' });
+    const doubled = xml.replace('<q1:fax IsNull="1" />', '<q1:fax IsNull="1" /><q1:fax>+1 555</q1:fax>');
+    expect(thrown(() => parseRetrieveResponse(doubled)).message).toMatch(/fax appears twice/);
   });
 
   it('reads an activity-party list (to, from) as one record per party instead of refusing the entity', () => {
