@@ -47,13 +47,17 @@ try {
   finish();
 }
 
-// The conformance suites run on the project's fixtures/ and, when there is one, on an external
-// corpus of the same layout (ONBEHALF_CONFORMANCE_DIR, else ../shared/fixtures beside the repository).
+// The conformance suites run on the project's fixtures/ and, when ONBEHALF_CONFORMANCE_DIR names
+// one, on an external corpus of the same layout.
 {
   const named = process.env.ONBEHALF_CONFORMANCE_DIR;
-  const external = named ? resolve(named) : resolve(root, '..', 'shared', 'fixtures');
-  if (existsSync(join(external, 'crm'))) say(`external conformance corpus: ${external} (the fixture suites also run against it)`);
-  else say(`no external conformance corpus${named ? ` at ${external}` : ''}: the fixture suites run on fixtures/ only`);
+  if (!named) say('no external conformance corpus (ONBEHALF_CONFORMANCE_DIR): the fixture suites run on fixtures/ only');
+  else if (existsSync(join(resolve(named), 'crm'))) say(`external conformance corpus: ${resolve(named)} (the fixture suites also run against it)`);
+  else {
+    problems.push(`ONBEHALF_CONFORMANCE_DIR=${named} holds no corpus (no crm/ folder in it)`);
+    failed += 1;
+    finish();
+  }
 }
 
 // The integration tests and the browser tests' stack need the embedded Postgres (unless pointed at

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,15 +9,12 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../sr
 export const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'fixtures');
 
 /**
- * An external conformance corpus of the same layout, when there is one: ONBEHALF_CONFORMANCE_DIR,
- * else `../shared/fixtures` beside the repository. The conformance suites also run against it.
+ * An external conformance corpus of the same layout, when ONBEHALF_CONFORMANCE_DIR names one (CI
+ * points it at its own copy). The conformance suites also run against it.
  */
-export const EXTERNAL_FIXTURES: string | undefined = (() => {
-  const named = process.env['ONBEHALF_CONFORMANCE_DIR'];
-  if (named) return path.resolve(named);
-  const beside = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
-  return existsSync(path.join(beside, 'crm')) ? beside : undefined;
-})();
+export const EXTERNAL_FIXTURES: string | undefined = process.env['ONBEHALF_CONFORMANCE_DIR']
+  ? path.resolve(process.env['ONBEHALF_CONFORMANCE_DIR'])
+  : undefined;
 
 /** Every corpus the conformance suites run against, the project's first. */
 export const CORPORA: ReadonlyArray<{ label: string; dir: string }> = [

@@ -2,7 +2,7 @@
  * Fixture access for the message specs: the project's own corpus in `fixtures/` at the repository
  * root (its README states the decode contract), and an optional external corpus of the same layout.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CrmAuthError } from '../src/errors';
 import type { CrmAuthenticationToken } from '../src/messages/types';
@@ -11,16 +11,12 @@ import type { CrmAuthenticationToken } from '../src/messages/types';
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../fixtures');
 
 /**
- * An external conformance corpus of the same layout, when there is one: the folder named by
- * ONBEHALF_CONFORMANCE_DIR, else `../shared/fixtures` beside the repository (where CI lays one).
- * Undefined when neither exists: the suites then run on the project's corpus only.
+ * An external conformance corpus of the same layout, when ONBEHALF_CONFORMANCE_DIR names one (CI
+ * points it at its own copy); undefined otherwise, and the suites run on the project's corpus only.
  */
-export const EXTERNAL_FIXTURES_DIR: string | undefined = (() => {
-  const named = process.env['ONBEHALF_CONFORMANCE_DIR'];
-  if (named) return path.resolve(named);
-  const beside = path.resolve(__dirname, '../../../../shared/fixtures');
-  return existsSync(path.join(beside, 'crm')) ? beside : undefined;
-})();
+export const EXTERNAL_FIXTURES_DIR: string | undefined = process.env['ONBEHALF_CONFORMANCE_DIR']
+  ? path.resolve(process.env['ONBEHALF_CONFORMANCE_DIR'])
+  : undefined;
 
 /** Every corpus the conformance suites run against, the project's first. */
 export const CORPORA: ReadonlyArray<{ label: string; dir: string }> = [
