@@ -1,5 +1,5 @@
 import { CDS_NS, DISCOVERY_SOAP_ACTION } from '../soap/namespaces.constants';
-import { escapeXmlAttr } from '../xml/xml-escape.util';
+import { executeServiceTail } from './execute-service.wsdl';
 
 /**
  * The discovery service's WSDL (document/literal, wrapped), enough for an off-the-shelf SOAP client
@@ -16,15 +16,6 @@ export function discoveryWsdl(address: string): string {
     `          </s:extension>\n` +
     `        </s:complexContent>\n` +
     `      </s:complexType>\n`;
-  const binding = (name: string, soap: 'soap' | 'soap12'): string =>
-    `  <wsdl:binding name="${name}" type="tns:CrmDiscoveryServiceSoap">\n` +
-    `    <${soap}:binding transport="http://schemas.xmlsoap.org/soap/http" />\n` +
-    `    <wsdl:operation name="Execute">\n` +
-    `      <${soap}:operation soapAction="${DISCOVERY_SOAP_ACTION}" style="document" />\n` +
-    `      <wsdl:input>\n        <${soap}:body use="literal" />\n      </wsdl:input>\n` +
-    `      <wsdl:output>\n        <${soap}:body use="literal" />\n      </wsdl:output>\n` +
-    `    </wsdl:operation>\n` +
-    `  </wsdl:binding>\n`;
   return `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${CDS_NS}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="${CDS_NS}">
   <wsdl:types>
@@ -57,26 +48,5 @@ ${s('OrganizationName')}${s('WebApplicationUrl')}        </s:sequence>
       </s:complexType>
 ${derived('RetrievePolicyResponse', 'Response', s('Policy'))}${derived('RetrieveOrganizationsResponse', 'Response', '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetails" type="tns:ArrayOfOrganizationDetail" />\n')}${derived('RetrieveOrganizationResponse', 'Response', '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetail" type="tns:OrganizationDetail" />\n')}${derived('RetrieveCrmTicketResponse', 'Response', s('CrmTicket') + s('ExpirationDate') + '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetail" type="tns:OrganizationDetail" />\n')}${derived('RetrieveCrmUserIdByExternalIdResponse', 'Response', '          <s:element minOccurs="1" maxOccurs="1" name="CrmUserId" type="s:string" />\n')}    </s:schema>
   </wsdl:types>
-  <wsdl:message name="ExecuteSoapIn">
-    <wsdl:part name="parameters" element="tns:Execute" />
-  </wsdl:message>
-  <wsdl:message name="ExecuteSoapOut">
-    <wsdl:part name="parameters" element="tns:ExecuteResponse" />
-  </wsdl:message>
-  <wsdl:portType name="CrmDiscoveryServiceSoap">
-    <wsdl:operation name="Execute">
-      <wsdl:input message="tns:ExecuteSoapIn" />
-      <wsdl:output message="tns:ExecuteSoapOut" />
-    </wsdl:operation>
-  </wsdl:portType>
-${binding('CrmDiscoveryServiceSoap', 'soap')}${binding('CrmDiscoveryServiceSoap12', 'soap12')}  <wsdl:service name="CrmDiscoveryService">
-    <wsdl:port name="CrmDiscoveryServiceSoap" binding="tns:CrmDiscoveryServiceSoap">
-      <soap:address location="${escapeXmlAttr(address)}" />
-    </wsdl:port>
-    <wsdl:port name="CrmDiscoveryServiceSoap12" binding="tns:CrmDiscoveryServiceSoap12">
-      <soap12:address location="${escapeXmlAttr(address)}" />
-    </wsdl:port>
-  </wsdl:service>
-</wsdl:definitions>
-`;
+` + executeServiceTail({ service: 'CrmDiscoveryService', soapAction: DISCOVERY_SOAP_ACTION, address, tokenHeader: false });
 }

@@ -1,5 +1,5 @@
 import { CT_NS, GUID_TYPES_NS, WS_NS } from '../soap/namespaces.constants';
-import { escapeXmlAttr } from '../xml/xml-escape.util';
+import { executeServiceTail } from './execute-service.wsdl';
 
 /**
  * A minimal MetadataService WSDL for the URL OrganizationDetail advertises as `CrmMetadataServiceUrl`
@@ -10,18 +10,6 @@ import { escapeXmlAttr } from '../xml/xml-escape.util';
  * metadata request: a POST answers the NotImplemented fault.
  */
 export function metadataServiceWsdl(address: string): string {
-  const binding = (name: string, soap: 'soap' | 'soap12'): string =>
-    `  <wsdl:binding name="${name}" type="tns:MetadataServiceSoap">\n` +
-    `    <${soap}:binding transport="http://schemas.xmlsoap.org/soap/http" />\n` +
-    `    <wsdl:operation name="Execute">\n` +
-    `      <${soap}:operation soapAction="${WS_NS}/Execute" style="document" />\n` +
-    `      <wsdl:input>\n        <${soap}:body use="literal" />\n` +
-    `        <${soap}:header message="tns:ExecuteCrmAuthenticationToken" part="CrmAuthenticationToken" use="literal" />\n` +
-    `      </wsdl:input>\n` +
-    `      <wsdl:output>\n        <${soap}:body use="literal" />\n      </wsdl:output>\n` +
-    `    </wsdl:operation>\n` +
-    `  </wsdl:binding>\n`;
-  const location = escapeXmlAttr(address);
   return `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="${WS_NS}" xmlns:ct="${CT_NS}" xmlns:guid="${GUID_TYPES_NS}" targetNamespace="${WS_NS}">
   <wsdl:types>
@@ -64,29 +52,5 @@ export function metadataServiceWsdl(address: string): string {
       </s:simpleType>
     </s:schema>
   </wsdl:types>
-  <wsdl:message name="ExecuteSoapIn">
-    <wsdl:part name="parameters" element="tns:Execute" />
-  </wsdl:message>
-  <wsdl:message name="ExecuteSoapOut">
-    <wsdl:part name="parameters" element="tns:ExecuteResponse" />
-  </wsdl:message>
-  <wsdl:message name="ExecuteCrmAuthenticationToken">
-    <wsdl:part name="CrmAuthenticationToken" element="tns:CrmAuthenticationToken" />
-  </wsdl:message>
-  <wsdl:portType name="MetadataServiceSoap">
-    <wsdl:operation name="Execute">
-      <wsdl:input message="tns:ExecuteSoapIn" />
-      <wsdl:output message="tns:ExecuteSoapOut" />
-    </wsdl:operation>
-  </wsdl:portType>
-${binding('MetadataServiceSoap', 'soap')}${binding('MetadataServiceSoap12', 'soap12')}  <wsdl:service name="MetadataService">
-    <wsdl:port name="MetadataServiceSoap" binding="tns:MetadataServiceSoap">
-      <soap:address location="${location}" />
-    </wsdl:port>
-    <wsdl:port name="MetadataServiceSoap12" binding="tns:MetadataServiceSoap12">
-      <soap12:address location="${location}" />
-    </wsdl:port>
-  </wsdl:service>
-</wsdl:definitions>
-`;
+` + executeServiceTail({ service: 'MetadataService', soapAction: `${WS_NS}/Execute`, address, tokenHeader: true });
 }
