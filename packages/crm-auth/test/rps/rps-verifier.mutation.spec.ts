@@ -3,28 +3,14 @@
  * that rps-verifier.spec.ts only checked by state — the exact reason, the bounds of the clock
  * window, the defaults, the option checks and the URL builder's edges.
  */
-import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildRpsUrl } from '../../src/rps/build-rps-url';
 import { MAX_RPS_TICKET_CHARS, splitRpsTicket } from '../../src/rps/rps-ticket';
 import { RpsVerifier } from '../../src/rps/rps-verifier';
-import { issue, testKey, type TestKey } from '../helpers/test-pki';
+import { testKey } from '../helpers/test-pki';
+import { NOW, nowSec, rawTicket, signing, ticket } from './rps-test-tickets';
 
-const signing = issue({ commonName: 'Emulator RPS Signing', key: testKey('rps'), eku: null });
-const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
-const nowSec = NOW / 1000;
 const SKEW = 120;
-
-function ticket(payload: unknown, key: TestKey = signing.key): string {
-  const first = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-  const sig = sign('sha256', Buffer.from(first, 'ascii'), key.privateKey).toString('base64url');
-  return `${first}.${sig}`;
-}
-function rawTicket(payloadText: string): string {
-  const first = Buffer.from(payloadText, 'utf8').toString('base64url');
-  const sig = sign('sha256', Buffer.from(first, 'ascii'), signing.key.privateKey).toString('base64url');
-  return `${first}.${sig}`;
-}
 
 const good = {
   v: 1,

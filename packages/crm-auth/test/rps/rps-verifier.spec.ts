@@ -1,18 +1,8 @@
-import { sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildRpsUrl } from '../../src/rps/build-rps-url';
 import { RpsVerifier } from '../../src/rps/rps-verifier';
-import { issue, testKey, type TestKey } from '../helpers/test-pki';
-
-const signing = issue({ commonName: 'Emulator RPS Signing', key: testKey('rps'), eku: null });
-const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
-const nowSec = NOW / 1000;
-
-function ticket(payload: Record<string, unknown>, key: TestKey = signing.key): string {
-  const first = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-  const sig = sign('sha256', Buffer.from(first, 'ascii'), key.privateKey).toString('base64url');
-  return `${first}.${sig}`;
-}
+import { testKey } from '../helpers/test-pki';
+import { NOW, nowSec, signing, ticket } from './rps-test-tickets';
 
 const good = {
   v: 1,
