@@ -106,6 +106,17 @@ class InspectableStore implements TicketStore {
   }
 }
 
+/** Two orgs behind one discovery, a recording CrmService, a shared ticket store, on one fake clock. */
+function twoOrgWorld() {
+  const clock = new FakeClock();
+  const discovery = new TwoOrgDiscovery(clock);
+  const crm = new FakeCrmService();
+  const posted: Posted[] = [];
+  const store = new InspectableStore();
+  const clients = { wlid: new FakeWlid(clock), discovery, crmService: recordingFactory(crm, posted) };
+  return { clock, discovery, crm, posted, store, clients };
+}
+
 const isFabrikamUrl = (url: string): boolean => new URL(url).host === new URL(fabrikam.crmServiceUrl).host;
 
 describe('CrmSession: a CRM ticket goes only to the CrmService URL that came with it', () => {
@@ -192,12 +203,7 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
   });
 
   it('does not use a stored entry whose CrmServiceUrl is not https', async () => {
-    const clock = new FakeClock();
-    const discovery = new TwoOrgDiscovery(clock);
-    const crm = new FakeCrmService();
-    const posted: Posted[] = [];
-    const store = new InspectableStore();
-    const clients = { wlid: new FakeWlid(clock), discovery, crmService: recordingFactory(crm, posted) };
+    const { clock, posted, store, clients } = twoOrgWorld();
     await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
     await store.set(store.crmKey('contoso'), {
       ticket: 'contoso-ticket-plain-http',
@@ -211,12 +217,7 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
   });
 
   it('still takes a stored entry bound to the same URL (one discovery call across processes)', async () => {
-    const clock = new FakeClock();
-    const discovery = new TwoOrgDiscovery(clock);
-    const crm = new FakeCrmService();
-    const posted: Posted[] = [];
-    const store = new InspectableStore();
-    const clients = { wlid: new FakeWlid(clock), discovery, crmService: recordingFactory(crm, posted) };
+    const { clock, discovery, posted, store, clients } = twoOrgWorld();
     await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
     await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
     expect(discovery.issued).toBe(1);
