@@ -25,6 +25,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { firstBlocker, type UserIds } from './access';
+import { sweepDeadTemps, withFileLock } from './copy-lock';
 
 /** An error meant for people: its message is the whole story, so it carries no stack. */
 export class DevDbError extends Error {
@@ -179,7 +180,8 @@ function openUp(path: string): void {
 
 /**
  * The binaries copied to <shared dir>/<version>-<os>-<arch>/, once: copied to a temporary name,
- * then renamed, so a half-written copy is never used; re-used while the version matches.
+ * then renamed, so a half-written copy is never used; re-used while the version matches. One
+ * process copies at a time (a lock file in the shared directory); the others wait for its copy.
  */
 export function sharedCopy(native: NativeDir, who: UserIds): string {
   const base = ensureSharedDir(who);
@@ -199,26 +201,30 @@ export function sharedCopy(native: NativeDir, who: UserIds): string {
     }
   };
   if (complete(final)) return final;
-  const tmp = join(base, `.${key}.${process.pid}.${randomBytes(4).toString('hex')}`);
-  try {
-    for (const part of ['bin', 'lib', 'share']) {
-      cpSync(join(native.dir, part), join(tmp, part), { recursive: true, verbatimSymlinks: true });
+  const tempPrefix = `.${key}.`;
+  // one copier at a time: the others wait for its copy (see copy-lock.ts)
+  const copy = () => {
+    sweepDeadTemps(base, tempPrefix);
+    const tmp = join(base, `${tempPrefix}${process.pid}.${randomBytes(4).toString('hex')}`);
+    try {
+      for (const part of ['bin', 'lib', 'share']) {
+        cpSync(join(native.dir, part), join(tmp, part), { recursive: true, verbatimSymlinks: true });
+      }
+      hydrateSymlinks(tmp);
+      openUp(tmp);
+      // a stale copy (lost a file or a permission) is never in use: servers start only from a complete one
+      if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+      renameSync(tmp, final);
+    } catch (err) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw new DevDbError(`embedded Postgres: copying the Postgres binaries to ${final} failed: ${(err as Error).message}`);
     }
-    hydrateSymlinks(tmp);
-    openUp(tmp);
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new DevDbError(`embedded Postgres: copying the Postgres binaries to ${base} failed: ${(err as Error).message}`);
-  }
+  };
   try {
-    if (existsSync(final) && !complete(final)) rmSync(final, { recursive: true, force: true });
-    renameSync(tmp, final);
+    withFileLock(join(base, `.${key}-copy.lock`), { done: () => complete(final) }, copy);
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    // another process renamed its own copy first
-    if (!complete(final)) {
-      throw new DevDbError(`embedded Postgres: could not put the Postgres binaries in ${final}: ${(err as Error).message}`);
-    }
+    if (err instanceof DevDbError) throw err;
+    throw new DevDbError(`embedded Postgres: ${(err as Error).message}`);
   }
   return final;
 }
