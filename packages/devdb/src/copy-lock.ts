@@ -108,7 +108,7 @@ export function sweepDeadTemps(dir: string, prefix: string): string[] {
   const removed: string[] = [];
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const pid = name.slice(prefix.length).split('.')[0];
+    const pid = name.slice(prefix.length).split('.')[0] ?? '';
     // only names of the form <prefix><pid>.<random>; a live process's folder is its copy in progress
     if (!/^[1-9][0-9]*$/.test(pid) || isAlive(Number(pid))) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
