@@ -144,10 +144,10 @@ export class PkiStore {
       }),
     );
 
-    let rootCertPem = keys.root.fresh ? undefined : await readOptional(file('root.crt.pem'));
-    const rootRenewed = !rootCertPem;
-    if (!rootCertPem) {
-      rootCertPem = createCertificate({
+    // Each certificate is reused from disk unless its key is new, its issuer was reissued, or (for
+    // the short-lived ones) it is about to expire; then it is issued again and written back.
+    const root = await loadOrIssue(file('root.crt.pem'), { reissue: keys.root.fresh }, () =>
+      createCertificate({
         commonName: 'Onbehalf Emulator Root CA',
         organization: ORG,
         publicKey: keys.root.pair.publicKey,
@@ -155,57 +155,52 @@ export class PkiStore {
         notBefore: new Date(now - DAY_MS),
         notAfter: new Date(now + 20 * 365 * DAY_MS),
         ca: {},
-      });
-      await writeFile(file('root.crt.pem'), rootCertPem);
-    }
+      }),
+    );
+    const rootCertPem = root.pem;
 
-    let intermediateCertPem =
-      keys.intermediate.fresh || rootRenewed ? undefined : await readOptional(file('intermediate.crt.pem'));
-    const intermediateRenewed = !intermediateCertPem;
-    if (!intermediateCertPem) {
-      intermediateCertPem = createCertificate({
-        commonName: 'Onbehalf Emulator Intermediate CA',
-        organization: ORG,
-        publicKey: keys.intermediate.pair.publicKey,
-        signingKey: keys.root.pair.privateKey,
-        issuer: { certPem: rootCertPem },
-        notBefore: new Date(now - DAY_MS),
-        notAfter: new Date(now + 10 * 365 * DAY_MS),
-        ca: { pathLength: 0 },
-      });
-      await writeFile(file('intermediate.crt.pem'), intermediateCertPem);
-    }
+    const intermediate = await loadOrIssue(
+      file('intermediate.crt.pem'),
+      { reissue: keys.intermediate.fresh || root.issued },
+      () =>
+        createCertificate({
+          commonName: 'Onbehalf Emulator Intermediate CA',
+          organization: ORG,
+          publicKey: keys.intermediate.pair.publicKey,
+          signingKey: keys.root.pair.privateKey,
+          issuer: { certPem: rootCertPem },
+          notBefore: new Date(now - DAY_MS),
+          notAfter: new Date(now + 10 * 365 * DAY_MS),
+          ca: { pathLength: 0 },
+        }),
+    );
+    const intermediateCertPem = intermediate.pem;
 
     // The server certificate follows the configured host names: a change of names reissues it.
     const sans = [...new Set([...hostnames, '127.0.0.1', '::1'])];
     const sansKey = JSON.stringify(sans);
-    let serverCertPem = await readOptional(file('server.crt.pem'));
     const serverSans = await readOptional(file('server.sans.json'));
-    if (
-      !serverCertPem ||
-      keys.server.fresh ||
-      intermediateRenewed ||
-      serverSans !== sansKey ||
-      expiresWithin(serverCertPem, now, 7)
-    ) {
-      serverCertPem = createCertificate({
-        commonName: hostnames[0] ?? 'localhost',
-        organization: ORG,
-        publicKey: keys.server.pair.publicKey,
-        signingKey: keys.intermediate.pair.privateKey,
-        issuer: { certPem: intermediateCertPem },
-        notBefore: new Date(now - DAY_MS),
-        notAfter: new Date(now + 800 * DAY_MS),
-        extendedKeyUsage: ['serverAuth'],
-        subjectAltNames: sans,
-      });
-      await writeFile(file('server.crt.pem'), serverCertPem);
-      await writeFile(file('server.sans.json'), sansKey);
-    }
+    const server = await loadOrIssue(
+      file('server.crt.pem'),
+      { reissue: keys.server.fresh || intermediate.issued || serverSans !== sansKey, now, renewWithinDays: 7 },
+      () =>
+        createCertificate({
+          commonName: hostnames[0] ?? 'localhost',
+          organization: ORG,
+          publicKey: keys.server.pair.publicKey,
+          signingKey: keys.intermediate.pair.privateKey,
+          issuer: { certPem: intermediateCertPem },
+          notBefore: new Date(now - DAY_MS),
+          notAfter: new Date(now + 800 * DAY_MS),
+          extendedKeyUsage: ['serverAuth'],
+          subjectAltNames: sans,
+        }),
+    );
+    if (server.issued) await writeFile(file('server.sans.json'), sansKey);
+    const serverCertPem = server.pem;
 
-    let rpsCertPem = keys.rps.fresh || rootRenewed ? undefined : await readOptional(file('rps.crt.pem'));
-    if (!rpsCertPem) {
-      rpsCertPem = createCertificate({
+    const rps = await loadOrIssue(file('rps.crt.pem'), { reissue: keys.rps.fresh || root.issued }, () =>
+      createCertificate({
         commonName: 'Onbehalf Emulator RPS Signing',
         organization: ORG,
         publicKey: keys.rps.pair.publicKey,
@@ -213,9 +208,9 @@ export class PkiStore {
         issuer: { certPem: rootCertPem },
         notBefore: new Date(now - DAY_MS),
         notAfter: new Date(now + 10 * 365 * DAY_MS),
-      });
-      await writeFile(file('rps.crt.pem'), rpsCertPem);
-    }
+      }),
+    );
+    const rpsCertPem = rps.pem;
 
     let ticketKeyText = await readOptional(file('ticket-hmac.key'));
     if (!ticketKeyText) {
@@ -225,23 +220,25 @@ export class PkiStore {
     const ticketKey = Buffer.from(ticketKeyText.trim(), 'base64');
 
     const demoKeyPem = privateKeyToPem(keys.demo.pair.privateKey);
-    let demoCertPem =
-      keys.demo.fresh || intermediateRenewed ? undefined : await readOptional(file('demo.crt.pem'));
-    if (!demoCertPem || expiresWithin(demoCertPem, now, 1)) {
-      demoCertPem = createCertificate({
-        commonName: 'ERP_Integration',
-        organization: 'Contoso ISV (demo)',
-        email: 'erp_integration@contoso-isv.example',
-        publicKey: keys.demo.pair.publicKey,
-        signingKey: keys.intermediate.pair.privateKey,
-        issuer: { certPem: intermediateCertPem },
-        notBefore: new Date(now - DAY_MS),
-        notAfter: new Date(now + 730 * DAY_MS),
-        extendedKeyUsage: ['clientAuth'],
-      });
-      await writeFile(file('demo.crt.pem'), demoCertPem);
-      await rmOptional(file('demo.pfx'));
-    }
+    const demo = await loadOrIssue(
+      file('demo.crt.pem'),
+      { reissue: keys.demo.fresh || intermediate.issued, now, renewWithinDays: 1 },
+      () =>
+        createCertificate({
+          commonName: 'ERP_Integration',
+          organization: 'Contoso ISV (demo)',
+          email: 'erp_integration@contoso-isv.example',
+          publicKey: keys.demo.pair.publicKey,
+          signingKey: keys.intermediate.pair.privateKey,
+          issuer: { certPem: intermediateCertPem },
+          notBefore: new Date(now - DAY_MS),
+          notAfter: new Date(now + 730 * DAY_MS),
+          extendedKeyUsage: ['clientAuth'],
+        }),
+    );
+    // the PKCS#12 bundles the demo certificate: a new certificate needs a new bundle
+    if (demo.issued) await rmOptional(file('demo.pfx'));
+    const demoCertPem = demo.pem;
     let pfxPassword = (await readOptional(file('demo-pfx-password.txt')))?.trim();
     if (!pfxPassword) {
       pfxPassword = randomBytes(12).toString('base64url');
@@ -348,6 +345,30 @@ export class PkiStore {
       notAfter: notAfter.toISOString(),
     };
   }
+}
+
+interface ReuseRule {
+  /** Issue a new certificate even if one is on disk (its key is new, or its issuer was reissued). */
+  reissue: boolean;
+  /** With `now`: also issue a new one when the one on disk expires within this many days. */
+  renewWithinDays?: number;
+  now?: number;
+}
+
+/** The certificate at `file` when the rule lets it be reused; otherwise `issue()`'s, written to `file`. */
+async function loadOrIssue(
+  file: string,
+  rule: ReuseRule,
+  issue: () => string,
+): Promise<{ pem: string; issued: boolean }> {
+  const onDisk = rule.reissue ? undefined : await readOptional(file);
+  // an empty file (a write cut short) counts as missing
+  const stale =
+    !onDisk || (rule.renewWithinDays !== undefined && expiresWithin(onDisk, rule.now ?? Date.now(), rule.renewWithinDays));
+  if (onDisk && !stale) return { pem: onDisk, issued: false };
+  const pem = issue();
+  await writeFile(file, pem);
+  return { pem, issued: true };
 }
 
 function expiresWithin(certPem: string, now: number, days: number): boolean {
