@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import { AdminAuditModule } from './admin-audit/admin-audit.module';
 import { AdminUsersModule } from './admin-users/admin-users.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -22,10 +21,10 @@ import { SecretsModule } from './secrets/secrets.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, ds: DataSource): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forConfig(config), DatabaseModule.forDataSource(ds), SecretsModule, MetricsModule, JobsModule, AdminAuditModule, AuthModule, HealthModule, CertificatesModule, TicketsModule, OrgsModule, UserMappingsModule, CrmModule, RpsModule, OverviewModule, AdminUsersModule, ApiKeysModule, AuditModule],
+      imports: [ConfigModule.forConfig(config), DatabaseModule.forRoot(), SecretsModule, MetricsModule, JobsModule, AdminAuditModule, AuthModule, HealthModule, CertificatesModule, TicketsModule, OrgsModule, UserMappingsModule, CrmModule, RpsModule, OverviewModule, AdminUsersModule, ApiKeysModule, AuditModule],
     };
   }
 }

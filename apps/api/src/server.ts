@@ -15,8 +15,7 @@ import { DomainException } from './common/domain-exception';
 import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { checkInput, verifyUtf8 } from './common/request-guard';
 import type { AppConfig } from './config/app-config';
-import { createDataSource } from './database/data-source';
-import { ENTITIES } from './database/entities';
+export { migrate } from './database/migrate';
 
 export interface RunningApi {
   url: string;
@@ -34,38 +33,20 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
-/** Applies pending migrations, holding a Postgres advisory lock so concurrent instances migrate once. */
-export async function migrate(ds: DataSource): Promise<string[]> {
-  const qr = ds.createQueryRunner();
-  await qr.connect();
-  try {
-    await qr.query(`SELECT pg_advisory_lock(hashtext('onbehalf:migrations'))`);
-    const done = await ds.runMigrations({ transaction: 'each' });
-    return done.map((m) => m.name);
-  } finally {
-    await qr.query(`SELECT pg_advisory_unlock(hashtext('onbehalf:migrations'))`).catch(() => undefined);
-    await qr.release();
-  }
-}
-
 /** Starts the API: migrations, first admin, HTTP server (and the console's static files when built). */
 export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger | false } = {}): Promise<RunningApi> {
-  const dataSource = createDataSource(config.databaseUrl, ENTITIES);
-  try {
-    await dataSource.initialize();
-  } catch (err) {
-    throw new Error(`cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  await migrate(dataSource);
-
   const logger =
     opts.logger === false
       ? false
       : (opts.logger ?? new ConsoleLogger({ json: config.env === 'production', logLevels: LEVELS[config.logLevel], prefix: 'api' }));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), {
+  // The database is connected and migrated under its advisory lock while Nest builds the module graph
+  // (DatabaseModule), before anything listens. abortOnError off: a failed start rejects with its reason instead of process.abort().
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: logger === false ? false : logger,
     bodyParser: false,
+    abortOnError: false,
   });
+  const dataSource = app.get(DataSource);
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(

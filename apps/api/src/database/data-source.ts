@@ -1,4 +1,4 @@
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { InitialAuth1732500000000 } from './migrations/1732500000000-initial-auth';
 import { TenantSchema1732500100000 } from './migrations/1732500100000-tenant-schema';
 import { ScheduledJobs1732500200000 } from './migrations/1732500200000-scheduled-jobs';
@@ -12,9 +12,9 @@ export const MIGRATIONS = [InitialAuth1732500000000, TenantSchema1732500100000, 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityList = MixedList<Function | string | EntitySchema>;
 
-/** A TypeORM data source on Postgres. `synchronize` stays off: the schema comes from migrations only. */
-export function createDataSource(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSource {
-  return new DataSource({
+/** The API's TypeORM options on Postgres. `synchronize` stays off: the schema comes from migrations only. */
+export function dataSourceOptions(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSourceOptions {
+  return {
     type: 'postgres',
     url,
     entities,
@@ -23,5 +23,10 @@ export function createDataSource(url: string, entities: EntityList, opts: { pool
     migrationsRun: false,
     logging: false,
     extra: { max: opts.poolSize ?? 20, application_name: 'onbehalf-api' },
-  });
+  };
+}
+
+/** A TypeORM data source on Postgres, not yet connected (tests' template database, tools). */
+export function createDataSource(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSource {
+  return new DataSource(dataSourceOptions(url, entities, opts));
 }

@@ -1,11 +1,37 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source';
+import { ENTITIES } from './entities';
+import { openMigratedDataSource } from './migrate';
 
-/** Provides the one DataSource, created and migrated before Nest starts (see server.ts). */
-@Global()
+/**
+ * TypeORM for the whole API (`@nestjs/typeorm`): one DataSource, injectable as `DataSource` and through
+ * `TypeOrmModule.forFeature` repositories. Its factory connects and migrates under the advisory lock before
+ * any provider that needs the database is built, so the API never serves an unmigrated schema.
+ *
+ * Shutdown order: TypeOrmModule's core module is global, and Nest calls global modules' `onApplicationShutdown`
+ * after every other module's, so services that write on shutdown (hit counters, ticket sessions) still have the pool.
+ */
 @Module({})
 export class DatabaseModule {
-  static forDataSource(ds: DataSource): DynamicModule {
-    return { module: DatabaseModule, providers: [{ provide: DataSource, useValue: ds }], exports: [DataSource] };
+  static forRoot(): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          // No retry loop inside the process: a start that cannot reach Postgres fails at once with its reason,
+          // and the supervisor (docker, systemd, scripts/start.mjs) decides what to do.
+          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl, ENTITIES), toRetry: () => false }),
+          dataSourceFactory: async (options?: DataSourceOptions) => {
+            if (!options) throw new Error('TypeORM options missing');
+            const { toRetry: _ignored, ...typeorm } = options as DataSourceOptions & { toRetry?: unknown };
+            return openMigratedDataSource(typeorm as DataSourceOptions);
+          },
+        }),
+      ],
+    };
   }
 }
