@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
+import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { badRequest, DomainException, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
@@ -15,6 +16,10 @@ const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 const MAX_ATTRIBUTES = 200;
 const ORG_CACHE_MS = 5_000;
+const ORG_CACHE_MAX = 10_000;
+/** A renamed CRM user shows under the new name in the ledger within this time. */
+const NAME_CACHE_MS = 15 * 60_000;
+const NAME_CACHE_MAX = 50_000;
 
 export interface ActingAs {
   id: string;
@@ -29,8 +34,8 @@ export interface ActingAs {
  */
 @Injectable()
 export class CrmCallsService {
-  /** systemuserid → full name, per org; filled once per user so steady state stays one round trip. */
-  private readonly names = new Map<string, string | null>();
+  /** `${orgId}|${systemuserid}` → full name (null when CRM has none); read once per user and TTL, so steady state stays one round trip. */
+  private readonly names = new LRUCache<string, { name: string | null }>({ max: NAME_CACHE_MAX, ttl: NAME_CACHE_MS });
   private readonly logger = new Logger('crm-calls');
 
   constructor(
@@ -47,16 +52,13 @@ export class CrmCallsService {
   }
 
   /** orgs by id for a few seconds: the row is read on every call, and changes to it are rare. */
-  private readonly orgs = new Map<string, { org: OrgEntity; until: number }>();
+  private readonly orgs = new LRUCache<string, OrgEntity>({ max: ORG_CACHE_MAX, ttl: ORG_CACHE_MS });
 
   private async org(orgId: string): Promise<OrgEntity> {
     const hit = this.orgs.get(orgId);
-    if (hit && hit.until > Date.now() && hit.org.status === 'active') return hit.org;
+    if (hit) return hit;
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
-    if (org?.status === 'active') {
-      if (this.orgs.size > 10_000) this.orgs.clear();
-      this.orgs.set(orgId, { org, until: Date.now() + ORG_CACHE_MS });
-    }
+    if (org?.status === 'active') this.orgs.set(orgId, org);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     if (org.status !== 'active') throw new DomainException(409, 'ORG_NOT_ACTIVE', `"${org.friendlyName}" is not onboarded (status ${org.status}).`);
     return org;
@@ -78,7 +80,8 @@ export class CrmCallsService {
 
   private async nameOf(orgId: string, userId: string): Promise<string | null> {
     const key = `${orgId}|${userId}`;
-    if (this.names.has(key)) return this.names.get(key)!;
+    const hit = this.names.get(key);
+    if (hit) return hit.name;
     const row = (await this.db.query(`SELECT full_name FROM user_mappings WHERE org_id = $1 AND system_user_id = $2 LIMIT 1`, [orgId, userId])) as {
       full_name: string | null;
     }[];
@@ -91,8 +94,7 @@ export class CrmCallsService {
         name = null;
       }
     }
-    if (this.names.size > 50_000) this.names.clear();
-    this.names.set(key, name);
+    this.names.set(key, { name });
     return name;
   }
 
