@@ -1,46 +1,57 @@
 /**
+ * Every code a {@link CrmAuthError} can carry: a closed list, so that a caller mapping codes (the
+ * API's HTTP map, its circuit breaker) can be checked for exhaustiveness by the compiler
+ * (`satisfies Record<CrmAuthErrorCode, …>`). Adding a code here is a change of contract.
+ */
+export const CRM_AUTH_ERROR_CODES = [
+  // CRM faults (detail/error/code of a SOAP fault from discovery or CrmService)
+  'ERR_CRM_EXPIRED_TICKET', // 0x8004A101
+  'ERR_CRM_BAD_TICKET', // 0x8004A102
+  'ERR_CRM_ORG_DISABLED', // 0x8004A104
+  'ERR_CRM_OBJECT_NOT_FOUND', // 0x80040217
+  'ERR_CRM_PRIVILEGE_DENIED', // 0x80040220: the caller lacks a privilege (e.g. prvActOnBehalfOfAnotherUser)
+  'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED', // 0x80040231: the user acted for lacks the right
+  'ERR_CRM_USER_DISABLED', // 0x80040225
+  'ERR_CRM_FAULT', // any other CRM fault; see `faultCode`
+  // Windows Live STS
+  'ERR_WLID_FAULT', // a psf:error fault from the STS; see `faultCode`
+  // Messages
+  'ERR_XML_MALFORMED', // not well-formed XML, truncated, or not the expected SOAP shape
+  'ERR_XML_FORBIDDEN', // DOCTYPE, entity declaration, or other construct refused for safety
+  'ERR_XML_TOO_LARGE', // over the configured size cap
+  'ERR_XML_TOO_DEEP', // nesting beyond the cap
+  'ERR_HTML_INSTEAD_OF_SOAP', // an HTML page (login page, proxy error page) where SOAP was expected
+  'ERR_UNEXPECTED_MESSAGE', // well-formed SOAP, but not the message that was expected
+  // Transport
+  'ERR_TIMEOUT',
+  'ERR_CONNECTION_RESET',
+  'ERR_CONNECTION_REFUSED',
+  'ERR_DNS',
+  'ERR_TLS', // handshake failure, untrusted server certificate, client certificate refused
+  'ERR_HTTP_STATUS', // a non-SOAP HTTP error status (e.g. 502, 503, 429); see `httpStatus`
+  'ERR_ABORTED', // the caller's AbortSignal fired
+  // Certificates
+  'ERR_CERT_UNREADABLE', // garbage PEM/DER, no certificate found
+  'ERR_CERT_BAD_PASSWORD', // PKCS#12 password wrong
+  'ERR_CERT_NO_KEY', // no private key supplied or found
+  'ERR_CERT_INVALID', // the bundle loaded, but its report lists blocking problems; see `problems`
+  // RPS
+  'ERR_RPS_TICKET_INVALID',
+  // Flow
+  'ERR_ORG_NOT_FOUND', // no organization with that FriendlyName / OrganizationName
+  'ERR_RETRIES_EXHAUSTED', // refreshed and retried up to the bound, still failing
+  // Local faults: this process, never the CRM's (not an outage of the remote service)
+  'ERR_TICKET_STORE', // the session's ticket store or refresh lock failed (e.g. the database behind it)
+  // Caller
+  'ERR_INVALID_OPTIONS', // caller misuse (also thrown as TypeError where that is clearer)
+] as const;
+
+/**
  * Every failure that crm-auth reports is a {@link CrmAuthError} whose `code` is one of
  * {@link CrmAuthErrorCode}. Callers branch on `code` and the structured fields, never on
  * the message text, which is for people and may change.
  */
-export type CrmAuthErrorCode =
-  // CRM faults (detail/error/code of a SOAP fault from discovery or CrmService)
-  | 'ERR_CRM_EXPIRED_TICKET' // 0x8004A101
-  | 'ERR_CRM_BAD_TICKET' // 0x8004A102
-  | 'ERR_CRM_ORG_DISABLED' // 0x8004A104
-  | 'ERR_CRM_OBJECT_NOT_FOUND' // 0x80040217
-  | 'ERR_CRM_PRIVILEGE_DENIED' // 0x80040220: the caller lacks a privilege (e.g. prvActOnBehalfOfAnotherUser)
-  | 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED' // 0x80040231: the user acted for lacks the right
-  | 'ERR_CRM_USER_DISABLED' // 0x80040225
-  | 'ERR_CRM_FAULT' // any other CRM fault; see `faultCode`
-  // Windows Live STS
-  | 'ERR_WLID_FAULT' // a psf:error fault from the STS; see `faultCode`
-  // Messages
-  | 'ERR_XML_MALFORMED' // not well-formed XML, truncated, or not the expected SOAP shape
-  | 'ERR_XML_FORBIDDEN' // DOCTYPE, entity declaration, or other construct refused for safety
-  | 'ERR_XML_TOO_LARGE' // over the configured size cap
-  | 'ERR_XML_TOO_DEEP' // nesting beyond the cap
-  | 'ERR_HTML_INSTEAD_OF_SOAP' // an HTML page (login page, proxy error page) where SOAP was expected
-  | 'ERR_UNEXPECTED_MESSAGE' // well-formed SOAP, but not the message that was expected
-  // Transport
-  | 'ERR_TIMEOUT'
-  | 'ERR_CONNECTION_RESET'
-  | 'ERR_CONNECTION_REFUSED'
-  | 'ERR_DNS'
-  | 'ERR_TLS' // handshake failure, untrusted server certificate, client certificate refused
-  | 'ERR_HTTP_STATUS' // a non-SOAP HTTP error status (e.g. 502, 503, 429); see `httpStatus`
-  | 'ERR_ABORTED' // the caller's AbortSignal fired
-  // Certificates
-  | 'ERR_CERT_UNREADABLE' // garbage PEM/DER, no certificate found
-  | 'ERR_CERT_BAD_PASSWORD' // PKCS#12 password wrong
-  | 'ERR_CERT_NO_KEY' // no private key supplied or found
-  | 'ERR_CERT_INVALID' // the bundle loaded, but its report lists blocking problems; see `problems`
-  // RPS
-  | 'ERR_RPS_TICKET_INVALID'
-  // Flow
-  | 'ERR_ORG_NOT_FOUND' // no organization with that FriendlyName / OrganizationName
-  | 'ERR_RETRIES_EXHAUSTED' // refreshed and retried up to the bound, still failing
-  | 'ERR_INVALID_OPTIONS'; // caller misuse (also thrown as TypeError where that is clearer)
+export type CrmAuthErrorCode = (typeof CRM_AUTH_ERROR_CODES)[number];
 
 export interface CrmAuthErrorFields {
   /** The CRM or Live fault code as sent, e.g. `0x8004A101`. */

@@ -1,4 +1,4 @@
-export { CrmAuthError, isCrmAuthError } from './errors';
+export { CRM_AUTH_ERROR_CODES, CrmAuthError, isCrmAuthError } from './errors';
 export type { CrmAuthErrorCode, CrmAuthErrorFields } from './errors';
 export type {
   ActivityPartyList,

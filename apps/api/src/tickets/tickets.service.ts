@@ -9,15 +9,17 @@ import {
   WlidClient,
   isCrmAuthError,
 } from '@onbehalf/crm-auth';
-import { ConsecutiveBreaker, type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhen, isBrokenCircuitError } from 'cockatiel';
+import { type CircuitBreakerPolicy, CircuitState, isBrokenCircuitError } from 'cockatiel';
 import { DataSource } from 'typeorm';
 import { CertificatesService } from '../certificates/certificates.service';
 import { DomainException, notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { toHttpError } from '../crm/crm-errors';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { userIdStoreFor } from '../user-mappings/user-id-store';
+import { orgCircuitBreaker } from './org-breaker';
 import { TicketEventEntity } from './ticket-event.entity';
 import { TicketStoreService } from './ticket-store.service';
 
@@ -39,9 +41,6 @@ interface Entry {
   breaker: CircuitBreakerPolicy;
   certificateId: string;
 }
-
-/** Transport failures and 5xx open the breaker; CRM's own refusals (faults) are answers, not outages. */
-const OUTAGE_CODES = new Set(['ERR_TIMEOUT', 'ERR_CONNECTION_RESET', 'ERR_CONNECTION_REFUSED', 'ERR_DNS', 'ERR_TLS', 'ERR_HTTP_STATUS', 'ERR_HTML_INSTEAD_OF_SOAP', 'ERR_XML_MALFORMED']);
 
 /**
  * Tickets per org: the CrmSession registry (one per org, tickets shared through Postgres),
@@ -110,10 +109,8 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       refreshLock: (key, fn) => this.withOrgLock(orgId, key, fn),
       onEvent: (e) => void this.onEvent(orgId, e),
     });
-    const breaker = circuitBreaker(
-      handleWhen((err) => isCrmAuthError(err) && OUTAGE_CODES.has(err.code)),
-      { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) },
-    );
+    // What counts as an outage (and what never does, e.g. a failing ticket store): org-breaker.ts.
+    const breaker = orgCircuitBreaker();
     return { session, breaker, certificateId: org.certificateId };
   }
 
@@ -251,6 +248,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       await this.run(orgId, (s) => s.refresh());
     } catch (err) {
       if (err instanceof DomainException) throw err; // not a refresh failure: unknown org, not onboarded, circuit open
+      // Our own database failing is a local fault (503, retry), not a refused refresh; recording it may fail too.
+      if (isCrmAuthError(err, 'ERR_TICKET_STORE')) {
+        await this.store.recordFailure(orgId, err.code, performance.now() - t0).catch(() => undefined);
+        throw toHttpError(err);
+      }
       await this.store.recordFailure(orgId, isCrmAuthError(err) ? err.code : 'ERROR', performance.now() - t0);
       throw new DomainException(502, 'TICKET_REFRESH_FAILED', `The ticket could not be refreshed: ${err instanceof Error ? err.message : 'unknown error'}`);
     }

@@ -23,6 +23,7 @@ import {
   type LoadContext,
   type Loaded,
 } from './refreshing-cache';
+import { ticketStoreCall, underRefreshLock } from './local-fault';
 import type { SessionEvent } from './session-event';
 import { MemoryTicketStore, type StoredTicket, type TicketStore } from './ticket-store';
 import { MemoryUserIdStore, type UserIdStore } from './user-id-store';
@@ -454,8 +455,8 @@ export class CrmSession {
   }
 
   async #loadPassport(ctx: LoadContext<PassportTicket>): Promise<Loaded<PassportTicket>> {
-    return this.#refreshLock(this.#stsKey, async () => {
-      const stored = await this.#ticketStore.get(this.#stsKey);
+    return underRefreshLock(this.#refreshLock, this.#stsKey, async () => {
+      const stored = await ticketStoreCall('get', () => this.#ticketStore.get(this.#stsKey));
       if (stored && this.#storedIsFresh(stored, ctx, ctx.rejected?.ticket)) {
         return {
           value: {
@@ -479,7 +480,9 @@ export class CrmSession {
       });
       const issuedAt = this.#clock();
       const expiresAt = ticket.expires.getTime();
-      await this.#ticketStore.set(this.#stsKey, { ticket: ticket.ticket, issuedAt, expiresAt });
+      await ticketStoreCall('set', () =>
+        this.#ticketStore.set(this.#stsKey, { ticket: ticket.ticket, issuedAt, expiresAt }),
+      );
       return { value: ticket, issuedAt, expiresAt };
     });
   }
@@ -487,9 +490,9 @@ export class CrmSession {
   async #loadCrmTicket(ctx: LoadContext<CrmTicketValue>): Promise<Loaded<CrmTicketValue>> {
     const organizationName = await this.#resolveOrganizationName(ctx.signal);
     const key = `crm-ticket|${new URL(this.#discoveryUrl).host}|${organizationName.toLowerCase()}|${this.#account}`;
-    return this.#refreshLock(key, async () => {
+    return underRefreshLock(this.#refreshLock, key, async () => {
       // Another process may have refreshed while this one waited for the lock.
-      const stored = await this.#ticketStore.get(key);
+      const stored = await ticketStoreCall('get', () => this.#ticketStore.get(key));
       if (
         stored?.organizationDetail &&
         this.#storedIsBound(stored.organizationDetail, organizationName) &&
@@ -522,12 +525,14 @@ export class CrmSession {
       this.#boundCrmServiceUrl = detail.crmServiceUrl;
       const issuedAt = this.#clock();
       const expiresAt = result.expirationDate.getTime();
-      await this.#ticketStore.set(key, {
-        ticket: result.crmTicket,
-        issuedAt,
-        expiresAt,
-        organizationDetail: detail,
-      });
+      await ticketStoreCall('set', () =>
+        this.#ticketStore.set(key, {
+          ticket: result.crmTicket,
+          issuedAt,
+          expiresAt,
+          organizationDetail: detail,
+        }),
+      );
       return { value: { crmTicket: result.crmTicket, organizationDetail: detail }, issuedAt, expiresAt };
     });
   }
@@ -632,9 +637,17 @@ export class CrmSession {
     return client;
   }
 
-  #failed(err: CrmAuthError, latencyMs: number, operation: string): void {
-    this.#lastError = { code: err.code, message: err.message, at: this.#clock() };
-    this.#emit({ type: 'refresh-failed', latencyMs, operation, errorCode: err.code });
+  #failed(err: unknown, latencyMs: number, operation: string): void {
+    // A supplied client that throws something else than a CrmAuthError: named by its class in the
+    // state, and the event carries no code (as for a round trip).
+    const message = err instanceof Error ? err.message : String(err);
+    if (isCrmAuthError(err)) {
+      this.#lastError = { code: err.code, message, at: this.#clock() };
+      this.#emit({ type: 'refresh-failed', latencyMs, operation, errorCode: err.code });
+      return;
+    }
+    this.#lastError = { code: err instanceof Error ? err.name : 'Error', message, at: this.#clock() };
+    this.#emit({ type: 'refresh-failed', latencyMs, operation });
   }
 
   #emit(event: Omit<SessionEvent, 'at'>): void {

@@ -43,7 +43,12 @@ export interface RefreshingCacheOptions<T> {
     entry: CacheEntry<T>,
     info: { first: boolean; latencyMs: number; fromStore: boolean; reason: LoadContext<T>['reason'] },
   ) => void;
-  onFailed?: (err: CrmAuthError, latencyMs: number) => void;
+  /**
+   * A refresh failed. `err` is what the loader threw: a CrmAuthError from the clients or the
+   * session's store wrappers, or, when a supplied client breaks that contract, the error as is (it
+   * is never relabelled as a transport failure).
+   */
+  onFailed?: (err: unknown, latencyMs: number) => void;
 }
 
 /** Backoff after a failed refresh: 1 s, doubling, at most 30 s. Failures are not cached beyond it. */
@@ -80,7 +85,7 @@ export class RefreshingCache<T> {
   #inflight: { seq: number; forced: boolean; promise: Promise<CacheEntry<T>> } | undefined;
   #failures = 0;
   #cooldownUntil = 0;
-  #lastError: CrmAuthError | undefined;
+  #lastError: { error: unknown } | undefined;
   #lastLoadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RefreshingCacheOptions<T>) {
@@ -112,7 +117,7 @@ export class RefreshingCache<T> {
     }
     if (this.#inflight) return abortable(this.#inflight.promise, opts.signal);
     // Within the cooldown the last failure is the answer: no refresh storm against a failing service.
-    if (now < this.#cooldownUntil && this.#lastError) throw this.#lastError;
+    if (now < this.#cooldownUntil && this.#lastError) throw this.#lastError.error;
     const reason = this.#rejected !== undefined ? 'invalidated' : entry ? 'expiring' : 'initial';
     return abortable(this.#start(reason), opts.signal);
   }
@@ -189,15 +194,14 @@ export class RefreshingCache<T> {
         );
         return entry;
       } catch (err) {
-        const error = asCrmAuthError(err, this.#o.name);
         if (seq > this.#appliedSeq) {
           this.#failures += 1;
           this.#cooldownUntil =
             this.#o.clock() + Math.min(COOLDOWN_MAX_MS, COOLDOWN_BASE_MS * 2 ** (this.#failures - 1));
-          this.#lastError = error;
-          safeCall(() => this.#o.onFailed?.(error, performance.now() - started));
+          this.#lastError = { error: err };
+          safeCall(() => this.#o.onFailed?.(err, performance.now() - started));
         }
-        throw error;
+        throw err;
       } finally {
         clearTimeout(timer);
         if (this.#inflight?.seq === seq) this.#inflight = undefined;
@@ -232,13 +236,6 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
 function abortError(signal: AbortSignal): CrmAuthError {
   if (isCrmAuthError(signal.reason)) return signal.reason;
   return new CrmAuthError('ERR_ABORTED', 'the call was aborted', { cause: signal.reason });
-}
-
-function asCrmAuthError(err: unknown, name: string): CrmAuthError {
-  if (isCrmAuthError(err)) return err;
-  return new CrmAuthError('ERR_CONNECTION_RESET', `refreshing the ${name} failed unexpectedly`, {
-    cause: err,
-  });
 }
 
 function safeCall(fn: () => void): void {
