@@ -8,7 +8,6 @@ import { CrmCallsService } from './crm-calls.service';
 import type { LedgerService } from './ledger.service';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
-const ctx = { requestId: 'r', principal: null } as never;
 
 /** A CrmCallsService over a database and a CRM that only count what they are asked. */
 function world() {
