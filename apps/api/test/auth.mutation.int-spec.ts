@@ -43,13 +43,15 @@ describe('AuthService rules (real Postgres)', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
+    password = `pw-${randomBytes(6).toString('hex')}`;
     config = {
-      firstAdmin: { email: EMAIL, password: null },
+      firstAdmin: { email: EMAIL, password },
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
       loginRateLimitPerMinute: 1000,
     } as unknown as AppConfig;
     fresh();
+    await auth.ensureFirstAdmin();
   });
   afterAll(async () => {
     await ds?.destroy();
@@ -59,36 +61,60 @@ describe('AuthService rules (real Postgres)', () => {
     vi.restoreAllMocks();
   });
 
+  // Each test stands alone (Stryker runs only the tests that reach a mutant): the ensureFirstAdmin
+  // tests start from an empty admin_users table and put the suite's admin back when done.
   describe('ensureFirstAdmin', () => {
+    const withNoAdmin = async (firstAdmin: AppConfig['firstAdmin'], body: () => Promise<void>) => {
+      await ds.query(`DELETE FROM admin_users`);
+      config.firstAdmin = firstAdmin;
+      try {
+        await body();
+      } finally {
+        await ds.query(`DELETE FROM admin_users`);
+        config.firstAdmin = { email: EMAIL, password };
+        await auth.ensureFirstAdmin();
+      }
+    };
+
     it('creates the first admin with a generated 16-character password when none is configured, and audits it', async () => {
-      const r = await auth.ensureFirstAdmin();
-      expect(r).toEqual({ email: EMAIL, generatedPassword: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), created: true });
-      password = r.generatedPassword!;
-      const [user] = (await ds.query(`SELECT email, name, role FROM admin_users`)) as unknown[];
-      expect(user).toEqual({ email: EMAIL, name: 'Administrator', role: 'admin' });
-      expect(await audit('admin-user.bootstrap')).toMatchObject([{ target: EMAIL, outcome: 'success', actor_email: 'system' }]);
-      expect((await auth.login(EMAIL, password, ctx())).view.user.email).toBe(EMAIL);
+      await withNoAdmin({ email: EMAIL, password: null }, async () => {
+        const before = (await audit('admin-user.bootstrap')).length;
+        const r = await auth.ensureFirstAdmin();
+        expect(r).toEqual({ email: EMAIL, generatedPassword: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), created: true });
+        const user = ((await ds.query(`SELECT email, name, role FROM admin_users`)) as unknown[])[0];
+        expect(user).toEqual({ email: EMAIL, name: 'Administrator', role: 'admin' });
+        expect((await audit('admin-user.bootstrap')).slice(before)).toMatchObject([{ target: EMAIL, outcome: 'success', actor_email: 'system' }]);
+        expect((await auth.login(EMAIL, r.generatedPassword!, ctx())).view.user.email).toBe(EMAIL);
+      });
     });
 
-    it('creates nothing when an admin exists and no password is configured', async () => {
-      expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL, generatedPassword: null, created: false });
-      expect(await ds.query(`SELECT count(*)::int AS n FROM admin_users`)).toEqual([{ n: 1 }]);
+    it('creates the first admin with the configured password and returns no password; creates nothing once one exists', async () => {
+      const configured = `pw-${randomBytes(6).toString('hex')}`;
+      await withNoAdmin({ email: EMAIL, password: configured }, async () => {
+        expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL, generatedPassword: null, created: true });
+        expect((await auth.login(EMAIL, configured, ctx())).view.user.email).toBe(EMAIL);
+        config.firstAdmin = { email: 'second@example.test', password: null };
+        expect(await auth.ensureFirstAdmin()).toEqual({ email: 'second@example.test', generatedPassword: null, created: false });
+        expect(await ds.query(`SELECT email FROM admin_users`)).toEqual([{ email: EMAIL }]);
+      });
     });
 
     it('resets the admin password from the configuration (email in any case), audited, once', async () => {
-      const next = `pw-${randomBytes(6).toString('hex')}`;
-      config.firstAdmin = { email: EMAIL.toUpperCase(), password: next };
-      expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL.toUpperCase(), generatedPassword: null, created: false });
-      await expect(auth.login(EMAIL, password, ctx())).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
-      expect((await auth.login(EMAIL, next, ctx())).view.user.email).toBe(EMAIL);
-      expect(await audit('admin-user.password-reset-from-env')).toMatchObject([{ target: EMAIL.toUpperCase(), outcome: 'success', actor_email: 'system' }]);
-      // The same password on the next start changes nothing and audits nothing.
-      const before = ((await ds.query(`SELECT password_hash FROM admin_users`)) as Array<{ password_hash: string }>)[0]!.password_hash;
-      await auth.ensureFirstAdmin();
-      expect(await ds.query(`SELECT password_hash FROM admin_users`)).toEqual([{ password_hash: before }]);
-      expect(await audit('admin-user.password-reset-from-env')).toHaveLength(1);
-      password = next;
-      config.firstAdmin = { email: EMAIL, password: null };
+      await withNoAdmin({ email: EMAIL, password }, async () => {
+        await auth.ensureFirstAdmin();
+        const next = `pw-${randomBytes(6).toString('hex')}`;
+        const before = (await audit('admin-user.password-reset-from-env')).length;
+        config.firstAdmin = { email: EMAIL.toUpperCase(), password: next };
+        expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL.toUpperCase(), generatedPassword: null, created: false });
+        await expect(auth.login(EMAIL, password, ctx())).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+        expect((await auth.login(EMAIL, next, ctx())).view.user.email).toBe(EMAIL);
+        expect((await audit('admin-user.password-reset-from-env')).slice(before)).toMatchObject([{ target: EMAIL.toUpperCase(), outcome: 'success', actor_email: 'system' }]);
+        // The same password on the next start changes nothing and audits nothing.
+        const hash = ((await ds.query(`SELECT password_hash FROM admin_users`)) as Array<{ password_hash: string }>)[0]!.password_hash;
+        await auth.ensureFirstAdmin();
+        expect(await ds.query(`SELECT password_hash FROM admin_users`)).toEqual([{ password_hash: hash }]);
+        expect(await audit('admin-user.password-reset-from-env')).toHaveLength(before + 1);
+      });
     });
   });
 
