@@ -17,9 +17,9 @@ import { JobsService } from '../jobs/jobs.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { SecretBox } from '../secrets/secret-box';
 import { CertificateEntity, type StoredChainLink } from './certificate.entity';
+import { certificateStatus, type CertificateStatus, daysToExpiry, EXPIRING_WITHIN_DAYS } from './certificate-status';
 import type { UploadCertificateDto } from './dto/upload-certificate.dto';
 
-const DAY = 86_400_000;
 export const EXPIRY_WARNING_DAYS = [30, 7, 1] as const;
 
 export interface CertificateView {
@@ -35,12 +35,15 @@ export interface CertificateView {
   notBefore: string;
   notAfter: string;
   daysToExpiry: number;
-  status: 'valid' | 'expiring' | 'invalid';
+  status: CertificateStatus;
   problems: { code: string; severity: 'error' | 'warning'; message: string }[];
   chain: StoredChainLink[];
   createdAt: string;
   orgs?: { id: string; friendlyName: string; role: 'active' | 'staged' }[];
 }
+
+/** What another context may know of a certificate at a glance (the overview). */
+export type CertificateSummary = Pick<CertificateView, 'id' | 'name' | 'notAfter' | 'daysToExpiry' | 'status'>;
 
 const keyAad = (id: string) => `certificate|${id}|private-key`;
 
@@ -96,7 +99,7 @@ export class CertificatesService {
   }
 
   validate(bundle: CertificateBundle, now = new Date()): CertificateReport {
-    return bundle.validate({ roots: this.roots, now, expiringWithinDays: 30 });
+    return bundle.validate({ roots: this.roots, now, expiringWithinDays: EXPIRING_WITHIN_DAYS });
   }
 
   async upload(dto: UploadCertificateDto, ctx: RequestContext): Promise<CertificateView> {
@@ -153,12 +156,17 @@ export class CertificatesService {
     return this.get(id);
   }
 
-  async list(): Promise<CertificateView[]> {
+  async list(now = Date.now()): Promise<CertificateView[]> {
     const rows = await this.db.getRepository(CertificateEntity).find({ order: { createdAt: 'DESC' } });
-    return rows.map((r) => toView(r));
+    return rows.map((r) => toView(r, now));
   }
 
-  async get(id: string): Promise<CertificateView> {
+  /** Id, name, expiry and status of every certificate, for other contexts; the status is the one this page shows. */
+  async summaries(now = Date.now()): Promise<CertificateSummary[]> {
+    return (await this.list(now)).map((v) => ({ id: v.id, name: v.name, notAfter: v.notAfter, daysToExpiry: v.daysToExpiry, status: v.status }));
+  }
+
+  async get(id: string, now = Date.now()): Promise<CertificateView> {
     const row = await this.db.getRepository(CertificateEntity).findOne({ where: { id } });
     if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
     const orgs = await this.db
@@ -167,7 +175,7 @@ export class CertificatesService {
       .where('o.certificate_id = :id OR o.staged_certificate_id = :id', { id })
       .getMany();
     return {
-      ...toView(row),
+      ...toView(row, now),
       orgs: orgs.map((o) => ({ id: o.id, friendlyName: o.friendlyName, role: o.certificateId === id ? 'active' : 'staged' })),
     };
   }
@@ -216,7 +224,8 @@ export class CertificatesService {
     const rows = await this.db.getRepository(CertificateEntity).find();
     const warned: { id: string; name: string; days: number }[] = [];
     for (const r of rows) {
-      const days = Math.ceil((r.notAfter.getTime() - now.getTime()) / DAY);
+      // Rounded up here: "expires in 1 day" is warned while any part of that last day is left.
+      const days = Math.ceil((r.notAfter.getTime() - now.getTime()) / 86_400_000);
       const threshold = EXPIRY_WARNING_DAYS.filter((d) => days <= d).at(-1);
       if (threshold === undefined || (r.expiryWarnedDays !== null && r.expiryWarnedDays <= threshold)) continue;
       await this.db.transaction(async (m) => {
@@ -233,9 +242,7 @@ export class CertificatesService {
   }
 }
 
-function toView(r: CertificateEntity, now = Date.now()): CertificateView {
-  const days = Math.floor((r.notAfter.getTime() - now) / DAY);
-  const status = r.notAfter.getTime() <= now ? 'invalid' : r.status === 'invalid' ? 'invalid' : days <= 30 ? 'expiring' : 'valid';
+function toView(r: CertificateEntity, now: number): CertificateView {
   return {
     id: r.id,
     name: r.name,
@@ -248,8 +255,8 @@ function toView(r: CertificateEntity, now = Date.now()): CertificateView {
     thumbprintSha256: r.thumbprintSha256,
     notBefore: r.notBefore.toISOString(),
     notAfter: r.notAfter.toISOString(),
-    daysToExpiry: days,
-    status,
+    daysToExpiry: daysToExpiry(r.notAfter, now),
+    status: certificateStatus(r, now),
     problems: r.problems,
     chain: r.chain,
     createdAt: r.createdAt.toISOString(),

@@ -1,11 +1,17 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CertificateEntity } from '../certificates/certificate.entity';
+import { needsRenewal } from '../certificates/certificate-status';
+import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
 import { OrgEntity } from '../orgs/org.entity';
 import { TicketsService } from '../tickets/tickets.service';
 
-const DAY = 86_400_000;
+/** The overview's line about an org's certificate, from the status its own page shows. */
+function certificateAttention(c: CertificateSummary): string | null {
+  if (c.status === 'expiring') return `Certificate expires in ${c.daysToExpiry} days`;
+  if (c.status === 'invalid') return c.daysToExpiry < 0 || Date.parse(c.notAfter) <= Date.now() ? 'Certificate expired' : 'Certificate invalid';
+  return null;
+}
 
 /** Every org at a glance, the ones that need attention first. */
 @ApiTags('overview')
@@ -13,13 +19,14 @@ const DAY = 86_400_000;
 export class OverviewController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    private readonly certificates: CertificatesService,
     private readonly tickets: TicketsService,
   ) {}
 
   @Get()
   async get() {
     const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
-    const certs = new Map((await this.db.getRepository(CertificateEntity).find()).map((c) => [c.id, c]));
+    const certs = new Map((await this.certificates.summaries()).map((c) => [c.id, c]));
     const failures = (await this.db.query(
       `SELECT org_id, count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*)::int AS total
          FROM crm_calls WHERE at > now() - interval '24 hours' GROUP BY org_id`,
@@ -32,14 +39,14 @@ export class OverviewController {
     const items = await Promise.all(
       orgs.map(async (o) => {
         const ticket = await this.tickets.summary(o.id);
-        const c = certs.get(o.certificateId);
-        const days = c ? Math.floor((c.notAfter.getTime() - Date.now()) / DAY) : null;
+        const c = certs.get(o.certificateId) ?? null;
         const attention: string[] = [];
         if (o.status === 'failed') attention.push('Onboarding failed');
         if (o.status === 'onboarding') attention.push('Onboarding in progress');
         if (o.status === 'active' && lastRun.get(o.id) === 'failed') attention.push('The last onboarding check failed');
         if (ticket && (ticket.state === 'failing' || ticket.state === 'expired')) attention.push(`Ticket ${ticket.state}`);
-        if (days !== null && days <= 30) attention.push(days < 0 ? 'Certificate expired' : `Certificate expires in ${days} days`);
+        const certificateLine = c && certificateAttention(c);
+        if (certificateLine) attention.push(certificateLine);
         const f = byOrg.get(o.id);
         if (f && f.failed > 0) attention.push(`${f.failed} failed calls in 24 h`);
         if (this.tickets.breakerState(o.id) !== 'closed') attention.push('Circuit open');
@@ -49,7 +56,7 @@ export class OverviewController {
           organizationName: o.organizationName,
           status: o.status,
           ticket,
-          certificate: c ? { id: c.id, name: c.name, notAfter: c.notAfter.toISOString(), daysToExpiry: days, status: days !== null && days < 0 ? 'invalid' : days !== null && days <= 30 ? 'expiring' : c.status } : null,
+          certificate: c,
           calls24h: f?.total ?? 0,
           failures24h: f?.failed ?? 0,
           expiredFaults24h: ticket?.expiredFaults24h ?? 0,
@@ -65,7 +72,7 @@ export class OverviewController {
         orgs: items.length,
         active: items.filter((i) => i.status === 'active').length,
         failing: items.filter((i) => i.attention.length > 0).length,
-        certificatesExpiring: [...certs.values()].filter((c) => c.notAfter.getTime() - Date.now() <= 30 * DAY).length,
+        certificatesExpiring: [...certs.values()].filter((c) => needsRenewal(c.daysToExpiry)).length,
       },
     };
   }
