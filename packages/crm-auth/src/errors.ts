@@ -38,7 +38,8 @@ export const CRM_AUTH_ERROR_CODES = [
   // RPS
   'ERR_RPS_TICKET_INVALID',
   // Flow
-  'ERR_ORG_NOT_FOUND', // no organization with that FriendlyName / OrganizationName
+  'ERR_ORG_NOT_FOUND', // no organization with that unique name or friendly name; see `organizations`
+  'ERR_ORG_AMBIGUOUS', // several organizations share that friendly name; see `organizations`
   'ERR_RETRIES_EXHAUSTED', // refreshed and retried up to the bound, still failing
   // Local faults: this process, never the CRM's (not an outage of the remote service)
   'ERR_TICKET_STORE', // the session's ticket store or refresh lock failed (e.g. the database behind it)
@@ -70,6 +71,8 @@ export interface CrmAuthErrorFields {
   url?: string;
   /** For ERR_CERT_INVALID: every problem found. */
   problems?: ReadonlyArray<{ code: string; message: string }>;
+  /** For ERR_ORG_NOT_FOUND and ERR_ORG_AMBIGUOUS: the candidates (all the orgs seen, or those sharing the name). */
+  organizations?: ReadonlyArray<{ organizationName: string; friendlyName: string }>;
   /**
    * True when the failure proves the server did not execute the request (a fault
    * from CRM, a refused connection, a TLS failure). False or absent means it may have.
@@ -89,6 +92,7 @@ export class CrmAuthError extends Error {
   readonly operation?: string;
   readonly url?: string;
   readonly problems?: ReadonlyArray<{ code: string; message: string }>;
+  readonly organizations?: ReadonlyArray<{ organizationName: string; friendlyName: string }>;
   readonly notExecuted?: boolean;
 
   constructor(code: CrmAuthErrorCode, message: string, fields: CrmAuthErrorFields = {}) {

@@ -98,6 +98,7 @@ export type {
   WhoAmIResult,
 } from './clients/crm-service-client';
 export { CrmSession } from './session/crm-session';
+export { matchOrganization } from './session/match-organization';
 export type { CrmSessionOptions, CrmSessionState, SessionCallOptions } from './session/crm-session';
 export type { SessionEvent } from './session/session-event';
 export { MemoryTicketStore } from './session/ticket-store';

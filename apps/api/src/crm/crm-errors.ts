@@ -9,6 +9,7 @@ export type CrmApiErrorCode =
   | 'CRM_OBJECT_NOT_FOUND'
   | 'CRM_ORG_DISABLED'
   | 'CRM_ORG_NOT_FOUND'
+  | 'CRM_ORG_AMBIGUOUS'
   | 'CRM_FAULT'
   | 'CRM_TICKET_REFUSED'
   | 'WLID_REFUSED'
@@ -34,6 +35,8 @@ export const CRM_ERROR_MAP = {
   ERR_CRM_ORG_DISABLED: [503, 'CRM_ORG_DISABLED'],
   // The org's unique or friendly name names no organization of the service account: configuration.
   ERR_ORG_NOT_FOUND: [404, 'CRM_ORG_NOT_FOUND'],
+  // Several orgs share the friendly name: configuration too (name the org by its unique name).
+  ERR_ORG_AMBIGUOUS: [409, 'CRM_ORG_AMBIGUOUS'],
   ERR_CRM_FAULT: [502, 'CRM_FAULT'],
   ERR_CRM_EXPIRED_TICKET: [502, 'CRM_TICKET_REFUSED'],
   ERR_CRM_BAD_TICKET: [502, 'CRM_TICKET_REFUSED'],

@@ -32,6 +32,7 @@ export const COUNTS_AS_CRM_OUTAGE = {
   ERR_WLID_FAULT: false,
   ERR_RETRIES_EXHAUSTED: false,
   ERR_ORG_NOT_FOUND: false,
+  ERR_ORG_AMBIGUOUS: false,
   ERR_CERT_UNREADABLE: false,
   ERR_CERT_BAD_PASSWORD: false,
   ERR_CERT_NO_KEY: false,

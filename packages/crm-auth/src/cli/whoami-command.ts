@@ -10,7 +10,8 @@ import { DiscoveryClient } from '../clients/discovery-client';
 import { WlidClient } from '../clients/wlid-client';
 import { CrmAuthError } from '../errors';
 import { WLID } from '../messages/constants';
-import type { CrmAuthenticationToken, OrganizationDetail } from '../messages/types';
+import type { CrmAuthenticationToken } from '../messages/types';
+import { matchOrganization } from '../session/match-organization';
 import { type CliCommand, type CliIo, CliUsageError } from './cli-command';
 
 /** Files given to whoami are certificates and keys: a few kilobytes. */
@@ -97,7 +98,7 @@ export const whoamiCommand: CliCommand = {
       });
       const org = await step(out, 'RetrieveOrganizations', async () => {
         const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
-        const found = findOrg(organizationDetails, args.org);
+        const found = matchOrganization(organizationDetails, args.org);
         return {
           value: found,
           detail: `"${found.friendlyName}" → ${found.organizationName} (${organizationDetails.length} org(s))`,
@@ -197,22 +198,6 @@ async function step<T>(
     out(`FAIL  ${name.padEnd(31)} ${String(Math.round(performance.now() - started)).padStart(5)} ms`);
     throw err;
   }
-}
-
-function findOrg(details: OrganizationDetail[], wanted: string): OrganizationDetail {
-  const lower = wanted.trim().toLowerCase();
-  const found =
-    details.find((d) => d.friendlyName === wanted) ??
-    details.find(
-      (d) => d.friendlyName.trim().toLowerCase() === lower || d.organizationName.toLowerCase() === lower,
-    );
-  if (!found) {
-    throw new CrmAuthError(
-      'ERR_ORG_NOT_FOUND',
-      `no organization "${wanted}" among ${details.map((d) => `"${d.friendlyName}"`).join(', ') || 'none'}`,
-    );
-  }
-  return found;
 }
 
 function parseArgs(argv: readonly string[], io: CliIo): WhoamiArgs {

@@ -24,6 +24,7 @@ import {
   type Loaded,
 } from './refreshing-cache';
 import { ticketStoreCall, underRefreshLock } from './local-fault';
+import { matchOrganization } from './match-organization';
 import type { SessionEvent } from './session-event';
 import { MemoryTicketStore, type StoredTicket, type TicketStore } from './ticket-store';
 import { MemoryUserIdStore, type UserIdStore } from './user-id-store';
@@ -38,7 +39,10 @@ export interface CrmSessionOptions {
   partnerDomain?: string;
   /** The org's unique name. Give this or `friendlyName`. */
   organizationName?: string;
-  /** The org's display name, resolved once with RetrieveOrganizations. */
+  /**
+   * The org's display name, resolved once with RetrieveOrganizations by {@link matchOrganization}
+   * (a unique name matches too; a name two orgs share is ERR_ORG_AMBIGUOUS).
+   */
   friendlyName?: string;
   /** The service account's certificate (TLS client certificate to the STS). */
   certificate: CertificateBundle;
@@ -587,19 +591,7 @@ export class CrmSession {
       const { organizationDetails } = await this.#withPassport(signal, (ticket) =>
         this.#discovery.retrieveOrganizations(ticket, signal ? { signal } : {}),
       );
-      const wanted = this.#friendlyName as string;
-      const found =
-        organizationDetails.find((d) => d.friendlyName === wanted) ??
-        organizationDetails.find((d) => d.friendlyName.trim().toLowerCase() === wanted.trim().toLowerCase());
-      if (!found) {
-        throw new CrmAuthError(
-          'ERR_ORG_NOT_FOUND',
-          `the service account belongs to no organization named "${wanted}" (${organizationDetails.length} found)`,
-          {
-            operation: 'RetrieveOrganizations',
-          },
-        );
-      }
+      const found = matchOrganization(organizationDetails, this.#friendlyName as string);
       this.#organizationName = found.organizationName;
       this.#organizationDetail = found;
       return found.organizationName;
