@@ -242,7 +242,7 @@ describe('resolveCaller: RANDOM_EXPIRY', () => {
     const w = await world();
     const { ticket, claims } = w.ticket();
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
-    w.scenarios.add({ name: 'RANDOM_EXPIRY', params: { probability: 0.6 } });
+    w.scenarios.add({ name: 'RANDOM_EXPIRY', endpoint: 'crm', params: { probability: 0.6 } });
     expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: ticket }))).code).toBe('0x8004A101');
     expect(w.earlyExpired.has(claims.jti)).toBe(true);
     w.scenarios.clear();
@@ -280,7 +280,7 @@ describe('resolveCaller: RANDOM_EXPIRY', () => {
 describe('resolveCaller: org and caller', () => {
   it('refuses a disabled org with 0x8004A104 naming it, by state and by the DISABLED_ORG scenario', async () => {
     const w = await world();
-    w.scenarios.add({ name: 'DISABLED_ORG', org: 'contoso' });
+    w.scenarios.add({ name: 'DISABLED_ORG', endpoint: 'crm', org: 'contoso' });
     const byScenario = faultOf(() => resolveCaller(w.ctx, w.token()));
     expect(byScenario.code).toBe('0x8004A104');
     expect(byScenario.message).toBe('The organization contoso is disabled.');
@@ -340,7 +340,7 @@ describe('resolveCaller: impersonation (0x80040203, 0x80040220, 0x80040217, 0x80
     expect(f.message).toBe(
       'The user ERP_Integration does not hold the privilege prvActOnBehalfOfAnotherUser (Act on Behalf of Another User) and cannot act for another user.',
     );
-    w.scenarios.add({ name: 'NO_PROXY_ROLE', org: 'contoso' });
+    w.scenarios.add({ name: 'NO_PROXY_ROLE', endpoint: 'crm', org: 'contoso' });
     expect(faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.jonWilson))).code).toBe('0x80040220');
   });
 
@@ -357,7 +357,7 @@ describe('resolveCaller: impersonation (0x80040203, 0x80040220, 0x80040217, 0x80
     const f = faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.disabledUser)));
     expect(f.code).toBe('0x80040225');
     expect(f.message).toBe(`The user Dana Dorsey (${DEMO_IDS.disabledUser}) is disabled and cannot be acted for.`);
-    w.scenarios.add({ name: 'DISABLED_USER', user: DEMO_IDS.jonWilson });
+    w.scenarios.add({ name: 'DISABLED_USER', endpoint: 'crm', user: DEMO_IDS.jonWilson });
     expect(faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.jonWilson))).code).toBe('0x80040225');
     expect(resolveCaller(w.ctx, impersonating(w, DEMO_IDS.noCreateAccountUser)).actingFor?.id).toBe(DEMO_IDS.noCreateAccountUser);
   });
@@ -422,7 +422,7 @@ describe('requireRight: the intersection of both users’ rights (0x80040220, 0x
         return error instanceof CrmFault ? error.code : String(error);
       }
     };
-    w.scenarios.add({ name: 'USER_WITHOUT_RIGHT', user: DEMO_IDS.jonWilson, params: { right: 'create', entity: 'account' } });
+    w.scenarios.add({ name: 'USER_WITHOUT_RIGHT', endpoint: 'crm', user: DEMO_IDS.jonWilson, params: { right: 'create', entity: 'account' } });
     expect(check('account', 'create')).toBe('0x80040231');
     expect(check('account', 'write')).toBeUndefined();
     expect(check('contact', 'create')).toBeUndefined();

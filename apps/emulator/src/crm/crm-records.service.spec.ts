@@ -247,7 +247,7 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
   it('keeps an owner that is a team as sent (the emulator has no teams to check it against)', async () => {
     const w = await world();
     const id = createRecord(w.ctx, w.call(), 'account', entity('account', `<name>x</name><ownerid type="team">${OTHER_ID}</ownerid>`));
-    expect(attrsOf(w, 'account', id)['ownerid']).toEqual({ t: 'ref', type: 'team', id: OTHER_ID });
+    expect(attrsOf(w, 'account', id)['ownerid']).toStrictEqual({ t: 'ref', type: 'team', id: OTHER_ID });
   });
 
   it('tells the store of the change, once', async () => {
@@ -277,6 +277,31 @@ describe('createRecord: ids and values', () => {
     expect(b).not.toBe(a);
   });
 
+  it('makes up a new id when the primary key is sent as null', async () => {
+    const w = await world();
+    const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<accountid IsNull="1" /><name>x</name>'));
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(attrsOf(w, 'account', id)['accountid']).toEqual({ t: 's', v: id });
+  });
+
+  it('reads the primary key as a GUID even with a type attribute, which XmlSerializer ignores on a Key', async () => {
+    const w = await world();
+    const id = createRecord(w.ctx, w.call(), 'account', entity('account', `<accountid type="account">${OTHER_ID}</accountid><name>x</name>`));
+    expect(id).toBe(OTHER_ID);
+    expect(attrsOf(w, 'account', id)['accountid']).toEqual({ t: 's', v: OTHER_ID });
+    updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid type="account">{${OTHER_ID.toUpperCase()}}</accountid><name>y</name>`));
+    expect(attrsOf(w, 'account', id)['name']).toEqual({ t: 's', v: 'y' });
+  });
+
+  it('refuses an attribute the entity does not have with 0x80040203, creating nothing', async () => {
+    const w = await world();
+    const before = w.store.table('contoso', 'account').size;
+    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><revenu>5</revenu>')));
+    expect(f.code).toBe('0x80040203');
+    expect(f.message).toBe("'account' entity doesn't contain attribute with Name = 'revenu'.");
+    expect(w.store.table('contoso', 'account').size).toBe(before);
+  });
+
   it('refuses a primary key that is no GUID with 0x80040203', async () => {
     const w = await world();
     const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<accountid>42</accountid>')));
@@ -297,7 +322,7 @@ describe('createRecord: ids and values', () => {
     );
     expect(attrsOf(w, 'contact', id)['parentcustomerid']).toEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee, name: 'Fourth Coffee' });
     const bare = createRecord(w.ctx, w.call(), 'account', entity('account', `<parentaccountid type="Account">${DEMO_IDS.fourthCoffee}</parentaccountid>`));
-    expect(attrsOf(w, 'account', bare)['parentaccountid']).toEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee });
+    expect(attrsOf(w, 'account', bare)['parentaccountid']).toStrictEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee });
   });
 
   it('refuses a lookup whose value is no GUID with 0x80040203, and reads an empty type as no lookup', async () => {
@@ -317,9 +342,15 @@ describe('createRecord: ids and values', () => {
 
   it('reads IsNull as an xs:boolean, whitespace around it allowed, and refuses anything else as a client error', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><fax IsNull=" true ">1</fax><telephone1 IsNull=" 0 ">2</telephone1>'));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<name>x</name><fax IsNull=" true ">1</fax><telephone1 IsNull=" 0 ">2</telephone1><telephone2 IsNull="false">3</telephone2>'),
+    );
     expect(attrsOf(w, 'account', id)['fax']).toBeUndefined();
     expect(attrsOf(w, 'account', id)['telephone1']).toEqual({ t: 's', v: '2' });
+    expect(attrsOf(w, 'account', id)['telephone2']).toEqual({ t: 's', v: '3' });
     const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<fax IsNull="yes">1</fax>')));
     expect(f.code).toBe('0x80040203');
     expect(f.faultCode).toBe('Client');
@@ -439,9 +470,9 @@ describe('updateRecord', () => {
     expect(a['modifiedby']).toEqual(userRef(w.jon));
   });
 
-  it('refuses an Update without the primary key, or with the key sent as a lookup, with 0x80040203', async () => {
+  it('refuses an Update without the primary key, or with the key sent as null, with 0x80040203', async () => {
     const w = await world();
-    for (const inner of ['<name>x</name>', `<accountid type="account">${DEMO_IDS.fourthCoffee}</accountid><name>x</name>`]) {
+    for (const inner of ['<name>x</name>', '<accountid IsNull="1" /><name>x</name>']) {
       const f = faultOf(() => updateRecord(w.ctx, w.call(), 'account', entity('account', inner)));
       expect(f.code).toBe('0x80040203');
       expect(f.message).toBe('Update needs the primary key accountid in the entity.');

@@ -120,15 +120,16 @@ function readAttributes(entityNode: XmlValue, entity: string, meta: EntityMetada
     }
     const value = text(raw) ?? '';
     const refType = nsAttr(raw, '', 'type');
-    if (refType !== undefined && refType !== '') {
+    if (key === meta.primaryKey) {
+      // A Key is a GUID and nothing else: XmlSerializer ignores a `type` attribute on it.
+      if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The key '${key}' must be a GUID.`);
+      out.set(key, { t: 's', v: normalizeGuid(value) });
+    } else if (refType !== undefined && refType !== '') {
       if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The lookup '${key}' needs a GUID value.`);
       const name = nsAttr(raw, '', 'name');
       const stored: StoredAttr = { t: 'ref', type: refType.toLowerCase(), id: normalizeGuid(value) };
       if (name !== undefined) stored.name = name;
       out.set(key, stored);
-    } else if (key === meta.primaryKey) {
-      if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The key '${key}' must be a GUID.`);
-      out.set(key, { t: 's', v: normalizeGuid(value) });
     } else {
       out.set(key, { t: 's', v: value });
     }
