@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Registry } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 /** Prometheus scrape target. Not public: the scraper uses an API key (Authorization: Bearer). */
@@ -10,7 +11,7 @@ export class MetricsController {
 
   @Get()
   @ApiProduces('text/plain')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   render(): Promise<string> {
     return this.metrics.render();
