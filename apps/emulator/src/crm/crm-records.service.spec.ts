@@ -417,6 +417,13 @@ describe('fullname of contacts and leads', () => {
     updateRecord(w.ctx, w.call(), 'contact', entity('contact', `<contactid>${id}</contactid><firstname IsNull="1" />`));
     expect(attrsOf(w, 'contact', id)['fullname']).toEqual({ t: 's', v: 'Park' });
   });
+
+  it('keeps fullname derived when a client sends one on Update, as on Create', async () => {
+    const w = await world();
+    const id = createRecord(w.ctx, w.call(), 'lead', entity('lead', '<firstname>Ann</firstname><lastname>Lee</lastname>'));
+    updateRecord(w.ctx, w.call(), 'lead', entity('lead', `<leadid>${id}</leadid><fullname>Someone Else</fullname>`));
+    expect(attrsOf(w, 'lead', id)['fullname']).toEqual({ t: 's', v: 'Ann Lee' });
+  });
 });
 
 describe('updateRecord', () => {

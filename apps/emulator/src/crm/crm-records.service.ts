@@ -211,7 +211,8 @@ export function updateRecord(ctx: EmulatorContext, call: CrmCaller, entity: stri
     if (value === null) delete record.attrs[name];
     else record.attrs[name] = value;
   }
-  if (values.has('firstname') || values.has('lastname')) deriveFullName(entity, record.attrs);
+  // fullname is CRM's to compute from the first and last names: one sent by the client never sticks.
+  deriveFullName(entity, record.attrs);
   const by = call.actingFor ?? call.caller;
   record.attrs['modifiedby'] = ref(by);
   record.attrs['modifiedon'] = { t: 'date', v: Date.now() };
