@@ -325,6 +325,15 @@ describe('createRecord: ids and values', () => {
     expect(attrsOf(w, 'account', bare)['parentaccountid']).toStrictEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee });
   });
 
+  it('reads a String attribute sent with a type attribute as its text, which XmlSerializer ignores on a String', async () => {
+    const w = await world();
+    const account = createRecord(w.ctx, w.call(), 'account', entity('account', '<name type="account">Fourth Tea</name>'));
+    expect(attrsOf(w, 'account', account)['name']).toEqual({ t: 's', v: 'Fourth Tea' });
+    const contact = createRecord(w.ctx, w.call(), 'contact', entity('contact', `<firstname type="systemuser">${OTHER_ID}</firstname>`));
+    expect(attrsOf(w, 'contact', contact)['firstname']).toEqual({ t: 's', v: OTHER_ID });
+    expect(attrsOf(w, 'contact', contact)['fullname']).toEqual({ t: 's', v: OTHER_ID });
+  });
+
   it('refuses a lookup whose value is no GUID with 0x80040203, and reads an empty type as no lookup', async () => {
     const w = await world();
     const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid type="account">Fourth Coffee</parentaccountid>')));

@@ -101,6 +101,11 @@ function isNull(raw: string | undefined, attribute: string): boolean {
   throw new CrmFault('InvalidArgument', `IsNull='${raw}' on '${attribute}' is not an xs:boolean (1, true, 0 or false).`, 'Client');
 }
 
+/** Whether the entity's attribute is a reference (Lookup, Customer, Owner), the types that carry `type`. */
+function isReference(meta: EntityMetadata, name: string): boolean {
+  return meta.attributes.some(([n, type]) => n === name && (type === 'Lookup' || type === 'Customer' || type === 'Owner'));
+}
+
 /**
  * Reads the attribute children of an `entity` element into stored values (null = IsNull). Each is an
  * element of 2007/WebServices named exactly as one of the entity's attributes (docs/protocol.md §5.3,
@@ -120,11 +125,11 @@ function readAttributes(entityNode: XmlValue, entity: string, meta: EntityMetada
     }
     const value = text(raw) ?? '';
     const refType = nsAttr(raw, '', 'type');
+    // Only the reference types have a `type` attribute: XmlSerializer ignores one sent on a Key or a String.
     if (key === meta.primaryKey) {
-      // A Key is a GUID and nothing else: XmlSerializer ignores a `type` attribute on it.
       if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The key '${key}' must be a GUID.`);
       out.set(key, { t: 's', v: normalizeGuid(value) });
-    } else if (refType !== undefined && refType !== '') {
+    } else if (isReference(meta, key) && refType !== undefined && refType !== '') {
       if (!isGuid(value)) throw new CrmFault('InvalidArgument', `The lookup '${key}' needs a GUID value.`);
       const name = nsAttr(raw, '', 'name');
       const stored: StoredAttr = { t: 'ref', type: refType.toLowerCase(), id: normalizeGuid(value) };
