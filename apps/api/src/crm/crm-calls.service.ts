@@ -210,7 +210,7 @@ export class CrmCallsService {
 }
 
 /** API attribute values → CRM attribute values: text, or a lookup {id, type, name?}. */
-export function toAttributes(input: Record<string, unknown>): Record<string, AttributeValue> {
+function toAttributes(input: Record<string, unknown>): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   const entries = Object.entries(input ?? {});
   if (entries.length > MAX_ATTRIBUTES) throw badRequest('TOO_MANY_ATTRIBUTES', `At most ${MAX_ATTRIBUTES} attributes per record.`);

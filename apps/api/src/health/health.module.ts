@@ -5,6 +5,5 @@ import { HealthService } from './health.service';
 @Module({
   controllers: [HealthController],
   providers: [HealthService],
-  exports: [HealthService],
 })
 export class HealthModule {}
