@@ -18,7 +18,6 @@ import { toHttpError } from '../crm/crm-errors';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OrgEntity } from '../orgs/org.entity';
-import { userIdStoreFor } from '../user-mappings/user-id-store';
 import { orgCircuitBreaker } from './org-breaker';
 import { TicketEventEntity } from './ticket-event.entity';
 import { TicketStoreService } from './ticket-store.service';
@@ -101,7 +100,8 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
       ticketStore: this.ticketStoreFor(orgId),
-      userIdStore: userIdStoreFor(this.db, orgId),
+      // PUID → systemuserid is cached in one layer, UserMappingsService's user_mappings rows: the session keeps none.
+      userIdStore: null,
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
       // docs/protocol.md §9.5: on 8004A101 refresh once and retry once.
       maxTicketRetries: 1,

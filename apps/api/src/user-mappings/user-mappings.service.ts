@@ -31,7 +31,9 @@ export interface ResolvedUser {
 /**
  * The PUID → systemuserid cache, per org, in Postgres: one row per (org, PUID), with a TTL,
  * negative entries, and hit/miss counts. A mapping is never shared across orgs: every query
- * names the org.
+ * names the org. The API's only layer of this cache: the org's CrmSession keeps none
+ * (`userIdStore: null`), so an eviction here is an eviction everywhere; this service reads the row,
+ * asks the session on a miss, and writes the answer with the user's name.
  */
 @Injectable()
 export class UserMappingsService implements OnApplicationShutdown {

@@ -50,8 +50,12 @@ export interface CrmSessionOptions {
   ca?: ReadonlyArray<string>;
   /** Where tickets are shared between processes. Default: memory. */
   ticketStore?: TicketStore;
-  /** PUID → systemuserid cache for this org. Default: memory. */
-  userIdStore?: UserIdStore;
+  /**
+   * PUID → systemuserid cache for this org. Default: memory. `null`: no cache in the session, every
+   * resolveUserId asks discovery (for a caller that keeps the mapping itself, as the API does in its
+   * `user_mappings` table, so that there is one cache to evict).
+   */
+  userIdStore?: UserIdStore | null;
   /** Epoch ms. Default `Date.now`. */
   clock?: () => number;
   /** Refresh tickets this long before expiry (capped to a quarter of their lifetime). Default 5 min. */
@@ -135,7 +139,7 @@ export class CrmSession {
   readonly #userIdTtlMs: number;
   readonly #negativeUserIdTtlMs: number;
   readonly #ticketStore: TicketStore;
-  readonly #userIdStore: UserIdStore;
+  readonly #userIdStore: UserIdStore | null;
   readonly #refreshLock: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   readonly #onEvent: ((event: SessionEvent) => void) | undefined;
   readonly #wlid: WlidApi;
@@ -189,7 +193,8 @@ export class CrmSession {
     if (o.ca !== undefined && (!Array.isArray(o.ca) || o.ca.some((c) => typeof c !== 'string')))
       throw new TypeError('ca must be an array of PEM strings');
     this.#ticketStore = o.ticketStore ?? new MemoryTicketStore();
-    this.#userIdStore = o.userIdStore ?? new MemoryUserIdStore({ clock: this.#clock });
+    this.#userIdStore =
+      o.userIdStore === null ? null : (o.userIdStore ?? new MemoryUserIdStore({ clock: this.#clock }));
     this.#refreshLock = optionalFunction(o.refreshLock, 'refreshLock') ?? ((_key, fn) => fn());
     this.#onEvent = optionalFunction(o.onEvent, 'onEvent');
     this.#stsKey = `passport|${new URL(stsUrl).host}|${this.#partnerDomain}|${this.#account}`;
@@ -317,7 +322,8 @@ export class CrmSession {
 
   /**
    * The systemuserid of a Live user (HexPUID, any case) in this org, by
-   * RetrieveCrmUserIdByExternalId, cached in the user-id store (negative answers too).
+   * RetrieveCrmUserIdByExternalId, cached in the user-id store (negative answers too) unless it is
+   * `null`. Concurrent calls for one PUID share one lookup.
    *
    * @throws CrmAuthError ERR_CRM_OBJECT_NOT_FOUND when the org has no such user.
    */
@@ -326,7 +332,7 @@ export class CrmSession {
     if (typeof hexPuid !== 'string' || !HEX_PUID.test(hexPuid))
       throw new TypeError('hexPuid must be 16 hex digits');
     const puid = hexPuid.toUpperCase();
-    const cached = await this.#userIdStore.get(puid);
+    const cached = await this.#userIdStore?.get(puid);
     if (cached && cached.expiresAt > this.#clock()) {
       if ('userId' in cached) return cached.userId;
       throw new CrmAuthError(
@@ -607,11 +613,11 @@ export class CrmSession {
       const { crmUserId } = await this.#withPassport(undefined, (passportTicket) =>
         this.#discovery.retrieveCrmUserIdByExternalId({ externalId: puid, organizationName, passportTicket }),
       );
-      await this.#userIdStore.set(puid, { userId: crmUserId, expiresAt: this.#clock() + this.#userIdTtlMs });
+      await this.#userIdStore?.set(puid, { userId: crmUserId, expiresAt: this.#clock() + this.#userIdTtlMs });
       return crmUserId;
     } catch (err) {
       if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) {
-        await this.#userIdStore.set(puid, {
+        await this.#userIdStore?.set(puid, {
           negative: true,
           expiresAt: this.#clock() + this.#negativeUserIdTtlMs,
         });

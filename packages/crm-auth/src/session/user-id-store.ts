@@ -6,12 +6,13 @@ export type UserIdEntry = { userId: string; expiresAt: number } | { negative: tr
 
 /**
  * PUID → systemuserid for ONE org (give each session its own store, or key by org in an
- * adapter). Keys are HexPUIDs in upper case. The API supplies a Postgres-backed one.
+ * adapter). Keys are HexPUIDs in upper case. The session reads before a lookup and writes each
+ * answer (positive or negative) through `set`. The API passes none (`userIdStore: null`): its
+ * `user_mappings` table is its one cache, kept by its UserMappingsService.
  */
 export interface UserIdStore {
   get(hexPuid: string): Promise<UserIdEntry | undefined>;
   set(hexPuid: string, entry: UserIdEntry): Promise<void>;
-  delete(hexPuid: string): Promise<void>;
 }
 
 /** The default {@link UserIdStore}: memory, bounded, expired entries dropped on read. */
@@ -43,9 +44,5 @@ export class MemoryUserIdStore implements UserIdStore {
       if (oldest === undefined) break;
       this.#map.delete(oldest);
     }
-  }
-
-  async delete(hexPuid: string): Promise<void> {
-    this.#map.delete(hexPuid);
   }
 }
