@@ -8,16 +8,15 @@ import {
   type SupportedRoot,
   supportedRootFromPem,
 } from '@onbehalf/crm-auth';
-import { DataSource } from 'typeorm';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
-import { OrgEntity } from '../orgs/org.entity';
 import { SecretBox } from '../secrets/secret-box';
-import { CertificateEntity, type StoredChainLink } from './certificate.entity';
+import type { CertificateEntity, StoredChainLink } from './certificate.entity';
 import { certificateStatus, type CertificateStatus, daysToExpiry, EXPIRING_WITHIN_DAYS } from './certificate-status';
+import { type CertificateUser, CertificatesRepository, type NewCertificateRow } from './certificates.repository';
 import type { UploadCertificateDto } from './dto/upload-certificate.dto';
 
 export const EXPIRY_WARNING_DAYS = [30, 7, 1] as const;
@@ -39,7 +38,7 @@ export interface CertificateView {
   problems: { code: string; severity: 'error' | 'warning'; message: string }[];
   chain: StoredChainLink[];
   createdAt: string;
-  orgs?: { id: string; friendlyName: string; role: 'active' | 'staged' }[];
+  orgs?: CertificateUser[];
 }
 
 /** What another context may know of a certificate at a glance (the overview). */
@@ -52,7 +51,7 @@ export class CertificatesService {
   private readonly roots: SupportedRoot[];
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: CertificatesRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly box: SecretBox,
     private readonly audit: AdminAuditService,
@@ -120,7 +119,7 @@ export class CertificatesService {
       });
     }
     const id = randomUUID();
-    const row: Partial<CertificateEntity> = {
+    const row: NewCertificateRow = {
       id,
       name: dto.name?.trim() || bundle.commonName || bundle.subject,
       serviceAccountLiveId: dto.serviceAccountLiveId.trim().toLowerCase(),
@@ -141,12 +140,12 @@ export class CertificatesService {
       kekId: this.box.activeKek,
       createdBy: ctx.principal?.userId ?? null,
     };
-    await this.db.transaction(async (m) => {
-      const dup = await m.getRepository(CertificateEntity).findOne({ where: { thumbprintSha256: bundle.thumbprintSha256 } });
+    await this.repo.transaction(async (tx, m) => {
+      const dup = await tx.findByThumbprintSha256(bundle.thumbprintSha256);
       if (dup) {
         throw conflict('CERTIFICATE_EXISTS', `This certificate is already uploaded as "${dup.name}".`, { id: dup.id });
       }
-      await m.getRepository(CertificateEntity).insert(row as never);
+      await tx.insert(row);
       await this.audit.record(
         ctx,
         { action: 'certificate.upload', target: id, diff: { thumbprintSha1Hex: bundle.thumbprintSha1Hex, subject: bundle.subject } },
@@ -157,8 +156,7 @@ export class CertificatesService {
   }
 
   async list(now = Date.now()): Promise<CertificateView[]> {
-    const rows = await this.db.getRepository(CertificateEntity).find({ order: { createdAt: 'DESC' } });
-    return rows.map((r) => toView(r, now));
+    return (await this.repo.list()).map((r) => toView(r, now));
   }
 
   /** Id, name, expiry and status of every certificate, for other contexts; the status is the one this page shows. */
@@ -167,28 +165,16 @@ export class CertificatesService {
   }
 
   async get(id: string, now = Date.now()): Promise<CertificateView> {
-    const row = await this.db.getRepository(CertificateEntity).findOne({ where: { id } });
+    const row = await this.repo.findById(id);
     if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
-    const orgs = await this.db
-      .getRepository(OrgEntity)
-      .createQueryBuilder('o')
-      .where('o.certificate_id = :id OR o.staged_certificate_id = :id', { id })
-      .getMany();
-    return {
-      ...toView(row, now),
-      orgs: orgs.map((o) => ({ id: o.id, friendlyName: o.friendlyName, role: o.certificateId === id ? 'active' : 'staged' })),
-    };
+    return { ...toView(row, now), orgs: await this.repo.usersOf(id) };
   }
 
   async remove(id: string, ctx: RequestContext): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const row = await m.getRepository(CertificateEntity).findOne({ where: { id } });
+    await this.repo.transaction(async (tx, m) => {
+      const row = await tx.findById(id);
       if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
-      const users = await m
-        .getRepository(OrgEntity)
-        .createQueryBuilder('o')
-        .where('o.certificate_id = :id OR o.staged_certificate_id = :id', { id })
-        .getMany();
+      const users = await tx.usersOf(id);
       if (users.length) {
         throw conflict(
           'CERTIFICATE_IN_USE',
@@ -196,19 +182,14 @@ export class CertificatesService {
           { orgs: users.map((o) => ({ id: o.id, friendlyName: o.friendlyName })) },
         );
       }
-      await m.getRepository(CertificateEntity).delete({ id });
+      await tx.delete(id);
       await this.audit.record(ctx, { action: 'certificate.delete', target: id, diff: { thumbprintSha1Hex: row.thumbprintSha1Hex } }, m);
     });
   }
 
   /** The usable bundle (with its private key) for TLS to the STS. Only for in-process use. */
   async loadBundle(id: string): Promise<CertificateBundle> {
-    const row = await this.db
-      .getRepository(CertificateEntity)
-      .createQueryBuilder('c')
-      .addSelect('c.privateKeyEnc')
-      .where('c.id = :id', { id })
-      .getOne();
+    const row = await this.repo.findWithKey(id);
     if (!row) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id.');
     let keyPem: string;
     try {
@@ -221,15 +202,15 @@ export class CertificatesService {
 
   /** Certificates that crossed a warning threshold (30, 7, 1 days) since the last warning. */
   async warnExpiring(now = new Date()): Promise<{ id: string; name: string; days: number }[]> {
-    const rows = await this.db.getRepository(CertificateEntity).find();
+    const rows = await this.repo.list();
     const warned: { id: string; name: string; days: number }[] = [];
     for (const r of rows) {
       // Rounded up here: "expires in 1 day" is warned while any part of that last day is left.
       const days = Math.ceil((r.notAfter.getTime() - now.getTime()) / 86_400_000);
       const threshold = EXPIRY_WARNING_DAYS.filter((d) => days <= d).at(-1);
       if (threshold === undefined || (r.expiryWarnedDays !== null && r.expiryWarnedDays <= threshold)) continue;
-      await this.db.transaction(async (m) => {
-        await m.getRepository(CertificateEntity).update({ id: r.id }, { expiryWarnedDays: threshold });
+      await this.repo.transaction(async (tx, m) => {
+        await tx.setExpiryWarned(r.id, threshold);
         await this.audit.record(
           { principal: null, requestId: '', ip: null, userAgent: null },
           { action: 'certificate.expiry-warning', target: r.id, diff: { daysToExpiry: days, threshold }, actorEmail: 'system' },
