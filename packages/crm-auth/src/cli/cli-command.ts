@@ -33,4 +33,12 @@ export interface CliCommand {
 /** Wrong usage of a command (missing argument, unknown option): exit code 2 and a usage line. */
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
+
+  /** @param code printed after the message when given, e.g. `ERR_PARSE_ARGS_UNKNOWN_OPTION`. */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }

@@ -3,6 +3,7 @@ import { CrmAuthError } from '../errors';
 import { decodeMessage } from '../messages/decode';
 import { DEFAULT_MAX_XML_BYTES } from '../xml/safe-parse';
 import { type CliCommand, CliUsageError } from './cli-command';
+import { parseOptions } from './parse-options';
 
 /** `crm-auth decode FILE`: any supported SOAP message as the JSON of fixtures/README.md. */
 export const decodeCommand: CliCommand = {
@@ -11,7 +12,8 @@ export const decodeCommand: CliCommand = {
   summary: 'print a SOAP request, response or fault as JSON (the contract is in fixtures/README.md)',
   failureLabel: 'refused',
   async run(args, io) {
-    const [file, ...rest] = args;
+    // No options; a FILE that starts with a dash goes after `--`.
+    const [file, ...rest] = parseOptions(args, [], { positionals: true }).positionals;
     if (file === undefined || rest.length > 0) throw new CliUsageError('decode takes exactly one FILE');
     const bytes = await readCapped(file, DEFAULT_MAX_XML_BYTES);
     const decoded = decodeMessage(bytes, { maxBytes: DEFAULT_MAX_XML_BYTES });

@@ -49,7 +49,8 @@ export async function runCli(
     return await command.run(args, io);
   } catch (err) {
     if (err instanceof CliUsageError) {
-      io.stderr(`crm-auth: ${oneLine(err.message)}\n${usage([command])}`);
+      const code = err.code ? ` (${err.code})` : '';
+      io.stderr(`crm-auth: ${oneLine(err.message)}${code}\n${usage([command])}`);
       return 2;
     }
     if (err instanceof CrmAuthError) {

@@ -13,6 +13,7 @@ import { WLID } from '../messages/constants';
 import type { CrmAuthenticationToken } from '../messages/types';
 import { matchOrganization } from '../session/match-organization';
 import { type CliCommand, type CliIo, CliUsageError } from './cli-command';
+import { parseOptions } from './parse-options';
 
 /** Files given to whoami are certificates and keys: a few kilobytes. */
 const MAX_INPUT_BYTES = 1024 * 1024;
@@ -33,18 +34,8 @@ interface WhoamiArgs {
   ca?: string;
 }
 
-const VALUE_OPTIONS = new Set([
-  '--discovery',
-  '--org',
-  '--sts',
-  '--pfx',
-  '--password',
-  '--cert',
-  '--key',
-  '--chain',
-  '--as',
-  '--ca',
-]);
+/** Every option of whoami; each takes a value. */
+const OPTIONS = ['discovery', 'org', 'sts', 'pfx', 'password', 'cert', 'key', 'chain', 'as', 'ca'] as const;
 
 /**
  * `crm-auth whoami`: runs the whole flow against a host with a certificate, printing each step
@@ -58,7 +49,7 @@ export const whoamiCommand: CliCommand = {
   summary: `run the certificate flow and show who the service account is and acts for (password also from ${PASSWORD_ENV})`,
   failureLabel: 'failed',
   async run(argv, io) {
-    const args = parseArgs(argv, io);
+    const args = whoamiArgs(argv, io);
     const out = (line: string): void => io.stdout(`${line}\n`);
     const ca = args.ca ? pemCertificates(await readCapped(args.ca, 'utf8'), args.ca) : undefined;
 
@@ -200,49 +191,32 @@ async function step<T>(
   }
 }
 
-function parseArgs(argv: readonly string[], io: CliIo): WhoamiArgs {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!VALUE_OPTIONS.has(name))
-      throw new CliUsageError(`unknown argument ${JSON.stringify(name.slice(0, 40))}`);
-    let value: string | undefined;
-    if (eq > 0) {
-      value = arg.slice(eq + 1);
-    } else {
-      i += 1;
-      value = argv[i];
-    }
-    if (value === undefined) throw new CliUsageError(`${name} needs a value`);
-    if (values.has(name)) throw new CliUsageError(`${name} given twice`);
-    values.set(name, value);
-  }
-  const get = (n: string): string | undefined => values.get(n);
-  const discovery = get('--discovery');
-  const org = get('--org');
+function whoamiArgs(argv: readonly string[], io: CliIo): WhoamiArgs {
+  const { values } = parseOptions(argv, OPTIONS);
+  const get = (n: (typeof OPTIONS)[number]): string | undefined => values[n];
+  const discovery = get('discovery');
+  const org = get('org');
   if (!discovery || !org) throw new CliUsageError('--discovery and --org are required');
-  const pfx = get('--pfx');
-  const cert = get('--cert');
-  const key = get('--key');
+  const pfx = get('pfx');
+  const cert = get('cert');
+  const key = get('key');
   if (pfx ? cert !== undefined || key !== undefined : cert === undefined || key === undefined) {
     throw new CliUsageError('give either --pfx FILE, or --cert FILE and --key FILE');
   }
-  const as = get('--as');
+  const as = get('as');
   if (as !== undefined && !/^[0-9a-fA-F]{16}$/.test(as))
     throw new CliUsageError('--as takes a HexPUID (16 hex digits)');
-  const password = get('--password') ?? io.env[PASSWORD_ENV];
+  const password = get('password') ?? io.env[PASSWORD_ENV];
   const optional: Array<[keyof WhoamiArgs, string | undefined]> = [
     ['pfx', pfx],
     ['cert', cert],
     ['key', key],
-    ['chain', get('--chain')],
+    ['chain', get('chain')],
     ['as', as],
-    ['ca', get('--ca')],
+    ['ca', get('ca')],
     ['password', password],
   ];
-  const args: WhoamiArgs = { discovery, org, sts: get('--sts') ?? WLID.defaultStsUrl };
+  const args: WhoamiArgs = { discovery, org, sts: get('sts') ?? WLID.defaultStsUrl };
   for (const [k, v] of optional) if (v !== undefined) args[k] = v;
   return args;
 }
