@@ -24,7 +24,26 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forConfig(config), DatabaseModule.forRoot(), SecretsModule, MetricsModule, JobsModule, AdminAuditModule, AuthModule, HealthModule, CertificatesModule, TicketsModule, OrgsModule, UserMappingsModule, CrmModule, RpsModule, OverviewModule, AdminUsersModule, ApiKeysModule, AuditModule],
+      imports: [
+        ConfigModule.forConfig(config),
+        DatabaseModule.forRoot(),
+        SecretsModule,
+        MetricsModule,
+        JobsModule,
+        AdminAuditModule,
+        AuthModule,
+        HealthModule,
+        CertificatesModule,
+        TicketsModule,
+        OrgsModule,
+        UserMappingsModule,
+        CrmModule,
+        RpsModule,
+        OverviewModule,
+        AdminUsersModule,
+        ApiKeysModule,
+        AuditModule,
+      ],
     };
   }
 }

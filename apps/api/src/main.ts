@@ -16,8 +16,12 @@ async function main(): Promise<void> {
   const api = await startApi(config);
   console.log(`onbehalf-api: listening on ${api.url} (API under /api, OpenAPI at /api/docs)`);
   if (api.firstAdmin.created) {
-    console.log(`onbehalf-api: first admin ${api.firstAdmin.email}` +
-      (api.firstAdmin.generatedPassword ? ` with generated password ${api.firstAdmin.generatedPassword} (shown once)` : ''));
+    console.log(
+      `onbehalf-api: first admin ${api.firstAdmin.email}` +
+        (api.firstAdmin.generatedPassword
+          ? ` with generated password ${api.firstAdmin.generatedPassword} (shown once)`
+          : ''),
+    );
   }
   let stopping = false;
   const stop = (signal: string) => {

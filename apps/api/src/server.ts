@@ -34,13 +34,22 @@ const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
 };
 
 /** Starts the API: migrations, first admin, HTTP server (and the console's static files when built). */
-export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger | false } = {}): Promise<RunningApi> {
+export async function startApi(
+  config: AppConfig,
+  opts: { logger?: ConsoleLogger | false } = {},
+): Promise<RunningApi> {
   const logger =
     opts.logger === false
       ? false
-      : (opts.logger ?? new ConsoleLogger({ json: config.env === 'production', logLevels: LEVELS[config.logLevel], prefix: 'api' }));
+      : (opts.logger ??
+        new ConsoleLogger({
+          json: config.env === 'production',
+          logLevels: LEVELS[config.logLevel],
+          prefix: 'api',
+        }));
   // The database is connected and migrated under its advisory lock while Nest builds the module graph
-  // (DatabaseModule), before anything listens. abortOnError off: a failed start rejects with its reason instead of process.abort().
+  // (DatabaseModule), before anything listens. abortOnError off: a failed start rejects with its reason
+  // instead of process.abort().
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: logger === false ? false : logger,
     bodyParser: false,
@@ -73,7 +82,8 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     if (!reply) return next(err);
     res.status(reply.status).json(reply.body);
   });
-  // Hostile shapes (deep nesting, prototype keys, NUL and other control characters) stop here, before pipes and Postgres.
+  // Hostile shapes (deep nesting, prototype keys, NUL and other control characters) stop here,
+  // before pipes and Postgres.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const problem = checkInput(req.body, 'body') ?? checkInput(req.query, 'query');
     if (!problem) return next();
@@ -87,22 +97,37 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
       forbidNonWhitelisted: true,
       transform: true,
       exceptionFactory: (errors) =>
-        new DomainException(400, 'VALIDATION_FAILED', errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid request.', {
-          fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-        }),
+        new DomainException(
+          400,
+          'VALIDATION_FAILED',
+          errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid request.',
+          {
+            fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
+          },
+        ),
     }),
   );
   const doc = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Onbehalf API').setVersion('0.1.0').addCookieAuth('onbehalf_sid').addBearerAuth().build(),
+    new DocumentBuilder()
+      .setTitle('Onbehalf API')
+      .setVersion('0.1.0')
+      .addCookieAuth('onbehalf_sid')
+      .addBearerAuth()
+      .build(),
   );
   // The docs are served by @nestjs/swagger outside Nest's guards: this gate keeps them behind a session
-  // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS callback are public).
+  // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS
+  // callback are public).
   const auth = app.get(AuthService);
   app.use('/api/docs', (req: Request, res: Response, next: NextFunction) => {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const check = bearer ? auth.resolveApiKey(bearer) : cookie ? auth.resolveSession(cookie) : Promise.reject(new Error('none'));
+    const check = bearer
+      ? auth.resolveApiKey(bearer)
+      : cookie
+        ? auth.resolveSession(cookie)
+        : Promise.reject(new Error('none'));
     check.then(
       () => next(),
       (err: unknown) => {
@@ -111,9 +136,13 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
       },
     );
   });
-  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs/openapi.json', yamlDocumentUrl: 'api/docs/openapi.yaml' });
+  SwaggerModule.setup('api/docs', app, doc, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    yamlDocumentUrl: 'api/docs/openapi.yaml',
+  });
 
-  const dist = config.webDistDir && existsSync(join(config.webDistDir, 'index.html')) ? config.webDistDir : null;
+  const dist =
+    config.webDistDir && existsSync(join(config.webDistDir, 'index.html')) ? config.webDistDir : null;
   if (dist) {
     app.useStaticAssets(dist, {
       index: false,
@@ -126,7 +155,13 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
   if (dist) {
     // Client-side routes: every GET outside /api gets the console's shell (the API's paths all start with /api).
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/') || req.path.startsWith('/assets/')) return next();
+      if (
+        (req.method !== 'GET' && req.method !== 'HEAD') ||
+        req.path === '/api' ||
+        req.path.startsWith('/api/') ||
+        req.path.startsWith('/assets/')
+      )
+        return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(join(dist, 'index.html'));
     });
@@ -138,7 +173,10 @@ export async function startApi(config: AppConfig, opts: { logger?: ConsoleLogger
     await app.close().catch(() => undefined);
     await dataSource.destroy().catch(() => undefined);
     if ((err as { code?: string }).code === 'EADDRINUSE') {
-      throw new Error(`port ${config.port} is already in use (ONBEHALF_API_PORT): stop what uses it or choose another port`, { cause: err });
+      throw new Error(
+        `port ${config.port} is already in use (ONBEHALF_API_PORT): stop what uses it or choose another port`,
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -20,13 +20,19 @@ describe('certificate status: the overview and the certificate page agree', () =
   let orgId: string;
 
   const page = async () => json<CertificateReply>(await s.admin.get(`/api/certificates/${certId}`));
-  const listed = async () => (await json<{ items: CertificateReply[] }>(await s.admin.get('/api/certificates'))).items.find((c) => c.id === certId)!;
+  const listed = async () =>
+    (await json<{ items: CertificateReply[] }>(await s.admin.get('/api/certificates'))).items.find(
+      (c) => c.id === certId,
+    )!;
   const overview = async () => {
     const o = await json<OverviewReply>(await s.admin.get('/api/overview'));
     return { org: o.orgs.find((x) => x.id === orgId)!, totals: o.totals };
   };
   const setRow = (status: string, notAfterSql: string) =>
-    s.api.dataSource.query(`UPDATE certificates SET status = $2, not_after = ${notAfterSql} WHERE id = $1`, [certId, status]);
+    s.api.dataSource.query(`UPDATE certificates SET status = $2, not_after = ${notAfterSql} WHERE id = $1`, [
+      certId,
+      status,
+    ]);
 
   beforeAll(async () => {
     s = await startTestStack();
@@ -38,12 +44,17 @@ describe('certificate status: the overview and the certificate page agree', () =
   });
 
   it('an invalid certificate that expires within 30 days is "invalid" on its page, in the list and on the overview', async () => {
-    // No upload stores an invalid certificate (they are refused with 422), so the row is set as a later revalidation would leave it.
+    // No upload stores an invalid certificate (they are refused with 422), so the row is set
+    // as a later revalidation would leave it.
     await setRow('invalid', `now() + interval '10 days'`);
     const { org, totals } = await overview();
     expect((await page()).status).toBe('invalid');
     expect((await listed()).status).toBe('invalid');
-    expect(org.certificate).toMatchObject({ id: certId, status: 'invalid', daysToExpiry: (await page()).daysToExpiry });
+    expect(org.certificate).toMatchObject({
+      id: certId,
+      status: 'invalid',
+      daysToExpiry: (await page()).daysToExpiry,
+    });
     expect(org.attention).toContain('Certificate invalid');
     expect(org.attention.filter((a) => a.startsWith('Certificate expires'))).toEqual([]);
     expect(totals.certificatesExpiring).toBe(1);

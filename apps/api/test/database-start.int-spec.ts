@@ -17,7 +17,10 @@ const env = (databaseUrl: string) =>
     ONBEHALF_STS_URL: 'https://127.0.0.1:9/RST2.srf',
   });
 
-/** The database comes up through TypeOrmModule's dataSourceFactory: connected, then migrated under the advisory lock, before Nest serves. */
+/**
+ * The database comes up through TypeOrmModule's dataSourceFactory: connected, then migrated
+ * under the advisory lock, before Nest serves.
+ */
 describe('API start: the database through @nestjs/typeorm', () => {
   const template = inject('pgUrlTemplate');
   const name = `t_${randomUUID().replace(/-/g, '')}`;
@@ -33,9 +36,9 @@ describe('API start: the database through @nestjs/typeorm', () => {
 
   it('rejects with the reason when Postgres cannot be reached, at once and without aborting the process', async () => {
     const started = Date.now();
-    await expect(startApi(env('postgres://nobody:nothing@127.0.0.1:9/none'), { logger: false })).rejects.toThrow(
-      /^cannot connect to the database \(DATABASE_URL\)/,
-    );
+    await expect(
+      startApi(env('postgres://nobody:nothing@127.0.0.1:9/none'), { logger: false }),
+    ).rejects.toThrow(/^cannot connect to the database \(DATABASE_URL\)/);
     // No retry loop: @nestjs/typeorm would otherwise retry 9 times, 3 s apart.
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -46,7 +49,9 @@ describe('API start: the database through @nestjs/typeorm', () => {
     await admin.query(`CREATE DATABASE "${name}"`);
     await admin.end();
     const config = env(template.replace('{db}', name));
-    apis.push(...(await Promise.all([startApi(config, { logger: false }), startApi(config, { logger: false })])));
+    apis.push(
+      ...(await Promise.all([startApi(config, { logger: false }), startApi(config, { logger: false })])),
+    );
     for (const a of apis) {
       const login = await fetch(`${a.url}/api/auth/login`, {
         method: 'POST',
@@ -55,7 +60,9 @@ describe('API start: the database through @nestjs/typeorm', () => {
       });
       expect(login.status).toBe(200);
     }
-    const rows = (await apis[0]!.dataSource.query(`SELECT name FROM migrations ORDER BY id`)) as { name: string }[];
+    const rows = (await apis[0]!.dataSource.query(`SELECT name FROM migrations ORDER BY id`)) as {
+      name: string;
+    }[];
     expect(rows.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
   });
 });

@@ -24,7 +24,9 @@ describe('certificateStatus: the one rule for a stored certificate', () => {
   it('a valid certificate is expiring from 30 whole days before notAfter, valid before that', () => {
     expect(certificateStatus({ status: 'valid', notAfter: new Date(NOW + 1) }, NOW)).toBe('expiring');
     expect(certificateStatus({ status: 'valid', notAfter: at(30) }, NOW)).toBe('expiring');
-    expect(certificateStatus({ status: 'valid', notAfter: new Date(NOW + 31 * DAY - 1) }, NOW)).toBe('expiring');
+    expect(certificateStatus({ status: 'valid', notAfter: new Date(NOW + 31 * DAY - 1) }, NOW)).toBe(
+      'expiring',
+    );
     expect(certificateStatus({ status: 'valid', notAfter: at(31) }, NOW)).toBe('valid');
   });
 

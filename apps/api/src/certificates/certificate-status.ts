@@ -19,7 +19,10 @@ export function daysToExpiry(notAfter: Date, now: number): number {
  * - within {@link EXPIRING_WITHIN_DAYS} days of `notAfter` it is expiring;
  * - otherwise valid.
  */
-export function certificateStatus(c: { status: CertificateStatus; notAfter: Date }, now: number): CertificateStatus {
+export function certificateStatus(
+  c: { status: CertificateStatus; notAfter: Date },
+  now: number,
+): CertificateStatus {
   if (c.status === 'invalid') return 'invalid';
   if (c.notAfter.getTime() <= now) return 'invalid';
   return needsRenewal(daysToExpiry(c.notAfter, now)) ? 'expiring' : 'valid';

@@ -6,7 +6,10 @@ import { CertificatesController } from './certificates.controller';
 import { CertificatesRepository } from './certificates.repository';
 import { CertificatesService } from './certificates.service';
 
-/** Service-account certificates. Other contexts read them through CertificatesService, never the entity or the table. */
+/**
+ * Service-account certificates. Other contexts read them through CertificatesService,
+ * never the entity or the table.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([CertificateEntity]), AdminAuditModule],
   controllers: [CertificatesController],

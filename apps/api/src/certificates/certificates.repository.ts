@@ -18,14 +18,17 @@ export type CertificateWithKey = CertificateEntity & { privateKeyEnc: Buffer };
 
 /**
  * Every query of the certificates context. The service holds the rules; this holds the SQL.
- * `transaction` hands the callback a copy bound to the transaction and its manager (the audit row goes in the same transaction).
+ * `transaction` hands the callback a copy bound to the transaction, and its manager
+ * (the audit row goes in the same transaction).
  */
 @Injectable()
 export class CertificatesRepository {
   constructor(@InjectRepository(CertificateEntity) private readonly rows: Repository<CertificateEntity>) {}
 
   transaction<T>(work: (tx: CertificatesRepository, manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.rows.manager.transaction((m) => work(new CertificatesRepository(m.getRepository(CertificateEntity)), m));
+    return this.rows.manager.transaction((m) =>
+      work(new CertificatesRepository(m.getRepository(CertificateEntity)), m),
+    );
   }
 
   /** Newest first, as the console lists them. */
@@ -43,7 +46,11 @@ export class CertificatesRepository {
 
   /** The row with its sealed private key, which no other read selects. */
   async findWithKey(id: string): Promise<CertificateWithKey | null> {
-    const row = await this.rows.createQueryBuilder('c').addSelect('c.privateKeyEnc').where('c.id = :id', { id }).getOne();
+    const row = await this.rows
+      .createQueryBuilder('c')
+      .addSelect('c.privateKeyEnc')
+      .where('c.id = :id', { id })
+      .getOne();
     return row as CertificateWithKey | null;
   }
 
@@ -65,9 +72,15 @@ export class CertificatesRepository {
    */
   async usersOf(id: string): Promise<CertificateUser[]> {
     const rows = (await this.rows.manager.query(
-      `SELECT id, friendly_name, certificate_id = $1 AS active FROM orgs WHERE certificate_id = $1 OR staged_certificate_id = $1 ORDER BY friendly_name`,
+      `SELECT id, friendly_name, certificate_id = $1 AS active
+         FROM orgs WHERE certificate_id = $1 OR staged_certificate_id = $1
+        ORDER BY friendly_name`,
       [id],
     )) as { id: string; friendly_name: string; active: boolean }[];
-    return rows.map((r) => ({ id: r.id, friendlyName: r.friendly_name, role: r.active ? 'active' : 'staged' }));
+    return rows.map((r) => ({
+      id: r.id,
+      friendlyName: r.friendly_name,
+      role: r.active ? 'active' : 'staged',
+    }));
   }
 }

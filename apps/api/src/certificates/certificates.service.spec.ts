@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createCertificate, createPkcs12, generateRsaKeyPair, privateKeyToPem } from '@onbehalf/emulator/dist/pki/certificate-factory';
+import {
+  createCertificate,
+  createPkcs12,
+  generateRsaKeyPair,
+  privateKeyToPem,
+} from '@onbehalf/emulator/dist/pki/certificate-factory';
 import type { EntityManager } from 'typeorm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AdminAuditEntry, AdminAuditService } from '../admin-audit/admin-audit.service';
@@ -9,15 +14,33 @@ import type { AppConfig } from '../config/app-config';
 import type { JobDefinition, JobsService } from '../jobs/jobs.service';
 import { SecretBox } from '../secrets/secret-box';
 import type { CertificateEntity } from './certificate.entity';
-import type { CertificateUser, CertificatesRepository, CertificateWithKey, NewCertificateRow } from './certificates.repository';
+import type {
+  CertificateUser,
+  CertificatesRepository,
+  CertificateWithKey,
+  NewCertificateRow,
+} from './certificates.repository';
 import { CertificatesService } from './certificates.service';
 import type { UploadCertificateDto } from './dto/upload-certificate.dto';
 
 const DAY = 86_400_000;
 const ACCOUNT = 'erp_integration@contoso-isv.example';
-const ctx: RequestContext = { principal: { userId: 'u-1', email: 'admin@example.test', role: 'admin', sessionId: 's-1' } as RequestContext['principal'], requestId: 'r-1', ip: null, userAgent: null };
+const ctx: RequestContext = {
+  principal: {
+    userId: 'u-1',
+    email: 'admin@example.test',
+    role: 'admin',
+    sessionId: 's-1',
+  } as RequestContext['principal'],
+  requestId: 'r-1',
+  ip: null,
+  userAgent: null,
+};
 
-/** The repository in memory: the same methods, rows in a Map, a transaction that rolls back what its callback wrote when it throws. */
+/**
+ * The repository in memory: the same methods, rows in a Map, and a transaction that rolls back
+ * what its callback wrote when it throws.
+ */
 class InMemoryCertificatesRepository implements Pick<CertificatesRepository, keyof CertificatesRepository> {
   rows = new Map<string, CertificateWithKey>();
   users = new Map<string, CertificateUser[]>();
@@ -33,7 +56,9 @@ class InMemoryCertificatesRepository implements Pick<CertificatesRepository, key
     }
   }
   async list(): Promise<CertificateEntity[]> {
-    return [...this.rows.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).map(withoutKey);
+    return [...this.rows.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map(withoutKey);
   }
   async findById(id: string): Promise<CertificateEntity | null> {
     const r = this.rows.get(id);
@@ -48,7 +73,12 @@ class InMemoryCertificatesRepository implements Pick<CertificatesRepository, key
   }
   async insert(row: NewCertificateRow): Promise<void> {
     this.clock += 1000;
-    this.rows.set(row.id, { ...row, expiryWarnedDays: null, createdAt: new Date(this.clock), updatedAt: new Date(this.clock) });
+    this.rows.set(row.id, {
+      ...row,
+      expiryWarnedDays: null,
+      createdAt: new Date(this.clock),
+      updatedAt: new Date(this.clock),
+    });
   }
   async delete(id: string): Promise<void> {
     this.rows.delete(id);
@@ -70,7 +100,11 @@ function withoutKey(r: CertificateWithKey): CertificateEntity {
 
 interface Pki {
   rootPem: string;
-  leaf(opts?: { notAfter?: Date; clientAuth?: boolean; commonName?: string }): Promise<{ certPem: string; keyPem: string }>;
+  leaf(opts?: {
+    notAfter?: Date;
+    clientAuth?: boolean;
+    commonName?: string;
+  }): Promise<{ certPem: string; keyPem: string }>;
 }
 
 async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
@@ -103,13 +137,22 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
 }
 
 const pem = (c: { certPem: string; keyPem: string }, name?: string): UploadCertificateDto =>
-  ({ format: 'pem', serviceAccountLiveId: ` ${ACCOUNT.toUpperCase()} `, certificatePem: c.certPem, privateKeyPem: c.keyPem, ...(name ? { name } : {}) }) as UploadCertificateDto;
+  ({
+    format: 'pem',
+    serviceAccountLiveId: ` ${ACCOUNT.toUpperCase()} `,
+    certificatePem: c.certPem,
+    privateKeyPem: c.keyPem,
+    ...(name ? { name } : {}),
+  }) as UploadCertificateDto;
 
-async function codeOf(p: Promise<unknown>): Promise<{ status: number; code: string; details?: Record<string, unknown> }> {
+async function codeOf(
+  p: Promise<unknown>,
+): Promise<{ status: number; code: string; details?: Record<string, unknown> }> {
   try {
     await p;
   } catch (err) {
-    if (err instanceof DomainException) return { status: err.status, code: err.code, ...(err.details ? { details: err.details } : {}) };
+    if (err instanceof DomainException)
+      return { status: err.status, code: err.code, ...(err.details ? { details: err.details } : {}) };
     throw err;
   }
   throw new Error('expected a DomainException');
@@ -132,10 +175,18 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     audit = [];
     jobs = [];
     box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
-    const auditFake: Pick<AdminAuditService, 'record'> = { record: async (_ctx, entry) => void audit.push(entry) };
+    const auditFake: Pick<AdminAuditService, 'record'> = {
+      record: async (_ctx, entry) => void audit.push(entry),
+    };
     const jobsFake: Pick<JobsService, 'register'> = { register: (job) => void jobs.push(job) };
     const config: Pick<AppConfig, 'supportedRootPems'> = { supportedRootPems: [pki.rootPem] };
-    service = new CertificatesService(repo as unknown as CertificatesRepository, config as AppConfig, box, auditFake as AdminAuditService, jobsFake as JobsService);
+    service = new CertificatesService(
+      repo as unknown as CertificatesRepository,
+      config as AppConfig,
+      box,
+      auditFake as AdminAuditService,
+      jobsFake as JobsService,
+    );
   });
 
   describe('upload', () => {
@@ -157,7 +208,10 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     });
 
     it('stores a certificate expiring within 30 days as expiring, with the EXPIRING_SOON warning', async () => {
-      const view = await service.upload(pem(await pki.leaf({ notAfter: new Date(Date.now() + 10 * DAY) }), 'soon'), ctx);
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 10 * DAY) }), 'soon'),
+        ctx,
+      );
       expect(view.status).toBe('expiring');
       expect(view.daysToExpiry).toBe(9);
       expect(view.problems.map((p) => `${p.code}:${p.severity}`)).toEqual(['EXPIRING_SOON:warning']);
@@ -180,7 +234,9 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
         return (r.details?.['problems'] as { code: string }[]).map((p) => p.code);
       };
       expect(await problems(pem(leaf))).toContain('CHAIN_INCOMPLETE');
-      expect(await problems({ ...pem(leaf), chainPem: other.rootPem } as UploadCertificateDto)).toContain('UNTRUSTED_ROOT');
+      expect(await problems({ ...pem(leaf), chainPem: other.rootPem } as UploadCertificateDto)).toContain(
+        'UNTRUSTED_ROOT',
+      );
       // A CA whose name matches a supported root's but whose key does not: the signature check catches it.
       const impostor = await testPki('Unit Test Root');
       expect(await problems(pem(await impostor.leaf()))).toContain('BAD_SIGNATURE');
@@ -196,28 +252,58 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     });
 
     it('answers unreadable input with 400 CERTIFICATE_UNREADABLE', async () => {
-      const r = await codeOf(service.upload({ format: 'pem', serviceAccountLiveId: ACCOUNT, certificatePem: 'not a certificate' } as UploadCertificateDto, ctx));
+      const r = await codeOf(
+        service.upload(
+          {
+            format: 'pem',
+            serviceAccountLiveId: ACCOUNT,
+            certificatePem: 'not a certificate',
+          } as UploadCertificateDto,
+          ctx,
+        ),
+      );
       expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_UNREADABLE' });
     });
 
     it('answers a certificate without its key with 400 CERTIFICATE_NO_KEY', async () => {
       const leaf = await pki.leaf();
-      const r = await codeOf(service.upload({ format: 'pem', serviceAccountLiveId: ACCOUNT, certificatePem: leaf.certPem } as UploadCertificateDto, ctx));
+      const r = await codeOf(
+        service.upload(
+          {
+            format: 'pem',
+            serviceAccountLiveId: ACCOUNT,
+            certificatePem: leaf.certPem,
+          } as UploadCertificateDto,
+          ctx,
+        ),
+      );
       expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_NO_KEY' });
     });
 
     it('answers a wrong PKCS#12 password with 400 CERTIFICATE_BAD_PASSWORD, and takes the right one', async () => {
       const leaf = await pki.leaf();
       const p12 = createPkcs12(leaf.keyPem, leaf.certPem, [pki.rootPem], 'right horse').toString('base64');
-      const dto = (password: string) => ({ format: 'pkcs12', serviceAccountLiveId: ACCOUNT, pkcs12Base64: p12, password }) as UploadCertificateDto;
-      expect(await codeOf(service.upload(dto('wrong'), ctx))).toMatchObject({ status: 400, code: 'CERTIFICATE_BAD_PASSWORD' });
+      const dto = (password: string) =>
+        ({
+          format: 'pkcs12',
+          serviceAccountLiveId: ACCOUNT,
+          pkcs12Base64: p12,
+          password,
+        }) as UploadCertificateDto;
+      expect(await codeOf(service.upload(dto('wrong'), ctx))).toMatchObject({
+        status: 400,
+        code: 'CERTIFICATE_BAD_PASSWORD',
+      });
       expect((await service.upload(dto('right horse'), ctx)).status).toBe('valid');
     });
   });
 
   describe('status, read at the time of reading', () => {
     it('turns a stored valid certificate expiring and then invalid as its notAfter nears and passes', async () => {
-      const view = await service.upload(pem(await pki.leaf({ notAfter: new Date(Date.now() + 100 * DAY) })), ctx);
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 100 * DAY) })),
+        ctx,
+      );
       const notAfter = Date.parse(view.notAfter);
       expect((await service.get(view.id, notAfter - 40 * DAY)).status).toBe('valid');
       expect((await service.get(view.id, notAfter - 20 * DAY)).status).toBe('expiring');
@@ -225,21 +311,31 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     });
 
     it('shows a stored invalid certificate expiring within 30 days as invalid on its page, in the list and in the summaries', async () => {
-      const view = await service.upload(pem(await pki.leaf({ notAfter: new Date(Date.now() + 20 * DAY) })), ctx);
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 20 * DAY) })),
+        ctx,
+      );
       repo.rows.get(view.id)!.status = 'invalid'; // e.g. revalidated after its root was withdrawn
       expect((await service.get(view.id)).status).toBe('invalid');
       expect((await service.list()).map((c) => c.status)).toEqual(['invalid']);
-      expect(await service.summaries()).toEqual([{ id: view.id, name: view.name, notAfter: view.notAfter, daysToExpiry: 19, status: 'invalid' }]);
+      expect(await service.summaries()).toEqual([
+        { id: view.id, name: view.name, notAfter: view.notAfter, daysToExpiry: 19, status: 'invalid' },
+      ]);
     });
   });
 
   describe('list and get', () => {
     it('lists newest first, and a certificate page names the orgs that use it', async () => {
       const a = await service.upload(pem(await pki.leaf(), 'a'), ctx);
-      const b = await service.upload(pem(await pki.leaf({ notAfter: new Date(Date.now() + 200 * DAY) }), 'b'), ctx);
+      const b = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 200 * DAY) }), 'b'),
+        ctx,
+      );
       expect((await service.list()).map((c) => c.name)).toEqual(['b', 'a']);
       repo.users.set(a.id, [{ id: 'o-1', friendlyName: 'Contoso', role: 'active' }]);
-      expect((await service.get(a.id)).orgs).toEqual([{ id: 'o-1', friendlyName: 'Contoso', role: 'active' }]);
+      expect((await service.get(a.id)).orgs).toEqual([
+        { id: 'o-1', friendlyName: 'Contoso', role: 'active' },
+      ]);
       expect((await service.get(b.id)).orgs).toEqual([]);
     });
 
@@ -251,8 +347,14 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
 
     it('answers a private key sealed for another row with 500 SECRET_UNREADABLE, not a bundle', async () => {
       const view = await service.upload(pem(await pki.leaf()), ctx);
-      repo.rows.get(view.id)!.privateKeyEnc = box.seal('-----BEGIN PRIVATE KEY-----', 'certificate|another|private-key');
-      expect(await codeOf(service.loadBundle(view.id))).toMatchObject({ status: 500, code: 'SECRET_UNREADABLE' });
+      repo.rows.get(view.id)!.privateKeyEnc = box.seal(
+        '-----BEGIN PRIVATE KEY-----',
+        'certificate|another|private-key',
+      );
+      expect(await codeOf(service.loadBundle(view.id))).toMatchObject({
+        status: 500,
+        code: 'SECRET_UNREADABLE',
+      });
     });
   });
 
@@ -273,14 +375,20 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       await service.remove(view.id, ctx);
       expect(repo.rows.size).toBe(0);
       expect(audit.at(-1)).toMatchObject({ action: 'certificate.delete', target: view.id });
-      expect(await codeOf(service.remove(view.id, ctx))).toEqual({ status: 404, code: 'CERTIFICATE_NOT_FOUND' });
+      expect(await codeOf(service.remove(view.id, ctx))).toEqual({
+        status: 404,
+        code: 'CERTIFICATE_NOT_FOUND',
+      });
     });
   });
 
   describe('expiry warnings (the hourly job)', () => {
     it('registers the job, and warns once per threshold crossed: 30, then 7, then 1 day', async () => {
       expect(jobs.map((j) => j.name)).toEqual(['certificate-expiry-warnings']);
-      const view = await service.upload(pem(await pki.leaf({ notAfter: new Date(Date.now() + 60 * DAY) })), ctx);
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 60 * DAY) })),
+        ctx,
+      );
       const notAfter = Date.parse(view.notAfter);
       const at = (daysBefore: number) => new Date(notAfter - daysBefore * DAY);
       expect(await service.warnExpiring(at(40))).toEqual([]);
@@ -289,7 +397,9 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(await service.warnExpiring(at(6.5))).toEqual([{ id: view.id, name: view.name, days: 7 }]);
       expect(await service.warnExpiring(at(0.5))).toEqual([{ id: view.id, name: view.name, days: 1 }]);
       expect(await service.warnExpiring(at(0.25))).toEqual([]);
-      expect(audit.filter((e) => e.action === 'certificate.expiry-warning').map((e) => e.diff?.['threshold'])).toEqual([30, 7, 1]);
+      expect(
+        audit.filter((e) => e.action === 'certificate.expiry-warning').map((e) => e.diff?.['threshold']),
+      ).toEqual([30, 7, 1]);
     });
   });
 });

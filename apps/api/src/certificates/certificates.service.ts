@@ -15,8 +15,17 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
 import { SecretBox } from '../secrets/secret-box';
 import type { CertificateEntity, StoredChainLink } from './certificate.entity';
-import { certificateStatus, type CertificateStatus, daysToExpiry, EXPIRING_WITHIN_DAYS } from './certificate-status';
-import { type CertificateUser, CertificatesRepository, type NewCertificateRow } from './certificates.repository';
+import {
+  certificateStatus,
+  type CertificateStatus,
+  daysToExpiry,
+  EXPIRING_WITHIN_DAYS,
+} from './certificate-status';
+import {
+  type CertificateUser,
+  CertificatesRepository,
+  type NewCertificateRow,
+} from './certificates.repository';
 import type { UploadCertificateDto } from './dto/upload-certificate.dto';
 
 export const EXPIRY_WARNING_DAYS = [30, 7, 1] as const;
@@ -42,7 +51,10 @@ export interface CertificateView {
 }
 
 /** What another context may know of a certificate at a glance (the overview). */
-export type CertificateSummary = Pick<CertificateView, 'id' | 'name' | 'notAfter' | 'daysToExpiry' | 'status'>;
+export type CertificateSummary = Pick<
+  CertificateView,
+  'id' | 'name' | 'notAfter' | 'daysToExpiry' | 'status'
+>;
 
 const keyAad = (id: string) => `certificate|${id}|private-key`;
 
@@ -57,7 +69,11 @@ export class CertificatesService {
     private readonly audit: AdminAuditService,
     jobs: JobsService,
   ) {
-    jobs.register({ name: 'certificate-expiry-warnings', everyMs: 60 * 60_000, run: async () => ({ warned: await this.warnExpiring() }) });
+    jobs.register({
+      name: 'certificate-expiry-warnings',
+      everyMs: 60 * 60_000,
+      run: async () => ({ warned: await this.warnExpiring() }),
+    });
     this.roots = [
       ...DEFAULT_SUPPORTED_ROOTS,
       ...config.supportedRootPems.map((pem, i) => supportedRootFromPem(`configured root ${i + 1}`, pem)),
@@ -73,7 +89,10 @@ export class CertificatesService {
   private load(dto: UploadCertificateDto): CertificateBundle {
     try {
       if (dto.format === 'pkcs12') {
-        return CertificateBundle.fromPkcs12(Buffer.from(dto.pkcs12Base64 ?? '', 'base64'), dto.password ?? '');
+        return CertificateBundle.fromPkcs12(
+          Buffer.from(dto.pkcs12Base64 ?? '', 'base64'),
+          dto.password ?? '',
+        );
       }
       return CertificateBundle.fromPem({
         certificatePem: dto.certificatePem ?? '',
@@ -84,11 +103,16 @@ export class CertificatesService {
       if (isCrmAuthError(err, 'ERR_CERT_BAD_PASSWORD')) {
         throw badRequest(
           'CERTIFICATE_BAD_PASSWORD',
-          dto.format === 'pkcs12' ? 'The PKCS#12 password is wrong.' : 'The private key is encrypted: send it unencrypted, or upload the PKCS#12 file with its password.',
+          dto.format === 'pkcs12'
+            ? 'The PKCS#12 password is wrong.'
+            : 'The private key is encrypted: send it unencrypted, or upload the PKCS#12 file with its password.',
         );
       }
       if (isCrmAuthError(err, 'ERR_CERT_NO_KEY')) {
-        throw badRequest('CERTIFICATE_NO_KEY', 'No private key was found: add the key (PEM) or upload a PKCS#12 file that holds it.');
+        throw badRequest(
+          'CERTIFICATE_NO_KEY',
+          'No private key was found: add the key (PEM) or upload a PKCS#12 file that holds it.',
+        );
       }
       if (isCrmAuthError(err)) {
         throw badRequest('CERTIFICATE_UNREADABLE', `The certificate could not be read: ${err.message}`);
@@ -133,7 +157,11 @@ export class CertificatesService {
       notAfter: bundle.notAfter,
       status: report.status,
       problems: report.problems,
-      chain: report.chain.map((l) => ({ ...l, notBefore: l.notBefore.toISOString(), notAfter: l.notAfter.toISOString() })),
+      chain: report.chain.map((l) => ({
+        ...l,
+        notBefore: l.notBefore.toISOString(),
+        notAfter: l.notAfter.toISOString(),
+      })),
       certificatePem: bundle.certificatePem,
       chainPem: bundle.chainPem,
       privateKeyEnc: this.box.seal(bundle.privateKeyPem, keyAad(id)),
@@ -143,12 +171,18 @@ export class CertificatesService {
     await this.repo.transaction(async (tx, m) => {
       const dup = await tx.findByThumbprintSha256(bundle.thumbprintSha256);
       if (dup) {
-        throw conflict('CERTIFICATE_EXISTS', `This certificate is already uploaded as "${dup.name}".`, { id: dup.id });
+        throw conflict('CERTIFICATE_EXISTS', `This certificate is already uploaded as "${dup.name}".`, {
+          id: dup.id,
+        });
       }
       await tx.insert(row);
       await this.audit.record(
         ctx,
-        { action: 'certificate.upload', target: id, diff: { thumbprintSha1Hex: bundle.thumbprintSha1Hex, subject: bundle.subject } },
+        {
+          action: 'certificate.upload',
+          target: id,
+          diff: { thumbprintSha1Hex: bundle.thumbprintSha1Hex, subject: bundle.subject },
+        },
         m,
       );
     });
@@ -161,7 +195,13 @@ export class CertificatesService {
 
   /** Id, name, expiry and status of every certificate, for other contexts; the status is the one this page shows. */
   async summaries(now = Date.now()): Promise<CertificateSummary[]> {
-    return (await this.list(now)).map((v) => ({ id: v.id, name: v.name, notAfter: v.notAfter, daysToExpiry: v.daysToExpiry, status: v.status }));
+    return (await this.list(now)).map((v) => ({
+      id: v.id,
+      name: v.name,
+      notAfter: v.notAfter,
+      daysToExpiry: v.daysToExpiry,
+      status: v.status,
+    }));
   }
 
   async get(id: string, now = Date.now()): Promise<CertificateView> {
@@ -178,12 +218,17 @@ export class CertificatesService {
       if (users.length) {
         throw conflict(
           'CERTIFICATE_IN_USE',
-          `This certificate is still used by ${users.map((o) => o.friendlyName).join(', ')}. Rotate those orgs to another certificate first.`,
+          `This certificate is still used by ${users.map((o) => o.friendlyName).join(', ')}. ` +
+            'Rotate those orgs to another certificate first.',
           { orgs: users.map((o) => ({ id: o.id, friendlyName: o.friendlyName })) },
         );
       }
       await tx.delete(id);
-      await this.audit.record(ctx, { action: 'certificate.delete', target: id, diff: { thumbprintSha1Hex: row.thumbprintSha1Hex } }, m);
+      await this.audit.record(
+        ctx,
+        { action: 'certificate.delete', target: id, diff: { thumbprintSha1Hex: row.thumbprintSha1Hex } },
+        m,
+      );
     });
   }
 
@@ -195,9 +240,17 @@ export class CertificatesService {
     try {
       keyPem = this.box.openString(row.privateKeyEnc, keyAad(id));
     } catch (err) {
-      throw new DomainException(500, 'SECRET_UNREADABLE', `The private key of certificate ${id} cannot be decrypted: ${err instanceof Error ? err.message : 'unknown'}`);
+      throw new DomainException(
+        500,
+        'SECRET_UNREADABLE',
+        `The private key of certificate ${id} cannot be decrypted: ${err instanceof Error ? err.message : 'unknown'}`,
+      );
     }
-    return CertificateBundle.fromPem({ certificatePem: row.certificatePem, privateKeyPem: keyPem, chainPem: row.chainPem || undefined });
+    return CertificateBundle.fromPem({
+      certificatePem: row.certificatePem,
+      privateKeyPem: keyPem,
+      chainPem: row.chainPem || undefined,
+    });
   }
 
   /** Certificates that crossed a warning threshold (30, 7, 1 days) since the last warning. */
@@ -208,12 +261,18 @@ export class CertificatesService {
       // Rounded up here: "expires in 1 day" is warned while any part of that last day is left.
       const days = Math.ceil((r.notAfter.getTime() - now.getTime()) / 86_400_000);
       const threshold = EXPIRY_WARNING_DAYS.filter((d) => days <= d).at(-1);
-      if (threshold === undefined || (r.expiryWarnedDays !== null && r.expiryWarnedDays <= threshold)) continue;
+      if (threshold === undefined || (r.expiryWarnedDays !== null && r.expiryWarnedDays <= threshold))
+        continue;
       await this.repo.transaction(async (tx, m) => {
         await tx.setExpiryWarned(r.id, threshold);
         await this.audit.record(
           { principal: null, requestId: '', ip: null, userAgent: null },
-          { action: 'certificate.expiry-warning', target: r.id, diff: { daysToExpiry: days, threshold }, actorEmail: 'system' },
+          {
+            action: 'certificate.expiry-warning',
+            target: r.id,
+            diff: { daysToExpiry: days, threshold },
+            actorEmail: 'system',
+          },
           m,
         );
       });

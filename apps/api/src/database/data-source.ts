@@ -7,13 +7,24 @@ import { PassportIssuedAt1732501000000 } from './migrations/1732501000000-passpo
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
-export const MIGRATIONS = [InitialAuth1732500000000, TenantSchema1732500100000, ScheduledJobs1732500200000, AuditIndexes1732500800000, OneRunningOnboarding1732500900000, PassportIssuedAt1732501000000];
+export const MIGRATIONS = [
+  InitialAuth1732500000000,
+  TenantSchema1732500100000,
+  ScheduledJobs1732500200000,
+  AuditIndexes1732500800000,
+  OneRunningOnboarding1732500900000,
+  PassportIssuedAt1732501000000,
+];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export type EntityList = MixedList<Function | string | EntitySchema>;
 
 /** The API's TypeORM options on Postgres. `synchronize` stays off: the schema comes from migrations only. */
-export function dataSourceOptions(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  entities: EntityList,
+  opts: { poolSize?: number } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -27,6 +38,10 @@ export function dataSourceOptions(url: string, entities: EntityList, opts: { poo
 }
 
 /** A TypeORM data source on Postgres, not yet connected (tests' template database, tools). */
-export function createDataSource(url: string, entities: EntityList, opts: { poolSize?: number } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  entities: EntityList,
+  opts: { poolSize?: number } = {},
+): DataSource {
   return new DataSource(dataSourceOptions(url, entities, opts));
 }

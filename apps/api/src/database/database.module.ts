@@ -24,7 +24,10 @@ export class DatabaseModule {
           inject: [APP_CONFIG],
           // No retry loop inside the process: a start that cannot reach Postgres fails at once with its reason,
           // and the supervisor (docker, systemd, scripts/start.mjs) decides what to do.
-          useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl, ENTITIES), toRetry: () => false }),
+          useFactory: (config: AppConfig) => ({
+            ...dataSourceOptions(config.databaseUrl, ENTITIES),
+            toRetry: () => false,
+          }),
           dataSourceFactory: async (options?: DataSourceOptions) => {
             if (!options) throw new Error('TypeORM options missing');
             const { toRetry: _ignored, ...typeorm } = options as DataSourceOptions & { toRetry?: unknown };

@@ -25,7 +25,10 @@ export async function openMigratedDataSource(options: DataSourceOptions): Promis
   try {
     await ds.initialize();
   } catch (err) {
-    throw new Error(`cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(
+      `cannot connect to the database (DATABASE_URL): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   try {
     await migrate(ds);

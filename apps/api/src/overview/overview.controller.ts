@@ -9,7 +9,10 @@ import { TicketsService } from '../tickets/tickets.service';
 /** The overview's line about an org's certificate, from the status its own page shows. */
 function certificateAttention(c: CertificateSummary): string | null {
   if (c.status === 'expiring') return `Certificate expires in ${c.daysToExpiry} days`;
-  if (c.status === 'invalid') return c.daysToExpiry < 0 || Date.parse(c.notAfter) <= Date.now() ? 'Certificate expired' : 'Certificate invalid';
+  if (c.status === 'invalid')
+    return c.daysToExpiry < 0 || Date.parse(c.notAfter) <= Date.now()
+      ? 'Certificate expired'
+      : 'Certificate invalid';
   return null;
 }
 
@@ -43,8 +46,10 @@ export class OverviewController {
         const attention: string[] = [];
         if (o.status === 'failed') attention.push('Onboarding failed');
         if (o.status === 'onboarding') attention.push('Onboarding in progress');
-        if (o.status === 'active' && lastRun.get(o.id) === 'failed') attention.push('The last onboarding check failed');
-        if (ticket && (ticket.state === 'failing' || ticket.state === 'expired')) attention.push(`Ticket ${ticket.state}`);
+        if (o.status === 'active' && lastRun.get(o.id) === 'failed')
+          attention.push('The last onboarding check failed');
+        if (ticket && (ticket.state === 'failing' || ticket.state === 'expired'))
+          attention.push(`Ticket ${ticket.state}`);
         const certificateLine = c && certificateAttention(c);
         if (certificateLine) attention.push(certificateLine);
         const f = byOrg.get(o.id);
@@ -65,7 +70,9 @@ export class OverviewController {
         };
       }),
     );
-    items.sort((a, b) => b.attention.length - a.attention.length || a.friendlyName.localeCompare(b.friendlyName));
+    items.sort(
+      (a, b) => b.attention.length - a.attention.length || a.friendlyName.localeCompare(b.friendlyName),
+    );
     return {
       orgs: items,
       totals: {

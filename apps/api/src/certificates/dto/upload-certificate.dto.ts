@@ -12,7 +12,10 @@ export class UploadCertificateDto {
   @IsDisplayName()
   name?: string;
 
-  @ApiProperty({ example: 'erp_integration@contoso-isv.example', description: "The service account's Live ID" })
+  @ApiProperty({
+    example: 'erp_integration@contoso-isv.example',
+    description: "The service account's Live ID",
+  })
   @IsEmail({}, { message: 'serviceAccountLiveId must be a Live ID (an email address)' })
   @MaxLength(320)
   serviceAccountLiveId: string;
