@@ -1,7 +1,9 @@
 // Installs dependencies and builds the workspace when something changed since the last build,
 // so that a second `npm start` is ready in seconds. What was last installed and built is kept in
 // a stamp beside the build output (node_modules/.cache/), not in .data/: deleting .data/ to reset
-// the data does not force a rebuild, and deleting node_modules/ forces both.
+// the data does not force a rebuild, and deleting node_modules/ forces both. The stamp does not name a
+// Node version: the build output is plain JavaScript and every native addon is a Node-API addon
+// (scripts/test/native-addons.spec.mjs), so one install and build serve every supported Node line.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pnpm, root } from './pnpm.mjs';
