@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CrmAuthError, isCrmAuthError } from '../../src/errors';
 import { MemoryTicketStore, type StoredTicket, type TicketStore } from '../../src/session/ticket-store';
-import { harness } from '../helpers/fake-services';
+import { harness, serviceAccountBundle } from '../helpers/fake-services';
 
 /** A memory store whose get or set can be made to fail like a database that went away. */
 class FailingStore implements TicketStore {
@@ -31,6 +31,11 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+// The service account's keys and certificates are made once per file: seconds on a loaded machine.
+beforeAll(() => {
+  serviceAccountBundle();
+}, 60_000);
 
 describe('CrmSession: a failing ticket store or refresh lock is a local fault (ERR_TICKET_STORE)', () => {
   it('reports a store whose get rejects as ERR_TICKET_STORE with the store error as cause, before any STS call', async () => {

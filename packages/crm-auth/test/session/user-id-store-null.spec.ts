@@ -1,9 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryUserIdStore, type UserIdEntry } from '../../src/session/user-id-store';
-import { FakeClock, harness, settle } from '../helpers/fake-services';
+import { FakeClock, harness, serviceAccountBundle, settle } from '../helpers/fake-services';
 
 const JON = '0003BFFD8F3A5B21';
 const JON_ID = '6a2c1e0b-0000-4000-8000-0000000000a1';
+
+// The service account's keys and certificates are made once per file: seconds on a loaded machine.
+beforeAll(() => {
+  serviceAccountBundle();
+}, 60_000);
 
 describe('CrmSession userIdStore: null (the caller keeps the PUID mapping itself)', () => {
   it('asks discovery on every resolveUserId: nothing is cached in the session', async () => {
