@@ -4,7 +4,7 @@
  *
  * `mutate` and `testFiles` are relative to the package folder. `testFiles` is the set of specs
  * allowed to kill the module's mutants (Stryker's --testFiles); within it, coverage "perTest"
- * runs only the tests that reach a mutant.
+ * runs only the tests that reach a mutant. `timeoutMS` (optional, default 10 s) is Stryker's timeoutMS for the module.
  */
 // Every unit spec of crm-auth (none asserts wall time); the *.int-spec.ts are left out below.
 const CRM_AUTH_UNIT = ['src/**/*.spec.ts', 'test/**/*.spec.ts'];
@@ -97,6 +97,7 @@ export const MODULES = [
     name: 'auth',
     label: 'auth guard',
     target: 75,
+    timeoutMS: 30_000,
     mutate: ['src/auth/auth.guard.ts', 'src/auth/auth.service.ts', 'src/auth/login-rate-limiter.ts', 'src/auth/password-hasher.ts', 'src/auth/auth.controller.ts'],
     testFiles: ['src/auth/**/*.spec.ts', 'test/auth.mutation.int-spec.ts'],
   },
@@ -110,6 +111,7 @@ export const MODULES = [
     name: 'onboarding',
     label: 'onboarding and hints',
     target: 75,
+    timeoutMS: 30_000,
     mutate: ['src/orgs/onboarding.service.ts', 'src/orgs/onboarding-hints.ts'],
     testFiles: ['src/orgs/**/*.spec.ts', 'test/onboarding.mutation.int-spec.ts'],
   },
@@ -125,6 +127,7 @@ export const MODULES = [
     name: 'audit',
     label: 'audit query and cursor',
     target: 75,
+    timeoutMS: 30_000,
     mutate: [
       'src/audit/audit.service.ts',
       'src/audit/ledger-query.ts',
