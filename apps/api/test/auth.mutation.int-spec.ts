@@ -99,6 +99,15 @@ describe('AuthService rules (real Postgres)', () => {
       });
     });
 
+    it('creates one first admin when two instances start at once', async () => {
+      await withNoAdmin({ email: EMAIL, password }, async () => {
+        const other = new AuthService(ds, config, new AdminAuditService(ds));
+        const results = await Promise.all([auth.ensureFirstAdmin(), other.ensureFirstAdmin(), auth.ensureFirstAdmin()]);
+        expect(results.map((r) => r.created).sort()).toEqual([false, false, true]);
+        expect(await ds.query(`SELECT count(*)::int AS n FROM admin_users`)).toEqual([{ n: 1 }]);
+      });
+    });
+
     it('resets the admin password from the configuration (email in any case), audited, once', async () => {
       await withNoAdmin({ email: EMAIL, password }, async () => {
         await auth.ensureFirstAdmin();

@@ -85,7 +85,7 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
       'Test write on behalf of a user',
     ]);
     for (const x of b.run.steps) {
-      expect(x.durationMs).toEqual(expect.any(Number));
+      expect(Number.isInteger(x.durationMs)).toBe(true);
       expect(x.error).toBeUndefined();
     }
     expect(b.run.status).toBe('succeeded');

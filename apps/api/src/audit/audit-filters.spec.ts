@@ -116,6 +116,12 @@ describe('AuditService.filters', () => {
       expect(refusal({ to: raw })).toMatchObject({ code: 'INVALID_DATE', message: expect.stringMatching(/^to must be/), details: { to: raw } });
     });
 
+    it('refuses a year below 100, which Date.UTC would read as 19xx', () => {
+      expect(refusal({ from: '0050-01-01' })).toMatchObject({ code: 'INVALID_DATE', details: { from: '0050-01-01' } });
+      expect(refusal({ to: '0099-12-31' })).toMatchObject({ code: 'INVALID_DATE' });
+      expect(filters({ from: '0100-01-01' }).from?.toISOString()).toBe('0100-01-01T00:00:00.000Z');
+    });
+
     it('accepts the edges of each field', () => {
       expect(at({ from: '2025-12-31T23:59:59.999999+23:59' }).from).toBe('2025-12-31T00:00:59.999Z');
       expect(at({ from: '2025-01-01T00:00:00-00:00' }).from).toBe('2025-01-01T00:00:00.000Z');
