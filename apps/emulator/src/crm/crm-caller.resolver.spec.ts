@@ -88,12 +88,13 @@ describe('readAuthToken', () => {
   const header = (tokenXml: string): ReturnType<typeof readXml>['root'] =>
     readXml(`<Header xmlns:ws="${WS_NS}" xmlns:ct="${CT_NS}">${tokenXml}</Header>`, { maxDepth: 10 }).root;
 
-  it('reads the four fields in 2007/CoreTypes, in any order, trimming the whitespace around each', () => {
+  it('reads the four fields in 2007/CoreTypes, in any order, trimming the whitespace around each, CDATA included', () => {
+    // xs:int and xs:guid allow whitespace around the value (XmlConvert trims it); CDATA keeps it until then.
     const t = readAuthToken(
       header(
-        `<ws:CrmAuthenticationToken><ct:CallerId>
-          {C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}
-        </ct:CallerId><ct:OrganizationName> contoso </ct:OrganizationName><ct:CrmTicket> abc= </ct:CrmTicket><ct:AuthenticationType> 1 </ct:AuthenticationType></ws:CrmAuthenticationToken>`,
+        `<ws:CrmAuthenticationToken><ct:CallerId><![CDATA[
+          {C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C} ]]>
+        </ct:CallerId><ct:OrganizationName> contoso </ct:OrganizationName><ct:CrmTicket> abc= </ct:CrmTicket><ct:AuthenticationType><![CDATA[ 1 ]]></ct:AuthenticationType></ws:CrmAuthenticationToken>`,
       ),
     );
     expect(t).toEqual({

@@ -334,13 +334,18 @@ describe('createRecord: ids and values', () => {
     expect(attrsOf(w, 'contact', contact)['fullname']).toEqual({ t: 's', v: OTHER_ID });
   });
 
-  it('refuses a lookup whose value is no GUID with 0x80040203, and reads an empty type as no lookup', async () => {
+  it('refuses a lookup whose value is no GUID with 0x80040203', async () => {
     const w = await world();
     const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid type="account">Fourth Coffee</parentaccountid>')));
     expect(f.code).toBe('0x80040203');
     expect(f.message).toBe("The lookup 'parentaccountid' needs a GUID value.");
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<description type="">plain text</description>'));
-    expect(attrsOf(w, 'account', id)['description']).toEqual({ t: 's', v: 'plain text' });
+  });
+
+  it('reads a lookup with an empty type attribute as one sent without a type', async () => {
+    const w = await world();
+    const empty = createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid type="">Fourth Coffee</parentaccountid>'));
+    const none = createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid>Fourth Coffee</parentaccountid>'));
+    expect(attrsOf(w, 'account', empty)['parentaccountid']).toEqual(attrsOf(w, 'account', none)['parentaccountid']);
   });
 
   it('stores an empty element as an empty string', async () => {
