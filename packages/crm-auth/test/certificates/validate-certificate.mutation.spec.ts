@@ -531,6 +531,18 @@ describe('validateCertificate: building the path', { timeout: 30_000 }, () => {
     ]);
   });
 
+  it('does not call a certificate a root because it verifies with its own key: its issuer name must be its own', () => {
+    const selfKeyed = issue({
+      commonName: 'ERP_Integration',
+      key: testKey('leaf'),
+      issuerName: intermediate.forgeCert.subject.attributes,
+      signingKey: testKey('leaf'),
+    });
+    const report = validate(selfKeyed, [intermediate]);
+    expect(codesOf(report)).toEqual(['BAD_SIGNATURE']);
+    expect(report.chain.map((l) => l.isRoot)).toEqual([false]);
+  });
+
   it('uses a certificate supplied twice once, and takes a root certificate given in the options', () => {
     const report = validate(leaf, [intermediate, intermediate, root]);
     expect(report.problems).toEqual([]);
@@ -612,6 +624,7 @@ describe('validateCertificate: options', { timeout: 30_000 }, () => {
     }
     expect(isCrmAuthError(thrown, 'ERR_INVALID_OPTIONS')).toBe(true);
     expect((thrown as Error).message).toBe('root Broken Root: certificatePem is unreadable');
+    expect((thrown as Error).cause).toBeInstanceOf(Error);
   });
 
   it('accepts expiringWithinDays 0 and requires CRLs only when requireCrl is exactly true', () => {
@@ -807,6 +820,16 @@ describe('parseCrl: the fields of a CertificateList', { timeout: 30_000 }, () =>
     );
     expect(crlError(seq([tbs, alg]))).toBe('CRL signature is not a BIT STRING');
     expect(crlError(seq([tbs]))).toBe('not a CertificateList');
+    expect(crlError(seq([]))).toBe('not a CertificateList');
+    expect(crlError(seq([asn1.create(U, T.SEQUENCE, true, []), alg, bits]))).toBe(
+      'CRL tbsCertList has no signature algorithm',
+    );
+    // PEM may carry any DER: a SET with the right children is still not a CertificateList.
+    const setDer = Buffer.from(
+      asn1.toDer(asn1.create(U, T.SET, true, [tbs, alg, bits])).getBytes(),
+      'binary',
+    );
+    expect(crlError(toPem(setDer, 'X509 CRL'))).toBe('not a CertificateList');
     // A SET that otherwise looks right is not a SEQUENCE; it is read as (absent) PEM.
     const set = Buffer.from(asn1.toDer(asn1.create(U, T.SET, true, [tbs, alg, bits])).getBytes(), 'binary');
     expect(crlError(set)).toBe('no X509 CRL block in PEM');
@@ -846,6 +869,7 @@ describe('parseCrl: input forms and size', { timeout: 30_000 }, () => {
 
   it('refuses PEM text over twice the cap at once, and PEM whose DER exceeds the cap', () => {
     expect(crlError('x'.repeat(MAX_CRL_BYTES * 2 + 1))).toBe('CRL too large');
+    expect(crlError('x'.repeat(MAX_CRL_BYTES * 2))).toBe('no X509 CRL block in PEM');
     const bigBody = Buffer.alloc(MAX_CRL_BYTES + 3, 0x30).toString('base64');
     expect(crlError(`-----BEGIN X509 CRL-----\n${bigBody}\n-----END X509 CRL-----`)).toBe('CRL too large');
     const capBody = Buffer.alloc(MAX_CRL_BYTES, 0x30).toString('base64');
@@ -984,6 +1008,24 @@ describe('validateCertificate: CRLs', { timeout: 30_000 }, () => {
     ]);
   });
 
+  it('counts a signature check that throws as failed: a CRL whose issuer key cannot do its algorithm is refused', () => {
+    const base = issue({ commonName: 'Ed Leaf', key: testKey('leaf'), issuer: intermediate });
+    const edLeaf = withPublicKey(
+      base,
+      generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }),
+      intermediate.key,
+    );
+    // sha256WithRSA with an Ed25519 key: crypto.verify throws rather than answering false.
+    const report = validate(edLeaf, [intermediate], { crls: [rawCrl({ issuer: base })] });
+    expect(report.problems).toEqual([
+      {
+        code: 'CRL_INVALID',
+        severity: 'error',
+        message: 'the signature of CRL #1 does not verify with the key of "Ed Leaf"',
+      },
+    ]);
+  });
+
   it('leaves a CRL signed by a key of another type refused, not thrown', () => {
     const ecKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const fields = defaultFields(intermediate, '1.2.840.10045.4.3.2');
@@ -1039,5 +1081,6 @@ describe('signatureAlgorithm and supportedRootFromPem', { timeout: 30_000 }, () 
     }
     expect(isCrmAuthError(thrown, 'ERR_CERT_UNREADABLE')).toBe(true);
     expect((thrown as Error).message).toBe('the root certificate PEM could not be read');
+    expect((thrown as Error).cause).toBeInstanceOf(Error);
   });
 });
