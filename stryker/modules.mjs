@@ -84,7 +84,27 @@ export const MODULES = [
     ],
   },
   // API: Postgres + emulator integration suites; see stryker/README.md for what is feasible here.
-  { pkg: 'api', dir: 'apps/api', name: 'crm', label: 'reconciliation, ledger and calls', target: 75, mutate: ['src/crm/**/*.ts', '!src/crm/**/*.spec.ts'], testFiles: ['src/crm/**/*.spec.ts', 'test/reconciliation-anomalies.int-spec.ts', 'test/flow.int-spec.ts', 'test/mapping-eviction.int-spec.ts'] },
+  // crm: the call path, the ledger, reconciliation and the records controller; the entity, the modules and the DTO
+  // are decorators only. reconcile.mutation.int-spec pins the verdicts without the emulator. flow.int-spec is left
+  // out: its tests build on each other (see onboarding), so run alone they fail whatever the mutant (false kills).
+  {
+    pkg: 'api',
+    dir: 'apps/api',
+    name: 'crm',
+    label: 'reconciliation, ledger and calls',
+    target: 75,
+    timeoutMS: 30_000,
+    mutate: [
+      'src/crm/crm-calls.service.ts',
+      'src/crm/crm-errors.ts',
+      'src/crm/group-commit.ts',
+      'src/crm/ledger.service.ts',
+      'src/crm/reconcile.service.ts',
+      'src/crm/reconcile.controller.ts',
+      'src/crm/records.controller.ts',
+    ],
+    testFiles: ['src/crm/**/*.spec.ts', 'test/reconcile.mutation.int-spec.ts', 'test/reconciliation-anomalies.int-spec.ts', 'test/mapping-eviction.int-spec.ts'],
+  },
   // auth: the guard, the service's rules (first admin, sign-in, session expiry and sliding, API-key cache), the
   // sign-in limiter, the password check and the controller's cookie. Left out: the entities, the module and the
   // DTO (decorators only: static mutants, never run). Killed by unit specs (guard and controller on fakes, limiter
