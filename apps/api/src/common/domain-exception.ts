@@ -14,7 +14,8 @@ export type AuthErrorCode =
   | 'AUTH_SESSION_EXPIRED'
   | 'CSRF_INVALID'
   | 'FORBIDDEN_ROLE';
-export type AdminUsersErrorCode = 'ADMIN_USER_EXISTS' | 'ADMIN_USER_NOT_FOUND' | 'CANNOT_DELETE_SELF' | 'LAST_ADMIN';
+export type AdminUsersErrorCode =
+  'ADMIN_USER_EXISTS' | 'ADMIN_USER_NOT_FOUND' | 'CANNOT_DELETE_SELF' | 'LAST_ADMIN';
 export type ApiKeysErrorCode = 'API_KEY_NOT_FOUND';
 export type AuditErrorCode = 'INVALID_CURSOR' | 'INVALID_DATE' | 'INVALID_RANGE';
 export type CertificatesErrorCode =
@@ -44,7 +45,8 @@ export type RecordsErrorCode =
   | 'INVALID_QUERY'
   | 'TOO_MANY_ATTRIBUTES';
 export type RpsErrorCode = 'END_USER_REQUIRED' | 'RPS_NOT_CONFIGURED';
-export type TicketsErrorCode = 'CERTIFICATE_VERIFICATION_FAILED' | 'ORG_CIRCUIT_OPEN' | 'TICKET_REFRESH_FAILED';
+export type TicketsErrorCode =
+  'CERTIFICATE_VERIFICATION_FAILED' | 'ORG_CIRCUIT_OPEN' | 'TICKET_REFRESH_FAILED';
 export type UserMappingsErrorCode = 'INVALID_PUID' | 'USER_MAPPING_NOT_FOUND' | 'USER_NOT_MAPPED';
 
 /** Every code a DomainException may carry. */

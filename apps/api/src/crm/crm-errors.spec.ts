@@ -43,7 +43,12 @@ describe('crm-errors: every crm-auth code has a decided HTTP reply', () => {
 
   it('carries the fault code, Retry-After in seconds and whether CRM ran the call', () => {
     const e = reply('ERR_HTTP_STATUS', { faultCode: '0x1', retryAfterMs: 6_500, notExecuted: true });
-    expect(e.details).toEqual({ faultCode: '0x1', retryAfterSec: 7, protocolCode: 'ERR_HTTP_STATUS', executed: false });
+    expect(e.details).toEqual({
+      faultCode: '0x1',
+      retryAfterSec: 7,
+      protocolCode: 'ERR_HTTP_STATUS',
+      executed: false,
+    });
   });
 
   it('returns anything that is not a CrmAuthError unchanged', () => {

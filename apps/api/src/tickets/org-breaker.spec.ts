@@ -23,15 +23,43 @@ let bundle: CertificateBundle;
 beforeAll(() => {
   // A throwaway service-account certificate: the session needs one, the fakes never check it.
   dir = mkdtempSync(join(tmpdir(), 'org-breaker-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
-    '-days', '2', '-subj', '/CN=breaker-test', '-addext', 'extendedKeyUsage=clientAuth'], { stdio: 'pipe' });
-  bundle = CertificateBundle.fromPem({ certificatePem: readFileSync(join(dir, 'c.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'k.pem'), 'utf8') });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=breaker-test',
+      '-addext',
+      'extendedKeyUsage=clientAuth',
+    ],
+    { stdio: 'pipe' },
+  );
+  bundle = CertificateBundle.fromPem({
+    certificatePem: readFileSync(join(dir, 'c.pem'), 'utf8'),
+    privateKeyPem: readFileSync(join(dir, 'k.pem'), 'utf8'),
+  });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Discovery and the STS as fakes that answer at once (or fail with `discoveryFailure`). */
 function session(ticketStore: TicketStore, discoveryFailure?: CrmAuthError): CrmSession {
-  const wlid: WlidApi = { requestTicket: async () => ({ ticket: 't=passport', created: new Date(), expires: new Date(Date.now() + 3_600_000) }) };
+  const wlid: WlidApi = {
+    requestTicket: async () => ({
+      ticket: 't=passport',
+      created: new Date(),
+      expires: new Date(Date.now() + 3_600_000),
+    }),
+  };
   const discovery = {
     retrievePolicy: async () => {
       if (discoveryFailure) throw discoveryFailure;
@@ -78,7 +106,11 @@ describe('the per-org circuit breaker', () => {
   it('opens after five consecutive transport failures of discovery (the contrast: a real outage)', async () => {
     const breaker = orgCircuitBreaker();
     const memory = new Map<string, never>();
-    const store: TicketStore = { get: async (k) => memory.get(k), set: async () => undefined, delete: async () => undefined };
+    const store: TicketStore = {
+      get: async (k) => memory.get(k),
+      set: async () => undefined,
+      delete: async () => undefined,
+    };
     const s = session(store, new CrmAuthError('ERR_CONNECTION_REFUSED', 'refused'));
     for (let i = 0; i < 5; i += 1) await breaker.execute(() => s.whoAmI()).catch(() => undefined);
     expect(breaker.state).toBe(CircuitState.Open);

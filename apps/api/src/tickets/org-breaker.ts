@@ -49,5 +49,8 @@ export function isCrmOutage(err: unknown): boolean {
 
 /** Five consecutive outages open the org's circuit; a probe is let through after 10 s. */
 export function orgCircuitBreaker(): CircuitBreakerPolicy {
-  return circuitBreaker(handleWhen(isCrmOutage), { halfOpenAfter: 10_000, breaker: new ConsecutiveBreaker(5) });
+  return circuitBreaker(handleWhen(isCrmOutage), {
+    halfOpenAfter: 10_000,
+    breaker: new ConsecutiveBreaker(5),
+  });
 }
