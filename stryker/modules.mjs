@@ -85,7 +85,7 @@ export const MODULES = [
   },
   // API: Postgres + emulator integration suites; see stryker/README.md for what is feasible here.
   // crm: the call path, the ledger, reconciliation and the records controller; the entity, the modules and the DTO
-  // are decorators only. reconcile.mutation.int-spec pins the verdicts without the emulator. flow.int-spec is left
+  // are decorators only. reconcile.mutation.int-spec and ledger.mutation.int-spec pin the verdicts and the ledger rows without the emulator. flow.int-spec is left
   // out: its tests build on each other (see onboarding), so run alone they fail whatever the mutant (false kills).
   {
     pkg: 'api',
@@ -103,7 +103,7 @@ export const MODULES = [
       'src/crm/reconcile.controller.ts',
       'src/crm/records.controller.ts',
     ],
-    testFiles: ['src/crm/**/*.spec.ts', 'test/reconcile.mutation.int-spec.ts', 'test/reconciliation-anomalies.int-spec.ts', 'test/mapping-eviction.int-spec.ts'],
+    testFiles: ['src/crm/**/*.spec.ts', 'test/reconcile.mutation.int-spec.ts', 'test/ledger.mutation.int-spec.ts', 'test/reconciliation-anomalies.int-spec.ts', 'test/mapping-eviction.int-spec.ts'],
   },
   // auth: the guard, the service's rules (first admin, sign-in, session expiry and sliding, API-key cache), the
   // sign-in limiter, the password check and the controller's cookie. Left out: the entities, the module and the
