@@ -85,8 +85,9 @@ export const MODULES = [
   },
   // API: Postgres + emulator integration suites; see stryker/README.md for what is feasible here.
   // crm: the call path, the ledger, reconciliation and the records controller; the entity, the modules and the DTO
-  // are decorators only. reconcile.mutation.int-spec and ledger.mutation.int-spec pin the verdicts and the ledger rows without the emulator. flow.int-spec is left
-  // out: its tests build on each other (see onboarding), so run alone they fail whatever the mutant (false kills).
+  // are decorators only. reconcile.mutation.int-spec and ledger.mutation.int-spec pin the verdicts and the ledger
+  // rows without the emulator. flow.int-spec is left out: its tests build on each other (see onboarding), so run
+  // alone they fail whatever the mutant (false kills).
   {
     pkg: 'api',
     dir: 'apps/api',
