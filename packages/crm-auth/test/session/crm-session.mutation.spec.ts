@@ -250,6 +250,50 @@ describe('CrmSession state and events', () => {
   });
 });
 
+describe('CrmSession: clients and discovery calls it keeps', () => {
+  it('makes one CrmService client per CrmServiceUrl and reuses it for every call', async () => {
+    const urls: string[] = [];
+    const h = harness();
+    const s = new CrmSession({
+      discoveryUrl: 'https://dev.crm.example/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',
+      organizationName: 'contoso',
+      certificate: serviceAccountBundle(),
+      clock: h.clock.read,
+      clients: {
+        wlid: h.wlid,
+        discovery: h.discovery,
+        crmService: (url) => {
+          urls.push(url);
+          return h.crm;
+        },
+      },
+    });
+    await s.whoAmI();
+    await s.create(account);
+    await s.refresh();
+    await s.whoAmI();
+    expect(urls).toEqual([contoso.crmServiceUrl]);
+  });
+
+  it('asks discovery for the policy once, even when the Passport ticket is replaced', async () => {
+    const h = harness();
+    await h.session.whoAmI();
+    h.discovery.refusedPassports.add('t=passport-1&p=');
+    await h.session.refresh();
+    expect(h.wlid.calls).toBe(2);
+    expect(h.discovery.calls.policy).toBe(1);
+  });
+
+  it('leaves organizationName out of events until the org is known', async () => {
+    const h = harness({ organizationName: undefined, friendlyName: 'Contoso Ltd' });
+    await h.session.whoAmI();
+    const first = h.events[0] as Record<string, unknown>;
+    expect(first.type).toBe('passport-ticket-issued');
+    expect('organizationName' in first).toBe(false);
+    expect(h.events.at(-1)).toMatchObject({ type: 'crm-ticket-issued', organizationName: 'contoso' });
+  });
+});
+
 describe('CrmSession: which failures a read retries', () => {
   const transient: Array<[string, CrmAuthError]> = [
     ['a timeout', new CrmAuthError('ERR_TIMEOUT', 't')],
