@@ -351,6 +351,28 @@ describe('RefreshingCache: invalidation, forced refresh and the sequence guard',
     await settle();
   });
 
+  it('keeps the newer refresh in flight joinable when an older one finishes first', async () => {
+    const s = setup();
+    const gateA = deferred();
+    const gateB = deferred();
+    const later =
+      (value: string, gate: Promise<void>): Plan =>
+      async () => {
+        await gate;
+        return { value, issuedAt: s.t.now, expiresAt: s.t.now + LIFETIME };
+      };
+    s.plans.push(later('a', gateA.promise), later('b', gateB.promise));
+    const a = s.cache.get();
+    const b = s.cache.refresh();
+    gateA.resolve();
+    await a;
+    const c = s.cache.refresh();
+    await settle();
+    expect(s.loads).toHaveLength(2);
+    gateB.resolve();
+    expect(await c).toBe(await b);
+  });
+
   it('never lets an older refresh replace the value of a newer one, nor report its late failure', async () => {
     const s = setup();
     const gate = deferred();
