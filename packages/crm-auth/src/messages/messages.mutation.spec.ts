@@ -273,6 +273,17 @@ describe('parseExpected and decodeMessage', () => {
       `<ExecuteResponse xmlns="${NS.cds}"><Response xsi:type="RetrievePolicyResponse"><Policy>${policy}</Policy></Response></ExecuteResponse>`,
     );
 
+  it("applies the caller's size cap when parsing and decoding", () => {
+    const xml = policyResponse('MBI_SSL');
+    expect(thrown(() => parseExpected(xml, RETRIEVE_POLICY.response, { maxBytes: 100 })).code).toBe(
+      'ERR_XML_TOO_LARGE',
+    );
+    expect(thrown(() => decodeMessage(xml, { maxBytes: 100 })).code).toBe('ERR_XML_TOO_LARGE');
+    expect(parseExpected(xml, RETRIEVE_POLICY.response, { maxBytes: xml.length })).toEqual({
+      policy: 'MBI_SSL',
+    });
+  });
+
   it('names the expected and the received message when another one arrives', () => {
     const other = env11(
       `<ExecuteResponse xmlns="${NS.cds}"><Response xsi:type="RetrieveOrganizationsResponse"/></ExecuteResponse>`,
