@@ -543,6 +543,20 @@ describe('validateCertificate: building the path', { timeout: 30_000 }, () => {
     expect(report.chain.map((l) => l.isRoot)).toEqual([false]);
   });
 
+  it('reads a certificate supplied twice as one: a self-named CA that did not sign itself has no issuer, not a loop', () => {
+    const selfNamed = issue({
+      commonName: 'Self Named CA',
+      key: testKey('fake-root'),
+      ca: true,
+      signingKey: testKey('rogue'),
+    });
+    const child = issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer: selfNamed });
+    const twice = [new X509Certificate(selfNamed.pem), new X509Certificate(selfNamed.pem)];
+    const report = validate(child, twice);
+    expect(codesOf(report)).toEqual(['CHAIN_INCOMPLETE']);
+    expect(report.chain).toHaveLength(2);
+  });
+
   it('uses a certificate supplied twice once, and takes a root certificate given in the options', () => {
     const report = validate(leaf, [intermediate, intermediate, root]);
     expect(report.problems).toEqual([]);
