@@ -237,6 +237,10 @@ describe('entities as written and received', () => {
         '<to><activityparty><addressused>a</addressused><addressused>b</addressused></activityparty></to>',
         'RetrieveResponse: activity party attribute addressused appears twice',
       ],
+      [
+        '<to><activityparty><addressused IsNull="1"/><addressused>b</addressused></activityparty></to>',
+        'RetrieveResponse: activity party attribute addressused appears twice',
+      ],
     ];
     for (const [xml, message] of cases)
       expect(thrown(() => parseRetrieveResponse(retrieveResponse(xml))).message).toBe(message);

@@ -102,10 +102,11 @@ function readPartyList(a: XmlElement, ctx: ReadContext): ActivityPartyList {
   for (const party of a.children) {
     if (party.name !== 'activityparty') throw unexpected(ctx, `attribute ${a.name} holds elements`);
     const fields: Record<string, string | Lookup> = {};
+    const seen = new Set<string>(); // nulls included, as in readEntity
     for (const f of party.children) {
       if (f.children.length > 0) throw unexpected(ctx, `activity party of ${a.name} nests elements`);
-      if (Object.prototype.hasOwnProperty.call(fields, f.name))
-        throw unexpected(ctx, `activity party attribute ${f.name} appears twice`);
+      if (seen.has(f.name)) throw unexpected(ctx, `activity party attribute ${f.name} appears twice`);
+      seen.add(f.name);
       if (isNull(f)) continue;
       fields[f.name] = readValue(f, ctx);
     }
