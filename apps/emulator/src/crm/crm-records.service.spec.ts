@@ -227,6 +227,22 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
     expect(a['ownerid']).toEqual({ t: 'ref', type: 'systemuser', id: DEMO_IDS.readOnlyUser, name: 'Rita' });
   });
 
+  it('leaves out the on-behalf stamps a client sends when no one is acted for', async () => {
+    const w = await world();
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity(
+        'account',
+        `<name>x</name><createdonbehalfby type="systemuser">${DEMO_IDS.jonWilson}</createdonbehalfby><modifiedonbehalfby type="systemuser">${DEMO_IDS.jonWilson}</modifiedonbehalfby>`,
+      ),
+    );
+    const a = attrsOf(w, 'account', id);
+    expect(a['createdonbehalfby']).toBeUndefined();
+    expect(a['modifiedonbehalfby']).toBeUndefined();
+  });
+
   it('takes the owner to be the creator when ownerid is sent as null', async () => {
     const w = await world();
     const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><ownerid type="systemuser" IsNull="true" />'));
