@@ -20,6 +20,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Creates the lock file holding this process's pid; false when another process holds it. */
+function createLockFile(lockPath: string): boolean {
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx', mode: 0o644 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
 const pause = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
@@ -41,10 +52,7 @@ export function withFileLock(lockPath: string, options: LockOptions, work: () =>
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   for (;;) {
     if (options.done()) return false;
-    try {
-      writeFileSync(lockPath, String(process.pid), { flag: 'wx', mode: 0o644 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (!createLockFile(lockPath)) {
       const text = readText(lockPath);
       const owner = Number(text);
       // an empty file is an owner between create and write, unless it has stayed empty for seconds
