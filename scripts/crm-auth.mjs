@@ -7,5 +7,8 @@ import { root } from './lib/pnpm.mjs';
 
 const entry = join(root, 'packages', 'crm-auth', 'dist', 'cli', 'main.js');
 if (!existsSync(entry)) installAndBuild({ log: (m) => console.error(m) });
-const r = spawnSync(process.execPath, [entry, ...process.argv.slice(2)], { stdio: 'inherit', cwd: process.env.INIT_CWD ?? process.cwd() });
+const r = spawnSync(process.execPath, [entry, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+});
 process.exit(r.status ?? 1);

@@ -14,7 +14,9 @@ try {
   if (!done.installed) say('dependencies are up to date');
   if (!done.built) say('the build is up to date');
   say('checking the embedded Postgres');
-  const { checkEmbeddedPostgres } = createRequire(join(root, 'apps', 'api', 'package.json'))('@onbehalf/devdb');
+  const { checkEmbeddedPostgres } = createRequire(join(root, 'apps', 'api', 'package.json'))(
+    '@onbehalf/devdb',
+  );
   try {
     const pg = checkEmbeddedPostgres();
     say(`${pg.version}${pg.runAs ? `, run as user postgres from ${pg.dir}` : ''}`);

@@ -23,7 +23,12 @@ const fail = (msg) => {
 };
 
 try {
-  installAndBuild({ install: !args.has('--no-install'), build: !args.has('--no-build'), force: args.has('--rebuild'), log: say });
+  installAndBuild({
+    install: !args.has('--no-install'),
+    build: !args.has('--no-build'),
+    force: args.has('--rebuild'),
+    log: say,
+  });
 } catch (err) {
   fail(err.message);
 }
@@ -49,7 +54,8 @@ for (const [p, name] of [
   [apiPort, 'ONBEHALF_API_PORT'],
   ...(useEmulator ? [[emulatorPort, 'EMULATOR_PORT']] : []),
 ]) {
-  if (await isPortTaken(p)) fail(`port ${p} is already in use (${name}). Stop what uses it, or set ${name} to another port.`);
+  if (await isPortTaken(p))
+    fail(`port ${p} is already in use (${name}). Stop what uses it, or set ${name} to another port.`);
 }
 
 const stops = [];
@@ -110,7 +116,10 @@ try {
     emulator = await startEmulator({
       port: emulatorPort,
       host: env.EMULATOR_LISTEN_HOST || '127.0.0.1',
-      hostnames: (env.EMULATOR_HOSTNAMES || 'localhost').split(',').map((h) => h.trim()).filter(Boolean),
+      hostnames: (env.EMULATOR_HOSTNAMES || 'localhost')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
       dataDir: join(dataDir, 'emulator'),
       demoDir: join(dataDir, 'demo'),
       crmTicketLifetimeSec: lifetime('EMULATOR_CRM_TICKET_LIFETIME_SEC'),

@@ -25,7 +25,12 @@ function finish() {
 }
 
 function findChromium() {
-  const candidates = [process.env.CHROME_PATH, process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const candidates = [
+    process.env.CHROME_PATH,
+    process.env.CHROMIUM_PATH,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+  ];
   return candidates.find((c) => c && existsSync(c)) ?? null;
 }
 
@@ -51,8 +56,12 @@ try {
 // one, on an external corpus of the same layout.
 {
   const named = process.env.ONBEHALF_CONFORMANCE_DIR;
-  if (!named) say('no external conformance corpus (ONBEHALF_CONFORMANCE_DIR): the fixture suites run on fixtures/ only');
-  else if (existsSync(join(resolve(named), 'crm'))) say(`external conformance corpus: ${resolve(named)} (the fixture suites also run against it)`);
+  if (!named)
+    say(
+      'no external conformance corpus (ONBEHALF_CONFORMANCE_DIR): the fixture suites run on fixtures/ only',
+    );
+  else if (existsSync(join(resolve(named), 'crm')))
+    say(`external conformance corpus: ${resolve(named)} (the fixture suites also run against it)`);
   else {
     problems.push(`ONBEHALF_CONFORMANCE_DIR=${named} holds no corpus (no crm/ folder in it)`);
     failed += 1;
@@ -63,9 +72,12 @@ try {
 // The integration tests and the browser tests' stack need the embedded Postgres (unless pointed at
 // a server): start a throwaway cluster once, so that a machine where it cannot run gets one line
 // saying why instead of every suite failing. As root this also prepares what user postgres needs.
-const needsEmbedded = (only !== 'e2e' && !process.env.TEST_DATABASE_URL) || (only !== 'unit' && !process.env.DATABASE_URL);
+const needsEmbedded =
+  (only !== 'e2e' && !process.env.TEST_DATABASE_URL) || (only !== 'unit' && !process.env.DATABASE_URL);
 if (needsEmbedded) {
-  const { startEmbeddedPostgres } = createRequire(join(root, 'apps', 'api', 'package.json'))('@onbehalf/devdb');
+  const { startEmbeddedPostgres } = createRequire(join(root, 'apps', 'api', 'package.json'))(
+    '@onbehalf/devdb',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'onbehalf-pg-check-'));
   try {
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), persistent: false });
@@ -94,15 +106,30 @@ function vitest(label, args, env, out, config = 'vitest.config.mts') {
   say(label);
   const r = spawnSync(
     pnpm,
-    ['exec', 'vitest', 'run', '--config', config, ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', ...env } },
+    [
+      'exec',
+      'vitest',
+      'run',
+      '--config',
+      config,
+      ...args,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ],
+    {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1', ...env },
+    },
   );
   const json = readJson(out);
   if (json) {
     passed += json.numPassedTests ?? 0;
     failed += json.numFailedTests ?? 0;
     skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
-    if (r.status !== 0 && !json.numFailedTests) problems.push(`Vitest (${label}) exited with code ${r.status} (a suite failed to load or run)`);
+    if (r.status !== 0 && !json.numFailedTests)
+      problems.push(`Vitest (${label}) exited with code ${r.status} (a suite failed to load or run)`);
   } else {
     problems.push(`Vitest (${label}) wrote no results (exit code ${r.status})`);
   }
@@ -110,10 +137,26 @@ function vitest(label, args, env, out, config = 'vitest.config.mts') {
 
 if (only !== 'e2e') {
   // The repository's own tooling: packages/devdb (the embedded Postgres) and scripts/ (these commands).
-  vitest('tooling tests: embedded Postgres and scripts (Vitest)', [], {}, join(resultsDir, 'vitest-tooling.json'), 'scripts/vitest.config.mts');
-  vitest('unit and integration tests (Vitest)', [], { ONBEHALF_TESTS: 'parallel' }, join(resultsDir, 'vitest.json'));
+  vitest(
+    'tooling tests: embedded Postgres and scripts (Vitest)',
+    [],
+    {},
+    join(resultsDir, 'vitest-tooling.json'),
+    'scripts/vitest.config.mts',
+  );
+  vitest(
+    'unit and integration tests (Vitest)',
+    [],
+    { ONBEHALF_TESTS: 'parallel' },
+    join(resultsDir, 'vitest.json'),
+  );
   // Fault injection, soak, crash safety and audit speed measure latency: alone, one file at a time.
-  vitest('fault injection, soak and crash-safety suites (Vitest, one file at a time)', ['--project', 'api', '--maxWorkers=1'], { ONBEHALF_TESTS: 'serial' }, join(resultsDir, 'vitest-serial.json'));
+  vitest(
+    'fault injection, soak and crash-safety suites (Vitest, one file at a time)',
+    ['--project', 'api', '--maxWorkers=1'],
+    { ONBEHALF_TESTS: 'serial' },
+    join(resultsDir, 'vitest-serial.json'),
+  );
 }
 
 if (only !== 'unit') {
@@ -122,7 +165,12 @@ if (only !== 'unit') {
   const r = spawnSync(pnpm, ['--filter', '@onbehalf/e2e', 'exec', 'playwright', 'test'], {
     stdio: 'inherit',
     cwd: root,
-    env: { ...process.env, CHROME_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: out, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+    env: {
+      ...process.env,
+      CHROME_PATH: chromium,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+    },
   });
   const json = readJson(out);
   if (json?.stats) {

@@ -6,7 +6,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
-    projects: ['packages/devdb', { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.spec.mjs'] } }],
+    projects: [
+      'packages/devdb',
+      { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.spec.mjs'] } },
+    ],
     maxWorkers: 2,
     pool: 'forks',
   },

@@ -11,8 +11,24 @@ const CRM_AUTH_UNIT = ['src/**/*.spec.ts', 'test/**/*.spec.ts'];
 
 export const MODULES = [
   // crm-auth: unit specs only (the *.int-spec.ts drive a whole emulator per file).
-  { pkg: 'crm-auth', dir: 'packages/crm-auth', name: 'rps', label: 'RPS verification', target: 85, mutate: ['src/rps/**/*.ts'], testFiles: CRM_AUTH_UNIT },
-  { pkg: 'crm-auth', dir: 'packages/crm-auth', name: 'faults', label: 'faults', target: 85, mutate: ['src/messages/faults.ts'], testFiles: CRM_AUTH_UNIT },
+  {
+    pkg: 'crm-auth',
+    dir: 'packages/crm-auth',
+    name: 'rps',
+    label: 'RPS verification',
+    target: 85,
+    mutate: ['src/rps/**/*.ts'],
+    testFiles: CRM_AUTH_UNIT,
+  },
+  {
+    pkg: 'crm-auth',
+    dir: 'packages/crm-auth',
+    name: 'faults',
+    label: 'faults',
+    target: 85,
+    mutate: ['src/messages/faults.ts'],
+    testFiles: CRM_AUTH_UNIT,
+  },
   {
     pkg: 'crm-auth',
     dir: 'packages/crm-auth',
@@ -27,7 +43,15 @@ export const MODULES = [
     ],
     testFiles: CRM_AUTH_UNIT,
   },
-  { pkg: 'crm-auth', dir: 'packages/crm-auth', name: 'session', label: 'session and ticket cache', target: 85, mutate: ['src/session/**/*.ts'], testFiles: CRM_AUTH_UNIT },
+  {
+    pkg: 'crm-auth',
+    dir: 'packages/crm-auth',
+    name: 'session',
+    label: 'session and ticket cache',
+    target: 85,
+    mutate: ['src/session/**/*.ts'],
+    testFiles: CRM_AUTH_UNIT,
+  },
   {
     pkg: 'crm-auth',
     dir: 'packages/crm-auth',
@@ -104,7 +128,13 @@ export const MODULES = [
       'src/crm/reconcile.controller.ts',
       'src/crm/records.controller.ts',
     ],
-    testFiles: ['src/crm/**/*.spec.ts', 'test/reconcile.mutation.int-spec.ts', 'test/ledger.mutation.int-spec.ts', 'test/reconciliation-anomalies.int-spec.ts', 'test/mapping-eviction.int-spec.ts'],
+    testFiles: [
+      'src/crm/**/*.spec.ts',
+      'test/reconcile.mutation.int-spec.ts',
+      'test/ledger.mutation.int-spec.ts',
+      'test/reconciliation-anomalies.int-spec.ts',
+      'test/mapping-eviction.int-spec.ts',
+    ],
   },
   // auth: the guard, the service's rules (first admin, sign-in, session expiry and sliding, API-key cache), the
   // sign-in limiter, the password check and the controller's cookie. Left out: the entities, the module and the
@@ -119,7 +149,13 @@ export const MODULES = [
     label: 'auth guard',
     target: 75,
     timeoutMS: 30_000,
-    mutate: ['src/auth/auth.guard.ts', 'src/auth/auth.service.ts', 'src/auth/login-rate-limiter.ts', 'src/auth/password-hasher.ts', 'src/auth/auth.controller.ts'],
+    mutate: [
+      'src/auth/auth.guard.ts',
+      'src/auth/auth.service.ts',
+      'src/auth/login-rate-limiter.ts',
+      'src/auth/password-hasher.ts',
+      'src/auth/auth.controller.ts',
+    ],
     testFiles: ['src/auth/**/*.spec.ts', 'test/auth.mutation.int-spec.ts'],
   },
   // onboarding: the steps (onboarding.service.ts) and their hints; the run entity is decorators only. Killed by
@@ -136,7 +172,15 @@ export const MODULES = [
     mutate: ['src/orgs/onboarding.service.ts', 'src/orgs/onboarding-hints.ts'],
     testFiles: ['src/orgs/**/*.spec.ts', 'test/onboarding.mutation.int-spec.ts'],
   },
-  { pkg: 'api', dir: 'apps/api', name: 'certificate-status', label: 'certificate status', target: 75, mutate: ['src/certificates/certificates.service.ts'], testFiles: ['test/flow.int-spec.ts', 'test/hostile-input-certificates.int-spec.ts'] },
+  {
+    pkg: 'api',
+    dir: 'apps/api',
+    name: 'certificate-status',
+    label: 'certificate status',
+    target: 75,
+    mutate: ['src/certificates/certificates.service.ts'],
+    testFiles: ['test/flow.int-spec.ts', 'test/hostile-input-certificates.int-spec.ts'],
+  },
   // audit: the rule files: filters and dates (audit.service.ts), the SQL and cursor (ledger-query.ts), the row
   // mapping, CSV fields and streaming, the query DTO's transforms. Left out: the two controllers (one call each),
   // the module, the stamp entity and the admin-audit DTO (decorators only: static mutants). Killed by the unit
@@ -159,7 +203,15 @@ export const MODULES = [
     ],
     testFiles: ['src/audit/**/*.spec.ts', 'test/audit.mutation.int-spec.ts'],
   },
-  { pkg: 'api', dir: 'apps/api', name: 'user-mappings', label: 'user mappings', target: 75, mutate: ['src/user-mappings/**/*.ts'], testFiles: ['test/mapping-eviction.int-spec.ts', 'test/end-user.int-spec.ts'] },
+  {
+    pkg: 'api',
+    dir: 'apps/api',
+    name: 'user-mappings',
+    label: 'user mappings',
+    target: 75,
+    mutate: ['src/user-mappings/**/*.ts'],
+    testFiles: ['test/mapping-eviction.int-spec.ts', 'test/end-user.int-spec.ts'],
+  },
 ];
 
 export function findModule(id) {

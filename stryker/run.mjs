@@ -20,9 +20,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
 const wanted = args.filter((a) => !a.startsWith('--'));
-const selected = MODULES.filter((m) => wanted.length === 0 || wanted.includes(m.pkg) || wanted.includes(`${m.pkg}/${m.name}`));
+const selected = MODULES.filter(
+  (m) => wanted.length === 0 || wanted.includes(m.pkg) || wanted.includes(`${m.pkg}/${m.name}`),
+);
 if (selected.length === 0) {
-  console.error(`nothing matches ${wanted.join(' ')}; modules: ${MODULES.map((m) => `${m.pkg}/${m.name}`).join(', ')}`);
+  console.error(
+    `nothing matches ${wanted.join(' ')}; modules: ${MODULES.map((m) => `${m.pkg}/${m.name}`).join(', ')}`,
+  );
   process.exit(2);
 }
 

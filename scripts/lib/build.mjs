@@ -8,7 +8,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { pnpm, root } from './pnpm.mjs';
 
-const SOURCE_DIRS = ['packages/crm-auth/src', 'packages/devdb/src', 'apps/emulator/src', 'apps/api/src', 'apps/web/src'];
+const SOURCE_DIRS = [
+  'packages/crm-auth/src',
+  'packages/devdb/src',
+  'apps/emulator/src',
+  'apps/api/src',
+  'apps/web/src',
+];
 const SOURCE_FILES = [
   'pnpm-lock.yaml',
   'tsconfig.base.json',
@@ -62,12 +68,20 @@ function readStamp(file) {
  * source changed since the last build). `force: true` builds even when nothing changed. Returns
  * what it did: { installed, built }. `dir` and `run` (pnpm) are for the tests.
  */
-export function installAndBuild({ install = true, build = true, force = false, log = console.log, dir = root, run = pnpm } = {}) {
+export function installAndBuild({
+  install = true,
+  build = true,
+  force = false,
+  log = console.log,
+  dir = root,
+  run = pnpm,
+} = {}) {
   const stampFile = buildStampFile(dir);
   const stamp = readStamp(stampFile);
   const lockfile = () => statSync(join(dir, 'pnpm-lock.yaml')).mtimeMs;
   const done = { installed: false, built: false };
-  const installedNow = existsSync(join(dir, 'node_modules', '.modules.yaml')) && stamp.installedFrom === lockfile();
+  const installedNow =
+    existsSync(join(dir, 'node_modules', '.modules.yaml')) && stamp.installedFrom === lockfile();
   if (install && !installedNow) {
     log('[setup] installing dependencies (pnpm install --frozen-lockfile)');
     run(['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);

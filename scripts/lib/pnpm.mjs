@@ -25,11 +25,21 @@ export function ensurePnpm() {
   console.log(`[setup] installing pnpm ${pinned} under .tools/ (npm install)`);
   const r = spawnSync(
     'npm',
-    ['install', '--prefix', join(root, '.tools'), '--no-save', '--no-package-lock', '--loglevel=error', `pnpm@${pinned}`],
+    [
+      'install',
+      '--prefix',
+      join(root, '.tools'),
+      '--no-save',
+      '--no-package-lock',
+      '--loglevel=error',
+      `pnpm@${pinned}`,
+    ],
     { stdio: 'inherit' },
   );
   if (r.status !== 0 || versionOf(local) !== pinned) {
-    throw new Error(`could not install pnpm ${pinned} with npm; install it yourself: npm i -g pnpm@${pinned}`);
+    throw new Error(
+      `could not install pnpm ${pinned} with npm; install it yourself: npm i -g pnpm@${pinned}`,
+    );
   }
   return local;
 }

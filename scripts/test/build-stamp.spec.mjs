@@ -27,7 +27,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the build stamp', () => {
   it('lives with the build output under node_modules/, not in .data/', () => {
-    expect(relative(dir, buildStampFile(dir))).toBe(join('node_modules', '.cache', 'onbehalf-build-stamp.json'));
+    expect(relative(dir, buildStampFile(dir))).toBe(
+      join('node_modules', '.cache', 'onbehalf-build-stamp.json'),
+    );
   });
 
   it('survives deleting .data/: the next start neither installs nor builds again', () => {

@@ -19,7 +19,12 @@ describe('admin users (real Postgres)', () => {
   /** Creates a user through the API and returns it with its password. */
   async function createUser(role: 'admin' | 'auditor', by = admin): Promise<User & { password: string }> {
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const res = await by.post('/api/admin-users', { email: `user${++seq}@example.test`, name: `User ${seq}`, role, password });
+    const res = await by.post('/api/admin-users', {
+      email: `user${++seq}@example.test`,
+      name: `User ${seq}`,
+      role,
+      password,
+    });
     expect(res.status).toBe(201);
     return { ...((await res.json()) as User), password };
   }
@@ -31,7 +36,9 @@ describe('admin users (real Postgres)', () => {
   }
 
   const auditRows = async (action: string) =>
-    (await t.api.dataSource.query(`SELECT * FROM admin_audit_log WHERE action = $1 ORDER BY id`, [action])) as {
+    (await t.api.dataSource.query(`SELECT * FROM admin_audit_log WHERE action = $1 ORDER BY id`, [
+      action,
+    ])) as {
       target: string;
       actor_email: string;
       diff: Record<string, unknown>;
@@ -46,33 +53,58 @@ describe('admin users (real Postgres)', () => {
   });
 
   it('creates a user with an argon2id hash and never returns the hash', async () => {
-    const res = await admin.post('/api/admin-users', { email: '  Ada@Example.test ', name: 'Ada', role: 'auditor', password: 'correct horse battery' });
+    const res = await admin.post('/api/admin-users', {
+      email: '  Ada@Example.test ',
+      name: 'Ada',
+      role: 'auditor',
+      password: 'correct horse battery',
+    });
     expect(res.status).toBe(201);
     const text = await res.text();
     expect(text).not.toMatch(/hash|password/i);
     const user = JSON.parse(text) as User;
-    expect(user).toMatchObject({ email: 'Ada@Example.test', name: 'Ada', role: 'auditor', lastLoginAt: null });
+    expect(user).toMatchObject({
+      email: 'Ada@Example.test',
+      name: 'Ada',
+      role: 'auditor',
+      lastLoginAt: null,
+    });
     expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'id', 'lastLoginAt', 'name', 'role']);
-    const [row] = (await t.api.dataSource.query(`SELECT password_hash FROM admin_users WHERE id = $1`, [user.id])) as { password_hash: string }[];
+    const [row] = (await t.api.dataSource.query(`SELECT password_hash FROM admin_users WHERE id = $1`, [
+      user.id,
+    ])) as { password_hash: string }[];
     expect(row!.password_hash).toMatch(/^\$argon2id\$/);
 
     const list = await admin.get('/api/admin-users');
     expect(list.status).toBe(200);
     const listText = await list.text();
     expect(listText).not.toMatch(/hash|password/i);
-    expect((JSON.parse(listText) as { items: User[] }).items.map((u) => u.email)).toEqual([t.adminEmail, 'Ada@Example.test']);
+    expect((JSON.parse(listText) as { items: User[] }).items.map((u) => u.email)).toEqual([
+      t.adminEmail,
+      'Ada@Example.test',
+    ]);
     // The new user can sign in with the password given.
     await signIn('ada@example.test', 'correct horse battery');
   });
 
   it('refuses a second user with the same email in any case with 409 ADMIN_USER_EXISTS', async () => {
-    const res = await admin.post('/api/admin-users', { email: 'ADA@example.TEST', name: 'Other Ada', role: 'admin', password: 'another long password' });
+    const res = await admin.post('/api/admin-users', {
+      email: 'ADA@example.TEST',
+      name: 'Other Ada',
+      role: 'admin',
+      password: 'another long password',
+    });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ code: 'ADMIN_USER_EXISTS' });
   });
 
   it('validates the body: short password, unknown role, bad email, unknown field', async () => {
-    const base = { email: 'valid@example.test', name: 'Valid', role: 'auditor', password: 'long enough password' };
+    const base = {
+      email: 'valid@example.test',
+      name: 'Valid',
+      role: 'auditor',
+      password: 'long enough password',
+    };
     for (const body of [
       { ...base, password: 'short' },
       { ...base, role: 'root' },
@@ -84,7 +116,9 @@ describe('admin users (real Postgres)', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
     }
-    const patch = await admin.request('PATCH', `/api/admin-users/${(await createUser('auditor')).id}`, { role: 'owner' });
+    const patch = await admin.request('PATCH', `/api/admin-users/${(await createUser('auditor')).id}`, {
+      role: 'owner',
+    });
     expect(patch.status).toBe(400);
   });
 
@@ -92,7 +126,9 @@ describe('admin users (real Postgres)', () => {
     const bad = await admin.request('DELETE', '/api/admin-users/not-a-uuid');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'INVALID_ID' });
-    const missing = await admin.request('PATCH', '/api/admin-users/00000000-0000-4000-8000-000000000000', { name: 'x' });
+    const missing = await admin.request('PATCH', '/api/admin-users/00000000-0000-4000-8000-000000000000', {
+      name: 'x',
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'ADMIN_USER_NOT_FOUND' });
   });
@@ -103,7 +139,12 @@ describe('admin users (real Postgres)', () => {
     const target = await createUser('auditor');
     const attempts = [
       auditor.get('/api/admin-users'),
-      auditor.post('/api/admin-users', { email: 'x@example.test', name: 'X', role: 'admin', password: 'long enough password' }),
+      auditor.post('/api/admin-users', {
+        email: 'x@example.test',
+        name: 'X',
+        role: 'admin',
+        password: 'long enough password',
+      }),
       auditor.request('PATCH', `/api/admin-users/${target.id}`, { role: 'admin' }),
       auditor.request('PATCH', `/api/admin-users/${a.id}`, { role: 'admin' }),
       auditor.request('DELETE', `/api/admin-users/${target.id}`),
@@ -112,7 +153,9 @@ describe('admin users (real Postgres)', () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'FORBIDDEN_ROLE' });
     }
-    const [row] = (await t.api.dataSource.query(`SELECT role FROM admin_users WHERE id = $1`, [a.id])) as { role: string }[];
+    const [row] = (await t.api.dataSource.query(`SELECT role FROM admin_users WHERE id = $1`, [a.id])) as {
+      role: string;
+    }[];
     expect(row!.role).toBe('auditor');
   });
 
@@ -132,7 +175,10 @@ describe('admin users (real Postgres)', () => {
     expect(await promoted.json()).toMatchObject({ role: 'admin' });
     const after = await session.get('/api/auth/me');
     expect(after.status).toBe(401);
-    const open = (await t.api.dataSource.query(`SELECT count(*)::int AS n FROM sessions WHERE admin_user_id = $1 AND revoked_at IS NULL`, [u.id])) as {
+    const open = (await t.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM sessions WHERE admin_user_id = $1 AND revoked_at IS NULL`,
+      [u.id],
+    )) as {
       n: number;
     }[];
     expect(open[0]!.n).toBe(0);
@@ -148,7 +194,9 @@ describe('admin users (real Postgres)', () => {
   it("a password change ends the user's sessions; the new password works and is never logged", async () => {
     const u = await createUser('auditor');
     const session = await signIn(u.email, u.password);
-    const res = await admin.request('PATCH', `/api/admin-users/${u.id}`, { password: 'a brand new password' });
+    const res = await admin.request('PATCH', `/api/admin-users/${u.id}`, {
+      password: 'a brand new password',
+    });
     expect(res.status).toBe(200);
     expect((await session.get('/api/auth/me')).status).toBe(401);
     expect((await new ConsoleClient(t.url).login(u.email, u.password)).status).toBe(401);
@@ -163,7 +211,9 @@ describe('admin users (real Postgres)', () => {
     const me = await createUser('admin');
     const here = await signIn(me.email, me.password);
     const elsewhere = await signIn(me.email, me.password);
-    const res = await here.request('PATCH', `/api/admin-users/${me.id}`, { password: 'my new long password' });
+    const res = await here.request('PATCH', `/api/admin-users/${me.id}`, {
+      password: 'my new long password',
+    });
     expect(res.status).toBe(200);
     expect((await here.get('/api/auth/me')).status).toBe(200);
     expect((await elsewhere.get('/api/auth/me')).status).toBe(401);
@@ -197,12 +247,17 @@ describe('admin users (real Postgres)', () => {
     expect(await demote.json()).toMatchObject({ code: 'LAST_ADMIN' });
     // An API key has no user of its own, so only the last-admin rule stands in its way.
     const key = (await (await lastSession.post('/api/api-keys', { name: 'ops' })).json()) as { key: string };
-    const byKey = await fetch(`${t.url}/api/admin-users/${last.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key.key}` } });
+    const byKey = await fetch(`${t.url}/api/admin-users/${last.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key.key}` },
+    });
     expect(byKey.status).toBe(409);
     expect(await byKey.json()).toMatchObject({ code: 'LAST_ADMIN' });
     // With a second admin, the first may step down.
     const second = await createUser('admin', lastSession);
-    expect((await lastSession.request('PATCH', `/api/admin-users/${last.id}`, { role: 'auditor' })).status).toBe(200);
+    expect(
+      (await lastSession.request('PATCH', `/api/admin-users/${last.id}`, { role: 'auditor' })).status,
+    ).toBe(200);
     expect(second.role).toBe('admin');
   });
 });

@@ -17,14 +17,26 @@ describe('API keys (real Postgres)', () => {
   let auditor: ConsoleClient;
 
   const bearer = (key: string, path: string, init: RequestInit = {}) =>
-    fetch(`${t.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` } });
+    fetch(`${t.url}${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${key}` },
+    });
 
   beforeAll(async () => {
     t = await startTestApi({ ONBEHALF_LOGIN_RATE_LIMIT: '1000' });
     admin = new ConsoleClient(t.url);
     expect((await admin.login(t.adminEmail, t.adminPassword)).status).toBe(200);
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    expect((await admin.post('/api/admin-users', { email: 'auditor@example.test', name: 'Auditor', role: 'auditor', password })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/admin-users', {
+          email: 'auditor@example.test',
+          name: 'Auditor',
+          role: 'auditor',
+          password,
+        })
+      ).status,
+    ).toBe(201);
     auditor = new ConsoleClient(t.url);
     expect((await auditor.login('auditor@example.test', password)).status).toBe(200);
   });
@@ -42,7 +54,9 @@ describe('API keys (real Postgres)', () => {
     expect(created.key.startsWith(created.prefix)).toBe(true);
     expect(created.prefix).toHaveLength(12);
 
-    const [row] = (await t.api.dataSource.query(`SELECT key_hash, created_by FROM api_keys WHERE id = $1`, [created.id])) as {
+    const [row] = (await t.api.dataSource.query(`SELECT key_hash, created_by FROM api_keys WHERE id = $1`, [
+      created.id,
+    ])) as {
       key_hash: Buffer;
       created_by: string;
     }[];
@@ -54,42 +68,77 @@ describe('API keys (real Postgres)', () => {
     expect(text).not.toContain(created.key);
     expect(text).not.toMatch(/hash/i);
     const item = (JSON.parse(text) as { items: KeyView[] }).items.find((k) => k.id === created.id)!;
-    expect(item).toEqual({ id: created.id, name: 'ERP nightly sync', prefix: created.prefix, createdAt: expect.any(String), lastUsedAt: null, revokedAt: null });
-    const audit = (await t.api.dataSource.query(`SELECT target, diff FROM admin_audit_log WHERE action = 'api-key.create'`)) as unknown[];
+    expect(item).toEqual({
+      id: created.id,
+      name: 'ERP nightly sync',
+      prefix: created.prefix,
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    const audit = (await t.api.dataSource.query(
+      `SELECT target, diff FROM admin_audit_log WHERE action = 'api-key.create'`,
+    )) as unknown[];
     expect(JSON.stringify(audit)).not.toContain(created.key);
     expect(audit).toHaveLength(1);
   });
 
   it('works as a Bearer token for a GET, and stops working once revoked', async () => {
-    const { id, key } = (await (await admin.post('/api/api-keys', { name: 'scraper' })).json()) as { id: string; key: string };
+    const { id, key } = (await (await admin.post('/api/api-keys', { name: 'scraper' })).json()) as {
+      id: string;
+      key: string;
+    };
     const ok = await bearer(key, '/api/admin-users');
     expect(ok.status).toBe(200);
     // An API key needs no CSRF token: browsers never send it on their own.
-    const write = await bearer(key, '/api/api-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'made by a key' }) });
+    const write = await bearer(key, '/api/api-keys', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'made by a key' }),
+    });
     expect(write.status).toBe(201);
-    await expect.poll(async () => ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find((k) => k.id === id)?.lastUsedAt).toBeTruthy();
+    await expect
+      .poll(
+        async () =>
+          ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find(
+            (k) => k.id === id,
+          )?.lastUsedAt,
+      )
+      .toBeTruthy();
 
     const revoke = await admin.request('DELETE', `/api/api-keys/${id}`);
     expect(revoke.status).toBe(204);
     const after = await bearer(key, '/api/admin-users');
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
-    const listed = ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find((k) => k.id === id)!;
+    const listed = ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find(
+      (k) => k.id === id,
+    )!;
     expect(listed.revokedAt).not.toBeNull();
     // Revoking again is harmless and logs nothing new.
     expect((await admin.request('DELETE', `/api/api-keys/${id}`)).status).toBe(204);
-    const revokes = (await t.api.dataSource.query(`SELECT diff FROM admin_audit_log WHERE action = 'api-key.revoke'`)) as { diff: { id: string } }[];
+    const revokes = (await t.api.dataSource.query(
+      `SELECT diff FROM admin_audit_log WHERE action = 'api-key.revoke'`,
+    )) as { diff: { id: string } }[];
     expect(revokes.filter((r) => r.diff.id === id)).toHaveLength(1);
   });
 
   it('refuses unknown keys, malformed ids and blank names with codes', async () => {
-    expect(await (await bearer('obk_nope', '/api/api-keys')).json()).toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+    expect(await (await bearer('obk_nope', '/api/api-keys')).json()).toMatchObject({
+      code: 'AUTH_INVALID_API_KEY',
+    });
     const missing = await admin.request('DELETE', '/api/api-keys/00000000-0000-4000-8000-000000000000');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'API_KEY_NOT_FOUND' });
     const bad = await admin.request('DELETE', '/api/api-keys/1');
     expect(await bad.json()).toMatchObject({ code: 'INVALID_ID' });
-    for (const body of [{ name: '' }, { name: '   ' }, {}, { name: 'x'.repeat(101) }, { name: 'ok', key: 'chosen' }]) {
+    for (const body of [
+      { name: '' },
+      { name: '   ' },
+      {},
+      { name: 'x'.repeat(101) },
+      { name: 'ok', key: 'chosen' },
+    ]) {
       const res = await admin.post('/api/api-keys', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -106,7 +155,9 @@ describe('API keys (real Postgres)', () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'FORBIDDEN_ROLE' });
     }
-    const [row] = (await t.api.dataSource.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [id])) as { revoked_at: Date | null }[];
+    const [row] = (await t.api.dataSource.query(`SELECT revoked_at FROM api_keys WHERE id = $1`, [id])) as {
+      revoked_at: Date | null;
+    }[];
     expect(row!.revoked_at).toBeNull();
   });
 

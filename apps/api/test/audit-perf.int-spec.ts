@@ -46,7 +46,9 @@ async function seedLedger(t: TestApi, rows: number): Promise<void> {
     );
   }
   const orgIds = Array.from({ length: ORGS }, (_, i) => orgId(i));
-  const userIds = Array.from({ length: ORGS * USERS_PER_ORG }, (_, k) => userId(Math.floor(k / USERS_PER_ORG), k % USERS_PER_ORG));
+  const userIds = Array.from({ length: ORGS * USERS_PER_ORG }, (_, k) =>
+    userId(Math.floor(k / USERS_PER_ORG), k % USERS_PER_ORG),
+  );
   // Batches keep each statement's memory modest on a small machine.
   const batch = 200_000;
   for (let start = 1; start <= rows; start += batch) {
@@ -99,19 +101,35 @@ describe(`audit search plan and latency (${ROWS} ledger rows in ${ORGS} orgs)`, 
   });
 
   it('reaches crm_calls only through crm_calls_org_user_at_idx for an org + user + date range page', async () => {
-    const f = audit.filters({ orgId: orgId(3), onBehalfOf: userId(3, 7), from: '2000-01-01', to: '2100-01-01' });
+    const f = audit.filters({
+      orgId: orgId(3),
+      onBehalfOf: userId(3, 7),
+      from: '2000-01-01',
+      to: '2100-01-01',
+    });
     const { sql, params } = buildLedgerQuery(f, { limit: 51 });
-    const [row] = (await t.api.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
+    const [row] = (await t.api.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as {
+      'QUERY PLAN': [{ Plan: PlanNode }];
+    }[];
     const nodes = flatten(row!['QUERY PLAN'][0].Plan);
-    const onLedger = nodes.filter((n) => n['Relation Name'] === 'crm_calls' || n['Index Name']?.startsWith('crm_calls'));
+    const onLedger = nodes.filter(
+      (n) => n['Relation Name'] === 'crm_calls' || n['Index Name']?.startsWith('crm_calls'),
+    );
     expect(onLedger.length).toBeGreaterThan(0);
     expect(onLedger.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
-    expect(new Set(onLedger.map((n) => n['Index Name']).filter(Boolean))).toEqual(new Set(['crm_calls_org_user_at_idx']));
+    expect(new Set(onLedger.map((n) => n['Index Name']).filter(Boolean))).toEqual(
+      new Set(['crm_calls_org_user_at_idx']),
+    );
   });
 
   it('serves filtered pages fast', async () => {
     const cases = {
-      'org + user + range': { orgId: orgId(3), onBehalfOf: userId(3, 7), from: '2000-01-01', to: '2100-01-01' },
+      'org + user + range': {
+        orgId: orgId(3),
+        onBehalfOf: userId(3, 7),
+        from: '2000-01-01',
+        to: '2100-01-01',
+      },
       'org only': { orgId: orgId(5) },
       'no filter': {},
       'org + mismatches': { orgId: orgId(8), reconciliation: 'mismatch' },
@@ -136,8 +154,12 @@ describe(`audit search plan and latency (${ROWS} ledger rows in ${ORGS} orgs)`, 
       report[name] = `p95 ${p95(samples).toFixed(2)} ms`;
       if (BENCH) {
         const { sql, params } = buildLedgerQuery(audit.filters(q), { limit: 51 });
-        const [row] = (await t.api.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
-        const used = flatten(row!['QUERY PLAN'][0].Plan).map((n) => n['Index Name']).filter((x) => x?.startsWith('crm_calls'));
+        const [row] = (await t.api.dataSource.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)) as {
+          'QUERY PLAN': [{ Plan: PlanNode }];
+        }[];
+        const used = flatten(row!['QUERY PLAN'][0].Plan)
+          .map((n) => n['Index Name'])
+          .filter((x) => x?.startsWith('crm_calls'));
         report[name] += ` via ${[...new Set(used)].join(', ') || 'no index'}`;
       }
     }
@@ -158,47 +180,55 @@ describe(`audit search plan and latency (${ROWS} ledger rows in ${ORGS} orgs)`, 
     const { sql, params } = buildLedgerQuery(audit.filters(cases['org + user + range']), { limit: 51 });
     const exec: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const [row] = (await t.api.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as { 'QUERY PLAN': [{ 'Execution Time': number }] }[];
+      const [row] = (await t.api.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params)) as {
+        'QUERY PLAN': [{ 'Execution Time': number }];
+      }[];
       exec.push(row!['QUERY PLAN'][0]['Execution Time']);
     }
     console.log(
       `org + user + range: GET /api/audit over HTTP p95 ${p95(http).toFixed(2)} ms; Postgres execution p95 ${p95(exec).toFixed(2)} ms; ` +
-        `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`,
+        `load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} on ${availableParallelism()} cores`,
     );
   }, 600_000);
 
-  it.runIf(BENCH)('streams the whole ledger as CSV in flat memory', async () => {
-    const c = new ConsoleClient(t.url);
-    await c.login(t.adminEmail, t.adminPassword);
-    // Live heap, not garbage awaiting collection: collect before each sample.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    gc();
-    const base = process.memoryUsage();
-    let peakHeap = 0;
-    let peakRss = 0;
-    const timer = setInterval(() => {
+  it.runIf(BENCH)(
+    'streams the whole ledger as CSV in flat memory',
+    async () => {
+      const c = new ConsoleClient(t.url);
+      await c.login(t.adminEmail, t.adminPassword);
+      // Live heap, not garbage awaiting collection: collect before each sample.
+      setFlagsFromString('--expose-gc');
+      const gc = runInNewContext('gc') as () => void;
       gc();
-      const m = process.memoryUsage();
-      peakHeap = Math.max(peakHeap, m.heapUsed - base.heapUsed);
-      peakRss = Math.max(peakRss, m.rss - base.rss);
-    }, 250);
-    const started = performance.now();
-    const res = await c.get('/api/audit/export.csv');
-    let bytes = 0;
-    let lines = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const b of chunk) if (b === 10) lines++;
-    }
-    clearInterval(timer);
-    const secs = (performance.now() - started) / 1000;
-    console.log(
-      `export.csv: ${lines - 1} rows, ${(bytes / 1e6).toFixed(0)} MB in ${secs.toFixed(1)} s; ` +
-        `peak live heap +${(peakHeap / 1e6).toFixed(1)} MB, peak rss +${(peakRss / 1e6).toFixed(0)} MB (client and server in one process)`,
-    );
-    expect(lines - 1).toBe(ROWS);
-    // Far below the size of the export: the rows are never all in memory at once.
-    expect(peakHeap).toBeLessThan(bytes / 20);
-  }, 600_000);
+      const base = process.memoryUsage();
+      let peakHeap = 0;
+      let peakRss = 0;
+      const timer = setInterval(() => {
+        gc();
+        const m = process.memoryUsage();
+        peakHeap = Math.max(peakHeap, m.heapUsed - base.heapUsed);
+        peakRss = Math.max(peakRss, m.rss - base.rss);
+      }, 250);
+      const started = performance.now();
+      const res = await c.get('/api/audit/export.csv');
+      let bytes = 0;
+      let lines = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (const b of chunk) if (b === 10) lines++;
+      }
+      clearInterval(timer);
+      const secs = (performance.now() - started) / 1000;
+      console.log(
+        `export.csv: ${lines - 1} rows, ${(bytes / 1e6).toFixed(0)} MB in ${secs.toFixed(1)} s; ` +
+          `peak live heap +${(peakHeap / 1e6).toFixed(1)} MB, peak rss +${(peakRss / 1e6).toFixed(0)} MB (client and server in one process)`,
+      );
+      expect(lines - 1).toBe(ROWS);
+      // Far below the size of the export: the rows are never all in memory at once.
+      expect(peakHeap).toBeLessThan(bytes / 20);
+    },
+    600_000,
+  );
 });

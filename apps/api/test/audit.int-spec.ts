@@ -103,14 +103,24 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     expect(res.status, await res.clone().text()).toBe(200);
     return (await res.json()) as Page;
   };
-  const names = (p: Page) => p.items.map((i) => Object.entries(ids).find(([, id]) => id === i.id)?.[0] ?? i.id);
+  const names = (p: Page) =>
+    p.items.map((i) => Object.entries(ids).find(([, id]) => id === i.id)?.[0] ?? i.id);
 
   beforeAll(async () => {
     t = await startTestApi({ ONBEHALF_LOGIN_RATE_LIMIT: '1000' });
     admin = new ConsoleClient(t.url);
     expect((await admin.login(t.adminEmail, t.adminPassword)).status).toBe(200);
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    expect((await admin.post('/api/admin-users', { email: 'auditor@example.test', name: 'Auditor', role: 'auditor', password })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/admin-users', {
+          email: 'auditor@example.test',
+          name: 'Auditor',
+          role: 'auditor',
+          password,
+        })
+      ).status,
+    ).toBe(201);
     auditor = new ConsoleClient(t.url);
     expect((await auditor.login('auditor@example.test', password)).status).toBe(200);
 
@@ -121,26 +131,68 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
          'valid', 'PEM', '\\x00', 'test') RETURNING id`,
     );
     const org = async (name: string) =>
-      (await sql<{ id: string }>(
-        `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
-        [name, cert!.id],
-      ))[0]!.id;
+      (
+        await sql<{ id: string }>(
+          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
+          [name, cert!.id],
+        )
+      )[0]!.id;
     orgA = await org('Contoso Ltd');
     orgB = await org('Fabrikam, "Inc."');
 
     await call('a1', { at: '2025-03-01T08:00:00Z', reconciliation: 'match' });
-    await call('a2', { at: '2025-03-02T09:30:00Z', on_behalf_of_id: ANN, on_behalf_of_name: 'Ann Lee', on_behalf_of_puid: '0003BFFD9F1A2B3C', entity: 'contact' });
-    await call('a3', { at: '2025-03-03T23:59:59.999999Z', outcome: 'failed', error_code: 'CRM_PRIVILEGE_DENIED', reconciliation: 'unverified' });
-    await call('a4', { at: '2025-03-04T10:00:00Z', reconciliation: 'mismatch', record_id: 'cccccccc-0000-4000-8000-000000000001' });
-    await call('a5', { at: '2025-03-05T10:00:00Z', outcome: 'pending', latency_ms: null, completed_at: null, reconciliation: 'unverified' });
-    await call('a6', { at: '2025-03-06T10:00:00Z', service_account_id: OTHER_SVC, service_account_name: 'Other_Account', on_behalf_of_id: null, on_behalf_of_name: null, on_behalf_of_puid: null, operation: 'WhoAmI', entity: null, record_id: null });
-    await call('b1', { org_id: orgB, at: '2025-03-04T11:00:00Z', reconciliation: 'mismatch', on_behalf_of_name: 'Jon Wilson (50%_off)' });
+    await call('a2', {
+      at: '2025-03-02T09:30:00Z',
+      on_behalf_of_id: ANN,
+      on_behalf_of_name: 'Ann Lee',
+      on_behalf_of_puid: '0003BFFD9F1A2B3C',
+      entity: 'contact',
+    });
+    await call('a3', {
+      at: '2025-03-03T23:59:59.999999Z',
+      outcome: 'failed',
+      error_code: 'CRM_PRIVILEGE_DENIED',
+      reconciliation: 'unverified',
+    });
+    await call('a4', {
+      at: '2025-03-04T10:00:00Z',
+      reconciliation: 'mismatch',
+      record_id: 'cccccccc-0000-4000-8000-000000000001',
+    });
+    await call('a5', {
+      at: '2025-03-05T10:00:00Z',
+      outcome: 'pending',
+      latency_ms: null,
+      completed_at: null,
+      reconciliation: 'unverified',
+    });
+    await call('a6', {
+      at: '2025-03-06T10:00:00Z',
+      service_account_id: OTHER_SVC,
+      service_account_name: 'Other_Account',
+      on_behalf_of_id: null,
+      on_behalf_of_name: null,
+      on_behalf_of_puid: null,
+      operation: 'WhoAmI',
+      entity: null,
+      record_id: null,
+    });
+    await call('b1', {
+      org_id: orgB,
+      at: '2025-03-04T11:00:00Z',
+      reconciliation: 'mismatch',
+      on_behalf_of_name: 'Jon Wilson (50%_off)',
+    });
     await call('b2', { org_id: orgB, at: '2025-03-07T11:00:00Z', reconciliation: 'missing' });
     await q(`UPDATE crm_calls SET completed_at = at + interval '42 milliseconds' WHERE outcome <> 'pending'`);
     await sql(
       `INSERT INTO crm_stamps (org_id, entity, record_id, createdby, createdonbehalfby, modifiedby, modifiedonbehalfby, exists_in_crm)
        VALUES ($1, 'account', 'cccccccc-0000-4000-8000-000000000001', $2, $3, $2, NULL, true)`,
-      [orgA, JSON.stringify({ id: ANN, name: 'Ann Lee' }), JSON.stringify({ id: SVC, name: 'ERP_Integration' })],
+      [
+        orgA,
+        JSON.stringify({ id: ANN, name: 'Ann Lee' }),
+        JSON.stringify({ id: SVC, name: 'ERP_Integration' }),
+      ],
     );
   });
   afterAll(async () => {
@@ -198,7 +250,9 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     expect(names(await search(`reconciliation=mismatch&orgId=${orgA}`))).toEqual(['a4']);
     expect(names(await search('reconciliation=mismatch,missing'))).toEqual(['b2', 'b1', 'a4']);
     // Blank parameters, as a form sends them, mean "no filter".
-    expect(names(await search('orgId=&actor=&onBehalfOf=&entity=&from=&to=&outcome=&reconciliation=&cursor='))).toHaveLength(8);
+    expect(
+      names(await search('orgId=&actor=&onBehalfOf=&entity=&from=&to=&outcome=&reconciliation=&cursor=')),
+    ).toHaveLength(8);
     // An org without calls, and an unknown user, give an empty page, not an error.
     expect((await search(`orgId=${randomUUID()}`)).items).toEqual([]);
   });
@@ -209,7 +263,13 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     expect(names(await search('to=2025-03-03T23:59:59.999999Z'))).toEqual(['a2', 'a1']);
     // A time without a zone is UTC; an offset is honoured.
     expect(names(await search('from=2025-03-06T10:00&to=2025-03-06T10:00:01'))).toEqual(['a6']);
-    expect(names(await search(`from=${encodeURIComponent('2025-03-06T11:00:00+01:00')}&to=${encodeURIComponent('2025-03-06T11:00:01+0100')}`))).toEqual(['a6']);
+    expect(
+      names(
+        await search(
+          `from=${encodeURIComponent('2025-03-06T11:00:00+01:00')}&to=${encodeURIComponent('2025-03-06T11:00:01+0100')}`,
+        ),
+      ),
+    ).toEqual(['a6']);
   });
 
   it('pages with an opaque keyset cursor: no duplicates, no gaps, even across equal timestamps', async () => {
@@ -217,18 +277,25 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     const org = orgB;
     const base = Date.parse('2025-02-01T00:00:00Z');
     for (let i = 0; i < 45; i++) {
-      const at = new Date(base + Math.floor(i / 4) * 1000).toISOString().replace('Z', `${i % 4 === 3 ? '001' : '000'}Z`);
+      const at = new Date(base + Math.floor(i / 4) * 1000)
+        .toISOString()
+        .replace('Z', `${i % 4 === 3 ? '001' : '000'}Z`);
       await call(`p${i}`, { org_id: org, at, on_behalf_of_id: ANN });
     }
     const expected = (
-      await sql<{ id: string }>(`SELECT id FROM crm_calls WHERE org_id = $1 AND on_behalf_of_id = $2 ORDER BY at DESC, id DESC`, [org, ANN])
+      await sql<{ id: string }>(
+        `SELECT id FROM crm_calls WHERE org_id = $1 AND on_behalf_of_id = $2 ORDER BY at DESC, id DESC`,
+        [org, ANN],
+      )
     ).map((r) => r.id);
     expect(expected).toHaveLength(45);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Page = await search(`orgId=${org}&onBehalfOf=${ANN}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: Page = await search(
+        `orgId=${org}&onBehalfOf=${ANN}&limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.items.length).toBeLessThanOrEqual(7);
       seen.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor;
@@ -270,7 +337,9 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
       expect(await res.json(), qs).toMatchObject({ code });
     }
     const res = await admin.get('/api/audit?orgId=nope');
-    expect(((await res.json()) as { details: { fields: { field: string }[] } }).details.fields[0]!.field).toBe('orgId');
+    expect(
+      ((await res.json()) as { details: { fields: { field: string }[] } }).details.fields[0]!.field,
+    ).toBe('orgId');
   });
 
   it('lets an auditor read the ledger, the export and the admin audit log, and nobody without a session', async () => {
@@ -295,7 +364,9 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     const res = await admin.get(`/api/audit/export.csv?orgId=${orgB}&from=2025-03-01`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="onbehalf-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="onbehalf-audit-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const text = await res.text();
     const rows = parseCsv(text);
     const [header, ...data] = rows;
@@ -319,7 +390,9 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     expect(b1[col('crm_createdby_id')]).toBe('');
     for (const r of rows) expect(r).toHaveLength(header!.length);
 
-    const logged = await sql<{ diff: { filters: Record<string, unknown> } }>(`SELECT diff FROM admin_audit_log WHERE action = 'audit.export' ORDER BY id DESC LIMIT 1`);
+    const logged = await sql<{ diff: { filters: Record<string, unknown> } }>(
+      `SELECT diff FROM admin_audit_log WHERE action = 'audit.export' ORDER BY id DESC LIMIT 1`,
+    );
     expect(logged[0]!.diff.filters).toMatchObject({ orgId: orgB, from: '2025-03-01T00:00:00.000Z' });
   });
 
@@ -350,10 +423,12 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
       [orgA],
     );
     const exporting = async () =>
-      (await sql<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+      (
+        await sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
            AND (query LIKE '%ledger_export%' AND state <> 'idle' OR state LIKE 'idle in transaction%')`,
-      ))[0]!.n;
+        )
+      )[0]!.n;
     const res = await admin.get('/api/audit/export.csv?entity=bulk');
     const reader = res.body!.getReader();
     const first = await reader.read();
@@ -367,7 +442,9 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
 
   it('lists the admin audit log newest first with keyset pages', async () => {
     for (let i = 0; i < 5; i++) await admin.post('/api/api-keys', { name: `k${i}` });
-    const all = (await sql<{ id: string }>(`SELECT id FROM admin_audit_log ORDER BY id DESC`)).map((r) => String(r.id));
+    const all = (await sql<{ id: string }>(`SELECT id FROM admin_audit_log ORDER BY id DESC`)).map((r) =>
+      String(r.id),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -377,7 +454,8 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(all);
-    const first = ((await (await admin.get('/api/admin-audit?limit=1')).json()) as { items: unknown[] }).items[0];
+    const first = ((await (await admin.get('/api/admin-audit?limit=1')).json()) as { items: unknown[] })
+      .items[0];
     expect(first).toMatchObject({
       id: expect.any(String),
       at: expect.any(String),
@@ -391,6 +469,8 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
       const res = await admin.get(`/api/admin-audit?${qs}`);
       expect(res.status, qs).toBe(400);
     }
-    expect(await (await admin.get('/api/admin-audit?cursor=xyz')).json()).toMatchObject({ code: 'INVALID_CURSOR' });
+    expect(await (await admin.get('/api/admin-audit?cursor=xyz')).json()).toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
   });
 });

@@ -16,7 +16,15 @@ import { freshDatabase } from './harness';
  * every test stands alone on the rows written in beforeAll.
  */
 const ctx: RequestContext = {
-  principal: { kind: 'session', userId: null, email: 'auditor@example.test', name: 'A', role: 'auditor', sessionId: null, apiKeyId: null },
+  principal: {
+    kind: 'session',
+    userId: null,
+    email: 'auditor@example.test',
+    name: 'A',
+    role: 'auditor',
+    sessionId: null,
+    apiKeyId: null,
+  },
   requestId: 'req-export',
   ip: '192.0.2.9',
   userAgent: 'spec',
@@ -56,7 +64,12 @@ describe('AuditService on Postgres', () => {
          'valid', 'PEM', '\\x00', 'test') RETURNING id`,
     );
     const org = async (name: string) =>
-      (await sql<{ id: string }>(`INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`, [name, cert!.id]))[0]!.id;
+      (
+        await sql<{ id: string }>(
+          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
+          [name, cert!.id],
+        )
+      )[0]!.id;
     orgId = await org('Contoso');
     otherOrg = await org('Fabrikam');
     // 'page': 60 calls one second apart, the last 4 sharing one instant (the id breaks the tie).
@@ -74,14 +87,17 @@ describe('AuditService on Postgres', () => {
       [otherOrg],
     );
     for (let i = 1; i <= 7; i++) {
-      await sql(`INSERT INTO admin_audit_log (actor_id, actor_email, ip, org_id, action, target, outcome, diff) VALUES (NULL, $1, '192.0.2.1', $2, $3, $4, $5, $6)`, [
-        `admin${i}@example.test`,
-        i === 7 ? orgId : null,
-        `seed.action-${i}`,
-        `target-${i}`,
-        i === 3 ? 'failure' : 'success',
-        i === 7 ? JSON.stringify({ name: 'k7' }) : null,
-      ]);
+      await sql(
+        `INSERT INTO admin_audit_log (actor_id, actor_email, ip, org_id, action, target, outcome, diff) VALUES (NULL, $1, '192.0.2.1', $2, $3, $4, $5, $6)`,
+        [
+          `admin${i}@example.test`,
+          i === 7 ? orgId : null,
+          `seed.action-${i}`,
+          `target-${i}`,
+          i === 3 ? 'failure' : 'success',
+          i === 7 ? JSON.stringify({ name: 'k7' }) : null,
+        ],
+      );
     }
   });
   afterAll(async () => {
@@ -129,15 +145,28 @@ describe('AuditService on Postgres', () => {
     it('applies the filters and refuses a cursor it did not issue', async () => {
       const page = await search({ orgId: otherOrg.toUpperCase(), outcome: 'failed', limit: 2 });
       expect(page.items.map((i) => i.requestId)).toEqual(['bulk-1001', 'bulk-1000']);
-      expect(page.items[0]).toMatchObject({ org: { id: otherOrg, friendlyName: 'Fabrikam' }, outcome: 'failed', reconciliation: 'unverified', crm: null });
+      expect(page.items[0]).toMatchObject({
+        org: { id: otherOrg, friendlyName: 'Fabrikam' },
+        outcome: 'failed',
+        reconciliation: 'unverified',
+        crm: null,
+      });
       expect((await search({ entity: 'nothing' })).items).toEqual([]);
-      await expect(search({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ status: 400, code: 'INVALID_CURSOR' });
+      await expect(search({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+        status: 400,
+        code: 'INVALID_CURSOR',
+      });
     });
   });
 
   describe('exportCsv', () => {
     it('yields the header, then the matches in batches of 500 rows, newest first, and audits the export with its filters', async () => {
-      const filters = audit.filters({ orgId: otherOrg, entity: 'bulk', from: '2024-01-01', to: '2024-01-01' } as AuditQueryDto);
+      const filters = audit.filters({
+        orgId: otherOrg,
+        entity: 'bulk',
+        from: '2024-01-01',
+        to: '2024-01-01',
+      } as AuditQueryDto);
       const before = (await sql(`SELECT id FROM admin_audit_log WHERE action = 'audit.export'`)).length;
       const chunks = await collect(audit.exportCsv(filters, ctx));
       expect(chunks[0]).toBe(`${LEDGER_CSV_HEADER.join(',')}\r\n`);
@@ -145,7 +174,12 @@ describe('AuditService on Postgres', () => {
       const lines = chunks.slice(1).join('').split('\r\n').slice(0, -1);
       expect(lines[0]!.split(',')[11]).toBe('bulk-1001');
       expect(lines.at(-1)!.split(',')[11]).toBe('bulk-1');
-      const entries = await sql<{ org_id: string; actor_email: string; request_id: string; diff: Record<string, unknown> }>(
+      const entries = await sql<{
+        org_id: string;
+        actor_email: string;
+        request_id: string;
+        diff: Record<string, unknown>;
+      }>(
         `SELECT org_id, actor_email, request_id, diff FROM admin_audit_log WHERE action = 'audit.export' ORDER BY id`,
       );
       expect(entries.slice(before)).toEqual([
@@ -153,7 +187,14 @@ describe('AuditService on Postgres', () => {
           org_id: otherOrg,
           actor_email: 'auditor@example.test',
           request_id: 'req-export',
-          diff: { filters: { orgId: otherOrg, entity: 'bulk', from: '2024-01-01T00:00:00.000Z', to: '2024-01-02T00:00:00.000Z' } },
+          diff: {
+            filters: {
+              orgId: otherOrg,
+              entity: 'bulk',
+              from: '2024-01-01T00:00:00.000Z',
+              to: '2024-01-02T00:00:00.000Z',
+            },
+          },
         },
       ]);
       expect(await busy()).toBe(0);
@@ -161,12 +202,16 @@ describe('AuditService on Postgres', () => {
 
     it('audits an export without an org as such', async () => {
       await collect(audit.exportCsv({ entity: 'nothing' }, ctx));
-      const [last] = await sql<{ org_id: string | null; diff: unknown }>(`SELECT org_id, diff FROM admin_audit_log WHERE action = 'audit.export' ORDER BY id DESC LIMIT 1`);
+      const [last] = await sql<{ org_id: string | null; diff: unknown }>(
+        `SELECT org_id, diff FROM admin_audit_log WHERE action = 'audit.export' ORDER BY id DESC LIMIT 1`,
+      );
       expect(last).toEqual({ org_id: null, diff: { filters: { entity: 'nothing' } } });
     });
 
     it('yields only the header when nothing matches', async () => {
-      expect(await collect(audit.exportCsv({ entity: 'nothing' }, ctx))).toEqual([`${LEDGER_CSV_HEADER.join(',')}\r\n`]);
+      expect(await collect(audit.exportCsv({ entity: 'nothing' }, ctx))).toEqual([
+        `${LEDGER_CSV_HEADER.join(',')}\r\n`,
+      ]);
     });
 
     it('reads one snapshot: a call written during the export is not in it', async () => {
@@ -188,7 +233,8 @@ describe('AuditService on Postgres', () => {
     });
 
     it('closes its cursor and returns the connection when the reader stops early', async () => {
-      const idleBefore = (ds.driver as unknown as { master: { idleCount: number; totalCount: number } }).master;
+      const idleBefore = (ds.driver as unknown as { master: { idleCount: number; totalCount: number } })
+        .master;
       const it = audit.exportCsv({ entity: 'bulk' }, ctx);
       await it.next();
       await it.next();
@@ -201,7 +247,12 @@ describe('AuditService on Postgres', () => {
 
   describe('listAdminAudit', () => {
     const list = (q: Partial<AdminAuditQueryDto>) => audit.listAdminAudit(q as AdminAuditQueryDto);
-    const seeded = async () => (await sql<{ id: string }>(`SELECT id FROM admin_audit_log WHERE action LIKE 'seed.%' ORDER BY id DESC`)).map((r) => String(r.id));
+    const seeded = async () =>
+      (
+        await sql<{ id: string }>(
+          `SELECT id FROM admin_audit_log WHERE action LIKE 'seed.%' ORDER BY id DESC`,
+        )
+      ).map((r) => String(r.id));
 
     it('maps an entry to its API shape', async () => {
       const [newest] = await seeded();
@@ -246,16 +297,23 @@ describe('AuditService on Postgres', () => {
       expect(exact.nextCursor).toBeNull();
     });
 
-    it.each([['a:'], ['a:x1'], ['b:1'], ['a:1x'], ['xa:1'], ['a:12345678901234567890'], ['']])('refuses the cursor %j with 400 INVALID_CURSOR', async (text) => {
-      await expect(list({ cursor: Buffer.from(text).toString('base64url') || 'Zg' })).rejects.toMatchObject({
-        status: 400,
-        code: 'INVALID_CURSOR',
-        message: 'The cursor is not one this API returned. Start again without it.',
-      });
-    });
+    it.each([['a:'], ['a:x1'], ['b:1'], ['a:1x'], ['xa:1'], ['a:12345678901234567890'], ['']])(
+      'refuses the cursor %j with 400 INVALID_CURSOR',
+      async (text) => {
+        await expect(list({ cursor: Buffer.from(text).toString('base64url') || 'Zg' })).rejects.toMatchObject(
+          {
+            status: 400,
+            code: 'INVALID_CURSOR',
+            message: 'The cursor is not one this API returned. Start again without it.',
+          },
+        );
+      },
+    );
 
     it('accepts a 19-digit cursor', async () => {
-      expect((await list({ cursor: Buffer.from('a:9223372036854775807').toString('base64url'), limit: 1 })).items).toHaveLength(1);
+      expect(
+        (await list({ cursor: Buffer.from('a:9223372036854775807').toString('base64url'), limit: 1 })).items,
+      ).toHaveLength(1);
     });
   });
 });

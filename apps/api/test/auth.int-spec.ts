@@ -80,9 +80,19 @@ describe('admin sign-in, sessions and CSRF (real Postgres)', () => {
   });
 
   it('writes sign-ins to the admin audit log without the password', async () => {
-    const rows = await t.api.dataSource.query(`SELECT action, outcome, target, diff FROM admin_audit_log ORDER BY id`);
-    expect(rows.some((r: { action: string; outcome: string }) => r.action === 'auth.login' && r.outcome === 'success')).toBe(true);
-    expect(rows.some((r: { action: string; outcome: string }) => r.action === 'auth.login' && r.outcome === 'failure')).toBe(true);
+    const rows = await t.api.dataSource.query(
+      `SELECT action, outcome, target, diff FROM admin_audit_log ORDER BY id`,
+    );
+    expect(
+      rows.some(
+        (r: { action: string; outcome: string }) => r.action === 'auth.login' && r.outcome === 'success',
+      ),
+    ).toBe(true);
+    expect(
+      rows.some(
+        (r: { action: string; outcome: string }) => r.action === 'auth.login' && r.outcome === 'failure',
+      ),
+    ).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(t.adminPassword);
   });
 });

@@ -14,7 +14,13 @@ import { freshDatabase } from './harness';
  * sign-in, session expiry and sliding, API-key cache, sign-out. Pinned for mutation testing.
  */
 const EMAIL = 'first@example.test';
-const ctx = (over: Partial<RequestContext> = {}): RequestContext => ({ principal: null, requestId: 'req-1', ip: '192.0.2.1', userAgent: 'spec/1', ...over });
+const ctx = (over: Partial<RequestContext> = {}): RequestContext => ({
+  principal: null,
+  requestId: 'req-1',
+  ip: '192.0.2.1',
+  userAgent: 'spec/1',
+  ...over,
+});
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 describe('AuthService rules (real Postgres)', () => {
@@ -25,7 +31,10 @@ describe('AuthService rules (real Postgres)', () => {
   let password: string;
 
   const audit = async (action: string) =>
-    (await ds.query(`SELECT actor_id, actor_email, session_id, target, outcome, diff, ip FROM admin_audit_log WHERE action = $1 ORDER BY id`, [action])) as Array<{
+    (await ds.query(
+      `SELECT actor_id, actor_email, session_id, target, outcome, diff, ip FROM admin_audit_log WHERE action = $1 ORDER BY id`,
+      [action],
+    )) as Array<{
       actor_id: string | null;
       actor_email: string | null;
       session_id: string | null;
@@ -35,7 +44,11 @@ describe('AuthService rules (real Postgres)', () => {
       ip: string | null;
     }>;
   const session = async (token: string) =>
-    ((await ds.query(`SELECT * FROM sessions WHERE token_hash = $1`, [sha256(token)])) as Array<Record<string, unknown>>)[0]!;
+    (
+      (await ds.query(`SELECT * FROM sessions WHERE token_hash = $1`, [sha256(token)])) as Array<
+        Record<string, unknown>
+      >
+    )[0]!;
   /** A new AuthService (own rate limiter and API-key cache) over the same database and config. */
   const fresh = () => (auth = new AuthService(ds, config, new AdminAuditService(ds)));
 
@@ -80,10 +93,16 @@ describe('AuthService rules (real Postgres)', () => {
       await withNoAdmin({ email: EMAIL, password: null }, async () => {
         const before = (await audit('admin-user.bootstrap')).length;
         const r = await auth.ensureFirstAdmin();
-        expect(r).toEqual({ email: EMAIL, generatedPassword: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/), created: true });
+        expect(r).toEqual({
+          email: EMAIL,
+          generatedPassword: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/),
+          created: true,
+        });
         const user = ((await ds.query(`SELECT email, name, role FROM admin_users`)) as unknown[])[0];
         expect(user).toEqual({ email: EMAIL, name: 'Administrator', role: 'admin' });
-        expect((await audit('admin-user.bootstrap')).slice(before)).toMatchObject([{ target: EMAIL, outcome: 'success', actor_email: 'system' }]);
+        expect((await audit('admin-user.bootstrap')).slice(before)).toMatchObject([
+          { target: EMAIL, outcome: 'success', actor_email: 'system' },
+        ]);
         expect((await auth.login(EMAIL, r.generatedPassword!, ctx())).view.user.email).toBe(EMAIL);
       });
     });
@@ -91,10 +110,18 @@ describe('AuthService rules (real Postgres)', () => {
     it('creates the first admin with the configured password and returns no password; creates nothing once one exists', async () => {
       const configured = `pw-${randomBytes(6).toString('hex')}`;
       await withNoAdmin({ email: EMAIL, password: configured }, async () => {
-        expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL, generatedPassword: null, created: true });
+        expect(await auth.ensureFirstAdmin()).toEqual({
+          email: EMAIL,
+          generatedPassword: null,
+          created: true,
+        });
         expect((await auth.login(EMAIL, configured, ctx())).view.user.email).toBe(EMAIL);
         config.firstAdmin = { email: 'second@example.test', password: null };
-        expect(await auth.ensureFirstAdmin()).toEqual({ email: 'second@example.test', generatedPassword: null, created: false });
+        expect(await auth.ensureFirstAdmin()).toEqual({
+          email: 'second@example.test',
+          generatedPassword: null,
+          created: false,
+        });
         expect(await ds.query(`SELECT email FROM admin_users`)).toEqual([{ email: EMAIL }]);
       });
     });
@@ -102,7 +129,11 @@ describe('AuthService rules (real Postgres)', () => {
     it('creates one first admin when two instances start at once', async () => {
       await withNoAdmin({ email: EMAIL, password }, async () => {
         const other = new AuthService(ds, config, new AdminAuditService(ds));
-        const results = await Promise.all([auth.ensureFirstAdmin(), other.ensureFirstAdmin(), auth.ensureFirstAdmin()]);
+        const results = await Promise.all([
+          auth.ensureFirstAdmin(),
+          other.ensureFirstAdmin(),
+          auth.ensureFirstAdmin(),
+        ]);
         expect(results.map((r) => r.created).sort()).toEqual([false, false, true]);
         expect(await ds.query(`SELECT count(*)::int AS n FROM admin_users`)).toEqual([{ n: 1 }]);
       });
@@ -114,12 +145,22 @@ describe('AuthService rules (real Postgres)', () => {
         const next = `pw-${randomBytes(6).toString('hex')}`;
         const before = (await audit('admin-user.password-reset-from-env')).length;
         config.firstAdmin = { email: EMAIL.toUpperCase(), password: next };
-        expect(await auth.ensureFirstAdmin()).toEqual({ email: EMAIL.toUpperCase(), generatedPassword: null, created: false });
-        await expect(auth.login(EMAIL, password, ctx())).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+        expect(await auth.ensureFirstAdmin()).toEqual({
+          email: EMAIL.toUpperCase(),
+          generatedPassword: null,
+          created: false,
+        });
+        await expect(auth.login(EMAIL, password, ctx())).rejects.toMatchObject({
+          code: 'AUTH_INVALID_CREDENTIALS',
+        });
         expect((await auth.login(EMAIL, next, ctx())).view.user.email).toBe(EMAIL);
-        expect((await audit('admin-user.password-reset-from-env')).slice(before)).toMatchObject([{ target: EMAIL.toUpperCase(), outcome: 'success', actor_email: 'system' }]);
+        expect((await audit('admin-user.password-reset-from-env')).slice(before)).toMatchObject([
+          { target: EMAIL.toUpperCase(), outcome: 'success', actor_email: 'system' },
+        ]);
         // The same password on the next start changes nothing and audits nothing.
-        const hash = ((await ds.query(`SELECT password_hash FROM admin_users`)) as Array<{ password_hash: string }>)[0]!.password_hash;
+        const hash = (
+          (await ds.query(`SELECT password_hash FROM admin_users`)) as Array<{ password_hash: string }>
+        )[0]!.password_hash;
         await auth.ensureFirstAdmin();
         expect(await ds.query(`SELECT password_hash FROM admin_users`)).toEqual([{ password_hash: hash }]);
         expect(await audit('admin-user.password-reset-from-env')).toHaveLength(before + 1);
@@ -130,7 +171,11 @@ describe('AuthService rules (real Postgres)', () => {
   describe('login', () => {
     it('opens a session: idle expiry ahead, absolute expiry 12 h ahead, IP and user agent (300 characters) kept, last sign-in stamped, audited', async () => {
       const before = Date.now();
-      const { token, view } = await auth.login(EMAIL.toUpperCase(), password, ctx({ userAgent: 'u'.repeat(400) }));
+      const { token, view } = await auth.login(
+        EMAIL.toUpperCase(),
+        password,
+        ctx({ userAgent: 'u'.repeat(400) }),
+      );
       const after = Date.now();
       expect(Buffer.from(token, 'base64url')).toHaveLength(32);
       expect(Buffer.from(view.csrfToken, 'base64url')).toHaveLength(24);
@@ -144,11 +189,26 @@ describe('AuthService rules (real Postgres)', () => {
       const absolute = (s.absolute_expires_at as Date).getTime();
       expect(absolute).toBeGreaterThanOrEqual(before + 12 * 3_600_000);
       expect(absolute).toBeLessThanOrEqual(after + 12 * 3_600_000);
-      expect(s).toMatchObject({ admin_user_id: view.user.id, csrf_token: view.csrfToken, ip: '192.0.2.1', user_agent: 'u'.repeat(300), revoked_at: null });
-      const last_login_at = ((await ds.query(`SELECT last_login_at FROM admin_users`)) as Array<{ last_login_at: Date }>)[0]!.last_login_at;
+      expect(s).toMatchObject({
+        admin_user_id: view.user.id,
+        csrf_token: view.csrfToken,
+        ip: '192.0.2.1',
+        user_agent: 'u'.repeat(300),
+        revoked_at: null,
+      });
+      const last_login_at = (
+        (await ds.query(`SELECT last_login_at FROM admin_users`)) as Array<{ last_login_at: Date }>
+      )[0]!.last_login_at;
       expect(last_login_at.getTime()).toBeGreaterThanOrEqual(before - 1000);
       const rows = await audit('auth.login');
-      expect(rows.at(-1)).toMatchObject({ actor_id: view.user.id, actor_email: EMAIL, session_id: s.id, target: EMAIL, outcome: 'success', diff: null });
+      expect(rows.at(-1)).toMatchObject({
+        actor_id: view.user.id,
+        actor_email: EMAIL,
+        session_id: s.id,
+        target: EMAIL,
+        outcome: 'success',
+        diff: null,
+      });
     });
 
     it('keeps a null user agent null', async () => {
@@ -172,8 +232,15 @@ describe('AuthService rules (real Postgres)', () => {
 
     it('refuses a wrong password and an unknown email alike with AUTH_INVALID_CREDENTIALS, audited as failures', async () => {
       const before = (await audit('auth.login')).length;
-      await expect(auth.login(EMAIL, 'wrong', ctx())).rejects.toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS', message: 'Wrong email or password.' });
-      await expect(auth.login('nobody@example.test', password, ctx())).rejects.toMatchObject({ status: 401, code: 'AUTH_INVALID_CREDENTIALS' });
+      await expect(auth.login(EMAIL, 'wrong', ctx())).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_INVALID_CREDENTIALS',
+        message: 'Wrong email or password.',
+      });
+      await expect(auth.login('nobody@example.test', password, ctx())).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_INVALID_CREDENTIALS',
+      });
       const rows = (await audit('auth.login')).slice(before);
       expect(rows).toMatchObject([
         { target: EMAIL, outcome: 'failure', actor_email: EMAIL, diff: null },
@@ -186,17 +253,34 @@ describe('AuthService rules (real Postgres)', () => {
       fresh();
       try {
         const c = ctx({ ip: '198.51.100.7' });
-        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({
+          code: 'AUTH_INVALID_CREDENTIALS',
+        });
         // A success resets the user's window: two more wrong attempts are still judged on the password.
         await auth.login(EMAIL, password, c);
-        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
-        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
-        const err = (await auth.login(EMAIL, password, c).catch((e: unknown) => e)) as { details: { retryAfterSec: number } };
+        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({
+          code: 'AUTH_INVALID_CREDENTIALS',
+        });
+        await expect(auth.login(EMAIL, 'wrong', c)).rejects.toMatchObject({
+          code: 'AUTH_INVALID_CREDENTIALS',
+        });
+        const err = (await auth.login(EMAIL, password, c).catch((e: unknown) => e)) as {
+          details: { retryAfterSec: number };
+        };
         const wait = err.details.retryAfterSec;
         expect(wait).toBeGreaterThan(50);
         expect(wait).toBeLessThanOrEqual(60);
-        expect(err).toMatchObject({ status: 429, code: 'AUTH_RATE_LIMITED', message: `Too many sign-in attempts. Try again in ${wait} s.` });
-        expect((await audit('auth.login')).at(-1)).toMatchObject({ outcome: 'failure', diff: { reason: 'rate-limited' }, actor_email: EMAIL, ip: '198.51.100.7' });
+        expect(err).toMatchObject({
+          status: 429,
+          code: 'AUTH_RATE_LIMITED',
+          message: `Too many sign-in attempts. Try again in ${wait} s.`,
+        });
+        expect((await audit('auth.login')).at(-1)).toMatchObject({
+          outcome: 'failure',
+          diff: { reason: 'rate-limited' },
+          actor_email: EMAIL,
+          ip: '198.51.100.7',
+        });
       } finally {
         config.loginRateLimitPerMinute = 1000;
         fresh();
@@ -206,14 +290,23 @@ describe('AuthService rules (real Postgres)', () => {
 
   describe('resolveSession', () => {
     const open = async () => (await auth.login(EMAIL, password, ctx())).token;
-    const set = (token: string, sql: string, ...params: unknown[]) => ds.query(`UPDATE sessions SET ${sql} WHERE token_hash = $1`, [sha256(token), ...params]);
+    const set = (token: string, sql: string, ...params: unknown[]) =>
+      ds.query(`UPDATE sessions SET ${sql} WHERE token_hash = $1`, [sha256(token), ...params]);
 
     it('resolves a live session to its user, CSRF token and expiry', async () => {
       const token = await open();
       const s = await session(token);
       const r = await auth.resolveSession(token);
       expect(r).toEqual({
-        principal: { kind: 'session', userId: s.admin_user_id, email: EMAIL, name: 'Administrator', role: 'admin', sessionId: s.id, apiKeyId: null },
+        principal: {
+          kind: 'session',
+          userId: s.admin_user_id,
+          email: EMAIL,
+          name: 'Administrator',
+          role: 'admin',
+          sessionId: s.id,
+          apiKeyId: null,
+        },
         csrfToken: s.csrf_token,
         expiresAt: s.expires_at,
       });
@@ -225,7 +318,11 @@ describe('AuthService rules (real Postgres)', () => {
     });
 
     it('answers AUTH_REQUIRED for an unknown or revoked token', async () => {
-      await expect(auth.resolveSession('no-such-token')).rejects.toMatchObject({ status: 401, code: 'AUTH_REQUIRED', message: 'Sign in to continue.' });
+      await expect(auth.resolveSession('no-such-token')).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_REQUIRED',
+        message: 'Sign in to continue.',
+      });
       const token = await open();
       await set(token, 'revoked_at = now()');
       await expect(auth.resolveSession(token)).rejects.toMatchObject({ status: 401, code: 'AUTH_REQUIRED' });
@@ -243,8 +340,15 @@ describe('AuthService rules (real Postgres)', () => {
       await expect(auth.resolveSession(idle)).resolves.toBeDefined();
       await expect(auth.resolveSession(absolute)).resolves.toBeDefined();
       vi.spyOn(Date, 'now').mockReturnValue(at.getTime());
-      await expect(auth.resolveSession(idle)).rejects.toMatchObject({ status: 401, code: 'AUTH_SESSION_EXPIRED', message: 'Your session expired. Sign in again.' });
-      await expect(auth.resolveSession(absolute)).rejects.toMatchObject({ status: 401, code: 'AUTH_SESSION_EXPIRED' });
+      await expect(auth.resolveSession(idle)).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_SESSION_EXPIRED',
+        message: 'Your session expired. Sign in again.',
+      });
+      await expect(auth.resolveSession(absolute)).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_SESSION_EXPIRED',
+      });
     });
 
     it('slides the idle expiry when last seen over a minute ago, capped at the absolute expiry; not within the minute', async () => {
@@ -260,7 +364,10 @@ describe('AuthService rules (real Postgres)', () => {
       const now = seen.getTime() + 60_001;
       vi.spyOn(Date, 'now').mockReturnValue(now);
       expect((await auth.resolveSession(token)).expiresAt).toEqual(new Date(now + 30 * 60_000));
-      expect(await session(token)).toMatchObject({ expires_at: new Date(now + 30 * 60_000), last_seen_at: new Date(now) });
+      expect(await session(token)).toMatchObject({
+        expires_at: new Date(now + 30 * 60_000),
+        last_seen_at: new Date(now),
+      });
       // Near the absolute expiry the idle one stops there.
       const absolute = new Date(now + 5 * 60_000);
       await set(token, 'absolute_expires_at = $2, last_seen_at = $3', absolute, new Date(now - 120_000));
@@ -272,15 +379,18 @@ describe('AuthService rules (real Postgres)', () => {
   describe('resolveApiKey', () => {
     const createKey = async (name: string, lastUsedAt: Date | null = null) => {
       const key = `obk_${randomBytes(32).toString('base64url')}`;
-      const rows = (await ds.query(`INSERT INTO api_keys (name, key_hash, prefix, last_used_at) VALUES ($1, $2, $3, $4) RETURNING id`, [
-        name,
-        sha256(key),
-        key.slice(0, 12),
-        lastUsedAt,
-      ])) as Array<{ id: string }>;
+      const rows = (await ds.query(
+        `INSERT INTO api_keys (name, key_hash, prefix, last_used_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [name, sha256(key), key.slice(0, 12), lastUsedAt],
+      )) as Array<{ id: string }>;
       return { key, id: rows[0]!.id };
     };
-    const lastUsed = async (id: string) => ((await ds.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [id])) as Array<{ last_used_at: Date | null }>)[0]!.last_used_at;
+    const lastUsed = async (id: string) =>
+      (
+        (await ds.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [id])) as Array<{
+          last_used_at: Date | null;
+        }>
+      )[0]!.last_used_at;
     const waitFor = async (check: () => Promise<boolean>) => {
       for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
     };
@@ -288,13 +398,25 @@ describe('AuthService rules (real Postgres)', () => {
     it('resolves a key to an admin principal named after it and stamps its first use', async () => {
       const { key, id } = await createKey('ERP sync');
       const before = Date.now();
-      expect(await auth.resolveApiKey(key)).toEqual({ kind: 'api-key', userId: null, email: 'api-key:ERP sync', name: 'ERP sync', role: 'admin', sessionId: null, apiKeyId: id });
+      expect(await auth.resolveApiKey(key)).toEqual({
+        kind: 'api-key',
+        userId: null,
+        email: 'api-key:ERP sync',
+        name: 'ERP sync',
+        role: 'admin',
+        sessionId: null,
+        apiKeyId: id,
+      });
       await waitFor(async () => (await lastUsed(id)) !== null);
       expect((await lastUsed(id))!.getTime()).toBeGreaterThanOrEqual(before);
     });
 
     it('refuses an unknown or revoked key with 401 AUTH_INVALID_API_KEY', async () => {
-      await expect(auth.resolveApiKey('obk_unknown')).rejects.toMatchObject({ status: 401, code: 'AUTH_INVALID_API_KEY', message: 'The API key is unknown or revoked.' });
+      await expect(auth.resolveApiKey('obk_unknown')).rejects.toMatchObject({
+        status: 401,
+        code: 'AUTH_INVALID_API_KEY',
+        message: 'The API key is unknown or revoked.',
+      });
       const { key, id } = await createKey('revoked');
       await ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
       await expect(auth.resolveApiKey(key)).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
@@ -346,7 +468,8 @@ describe('AuthService rules (real Postgres)', () => {
     });
 
     it('empties the cache when it holds more than 10,000 keys', async () => {
-      const cache = (auth as unknown as { apiKeys: Map<string, { principal: unknown; until: number }> }).apiKeys;
+      const cache = (auth as unknown as { apiKeys: Map<string, { principal: unknown; until: number }> })
+        .apiKeys;
       cache.clear();
       for (let i = 0; i < 10_000; i++) cache.set(`filler-${i}`, { principal: {}, until: 0 });
       const a = await createKey('at-bound');
@@ -364,14 +487,29 @@ describe('AuthService rules (real Postgres)', () => {
       const r = await auth.resolveSession(token);
       await auth.logout(ctx({ principal: r.principal }));
       expect((await session(token)).revoked_at).toBeInstanceOf(Date);
-      expect((await audit('auth.logout')).at(-1)).toMatchObject({ session_id: r.principal.sessionId, actor_email: EMAIL });
+      expect((await audit('auth.logout')).at(-1)).toMatchObject({
+        session_id: r.principal.sessionId,
+        actor_email: EMAIL,
+      });
       await expect(auth.resolveSession(token)).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
     });
 
     it('does nothing without a session (an API key signs nothing out)', async () => {
       const before = (await audit('auth.logout')).length;
       await auth.logout(ctx());
-      await auth.logout(ctx({ principal: { kind: 'api-key', userId: null, email: 'api-key:x', name: 'x', role: 'admin', sessionId: null, apiKeyId: 'k' } }));
+      await auth.logout(
+        ctx({
+          principal: {
+            kind: 'api-key',
+            userId: null,
+            email: 'api-key:x',
+            name: 'x',
+            role: 'admin',
+            sessionId: null,
+            apiKeyId: 'k',
+          },
+        }),
+      );
       expect(await audit('auth.logout')).toHaveLength(before);
     });
   });

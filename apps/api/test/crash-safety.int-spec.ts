@@ -16,7 +16,14 @@ interface Outcome {
   id?: string;
 }
 
-type Row = { id: string; outcome: string; error_code: string | null; record_id: string | null; request_id: string; operation: string };
+type Row = {
+  id: string;
+  outcome: string;
+  error_code: string | null;
+  record_id: string | null;
+  request_id: string;
+  operation: string;
+};
 
 /**
  * The API as production runs it (node dist/main.js), SIGKILLed under load and restarted on the same
@@ -52,7 +59,12 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
     return c;
   };
   const rows = async () =>
-    (await pg.query<Row>(`SELECT id, operation, outcome, error_code, record_id, request_id FROM crm_calls WHERE org_id = $1`, [orgId])).rows;
+    (
+      await pg.query<Row>(
+        `SELECT id, operation, outcome, error_code, record_id, request_id FROM crm_calls WHERE org_id = $1`,
+        [orgId],
+      )
+    ).rows;
   const records = () => emulator.control.records({ org: 'contoso', entity: 'account' });
 
   /** Workers that create records until the API stops answering. */
@@ -63,7 +75,11 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
           const o: Outcome = { name: `${tag} ${w}.${i}`, requestId: randomUUID(), status: 'no reply' };
           out.push(o);
           try {
-            const res = await c.post(`/api/orgs/${orgId}/records/account`, { attributes: { name: o.name }, onBehalfOf: { puid: JON_PUID } }, { 'x-request-id': o.requestId });
+            const res = await c.post(
+              `/api/orgs/${orgId}/records/account`,
+              { attributes: { name: o.name }, onBehalfOf: { puid: JON_PUID } },
+              { 'x-request-id': o.requestId },
+            );
             o.status = res.status;
             if (res.status === 201) o.id = (await json<{ id: string }>(res)).id;
           } catch {
@@ -94,7 +110,10 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
   });
 
   it('SIGKILL with Creates in flight: after restart and reconciliation no row is pending, every Create is in CRM at most once, lost replies are found', async () => {
-    const warm = await client.post(`/api/orgs/${orgId}/records/account`, { attributes: { name: 'warm-up' }, onBehalfOf: { puid: JON_PUID } });
+    const warm = await client.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'warm-up' },
+      onBehalfOf: { puid: JON_PUID },
+    });
     expect(warm.status).toBe(201);
     // Slow replies, so that the kill finds Creates at every stage: written pending, sent, run at CRM, replied.
     emulator.control.addScenario({ name: 'SLOW', org: 'contoso', endpoint: 'crm', params: { ms: 300 } });
@@ -112,20 +131,35 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
     expect(pendingAtCrash.length).toBeGreaterThan(0);
     const confirmed = out.filter((o) => o.status === 201);
     expect(confirmed.length).toBeGreaterThan(0);
-    for (const o of confirmed) expect(atCrash.find((r) => r.request_id === o.requestId)).toMatchObject({ outcome: 'completed', record_id: o.id });
+    for (const o of confirmed)
+      expect(atCrash.find((r) => r.request_id === o.requestId)).toMatchObject({
+        outcome: 'completed',
+        record_id: o.id,
+      });
 
     client = await boot();
     await sleep(1_100);
     emulator.control.resetCounts();
-    const report = await json<{ pendingResolved: number; mismatch: number; missing: number; unknown: { recordId: string }[] }>(await client.post(`/api/orgs/${orgId}/reconcile`));
+    const report = await json<{
+      pendingResolved: number;
+      mismatch: number;
+      missing: number;
+      unknown: { recordId: string }[];
+    }>(await client.post(`/api/orgs/${orgId}/reconcile`));
     expect(report.pendingResolved).toBe(pendingAtCrash.length);
     expect(report.mismatch).toBe(0);
     expect(report.missing).toBe(0);
     const after = await rows();
     expect(after.filter((r) => r.outcome === 'pending')).toEqual([]);
-    for (const p of pendingAtCrash) expect(after.find((r) => r.id === p.id)).toMatchObject({ outcome: 'failed', error_code: 'CRASHED_UNKNOWN_OUTCOME' });
+    for (const p of pendingAtCrash)
+      expect(after.find((r) => r.id === p.id)).toMatchObject({
+        outcome: 'failed',
+        error_code: 'CRASHED_UNKNOWN_OUTCOME',
+      });
     // Restarting and reconciling sent no write.
-    expect((emulator.control.counts() as unknown as { crm?: Record<string, number> }).crm?.Create ?? 0).toBe(0);
+    expect((emulator.control.counts() as unknown as { crm?: Record<string, number> }).crm?.Create ?? 0).toBe(
+      0,
+    );
 
     // CRM holds each Create at most once; each is either a completed ledger row or a crash-cut one reconciliation found.
     const mine = records().filter((r) => String(r.attributes.name).startsWith('crash '));
@@ -150,17 +184,36 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
 
     // The restarted API works, and sends each new Create once.
     emulator.control.resetCounts();
-    const again = await Promise.all(Array.from({ length: 5 }, (_, i) => client.post(`/api/orgs/${orgId}/records/account`, { attributes: { name: `after ${i}` }, onBehalfOf: { puid: JON_PUID } })));
+    const again = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        client.post(`/api/orgs/${orgId}/records/account`, {
+          attributes: { name: `after ${i}` },
+          onBehalfOf: { puid: JON_PUID },
+        }),
+      ),
+    );
     expect(again.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect((emulator.control.counts() as unknown as { crm?: Record<string, number> }).crm?.Create).toBe(5);
   });
 
-  it('SIGKILL during a ticket refresh: the dead instance\'s advisory lock goes with it, and the restarted one refreshes once', async () => {
+  it("SIGKILL during a ticket refresh: the dead instance's advisory lock goes with it, and the restarted one refreshes once", async () => {
     emulator.control.expireTickets({ org: 'contoso' });
-    emulator.control.addScenario({ name: 'SLOW', org: 'contoso', endpoint: 'discovery', params: { ms: 3_000, count: 1 } });
+    emulator.control.addScenario({
+      name: 'SLOW',
+      org: 'contoso',
+      endpoint: 'discovery',
+      params: { ms: 3_000, count: 1 },
+    });
     const out: Outcome[] = [];
     const running = load(client, 'refresh-crash', 4, out);
-    const advisory = async () => Number((await pg.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`)).rows[0]!.n);
+    const advisory = async () =>
+      Number(
+        (
+          await pg.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`,
+          )
+        ).rows[0]!.n,
+      );
     const deadline = Date.now() + 5_000;
     while ((await advisory()) === 0 && Date.now() < deadline) await sleep(50);
     expect(await advisory()).toBeGreaterThan(0);
@@ -174,9 +227,19 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
 
     client = await boot();
     emulator.control.resetCounts();
-    const herd = await Promise.all(Array.from({ length: 10 }, (_, i) => client.post(`/api/orgs/${orgId}/records/account`, { attributes: { name: `herd ${i}` }, onBehalfOf: { puid: JON_PUID } })));
+    const herd = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        client.post(`/api/orgs/${orgId}/records/account`, {
+          attributes: { name: `herd ${i}` },
+          onBehalfOf: { puid: JON_PUID },
+        }),
+      ),
+    );
     expect(herd.map((r) => r.status)).toEqual(Array(10).fill(201));
-    expect((emulator.control.counts() as unknown as { discovery?: Record<string, number> }).discovery?.RetrieveCrmTicket).toBe(1);
+    expect(
+      (emulator.control.counts() as unknown as { discovery?: Record<string, number> }).discovery
+        ?.RetrieveCrmTicket,
+    ).toBe(1);
     await sleep(1_100);
     const report = await json<{ pendingResolved: number }>(await client.post(`/api/orgs/${orgId}/reconcile`));
     expect(report.pendingResolved).toBeGreaterThan(0);
@@ -186,7 +249,10 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
   });
 
   it('a graceful stop (SIGTERM) exits 0 and leaves nothing pending', async () => {
-    const ok = await client.post(`/api/orgs/${orgId}/records/account`, { attributes: { name: 'before stop' }, onBehalfOf: { puid: JON_PUID } });
+    const ok = await client.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'before stop' },
+      onBehalfOf: { puid: JON_PUID },
+    });
     expect(ok.status).toBe(201);
     const p = api!.process;
     await api!.stop();

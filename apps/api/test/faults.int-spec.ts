@@ -7,7 +7,13 @@ import { paced, pool, quantile, timed } from './support/load';
 import { JON_PUID, ledger, NORA_PUID, twoOrgs } from './support/orgs';
 
 /** Every code a CRM outage or a bad reply may reach the caller as (crm-errors.ts, tickets.service.ts). */
-const FAULT_CODES = new Set(['CRM_UNAVAILABLE', 'CRM_BAD_REPLY', 'CRM_TIMEOUT', 'CRM_TICKET_REFUSED', 'ORG_CIRCUIT_OPEN']);
+const FAULT_CODES = new Set([
+  'CRM_UNAVAILABLE',
+  'CRM_BAD_REPLY',
+  'CRM_TIMEOUT',
+  'CRM_TICKET_REFUSED',
+  'ORG_CIRCUIT_OPEN',
+]);
 /** Ledger codes of failures after which the Create may have run at CRM (the reply was lost or garbled). */
 const MAY_HAVE_RUN = /^ERR_(XML_MALFORMED|CONNECTION_RESET|TIMEOUT|HTML_INSTEAD_OF_SOAP|HTTP_STATUS)/;
 
@@ -15,7 +21,13 @@ interface Sent {
   name: string;
   requestId: string;
   status: number;
-  body: { id?: string; ledgerId?: string; code?: string; message?: string; details?: Record<string, unknown> };
+  body: {
+    id?: string;
+    ledgerId?: string;
+    code?: string;
+    message?: string;
+    details?: Record<string, unknown>;
+  };
   ms: number;
 }
 
@@ -30,7 +42,11 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     const requestId = randomUUID();
     try {
       const { value: res, ms } = await timed(() =>
-        s.admin.post(`/api/orgs/${orgId}/records/account`, { attributes: { name }, onBehalfOf: { puid } }, { 'x-request-id': requestId }),
+        s.admin.post(
+          `/api/orgs/${orgId}/records/account`,
+          { attributes: { name }, onBehalfOf: { puid } },
+          { 'x-request-id': requestId },
+        ),
       );
       return { name, requestId, status: res.status, body: (await res.json()) as Sent['body'], ms };
     } catch (err) {
@@ -40,8 +56,10 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
   };
   const contoso = (tag: string) => create(contosoId, tag, JON_PUID);
   const northwind = (tag: string) => create(northwindId, tag, NORA_PUID);
-  const scenario = (input: Omit<ScenarioInput, 'org'>) => s.emulator.control.addScenario({ org: 'contoso', endpoint: 'crm', ...input });
-  const breaker = async (orgId: string) => (await json<{ breaker: string }>(await s.admin.get(`/api/orgs/${orgId}`))).breaker;
+  const scenario = (input: Omit<ScenarioInput, 'org'>) =>
+    s.emulator.control.addScenario({ org: 'contoso', endpoint: 'crm', ...input });
+  const breaker = async (orgId: string) =>
+    (await json<{ breaker: string }>(await s.admin.get(`/api/orgs/${orgId}`))).breaker;
   /** A fresh CrmSession and breaker for the org, so that one case's failures do not open the next one's circuit. */
   const freshSession = (orgId: string) => s.api.app.get(TicketsService).forget(orgId);
 
@@ -63,14 +81,32 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     await s?.close();
   });
 
-  const CASES: Array<{ name: ScenarioInput['name']; params?: Record<string, number>; failing: number; status: number; code: string }> = [
+  const CASES: Array<{
+    name: ScenarioInput['name'];
+    params?: Record<string, number>;
+    failing: number;
+    status: number;
+    code: string;
+  }> = [
     { name: 'DROP_CONNECTION', failing: 3, status: 502, code: 'CRM_UNAVAILABLE' },
     { name: 'HTTP_500', failing: 3, status: 502, code: 'CRM_UNAVAILABLE' },
     { name: 'MALFORMED_REPLY', failing: 3, status: 502, code: 'CRM_BAD_REPLY' },
     { name: 'HTML_LOGIN_PAGE', failing: 3, status: 502, code: 'CRM_UNAVAILABLE' },
-    { name: 'THROTTLED', params: { status: 429, retryAfterSec: 7 }, failing: 3, status: 502, code: 'CRM_UNAVAILABLE' },
+    {
+      name: 'THROTTLED',
+      params: { status: 429, retryAfterSec: 7 },
+      failing: 3,
+      status: 502,
+      code: 'CRM_UNAVAILABLE',
+    },
     // Expired, refreshed, retried once, expired again: refused. (Each try consumes one.)
-    { name: 'RANDOM_EXPIRY', params: { probability: 1 }, failing: 1, status: 502, code: 'CRM_TICKET_REFUSED' },
+    {
+      name: 'RANDOM_EXPIRY',
+      params: { probability: 1 },
+      failing: 1,
+      status: 502,
+      code: 'CRM_TICKET_REFUSED',
+    },
   ];
   for (const c of CASES) {
     it(`${c.name} on CrmService: ${c.status} ${c.code} for each hit Create, the next one succeeds, no Create is re-sent`, async () => {
@@ -94,7 +130,9 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
       const created = s.emulator.control.records({ org: 'contoso', entity: 'account' }).length - before;
       // Only a garbled reply hides a Create that did run.
       expect(created).toBe(1 + (c.name === 'MALFORMED_REPLY' ? c.failing : 0));
-      const rows = (await ledger(s.api.dataSource, contosoId)).filter((r) => hit.some((h) => h.requestId === r.request_id));
+      const rows = (await ledger(s.api.dataSource, contosoId)).filter((r) =>
+        hit.some((h) => h.requestId === r.request_id),
+      );
       expect(rows.map((r) => r.outcome)).toEqual(Array(c.failing).fill('failed'));
       for (const r of rows) expect(r.error_code).toBeTruthy();
     });
@@ -112,7 +150,10 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
       scenario({ name, endpoint: 'discovery', params: { count: 1 } });
       const herd = await Promise.all(Array.from({ length: 4 }, () => contoso(`refresh ${name}`)));
       for (const r of herd) if (r.status !== 201) expectTyped(r);
-      expect(herd.some((r) => r.status !== 201), name).toBe(true);
+      expect(
+        herd.some((r) => r.status !== 201),
+        name,
+      ).toBe(true);
       // A failed refresh is the answer for a 1 s cooldown (no refresh storm against a failing service).
       await new Promise((r) => setTimeout(r, 1_100));
       const next = await contoso(`refresh ${name} next`);
@@ -123,11 +164,15 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
   it('mixed faults on one org under concurrent load on two: every call is in the ledger, no Create runs twice, every failure is typed', async () => {
     freshSession(contosoId);
     s.emulator.control.clearScenarios();
-    for (const name of ['DROP_CONNECTION', 'HTTP_500', 'MALFORMED_REPLY', 'HTML_LOGIN_PAGE'] as const) scenario({ name, params: { fraction: 0.04 } });
+    for (const name of ['DROP_CONNECTION', 'HTTP_500', 'MALFORMED_REPLY', 'HTML_LOGIN_PAGE'] as const)
+      scenario({ name, params: { fraction: 0.04 } });
     scenario({ name: 'THROTTLED', params: { fraction: 0.04, status: 503, retryAfterSec: 1 } });
     scenario({ name: 'SLOW', params: { fraction: 0.1, ms: 150 } });
     scenario({ name: 'RANDOM_EXPIRY', params: { probability: 0.1 } });
-    const [hard, healthy] = await Promise.all([pool(120, 8, () => contoso('mixed')), pool(60, 4, () => northwind('mixed'))]);
+    const [hard, healthy] = await Promise.all([
+      pool(120, 8, () => contoso('mixed')),
+      pool(60, 4, () => northwind('mixed')),
+    ]);
     s.emulator.control.clearScenarios();
 
     for (const r of hard) if (r.status !== 201) expectTyped(r);
@@ -142,7 +187,8 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     for (const r of hard) {
       const row = byRequest.get(r.requestId);
       expect(row, `ledger row of ${r.name}`).toBeDefined();
-      if (r.status === 201) expect(row).toMatchObject({ outcome: 'completed', record_id: r.body.id, id: r.body.ledgerId });
+      if (r.status === 201)
+        expect(row).toMatchObject({ outcome: 'completed', record_id: r.body.id, id: r.body.ledgerId });
       else {
         expect(row!.outcome).toBe('failed');
         expect(row!.error_code).toBeTruthy();
@@ -167,18 +213,28 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     // The mixed load may have left Contoso's circuit open; reconciliation runs once CRM is back.
     freshSession(contosoId);
     const reconciled = await s.admin.post(`/api/orgs/${contosoId}/reconcile`);
-    const report = await json<{ mismatch: number; missing: number; unknown: { recordId: string }[] }>(reconciled);
+    const report = await json<{ mismatch: number; missing: number; unknown: { recordId: string }[] }>(
+      reconciled,
+    );
     expect(reconciled.status, JSON.stringify(report)).toBe(200);
     expect(report.mismatch).toBe(0);
     expect(report.missing).toBe(0);
-    expect(report.unknown.map((u) => u.recordId).filter((id) => mine.some((m) => m.id.toLowerCase() === id)).sort()).toEqual(
-      hidden.map((h) => h.id.toLowerCase()).sort(),
-    );
+    expect(
+      report.unknown
+        .map((u) => u.recordId)
+        .filter((id) => mine.some((m) => m.id.toLowerCase() === id))
+        .sort(),
+    ).toEqual(hidden.map((h) => h.id.toLowerCase()).sort());
     const nw = await ledger(s.api.dataSource, northwindId);
     expect(nw.every((r) => r.outcome === 'completed')).toBe(true);
     console.log(
       `mixed faults: contoso ${hard.length - failed.length}/${hard.length} created, failures by code ${JSON.stringify(
-        Object.fromEntries([...new Set(failed.map((f) => f.body.code))].map((c) => [c, failed.filter((f) => f.body.code === c).length])),
+        Object.fromEntries(
+          [...new Set(failed.map((f) => f.body.code))].map((c) => [
+            c,
+            failed.filter((f) => f.body.code === c).length,
+          ]),
+        ),
       )}, ${hidden.length} lost replies found by reconciliation; northwind 60/60`,
     );
   });
@@ -190,7 +246,10 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     const measure = async (label: string) => {
       const r = await pool(40, 4, () => northwind(label));
       expect(r.every((x) => x.status === 201)).toBe(true);
-      return quantile(r.map((x) => x.ms), 0.5);
+      return quantile(
+        r.map((x) => x.ms),
+        0.5,
+      );
     };
     const rounds: Array<{ baseP50: number; underP50: number }> = [];
     const hammered: Sent[] = [];
@@ -207,7 +266,8 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
       let underP50: number;
       try {
         const deadline = Date.now() + 10_000;
-        while ((await breaker(contosoId)) !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while ((await breaker(contosoId)) !== 'open' && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
         expect(await breaker(contosoId)).toBe('open');
         underP50 = await measure('under faults');
       } finally {
@@ -227,7 +287,9 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     expect(await breaker(northwindId)).toBe('closed');
     expect(best.underP50).toBeLessThanOrEqual(Math.max(2 * best.baseP50, best.baseP50 + 5));
     // Every call that reached the breaker is in the ledger, failed with a code.
-    const rows = (await ledger(s.api.dataSource, contosoId)).filter((r) => hammered.some((h) => h.requestId === r.request_id));
+    const rows = (await ledger(s.api.dataSource, contosoId)).filter((r) =>
+      hammered.some((h) => h.requestId === r.request_id),
+    );
     expect(rows.length).toBe(hammered.length);
     expect(rows.every((r) => r.outcome === 'failed' && r.error_code)).toBe(true);
   });

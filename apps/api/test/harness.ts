@@ -87,7 +87,12 @@ export class ConsoleClient {
     return res;
   }
 
-  request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const unsafe = !['GET', 'HEAD'].includes(method);
     return fetch(`${this.base}${path}`, {
       method,
@@ -102,7 +107,8 @@ export class ConsoleClient {
   }
 
   get = (path: string) => this.request('GET', path);
-  post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body ?? {}, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', path, body ?? {}, headers);
 }
 
 export interface TestStack extends TestApi {
@@ -111,9 +117,17 @@ export interface TestStack extends TestApi {
 }
 
 /** The real emulator over HTTPS (random port, its own CA) and the API configured against it. */
-export async function startTestStack(env: Record<string, string> = {}, emulatorOptions: Partial<EmulatorOptions> = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  emulatorOptions: Partial<EmulatorOptions> = {},
+): Promise<TestStack> {
   const dir = mkdtempSync(join(tmpdir(), 'onbehalf-emu-'));
-  const emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), demoDir: join(dir, 'demo'), ...emulatorOptions });
+  const emulator = await startEmulator({
+    port: 0,
+    dataDir: join(dir, 'emulator'),
+    demoDir: join(dir, 'demo'),
+    ...emulatorOptions,
+  });
   const t = await startTestApi({
     ONBEHALF_STS_URL: emulator.stsUrl,
     ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,

@@ -17,14 +17,24 @@ describe('hostile certificates and PKCS#12 files: a 4xx with a code, nothing sto
 
   const counts = async () => {
     const out: Record<string, number> = {};
-    for (const t of TABLES) out[t] = Number((await s.api.dataSource.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n);
+    for (const t of TABLES)
+      out[t] = Number((await s.api.dataSource.query(`SELECT count(*)::int AS n FROM ${t}`))[0].n);
     return out;
   };
   const upload = async (c: HostileCertificate) => {
     const res = await raw.send('POST', '/api/certificates', c.raw ?? JSON.stringify(c.body));
     expect(res, c.kind).not.toBeNull();
     const text = await res!.text();
-    return { status: res!.status, text, body: JSON.parse(text) as { code?: string; status?: string; details?: { problems?: { code: string; severity: string }[] }; problems?: { code: string; severity: string }[] } };
+    return {
+      status: res!.status,
+      text,
+      body: JSON.parse(text) as {
+        code?: string;
+        status?: string;
+        details?: { problems?: { code: string; severity: string }[] };
+        problems?: { code: string; severity: string }[];
+      },
+    };
   };
 
   beforeAll(async () => {
@@ -48,8 +58,15 @@ describe('hostile certificates and PKCS#12 files: a 4xx with a code, nothing sto
       const before = await counts();
       const r = await upload(c);
       const problems = (r.body.details?.problems ?? []).map((p) => p.code);
-      if (r.status !== c.status || r.body.code !== c.code || (c.problem && !problems.includes(c.problem)) || (c.message && !c.message.test(r.text))) {
-        failures.push(`${c.kind}: expected ${c.status} ${c.code}${c.problem ? ` (${c.problem})` : ''}, got ${r.status} ${r.text.slice(0, 200)}`);
+      if (
+        r.status !== c.status ||
+        r.body.code !== c.code ||
+        (c.problem && !problems.includes(c.problem)) ||
+        (c.message && !c.message.test(r.text))
+      ) {
+        failures.push(
+          `${c.kind}: expected ${c.status} ${c.code}${c.problem ? ` (${c.problem})` : ''}, got ${r.status} ${r.text.slice(0, 200)}`,
+        );
       }
       expect(r.body.code, c.kind).not.toBe('INTERNAL_ERROR');
       expect(await counts(), c.kind).toEqual(before);

@@ -19,9 +19,14 @@ const REPLY_CODES = ['CRM_BAD_REPLY', 'CRM_UNAVAILABLE', 'CRM_FAULT'];
 
 const SOAP = (inner: string) =>
   `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${inner}</soap:Body></soap:Envelope>`;
-const createResponse = (id: string) => SOAP(`<CreateResponse xmlns="http://schemas.microsoft.com/crm/2007/WebServices"><CreateResult>${id}</CreateResult></CreateResponse>`);
+const createResponse = (id: string) =>
+  SOAP(
+    `<CreateResponse xmlns="http://schemas.microsoft.com/crm/2007/WebServices"><CreateResult>${id}</CreateResult></CreateResponse>`,
+  );
 const fault = (code: string, description: string) =>
-  SOAP(`<soap:Fault><faultcode>soap:Server</faultcode><faultstring>Server was unable to process request.</faultstring><detail><error><code>${code}</code><description>${description}</description><type>Platform</type></error></detail></soap:Fault>`);
+  SOAP(
+    `<soap:Fault><faultcode>soap:Server</faultcode><faultstring>Server was unable to process request.</faultstring><detail><error><code>${code}</code><description>${description}</description><type>Platform</type></error></detail></soap:Fault>`,
+  );
 
 interface Reply {
   status: number;
@@ -41,7 +46,11 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
     const res = await s.admin.request(method, path, body);
     return { status: res.status, body: (await res.json()) as Reply['body'] };
   };
-  const createAccount = (name: string) => call('POST', `/api/orgs/${contosoId}/records/account`, { attributes: { name }, onBehalfOf: { puid: JON_PUID } });
+  const createAccount = (name: string) =>
+    call('POST', `/api/orgs/${contosoId}/records/account`, {
+      attributes: { name },
+      onBehalfOf: { puid: JON_PUID },
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'onbehalf-hostile-xml-'));
@@ -56,13 +65,58 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const SCENARIOS: Array<{ kind: string; scenario: ScenarioInput; run: () => Promise<Reply>; status: number; code: string }> = [
-    { kind: 'a truncated Retrieve reply', scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' }, run: () => call('GET', `/api/orgs/${contosoId}/records/account/${DEMO_IDS.fourthCoffee}`), status: 502, code: 'CRM_BAD_REPLY' },
-    { kind: 'a truncated RetrieveMultiple reply', scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' }, run: () => call('GET', `/api/orgs/${contosoId}/records/account?pageSize=5`), status: 502, code: 'CRM_BAD_REPLY' },
-    { kind: 'a truncated Update reply', scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' }, run: () => call('PATCH', `/api/orgs/${contosoId}/records/account/${DEMO_IDS.fourthCoffee}`, { attributes: { telephone1: '555' } }), status: 502, code: 'CRM_BAD_REPLY' },
-    { kind: 'a login page for WhoAmI', scenario: { name: 'HTML_LOGIN_PAGE', endpoint: 'crm' }, run: () => call('POST', `/api/orgs/${contosoId}/whoami`, {}), status: 502, code: 'CRM_UNAVAILABLE' },
-    { kind: 'a truncated RetrieveCrmUserIdByExternalId reply (PUID lookup)', scenario: { name: 'MALFORMED_REPLY', endpoint: 'discovery' }, run: () => call('POST', `/api/orgs/${contosoId}/user-mappings/resolve`, { puid: '0003BFFD2A7C4E10' }), status: 502, code: 'CRM_BAD_REPLY' },
-    { kind: 'a login page for RetrieveCrmTicket (refresh)', scenario: { name: 'HTML_LOGIN_PAGE', endpoint: 'discovery' }, run: () => call('POST', `/api/orgs/${contosoId}/tickets/refresh`), status: 502, code: 'TICKET_REFRESH_FAILED' },
+  const SCENARIOS: Array<{
+    kind: string;
+    scenario: ScenarioInput;
+    run: () => Promise<Reply>;
+    status: number;
+    code: string;
+  }> = [
+    {
+      kind: 'a truncated Retrieve reply',
+      scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' },
+      run: () => call('GET', `/api/orgs/${contosoId}/records/account/${DEMO_IDS.fourthCoffee}`),
+      status: 502,
+      code: 'CRM_BAD_REPLY',
+    },
+    {
+      kind: 'a truncated RetrieveMultiple reply',
+      scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' },
+      run: () => call('GET', `/api/orgs/${contosoId}/records/account?pageSize=5`),
+      status: 502,
+      code: 'CRM_BAD_REPLY',
+    },
+    {
+      kind: 'a truncated Update reply',
+      scenario: { name: 'MALFORMED_REPLY', endpoint: 'crm' },
+      run: () =>
+        call('PATCH', `/api/orgs/${contosoId}/records/account/${DEMO_IDS.fourthCoffee}`, {
+          attributes: { telephone1: '555' },
+        }),
+      status: 502,
+      code: 'CRM_BAD_REPLY',
+    },
+    {
+      kind: 'a login page for WhoAmI',
+      scenario: { name: 'HTML_LOGIN_PAGE', endpoint: 'crm' },
+      run: () => call('POST', `/api/orgs/${contosoId}/whoami`, {}),
+      status: 502,
+      code: 'CRM_UNAVAILABLE',
+    },
+    {
+      kind: 'a truncated RetrieveCrmUserIdByExternalId reply (PUID lookup)',
+      scenario: { name: 'MALFORMED_REPLY', endpoint: 'discovery' },
+      run: () => call('POST', `/api/orgs/${contosoId}/user-mappings/resolve`, { puid: '0003BFFD2A7C4E10' }),
+      status: 502,
+      code: 'CRM_BAD_REPLY',
+    },
+    {
+      kind: 'a login page for RetrieveCrmTicket (refresh)',
+      scenario: { name: 'HTML_LOGIN_PAGE', endpoint: 'discovery' },
+      run: () => call('POST', `/api/orgs/${contosoId}/tickets/refresh`),
+      status: 502,
+      code: 'TICKET_REFRESH_FAILED',
+    },
   ];
   for (const c of SCENARIOS) {
     it(`emulator: ${c.kind} → ${c.status} ${c.code}`, async () => {
@@ -79,7 +133,9 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
     for (const name of ['HTML_LOGIN_PAGE', 'MALFORMED_REPLY'] as const) {
       s.emulator.control.addScenario({ name, endpoint: 'sts', params: { count: 1 } });
       const res = await s.admin.post(`/api/orgs/${northwindId}/onboarding`);
-      const body = await json<{ run: { status: string; steps: { name: string; status: string; error?: { code: string } }[] } }>(res);
+      const body = await json<{
+        run: { status: string; steps: { name: string; status: string; error?: { code: string } }[] };
+      }>(res);
       s.emulator.control.clearScenarios();
       expect(res.status).toBe(200);
       const failed = body.run.steps.find((x) => x.status === 'failed');
@@ -87,7 +143,9 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
       expect(failed?.error?.code, name).toMatch(/^[A-Z][A-Z_]+$/);
     }
     // And back to active once the STS behaves.
-    const ok = await json<{ org: { status: string } }>(await s.admin.post(`/api/orgs/${northwindId}/onboarding`));
+    const ok = await json<{ org: { status: string } }>(
+      await s.admin.post(`/api/orgs/${northwindId}/onboarding`),
+    );
     expect(ok.org.status).toBe('active');
   });
 
@@ -97,16 +155,47 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
       ...files.map((f) => ({ kind: f, reply: { body: readFileSync(join(HOSTILE_DIR, f)) } })),
       { kind: 'an empty 200 reply', reply: { body: '' }, protocol: 'ERR_XML_MALFORMED' },
       { kind: 'binary garbage as text/xml', reply: { body: randomBytes(4096) } },
-      { kind: 'a 6 MB reply', reply: { body: SOAP(`<x>${'a'.repeat(6 * 1024 * 1024)}</x>`) }, protocol: 'ERR_XML_TOO_LARGE' },
-      { kind: 'a gzip bomb (20 MB of zeros)', reply: { headers: { 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(20 * 1024 * 1024)) } },
-      { kind: 'an element with 50,000 attributes', reply: { body: SOAP(`<x ${Array.from({ length: 50_000 }, (_, i) => `a${i}="1"`).join(' ')}/>`) } },
-      { kind: 'a CreateResult that is a path, not a GUID', reply: { body: createResponse('../../etc/passwd') }, protocol: 'ERR_UNEXPECTED_MESSAGE' },
-      { kind: 'a fault with an unknown code and a 200 KB description', reply: { status: 500, body: fault('0x80049999', 'x'.repeat(200_000)) }, protocol: 'ERR_CRM_FAULT' },
-      { kind: 'a fault whose description holds markup and an entity reference', reply: { status: 500, body: fault('0x80041234', '<![CDATA[<script>alert(1)</script>]]> &amp;lt;b&amp;gt;') }, protocol: 'ERR_CRM_FAULT' },
-      { kind: 'a 307 redirect elsewhere', reply: { status: 307, headers: { location: `${hostile.origin}/steal-the-ticket` }, body: '' } },
+      {
+        kind: 'a 6 MB reply',
+        reply: { body: SOAP(`<x>${'a'.repeat(6 * 1024 * 1024)}</x>`) },
+        protocol: 'ERR_XML_TOO_LARGE',
+      },
+      {
+        kind: 'a gzip bomb (20 MB of zeros)',
+        reply: { headers: { 'content-encoding': 'gzip' }, body: gzipSync(Buffer.alloc(20 * 1024 * 1024)) },
+      },
+      {
+        kind: 'an element with 50,000 attributes',
+        reply: { body: SOAP(`<x ${Array.from({ length: 50_000 }, (_, i) => `a${i}="1"`).join(' ')}/>`) },
+      },
+      {
+        kind: 'a CreateResult that is a path, not a GUID',
+        reply: { body: createResponse('../../etc/passwd') },
+        protocol: 'ERR_UNEXPECTED_MESSAGE',
+      },
+      {
+        kind: 'a fault with an unknown code and a 200 KB description',
+        reply: { status: 500, body: fault('0x80049999', 'x'.repeat(200_000)) },
+        protocol: 'ERR_CRM_FAULT',
+      },
+      {
+        kind: 'a fault whose description holds markup and an entity reference',
+        reply: {
+          status: 500,
+          body: fault('0x80041234', '<![CDATA[<script>alert(1)</script>]]> &amp;lt;b&amp;gt;'),
+        },
+        protocol: 'ERR_CRM_FAULT',
+      },
+      {
+        kind: 'a 307 redirect elsewhere',
+        reply: { status: 307, headers: { location: `${hostile.origin}/steal-the-ticket` }, body: '' },
+      },
     ];
     expect(cases.length).toBeGreaterThanOrEqual(10);
-    await s.api.dataSource.query(`UPDATE orgs SET crm_service_url = $2 WHERE id = $1`, [contosoId, `${hostile.origin}/MSCrmServices/2007/CrmService.asmx`]);
+    await s.api.dataSource.query(`UPDATE orgs SET crm_service_url = $2 WHERE id = $1`, [
+      contosoId,
+      `${hostile.origin}/MSCrmServices/2007/CrmService.asmx`,
+    ]);
     const before = s.emulator.control.records({ org: 'contoso' }).length;
     const problems: string[] = [];
     try {
@@ -115,12 +204,19 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
         hostile.queue(c.reply);
         const r = await createAccount(`hostile ${c.kind}`);
         const protocol = r.body.details?.protocolCode;
-        if (r.status !== 502 || !REPLY_CODES.includes(r.body.code ?? '') || (c.protocol && protocol !== c.protocol)) {
+        if (
+          r.status !== 502 ||
+          !REPLY_CODES.includes(r.body.code ?? '') ||
+          (c.protocol && protocol !== c.protocol)
+        ) {
           problems.push(`${c.kind}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
         }
       }
     } finally {
-      await s.api.dataSource.query(`UPDATE orgs SET crm_service_url = $2 WHERE id = $1`, [contosoId, s.emulator.crmServiceUrl]);
+      await s.api.dataSource.query(`UPDATE orgs SET crm_service_url = $2 WHERE id = $1`, [
+        contosoId,
+        s.emulator.crmServiceUrl,
+      ]);
       fresh(contosoId);
     }
     expect(problems).toEqual([]);
@@ -136,10 +232,22 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
 
   it('a hostile discovery service fails onboarding at its first step with a code, and the org is kept as failed', async () => {
     const discoveryUrl = `${hostile.origin}/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx`;
-    for (const f of ['billion-laughs.xml', 'xxe-file-etc-passwd.xml', 'html-login-page.xml', 'deep-nesting-10000.xml']) {
+    for (const f of [
+      'billion-laughs.xml',
+      'xxe-file-etc-passwd.xml',
+      'html-login-page.xml',
+      'deep-nesting-10000.xml',
+    ]) {
       hostile.queue({ body: readFileSync(join(HOSTILE_DIR, f)) });
-      const res = await s.admin.post('/api/orgs', { discoveryUrl, friendlyName: `Hostile ${f}`, certificateId: certId });
-      const body = await json<{ org: { status: string }; run: { steps: { name: string; status: string; error?: { code: string } }[] } }>(res);
+      const res = await s.admin.post('/api/orgs', {
+        discoveryUrl,
+        friendlyName: `Hostile ${f}`,
+        certificateId: certId,
+      });
+      const body = await json<{
+        org: { status: string };
+        run: { steps: { name: string; status: string; error?: { code: string } }[] };
+      }>(res);
       expect(res.status, f).toBe(201);
       expect(body.org.status, f).toBe('failed');
       const failed = body.run.steps.find((x) => x.status === 'failed');
@@ -160,8 +268,12 @@ describe('hostile XML reaching the product: typed errors, the process stays up',
     };
     for (const f of files) {
       const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-        execFile(process.execPath, [CLI, 'decode', join(HOSTILE_DIR, f)], { timeout: 10_000 }, (err, stdout, stderr) =>
-          done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          [CLI, 'decode', join(HOSTILE_DIR, f)],
+          { timeout: 10_000 },
+          (err, stdout, stderr) =>
+            done({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
         ),
       );
       // A hang fails on execFile's timeout; speed is measured in npm run bench, not here.

@@ -13,7 +13,8 @@ describe('LedgerService (real Postgres)', () => {
   let ds: DataSource;
   let ledger: LedgerService;
   let orgId: string;
-  const row = async (id: string) => ((await ds.query(`SELECT * FROM crm_calls WHERE id = $1`, [id])) as Record<string, unknown>[])[0]!;
+  const row = async (id: string) =>
+    ((await ds.query(`SELECT * FROM crm_calls WHERE id = $1`, [id])) as Record<string, unknown>[])[0]!;
 
   beforeAll(async () => {
     db = await freshDatabase();
@@ -25,7 +26,12 @@ describe('LedgerService (real Postgres)', () => {
        VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
          'valid', 'PEM', '\\x00', 'test') RETURNING id`,
     )) as { id: string }[];
-    orgId = ((await ds.query(`INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://d.example', 'Org', $1, 'active') RETURNING id`, [cert!.id])) as { id: string }[])[0]!.id;
+    orgId = (
+      (await ds.query(
+        `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://d.example', 'Org', $1, 'active') RETURNING id`,
+        [cert!.id],
+      )) as { id: string }[]
+    )[0]!.id;
     ledger = new LedgerService(ds);
   });
   afterAll(async () => {
@@ -72,21 +78,41 @@ describe('LedgerService (real Postgres)', () => {
 
   it('stores absent optional fields as NULL', async () => {
     const id = await ledger.begin({ orgId, operation: 'WhoAmI' });
-    expect(await row(id)).toMatchObject({ operation: 'WhoAmI', entity: null, record_id: null, service_account_id: null, on_behalf_of_name: null, request_id: null, caller: null });
+    expect(await row(id)).toMatchObject({
+      operation: 'WhoAmI',
+      entity: null,
+      record_id: null,
+      service_account_id: null,
+      on_behalf_of_name: null,
+      request_id: null,
+      caller: null,
+    });
   });
 
   it('writes concurrent starts and completions each to its own row', async () => {
-    const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => ledger.begin({ orgId, operation: 'Create', requestId: `batch-${i}` })));
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        ledger.begin({ orgId, operation: 'Create', requestId: `batch-${i}` }),
+      ),
+    );
     expect(new Set(ids).size).toBe(5);
     await Promise.all(ids.map((id, i) => ledger.complete(orgId, id, { latencyMs: i })));
-    for (const [i, id] of ids.entries()) expect(await row(id)).toMatchObject({ request_id: `batch-${i}`, outcome: 'completed', latency_ms: i });
+    for (const [i, id] of ids.entries())
+      expect(await row(id)).toMatchObject({ request_id: `batch-${i}`, outcome: 'completed', latency_ms: i });
   });
 
   it('completes a call: outcome, completion time, latency rounded, the new record id', async () => {
     const id = await ledger.begin({ orgId, operation: 'Create', entity: 'account' });
     const rec = randomUUID();
     await ledger.complete(orgId, id, { recordId: rec, latencyMs: 41.6 });
-    expect(await row(id)).toMatchObject({ outcome: 'completed', latency_ms: 42, record_id: rec, error_code: null, error_message: null, completed_at: expect.any(Date) });
+    expect(await row(id)).toMatchObject({
+      outcome: 'completed',
+      latency_ms: 42,
+      record_id: rec,
+      error_code: null,
+      error_message: null,
+      completed_at: expect.any(Date),
+    });
   });
 
   it('keeps the record id known at the start when the completion has none', async () => {
@@ -99,8 +125,19 @@ describe('LedgerService (real Postgres)', () => {
   it('fails a call with its code and the first 500 characters of its message, keeping the record id', async () => {
     const rec = randomUUID();
     const id = await ledger.begin({ orgId, operation: 'Delete', entity: 'account', recordId: rec });
-    await ledger.fail(orgId, id, { errorCode: 'ERR_CRM_FAULT', errorMessage: 'x'.repeat(600), latencyMs: 7.4 });
-    expect(await row(id)).toMatchObject({ outcome: 'failed', error_code: 'ERR_CRM_FAULT', error_message: 'x'.repeat(500), latency_ms: 7, record_id: rec, completed_at: expect.any(Date) });
+    await ledger.fail(orgId, id, {
+      errorCode: 'ERR_CRM_FAULT',
+      errorMessage: 'x'.repeat(600),
+      latencyMs: 7.4,
+    });
+    expect(await row(id)).toMatchObject({
+      outcome: 'failed',
+      error_code: 'ERR_CRM_FAULT',
+      error_message: 'x'.repeat(500),
+      latency_ms: 7,
+      record_id: rec,
+      completed_at: expect.any(Date),
+    });
   });
 
   it('touches no row of another org with the same id', async () => {

@@ -27,7 +27,8 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
   let s: TestStack;
   let contosoId: string;
 
-  const createFor = (puid: string, name: string) => s.admin.post(`/api/orgs/${contosoId}/records/account`, { attributes: { name }, onBehalfOf: { puid } });
+  const createFor = (puid: string, name: string) =>
+    s.admin.post(`/api/orgs/${contosoId}/records/account`, { attributes: { name }, onBehalfOf: { puid } });
 
   /** What the console's user-mappings page shows for one PUID. */
   async function mapping(puid: string): Promise<Mapping | undefined> {
@@ -37,19 +38,38 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
   }
 
   async function mappingRows(puid: string): Promise<{ system_user_id: string | null; status: string }[]> {
-    return (await s.api.dataSource.query(`SELECT system_user_id, status FROM user_mappings WHERE org_id = $1 AND puid = $2`, [contosoId, puid])) as {
+    return (await s.api.dataSource.query(
+      `SELECT system_user_id, status FROM user_mappings WHERE org_id = $1 AND puid = $2`,
+      [contosoId, puid],
+    )) as {
       system_user_id: string | null;
       status: string;
     }[];
   }
 
-  const lookups = () => (s.emulator.control.counts() as CallCounts & { discovery: Record<string, number | undefined> }).discovery.RetrieveCrmUserIdByExternalId ?? 0;
+  const lookups = () =>
+    (s.emulator.control.counts() as CallCounts & { discovery: Record<string, number | undefined> }).discovery
+      .RetrieveCrmUserIdByExternalId ?? 0;
 
   /** The ledger row of a failed call, as the audit search shows it. */
-  async function lastFailure(puid: string): Promise<{ outcome: string; errorCode: string | null; onBehalfOf: { id: string | null; puid: string | null } | null }> {
+  async function lastFailure(
+    puid: string,
+  ): Promise<{
+    outcome: string;
+    errorCode: string | null;
+    onBehalfOf: { id: string | null; puid: string | null } | null;
+  }> {
     const res = await s.admin.get(`/api/audit?orgId=${contosoId}&onBehalfOf=${puid}&outcome=failed&limit=1`);
     expect(res.status).toBe(200);
-    const [item] = (await json<{ items: { outcome: string; errorCode: string | null; onBehalfOf: { id: string | null; puid: string | null } | null }[] }>(res)).items;
+    const [item] = (
+      await json<{
+        items: {
+          outcome: string;
+          errorCode: string | null;
+          onBehalfOf: { id: string | null; puid: string | null } | null;
+        }[];
+      }>(res)
+    ).items;
     expect(item, `a failed call on behalf of ${puid} in the audit`).toBeDefined();
     return item!;
   }
@@ -70,9 +90,17 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
     expect((await createFor(JON_PUID, 'Eviction: cached')).status).toBe(201);
     expect(lookups()).toBe(1); // mapped: no second lookup
     const before = await mapping(JON_PUID);
-    expect(before).toMatchObject({ status: 'found', systemUserId: DEMO_IDS.jonWilson, fullName: 'Jon Wilson' });
+    expect(before).toMatchObject({
+      status: 'found',
+      systemUserId: DEMO_IDS.jonWilson,
+      fullName: 'Jon Wilson',
+    });
 
-    const scenario = s.emulator.control.addScenario({ name: 'DISABLED_USER', org: 'contoso', user: DEMO_IDS.jonWilson });
+    const scenario = s.emulator.control.addScenario({
+      name: 'DISABLED_USER',
+      org: 'contoso',
+      user: DEMO_IDS.jonWilson,
+    });
     let failed: Response;
     try {
       s.emulator.control.resetCounts();
@@ -81,9 +109,16 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
       s.emulator.control.removeScenario(scenario.id);
     }
     expect(failed.status).toBe(403);
-    expect(await failed.json()).toMatchObject({ code: 'CRM_USER_DISABLED', details: { faultCode: '0x80040225' } });
+    expect(await failed.json()).toMatchObject({
+      code: 'CRM_USER_DISABLED',
+      details: { faultCode: '0x80040225' },
+    });
     expect(lookups()).toBe(0); // the failing call used the cached mapping
-    expect(await lastFailure(JON_PUID)).toMatchObject({ outcome: 'failed', errorCode: 'ERR_CRM_USER_DISABLED:0x80040225', onBehalfOf: { id: DEMO_IDS.jonWilson, puid: JON_PUID } });
+    expect(await lastFailure(JON_PUID)).toMatchObject({
+      outcome: 'failed',
+      errorCode: 'ERR_CRM_USER_DISABLED:0x80040225',
+      onBehalfOf: { id: DEMO_IDS.jonWilson, puid: JON_PUID },
+    });
 
     // Evicted: gone from the console's list and from the table.
     expect(await mapping(JON_PUID)).toBeUndefined();
@@ -103,19 +138,35 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
 
   it('a user removed from the org in CRM: the call fails with CRM_OBJECT_NOT_FOUND (0x80040217), the mapping is evicted, and the new lookup caches "no such user"', async () => {
     const puid = `0003BFFD${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
-    const gina = s.emulator.control.addUser({ org: 'contoso', liveId: `gina.${puid.toLowerCase()}@contoso.example`, firstName: 'Gina', lastName: 'Gone', puid });
+    const gina = s.emulator.control.addUser({
+      org: 'contoso',
+      liveId: `gina.${puid.toLowerCase()}@contoso.example`,
+      firstName: 'Gina',
+      lastName: 'Gone',
+      puid,
+    });
     s.emulator.control.resetCounts();
     expect((await createFor(puid, 'Eviction: Gina works here')).status).toBe(201);
     expect(lookups()).toBe(1);
-    expect(await mapping(puid)).toMatchObject({ status: 'found', systemUserId: gina.id, fullName: 'Gina Gone' });
+    expect(await mapping(puid)).toMatchObject({
+      status: 'found',
+      systemUserId: gina.id,
+      fullName: 'Gina Gone',
+    });
 
     s.emulator.control.deleteUser(gina.id);
     s.emulator.control.resetCounts();
     const failed = await createFor(puid, 'Eviction: Gina has left');
     expect(failed.status).toBe(404);
-    expect(await failed.json()).toMatchObject({ code: 'CRM_OBJECT_NOT_FOUND', details: { faultCode: '0x80040217' } });
+    expect(await failed.json()).toMatchObject({
+      code: 'CRM_OBJECT_NOT_FOUND',
+      details: { faultCode: '0x80040217' },
+    });
     expect(lookups()).toBe(0);
-    expect(await lastFailure(puid)).toMatchObject({ errorCode: 'ERR_CRM_OBJECT_NOT_FOUND:0x80040217', onBehalfOf: { id: gina.id, puid } });
+    expect(await lastFailure(puid)).toMatchObject({
+      errorCode: 'ERR_CRM_OBJECT_NOT_FOUND:0x80040217',
+      onBehalfOf: { id: gina.id, puid },
+    });
     expect(await mapping(puid)).toBeUndefined();
     expect(await mappingRows(puid)).toEqual([]);
 
@@ -132,9 +183,15 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
     s.emulator.control.resetCounts();
     const denied = await createFor(NOAH_PUID, 'Eviction: Noah may not create accounts');
     expect(denied.status).toBe(403);
-    expect(await denied.json()).toMatchObject({ code: 'CRM_PRINCIPAL_PRIVILEGE_DENIED', details: { faultCode: '0x80040231' } });
+    expect(await denied.json()).toMatchObject({
+      code: 'CRM_PRINCIPAL_PRIVILEGE_DENIED',
+      details: { faultCode: '0x80040231' },
+    });
     expect(lookups()).toBe(1);
-    expect(await mapping(NOAH_PUID)).toMatchObject({ status: 'found', systemUserId: DEMO_IDS.noCreateAccountUser });
+    expect(await mapping(NOAH_PUID)).toMatchObject({
+      status: 'found',
+      systemUserId: DEMO_IDS.noCreateAccountUser,
+    });
     s.emulator.control.resetCounts();
     expect((await createFor(NOAH_PUID, 'Eviction: Noah again')).status).toBe(403);
     expect(lookups()).toBe(0);

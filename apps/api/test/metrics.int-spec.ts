@@ -27,10 +27,17 @@ function parseExposition(text: string): { types: Map<string, string>; samples: S
     if ((m = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line))) {
       expect(helps.has(m[1]!), `HELP twice for ${m[1]}`).toBe(false);
       helps.add(m[1]!);
-    } else if ((m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line))) {
+    } else if (
+      (m = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line))
+    ) {
       expect(types.has(m[1]!), `TYPE twice for ${m[1]}`).toBe(false);
       types.set(m[1]!, m[2]!);
-    } else if ((m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (\S+)$/.exec(line))) {
+    } else if (
+      (m =
+        /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*)\})? (\S+)$/.exec(
+          line,
+        ))
+    ) {
       const [, name, labelText, raw] = m as unknown as [string, string, string | undefined, string];
       const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
       expect(Number.isNaN(value) && raw !== 'NaN', `value of ${line}`).toBe(false);
@@ -78,7 +85,9 @@ describe('GET /api/metrics (real Postgres)', () => {
   });
 
   it('answers the Prometheus text format to an API key and to an auditor', async () => {
-    const { key } = (await (await admin.post('/api/api-keys', { name: 'prometheus' })).json()) as { key: string };
+    const { key } = (await (await admin.post('/api/api-keys', { name: 'prometheus' })).json()) as {
+      key: string;
+    };
     const res = await fetch(`${t.url}/api/metrics`, { headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
     const type = (res.headers.get('content-type') ?? '').split(';').map((p) => p.trim());
@@ -87,7 +96,12 @@ describe('GET /api/metrics (real Postgres)', () => {
     parseExposition(await res.text());
 
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    await admin.post('/api/admin-users', { email: 'auditor@example.test', name: 'Auditor', role: 'auditor', password });
+    await admin.post('/api/admin-users', {
+      email: 'auditor@example.test',
+      name: 'Auditor',
+      role: 'auditor',
+      password,
+    });
     const auditor = new ConsoleClient(t.url);
     await auditor.login('auditor@example.test', password);
     expect((await auditor.get('/api/metrics')).status).toBe(200);
@@ -108,16 +122,30 @@ describe('GET /api/metrics (real Postgres)', () => {
     const { types, samples } = await scrape();
     expect(types.get('onbehalf_crm_calls_total')).toBe('counter');
     expect(types.get('onbehalf_crm_call_duration_seconds')).toBe('histogram');
-    expect(find(samples, 'onbehalf_crm_calls_total', { org_id: org, operation: 'Create', outcome: 'completed' })[0]?.value).toBe(2);
+    expect(
+      find(samples, 'onbehalf_crm_calls_total', { org_id: org, operation: 'Create', outcome: 'completed' })[0]
+        ?.value,
+    ).toBe(2);
     expect(find(samples, 'onbehalf_crm_calls_total', { org_id: org, outcome: 'failed' })[0]?.value).toBe(1);
-    expect(find(samples, 'onbehalf_ticket_refreshes_total', { org_id: org, kind: 'refreshed' })[0]?.value).toBe(2);
-    expect(find(samples, 'onbehalf_crm_faults_total', { org_id: org, fault_code: '0x80040220' })[0]?.value).toBe(1);
+    expect(
+      find(samples, 'onbehalf_ticket_refreshes_total', { org_id: org, kind: 'refreshed' })[0]?.value,
+    ).toBe(2);
+    expect(
+      find(samples, 'onbehalf_crm_faults_total', { org_id: org, fault_code: '0x80040220' })[0]?.value,
+    ).toBe(1);
     // Label values are escaped on the wire and read back intact.
-    expect(find(samples, 'onbehalf_crm_faults_total', { fault_code: 'odd "code"\\with\nnewline' })[0]?.value).toBe(1);
-    expect(find(samples, 'onbehalf_ticket_expiry_timestamp_seconds', { org_id: org })[0]?.value).toBe(1_767_225_600);
+    expect(
+      find(samples, 'onbehalf_crm_faults_total', { fault_code: 'odd "code"\\with\nnewline' })[0]?.value,
+    ).toBe(1);
+    expect(find(samples, 'onbehalf_ticket_expiry_timestamp_seconds', { org_id: org })[0]?.value).toBe(
+      1_767_225_600,
+    );
 
     // Histogram: cumulative buckets in increasing le, +Inf equal to _count, _sum in seconds.
-    const buckets = find(samples, 'onbehalf_crm_call_duration_seconds_bucket', { org_id: org, operation: 'Create' });
+    const buckets = find(samples, 'onbehalf_crm_call_duration_seconds_bucket', {
+      org_id: org,
+      operation: 'Create',
+    });
     const les = buckets.map((b) => (b.labels.le === '+Inf' ? Infinity : Number(b.labels.le)));
     expect(les).toEqual([...les].sort((a, b) => a - b));
     expect(les.at(-1)).toBe(Infinity);
@@ -127,7 +155,10 @@ describe('GET /api/metrics (real Postgres)', () => {
     expect(buckets.find((b) => b.labels.le === '0.1')?.value).toBe(2);
     expect(counts.at(-1)).toBe(3);
     expect(find(samples, 'onbehalf_crm_call_duration_seconds_count', { org_id: org })[0]?.value).toBe(3);
-    expect(find(samples, 'onbehalf_crm_call_duration_seconds_sum', { org_id: org })[0]?.value).toBeCloseTo(7.1, 9);
+    expect(find(samples, 'onbehalf_crm_call_duration_seconds_sum', { org_id: org })[0]?.value).toBeCloseTo(
+      7.1,
+      9,
+    );
   });
 
   it('reports process figures and the ledger size, computed on scrape', async () => {

@@ -16,7 +16,12 @@ interface Step {
   error?: { code: string; message: string; hint: string };
 }
 interface Onboarded {
-  org: { id: string; status: string; organizationName: string | null; serviceAccount: { id: string | null; name: string | null } };
+  org: {
+    id: string;
+    status: string;
+    organizationName: string | null;
+    serviceAccount: { id: string | null; name: string | null };
+  };
   run: { status: string; steps: Step[] };
 }
 
@@ -51,7 +56,14 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
       proxyRole: opts.proxyRole ?? true,
       isServiceAccount: true,
     });
-    if (opts.users !== false) c.addUser({ org: name, liveId: `ann.${name}@example.test`, firstName: 'Ann', lastName: 'Lee', fullName: 'Ann Lee' });
+    if (opts.users !== false)
+      c.addUser({
+        org: name,
+        liveId: `ann.${name}@example.test`,
+        firstName: 'Ann',
+        lastName: 'Lee',
+        fullName: 'Ann Lee',
+      });
     return { name, friendlyName };
   }
   const onboard = async (friendlyName: string, discoveryUrl = s.emulator.discoveryUrl) => {
@@ -61,7 +73,9 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
   };
   const statuses = (b: Onboarded) => b.run.steps.map((x) => `${x.name}:${x.status}`);
   const stepOf = (b: Onboarded, name: string) => b.run.steps.find((x) => x.name === name)!;
-  const tickets = async (orgId: string) => (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM tickets WHERE org_id = $1`, [orgId]))[0].n as number;
+  const tickets = async (orgId: string) =>
+    (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM tickets WHERE org_id = $1`, [orgId]))[0]
+      .n as number;
 
   it('runs every step, records each with its title, duration and detail, and activates the org', async () => {
     const o = emulatorOrg();
@@ -89,25 +103,53 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
       expect(x.error).toBeUndefined();
     }
     expect(b.run.status).toBe('succeeded');
-    expect(b.org).toMatchObject({ status: 'active', organizationName: o.name, serviceAccount: { name: 'ERP_Integration' } });
+    expect(b.org).toMatchObject({
+      status: 'active',
+      organizationName: o.name,
+      serviceAccount: { name: 'ERP_Integration' },
+    });
     const d = Object.fromEntries(b.run.steps.map((x) => [x.name, x.detail]));
     expect(d.policy).toMatch(/^Policy \S+/);
-    expect(d['wlid-ticket']).toMatch(new RegExp(`^Passport ticket for ${s.emulator.demo.serviceAccountLiveId.replace(/\./g, '\\.')}, valid until \\d{4}-`));
-    expect(d.organizations).toMatch(new RegExp(`^Found "${o.friendlyName}" \\(unique name ${o.name}\\) among \\d+$`));
+    expect(d['wlid-ticket']).toMatch(
+      new RegExp(
+        `^Passport ticket for ${s.emulator.demo.serviceAccountLiveId.replace(/\./g, '\\.')}, valid until \\d{4}-`,
+      ),
+    );
+    expect(d.organizations).toMatch(
+      new RegExp(`^Found "${o.friendlyName}" \\(unique name ${o.name}\\) among \\d+$`),
+    );
     expect(d['crm-ticket']).toMatch(new RegExp(`^CRM ticket for ${o.name}, expires \\d{4}-`));
     expect(d.whoami).toMatch(/^Signed in as ERP_Integration \([0-9a-f-]{36}\)$/);
-    expect(d['proxy-role']).toBe('Acting on behalf of Ann Lee works (an impersonated Retrieve of their own user record succeeded)');
-    expect(d['test-write']).toMatch(/^Created account [0-9a-f-]{36}: createdby Ann Lee, createdonbehalfby ERP_Integration$/);
+    expect(d['proxy-role']).toBe(
+      'Acting on behalf of Ann Lee works (an impersonated Retrieve of their own user record succeeded)',
+    );
+    expect(d['test-write']).toMatch(
+      /^Created account [0-9a-f-]{36}: createdby Ann Lee, createdonbehalfby ERP_Integration$/,
+    );
     expect(await tickets(b.org.id)).toBeGreaterThan(0);
 
     const [row] = await s.api.dataSource.query(
       `SELECT operation, entity, outcome, caller, service_account_name, on_behalf_of_name, record_id FROM crm_calls WHERE org_id = $1`,
       [b.org.id],
     );
-    expect(row).toMatchObject({ operation: 'Create', entity: 'account', outcome: 'completed', caller: 'onboarding', service_account_name: 'ERP_Integration', on_behalf_of_name: 'Ann Lee' });
+    expect(row).toMatchObject({
+      operation: 'Create',
+      entity: 'account',
+      outcome: 'completed',
+      caller: 'onboarding',
+      service_account_name: 'ERP_Integration',
+      on_behalf_of_name: 'Ann Lee',
+    });
     expect(d['test-write']).toContain(row.record_id);
-    const [stored] = await s.api.dataSource.query(`SELECT organization_name, crm_service_url, policy, service_account_name, status FROM orgs WHERE id = $1`, [b.org.id]);
-    expect(stored).toMatchObject({ organization_name: o.name, service_account_name: 'ERP_Integration', status: 'active' });
+    const [stored] = await s.api.dataSource.query(
+      `SELECT organization_name, crm_service_url, policy, service_account_name, status FROM orgs WHERE id = $1`,
+      [b.org.id],
+    );
+    expect(stored).toMatchObject({
+      organization_name: o.name,
+      service_account_name: 'ERP_Integration',
+      status: 'active',
+    });
     expect(stored.crm_service_url).toMatch(/^https:/);
     expect(d.policy).toBe(`Policy ${stored.policy}`);
   });
@@ -125,9 +167,14 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
       'test-write:skipped',
     ]);
     const failed = stepOf(b, 'organizations');
-    expect(failed.error).toMatchObject({ code: 'ONBOARDING_ORG_NOT_FOUND', message: 'No organization named "No Such Org" is visible to the service account.' });
+    expect(failed.error).toMatchObject({
+      code: 'ONBOARDING_ORG_NOT_FOUND',
+      message: 'No organization named "No Such Org" is visible to the service account.',
+    });
     expect(failed.detail).toBe(failed.error!.message);
-    expect(failed.error!.hint).toMatch(/^Check the friendly name\. The service account sees: "[^"]+"(, "[^"]+")*\.$/);
+    expect(failed.error!.hint).toMatch(
+      /^Check the friendly name\. The service account sees: "[^"]+"(, "[^"]+")*\.$/,
+    );
     expect(failed.error!.hint).toContain('"Contoso Ltd"');
     expect(b.run.status).toBe('failed');
     expect(b.org.status).toBe('failed');
@@ -139,7 +186,11 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     const b = await onboard(o.friendlyName);
     expect(stepOf(b, 'proxy-role')).toMatchObject({
       status: 'failed',
-      error: { code: 'ONBOARDING_NO_USER', message: 'The org has no enabled user other than the service account to act for.', hint: `Add a user to ${o.friendlyName}, then retry.` },
+      error: {
+        code: 'ONBOARDING_NO_USER',
+        message: 'The org has no enabled user other than the service account to act for.',
+        hint: `Add a user to ${o.friendlyName}, then retry.`,
+      },
     });
     expect(stepOf(b, 'test-write').status).toBe('skipped');
     expect(b.org.status).toBe('failed');
@@ -164,7 +215,10 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     const url = 'https://127.0.0.1:9/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
     const b = await onboard('Anything', url);
     expect(statuses(b)[0]).toBe('policy:failed');
-    expect(stepOf(b, 'policy').error).toMatchObject({ code: 'CONNECTION_REFUSED', hint: `Nothing answers at ${url}. Check the URL and that the service is running.` });
+    expect(stepOf(b, 'policy').error).toMatchObject({
+      code: 'CONNECTION_REFUSED',
+      hint: `Nothing answers at ${url}. Check the URL and that the service is running.`,
+    });
     expect(stepOf(b, 'wlid-ticket').status).toBe('skipped');
     expect(b.org.status).toBe('failed');
   });
@@ -176,7 +230,10 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     expect(stepOf(b, 'policy').status).toBe('succeeded');
     expect(stepOf(b, 'wlid-ticket')).toMatchObject({
       status: 'failed',
-      error: { code: 'WLID_FAULT', hint: expect.stringContaining(`(${s.emulator.demo.serviceAccountLiveId})`) },
+      error: {
+        code: 'WLID_FAULT',
+        hint: expect.stringContaining(`(${s.emulator.demo.serviceAccountLiveId})`),
+      },
     });
   });
 
@@ -187,8 +244,13 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     const w = stepOf(b, 'test-write');
     expect(w.status).toBe('failed');
     expect(w.error?.code).toBe('CRM_PRINCIPAL_PRIVILEGE_DENIED');
-    const rows = await s.api.dataSource.query(`SELECT outcome, error_code, caller FROM crm_calls WHERE org_id = $1`, [b.org.id]);
-    expect(rows).toEqual([{ outcome: 'failed', error_code: 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED', caller: 'onboarding' }]);
+    const rows = await s.api.dataSource.query(
+      `SELECT outcome, error_code, caller FROM crm_calls WHERE org_id = $1`,
+      [b.org.id],
+    );
+    expect(rows).toEqual([
+      { outcome: 'failed', error_code: 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED', caller: 'onboarding' },
+    ]);
     expect(b.org.status).toBe('failed');
   });
 
@@ -203,7 +265,10 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     expect(again.run.status).toBe('failed');
     expect(again.org.status).toBe('active');
     expect(await tickets(first.org.id)).toBe(before);
-    const [run] = await s.api.dataSource.query(`SELECT status, finished_at FROM onboarding_runs WHERE org_id = $1 ORDER BY started_at DESC LIMIT 1`, [first.org.id]);
+    const [run] = await s.api.dataSource.query(
+      `SELECT status, finished_at FROM onboarding_runs WHERE org_id = $1 ORDER BY started_at DESC LIMIT 1`,
+      [first.org.id],
+    );
     expect(run.status).toBe('failed');
     expect(run.finished_at).toBeInstanceOf(Date);
   });

@@ -63,7 +63,9 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
          'valid', 'PEM', '\\x00', 'test') RETURNING id`,
     );
     certId = cert!.id;
-    const tickets = { run: (orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(crms.get(orgId)!.session) } as unknown as TicketsService;
+    const tickets = {
+      run: (orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(crms.get(orgId)!.session),
+    } as unknown as TicketsService;
     const jobs = { register: () => undefined } as unknown as JobsService;
     service = new ReconcileService(ds, { reconcilePendingAfterSec: 60 } as AppConfig, tickets, jobs);
   });
@@ -102,7 +104,13 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     )) as [{ id: string }];
     return { id, recordId: r.record_id as string | null };
   }
-  const verdict = async (id: string) => (await sql<{ reconciliation: string; reconciliation_note: string | null }>(`SELECT reconciliation, reconciliation_note FROM crm_calls WHERE id = $1`, [id]))[0]!;
+  const verdict = async (id: string) =>
+    (
+      await sql<{ reconciliation: string; reconciliation_note: string | null }>(
+        `SELECT reconciliation, reconciliation_note FROM crm_calls WHERE id = $1`,
+        [id],
+      )
+    )[0]!;
   const stamped = (by: string, onBehalf: string | null, extra: Attrs = {}): Attrs => ({
     createdby: lookup(by, 'By'),
     createdonbehalfby: onBehalf ? lookup(onBehalf, 'Svc') : null,
@@ -112,17 +120,30 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
   });
 
   it('answers 404 ORG_NOT_FOUND for an unknown org', async () => {
-    await expect(service.reconcile(randomUUID())).rejects.toMatchObject({ status: 404, code: 'ORG_NOT_FOUND' });
+    await expect(service.reconcile(randomUUID())).rejects.toMatchObject({
+      status: 404,
+      code: 'ORG_NOT_FOUND',
+    });
   });
 
   it('matches an impersonated Create stamped createdby = user, createdonbehalfby = service account, and saves the stamps', async () => {
     const { id: orgId, crm } = await org();
     const c = await call(orgId);
-    crm.records.set(`account|${c.recordId}`, stamped(JON, SA, { ownerid: lookup(JON, 'Jon'), createdon: '2025-03-01T10:00:00Z', modifiedon: 'not a date' }));
+    crm.records.set(
+      `account|${c.recordId}`,
+      stamped(JON, SA, {
+        ownerid: lookup(JON, 'Jon'),
+        createdon: '2025-03-01T10:00:00Z',
+        modifiedon: 'not a date',
+      }),
+    );
     const report = await service.reconcile(orgId);
     expect(report).toMatchObject({ checked: 1, match: 1, mismatch: 0, missing: 0 });
     expect(await verdict(c.id)).toEqual({ reconciliation: 'match', reconciliation_note: null });
-    const [s] = await sql(`SELECT createdby, createdonbehalfby, ownerid, createdon, modifiedon, exists_in_crm FROM crm_stamps WHERE org_id = $1`, [orgId]);
+    const [s] = await sql(
+      `SELECT createdby, createdonbehalfby, ownerid, createdon, modifiedon, exists_in_crm FROM crm_stamps WHERE org_id = $1`,
+      [orgId],
+    );
     expect(s).toEqual({
       createdby: { id: JON, name: 'By' },
       createdonbehalfby: { id: SA, name: 'Svc' },
@@ -141,7 +162,8 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     expect(report).toMatchObject({ checked: 1, match: 0, mismatch: 1 });
     expect(await verdict(c.id)).toEqual({
       reconciliation: 'mismatch',
-      reconciliation_note: 'impersonation was requested but createdonbehalfby is empty; impersonation was requested but modifiedonbehalfby is empty',
+      reconciliation_note:
+        'impersonation was requested but createdonbehalfby is empty; impersonation was requested but modifiedonbehalfby is empty',
     });
   });
 
@@ -151,12 +173,26 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const b = await call(orgId);
     const c = await call(orgId);
     crm.records.set(`account|${a.recordId}`, stamped(ANN, SA));
-    crm.records.set(`account|${b.recordId}`, { ...stamped(JON, SA), createdby: { id: ANN }, modifiedby: null });
-    crm.records.set(`account|${c.recordId}`, { ...stamped(JON, SA), createdonbehalfby: lookup(ANN, 'Ann'), modifiedonbehalfby: { id: ANN } });
+    crm.records.set(`account|${b.recordId}`, {
+      ...stamped(JON, SA),
+      createdby: { id: ANN },
+      modifiedby: null,
+    });
+    crm.records.set(`account|${c.recordId}`, {
+      ...stamped(JON, SA),
+      createdonbehalfby: lookup(ANN, 'Ann'),
+      modifiedonbehalfby: { id: ANN },
+    });
     await service.reconcile(orgId);
-    expect((await verdict(a.id)).reconciliation_note).toBe(`createdby is By, expected ${JON}; modifiedby is By, expected ${JON}`);
-    expect((await verdict(b.id)).reconciliation_note).toBe(`createdby is ${ANN}, expected ${JON}; modifiedby is empty, expected ${JON}`);
-    expect((await verdict(c.id)).reconciliation_note).toBe(`createdonbehalfby is Ann, expected the service account; modifiedonbehalfby is ${ANN}, expected the service account`);
+    expect((await verdict(a.id)).reconciliation_note).toBe(
+      `createdby is By, expected ${JON}; modifiedby is By, expected ${JON}`,
+    );
+    expect((await verdict(b.id)).reconciliation_note).toBe(
+      `createdby is ${ANN}, expected ${JON}; modifiedby is empty, expected ${JON}`,
+    );
+    expect((await verdict(c.id)).reconciliation_note).toBe(
+      `createdonbehalfby is Ann, expected the service account; modifiedonbehalfby is ${ANN}, expected the service account`,
+    );
   });
 
   it('expects the service account as the actor and no on-behalf stamp for a call made without impersonation', async () => {
@@ -164,7 +200,10 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const plain = await call(orgId, { on_behalf_of_id: null });
     const flagged = await call(orgId, { on_behalf_of_id: null });
     crm.records.set(`account|${plain.recordId}`, stamped(SA, null));
-    crm.records.set(`account|${flagged.recordId}`, stamped(SA, null, { createdonbehalfby: lookup(JON, 'Jon'), modifiedonbehalfby: { id: JON } }));
+    crm.records.set(
+      `account|${flagged.recordId}`,
+      stamped(SA, null, { createdonbehalfby: lookup(JON, 'Jon'), modifiedonbehalfby: { id: JON } }),
+    );
     await service.reconcile(orgId);
     expect(await verdict(plain.id)).toEqual({ reconciliation: 'match', reconciliation_note: null });
     expect((await verdict(flagged.id)).reconciliation_note).toBe(
@@ -185,7 +224,12 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const recordId = randomUUID();
     const t = Date.now() - 600_000;
     const created = await call(orgId, { record_id: recordId, at: new Date(t) });
-    const update1 = await call(orgId, { record_id: recordId, operation: 'Update', on_behalf_of_id: ANN, at: new Date(t + 1000) });
+    const update1 = await call(orgId, {
+      record_id: recordId,
+      operation: 'Update',
+      on_behalf_of_id: ANN,
+      at: new Date(t + 1000),
+    });
     const update2 = await call(orgId, { record_id: recordId, operation: 'Update', at: new Date(t + 2000) });
     // Created by Jon; last modified by Jon: the first Update (for Ann) is not the latest, so its stamps are not judged.
     crm.records.set(`account|${recordId}`, stamped(JON, SA));
@@ -201,7 +245,10 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     crm2.records.set(`account|${r2}`, { ...stamped(JON, SA), modifiedby: lookup(ANN, 'Ann') });
     await service.reconcile(org2);
     expect(await verdict(c2.id)).toEqual({ reconciliation: 'match', reconciliation_note: null });
-    expect(await verdict(u2.id)).toEqual({ reconciliation: 'mismatch', reconciliation_note: `modifiedby is Ann, expected ${JON}` });
+    expect(await verdict(u2.id)).toEqual({
+      reconciliation: 'mismatch',
+      reconciliation_note: `modifiedby is Ann, expected ${JON}`,
+    });
   });
 
   it('marks a record CRM does not have as missing, or as matching when the ledger deleted it, and stores it as gone', async () => {
@@ -212,9 +259,19 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const deletion = await call(orgId, { record_id: recordId, operation: 'Delete' });
     const report = await service.reconcile(orgId);
     expect(report).toMatchObject({ checked: 2, missing: 1, match: 1, mismatch: 0 });
-    expect(await verdict(gone.id)).toEqual({ reconciliation: 'missing', reconciliation_note: 'the record is not in CRM' });
-    for (const c of [createdThenDeleted, deletion]) expect(await verdict(c.id)).toEqual({ reconciliation: 'match', reconciliation_note: 'deleted as the ledger says' });
-    const stamps = await sql(`SELECT createdby, exists_in_crm FROM crm_stamps WHERE org_id = $1 AND record_id = $2`, [orgId, gone.recordId]);
+    expect(await verdict(gone.id)).toEqual({
+      reconciliation: 'missing',
+      reconciliation_note: 'the record is not in CRM',
+    });
+    for (const c of [createdThenDeleted, deletion])
+      expect(await verdict(c.id)).toEqual({
+        reconciliation: 'match',
+        reconciliation_note: 'deleted as the ledger says',
+      });
+    const stamps = await sql(
+      `SELECT createdby, exists_in_crm FROM crm_stamps WHERE org_id = $1 AND record_id = $2`,
+      [orgId, gone.recordId],
+    );
     expect(stamps).toEqual([{ createdby: null, exists_in_crm: false }]);
   });
 
@@ -250,10 +307,15 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const old = await call(orgId, { outcome: 'pending', at: new Date(Date.now() - 120_000) });
     const recent = await call(orgId, { outcome: 'pending', at: new Date(Date.now() - 5_000) });
     expect((await service.reconcile(orgId)).pendingResolved).toBe(1);
-    const rows = await sql<{ id: string; outcome: string; error_code: string | null; error_message: string | null; completed_at: Date | null }>(
-      `SELECT id, outcome, error_code, error_message, completed_at FROM crm_calls WHERE org_id = $1`,
-      [orgId],
-    );
+    const rows = await sql<{
+      id: string;
+      outcome: string;
+      error_code: string | null;
+      error_message: string | null;
+      completed_at: Date | null;
+    }>(`SELECT id, outcome, error_code, error_message, completed_at FROM crm_calls WHERE org_id = $1`, [
+      orgId,
+    ]);
     expect(rows.find((r) => r.id === old.id)).toMatchObject({
       outcome: 'failed',
       error_code: 'CRASHED_UNKNOWN_OUTCOME',
@@ -268,11 +330,21 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const { id: orgId, crm } = await org();
     const known = await call(orgId, { entity: 'contact', outcome: 'failed' });
     const unknownId = randomUUID();
-    crm.records.set(`account|{${unknownId.toUpperCase()}}`, { accountid: `{${unknownId.toUpperCase()}}`, ...stamped(JON, SA), modifiedon: '2025-03-02T00:00:00Z' });
+    crm.records.set(`account|{${unknownId.toUpperCase()}}`, {
+      accountid: `{${unknownId.toUpperCase()}}`,
+      ...stamped(JON, SA),
+      modifiedon: '2025-03-02T00:00:00Z',
+    });
     crm.records.set(`contact|${known.recordId}`, { contactid: known.recordId, ...stamped(SA, null) });
     crm.records.set(`lead|${randomUUID()}`, { leadid: randomUUID(), ...stamped(ANN, null) });
     const modifiedOnly = randomUUID();
-    crm.records.set(`lead|${modifiedOnly}`, { leadid: modifiedOnly, createdby: lookup(ANN), modifiedby: lookup(ANN), modifiedonbehalfby: lookup(SA), modifiedon: 7 });
+    crm.records.set(`lead|${modifiedOnly}`, {
+      leadid: modifiedOnly,
+      createdby: lookup(ANN),
+      modifiedby: lookup(ANN),
+      modifiedonbehalfby: lookup(SA),
+      modifiedon: 7,
+    });
     crm.records.set(`opportunity|${randomUUID()}`, stamped(SA, null));
     crm.records.set(`account|no-id`, stamped(SA, null));
     const report = await service.reconcile(orgId);
@@ -282,7 +354,10 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
       { entity: 'account', recordId: unknownId, modifiedon: '2025-03-02T00:00:00Z' },
       { entity: 'lead', recordId: modifiedOnly, modifiedon: null },
     ]);
-    const saved = await sql<{ entity: string; record_id: string }>(`SELECT entity, record_id FROM crm_stamps WHERE org_id = $1 ORDER BY entity`, [orgId]);
+    const saved = await sql<{ entity: string; record_id: string }>(
+      `SELECT entity, record_id FROM crm_stamps WHERE org_id = $1 ORDER BY entity`,
+      [orgId],
+    );
     expect(saved).toEqual([
       { entity: 'account', record_id: unknownId },
       { entity: 'lead', record_id: modifiedOnly },
@@ -297,7 +372,12 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const leadId = randomUUID();
     crm.records.set(`lead|${leadId}`, { leadid: leadId, ...stamped(SA, null) });
     const report = await service.reconcile(orgId);
-    expect(report).toMatchObject({ checked: 1, match: 1, unknownChanges: 1, unknown: [{ entity: 'lead', recordId: leadId, modifiedon: null }] });
+    expect(report).toMatchObject({
+      checked: 1,
+      match: 1,
+      unknownChanges: 1,
+      unknown: [{ entity: 'lead', recordId: leadId, modifiedon: null }],
+    });
   });
 
   it('looks for unknown changes only when the org knows its service account', async () => {

@@ -20,7 +20,10 @@ interface AuditItem {
   operation: string;
   recordId: string | null;
   onBehalfOf: { id: string | null; name: string | null; puid: string | null } | null;
-  crm: Record<'createdby' | 'createdonbehalfby' | 'modifiedby' | 'modifiedonbehalfby', { id: string | null; name: string | null } | null> | null;
+  crm: Record<
+    'createdby' | 'createdonbehalfby' | 'modifiedby' | 'modifiedonbehalfby',
+    { id: string | null; name: string | null } | null
+  > | null;
   reconciliation: string;
   reconciliationNote: string | null;
 }
@@ -73,13 +76,23 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
   const isv = (method: string, path: string, body?: unknown) =>
     fetch(`${s.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
-  async function create(name: string, onBehalfOf?: { puid: string } | { userId: string }, via: 'admin' | 'api-key' = 'admin'): Promise<{ id: string; ledgerId: string }> {
+  async function create(
+    name: string,
+    onBehalfOf?: { puid: string } | { userId: string },
+    via: 'admin' | 'api-key' = 'admin',
+  ): Promise<{ id: string; ledgerId: string }> {
     const body = { attributes: { name }, ...(onBehalfOf ? { onBehalfOf } : {}) };
-    const res = via === 'admin' ? await s.admin.post(`/api/orgs/${contosoId}/records/account`, body) : await isv('POST', `/api/orgs/${contosoId}/records/account`, body);
+    const res =
+      via === 'admin'
+        ? await s.admin.post(`/api/orgs/${contosoId}/records/account`, body)
+        : await isv('POST', `/api/orgs/${contosoId}/records/account`, body);
     expect(res.status, await res.clone().text()).toBe(201);
     return json<{ id: string; ledgerId: string }>(res);
   }
@@ -89,7 +102,9 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
   /** The `reconcile` job, as the job runner starts it every 5 minutes; returns this org's part of the run's detail. */
   async function reconcileJob(): Promise<ReconcileReport> {
     expect(await s.api.app.get(JobsService).runNow('reconcile')).toBe(true);
-    const [run] = (await s.api.dataSource.query(`SELECT outcome, detail FROM job_runs WHERE name = 'reconcile' ORDER BY id DESC LIMIT 1`)) as {
+    const [run] = (await s.api.dataSource.query(
+      `SELECT outcome, detail FROM job_runs WHERE name = 'reconcile' ORDER BY id DESC LIMIT 1`,
+    )) as {
       outcome: string;
       detail: Record<string, ReconcileReport>;
     }[];
@@ -126,9 +141,15 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
   async function expectVerdict(ledgerId: string, verdict: string, reason: string | null): Promise<AuditItem> {
     const item = await audited(ledgerId, verdict);
     expect(item, `ledger row ${ledgerId} in GET /api/audit?reconciliation=${verdict}`).toBeDefined();
-    expect({ reconciliation: item!.reconciliation, reconciliationNote: item!.reconciliationNote }).toEqual({ reconciliation: verdict, reconciliationNote: reason });
+    expect({ reconciliation: item!.reconciliation, reconciliationNote: item!.reconciliationNote }).toEqual({
+      reconciliation: verdict,
+      reconciliationNote: reason,
+    });
     const csv = await exported(ledgerId);
-    expect({ reconciliation: csv.reconciliation, reconciliation_note: csv.reconciliation_note }).toEqual({ reconciliation: verdict, reconciliation_note: reason ?? '' });
+    expect({ reconciliation: csv.reconciliation, reconciliation_note: csv.reconciliation_note }).toEqual({
+      reconciliation: verdict,
+      reconciliation_note: reason ?? '',
+    });
     return item!;
   }
 
@@ -153,7 +174,10 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     expect(report.mismatch).toBe(0);
     expect(report.missing).toBe(0);
     const a = await expectVerdict(onBehalf.ledgerId, 'match', null);
-    expect(a.crm).toMatchObject({ createdby: { id: JON, name: 'Jon Wilson' }, createdonbehalfby: { id: SERVICE_ACCOUNT } });
+    expect(a.crm).toMatchObject({
+      createdby: { id: JON, name: 'Jon Wilson' },
+      createdonbehalfby: { id: SERVICE_ACCOUNT },
+    });
     const b = await expectVerdict(itself.ledgerId, 'match', null);
     expect(b.crm).toMatchObject({ createdby: { id: SERVICE_ACCOUNT }, createdonbehalfby: null });
   });
@@ -174,7 +198,11 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     s.emulator.control.stampRecord(account(made.id), { createdonbehalfby: null });
     const report = await reconcileNow();
     expect(report.mismatch).toBe(1);
-    const item = await expectVerdict(made.ledgerId, 'mismatch', 'impersonation was requested but createdonbehalfby is empty');
+    const item = await expectVerdict(
+      made.ledgerId,
+      'mismatch',
+      'impersonation was requested but createdonbehalfby is empty',
+    );
     expect(item.crm?.createdonbehalfby).toBeNull();
   });
 
@@ -183,13 +211,20 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     s.emulator.control.stampRecord(account(made.id), { createdonbehalfby: RITA });
     const report = await reconcileJob();
     expect(report.mismatch).toBe(1);
-    const item = await expectVerdict(made.ledgerId, 'mismatch', 'createdonbehalfby is set (Rita Reed) for a call made without impersonation');
+    const item = await expectVerdict(
+      made.ledgerId,
+      'mismatch',
+      'createdonbehalfby is set (Rita Reed) for a call made without impersonation',
+    );
     expect(item.onBehalfOf).toBeNull();
   });
 
   it('an Update whose modified… stamps someone else overwrote → the Update is a mismatch, the Create before it still a match', async () => {
     const made = await create('Reconcile: updated, then overwritten', { puid: JON_PUID });
-    const upd = await isv('PATCH', `/api/orgs/${contosoId}/records/account/${made.id}`, { attributes: { telephone1: '555-0100' }, onBehalfOf: { puid: JON_PUID } });
+    const upd = await isv('PATCH', `/api/orgs/${contosoId}/records/account/${made.id}`, {
+      attributes: { telephone1: '555-0100' },
+      onBehalfOf: { puid: JON_PUID },
+    });
     expect(upd.status, await upd.clone().text()).toBe(200);
     const { ledgerId: updateLedgerId } = await json<{ ledgerId: string }>(upd);
     // Rita edits the record herself afterwards, in CRM.
@@ -197,7 +232,11 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     const report = await reconcileNow();
     expect(report).toMatchObject({ mismatch: 1, missing: 0 });
     await expectVerdict(made.ledgerId, 'match', null);
-    await expectVerdict(updateLedgerId, 'mismatch', `modifiedby is Rita Reed, expected ${JON}; impersonation was requested but modifiedonbehalfby is empty`);
+    await expectVerdict(
+      updateLedgerId,
+      'mismatch',
+      `modifiedby is Rita Reed, expected ${JON}; impersonation was requested but modifiedonbehalfby is empty`,
+    );
   });
 
   it('a record deleted in CRM → missing "the record is not in CRM", with no CRM stamps beside it', async () => {
@@ -213,19 +252,37 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
 
   it('a change stamped with the service account that no ledger row explains → an unknown change (reconcile report, job run, admin audit log); nothing is added to the ledger', async () => {
     // Someone used the service account outside Onbehalf, on behalf of Jon, on a seeded record.
-    s.emulator.control.stampRecord(account(DEMO_IDS.adventureWorks), { modifiedby: JON, modifiedonbehalfby: SERVICE_ACCOUNT });
+    s.emulator.control.stampRecord(account(DEMO_IDS.adventureWorks), {
+      modifiedby: JON,
+      modifiedonbehalfby: SERVICE_ACCOUNT,
+    });
     // Rita's own edit, without the service account, is none of Onbehalf's business.
-    s.emulator.control.stampRecord(account(DEMO_IDS.blueYonder), { modifiedby: RITA, modifiedonbehalfby: null });
-    const ledgerBefore = (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM crm_calls WHERE org_id = $1`, [contosoId])) as { n: number }[];
+    s.emulator.control.stampRecord(account(DEMO_IDS.blueYonder), {
+      modifiedby: RITA,
+      modifiedonbehalfby: null,
+    });
+    const ledgerBefore = (await s.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM crm_calls WHERE org_id = $1`,
+      [contosoId],
+    )) as { n: number }[];
 
     const report = await reconcileNow();
     const found = report.unknown.find((u) => u.recordId === DEMO_IDS.adventureWorks);
-    expect(found, JSON.stringify(report)).toEqual({ entity: 'account', recordId: DEMO_IDS.adventureWorks, modifiedon: expect.any(String) });
+    expect(found, JSON.stringify(report)).toEqual({
+      entity: 'account',
+      recordId: DEMO_IDS.adventureWorks,
+      modifiedon: expect.any(String),
+    });
     expect(Date.parse(found!.modifiedon!)).not.toBeNaN();
     expect(report.unknown.map((u) => u.recordId)).not.toContain(DEMO_IDS.blueYonder);
     expect(report.unknownChanges).toBe(report.unknown.length);
-    const logged = await json<{ items: { action: string; orgId: string; diff: Record<string, number> }[] }>(await s.admin.get('/api/admin-audit?limit=5'));
-    expect(logged.items.find((i) => i.action === 'org.reconcile')).toMatchObject({ orgId: contosoId, diff: { unknownChanges: report.unknownChanges } });
+    const logged = await json<{ items: { action: string; orgId: string; diff: Record<string, number> }[] }>(
+      await s.admin.get('/api/admin-audit?limit=5'),
+    );
+    expect(logged.items.find((i) => i.action === 'org.reconcile')).toMatchObject({
+      orgId: contosoId,
+      diff: { unknownChanges: report.unknownChanges },
+    });
 
     // The job finds the same change (it is reported until a ledger row explains it).
     const fromJob = await reconcileJob();
@@ -233,16 +290,25 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     expect(fromJob.unknown.map((u) => u.recordId)).not.toContain(DEMO_IDS.blueYonder);
 
     // Not a ledger row: the audit lists calls Onbehalf made, and it made none for this record.
-    const ledgerAfter = (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM crm_calls WHERE org_id = $1`, [contosoId])) as { n: number }[];
+    const ledgerAfter = (await s.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM crm_calls WHERE org_id = $1`,
+      [contosoId],
+    )) as { n: number }[];
     expect(ledgerAfter[0]!.n).toBe(ledgerBefore[0]!.n);
-    const all = await json<{ items: AuditItem[] }>(await s.admin.get(`/api/audit?orgId=${contosoId}&limit=200`));
+    const all = await json<{ items: AuditItem[] }>(
+      await s.admin.get(`/api/audit?orgId=${contosoId}&limit=200`),
+    );
     expect(all.items.some((i) => i.recordId === DEMO_IDS.adventureWorks)).toBe(false);
     // CRM's stamps for it are kept for the console.
-    const [stamps] = (await s.api.dataSource.query(`SELECT modifiedby, modifiedonbehalfby FROM crm_stamps WHERE org_id = $1 AND record_id = $2`, [
-      contosoId,
-      DEMO_IDS.adventureWorks,
-    ])) as { modifiedby: { id: string }; modifiedonbehalfby: { id: string } }[];
+    const [stamps] = (await s.api.dataSource.query(
+      `SELECT modifiedby, modifiedonbehalfby FROM crm_stamps WHERE org_id = $1 AND record_id = $2`,
+      [contosoId, DEMO_IDS.adventureWorks],
+    )) as { modifiedby: { id: string }; modifiedonbehalfby: { id: string } }[];
     expect(stamps).toMatchObject({ modifiedby: { id: JON }, modifiedonbehalfby: { id: SERVICE_ACCOUNT } });
-    expect(s.emulator.control.records({ org: 'contoso', entity: 'account' }).find((r) => r.id === DEMO_IDS.adventureWorks)).toBeDefined();
+    expect(
+      s.emulator.control
+        .records({ org: 'contoso', entity: 'account' })
+        .find((r) => r.id === DEMO_IDS.adventureWorks),
+    ).toBeDefined();
   });
 });

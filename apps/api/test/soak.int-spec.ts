@@ -41,67 +41,87 @@ describe('soak: a minute of concurrent impersonated calls on two orgs', () => {
   beforeAll(async () => {
     s = await startTestStack();
     ({ contosoId, northwindId } = await twoOrgs(s.admin, s.emulator));
-    const r = await s.admin.post(`/api/orgs/${northwindId}/records/account`, { attributes: { name: 'soak target' }, onBehalfOf: { puid: NORA_PUID } });
+    const r = await s.admin.post(`/api/orgs/${northwindId}/records/account`, {
+      attributes: { name: 'soak target' },
+      onBehalfOf: { puid: NORA_PUID },
+    });
     noraAccount = (await json<{ id: string }>(r)).id;
   });
   afterAll(async () => {
     await s?.close();
   });
 
-  it(`runs ${SOAK_MS / 1000} s of Creates, Updates, Retrieves and WhoAmIs with no error, a steady latency and a flat heap`, async () => {
-    const gc = gcFunction();
-    let latencies: number[] = [];
-    let errors: string[] = [];
-    const step = async (worker: number, i: number) => {
-      const contoso = worker % 2 === 0;
-      const org = contoso ? contosoId : northwindId;
-      const puid = contoso ? JON_PUID : NORA_PUID;
-      const kind = i % 10;
+  it(
+    `runs ${SOAK_MS / 1000} s of Creates, Updates, Retrieves and WhoAmIs with no error, a steady latency and a flat heap`,
+    async () => {
+      const gc = gcFunction();
+      let latencies: number[] = [];
+      let errors: string[] = [];
+      const step = async (worker: number, i: number) => {
+        const contoso = worker % 2 === 0;
+        const org = contoso ? contosoId : northwindId;
+        const puid = contoso ? JON_PUID : NORA_PUID;
+        const kind = i % 10;
+        const t0 = performance.now();
+        const res =
+          kind < 5
+            ? await s.admin.post(`/api/orgs/${org}/records/account`, {
+                attributes: { name: `soak ${worker}.${i}` },
+                onBehalfOf: { puid },
+              })
+            : kind < 7
+              ? await s.admin.request(
+                  'PATCH',
+                  `/api/orgs/${org}/records/account/${contoso ? DEMO_IDS.fourthCoffee : noraAccount}`,
+                  { attributes: { telephone1: String(i) }, onBehalfOf: { puid } },
+                )
+              : kind < 9
+                ? await s.admin.get(
+                    `/api/orgs/${org}/records/account/${contoso ? DEMO_IDS.fourthCoffee : noraAccount}?columns=name,telephone1`,
+                  )
+                : await s.admin.post(`/api/orgs/${org}/whoami`, { onBehalfOf: { puid } });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.status >= 400) errors.push(`${res.status} ${res.url}`);
+      };
+
+      await forDuration(WARM_UP_MS, WORKERS, step);
+      const heapAfterWarmUp = await settledHeapMb(gc);
+      const rssAfterWarmUp = process.memoryUsage().rss / 1_048_576;
+      const ledgerBefore = Number(
+        (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM crm_calls`))[0].n,
+      );
+      latencies = [];
+      errors = [];
       const t0 = performance.now();
-      const res =
-        kind < 5
-          ? await s.admin.post(`/api/orgs/${org}/records/account`, { attributes: { name: `soak ${worker}.${i}` }, onBehalfOf: { puid } })
-          : kind < 7
-            ? await s.admin.request('PATCH', `/api/orgs/${org}/records/account/${contoso ? DEMO_IDS.fourthCoffee : noraAccount}`, { attributes: { telephone1: String(i) }, onBehalfOf: { puid } })
-            : kind < 9
-              ? await s.admin.get(`/api/orgs/${org}/records/account/${contoso ? DEMO_IDS.fourthCoffee : noraAccount}?columns=name,telephone1`)
-              : await s.admin.post(`/api/orgs/${org}/whoami`, { onBehalfOf: { puid } });
-      await res.arrayBuffer();
-      latencies.push(performance.now() - t0);
-      if (res.status >= 400) errors.push(`${res.status} ${res.url}`);
-    };
+      const calls = await forDuration(SOAK_MS, WORKERS, step);
+      const seconds = (performance.now() - t0) / 1000;
+      const heapAtEnd = await settledHeapMb(gc);
+      const rssAtEnd = process.memoryUsage().rss / 1_048_576;
 
-    await forDuration(WARM_UP_MS, WORKERS, step);
-    const heapAfterWarmUp = await settledHeapMb(gc);
-    const rssAfterWarmUp = process.memoryUsage().rss / 1_048_576;
-    const ledgerBefore = Number((await s.api.dataSource.query(`SELECT count(*)::int AS n FROM crm_calls`))[0].n);
-    latencies = [];
-    errors = [];
-    const t0 = performance.now();
-    const calls = await forDuration(SOAK_MS, WORKERS, step);
-    const seconds = (performance.now() - t0) / 1000;
-    const heapAtEnd = await settledHeapMb(gc);
-    const rssAtEnd = process.memoryUsage().rss / 1_048_576;
-
-    const p50 = quantile(latencies, 0.5);
-    const p99 = quantile(latencies, 0.99);
-    const errorRate = errors.length / latencies.length;
-    console.log(
-      `soak: ${latencies.length} calls in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s, ${WORKERS} workers), ` +
-        `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, error rate ${(errorRate * 100).toFixed(2)}%; ` +
-        `heap after GC ${heapAfterWarmUp.toFixed(1)} → ${heapAtEnd.toFixed(1)} MB (${gc ? 'forced GC' : 'no GC available'}), ` +
-        `RSS ${rssAfterWarmUp.toFixed(0)} → ${rssAtEnd.toFixed(0)} MB, ${s.emulator.control.records({ org: 'contoso' }).length + s.emulator.control.records({ org: 'northwind' }).length} records held by the emulator`,
-    );
-    expect(latencies.length).toBe(calls);
-    expect(errors.slice(0, 5)).toEqual([]);
-    expect(errorRate).toBe(0);
-    expect(p99).toBeLessThan(2_000);
-    if (gc) expect(heapAtEnd - heapAfterWarmUp).toBeLessThan(HEAP_BUDGET_MB);
-    else expect(rssAtEnd - rssAfterWarmUp).toBeLessThan(HEAP_BUDGET_MB * 4);
-    // Every call of the soak is in the ledger, completed.
-    const rows = (await s.api.dataSource.query(`SELECT outcome, count(*)::int AS n FROM crm_calls GROUP BY outcome`)) as { outcome: string; n: number }[];
-    expect(rows.filter((r) => r.outcome !== 'completed')).toEqual([]);
-    const ledgerAfter = rows.reduce((a, r) => a + r.n, 0);
-    expect(ledgerAfter - ledgerBefore).toBe(latencies.length);
-  }, SOAK_MS + WARM_UP_MS + 60_000);
+      const p50 = quantile(latencies, 0.5);
+      const p99 = quantile(latencies, 0.99);
+      const errorRate = errors.length / latencies.length;
+      console.log(
+        `soak: ${latencies.length} calls in ${seconds.toFixed(1)} s (${(latencies.length / seconds).toFixed(0)}/s, ${WORKERS} workers), ` +
+          `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, error rate ${(errorRate * 100).toFixed(2)}%; ` +
+          `heap after GC ${heapAfterWarmUp.toFixed(1)} → ${heapAtEnd.toFixed(1)} MB (${gc ? 'forced GC' : 'no GC available'}), ` +
+          `RSS ${rssAfterWarmUp.toFixed(0)} → ${rssAtEnd.toFixed(0)} MB, ${s.emulator.control.records({ org: 'contoso' }).length + s.emulator.control.records({ org: 'northwind' }).length} records held by the emulator`,
+      );
+      expect(latencies.length).toBe(calls);
+      expect(errors.slice(0, 5)).toEqual([]);
+      expect(errorRate).toBe(0);
+      expect(p99).toBeLessThan(2_000);
+      if (gc) expect(heapAtEnd - heapAfterWarmUp).toBeLessThan(HEAP_BUDGET_MB);
+      else expect(rssAtEnd - rssAfterWarmUp).toBeLessThan(HEAP_BUDGET_MB * 4);
+      // Every call of the soak is in the ledger, completed.
+      const rows = (await s.api.dataSource.query(
+        `SELECT outcome, count(*)::int AS n FROM crm_calls GROUP BY outcome`,
+      )) as { outcome: string; n: number }[];
+      expect(rows.filter((r) => r.outcome !== 'completed')).toEqual([]);
+      const ledgerAfter = rows.reduce((a, r) => a + r.n, 0);
+      expect(ledgerAfter - ledgerBefore).toBe(latencies.length);
+    },
+    SOAK_MS + WARM_UP_MS + 60_000,
+  );
 });

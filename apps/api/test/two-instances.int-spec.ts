@@ -41,7 +41,9 @@ describe('two API instances on one database', () => {
     s.emulator.control.expireTickets({ org: 'contoso' });
     s.emulator.control.resetCounts();
     const res = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => create(i % 2 ? clientB : clientA, contosoId, JON_PUID, `herd ${i}`)),
+      Array.from({ length: 60 }, (_, i) =>
+        create(i % 2 ? clientB : clientA, contosoId, JON_PUID, `herd ${i}`),
+      ),
     );
     expect(res.map((r) => r.status)).toEqual(Array(60).fill(201));
     const c = counts();
@@ -50,7 +52,11 @@ describe('two API instances on one database', () => {
     expect(c.crm?.Create).toBeGreaterThanOrEqual(60);
     const rows = await ledger(s.api.dataSource, contosoId);
     expect(rows.filter((r) => r.outcome !== 'completed')).toEqual([]);
-    expect(s.emulator.control.records({ org: 'contoso', entity: 'account' }).filter((r) => String(r.attributes.name).startsWith('herd ')).length).toBe(60);
+    expect(
+      s.emulator.control
+        .records({ org: 'contoso', entity: 'account' })
+        .filter((r) => String(r.attributes.name).startsWith('herd ')).length,
+    ).toBe(60);
   });
 
   it('both orgs expiring at once: one refresh per org, neither waits for the other', async () => {
@@ -58,7 +64,12 @@ describe('two API instances on one database', () => {
     s.emulator.control.resetCounts();
     const res = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        create(i % 2 ? clientB : clientA, i % 4 < 2 ? contosoId : northwindId, i % 4 < 2 ? JON_PUID : NORA_PUID, `both ${i}`),
+        create(
+          i % 2 ? clientB : clientA,
+          i % 4 < 2 ? contosoId : northwindId,
+          i % 4 < 2 ? JON_PUID : NORA_PUID,
+          `both ${i}`,
+        ),
       ),
     );
     expect(res.map((r) => r.status)).toEqual(Array(40).fill(201));
@@ -68,16 +79,25 @@ describe('two API instances on one database', () => {
   it('the ticket-refresh job, due on both instances at the same moment, refreshes once', async () => {
     // Both orgs' tickets inside the refresh-ahead window; every job due now.
     await s.api.dataSource.query(`UPDATE tickets SET crm_expires_at = now() + interval '60 seconds'`);
-    await s.api.dataSource.query(`UPDATE scheduled_jobs SET next_run_at = now() - interval '1 second', locked_until = NULL`);
+    await s.api.dataSource.query(
+      `UPDATE scheduled_jobs SET next_run_at = now() - interval '1 second', locked_until = NULL`,
+    );
     await s.api.dataSource.query(`DELETE FROM job_runs`);
     s.emulator.control.resetCounts();
-    const [ranA, ranB] = await Promise.all([s.api.app.get(JobsService).tick(), b.app.get(JobsService).tick()]);
+    const [ranA, ranB] = await Promise.all([
+      s.api.app.get(JobsService).tick(),
+      b.app.get(JobsService).tick(),
+    ]);
     expect([...ranA, ...ranB].filter((n) => n === 'ticket-refresh')).toEqual(['ticket-refresh']);
-    const runs = (await s.api.dataSource.query(`SELECT name, count(*)::int AS n FROM job_runs GROUP BY name`)) as { name: string; n: number }[];
+    const runs = (await s.api.dataSource.query(
+      `SELECT name, count(*)::int AS n FROM job_runs GROUP BY name`,
+    )) as { name: string; n: number }[];
     for (const r of runs) expect(r.n, r.name).toBe(1);
     // One refresh per org at the emulator, not one per instance.
     expect(counts().discovery?.RetrieveCrmTicket).toBe(2);
-    const fresh = (await s.api.dataSource.query(`SELECT count(*)::int AS n FROM tickets WHERE crm_expires_at > now() + interval '1 hour'`)) as { n: number }[];
+    const fresh = (await s.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM tickets WHERE crm_expires_at > now() + interval '1 hour'`,
+    )) as { n: number }[];
     expect(fresh[0]!.n).toBe(2);
   });
 

@@ -82,7 +82,11 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const DEFAULT_LIFETIMES: Lifetimes = { crmTicketSec: 8 * 3600, passportTicketSec: 24 * 3600, rpsTicketSec: 600 };
+const DEFAULT_LIFETIMES: Lifetimes = {
+  crmTicketSec: 8 * 3600,
+  passportTicketSec: 24 * 3600,
+  rpsTicketSec: 600,
+};
 
 function checkLifetime(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -101,7 +105,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (error.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} on ${host} is already in use; stop the other process or choose another port.`));
+        reject(
+          new Error(
+            `Port ${port} on ${host} is already in use; stop the other process or choose another port.`,
+          ),
+        );
       } else if (error.code === 'EACCES') {
         reject(new Error(`Not allowed to listen on ${host}:${port}.`));
       } else {
@@ -128,19 +136,28 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     throw new TypeError('startEmulator: dataDir is required');
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError('port must be an integer 0–65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TypeError('port must be an integer 0–65535');
   const host = options.host ?? '127.0.0.1';
   const hostnames = options.hostnames?.length ? options.hostnames : ['localhost'];
   const seed = options.seed ?? 'demo';
   if (seed !== 'demo' && seed !== 'none') throw new TypeError("seed must be 'demo' or 'none'");
   const lifetimes: Lifetimes = {
-    crmTicketSec: checkLifetime('crmTicketLifetimeSec', options.crmTicketLifetimeSec, DEFAULT_LIFETIMES.crmTicketSec),
+    crmTicketSec: checkLifetime(
+      'crmTicketLifetimeSec',
+      options.crmTicketLifetimeSec,
+      DEFAULT_LIFETIMES.crmTicketSec,
+    ),
     passportTicketSec: checkLifetime(
       'passportTicketLifetimeSec',
       options.passportTicketLifetimeSec,
       DEFAULT_LIFETIMES.passportTicketSec,
     ),
-    rpsTicketSec: checkLifetime('rpsTicketLifetimeSec', options.rpsTicketLifetimeSec, DEFAULT_LIFETIMES.rpsTicketSec),
+    rpsTicketSec: checkLifetime(
+      'rpsTicketLifetimeSec',
+      options.rpsTicketLifetimeSec,
+      DEFAULT_LIFETIMES.rpsTicketSec,
+    ),
   };
   const log = options.log ?? ((): void => undefined);
   const dataDir = path.resolve(options.dataDir);

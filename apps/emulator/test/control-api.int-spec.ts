@@ -1,7 +1,14 @@
 import os from 'node:os';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IDS, SERVICE_ACCOUNT, type CallCounts, type EmulatorStateView, type RecordView, type UserState } from '../src/index';
+import {
+  DEMO_IDS,
+  SERVICE_ACCOUNT,
+  type CallCounts,
+  type EmulatorStateView,
+  type RecordView,
+  type UserState,
+} from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
 import { crmAction, crmTicket, crmXml, faultCode, WHOAMI_BODY } from './soap-client';
 
@@ -27,7 +34,10 @@ describe('the control API', () => {
     const { status, json } = await h.control<EmulatorStateView>('GET', '/state');
     expect(status).toBe(200);
     expect(json.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'fabrikam']);
-    expect(json.users.find((u) => u.id === DEMO_IDS.jonWilson)).toMatchObject({ puid: '0003BFFD8F3A5B21', domainName: 'JonW' });
+    expect(json.users.find((u) => u.id === DEMO_IDS.jonWilson)).toMatchObject({
+      puid: '0003BFFD8F3A5B21',
+      domainName: 'JonW',
+    });
     const erp = json.accounts.find((a) => a.liveId === SERVICE_ACCOUNT.liveId);
     expect(erp?.certificates).toHaveLength(1);
     expect(json.lifetimes).toEqual({ crmTicketSec: 28800, passportTicketSec: 86400, rpsTicketSec: 600 });
@@ -38,15 +48,24 @@ describe('the control API', () => {
   it('counts calls per endpoint and operation, and resets them', async () => {
     await h.control('POST', '/counts/reset');
     const { ticket } = await crmTicket(h);
-    for (let i = 0; i < 3; i++) await h.post(CRM, crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    for (let i = 0; i < 3; i++)
+      await h.post(CRM, crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
     const { json } = await h.control<CallCounts>('GET', '/counts');
-    expect(json).toEqual({ sts: { RequestSecurityToken: 1 }, discovery: { RetrieveCrmTicket: 1 }, crm: { WhoAmI: 3 }, rps: {}, total: 5 });
+    expect(json).toEqual({
+      sts: { RequestSecurityToken: 1 },
+      discovery: { RetrieveCrmTicket: 1 },
+      crm: { WhoAmI: 3 },
+      rps: {},
+      total: 5,
+    });
     await h.control('POST', '/counts/reset');
     expect((await h.control<CallCounts>('GET', '/counts')).json.total).toBe(0);
   });
 
   it('sets lifetimes and refuses bad values', async () => {
-    expect((await h.control('PUT', '/lifetimes', { crmTicketSec: 5 })).json).toMatchObject({ crmTicketSec: 5 });
+    expect((await h.control('PUT', '/lifetimes', { crmTicketSec: 5 })).json).toMatchObject({
+      crmTicketSec: 5,
+    });
     const { expirationDate } = await crmTicket(h);
     expect(Date.parse(expirationDate) - Date.now()).toBeLessThanOrEqual(5000);
     expect((await h.control('PUT', '/lifetimes', { crmTicketSec: -1 })).status).toBe(400);
@@ -74,7 +93,9 @@ describe('the control API', () => {
   });
 
   it('adds orgs and users, and patches them', async () => {
-    expect((await h.control('POST', '/orgs', { name: 'tailspin', friendlyName: 'Tailspin Toys' })).status).toBe(201);
+    expect(
+      (await h.control('POST', '/orgs', { name: 'tailspin', friendlyName: 'Tailspin Toys' })).status,
+    ).toBe(201);
     const added = await h.control<UserState>('POST', '/users', {
       org: 'tailspin',
       liveId: SERVICE_ACCOUNT.liveId,
@@ -94,7 +115,12 @@ describe('the control API', () => {
     });
     expect(user.json).toMatchObject({ fullName: 'Kim Abercrombie', enabled: true });
     const { ticket } = await crmTicket(h, 'tailspin');
-    const call = () => h.post(CRM, crmXml({ ticket, org: 'tailspin', callerId: user.json.id }, WHOAMI_BODY), crmAction('Execute'));
+    const call = () =>
+      h.post(
+        CRM,
+        crmXml({ ticket, org: 'tailspin', callerId: user.json.id }, WHOAMI_BODY),
+        crmAction('Execute'),
+      );
     expect((await call()).status).toBe(200);
     expect((await h.control('PATCH', `/users/${user.json.id}`, { enabled: false })).status).toBe(200);
     expect(faultCode((await call()).body)).toBe('0x80040225');
@@ -107,15 +133,23 @@ describe('the control API', () => {
   });
 
   it('issues and revokes certificates over HTTP', async () => {
-    const issued = await h.control<{ certPem: string; thumbprintSha1Hex: string; pfxPassword: string }>('POST', '/pki/issue', {
-      commonName: 'http-issued',
-      account: SERVICE_ACCOUNT.liveId,
-    });
+    const issued = await h.control<{ certPem: string; thumbprintSha1Hex: string; pfxPassword: string }>(
+      'POST',
+      '/pki/issue',
+      {
+        commonName: 'http-issued',
+        account: SERVICE_ACCOUNT.liveId,
+      },
+    );
     expect(issued.status).toBe(201);
     expect(issued.json.thumbprintSha1Hex).toMatch(/^[0-9A-F]{40}$/);
-    expect((await h.control('POST', '/pki/revoke', { thumbprintSha1Hex: issued.json.thumbprintSha1Hex })).status).toBe(200);
+    expect(
+      (await h.control('POST', '/pki/revoke', { thumbprintSha1Hex: issued.json.thumbprintSha1Hex })).status,
+    ).toBe(200);
     expect((await h.control('POST', '/pki/revoke', { thumbprintSha1Hex: 'AB' })).status).toBe(404);
-    expect((await h.control('POST', '/pki/crl/extend', { seconds: 3600 })).json).toMatchObject({ nextUpdate: expect.any(String) });
+    expect((await h.control('POST', '/pki/crl/extend', { seconds: 3600 })).json).toMatchObject({
+      nextUpdate: expect.any(String),
+    });
   });
 
   it('resets to the demo seed', async () => {
@@ -143,25 +177,31 @@ describe('the control API', () => {
 
 describe('the control API refuses callers that are not on loopback', () => {
   const address = nonLoopbackAddress();
-  it.skipIf(!address)(`refuses ${address ?? 'a non-loopback address'} with 403 (skipped when the machine has no such interface)`, async () => {
-    const h = await startHarness({ host: '0.0.0.0' });
-    // The server certificate names localhost, not this address: identity is not what is under test.
-    const remote = new Agent({ connect: { ca: h.emu.caCertPem, checkServerIdentity: () => undefined } });
-    try {
-      const res = await request(`https://${address}:${h.emu.port}/_control/state`, { dispatcher: remote });
-      expect(res.statusCode).toBe(403);
-      expect(await res.body.json()).toMatchObject({ error: 'forbidden' });
-      const reset = await request(`https://${address}:${h.emu.port}/_control/reset`, { method: 'POST', dispatcher: remote });
-      expect(reset.statusCode).toBe(403);
-      await reset.body.text();
-      // The services themselves answer on that address.
-      const page = await request(`https://${address}:${h.emu.port}/`, { dispatcher: remote });
-      expect(page.statusCode).toBe(200);
-      await page.body.text();
-      expect((await h.control('GET', '/state')).status).toBe(200);
-    } finally {
-      await remote.close();
-      await h.close();
-    }
-  });
+  it.skipIf(!address)(
+    `refuses ${address ?? 'a non-loopback address'} with 403 (skipped when the machine has no such interface)`,
+    async () => {
+      const h = await startHarness({ host: '0.0.0.0' });
+      // The server certificate names localhost, not this address: identity is not what is under test.
+      const remote = new Agent({ connect: { ca: h.emu.caCertPem, checkServerIdentity: () => undefined } });
+      try {
+        const res = await request(`https://${address}:${h.emu.port}/_control/state`, { dispatcher: remote });
+        expect(res.statusCode).toBe(403);
+        expect(await res.body.json()).toMatchObject({ error: 'forbidden' });
+        const reset = await request(`https://${address}:${h.emu.port}/_control/reset`, {
+          method: 'POST',
+          dispatcher: remote,
+        });
+        expect(reset.statusCode).toBe(403);
+        await reset.body.text();
+        // The services themselves answer on that address.
+        const page = await request(`https://${address}:${h.emu.port}/`, { dispatcher: remote });
+        expect(page.statusCode).toBe(200);
+        await page.body.text();
+        expect((await h.control('GET', '/state')).status).toBe(200);
+      } finally {
+        await remote.close();
+        await h.close();
+      }
+    },
+  );
 });

@@ -35,9 +35,16 @@ describe('the certificate → Passport → CRM ticket → CrmService flow', () =
 
   it('lists only the orgs where the account is a user', async () => {
     const passport = await passportTicket(h);
-    const res = await h.post(DISCOVERY, discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }), DISCOVERY_ACTION);
+    const res = await h.post(
+      DISCOVERY,
+      discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }),
+      DISCOVERY_ACTION,
+    );
     expect(res.status).toBe(200);
-    const details = listAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail');
+    const details = listAt(
+      parseReply(res.body),
+      'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail',
+    );
     const names = details.map((d) => textAt(d, 'OrganizationName'));
     expect(names.sort()).toEqual(['contoso', 'fabrikam']);
   });
@@ -66,7 +73,10 @@ describe('the certificate → Passport → CRM ticket → CrmService flow', () =
     const id = textAt(parseReply(res.body), 'Envelope/Body/CreateResponse/CreateResult');
     const record = h.emu.control.records({ org: 'contoso', entity: 'account' }).find((r) => r.id === id);
     expect(record?.attributes['createdby']).toMatchObject({ id: DEMO_IDS.jonWilson, name: 'Jon Wilson' });
-    expect(record?.attributes['createdonbehalfby']).toMatchObject({ id: DEMO_IDS.erpInContoso, name: 'ERP_Integration' });
+    expect(record?.attributes['createdonbehalfby']).toMatchObject({
+      id: DEMO_IDS.erpInContoso,
+      name: 'ERP_Integration',
+    });
     expect(record?.attributes['ownerid']).toMatchObject({ id: DEMO_IDS.jonWilson });
   });
 

@@ -24,7 +24,10 @@ describe('entities as CRM has them', () => {
   const create = (entity: string, attrs: string): Promise<HttpResult> =>
     crm('Create', `<Create xmlns="${WS}"><entity xsi:type="${entity}">${attrs}</entity></Create>`);
   const update = (entity: string, id: string, attrs: string): Promise<HttpResult> =>
-    crm('Update', `<Update xmlns="${WS}"><entity xsi:type="${entity}"><${entity}id>${id}</${entity}id>${attrs}</entity></Update>`);
+    crm(
+      'Update',
+      `<Update xmlns="${WS}"><entity xsi:type="${entity}"><${entity}id>${id}</${entity}id>${attrs}</entity></Update>`,
+    );
   const columnSet = (...names: string[]): string =>
     `<q1:ColumnSet xsi:type="q1:ColumnSet"><q1:Attributes>${names.map((n) => `<q1:Attribute>${n}</q1:Attribute>`).join('')}</q1:Attributes></q1:ColumnSet>`;
   const query = (inner: string, entity = 'account'): string =>
@@ -60,13 +63,27 @@ describe('entities as CRM has them', () => {
     });
 
     it('refuses an unknown attribute in Update and leaves the record as it was', async () => {
-      expectUnknownAttribute(await update('account', DEMO_IDS.fourthCoffee, '<telephone1>1</telephone1><revenu>5</revenu>'), 'account', 'revenu');
-      expect(accounts().find((r) => r.id === DEMO_IDS.fourthCoffee)?.attributes['telephone1']).toBeUndefined();
+      expectUnknownAttribute(
+        await update('account', DEMO_IDS.fourthCoffee, '<telephone1>1</telephone1><revenu>5</revenu>'),
+        'account',
+        'revenu',
+      );
+      expect(
+        accounts().find((r) => r.id === DEMO_IDS.fourthCoffee)?.attributes['telephone1'],
+      ).toBeUndefined();
     });
 
     it('refuses an unknown attribute in a Retrieve ColumnSet and in a RetrieveMultiple ColumnSet', async () => {
-      expectUnknownAttribute(await retrieve('account', DEMO_IDS.fourthCoffee, 'name', 'foo'), 'account', 'foo');
-      expectUnknownAttribute(await crm('RetrieveMultiple', query(columnSet('name', 'nickname'))), 'account', 'nickname');
+      expectUnknownAttribute(
+        await retrieve('account', DEMO_IDS.fourthCoffee, 'name', 'foo'),
+        'account',
+        'foo',
+      );
+      expectUnknownAttribute(
+        await crm('RetrieveMultiple', query(columnSet('name', 'nickname'))),
+        'account',
+        'nickname',
+      );
     });
 
     it('refuses an unknown attribute in a query condition or order', async () => {
@@ -78,7 +95,14 @@ describe('entities as CRM has them', () => {
 
     it('refuses an attribute of another entity (fullname on an account, parentcustomerid on a lead)', async () => {
       expectUnknownAttribute(await create('account', '<fullname>Ann Lee</fullname>'), 'account', 'fullname');
-      expectUnknownAttribute(await create('lead', '<parentcustomerid type="account">{' + DEMO_IDS.fourthCoffee + '}</parentcustomerid>'), 'lead', 'parentcustomerid');
+      expectUnknownAttribute(
+        await create(
+          'lead',
+          '<parentcustomerid type="account">{' + DEMO_IDS.fourthCoffee + '}</parentcustomerid>',
+        ),
+        'lead',
+        'parentcustomerid',
+      );
     });
 
     it('refuses an attribute element outside 2007/WebServices', async () => {
@@ -112,7 +136,12 @@ describe('entities as CRM has them', () => {
     }
 
     it('clears an attribute on Update with IsNull="1" and with IsNull="true"', async () => {
-      const id = await createdId(await create('account', '<name>Nulls</name><telephone1>555</telephone1><websiteurl>https://x.example/</websiteurl>'));
+      const id = await createdId(
+        await create(
+          'account',
+          '<name>Nulls</name><telephone1>555</telephone1><websiteurl>https://x.example/</websiteurl>',
+        ),
+      );
       expect((await update('account', id, '<telephone1 IsNull="1" />')).status).toBe(200);
       expect(record('account', id)['telephone1']).toBeUndefined();
       expect((await update('account', id, '<websiteurl IsNull="true"></websiteurl>')).status).toBe(200);
@@ -121,7 +150,12 @@ describe('entities as CRM has them', () => {
     });
 
     it('clears a lookup with IsNull="1", and the cleared attribute is gone from Retrieve', async () => {
-      const id = await createdId(await create('account', `<name>Child</name><parentaccountid type="account">{${DEMO_IDS.fourthCoffee.toUpperCase()}}</parentaccountid>`));
+      const id = await createdId(
+        await create(
+          'account',
+          `<name>Child</name><parentaccountid type="account">{${DEMO_IDS.fourthCoffee.toUpperCase()}}</parentaccountid>`,
+        ),
+      );
       expect(record('account', id)['parentaccountid']).toMatchObject({ id: DEMO_IDS.fourthCoffee });
       expect((await update('account', id, '<parentaccountid IsNull="1" />')).status).toBe(200);
       expect(record('account', id)['parentaccountid']).toBeUndefined();
@@ -138,12 +172,16 @@ describe('entities as CRM has them', () => {
     });
 
     it('creates without an attribute sent with IsNull="1", even when it holds text', async () => {
-      const id = await createdId(await create('account', '<name>Sparse</name><accountnumber IsNull="1">AN-1</accountnumber>'));
+      const id = await createdId(
+        await create('account', '<name>Sparse</name><accountnumber IsNull="1">AN-1</accountnumber>'),
+      );
       expect(record('account', id)).not.toHaveProperty('accountnumber');
     });
 
     it("re-derives a contact's fullname when its first name is cleared", async () => {
-      const id = await createdId(await create('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>'));
+      const id = await createdId(
+        await create('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>'),
+      );
       expect((await update('contact', id, '<firstname IsNull="1" />')).status).toBe(200);
       expect(record('contact', id)).toMatchObject({ lastname: 'Lee', fullname: 'Lee' });
       expect(record('contact', id)).not.toHaveProperty('firstname');
@@ -166,14 +204,20 @@ describe('entities as CRM has them', () => {
             `<q1:PageInfo><q1:PageNumber>${pageNumber}</q1:PageNumber><q1:Count>2</q1:Count>${cookie === undefined ? '' : `<q1:PagingCookie>${esc(cookie)}</q1:PagingCookie>`}</q1:PageInfo>`,
         ),
       );
-    const namesOf = (res: HttpResult): string[] => [...res.body.matchAll(/<q1:name>([^<]*)<\/q1:name>/g)].map((m) => m[1] as string);
+    const namesOf = (res: HttpResult): string[] =>
+      [...res.body.matchAll(/<q1:name>([^<]*)<\/q1:name>/g)].map((m) => m[1] as string);
     const cookieOf = (res: HttpResult): string => {
       const attr = /PagingCookie="([^"]*)"/.exec(res.body)?.[1] ?? '';
-      return attr.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+      return attr
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&');
     };
     async function seed(prefix: string, n: number): Promise<string[]> {
       const ids: string[] = [];
-      for (let i = 1; i <= n; i++) ids.push(await createdId(await create('account', `<name>${prefix} ${i}</name>`)));
+      for (let i = 1; i <= n; i++)
+        ids.push(await createdId(await create('account', `<name>${prefix} ${i}</name>`)));
       return ids;
     }
     const remove = (id: string): Promise<HttpResult> =>
@@ -183,7 +227,9 @@ describe('entities as CRM has them', () => {
       const ids = await seed('Cookie A', 5);
       const first = await page('Cookie A', 1);
       expect(namesOf(first)).toEqual(['Cookie A 1', 'Cookie A 2']);
-      expect(cookieOf(first)).toBe(`<cookie page="1"><accountid last="{${ids[1]?.toUpperCase()}}" first="{${ids[0]?.toUpperCase()}}" /></cookie>`);
+      expect(cookieOf(first)).toBe(
+        `<cookie page="1"><accountid last="{${ids[1]?.toUpperCase()}}" first="{${ids[0]?.toUpperCase()}}" /></cookie>`,
+      );
       expect((await remove(ids[0] as string)).status).toBe(200);
       // Counting pages would now skip "Cookie A 3"; the cookie continues after "Cookie A 2".
       const second = await page('Cookie A', 2, cookieOf(first));
@@ -243,34 +289,79 @@ describe('entities as CRM has them', () => {
       const a = accounts().find((r) => r.id === id)?.attributes ?? {};
       expect(a['description']).toBe('Bank & trust');
       expect(a['address1_city']).toBe('Redmond');
-      const contact = await create('contact', '<firstname>Ann</firstname><lastname>Lee</lastname><jobtitle>CFO</jobtitle><mobilephone>1</mobilephone><address1_city>Oslo</address1_city>');
+      const contact = await create(
+        'contact',
+        '<firstname>Ann</firstname><lastname>Lee</lastname><jobtitle>CFO</jobtitle><mobilephone>1</mobilephone><address1_city>Oslo</address1_city>',
+      );
       expect(contact.status, contact.body).toBe(200);
-      const lead = await create('lead', '<subject>Coffee</subject><lastname>Ray</lastname><emailaddress1>r@example.com</emailaddress1><description>d</description>');
+      const lead = await create(
+        'lead',
+        '<subject>Coffee</subject><lastname>Ray</lastname><emailaddress1>r@example.com</emailaddress1><description>d</description>',
+      );
       expect(lead.status, lead.body).toBe(200);
     });
 
     it("the WSDL declares each entity's attributes from the same metadata the service checks", async () => {
       const wsdl = (await h.get(`${CRM}?WSDL`)).body;
       const declared = (type: string): string[] => {
-        const block = new RegExp(`<s:complexType name="${type}">([\\s\\S]*?)</s:complexType>`).exec(wsdl)?.[1] ?? '';
-        return [...block.matchAll(/<s:element [^>]*name="([^"]+)" type="([^"]+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+        const block =
+          new RegExp(`<s:complexType name="${type}">([\\s\\S]*?)</s:complexType>`).exec(wsdl)?.[1] ?? '';
+        return [...block.matchAll(/<s:element [^>]*name="([^"]+)" type="([^"]+)"/g)].map(
+          (m) => `${m[1]}:${m[2]}`,
+        );
       };
       const account = declared('account');
-      expect(account).toEqual(expect.arrayContaining(['accountid:ws6:Key', 'name:s:string', 'description:s:string', 'address1_city:s:string', 'parentaccountid:ws6:Lookup', 'ownerid:ws6:Owner', 'createdby:ws6:Lookup']));
-      expect(declared('opportunity')).toEqual(expect.arrayContaining(['opportunityid:ws6:Key', 'customerid:ws6:Customer']));
-      expect(declared('businessunit')).toEqual(expect.arrayContaining(['businessunitid:ws6:Key', 'name:s:string']));
+      expect(account).toEqual(
+        expect.arrayContaining([
+          'accountid:ws6:Key',
+          'name:s:string',
+          'description:s:string',
+          'address1_city:s:string',
+          'parentaccountid:ws6:Lookup',
+          'ownerid:ws6:Owner',
+          'createdby:ws6:Lookup',
+        ]),
+      );
+      expect(declared('opportunity')).toEqual(
+        expect.arrayContaining(['opportunityid:ws6:Key', 'customerid:ws6:Customer']),
+      );
+      expect(declared('businessunit')).toEqual(
+        expect.arrayContaining(['businessunitid:ws6:Key', 'name:s:string']),
+      );
       // Every string attribute the WSDL declares for account is accepted by Create, and nothing else.
       const strings = account.filter((a) => a.endsWith(':s:string')).map((a) => a.split(':')[0] as string);
       expect(strings.length).toBeGreaterThan(10);
       const res = await create('account', strings.map((n) => `<${n}>v ${n}</${n}>`).join(''));
       expect(res.status, res.body).toBe(200);
-      expectUnknownAttribute(await create('account', '<name>x</name><nickname>y</nickname>'), 'account', 'nickname');
+      expectUnknownAttribute(
+        await create('account', '<name>x</name><nickname>y</nickname>'),
+        'account',
+        'nickname',
+      );
     });
 
     it('accepts the stamps and ownerid in a ColumnSet, as the API reconciliation asks for them', async () => {
-      const res = await retrieve('account', DEMO_IDS.fourthCoffee, 'createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid', 'createdon', 'modifiedon');
+      const res = await retrieve(
+        'account',
+        DEMO_IDS.fourthCoffee,
+        'createdby',
+        'createdonbehalfby',
+        'modifiedby',
+        'modifiedonbehalfby',
+        'ownerid',
+        'createdon',
+        'modifiedon',
+      );
       expect(res.status, res.body).toBe(200);
-      const user = await retrieve('systemuser', DEMO_IDS.jonWilson, 'fullname', 'domainname', 'isdisabled', 'windowsliveid', 'businessunitid');
+      const user = await retrieve(
+        'systemuser',
+        DEMO_IDS.jonWilson,
+        'fullname',
+        'domainname',
+        'isdisabled',
+        'windowsliveid',
+        'businessunitid',
+      );
       expect(user.status, user.body).toBe(200);
     });
   });

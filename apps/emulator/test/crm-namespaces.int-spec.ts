@@ -48,7 +48,10 @@ describe('CrmService checks namespaces as ASMX does', () => {
   describe('the body', () => {
     it('refuses an Execute wrapper in urn:not-crm with a soap:Client fault, with or without SOAPAction', async () => {
       const body = `<Execute xmlns="urn:not-crm"><Request xsi:type="WhoAmIRequest" /></Execute>`;
-      expectClientFault(await post(crmXml(token(), body), 'Execute'), /&lt;Execute xmlns='urn:not-crm'&gt; was not expected/);
+      expectClientFault(
+        await post(crmXml(token(), body), 'Execute'),
+        /&lt;Execute xmlns='urn:not-crm'&gt; was not expected/,
+      );
       expectClientFault(await post(crmXml(token(), body)), /was not expected/);
     });
 
@@ -78,17 +81,28 @@ describe('CrmService checks namespaces as ASMX does', () => {
     it('refuses an entity type in the 2006 namespace (no such type) and creates nothing', async () => {
       const before = h.emu.control.records({ org: 'contoso', entity: 'account' }).length;
       const body = `<Create xmlns="${WS}"><entity xmlns:w6="${WS6}" xsi:type="w6:account"><name>Wrong type</name></entity></Create>`;
-      expectClientFault(await post(crmXml(token(), body), 'Create'), /name='account', namespace='http:\/\/schemas.microsoft.com\/crm\/2006\/WebServices'/);
+      expectClientFault(
+        await post(crmXml(token(), body), 'Create'),
+        /name='account', namespace='http:\/\/schemas.microsoft.com\/crm\/2006\/WebServices'/,
+      );
       expect(h.emu.control.records({ org: 'contoso', entity: 'account' }).length).toBe(before);
     });
 
     it('refuses a column set typed in another namespace', async () => {
-      const body = retrieveJon.replace(`xmlns:q1="${Q}"`, `xmlns:q1="${Q}" xmlns:o="urn:other"`).replace('xsi:type="q1:ColumnSet"', 'xsi:type="o:ColumnSet"');
-      expectClientFault(await post(crmXml(token(), body), 'Retrieve'), /name='ColumnSet', namespace='urn:other'/);
+      const body = retrieveJon
+        .replace(`xmlns:q1="${Q}"`, `xmlns:q1="${Q}" xmlns:o="urn:other"`)
+        .replace('xsi:type="q1:ColumnSet"', 'xsi:type="o:ColumnSet"');
+      expectClientFault(
+        await post(crmXml(token(), body), 'Retrieve'),
+        /name='ColumnSet', namespace='urn:other'/,
+      );
     });
 
     it('treats a parameter in another namespace as absent (0x80040203), as XmlSerializer ignores it', async () => {
-      const body = retrieveJon.replace('<entityName>systemuser</entityName>', '<entityName xmlns="urn:not-crm">systemuser</entityName>');
+      const body = retrieveJon.replace(
+        '<entityName>systemuser</entityName>',
+        '<entityName xmlns="urn:not-crm">systemuser</entityName>',
+      );
       const res = await post(crmXml(token(), body), 'Retrieve');
       expect(res.status).toBe(500);
       expect(faultCode(res.body)).toBe('0x80040203');
@@ -104,21 +118,36 @@ describe('CrmService checks namespaces as ASMX does', () => {
 
   describe('repeated elements', () => {
     it('refuses two entityName in a Retrieve', async () => {
-      const body = retrieveJon.replace('<entityName>systemuser</entityName>', '<entityName>systemuser</entityName><entityName>account</entityName>');
+      const body = retrieveJon.replace(
+        '<entityName>systemuser</entityName>',
+        '<entityName>systemuser</entityName><entityName>account</entityName>',
+      );
       expectClientFault(await post(crmXml(token(), body), 'Retrieve'), /'entityName' may appear only once/);
     });
 
     it('refuses two id in a Delete, and two EntityName or PageInfo in a query', async () => {
       const del = `<Delete xmlns="${WS}"><entityName>account</entityName><id>${DEMO_IDS.blueYonder}</id><id>${DEMO_IDS.fourthCoffee}</id></Delete>`;
       expectClientFault(await post(crmXml(token(), del), 'Delete'), /'id' may appear only once/);
-      expect(h.emu.control.records({ org: 'contoso', entity: 'account' }).map((r) => r.id)).toContain(DEMO_IDS.blueYonder);
+      expect(h.emu.control.records({ org: 'contoso', entity: 'account' }).map((r) => r.id)).toContain(
+        DEMO_IDS.blueYonder,
+      );
       const query = (extra: string) =>
         `<RetrieveMultiple xmlns="${WS}"><query xmlns:q1="${Q}" xsi:type="q1:QueryExpression"><q1:EntityName>account</q1:EntityName><q1:ColumnSet xsi:type="q1:AllColumns" />${extra}</query></RetrieveMultiple>`;
-      expectClientFault(await post(crmXml(token(), query('<q1:EntityName>contact</q1:EntityName>')), 'RetrieveMultiple'), /'EntityName' may appear only once/);
+      expectClientFault(
+        await post(crmXml(token(), query('<q1:EntityName>contact</q1:EntityName>')), 'RetrieveMultiple'),
+        /'EntityName' may appear only once/,
+      );
       const page = '<q1:PageInfo><q1:PageNumber>1</q1:PageNumber><q1:Count>1</q1:Count></q1:PageInfo>';
-      expectClientFault(await post(crmXml(token(), query(page + page)), 'RetrieveMultiple'), /'PageInfo' may appear only once/);
-      const count = '<q1:PageInfo><q1:PageNumber>1</q1:PageNumber><q1:Count>1</q1:Count><q1:Count>2</q1:Count></q1:PageInfo>';
-      expectClientFault(await post(crmXml(token(), query(count)), 'RetrieveMultiple'), /'Count' may appear only once/);
+      expectClientFault(
+        await post(crmXml(token(), query(page + page)), 'RetrieveMultiple'),
+        /'PageInfo' may appear only once/,
+      );
+      const count =
+        '<q1:PageInfo><q1:PageNumber>1</q1:PageNumber><q1:Count>1</q1:Count><q1:Count>2</q1:Count></q1:PageInfo>';
+      expectClientFault(
+        await post(crmXml(token(), query(count)), 'RetrieveMultiple'),
+        /'Count' may appear only once/,
+      );
     });
 
     it('refuses two CrmTicket in the token', async () => {
@@ -129,7 +158,10 @@ describe('CrmService checks namespaces as ASMX does', () => {
     it('refuses a second CrmAuthenticationToken', async () => {
       const xml = crmXml(token(), WHOAMI_BODY);
       const tok = /<CrmAuthenticationToken[\s\S]*<\/CrmAuthenticationToken>/.exec(xml)?.[0] ?? '';
-      expectClientFault(await post(xml.replace(tok, tok + tok), 'Execute'), /'CrmAuthenticationToken' may appear only once/);
+      expectClientFault(
+        await post(xml.replace(tok, tok + tok), 'Execute'),
+        /'CrmAuthenticationToken' may appear only once/,
+      );
     });
 
     it('still reads many Attribute, Condition and Value elements', async () => {
@@ -142,13 +174,19 @@ describe('CrmService checks namespaces as ASMX does', () => {
 
   describe('the CrmAuthenticationToken', () => {
     it('counts a token element in 2006/WebServices as missing (0x8004A102)', async () => {
-      const xml = crmXml(token(), WHOAMI_BODY).replace(`<CrmAuthenticationToken xmlns="${WS}">`, `<CrmAuthenticationToken xmlns="${WS6}">`);
+      const xml = crmXml(token(), WHOAMI_BODY).replace(
+        `<CrmAuthenticationToken xmlns="${WS}">`,
+        `<CrmAuthenticationToken xmlns="${WS6}">`,
+      );
       expectNoToken(await post(xml, 'Execute'));
     });
 
     for (const field of ['AuthenticationType', 'CrmTicket', 'OrganizationName', 'CallerId']) {
       it(`counts the token as missing when ${field} is not in 2007/CoreTypes`, async () => {
-        const xml = crmXml(token(), WHOAMI_BODY).replace(`<${field} xmlns="${CT}">`, `<${field} xmlns="${CT6}">`);
+        const xml = crmXml(token(), WHOAMI_BODY).replace(
+          `<${field} xmlns="${CT}">`,
+          `<${field} xmlns="${CT6}">`,
+        );
         expect(xml).toContain(`<${field} xmlns="${CT6}">`);
         expectNoToken(await post(xml, 'Execute'));
       });
@@ -182,9 +220,16 @@ describe('CrmService checks namespaces as ASMX does', () => {
 </e:Envelope>`;
       const res = await post(variant, 'Retrieve');
       expect(res.status, res.body).toBe(200);
-      expect(textAt(parseReply(res.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/fullname')).toBe('Jon Wilson');
-      const as12 = variant.replace('http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope');
-      const res12 = await h.post(CRM, as12, { 'content-type': `application/soap+xml; charset=utf-8; action="${WS}/Retrieve"` });
+      expect(textAt(parseReply(res.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/fullname')).toBe(
+        'Jon Wilson',
+      );
+      const as12 = variant.replace(
+        'http://schemas.xmlsoap.org/soap/envelope/',
+        'http://www.w3.org/2003/05/soap-envelope',
+      );
+      const res12 = await h.post(CRM, as12, {
+        'content-type': `application/soap+xml; charset=utf-8; action="${WS}/Retrieve"`,
+      });
       expect(res12.status, res12.body).toBe(200);
     });
 

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
-import { crmAction, crmTicket, crmXml, esc, faultCode, listAt, parseReply, textAt, WHOAMI_BODY } from './soap-client';
+import {
+  crmAction,
+  crmTicket,
+  crmXml,
+  esc,
+  faultCode,
+  listAt,
+  parseReply,
+  textAt,
+  WHOAMI_BODY,
+} from './soap-client';
 
 const CRM = '/MSCrmServices/2007/CrmService.asmx';
 const WS = 'http://schemas.microsoft.com/crm/2007/WebServices';
@@ -20,10 +30,22 @@ describe('CrmService rules, as CRM Online applies them', () => {
     await h.close();
   });
 
-  async function crm(op: string, body: string, opts: { ticket?: string; org?: string; callerId?: string; authType?: string } = {}) {
+  async function crm(
+    op: string,
+    body: string,
+    opts: { ticket?: string; org?: string; callerId?: string; authType?: string } = {},
+  ) {
     return h.post(
       CRM,
-      crmXml({ ticket: opts.ticket ?? contoso, org: opts.org ?? 'contoso', callerId: opts.callerId, authType: opts.authType }, body),
+      crmXml(
+        {
+          ticket: opts.ticket ?? contoso,
+          org: opts.org ?? 'contoso',
+          callerId: opts.callerId,
+          authType: opts.authType,
+        },
+        body,
+      ),
       crmAction(op),
     );
   }
@@ -48,8 +70,16 @@ describe('CrmService rules, as CRM Online applies them', () => {
     it('without impersonation: the service account is createdby/modifiedby/ownerid, on-behalf fields absent', async () => {
       const id = await createdId(await crm('Create', createAccount('Plain Create')));
       const a = record(id);
-      expect(a['createdby']).toEqual({ id: DEMO_IDS.erpInContoso, type: 'systemuser', name: 'ERP_Integration' });
-      expect(a['modifiedby']).toEqual({ id: DEMO_IDS.erpInContoso, type: 'systemuser', name: 'ERP_Integration' });
+      expect(a['createdby']).toEqual({
+        id: DEMO_IDS.erpInContoso,
+        type: 'systemuser',
+        name: 'ERP_Integration',
+      });
+      expect(a['modifiedby']).toEqual({
+        id: DEMO_IDS.erpInContoso,
+        type: 'systemuser',
+        name: 'ERP_Integration',
+      });
       expect(a['ownerid']).toMatchObject({ id: DEMO_IDS.erpInContoso });
       expect(a['createdonbehalfby']).toBeUndefined();
       expect(a['modifiedonbehalfby']).toBeUndefined();
@@ -58,13 +88,23 @@ describe('CrmService rules, as CRM Online applies them', () => {
     });
 
     it('with impersonation: the user is createdby/modifiedby/ownerid, the service account on behalf', async () => {
-      const id = await createdId(await crm('Create', createAccount('On Behalf'), { callerId: DEMO_IDS.jonWilson }));
+      const id = await createdId(
+        await crm('Create', createAccount('On Behalf'), { callerId: DEMO_IDS.jonWilson }),
+      );
       const a = record(id);
       expect(a['createdby']).toEqual({ id: DEMO_IDS.jonWilson, type: 'systemuser', name: 'Jon Wilson' });
       expect(a['modifiedby']).toEqual({ id: DEMO_IDS.jonWilson, type: 'systemuser', name: 'Jon Wilson' });
       expect(a['ownerid']).toMatchObject({ id: DEMO_IDS.jonWilson });
-      expect(a['createdonbehalfby']).toEqual({ id: DEMO_IDS.erpInContoso, type: 'systemuser', name: 'ERP_Integration' });
-      expect(a['modifiedonbehalfby']).toEqual({ id: DEMO_IDS.erpInContoso, type: 'systemuser', name: 'ERP_Integration' });
+      expect(a['createdonbehalfby']).toEqual({
+        id: DEMO_IDS.erpInContoso,
+        type: 'systemuser',
+        name: 'ERP_Integration',
+      });
+      expect(a['modifiedonbehalfby']).toEqual({
+        id: DEMO_IDS.erpInContoso,
+        type: 'systemuser',
+        name: 'ERP_Integration',
+      });
     });
 
     it('stamps contacts and leads the same way, deriving fullname', async () => {
@@ -88,9 +128,13 @@ describe('CrmService rules, as CRM Online applies them', () => {
       const before = record(id);
       await new Promise((r) => setTimeout(r, 5));
       const update = (callerId?: string) =>
-        crm('Update', `<Update xmlns="${WS}"><entity xsi:type="account"><accountid>{${id.toUpperCase()}}</accountid><telephone1>555</telephone1></entity></Update>`, {
-          callerId,
-        });
+        crm(
+          'Update',
+          `<Update xmlns="${WS}"><entity xsi:type="account"><accountid>{${id.toUpperCase()}}</accountid><telephone1>555</telephone1></entity></Update>`,
+          {
+            callerId,
+          },
+        );
       expect((await update(DEMO_IDS.jonWilson)).status).toBe(200);
       const after = record(id);
       expect(after['telephone1']).toBe('555');
@@ -98,7 +142,9 @@ describe('CrmService rules, as CRM Online applies them', () => {
       expect(after['createdonbehalfby']).toBeUndefined();
       expect(after['modifiedby']).toMatchObject({ id: DEMO_IDS.jonWilson });
       expect(after['modifiedonbehalfby']).toMatchObject({ id: DEMO_IDS.erpInContoso });
-      expect(Date.parse(String(after['modifiedon']))).toBeGreaterThan(Date.parse(String(before['modifiedon'])));
+      expect(Date.parse(String(after['modifiedon']))).toBeGreaterThan(
+        Date.parse(String(before['modifiedon'])),
+      );
       expect((await update()).status).toBe(200);
       const plain = record(id);
       expect(plain['modifiedby']).toMatchObject({ id: DEMO_IDS.erpInContoso });
@@ -118,7 +164,9 @@ describe('CrmService rules, as CRM Online applies them', () => {
     });
 
     it('writes lookups as {GUID} upper case with type and name on Retrieve', async () => {
-      const id = await createdId(await crm('Create', createAccount('Read Back'), { callerId: DEMO_IDS.jonWilson }));
+      const id = await createdId(
+        await crm('Create', createAccount('Read Back'), { callerId: DEMO_IDS.jonWilson }),
+      );
       const res = await crm(
         'Retrieve',
         `<Retrieve xmlns="${WS}"><entityName>account</entityName><id>${id}</id><columnSet xmlns:q1="http://schemas.microsoft.com/crm/2006/Query" xsi:type="q1:AllColumns" /></Retrieve>`,
@@ -126,8 +174,12 @@ describe('CrmService rules, as CRM Online applies them', () => {
       expect(res.status).toBe(200);
       expect(res.body).toContain(`<RetrieveResult xsi:type="q1:account" xmlns:q1="${WS}">`);
       expect(res.body).toContain(`<q1:accountid>{${id.toUpperCase()}}</q1:accountid>`);
-      expect(res.body).toContain(`<q1:createdby type="systemuser" name="Jon Wilson" dsc="0">{${DEMO_IDS.jonWilson.toUpperCase()}}</q1:createdby>`);
-      expect(res.body).toMatch(/<q1:createdon date="\d+\/\d+\/\d{4}" time="\d+:\d\d [AP]M">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-08:00<\/q1:createdon>/);
+      expect(res.body).toContain(
+        `<q1:createdby type="systemuser" name="Jon Wilson" dsc="0">{${DEMO_IDS.jonWilson.toUpperCase()}}</q1:createdby>`,
+      );
+      expect(res.body).toMatch(
+        /<q1:createdon date="\d+\/\d+\/\d{4}" time="\d+:\d\d [AP]M">\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-08:00<\/q1:createdon>/,
+      );
     });
   });
 
@@ -135,7 +187,9 @@ describe('CrmService rules, as CRM Online applies them', () => {
     it('WhoAmI under impersonation answers the service account, UserId first as the proxy class orders it', async () => {
       const res = await crm('Execute', WHOAMI_BODY, { callerId: DEMO_IDS.jonWilson });
       expect(res.status).toBe(200);
-      expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+      expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(
+        DEMO_IDS.erpInContoso,
+      );
       const order = ['UserId', 'BusinessUnitId', 'OrganizationId'].map((n) => res.body.indexOf(`<${n}>`));
       expect(order.every((i) => i > 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -152,7 +206,11 @@ describe('CrmService rules, as CRM Online applies them', () => {
     });
 
     it('refuses impersonation without the proxy role with 0x80040220 naming the privilege', async () => {
-      const res = await crm('Execute', WHOAMI_BODY, { ticket: fabrikam, org: 'fabrikam', callerId: DEMO_IDS.frankMiller });
+      const res = await crm('Execute', WHOAMI_BODY, {
+        ticket: fabrikam,
+        org: 'fabrikam',
+        callerId: DEMO_IDS.frankMiller,
+      });
       expect(res.status).toBe(500);
       expect(faultCode(res.body)).toBe('0x80040220');
       expect(res.body).toContain('prvActOnBehalfOfAnotherUser');
@@ -180,16 +238,22 @@ describe('CrmService rules, as CRM Online applies them', () => {
         expect(res.body).toContain('prvCreateAccount');
       }
       // Noah may still create contacts; Rita may still read.
-      const contact = await crm('Create', `<Create xmlns="${WS}"><entity xsi:type="contact"><lastname>Ok</lastname></entity></Create>`, {
-        callerId: DEMO_IDS.noCreateAccountUser,
-      });
+      const contact = await crm(
+        'Create',
+        `<Create xmlns="${WS}"><entity xsi:type="contact"><lastname>Ok</lastname></entity></Create>`,
+        {
+          callerId: DEMO_IDS.noCreateAccountUser,
+        },
+      );
       expect(contact.status).toBe(200);
       const read = await crm(
         'Retrieve',
         `<Retrieve xmlns="${WS}"><entityName>account</entityName><id>${DEMO_IDS.fourthCoffee}</id><columnSet xmlns:q1="http://schemas.microsoft.com/crm/2006/Query" xsi:type="q1:ColumnSet"><q1:Attributes><q1:Attribute>name</q1:Attribute></q1:Attributes></columnSet></Retrieve>`,
         { callerId: DEMO_IDS.readOnlyUser },
       );
-      expect(textAt(parseReply(read.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/name')).toBe('Fourth Coffee');
+      expect(textAt(parseReply(read.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/name')).toBe(
+        'Fourth Coffee',
+      );
     });
 
     it('refuses when the service account itself lacks the right with 0x80040220', async () => {
@@ -200,20 +264,32 @@ describe('CrmService rules, as CRM Online applies them', () => {
         expect(res.body).toContain('prvCreateAccount');
       } finally {
         h.emu.control.updateUser(DEMO_IDS.erpInContoso, {
-          rights: { account: ['read', 'create', 'write', 'delete'], contact: ['read', 'create', 'write', 'delete'], lead: ['read', 'create', 'write', 'delete'], '*': ['read'] },
+          rights: {
+            account: ['read', 'create', 'write', 'delete'],
+            contact: ['read', 'create', 'write', 'delete'],
+            lead: ['read', 'create', 'write', 'delete'],
+            '*': ['read'],
+          },
         });
       }
     });
 
     it('treats an all-zero or absent CallerId as no impersonation', async () => {
       const zero = await crm('Execute', WHOAMI_BODY, { callerId: '00000000-0000-0000-0000-000000000000' });
-      expect(textAt(parseReply(zero.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+      expect(textAt(parseReply(zero.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(
+        DEMO_IDS.erpInContoso,
+      );
       const absent = await h.post(
         CRM,
-        crmXml({ ticket: contoso, org: 'contoso' }, WHOAMI_BODY).replace(/<CallerId[^>]*>[^<]*<\/CallerId>/, ''),
+        crmXml({ ticket: contoso, org: 'contoso' }, WHOAMI_BODY).replace(
+          /<CallerId[^>]*>[^<]*<\/CallerId>/,
+          '',
+        ),
         crmAction('Execute'),
       );
-      expect(textAt(parseReply(absent.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+      expect(textAt(parseReply(absent.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(
+        DEMO_IDS.erpInContoso,
+      );
     });
   });
 
@@ -223,7 +299,9 @@ describe('CrmService rules, as CRM Online applies them', () => {
       expect(faultCode((await crm('Execute', WHOAMI_BODY, { ticket: 'garbage!!' })).body)).toBe('0x8004A102');
       const raw = Buffer.from(contoso, 'base64');
       const forged = Buffer.from(raw.toString('utf8').replace('"contoso"', '"contosx"'), 'utf8');
-      expect(faultCode((await crm('Execute', WHOAMI_BODY, { ticket: forged.toString('base64') })).body)).toBe('0x8004A102');
+      expect(faultCode((await crm('Execute', WHOAMI_BODY, { ticket: forged.toString('base64') })).body)).toBe(
+        '0x8004A102',
+      );
       expect(faultCode((await crm('Execute', WHOAMI_BODY, { ticket: fabrikam })).body)).toBe('0x8004A102');
     });
 
@@ -265,7 +343,11 @@ describe('CrmService rules, as CRM Online applies them', () => {
   });
 
   describe('queries', () => {
-    const query = (criteria: string, page = '<q1:PageInfo><q1:PageNumber>1</q1:PageNumber><q1:Count>50</q1:Count></q1:PageInfo>', entity = 'account') =>
+    const query = (
+      criteria: string,
+      page = '<q1:PageInfo><q1:PageNumber>1</q1:PageNumber><q1:Count>50</q1:Count></q1:PageInfo>',
+      entity = 'account',
+    ) =>
       `<RetrieveMultiple xmlns="${WS}"><query xmlns:q1="http://schemas.microsoft.com/crm/2006/Query" xsi:type="q1:QueryExpression"><q1:EntityName>${entity}</q1:EntityName><q1:ColumnSet xsi:type="q1:ColumnSet"><q1:Attributes><q1:Attribute>${entity === 'systemuser' ? 'fullname' : 'name'}</q1:Attribute></q1:Attributes></q1:ColumnSet><q1:Distinct>false</q1:Distinct>${criteria}${page}</query></RetrieveMultiple>`;
     const condition = (attr: string, op: string, ...values: string[]) =>
       `<q1:Criteria><q1:FilterOperator>And</q1:FilterOperator><q1:Conditions><q1:Condition><q1:AttributeName>${attr}</q1:AttributeName><q1:Operator>${op}</q1:Operator><q1:Values>${values
@@ -274,9 +356,10 @@ describe('CrmService rules, as CRM Online applies them', () => {
     async function names(criteria: string, entity = 'account'): Promise<string[]> {
       const res = await crm('RetrieveMultiple', query(criteria, undefined, entity));
       expect(res.status, res.body).toBe(200);
-      return listAt(parseReply(res.body), 'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity').map(
-        (e) => textAt(e, 'name') ?? textAt(e, 'fullname') ?? '',
-      );
+      return listAt(
+        parseReply(res.body),
+        'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity',
+      ).map((e) => textAt(e, 'name') ?? textAt(e, 'fullname') ?? '');
     }
 
     it('filters on strings with Equal and NotEqual (case-insensitive)', async () => {
@@ -293,14 +376,22 @@ describe('CrmService rules, as CRM Online applies them', () => {
     });
 
     it('filters createdon with GreaterThan, LessThan, OnOrAfter, OnOrBefore', async () => {
-      expect(await names(condition('createdon', 'LessThan', '2026-11-23T00:00:00Z'))).toEqual(['Blue Yonder Airlines']);
+      expect(await names(condition('createdon', 'LessThan', '2026-11-23T00:00:00Z'))).toEqual([
+        'Blue Yonder Airlines',
+      ]);
       expect(await names(condition('createdon', 'OnOrBefore', '2026-11-23'))).toEqual(
         expect.arrayContaining(['Fourth Coffee', 'Adventure Works', 'Blue Yonder Airlines']),
       );
-      expect(await names(condition('createdon', 'OnOrAfter', '2026-11-23'))).not.toContain('Blue Yonder Airlines');
-      const recent = await names(condition('createdon', 'GreaterThan', new Date(Date.now() - 3_600_000).toISOString()));
+      expect(await names(condition('createdon', 'OnOrAfter', '2026-11-23'))).not.toContain(
+        'Blue Yonder Airlines',
+      );
+      const recent = await names(
+        condition('createdon', 'GreaterThan', new Date(Date.now() - 3_600_000).toISOString()),
+      );
       expect(recent).not.toContain('Fourth Coffee');
-      expect(await names(condition('modifiedon', 'GreaterThan', '2026-11-23T14:02:10Z'))).toContain('Fourth Coffee');
+      expect(await names(condition('modifiedon', 'GreaterThan', '2026-11-23T14:02:10Z'))).toContain(
+        'Fourth Coffee',
+      );
     });
 
     it('pages with Count and PageNumber, reporting MoreRecords', async () => {
@@ -309,13 +400,17 @@ describe('CrmService rules, as CRM Online applies them', () => {
       for (let page = 1; ; page++) {
         const res = await crm(
           'RetrieveMultiple',
-          query('', `<q1:PageInfo><q1:PageNumber>${page}</q1:PageNumber><q1:Count>2</q1:Count></q1:PageInfo>`),
+          query(
+            '',
+            `<q1:PageInfo><q1:PageNumber>${page}</q1:PageNumber><q1:Count>2</q1:Count></q1:PageInfo>`,
+          ),
         );
         const tree = parseReply(res.body);
         pages.push(
-          ...listAt(tree, 'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity').map(
-            (e) => textAt(e, 'name') ?? '',
-          ),
+          ...listAt(
+            tree,
+            'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity',
+          ).map((e) => textAt(e, 'name') ?? ''),
         );
         const more = res.body.includes('MoreRecords="1"');
         if (!more) break;
@@ -333,7 +428,9 @@ describe('CrmService rules, as CRM Online applies them', () => {
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/domainname')).toBe('JonW');
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/windowsliveid')).toBe('jonw@contoso.example');
       expect(r('Envelope/Body/RetrieveResponse/RetrieveResult/isdisabled')).toBe('false');
-      expect(res.body).toContain(`<q1:businessunitid type="businessunit" name="Contoso Ltd" dsc="0">{${DEMO_IDS.contosoBu.toUpperCase()}}</q1:businessunitid>`);
+      expect(res.body).toContain(
+        `<q1:businessunitid type="businessunit" name="Contoso Ltd" dsc="0">{${DEMO_IDS.contosoBu.toUpperCase()}}</q1:businessunitid>`,
+      );
       const disabled = await names(condition('isdisabled', 'Equal', 'true'), 'systemuser');
       expect(disabled).toEqual(['Dana Dorsey']);
     });

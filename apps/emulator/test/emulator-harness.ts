@@ -39,7 +39,12 @@ export interface Harness {
   agent: Agent;
   /** A client presenting a client certificate (PEM key and certificate chain). */
   clientWith(cert: { certPem: string; keyPem: string; chainPem?: string }): Agent;
-  post(path: string, body: string | Buffer, headers?: Record<string, string>, agent?: Agent): Promise<HttpResult>;
+  post(
+    path: string,
+    body: string | Buffer,
+    headers?: Record<string, string>,
+    agent?: Agent,
+  ): Promise<HttpResult>;
   get(path: string, headers?: Record<string, string>): Promise<HttpResult>;
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
   close(): Promise<void>;

@@ -62,12 +62,15 @@ const WS = 'http://schemas.microsoft.com/crm/2007/WebServices';
  * ASMX reads alike. Anything else is left byte for byte.
  */
 function inProxyOrder(xml: string): string {
-  return xml.replace(/(<Response xsi:type="WhoAmIResponse">)((?:\s*<(\w+)>[^<]*<\/\3>){3})(\s*)/, (_m, open: string, children: string, _n, tail: string) => {
-    const lines = [...children.matchAll(/(\s*)<(\w+)>([^<]*)<\/\2>/g)];
-    const order = ['UserId', 'BusinessUnitId', 'OrganizationId'];
-    const sorted = [...lines].sort((a, b) => order.indexOf(a[2] as string) - order.indexOf(b[2] as string));
-    return open + sorted.map((l, i) => `${lines[i]?.[1] ?? ''}<${l[2]}>${l[3]}</${l[2]}>`).join('') + tail;
-  });
+  return xml.replace(
+    /(<Response xsi:type="WhoAmIResponse">)((?:\s*<(\w+)>[^<]*<\/\3>){3})(\s*)/,
+    (_m, open: string, children: string, _n, tail: string) => {
+      const lines = [...children.matchAll(/(\s*)<(\w+)>([^<]*)<\/\2>/g)];
+      const order = ['UserId', 'BusinessUnitId', 'OrganizationId'];
+      const sorted = [...lines].sort((a, b) => order.indexOf(a[2] as string) - order.indexOf(b[2] as string));
+      return open + sorted.map((l, i) => `${lines[i]?.[1] ?? ''}<${l[2]}>${l[3]}</${l[2]}>`).join('') + tail;
+    },
+  );
 }
 const CDS_ACTION = 'http://schemas.microsoft.com/crm/2007/CrmDiscoveryService/Execute';
 
@@ -102,35 +105,54 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
         const res = await h.post(DISCOVERY, xml, headers(version, CDS_ACTION));
         expect(res.status).toBe(200);
         expect(envelopeNs(res.body)).toBe(version === '1.1' ? SOAP11 : SOAP12);
-        expect(String(res.headers['content-type'])).toContain(version === '1.1' ? 'text/xml' : 'application/soap+xml');
+        expect(String(res.headers['content-type'])).toContain(
+          version === '1.1' ? 'text/xml' : 'application/soap+xml',
+        );
         expect(shapeOf(res.body)).toEqual(shapeOf(await fixture(`discovery/${name}-response.xml`)));
       });
     }
   }
 
   it('answers RetrievePolicy byte for byte like the fixture', async () => {
-    const res = await h.post(DISCOVERY, await fixture('discovery/retrieve-policy-request.xml'), headers('1.1', CDS_ACTION));
+    const res = await h.post(
+      DISCOVERY,
+      await fixture('discovery/retrieve-policy-request.xml'),
+      headers('1.1', CDS_ACTION),
+    );
     expect(res.body.trim()).toBe((await fixture('discovery/retrieve-policy-response.xml')).trim());
   });
 
   it('maps the HexPUID to the fixture user id, byte for byte', async () => {
-    const xml = withPassport(await fixture('discovery/retrieve-crm-user-id-by-external-id-request.xml'), passport).replace(
-      '00037FFE8A4B21C9',
-      '0003bffd8f3a5b21',
-    );
+    const xml = withPassport(
+      await fixture('discovery/retrieve-crm-user-id-by-external-id-request.xml'),
+      passport,
+    ).replace('00037FFE8A4B21C9', '0003bffd8f3a5b21');
     const res = await h.post(DISCOVERY, xml, headers('1.1', CDS_ACTION));
-    expect(res.body.trim()).toBe((await fixture('discovery/retrieve-crm-user-id-by-external-id-response.xml')).trim());
+    expect(res.body.trim()).toBe(
+      (await fixture('discovery/retrieve-crm-user-id-by-external-id-response.xml')).trim(),
+    );
   });
 
   it('resolves a prefixed xsi:type and refuses one bound to another namespace', async () => {
     const base = withPassport(await fixture('discovery/retrieve-organizations-request.xml'), passport);
     const prefixed = base
       .replace('xsi:type="RetrieveOrganizationsRequest"', 'xsi:type="d:RetrieveOrganizationsRequest"')
-      .replace('<soap:Envelope ', '<soap:Envelope xmlns:d="http://schemas.microsoft.com/crm/2007/CrmDiscoveryService" ');
+      .replace(
+        '<soap:Envelope ',
+        '<soap:Envelope xmlns:d="http://schemas.microsoft.com/crm/2007/CrmDiscoveryService" ',
+      );
     const ok = await h.post(DISCOVERY, prefixed, headers('1.1', CDS_ACTION));
     expect(ok.status).toBe(200);
-    expect(textAt(parseReply(ok.body), 'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail/OrganizationName')).toBe('contoso');
-    const wrong = prefixed.replace('xmlns:d="http://schemas.microsoft.com/crm/2007/CrmDiscoveryService"', 'xmlns:d="urn:other"');
+    expect(
+      textAt(
+        parseReply(ok.body),
+        'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail/OrganizationName',
+      ),
+    ).toBe('contoso');
+    const wrong = prefixed.replace(
+      'xmlns:d="http://schemas.microsoft.com/crm/2007/CrmDiscoveryService"',
+      'xmlns:d="urn:other"',
+    );
     const refused = await h.post(DISCOVERY, wrong, headers('1.1', CDS_ACTION));
     expect(refused.status).toBe(500);
     expect(refused.body).toContain('<faultcode>soap:Server</faultcode>');
@@ -144,7 +166,11 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
   });
 
   it('refuses an unknown discovery request type with a fault naming it', async () => {
-    const res = await h.post(DISCOVERY, await fixture('hostile/unknown-discovery-request.xml'), headers('1.1', CDS_ACTION));
+    const res = await h.post(
+      DISCOVERY,
+      await fixture('hostile/unknown-discovery-request.xml'),
+      headers('1.1', CDS_ACTION),
+    );
     expect(res.status).toBe(500);
     expect(res.body).toContain('RetrieveClientPatchesRequest');
     expect(res.body).toContain('<faultstring>Server was unable to process request.</faultstring>');
@@ -172,8 +198,14 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
 
     it('answers WhoAmI, Retrieve and page 1 of RetrieveMultiple byte for byte like the fixtures', async () => {
       for (const [name, op] of crmCases.slice(0, 3)) {
-        const res = await h.post(CRM, withCrmTicket(await fixture(`crm/${name}-request.xml`), ticket), headers('1.1', `${WS}/${op}`));
-        expect(inProxyOrder(res.body.trim()), name).toBe(inProxyOrder((await fixture(`crm/${name}-response.xml`)).trim()));
+        const res = await h.post(
+          CRM,
+          withCrmTicket(await fixture(`crm/${name}-request.xml`), ticket),
+          headers('1.1', `${WS}/${op}`),
+        );
+        expect(inProxyOrder(res.body.trim()), name).toBe(
+          inProxyOrder((await fixture(`crm/${name}-response.xml`)).trim()),
+        );
       }
     });
 
@@ -182,22 +214,28 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
       const res = await h.post(CRM, xml, headers('1.1', `${WS}/RetrieveMultiple`));
       expect(res.status).toBe(200);
       const result = parseReply(res.body);
-      expect(textAt(result, 'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity/name')).toBe(
-        'Blue Yonder Airlines',
-      );
+      expect(
+        textAt(
+          result,
+          'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity/name',
+        ),
+      ).toBe('Blue Yonder Airlines');
       expect(res.body).toContain('PagingCookie="&lt;cookie page=&quot;2&quot;&gt;');
     });
 
     it('accepts PageCookie in place of PagingCookie', async () => {
-      const xml = withCrmTicket(await fixture('crm/retrieve-multiple-accounts-page2-request.xml'), ticket).replace(
-        /PagingCookie>/g,
-        'PageCookie>',
-      );
+      const xml = withCrmTicket(
+        await fixture('crm/retrieve-multiple-accounts-page2-request.xml'),
+        ticket,
+      ).replace(/PagingCookie>/g, 'PageCookie>');
       expect(xml).toContain('<q1:PageCookie>');
       const res = await h.post(CRM, xml, headers('1.1', `${WS}/RetrieveMultiple`));
       expect(res.status).toBe(200);
       expect(
-        textAt(parseReply(res.body), 'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity/name'),
+        textAt(
+          parseReply(res.body),
+          'Envelope/Body/RetrieveMultipleResponse/RetrieveMultipleResult/BusinessEntities/BusinessEntity/name',
+        ),
       ).toBe('Blue Yonder Airlines');
     });
 
@@ -213,14 +251,17 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
         );
         const created = await h.post(CRM, create, headers(version, `${WS}/Create`));
         expect(shapeOf(created.body)).toEqual(shapeOf(await fixture('crm/create-account-response.xml')));
-        expect(textAt(parseReply(created.body), 'Envelope/Body/CreateResponse/CreateResult')).toBe('e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f');
+        expect(textAt(parseReply(created.body), 'Envelope/Body/CreateResponse/CreateResult')).toBe(
+          'e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f',
+        );
         for (const [name, op] of [
           ['update-account', 'Update'],
           ['delete-account', 'Delete'],
         ] as const) {
           const res = await h.post(CRM, await prepare(name), headers(version, `${WS}/${op}`));
           expect(res.status, name).toBe(200);
-          if (version === '1.1') expect(res.body.trim(), name).toBe((await fixture(`crm/${name}-response.xml`)).trim());
+          if (version === '1.1')
+            expect(res.body.trim(), name).toBe((await fixture(`crm/${name}-response.xml`)).trim());
           else expect(shapeOf(res.body), name).toEqual(shapeOf(await fixture(`crm/${name}-response.xml`)));
         }
         const ids = h.emu.control.records({ org: 'contoso', entity: 'account' }).map((r) => r.id);
@@ -232,7 +273,9 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
       const xml = withCrmTicket(await fixture('crm/whoami-request.xml'), ticket);
       const bare = await h.post(CRM, xml, { 'content-type': 'text/xml; charset=utf-8' });
       // The fixture impersonates Jon Wilson; WhoAmI still answers the service account.
-      expect(textAt(parseReply(bare.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+      expect(textAt(parseReply(bare.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(
+        DEMO_IDS.erpInContoso,
+      );
       const mismatched = await h.post(CRM, xml, headers('1.1', `${WS}/Create`));
       expect(mismatched.status).toBe(500);
       expect(mismatched.body).toContain('soap:Client');
@@ -240,11 +283,16 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
 
     it('accepts CallerId and ids in braces, upper case, under other prefixes', async () => {
       const xml = reprefix(withCrmTicket(await fixture('crm/retrieve-systemuser-request.xml'), ticket), 's')
-        .replace('<id>c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c</id>', '<id>{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}</id>')
+        .replace(
+          '<id>c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c</id>',
+          '<id>{C1F3A7D2-4E5B-4A69-9C8D-0B1E2F3A4B5C}</id>',
+        )
         .replace('00000000-0000-0000-0000-000000000000', `{${DEMO_IDS.jonWilson.toUpperCase()}}`);
       const res = await h.post(CRM, xml, headers('1.1', `${WS}/Retrieve`));
       expect(res.status).toBe(200);
-      expect(textAt(parseReply(res.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/fullname')).toBe('Jon Wilson');
+      expect(textAt(parseReply(res.body), 'Envelope/Body/RetrieveResponse/RetrieveResult/fullname')).toBe(
+        'Jon Wilson',
+      );
     });
   });
 
@@ -264,14 +312,25 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
       expect(res.status).toBe(200);
       expect(shapeOf(res.body)).toEqual(shapeOf(await fixture('wlid/request-security-token-response.xml')));
       // The ticket holds '&', so it must arrive escaped.
-      expect(res.body).toMatch(/<wsse:BinarySecurityToken Id="Compact0">t=[A-Za-z0-9+/]+={1,2}&amp;p=<\/wsse:BinarySecurityToken>/);
+      expect(res.body).toMatch(
+        /<wsse:BinarySecurityToken Id="Compact0">t=[A-Za-z0-9+/]+={1,2}&amp;p=<\/wsse:BinarySecurityToken>/,
+      );
       expect(textAt(parseReply(res.body), 'Envelope/Header/pp/PUID')).toBe('0003BFFD1C2E9A77');
     });
 
     it('answers an unregistered certificate with a fault shaped like the fixture fault', async () => {
       const issued = await h.emu.control.issueCertificate({ commonName: 'nobody' });
-      const client = h.clientWith({ certPem: issued.certPem, keyPem: issued.keyPem, chainPem: issued.chainPem });
-      const res = await h.post('/RST2.srf', await fixture('wlid/request-security-token.xml'), { 'content-type': 'application/soap+xml' }, client);
+      const client = h.clientWith({
+        certPem: issued.certPem,
+        keyPem: issued.keyPem,
+        chainPem: issued.chainPem,
+      });
+      const res = await h.post(
+        '/RST2.srf',
+        await fixture('wlid/request-security-token.xml'),
+        { 'content-type': 'application/soap+xml' },
+        client,
+      );
       expect(res.status).toBe(500);
       expect(shapeOf(res.body)).toEqual(shapeOf(await fixture('wlid/fault-certificate-not-associated.xml')));
       expect(res.body).toContain('<psf:code>0x80048862</psf:code>');
@@ -280,7 +339,11 @@ describe.each(CORPORA)('$label: fixture requests get replies shaped like the fix
 
   it('answers an expired ticket with a fault shaped like the fixture fault', async () => {
     h.emu.control.expireTickets({ org: 'contoso' });
-    const res = await h.post(CRM, withCrmTicket(await fixture('crm/whoami-request.xml'), ticket), headers('1.1', `${WS}/Execute`));
+    const res = await h.post(
+      CRM,
+      withCrmTicket(await fixture('crm/whoami-request.xml'), ticket),
+      headers('1.1', `${WS}/Execute`),
+    );
     expect(res.status).toBe(500);
     expect(shapeOf(res.body)).toEqual(shapeOf(await fixture('crm/fault-expired-auth-ticket.xml')));
     expect(res.body.trim()).toBe((await fixture('crm/fault-expired-auth-ticket.xml')).trim());

@@ -27,7 +27,10 @@ describe('state and keys persist across a restart with the same data dir', () =>
     const { ticket } = await crmTicket(first);
     const created = await first.post(
       CRM,
-      crmXml({ ticket, org: 'contoso' }, `<Create xmlns="${WS}"><entity xsi:type="lead"><subject>Persisted</subject></entity></Create>`),
+      crmXml(
+        { ticket, org: 'contoso' },
+        `<Create xmlns="${WS}"><entity xsi:type="lead"><subject>Persisted</subject></entity></Create>`,
+      ),
       crmAction('Create'),
     );
     const id = textAt(parseReply(created.body), 'Envelope/Body/CreateResponse/CreateResult');
@@ -44,7 +47,11 @@ describe('state and keys persist across a restart with the same data dir', () =>
       expect(state.scenarios).toMatchObject([{ name: 'SLOW', org: 'fabrikam' }]);
       expect(state.orgs.find((o) => o.name === 'fabrikam')?.friendlyName).toBe('Fabrikam Renamed');
       // The ticket issued before the restart still verifies: its HMAC key was kept.
-      const res = await second.post(CRM, crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+      const res = await second.post(
+        CRM,
+        crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY),
+        crmAction('Execute'),
+      );
       expect(res.status).toBe(200);
     } finally {
       await second.close();
@@ -80,7 +87,9 @@ describe('first and second start', () => {
       expect(root.subject).toContain('CN=Onbehalf Emulator Root CA');
       expect(cert.checkPrivateKey(createPrivateKey(await readFile(demo.keyPath, 'utf8')))).toBe(true);
       expect(cert.keyUsage).toContain('1.3.6.1.5.5.7.3.2');
-      expect(() => createSecureContext({ pfx: [{ buf: readFileSync(demo.pfxPath), passphrase: demo.pfxPassword }] })).not.toThrow();
+      expect(() =>
+        createSecureContext({ pfx: [{ buf: readFileSync(demo.pfxPath), passphrase: demo.pfxPassword }] }),
+      ).not.toThrow();
       expect(((await stat(demo.keyPath)).mode & 0o077) === 0).toBe(true);
       expect(demo.serviceAccountLiveId).toBe('erp_integration@contoso-isv.example');
       expect(await readFile(demo.rpsSigningCertPath, 'utf8')).toContain('BEGIN CERTIFICATE');
@@ -132,19 +141,32 @@ describe('WSDL', () => {
       const target = /targetNamespace="([^"]*)"/.exec(attrs)?.[1] ?? '';
       const ns = new Map(rootNs);
       for (const m of attrs.matchAll(/xmlns:(\w+)="([^"]*)"/g)) ns.set(m[1] ?? '', m[2] ?? '');
-      for (const m of body.matchAll(/<s:(?:complexType|simpleType) name="(\w+)"/g)) defined.add(`${target}#${m[1]}`);
+      for (const m of body.matchAll(/<s:(?:complexType|simpleType) name="(\w+)"/g))
+        defined.add(`${target}#${m[1]}`);
       for (const m of body.matchAll(/<s:element name="(\w+)"/g)) defined.add(`${target}#${m[1]}`);
-      for (const m of body.matchAll(/(?:type|base)="(\w+):(\w+)"/g)) refs.push({ ns: ns.get(m[1] ?? '') ?? `?${m[1]}`, name: m[2] ?? '' });
+      for (const m of body.matchAll(/(?:type|base)="(\w+):(\w+)"/g))
+        refs.push({ ns: ns.get(m[1] ?? '') ?? `?${m[1]}`, name: m[2] ?? '' });
     }
-    for (const m of wsdl.matchAll(/element="(\w+):(\w+)"/g)) refs.push({ ns: rootNs.get(m[1] ?? '') ?? '?', name: m[2] ?? '' });
+    for (const m of wsdl.matchAll(/element="(\w+):(\w+)"/g))
+      refs.push({ ns: rootNs.get(m[1] ?? '') ?? '?', name: m[2] ?? '' });
     return refs
       .filter((r) => r.ns !== 'http://www.w3.org/2001/XMLSchema' && !defined.has(`${r.ns}#${r.name}`))
       .map((r) => `${r.ns}#${r.name}`);
   }
 
   for (const [name, p, ns, ops] of [
-    ['discovery', '/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx', 'http://schemas.microsoft.com/crm/2007/CrmDiscoveryService', ['Execute']],
-    ['CrmService', '/MSCrmServices/2007/CrmService.asmx', WS, ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete']],
+    [
+      'discovery',
+      '/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',
+      'http://schemas.microsoft.com/crm/2007/CrmDiscoveryService',
+      ['Execute'],
+    ],
+    [
+      'CrmService',
+      '/MSCrmServices/2007/CrmService.asmx',
+      WS,
+      ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'],
+    ],
   ] as const) {
     it(`serves a consistent document/literal WSDL for ${name} at ?WSDL and ?wsdl`, async () => {
       const upper = await h.get(`${p}?WSDL`);
@@ -163,11 +185,22 @@ describe('WSDL', () => {
 
   it('declares the request and response types the emulator answers', async () => {
     const discovery = (await h.get('/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx?WSDL')).body;
-    for (const t of ['RetrievePolicyRequest', 'RetrieveCrmTicketRequest', 'RetrieveCrmTicketResponse', 'OrganizationDetail']) {
+    for (const t of [
+      'RetrievePolicyRequest',
+      'RetrieveCrmTicketRequest',
+      'RetrieveCrmTicketResponse',
+      'OrganizationDetail',
+    ]) {
       expect(discovery).toContain(`name="${t}"`);
     }
     const crm = (await h.get('/MSCrmServices/2007/CrmService.asmx?WSDL')).body;
-    for (const t of ['WhoAmIRequest', 'WhoAmIResponse', 'CrmAuthenticationToken', 'QueryExpression', 'BusinessEntityCollection']) {
+    for (const t of [
+      'WhoAmIRequest',
+      'WhoAmIResponse',
+      'CrmAuthenticationToken',
+      'QueryExpression',
+      'BusinessEntityCollection',
+    ]) {
       expect(crm).toContain(`name="${t}"`);
     }
     expect(crm).toContain('part="CrmAuthenticationToken"');

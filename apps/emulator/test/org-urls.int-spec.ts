@@ -37,13 +37,28 @@ describe('one CrmService URL per organization', () => {
 
   async function details(): Promise<Map<string, Record<string, string | undefined>>> {
     const passport = await passportTicket(h);
-    const res = await h.post(DISCOVERY, discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }), DISCOVERY_ACTION);
+    const res = await h.post(
+      DISCOVERY,
+      discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }),
+      DISCOVERY_ACTION,
+    );
     expect(res.status).toBe(200);
-    const list = listAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail');
+    const list = listAt(
+      parseReply(res.body),
+      'Envelope/Body/ExecuteResponse/Response/OrganizationDetails/OrganizationDetail',
+    );
     const byOrg = new Map<string, Record<string, string | undefined>>();
     for (const d of list) {
-      const fields = ['CrmMetadataServiceUrl', 'CrmServiceUrl', 'OrganizationName', 'WebApplicationUrl'] as const;
-      byOrg.set(textAt(d, 'OrganizationName') ?? '', Object.fromEntries(fields.map((f) => [f, textAt(d, f)])));
+      const fields = [
+        'CrmMetadataServiceUrl',
+        'CrmServiceUrl',
+        'OrganizationName',
+        'WebApplicationUrl',
+      ] as const;
+      byOrg.set(
+        textAt(d, 'OrganizationName') ?? '',
+        Object.fromEntries(fields.map((f) => [f, textAt(d, f)])),
+      );
     }
     return byOrg;
   }
@@ -56,23 +71,41 @@ describe('one CrmService URL per organization', () => {
       OrganizationName: 'contoso',
       WebApplicationUrl: `${h.emu.url}/contoso/`,
     });
-    expect(byOrg.get('fabrikam')?.['CrmServiceUrl']).toBe(`${h.emu.url}/fabrikam/MSCrmServices/2007/CrmService.asmx`);
+    expect(byOrg.get('fabrikam')?.['CrmServiceUrl']).toBe(
+      `${h.emu.url}/fabrikam/MSCrmServices/2007/CrmService.asmx`,
+    );
     expect(h.emu.crmServiceUrlFor('Contoso')).toBe(byOrg.get('contoso')?.['CrmServiceUrl']);
     // RetrieveCrmTicket's OrganizationDetail names the same URL as RetrieveOrganizations.
     const { reply } = await crmTicket(h, 'fabrikam');
-    expect(textAt(parseReply(reply.body), 'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl')).toBe(
-      byOrg.get('fabrikam')?.['CrmServiceUrl'],
-    );
+    expect(
+      textAt(
+        parseReply(reply.body),
+        'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl',
+      ),
+    ).toBe(byOrg.get('fabrikam')?.['CrmServiceUrl']);
   });
 
   it("answers an org's ticket at that org's CrmService URL", async () => {
     const { ticket, reply } = await crmTicket(h, 'contoso');
-    const url = textAt(parseReply(reply.body), 'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl');
-    const res = await h.post(pathOf(url), crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    const url = textAt(
+      parseReply(reply.body),
+      'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl',
+    );
+    const res = await h.post(
+      pathOf(url),
+      crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(res.status).toBe(200);
-    expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(DEMO_IDS.erpInContoso);
+    expect(textAt(parseReply(res.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toBe(
+      DEMO_IDS.erpInContoso,
+    );
     // The path is case-insensitive, as ASMX paths are.
-    const upper = await h.post('/CONTOSO/mscrmservices/2007/crmservice.ASMX', crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    const upper = await h.post(
+      '/CONTOSO/mscrmservices/2007/crmservice.ASMX',
+      crmXml({ ticket, org: 'contoso' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(upper.status).toBe(200);
   });
 
@@ -96,15 +129,25 @@ describe('one CrmService URL per organization', () => {
       expect(textAt(fault, 'faultstring')).toBe('Server was unable to process request.');
       expect(faultCode(res.body)).toBe('0x8004A102');
       expect(textAt(fault, 'detail/error/type')).toBe('Platform');
-      expect(textAt(fault, 'detail/error/description')).toMatch(/ticket specified for authentication is invalid/);
+      expect(textAt(fault, 'detail/error/description')).toMatch(
+        /ticket specified for authentication is invalid/,
+      );
     }
     // Nothing ran: the refusal comes before the CrmService (no Create at the wrong org).
     const before = h.emu.control.records({ org: 'contoso', entity: 'account' }).length;
     const create = `<Create xmlns="http://schemas.microsoft.com/crm/2007/WebServices"><entity xsi:type="account"><name>Wrong door</name></entity></Create>`;
-    const res = await h.post(contosoUrl, crmXml({ ticket: fabrikam.ticket, org: 'fabrikam' }, create), crmAction('Create'));
+    const res = await h.post(
+      contosoUrl,
+      crmXml({ ticket: fabrikam.ticket, org: 'fabrikam' }, create),
+      crmAction('Create'),
+    );
     expect(faultCode(res.body)).toBe('0x8004A102');
     expect(h.emu.control.records({ org: 'contoso', entity: 'account' })).toHaveLength(before);
-    expect(h.emu.control.records({ org: 'fabrikam', entity: 'account' }).some((r) => r.attributes['name'] === 'Wrong door')).toBe(false);
+    expect(
+      h.emu.control
+        .records({ org: 'fabrikam', entity: 'account' })
+        .some((r) => r.attributes['name'] === 'Wrong door'),
+    ).toBe(false);
   });
 
   it('keeps the org-less CrmService path only as an alias (the token names the org) that discovery never advertises', async () => {
@@ -114,16 +157,28 @@ describe('one CrmService URL per organization', () => {
     }
     expect(h.emu.crmServiceUrl).toBe(`${h.emu.url}${ALIAS}`);
     const contoso = await crmTicket(h, 'contoso');
-    const ok = await h.post(ALIAS, crmXml({ ticket: contoso.ticket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    const ok = await h.post(
+      ALIAS,
+      crmXml({ ticket: contoso.ticket, org: 'contoso' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(ok.status).toBe(200);
     // The alias still holds a ticket to its org: another org's name in the token is refused.
-    const wrong = await h.post(ALIAS, crmXml({ ticket: contoso.ticket, org: 'fabrikam' }, WHOAMI_BODY), crmAction('Execute'));
+    const wrong = await h.post(
+      ALIAS,
+      crmXml({ ticket: contoso.ticket, org: 'fabrikam' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(faultCode(wrong.body)).toBe('0x8004A102');
   });
 
   it('answers 404 at the CrmService URL of an org that does not exist', async () => {
     const contoso = await crmTicket(h, 'contoso');
-    const res = await h.post('/northwind/MSCrmServices/2007/CrmService.asmx', crmXml({ ticket: contoso.ticket, org: 'northwind' }, WHOAMI_BODY), crmAction('Execute'));
+    const res = await h.post(
+      '/northwind/MSCrmServices/2007/CrmService.asmx',
+      crmXml({ ticket: contoso.ticket, org: 'northwind' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(res.status).toBe(404);
   });
 
@@ -155,7 +210,11 @@ describe('one CrmService URL per organization', () => {
       { ticket: contoso.ticket, org: 'contoso' },
       `<Execute xmlns="http://schemas.microsoft.com/crm/2007/WebServices"><Request xsi:type="RetrieveAttributeRequest"><EntityLogicalName>account</EntityLogicalName><LogicalName>industrycode</LogicalName><RetrieveAsIfPublished>true</RetrieveAsIfPublished></Request></Execute>`,
     );
-    const res = await h.post(pathOf(byOrg.get('contoso')?.['CrmMetadataServiceUrl']), request, crmAction('Execute'));
+    const res = await h.post(
+      pathOf(byOrg.get('contoso')?.['CrmMetadataServiceUrl']),
+      request,
+      crmAction('Execute'),
+    );
     expect(res.status).toBe(500);
     expect(faultCode(res.body)).toBe('0x80040219');
   });

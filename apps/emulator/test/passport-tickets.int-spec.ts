@@ -42,14 +42,21 @@ describe('Passport tickets', () => {
   }
 
   const organizations = (passport: string, headers: Record<string, string> = {}, via?: Agent) =>
-    h.post(DISCOVERY, discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }), { ...DISCOVERY_ACTION, ...headers }, via);
+    h.post(
+      DISCOVERY,
+      discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: passport }),
+      { ...DISCOVERY_ACTION, ...headers },
+      via,
+    );
 
   it('refuses at discovery a Passport ticket issued for another partner domain (AppliesTo) with 0x8004A102', async () => {
     const crm4 = await issue(rstXml({ appliesTo: 'crm4.dynamics.com' }));
     const res = await organizations(crm4);
     expect(res.status).toBe(500);
     expect(faultCode(res.body)).toBe('0x8004A102');
-    expect(textAt(parseReply(res.body), 'Envelope/Body/Fault/detail/error/description')).toMatch(/issued for crm4\.dynamics\.com/);
+    expect(textAt(parseReply(res.body), 'Envelope/Body/Fault/detail/error/description')).toMatch(
+      /issued for crm4\.dynamics\.com/,
+    );
     const crmTicket = await h.post(
       DISCOVERY,
       discoveryXml('RetrieveCrmTicketRequest', { OrganizationName: 'contoso', PassportTicket: crm4 }),
@@ -63,9 +70,13 @@ describe('Passport tickets', () => {
   it('scopes discovery by host: dev.crm4.dynamics.com accepts the crm4 ticket and refuses the crm one', async () => {
     const host = { host: `dev.crm4.dynamics.com:${h.emu.port}` };
     // The server certificate names localhost only; the Host header is what the emulator reads.
-    const via = new Agent({ connect: { ca: h.emu.caCertPem, servername: 'localhost', checkServerIdentity: () => undefined } });
+    const via = new Agent({
+      connect: { ca: h.emu.caCertPem, servername: 'localhost', checkServerIdentity: () => undefined },
+    });
     try {
-      expect((await organizations(await issue(rstXml({ appliesTo: 'crm4.dynamics.com' })), host, via)).status).toBe(200);
+      expect(
+        (await organizations(await issue(rstXml({ appliesTo: 'crm4.dynamics.com' })), host, via)).status,
+      ).toBe(200);
       expect(faultCode((await organizations(await issue(), host, via)).body)).toBe('0x8004A102');
     } finally {
       await via.close();
@@ -75,7 +86,9 @@ describe('Passport tickets', () => {
   it('issues Passport (t=…&p=) and CRM tickets in standard base64 with +, / and =, which travel intact through XML to discovery and CrmService', async () => {
     const res = await h.post('/RST2.srf', rstXml(), SOAP12, demo);
     // On the wire the & of the compact ticket is escaped; the text holds it.
-    expect(res.body).toMatch(/<wsse:BinarySecurityToken Id="Compact0">t=[A-Za-z0-9+/]+={1,2}&amp;p=<\/wsse:BinarySecurityToken>/);
+    expect(res.body).toMatch(
+      /<wsse:BinarySecurityToken Id="Compact0">t=[A-Za-z0-9+/]+={1,2}&amp;p=<\/wsse:BinarySecurityToken>/,
+    );
     const passport = textAt(parseReply(res.body), TOKEN) ?? '';
     expect(passport).toMatch(/^t=[^&]*\+[^&]*&p=$/);
     expect(passport).toMatch(/^t=[^&]*\/[^&]*={1,2}&p=$/);
@@ -92,8 +105,14 @@ describe('Passport tickets', () => {
     expect(crmTicket).toMatch(/^[A-Za-z0-9+/]+={1,2}$/);
     expect(crmTicket).toContain('+');
     expect(crmTicket).toContain('/');
-    const url = new URL(textAt(tree, 'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl') ?? '').pathname;
-    const whoAmI = await h.post(url, crmXml({ ticket: crmTicket, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    const url = new URL(
+      textAt(tree, 'Envelope/Body/ExecuteResponse/Response/OrganizationDetail/CrmServiceUrl') ?? '',
+    ).pathname;
+    const whoAmI = await h.post(
+      url,
+      crmXml({ ticket: crmTicket, org: 'contoso' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(whoAmI.status).toBe(200);
   });
 
@@ -110,7 +129,10 @@ describe('Passport tickets', () => {
       expect(faultCode(res.body), mangled.slice(-12)).toBe('0x8004A102');
     }
     // An unescaped & in the XML is no ticket at all, but malformed XML.
-    const raw = discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: 'X' }).replace('>X<', `>${passport}<`);
+    const raw = discoveryXml('RetrieveOrganizationsRequest', { PassportTicket: 'X' }).replace(
+      '>X<',
+      `>${passport}<`,
+    );
     expect((await h.post(DISCOVERY, raw, DISCOVERY_ACTION)).status).toBe(400);
 
     const reply = await h.post(
@@ -118,10 +140,19 @@ describe('Passport tickets', () => {
       discoveryXml('RetrieveCrmTicketRequest', { OrganizationName: 'contoso', PassportTicket: passport }),
       DISCOVERY_ACTION,
     );
-    const crmTicket = textAt(parseReply(reply.body), 'Envelope/Body/ExecuteResponse/Response/CrmTicket') ?? '';
+    const crmTicket =
+      textAt(parseReply(reply.body), 'Envelope/Body/ExecuteResponse/Response/CrmTicket') ?? '';
     const url = new URL(h.emu.crmServiceUrlFor('contoso')).pathname;
-    for (const mangled of [crmTicket.replace(/\+/g, ' '), crmTicket.replace(/\+/g, '-').replace(/\//g, '_'), crmTicket.replace(/=+$/, '')]) {
-      const res = await h.post(url, crmXml({ ticket: mangled, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    for (const mangled of [
+      crmTicket.replace(/\+/g, ' '),
+      crmTicket.replace(/\+/g, '-').replace(/\//g, '_'),
+      crmTicket.replace(/=+$/, ''),
+    ]) {
+      const res = await h.post(
+        url,
+        crmXml({ ticket: mangled, org: 'contoso' }, WHOAMI_BODY),
+        crmAction('Execute'),
+      );
       expect(faultCode(res.body)).toBe('0x8004A102');
     }
   });

@@ -15,7 +15,9 @@ describe('RPS sign-in', () => {
   });
 
   const form = (fields: Record<string, string>) =>
-    h.post('/rps/login', new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    h.post('/rps/login', new URLSearchParams(fields).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
 
   function cookieOf(setCookie: string | string[] | undefined): string {
     const value = Array.isArray(setCookie) ? setCookie[0] : setCookie;
@@ -31,10 +33,19 @@ describe('RPS sign-in', () => {
     const pem = (await h.get('/rps/signing-cert.pem')).body;
     expect(pem).toBe(await readFile(h.emu.demo.rpsSigningCertPath, 'utf8'));
     const key = createPublicKey(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'pem' }));
-    const ok = verify('sha256', Buffer.from(first ?? '', 'ascii'), key, Buffer.from(signature ?? '', 'base64url'));
+    const ok = verify(
+      'sha256',
+      Buffer.from(first ?? '', 'ascii'),
+      key,
+      Buffer.from(signature ?? '', 'base64url'),
+    );
     expect(ok).toBe(true);
-    const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(first ?? '', 'base64url').toString()), puid: 'X' })).toString('base64url');
-    expect(verify('sha256', Buffer.from(tampered, 'ascii'), key, Buffer.from(signature ?? '', 'base64url'))).toBe(false);
+    const tampered = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(first ?? '', 'base64url').toString()), puid: 'X' }),
+    ).toString('base64url');
+    expect(
+      verify('sha256', Buffer.from(tampered, 'ascii'), key, Buffer.from(signature ?? '', 'base64url')),
+    ).toBe(false);
     return JSON.parse(Buffer.from(first ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   }
 
@@ -63,14 +74,29 @@ describe('RPS sign-in', () => {
       firstName: 'Jon',
       lastName: 'Wilson',
     });
-    expect(Object.keys(payload)).toEqual(['v', 'puid', 'liveId', 'siteId', 'iat', 'exp', 'nonce', 'firstName', 'lastName']);
+    expect(Object.keys(payload)).toEqual([
+      'v',
+      'puid',
+      'liveId',
+      'siteId',
+      'iat',
+      'exp',
+      'nonce',
+      'firstName',
+      'lastName',
+    ]);
     expect(Number(payload['exp']) - Number(payload['iat'])).toBe(600);
     expect(Math.abs(Number(payload['iat']) - Date.now() / 1000)).toBeLessThan(60);
     cookieOf(res.headers['set-cookie']);
   });
 
   it('signs in a picked account', async () => {
-    const res = await form({ siteId: 'store', returnUrl: RETURN, account: 'rita.reed@contoso.example', liveId: '' });
+    const res = await form({
+      siteId: 'store',
+      returnUrl: RETURN,
+      account: 'rita.reed@contoso.example',
+      liveId: '',
+    });
     expect(res.status).toBe(302);
     const payload = await verifyTicket(new URL(String(res.headers['location'])).searchParams.get('t') ?? '');
     expect(payload['liveId']).toBe('rita.reed@contoso.example');
@@ -79,7 +105,9 @@ describe('RPS sign-in', () => {
   it('re-shows the page with an error for an unknown Live ID', async () => {
     const res = await form({ siteId: 'store', returnUrl: RETURN, liveId: 'nobody@example.com' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatch(/<p role="alert"[^>]*>No Windows Live ID &#39;nobody@example.com&#39; exists.<\/p>/);
+    expect(res.body).toMatch(
+      /<p role="alert"[^>]*>No Windows Live ID &#39;nobody@example.com&#39; exists.<\/p>/,
+    );
   });
 
   it('refuses a returnUrl that is not an absolute http(s) URL', async () => {
@@ -102,7 +130,9 @@ describe('RPS sign-in', () => {
     const cookie = cookieOf(signIn.headers['set-cookie']);
     const again = await h.get(silent, { cookie });
     expect(again.status).toBe(302);
-    const payload = await verifyTicket(new URL(String(again.headers['location'])).searchParams.get('t') ?? '');
+    const payload = await verifyTicket(
+      new URL(String(again.headers['location'])).searchParams.get('t') ?? '',
+    );
     expect(payload['liveId']).toBe('noah.park@contoso.example');
 
     const forged = await h.get(silent, { cookie: `${cookie}x` });
@@ -118,7 +148,10 @@ describe('RPS sign-in', () => {
       expect(location.searchParams.get('RPSAuthState')).toBe('2');
       expect(location.searchParams.has('t')).toBe(false);
       const cookie = cookieOf(res.headers['set-cookie']);
-      const silent = await h.get(`/rps/login?mode=silent&siteId=store&returnUrl=${encodeURIComponent(RETURN)}`, { cookie });
+      const silent = await h.get(
+        `/rps/login?mode=silent&siteId=store&returnUrl=${encodeURIComponent(RETURN)}`,
+        { cookie },
+      );
       expect(new URL(String(silent.headers['location'])).searchParams.get('t')).toBeTruthy();
     } finally {
       h.emu.control.clearScenarios();

@@ -3,7 +3,18 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDS, SERVICE_ACCOUNT, type ScenarioState } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
-import { crmAction, crmTicket, crmXml, DISCOVERY_ACTION, discoveryXml, esc, faultCode, liveFaultCode, rstXml, WHOAMI_BODY } from './soap-client';
+import {
+  crmAction,
+  crmTicket,
+  crmXml,
+  DISCOVERY_ACTION,
+  discoveryXml,
+  esc,
+  faultCode,
+  liveFaultCode,
+  rstXml,
+  WHOAMI_BODY,
+} from './soap-client';
 
 const CRM = '/MSCrmServices/2007/CrmService.asmx';
 const DISCOVERY = '/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
@@ -23,14 +34,20 @@ describe('scenarios', () => {
     await h.close();
   });
 
-  const whoami = (callerId?: string) => h.post(CRM, crmXml({ ticket, org: 'contoso', callerId }, WHOAMI_BODY), crmAction('Execute'));
+  const whoami = (callerId?: string) =>
+    h.post(CRM, crmXml({ ticket, org: 'contoso', callerId }, WHOAMI_BODY), crmAction('Execute'));
   const policy = () => h.post(DISCOVERY, discoveryXml('RetrievePolicyRequest'), DISCOVERY_ACTION);
 
   it('are switched on and off through the HTTP control API', async () => {
-    const added = await h.control<ScenarioState>('POST', '/scenarios', { name: 'DISABLED_ORG', org: 'contoso' });
+    const added = await h.control<ScenarioState>('POST', '/scenarios', {
+      name: 'DISABLED_ORG',
+      org: 'contoso',
+    });
     expect(added.status).toBe(201);
     expect(added.json).toMatchObject({ name: 'DISABLED_ORG', org: 'contoso', endpoint: 'all' });
-    expect((await h.control<ScenarioState[]>('GET', '/state')).json).toMatchObject({ scenarios: [{ id: added.json.id }] });
+    expect((await h.control<ScenarioState[]>('GET', '/state')).json).toMatchObject({
+      scenarios: [{ id: added.json.id }],
+    });
     expect(faultCode((await whoami()).body)).toBe('0x8004A104');
     expect((await h.control('DELETE', '/scenarios')).status).toBe(200);
     expect((await whoami()).status).toBe(200);
@@ -57,7 +74,11 @@ describe('scenarios', () => {
   });
 
   it('USER_WITHOUT_RIGHT takes one right on one entity from the user acted for', async () => {
-    h.emu.control.addScenario({ name: 'USER_WITHOUT_RIGHT', user: DEMO_IDS.jonWilson, params: { right: 'create', entity: 'account' } });
+    h.emu.control.addScenario({
+      name: 'USER_WITHOUT_RIGHT',
+      user: DEMO_IDS.jonWilson,
+      params: { right: 'create', entity: 'account' },
+    });
     const create = (entity: string, field: string) =>
       h.post(
         CRM,
@@ -128,7 +149,11 @@ describe('scenarios', () => {
   });
 
   it('THROTTLED answers 503 or 429 with Retry-After', async () => {
-    h.emu.control.addScenario({ name: 'THROTTLED', endpoint: 'crm', params: { status: 429, retryAfterSec: 7 } });
+    h.emu.control.addScenario({
+      name: 'THROTTLED',
+      endpoint: 'crm',
+      params: { status: 429, retryAfterSec: 7 },
+    });
     const res = await whoami();
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('7');
@@ -142,7 +167,8 @@ describe('scenarios', () => {
   it('RANDOM_EXPIRY expires tickets early, and an expired ticket stays expired', async () => {
     const { ticket: victim } = await crmTicket(h);
     h.emu.control.addScenario({ name: 'RANDOM_EXPIRY', params: { probability: 1 } });
-    const call = () => h.post(CRM, crmXml({ ticket: victim, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
+    const call = () =>
+      h.post(CRM, crmXml({ ticket: victim, org: 'contoso' }, WHOAMI_BODY), crmAction('Execute'));
     expect(faultCode((await call()).body)).toBe('0x8004A101');
     h.emu.control.clearScenarios();
     expect(faultCode((await call()).body)).toBe('0x8004A101');
@@ -163,7 +189,11 @@ describe('scenarios', () => {
     h.emu.control.addScenario({ name: 'HTTP_500', org: 'fabrikam', endpoint: 'crm' });
     expect((await whoami()).status).toBe(200);
     const { ticket: fab } = await crmTicket(h, 'fabrikam');
-    const res = await h.post(CRM, crmXml({ ticket: fab, org: 'fabrikam' }, WHOAMI_BODY), crmAction('Execute'));
+    const res = await h.post(
+      CRM,
+      crmXml({ ticket: fab, org: 'fabrikam' }, WHOAMI_BODY),
+      crmAction('Execute'),
+    );
     expect(res.status).toBe(500);
     expect(res.body).toBe('Internal Server Error');
   });

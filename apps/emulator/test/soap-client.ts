@@ -130,7 +130,12 @@ export async function passportTicket(h: Harness, client?: Agent): Promise<string
       keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
       chainPem: await readFile(h.emu.demo.chainPath, 'utf8'),
     });
-  const res = await h.post('/RST2.srf', rstXml(), { 'content-type': 'application/soap+xml; charset=utf-8' }, agent);
+  const res = await h.post(
+    '/RST2.srf',
+    rstXml(),
+    { 'content-type': 'application/soap+xml; charset=utf-8' },
+    agent,
+  );
   const ticket = textAt(
     parseReply(res.body),
     'Envelope/Body/RequestSecurityTokenResponse/RequestedSecurityToken/BinarySecurityToken',
@@ -140,7 +145,10 @@ export async function passportTicket(h: Harness, client?: Agent): Promise<string
 }
 
 /** Runs STS + RetrieveCrmTicket and returns a CRM ticket for `org`. */
-export async function crmTicket(h: Harness, org = 'contoso'): Promise<{ ticket: string; expirationDate: string; reply: HttpResult }> {
+export async function crmTicket(
+  h: Harness,
+  org = 'contoso',
+): Promise<{ ticket: string; expirationDate: string; reply: HttpResult }> {
   const passport = await passportTicket(h);
   const reply = await h.post(
     '/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',

@@ -24,7 +24,10 @@ describe('the Windows Live STS', () => {
     await h.close();
   });
 
-  async function rst(cert: { certPem: string; keyPem: string; chainPem?: string } | undefined, xml = rstXml()) {
+  async function rst(
+    cert: { certPem: string; keyPem: string; chainPem?: string } | undefined,
+    xml = rstXml(),
+  ) {
     return h.post('/RST2.srf', xml, SOAP12, cert ? h.clientWith(cert) : h.agent);
   }
 
@@ -32,8 +35,12 @@ describe('the Windows Live STS', () => {
     const res = await rst(demo);
     expect(res.status).toBe(200);
     const tree = parseReply(res.body);
-    const created = Date.parse(textAt(tree, 'Envelope/Body/RequestSecurityTokenResponse/Lifetime/Created') ?? '');
-    const expires = Date.parse(textAt(tree, 'Envelope/Body/RequestSecurityTokenResponse/Lifetime/Expires') ?? '');
+    const created = Date.parse(
+      textAt(tree, 'Envelope/Body/RequestSecurityTokenResponse/Lifetime/Created') ?? '',
+    );
+    const expires = Date.parse(
+      textAt(tree, 'Envelope/Body/RequestSecurityTokenResponse/Lifetime/Expires') ?? '',
+    );
     expect(Math.round((expires - created) / 1000)).toBeGreaterThanOrEqual(3599);
     expect(Math.round((expires - created) / 1000)).toBeLessThanOrEqual(3600);
   });
@@ -71,7 +78,14 @@ describe('the Windows Live STS', () => {
     ).toMatch(/^t=/);
   });
 
-  const refusals: Array<[string, () => Promise<{ certPem: string; keyPem: string; chainPem?: string } | undefined>, string, RegExp]> = [
+  const refusals: Array<
+    [
+      string,
+      () => Promise<{ certPem: string; keyPem: string; chainPem?: string } | undefined>,
+      string,
+      RegExp,
+    ]
+  > = [
     ['no certificate', async () => undefined, '0x80048861', /No client certificate/],
     [
       'an unregistered certificate',
@@ -105,27 +119,44 @@ describe('the Windows Live STS', () => {
     ],
     [
       'a self-signed certificate',
-      async () => h.emu.control.issueCertificate({ commonName: 'self', account: 'erp_integration@contoso-isv.example', selfSigned: true }),
+      async () =>
+        h.emu.control.issueCertificate({
+          commonName: 'self',
+          account: 'erp_integration@contoso-isv.example',
+          selfSigned: true,
+        }),
       '0x80048865',
       /does not chain/,
     ],
     [
       'a certificate signed by a non-CA leaf',
       async () =>
-        h.emu.control.issueCertificate({ commonName: 'rogue', account: 'erp_integration@contoso-isv.example', signWithLeaf: true }),
+        h.emu.control.issueCertificate({
+          commonName: 'rogue',
+          account: 'erp_integration@contoso-isv.example',
+          signWithLeaf: true,
+        }),
       '0x80048865',
       /does not chain/,
     ],
     [
       'a certificate without clientAuth',
-      async () => h.emu.control.issueCertificate({ commonName: 'server-only', account: 'erp_integration@contoso-isv.example', clientAuth: false }),
+      async () =>
+        h.emu.control.issueCertificate({
+          commonName: 'server-only',
+          account: 'erp_integration@contoso-isv.example',
+          clientAuth: false,
+        }),
       '0x80048867',
       /client authentication/,
     ],
     [
       'a revoked certificate',
       async () => {
-        const issued = await h.emu.control.issueCertificate({ commonName: 'revoked', account: 'erp_integration@contoso-isv.example' });
+        const issued = await h.emu.control.issueCertificate({
+          commonName: 'revoked',
+          account: 'erp_integration@contoso-isv.example',
+        });
         h.emu.control.revokeCertificate({ thumbprintSha1Hex: issued.thumbprintSha1Hex.toLowerCase() });
         return issued;
       },
@@ -138,12 +169,17 @@ describe('the Windows Live STS', () => {
       const res = await rst(await make());
       expect(res.status).toBe(500);
       expect(liveFaultCode(res.body)).toBe(code);
-      expect(textAt(parseReply(res.body), 'Envelope/Body/Fault/Detail/error/internalerror/text')).toMatch(says);
+      expect(textAt(parseReply(res.body), 'Envelope/Body/Fault/Detail/error/internalerror/text')).toMatch(
+        says,
+      );
     });
   }
 
   it('accepts a freshly issued, registered certificate', async () => {
-    const issued = await h.emu.control.issueCertificate({ commonName: 'second', account: 'erp_integration@contoso-isv.example' });
+    const issued = await h.emu.control.issueCertificate({
+      commonName: 'second',
+      account: 'erp_integration@contoso-isv.example',
+    });
     const ticket = await passportTicket(h, h.clientWith(issued));
     expect(ticket).toMatch(/^t=/);
     // The PKCS#12 holds the same certificate.
@@ -173,7 +209,17 @@ describe('the Windows Live STS', () => {
       await writeFile(path.join(dir, 'ca.pem'), await (await fetchBinary(h, '/pki/intermediate.pem')).body);
       const out = spawnSync(
         'openssl',
-        ['crl', '-inform', 'DER', '-in', path.join(dir, 'i.crl'), '-noout', '-text', '-CAfile', path.join(dir, 'ca.pem')],
+        [
+          'crl',
+          '-inform',
+          'DER',
+          '-in',
+          path.join(dir, 'i.crl'),
+          '-noout',
+          '-text',
+          '-CAfile',
+          path.join(dir, 'ca.pem'),
+        ],
         { encoding: 'utf8' },
       );
       // openssl checks the CRL's signature against the CA and says so on stderr.
@@ -190,7 +236,9 @@ describe('the Windows Live STS', () => {
   it('serves federation metadata pointing at the STS', async () => {
     const res = await h.get('/federationmetadata/2006-12/FederationMetaData.xml');
     expect(res.status).toBe(200);
-    expect(textAt(parseReply(res.body), 'FederationMetadata/Federation/TargetServiceEndpoint/Address')).toBe(h.emu.stsUrl);
+    expect(textAt(parseReply(res.body), 'FederationMetadata/Federation/TargetServiceEndpoint/Address')).toBe(
+      h.emu.stsUrl,
+    );
   });
 });
 

@@ -29,7 +29,9 @@ function typeNamespace(xml: string, element: string): { ns: string | undefined; 
 
 /** The target namespaces of the WSDL's schemas that declare a complex type of this name. */
 function declaredIn(c: soap.Client, type: string): string[] {
-  const schemas = (c.wsdl.definitions as unknown as { schemas: Record<string, { complexTypes?: Record<string, unknown> }> }).schemas;
+  const schemas = (
+    c.wsdl.definitions as unknown as { schemas: Record<string, { complexTypes?: Record<string, unknown> }> }
+  ).schemas;
   return Object.entries(schemas)
     .filter(([, schema]) => schema.complexTypes?.[type] !== undefined)
     .map(([ns]) => ns);
@@ -53,19 +55,34 @@ describe('WSDL works with an off-the-shelf SOAP client (node-soap)', () => {
   });
 
   const client = (url: string) =>
-    soap.createClientAsync(`${url}?WSDL`, { wsdl_options: { httpsAgent: agent }, wsdl_headers: {}, endpoint: url }, undefined).then((c) => {
-      c.setSecurity({ addOptions: (o: Record<string, unknown>) => Object.assign(o, { httpsAgent: agent }), toXML: () => '' } as never);
-      return c;
-    });
+    soap
+      .createClientAsync(
+        `${url}?WSDL`,
+        { wsdl_options: { httpsAgent: agent }, wsdl_headers: {}, endpoint: url },
+        undefined,
+      )
+      .then((c) => {
+        c.setSecurity({
+          addOptions: (o: Record<string, unknown>) => Object.assign(o, { httpsAgent: agent }),
+          toXML: () => '',
+        } as never);
+        return c;
+      });
 
   it('calls RetrievePolicy and RetrieveCrmTicket on the discovery service', async () => {
     const c = await client(h.emu.discoveryUrl);
     expect(Object.keys(c.describe())).toContain('CrmDiscoveryService');
-    const [policy] = (await c.ExecuteAsync({ Request: XSI_TYPE('RetrievePolicyRequest', CDS) })) as [{ Response: { Policy: string } }];
+    const [policy] = (await c.ExecuteAsync({ Request: XSI_TYPE('RetrievePolicyRequest', CDS) })) as [
+      { Response: { Policy: string } },
+    ];
     expect(policy.Response.Policy).toBe('MBI_SSL');
     const passport = await passportTicket(h);
     const [ticket] = (await c.ExecuteAsync({
-      Request: { ...XSI_TYPE('RetrieveCrmTicketRequest', CDS), OrganizationName: 'contoso', PassportTicket: passport },
+      Request: {
+        ...XSI_TYPE('RetrieveCrmTicketRequest', CDS),
+        OrganizationName: 'contoso',
+        PassportTicket: passport,
+      },
     })) as [{ Response: { CrmTicket: string; OrganizationDetail: { OrganizationName: string } } }];
     expect(ticket.Response.CrmTicket.length).toBeGreaterThan(10);
     expect(ticket.Response.OrganizationDetail.OrganizationName).toBe('contoso');
@@ -85,14 +102,18 @@ describe('WSDL works with an off-the-shelf SOAP client (node-soap)', () => {
 
   it('calls Execute(WhoAmI) on CrmService with the CrmAuthenticationToken header', async () => {
     const c = await crmClient();
-    const [who] = (await c.ExecuteAsync({ Request: XSI_TYPE('WhoAmIRequest', WS) })) as [{ Response: { UserId: string; OrganizationId: string } }];
+    const [who] = (await c.ExecuteAsync({ Request: XSI_TYPE('WhoAmIRequest', WS) })) as [
+      { Response: { UserId: string; OrganizationId: string } },
+    ];
     expect(who.Response.UserId.toLowerCase()).toMatch(/^[0-9a-f-]{36}$/);
     expect(who.Response.OrganizationId).toBeTruthy();
   });
 
   it('an impersonated Execute(WhoAmI) answers the service account', async () => {
     const c = await crmClient(DEMO_IDS.jonWilson);
-    const [who] = (await c.ExecuteAsync({ Request: XSI_TYPE('WhoAmIRequest', WS) })) as [{ Response: { UserId: string } }];
+    const [who] = (await c.ExecuteAsync({ Request: XSI_TYPE('WhoAmIRequest', WS) })) as [
+      { Response: { UserId: string } },
+    ];
     expect(who.Response.UserId.toLowerCase()).toBe(DEMO_IDS.erpInContoso);
   });
 
@@ -101,7 +122,10 @@ describe('WSDL works with an off-the-shelf SOAP client (node-soap)', () => {
     const [res] = (await c.RetrieveAsync({
       entityName: 'systemuser',
       id: DEMO_IDS.jonWilson,
-      columnSet: { attributes: { xsi_type: { type: 'ColumnSet', xmlns: 'http://schemas.microsoft.com/crm/2006/Query' } }, Attributes: { Attribute: ['fullname', 'domainname'] } },
+      columnSet: {
+        attributes: { xsi_type: { type: 'ColumnSet', xmlns: 'http://schemas.microsoft.com/crm/2006/Query' } },
+        Attributes: { Attribute: ['fullname', 'domainname'] },
+      },
     })) as [{ RetrieveResult: Record<string, unknown> }];
     const user = res.RetrieveResult;
     // The derived type names a type the WSDL declares: {2007/WebServices}systemuser.
@@ -119,16 +143,28 @@ describe('WSDL works with an off-the-shelf SOAP client (node-soap)', () => {
       query: {
         attributes: { xsi_type: { type: 'QueryExpression', xmlns: Q } },
         // A plain xsi:type attribute here: node-soap declares the namespace twice when xsi_type repeats its parent's.
-        ColumnSet: { attributes: { 'xsi:type': 'cq:ColumnSet', 'xmlns:cq': Q }, Attributes: { Attribute: ['name', 'createdby'] } },
+        ColumnSet: {
+          attributes: { 'xsi:type': 'cq:ColumnSet', 'xmlns:cq': Q },
+          Attributes: { Attribute: ['name', 'createdby'] },
+        },
         EntityName: 'account',
         PageInfo: { PageNumber: 1, Count: 2 },
       },
-    })) as [{ RetrieveMultipleResult: { attributes: Record<string, string>; BusinessEntities: { BusinessEntity: Array<Record<string, unknown>> } } }];
+    })) as [
+      {
+        RetrieveMultipleResult: {
+          attributes: Record<string, string>;
+          BusinessEntities: { BusinessEntity: Array<Record<string, unknown>> };
+        };
+      },
+    ];
     const result = res.RetrieveMultipleResult;
     expect(result.attributes['EntityName']).toBe('account');
     const entities = result.BusinessEntities.BusinessEntity;
     expect(typeNamespace(c.lastResponse as string, 'BusinessEntity')).toEqual({ ns: WS, name: 'account' });
-    expect(/<BusinessEntities xmlns="([^"]+)"/.exec(c.lastResponse as string)?.[1]).toBe('http://schemas.microsoft.com/crm/2006/WebServices');
+    expect(/<BusinessEntities xmlns="([^"]+)"/.exec(c.lastResponse as string)?.[1]).toBe(
+      'http://schemas.microsoft.com/crm/2006/WebServices',
+    );
     expect(declaredIn(c, 'account')).toEqual([WS]);
     expect(entities).toHaveLength(2);
     for (const e of entities) {
@@ -136,7 +172,8 @@ describe('WSDL works with an off-the-shelf SOAP client (node-soap)', () => {
       expect((e['name'] as string).length).toBeGreaterThan(0);
       expect(e['accountid']).toBeTruthy();
     }
-    const createdBy = entities[0]?.['createdby'] as { $value?: string; attributes?: Record<string, string> } | undefined;
+    const createdBy = entities[0]?.['createdby'] as
+      { $value?: string; attributes?: Record<string, string> } | undefined;
     expect(createdBy?.attributes?.['type']).toBe('systemuser');
     expect(createdBy?.$value).toMatch(/^\{[0-9A-F-]{36}\}$/);
   });

@@ -35,10 +35,15 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
   }
 
   const create = (nameXml: string): string =>
-    crmXml({ ticket, org: 'contoso' }, `<Create xmlns="${WS}"><entity xsi:type="account"><name>${nameXml}</name></entity></Create>`);
+    crmXml(
+      { ticket, org: 'contoso' },
+      `<Create xmlns="${WS}"><entity xsi:type="account"><name>${nameXml}</name></entity></Create>`,
+    );
 
   function accountNamed(name: string): boolean {
-    return h.emu.control.records({ org: 'contoso', entity: 'account' }).some((r) => r.attributes['name'] === name);
+    return h.emu.control
+      .records({ org: 'contoso', entity: 'account' })
+      .some((r) => r.attributes['name'] === name);
   }
 
   function expectMalformed(res: HttpResult, says: RegExp): void {
@@ -51,21 +56,33 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
     it('refuses invalid UTF-8 as malformed XML (400) instead of storing U+FFFD', async () => {
       const [head, tail] = create('Caf@ Latin-1').split('@') as [string, string];
       // 0xE9 is é in Latin-1 and no UTF-8 sequence.
-      const res = await postBytes(Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from([0xe9]), Buffer.from(tail, 'utf8')]), 'Create');
+      const res = await postBytes(
+        Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from([0xe9]), Buffer.from(tail, 'utf8')]),
+        'Create',
+      );
       expectMalformed(res, /not valid UTF-8/);
       expect(accountNamed('Caf\uFFFD Latin-1')).toBe(false);
     });
 
     it('refuses a truncated UTF-8 sequence and an overlong encoding', async () => {
-      for (const bytes of [[0xe2, 0x82], [0xc0, 0xaf]]) {
+      for (const bytes of [
+        [0xe2, 0x82],
+        [0xc0, 0xaf],
+      ]) {
         const [head, tail] = create('x@y').split('@') as [string, string];
-        const res = await postBytes(Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]), 'Create');
+        const res = await postBytes(
+          Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]),
+          'Create',
+        );
         expectMalformed(res, /not valid UTF-8/);
       }
     });
 
     it('still reads valid multi-byte UTF-8 and a leading byte-order mark', async () => {
-      const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(create('Café Ünïcode ☕ 𝄞'), 'utf8')]);
+      const body = Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(create('Café Ünïcode ☕ 𝄞'), 'utf8'),
+      ]);
       const res = await postBytes(body, 'Create');
       expect(res.status, res.body).toBe(200);
       expect(accountNamed('Café Ünïcode ☕ 𝄞')).toBe(true);
@@ -80,7 +97,11 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
     });
 
     it("decodes XML's five entities and character references", async () => {
-      const res = await h.post(CRM, create('&lt;A&amp;B&gt; &quot;q&quot; &apos;s&apos; &#65;&#x42;'), crmAction('Create'));
+      const res = await h.post(
+        CRM,
+        create('&lt;A&amp;B&gt; &quot;q&quot; &apos;s&apos; &#65;&#x42;'),
+        crmAction('Create'),
+      );
       expect(res.status, res.body).toBe(200);
       expect(accountNamed(`<A&B> "q" 's' AB`)).toBe(true);
     });
@@ -93,20 +114,30 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
 
   describe('DTDs are found by structure', () => {
     it('accepts <!DOCTYPE inside CDATA as text', async () => {
-      const res = await h.post(CRM, create('<![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]>'), crmAction('Create'));
+      const res = await h.post(
+        CRM,
+        create('<![CDATA[<!DOCTYPE x [<!ENTITY y "z">]>]]>'),
+        crmAction('Create'),
+      );
       expect(res.status, res.body).toBe(200);
       expect(accountNamed('<!DOCTYPE x [<!ENTITY y "z">]>')).toBe(true);
     });
 
     it('accepts <!DOCTYPE inside a comment', async () => {
-      const xml = create('Commented').replace('<soap:Body>', '<soap:Body><!-- <!DOCTYPE x [<!ENTITY y "z">]> -->');
+      const xml = create('Commented').replace(
+        '<soap:Body>',
+        '<soap:Body><!-- <!DOCTYPE x [<!ENTITY y "z">]> -->',
+      );
       const res = await h.post(CRM, xml, crmAction('Create'));
       expect(res.status, res.body).toBe(200);
       expect(accountNamed('Commented')).toBe(true);
     });
 
     it('refuses a real DOCTYPE before expanding anything, also after a comment', async () => {
-      const xml = create('&y;').replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0"?><!-- hi --><!DOCTYPE soap:Envelope [<!ENTITY y "expanded">]>');
+      const xml = create('&y;').replace(
+        /^<\?xml[^>]*\?>/,
+        '<?xml version="1.0"?><!-- hi --><!DOCTYPE soap:Envelope [<!ENTITY y "expanded">]>',
+      );
       const res = await h.post(CRM, xml, crmAction('Create'));
       expect(res.status).toBe(500);
       expect(res.body).toContain('soap:Client');
@@ -133,12 +164,16 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
       const as12 = whoami().replace(`xmlns:soap="${SOAP11}"`, `xmlns:soap="${SOAP12}"`);
       const headers = { 'content-type': `application/soap+xml; charset=utf-8; action="${WS}/Execute"` };
       expect((await h.post(CRM, as12, headers)).status).toBe(200);
-      const body11 = as12.replace('<soap:Body>', `<s11:Body xmlns:s11="${SOAP11}">`).replace('</soap:Body>', '</s11:Body>');
+      const body11 = as12
+        .replace('<soap:Body>', `<s11:Body xmlns:s11="${SOAP11}">`)
+        .replace('</soap:Body>', '</s11:Body>');
       const res = await h.post(CRM, body11, headers);
       expect(res.status).toBe(500);
       expect(res.body).toContain('<soap:Value>soap:Sender</soap:Value>');
       expect(res.body).toContain(`The Body is in namespace '${SOAP11}'`);
-      const header11 = as12.replace('<soap:Header>', `<s11:Header xmlns:s11="${SOAP11}">`).replace('</soap:Header>', '</s11:Header>');
+      const header11 = as12
+        .replace('<soap:Header>', `<s11:Header xmlns:s11="${SOAP11}">`)
+        .replace('</soap:Header>', '</s11:Header>');
       expect((await h.post(CRM, header11, headers)).body).toContain(`The Header is in namespace '${SOAP11}'`);
     });
 
@@ -153,14 +188,20 @@ describe('request bodies are read as strict XML and strict SOAP', () => {
     });
 
     it('accepts the same envelope under any prefix and with the envelope namespace as default', async () => {
-      const prefixed = whoami().replace(/<(\/?)soap:/g, '<$1SOAP-ENV:').replace('xmlns:soap=', 'xmlns:SOAP-ENV=');
+      const prefixed = whoami()
+        .replace(/<(\/?)soap:/g, '<$1SOAP-ENV:')
+        .replace('xmlns:soap=', 'xmlns:SOAP-ENV=');
       const res = await h.post(CRM, prefixed, crmAction('Execute'));
       expect(res.status, res.body).toBe(200);
       // The envelope namespace as the default: the token then declares its own default namespace.
-      const defaulted = whoami().replace(/<(\/?)soap:/g, '<$1').replace('xmlns:soap=', 'xmlns=');
+      const defaulted = whoami()
+        .replace(/<(\/?)soap:/g, '<$1')
+        .replace('xmlns:soap=', 'xmlns=');
       const res2 = await h.post(CRM, defaulted, crmAction('Execute'));
       expect(res2.status, res2.body).toBe(200);
-      expect(textAt(parseReply(res2.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(textAt(parseReply(res2.body), 'Envelope/Body/ExecuteResponse/Response/UserId')).toMatch(
+        /^[0-9a-f-]{36}$/,
+      );
       expect(faultCode(res2.body)).toBeUndefined();
     });
   });

@@ -39,10 +39,7 @@ export function fixtureJson(
   name: string,
   dir: string = FIXTURES_DIR,
 ): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(dir, service, `${name}.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(readFileSync(path.join(dir, service, `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
 /** The CRM ticket and Passport ticket used throughout the fixtures. */

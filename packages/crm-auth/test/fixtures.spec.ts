@@ -51,13 +51,19 @@ const HOSTILE: Readonly<Record<string, { code: string; mentions: RegExp }>> = {
   'two-bodies.xml': { code: 'ERR_XML_MALFORMED', mentions: /exactly one Body/ },
   'body-with-two-payloads.xml': { code: 'ERR_XML_MALFORMED', mentions: /Body/ },
   'mixed-soap-versions.xml': { code: 'ERR_XML_MALFORMED', mentions: /Body/ },
-  'two-crm-authentication-tokens.xml': { code: 'ERR_UNEXPECTED_MESSAGE', mentions: /CrmAuthenticationToken|twice/ },
+  'two-crm-authentication-tokens.xml': {
+    code: 'ERR_UNEXPECTED_MESSAGE',
+    mentions: /CrmAuthenticationToken|twice/,
+  },
   'two-organization-names.xml': { code: 'ERR_UNEXPECTED_MESSAGE', mentions: /OrganizationName|twice/ },
   'unknown-discovery-request.xml': {
     code: 'ERR_UNEXPECTED_MESSAGE',
     mentions: /RetrieveClientPatchesRequest/,
   },
-  'execute-type-foreign-namespace.xml': { code: 'ERR_UNEXPECTED_MESSAGE', mentions: /unsupported|Execute|type/ },
+  'execute-type-foreign-namespace.xml': {
+    code: 'ERR_UNEXPECTED_MESSAGE',
+    mentions: /unsupported|Execute|type/,
+  },
   'create-in-2006-namespace.xml': { code: 'ERR_UNEXPECTED_MESSAGE', mentions: /Create/ },
 };
 
@@ -75,10 +81,15 @@ describe.each(CORPORA)('$label', ({ dir }) => {
       .filter((f) => f.endsWith('.xml'))
       .sort();
 
-    it(dir === FIXTURES_DIR ? 'has an expectation for every hostile file, and a file for every expectation' : 'has an expectation for every hostile file', () => {
-      if (dir === FIXTURES_DIR) expect(files).toEqual(Object.keys(HOSTILE).sort());
-      else expect(files.filter((f) => !(f in HOSTILE))).toEqual([]);
-    });
+    it(
+      dir === FIXTURES_DIR
+        ? 'has an expectation for every hostile file, and a file for every expectation'
+        : 'has an expectation for every hostile file',
+      () => {
+        if (dir === FIXTURES_DIR) expect(files).toEqual(Object.keys(HOSTILE).sort());
+        else expect(files.filter((f) => !(f in HOSTILE))).toEqual([]);
+      },
+    );
 
     // Read as bytes: decoding to a string first would turn invalid UTF-8 into U+FFFD and hide the attack.
     // No time bound here (a hang fails on the test timeout); speed is measured in npm run bench.

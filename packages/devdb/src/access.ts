@@ -22,7 +22,8 @@ function bitsOf(need: Access): number {
 /** Whether mode bits grant `need` to `who`: owner bits for the owner, else group bits for its group, else others'. */
 export function permits(st: { mode: number; uid: number; gid: number }, who: UserIds, need: Access): boolean {
   if (who.uid === 0) return true;
-  const granted = st.uid === who.uid ? (st.mode >> 6) & 7 : st.gid === who.gid ? (st.mode >> 3) & 7 : st.mode & 7;
+  const granted =
+    st.uid === who.uid ? (st.mode >> 6) & 7 : st.gid === who.gid ? (st.mode >> 3) & 7 : st.mode & 7;
   const want = bitsOf(need);
   return (granted & want) === want;
 }

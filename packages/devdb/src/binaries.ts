@@ -70,7 +70,8 @@ export function locateNative(): NativeDir {
         'run `npm run setup` again, or set DATABASE_URL (and TEST_DATABASE_URL for the tests) to a Postgres server',
     );
   }
-  const version = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const dir = join(pkgDir, 'native');
   hydrateSymlinks(dir);
   return { dir, version, packageName };
@@ -105,7 +106,10 @@ export function hydrateSymlinks(nativeDir: string): void {
 
 function idOf(flag: '-u' | '-g', name: string): number | null {
   try {
-    const out = execFileSync('id', [flag, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('id', [flag, name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return /^\d+$/.test(out) ? Number(out) : null;
   } catch {
     return null;
@@ -122,21 +126,34 @@ export function postgresUser(): UserIds {
   const found = find();
   if (found) return found;
   try {
-    if (idOf('-g', 'postgres') === null) execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'pipe' });
+    if (idOf('-g', 'postgres') === null)
+      execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'pipe' });
     execFileSync(
       'useradd',
-      ['--system', '--gid', 'postgres', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres'],
+      [
+        '--system',
+        '--gid',
+        'postgres',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        'postgres',
+      ],
       { stdio: 'pipe' },
     );
   } catch (err) {
-    const why = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n')[0] || (err as Error).message;
+    const why =
+      (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n')[0] || (err as Error).message;
     throw new DevDbError(
       `embedded Postgres: Postgres does not run as root, and creating a 'postgres' user to run it failed (${why}); ` +
         'create one (useradd --system postgres), or run as a normal user',
     );
   }
   const created = find();
-  if (!created) throw new DevDbError("embedded Postgres: created user 'postgres' but cannot look it up (id postgres)");
+  if (!created)
+    throw new DevDbError("embedded Postgres: created user 'postgres' but cannot look it up (id postgres)");
   return created;
 }
 
@@ -150,11 +167,15 @@ export function ensureSharedDir(who: UserIds): string {
   try {
     mkdirSync(base, { recursive: true, mode: 0o755 });
   } catch (err) {
-    throw new DevDbError(`embedded Postgres: cannot create ${base} (${(err as Error).message}); set ONBEHALF_PG_SHARED_DIR to a directory root can write`);
+    throw new DevDbError(
+      `embedded Postgres: cannot create ${base} (${(err as Error).message}); set ONBEHALF_PG_SHARED_DIR to a directory root can write`,
+    );
   }
   const st = lstatSync(base);
   if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0) {
-    throw new DevDbError(`embedded Postgres: ${base} must be a directory owned by root and writable only by root; ${fix}`);
+    throw new DevDbError(
+      `embedded Postgres: ${base} must be a directory owned by root and writable only by root; ${fix}`,
+    );
   }
   if ((st.mode & 0o755) !== 0o755) chmodSync(base, 0o755);
   const blocker = firstBlocker(base, who, 'x');
@@ -217,7 +238,9 @@ export function sharedCopy(native: NativeDir, who: UserIds): string {
       renameSync(tmp, final);
     } catch (err) {
       rmSync(tmp, { recursive: true, force: true });
-      throw new DevDbError(`embedded Postgres: copying the Postgres binaries to ${final} failed: ${(err as Error).message}`);
+      throw new DevDbError(
+        `embedded Postgres: copying the Postgres binaries to ${final} failed: ${(err as Error).message}`,
+      );
     }
   };
   try {
@@ -243,7 +266,11 @@ export interface Binaries {
 /** The binaries to run, and as whom (see the file comment). */
 export function resolveBinaries(): Binaries {
   const native = locateNative();
-  const at = (dir: string) => ({ dir, initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres') });
+  const at = (dir: string) => ({
+    dir,
+    initdb: join(dir, 'bin', 'initdb'),
+    postgres: join(dir, 'bin', 'postgres'),
+  });
   if (!isRoot()) return at(native.dir);
   const runAs = postgresUser();
   const blocker =

@@ -62,7 +62,9 @@ export function withFileLock(lockPath: string, options: LockOptions, work: () =>
         continue;
       }
       if (Date.now() > deadline) {
-        throw new Error(`${lockPath} is held by process ${owner} for too long; remove it if that process is not copying`);
+        throw new Error(
+          `${lockPath} is held by process ${owner} for too long; remove it if that process is not copying`,
+        );
       }
       pause(options.pollMs ?? 200);
       continue;

@@ -187,7 +187,9 @@ function newScratch(who: UserIds): string {
     const dir = join(base, e);
     try {
       if (Date.now() - statSync(dir).mtimeMs < 24 * 3600_000) continue;
-      const pidFiles = readdirSync(dir).map((d) => join(dir, d, 'postmaster.pid')).filter((f) => existsSync(f));
+      const pidFiles = readdirSync(dir)
+        .map((d) => join(dir, d, 'postmaster.pid'))
+        .filter((f) => existsSync(f));
       const pids = pidFiles.map((f) => Number(readFileSync(f, 'utf8').split('\n')[0]));
       if (pids.some((pid) => Number.isInteger(pid) && pid > 0 && alive(pid))) continue;
       rmSync(dir, { recursive: true, force: true });
@@ -208,7 +210,8 @@ function newScratch(who: UserIds): string {
 function chownTree(path: string, who: UserIds): void {
   const st = lstatSync(path);
   lchownSync(path, who.uid, who.gid);
-  if (st.isDirectory() && !st.isSymbolicLink()) for (const e of readdirSync(path)) chownTree(join(path, e), who);
+  if (st.isDirectory() && !st.isSymbolicLink())
+    for (const e of readdirSync(path)) chownTree(join(path, e), who);
 }
 
 /** The last log lines worth showing: the last error line, else the last line. */
@@ -287,7 +290,9 @@ function run(
       settled = true;
       if (code === 0 && !ready) return resolvePromise();
       const last = lastWords(lines);
-      reject(new DevDbError(`${what}${as} exited with ${signal ?? `code ${code}`}${last ? `: ${last}` : ''}`));
+      reject(
+        new DevDbError(`${what}${as} exited with ${signal ?? `code ${code}`}${last ? `: ${last}` : ''}`),
+      );
     });
   });
   return { child, done };
@@ -324,8 +329,12 @@ export function checkEmbeddedPostgres(): { version: string; dir: string; runAs?:
   const bins = resolveBinaries();
   const r = spawnSync(bins.postgres, ['--version'], { ...(bins.runAs ?? {}), cwd: '/', encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    const why = r.error ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message) : (r.stderr || r.stdout).trim().split('\n')[0];
-    throw new DevDbError(`embedded Postgres: cannot run ${bins.postgres}${bins.runAs ? ' as user postgres' : ''} (${why})`);
+    const why = r.error
+      ? ((r.error as NodeJS.ErrnoException).code ?? r.error.message)
+      : (r.stderr || r.stdout).trim().split('\n')[0];
+    throw new DevDbError(
+      `embedded Postgres: cannot run ${bins.postgres}${bins.runAs ? ' as user postgres' : ''} (${why})`,
+    );
   }
   return { version: r.stdout.trim(), dir: bins.dir, ...(bins.runAs ? { runAs: bins.runAs } : {}) };
 }
@@ -336,7 +345,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     return await start(opts);
   } catch (err) {
     if (err instanceof DevDbError) {
-      throw err.message.startsWith('embedded Postgres') ? err : new DevDbError(`embedded Postgres: ${err.message}`);
+      throw err.message.startsWith('embedded Postgres')
+        ? err
+        : new DevDbError(`embedded Postgres: ${err.message}`);
     }
     const e = err as NodeJS.ErrnoException;
     throw new DevDbError(`embedded Postgres: ${e?.message ?? String(err)}`);
@@ -353,7 +364,9 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   };
   const port = opts.port && opts.port > 0 ? opts.port : await findFreePort(opts.preferredPort);
   if (await isPortTaken(port)) {
-    throw new DevDbError(`port ${port} is already in use; pick another with the Postgres port variable or stop what uses it`);
+    throw new DevDbError(
+      `port ${port} is already in use; pick another with the Postgres port variable or stop what uses it`,
+    );
   }
 
   const bins = resolveBinaries();
@@ -431,7 +444,9 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
       await withTimeout(initdb.done, startTimeout, 'initdb', () => initdb.child.kill('SIGKILL'));
     } catch (err) {
       rmSync(scratch ?? dataDir, { recursive: true, force: true });
-      throw new DevDbError(`embedded Postgres: initialising the cluster in ${dataDir} failed: ${(err as Error).message}`);
+      throw new DevDbError(
+        `embedded Postgres: initialising the cluster in ${dataDir} failed: ${(err as Error).message}`,
+      );
     } finally {
       try {
         unlinkSync(pwFile);
@@ -450,12 +465,18 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
     bins,
     bins.postgres,
     [
-      '-D', dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
       // no Unix socket: its default directory may not exist or be writable here
-      '-c', 'unix_socket_directories=',
-      ...(opts.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      '-c',
+      'unix_socket_directories=',
+      ...(opts.persistent
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     cwd,
     log,
@@ -473,7 +494,9 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
     server.child.kill('SIGINT');
     await waitExit(server.child, 10_000);
     cleanupScratch();
-    throw new DevDbError(`embedded Postgres: starting the server on port ${port} failed: ${(err as Error).message}`);
+    throw new DevDbError(
+      `embedded Postgres: starting the server on port ${port} failed: ${(err as Error).message}`,
+    );
   }
 
   const m = meta;

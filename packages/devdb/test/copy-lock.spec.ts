@@ -60,7 +60,11 @@ describe('withFileLock', () => {
     let looks = 0;
     let ran = false;
     // the holder "finishes" on the third look: done() turns true while we wait
-    const result = withFileLock(lock, { done: () => ++looks >= 3, timeoutMs: 5000, pollMs: 10 }, () => (ran = true));
+    const result = withFileLock(
+      lock,
+      { done: () => ++looks >= 3, timeoutMs: 5000, pollMs: 10 },
+      () => (ran = true),
+    );
     expect(result).toBe(false);
     expect(ran).toBe(false);
     expect(readFileSync(lock, 'utf8')).not.toBe(String(process.pid));
@@ -70,9 +74,9 @@ describe('withFileLock', () => {
     const lock = join(dir, 'x.lock');
     const owner = liveProcess();
     writeFileSync(lock, String(owner));
-    expect(() => withFileLock(lock, { done: () => false, timeoutMs: 50, pollMs: 10 }, () => undefined)).toThrow(
-      new RegExp(`x\\.lock is held by process ${owner}`),
-    );
+    expect(() =>
+      withFileLock(lock, { done: () => false, timeoutMs: 50, pollMs: 10 }, () => undefined),
+    ).toThrow(new RegExp(`x\\.lock is held by process ${owner}`));
   });
 
   it('removes the lock file even when the work throws, and passes the error on', () => {

@@ -53,7 +53,9 @@ describe('startEmbeddedPostgres', () => {
     const err = await startEmbeddedPostgres({ dataDir, persistent: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DevDbError);
     const e = err as DevDbError;
-    expect(e.message).toMatch(/^embedded Postgres: .*holds files but no Postgres cluster; remove it or choose another/);
+    expect(e.message).toMatch(
+      /^embedded Postgres: .*holds files but no Postgres cluster; remove it or choose another/,
+    );
     expect(e.message).not.toContain('\n');
     expect(e.stack).not.toMatch(/\n\s+at /);
   });

@@ -26,7 +26,11 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
-  update(@Param('id', uuid) id: string, @Body() dto: UpdateAdminUserDto, @Ctx() ctx: RequestContext): Promise<AdminUserView> {
+  update(
+    @Param('id', uuid) id: string,
+    @Body() dto: UpdateAdminUserDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<AdminUserView> {
     return this.users.update(id, dto, ctx);
   }
 

@@ -38,7 +38,9 @@ export class AdminUsersService {
   ) {}
 
   async list(): Promise<AdminUserView[]> {
-    const rows = await this.db.getRepository(AdminUserEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+    const rows = await this.db
+      .getRepository(AdminUserEntity)
+      .find({ order: { createdAt: 'ASC', id: 'ASC' } });
     return rows.map(view);
   }
 
@@ -54,14 +56,28 @@ export class AdminUsersService {
           .where('lower(u.email) = lower(:email)', { email: dto.email })
           .getExists();
         if (taken) throw exists();
-        const { identifiers } = await m.insert(AdminUserEntity, { email: dto.email, name: dto.name, role: dto.role, passwordHash });
+        const { identifiers } = await m.insert(AdminUserEntity, {
+          email: dto.email,
+          name: dto.name,
+          role: dto.role,
+          passwordHash,
+        });
         const user = await m.findOneByOrFail(AdminUserEntity, { id: (identifiers[0] as { id: string }).id });
-        await this.audit.record(ctx, { action: 'admin-user.create', target: user.email, diff: { id: user.id, name: user.name, role: user.role } }, m);
+        await this.audit.record(
+          ctx,
+          {
+            action: 'admin-user.create',
+            target: user.email,
+            diff: { id: user.id, name: user.name, role: user.role },
+          },
+          m,
+        );
         return view(user);
       });
     } catch (err) {
       // The unique index on lower(email) is the last word if another writer got in first.
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') throw exists();
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505')
+        throw exists();
       throw err;
     }
   }
@@ -102,7 +118,11 @@ export class AdminUsersService {
         );
         sessionsRevoked = r.affected ?? 0;
       }
-      await this.audit.record(ctx, { action: 'admin-user.update', target: user.email, diff: { id, ...diff, sessionsRevoked } }, m);
+      await this.audit.record(
+        ctx,
+        { action: 'admin-user.update', target: user.email, diff: { id, ...diff, sessionsRevoked } },
+        m,
+      );
       return view(await m.findOneByOrFail(AdminUserEntity, { id }));
     });
   }
@@ -117,7 +137,11 @@ export class AdminUsersService {
       if (user.role === 'admin') await this.ensureAnotherAdmin(m, id);
       // Sessions go with the user (ON DELETE CASCADE); API keys it created stay, with created_by cleared.
       await m.delete(AdminUserEntity, { id });
-      await this.audit.record(ctx, { action: 'admin-user.delete', target: user.email, diff: { id, role: user.role } }, m);
+      await this.audit.record(
+        ctx,
+        { action: 'admin-user.delete', target: user.email, diff: { id, role: user.role } },
+        m,
+      );
     });
   }
 
@@ -130,7 +154,8 @@ export class AdminUsersService {
   /** The console must always keep one administrator, or nobody could manage it again. */
   private async ensureAnotherAdmin(m: EntityManager, exceptId: string): Promise<void> {
     const others = await m.count(AdminUserEntity, { where: { role: 'admin', id: Not(exceptId) } });
-    if (others === 0) throw conflict('LAST_ADMIN', 'This is the last administrator; make another user an admin first.');
+    if (others === 0)
+      throw conflict('LAST_ADMIN', 'This is the last administrator; make another user an admin first.');
   }
 }
 

@@ -76,7 +76,11 @@ export class ApiKeysService {
       if (!row) throw notFound('API_KEY_NOT_FOUND', 'No API key has this id.');
       if (row.revokedAt) return;
       await m.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
-      await this.audit.record(ctx, { action: 'api-key.revoke', target: row.name, diff: { id, prefix: row.prefix } }, m);
+      await this.audit.record(
+        ctx,
+        { action: 'api-key.revoke', target: row.name, diff: { id, prefix: row.prefix } },
+        m,
+      );
       this.auth.forgetApiKey(id);
     });
   }

@@ -14,7 +14,8 @@ const refusal = (q: Partial<AuditQueryDto>) => {
   try {
     filters(q);
   } catch (e) {
-    if (e instanceof DomainException) return { status: e.status, code: e.code, message: e.message, details: e.details };
+    if (e instanceof DomainException)
+      return { status: e.status, code: e.code, message: e.message, details: e.details };
     throw e;
   }
   return null;
@@ -27,7 +28,10 @@ describe('AuditService.filters', () => {
   });
 
   it('lower-cases the org id and the entity', () => {
-    expect(filters({ orgId: UUID, entity: 'Account' })).toEqual({ orgId: UUID.toLowerCase(), entity: 'account' });
+    expect(filters({ orgId: UUID, entity: 'Account' })).toEqual({
+      orgId: UUID.toLowerCase(),
+      entity: 'account',
+    });
   });
 
   it('reads an actor as a CRM user id when it is a UUID, else as a name kept as typed', () => {
@@ -38,18 +42,32 @@ describe('AuditService.filters', () => {
   it('reads onBehalfOf (trimmed) as a UUID, a 16-hex-digit PUID or else a name substring', () => {
     expect(filters({ onBehalfOf: ` ${UUID} ` }).onBehalfOf).toEqual({ id: UUID.toLowerCase() });
     expect(filters({ onBehalfOf: ' 00037ffe8AD2C1E4 ' }).onBehalfOf).toEqual({ puid: '00037ffe8AD2C1E4' });
-    expect(filters({ onBehalfOf: '00037FFE8AD2C1E' }).onBehalfOf).toEqual({ nameContains: '00037FFE8AD2C1E' });
-    expect(filters({ onBehalfOf: '00037FFE8AD2C1E4A' }).onBehalfOf).toEqual({ nameContains: '00037FFE8AD2C1E4A' });
-    expect(filters({ onBehalfOf: 'x00037FFE8AD2C1E4' }).onBehalfOf).toEqual({ nameContains: 'x00037FFE8AD2C1E4' });
+    expect(filters({ onBehalfOf: '00037FFE8AD2C1E' }).onBehalfOf).toEqual({
+      nameContains: '00037FFE8AD2C1E',
+    });
+    expect(filters({ onBehalfOf: '00037FFE8AD2C1E4A' }).onBehalfOf).toEqual({
+      nameContains: '00037FFE8AD2C1E4A',
+    });
+    expect(filters({ onBehalfOf: 'x00037FFE8AD2C1E4' }).onBehalfOf).toEqual({
+      nameContains: 'x00037FFE8AD2C1E4',
+    });
     expect(filters({ onBehalfOf: ' Jon ' }).onBehalfOf).toEqual({ nameContains: 'Jon' });
   });
 
   it('refuses a blank onBehalfOf with 400 VALIDATION_FAILED', () => {
-    expect(refusal({ onBehalfOf: '   ' })).toEqual({ status: 400, code: 'VALIDATION_FAILED', message: 'onBehalfOf must not be blank.', details: undefined });
+    expect(refusal({ onBehalfOf: '   ' })).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'onBehalfOf must not be blank.',
+      details: undefined,
+    });
   });
 
   it('splits outcome and reconciliation lists, without repeats', () => {
-    expect(filters({ outcome: 'failed,pending,failed', reconciliation: 'mismatch' })).toEqual({ outcome: ['failed', 'pending'], reconciliation: ['mismatch'] });
+    expect(filters({ outcome: 'failed,pending,failed', reconciliation: 'mismatch' })).toEqual({
+      outcome: ['failed', 'pending'],
+      reconciliation: ['mismatch'],
+    });
     expect(filters({ reconciliation: 'missing,match,missing' }).reconciliation).toEqual(['missing', 'match']);
   });
 
@@ -60,7 +78,10 @@ describe('AuditService.filters', () => {
     };
 
     it('reads a bare date as midnight UTC, and as an upper bound the end of that day', () => {
-      expect(at({ from: '2025-01-31', to: '2025-01-31' })).toEqual({ from: '2025-01-31T00:00:00.000Z', to: '2025-02-01T00:00:00.000Z' });
+      expect(at({ from: '2025-01-31', to: '2025-01-31' })).toEqual({
+        from: '2025-01-31T00:00:00.000Z',
+        to: '2025-02-01T00:00:00.000Z',
+      });
       expect(at({ to: '2024-12-31' }).to).toBe('2025-01-01T00:00:00.000Z');
     });
 
@@ -80,7 +101,10 @@ describe('AuditService.filters', () => {
     });
 
     it('accepts the last day of a month and 29 February of a leap year', () => {
-      expect(at({ from: '2024-02-29', to: '2025-12-31' })).toEqual({ from: '2024-02-29T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' });
+      expect(at({ from: '2024-02-29', to: '2025-12-31' })).toEqual({
+        from: '2024-02-29T00:00:00.000Z',
+        to: '2026-01-01T00:00:00.000Z',
+      });
       expect(at({ from: '2025-04-30' }).from).toBe('2025-04-30T00:00:00.000Z');
       expect(at({ from: '2025-01-01T00:00' }).from).toBe('2025-01-01T00:00:00.000Z');
     });
@@ -113,11 +137,18 @@ describe('AuditService.filters', () => {
         message: 'from must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).',
         details: { from: raw },
       });
-      expect(refusal({ to: raw })).toMatchObject({ code: 'INVALID_DATE', message: expect.stringMatching(/^to must be/), details: { to: raw } });
+      expect(refusal({ to: raw })).toMatchObject({
+        code: 'INVALID_DATE',
+        message: expect.stringMatching(/^to must be/),
+        details: { to: raw },
+      });
     });
 
     it('refuses a year below 100, which Date.UTC would read as 19xx', () => {
-      expect(refusal({ from: '0050-01-01' })).toMatchObject({ code: 'INVALID_DATE', details: { from: '0050-01-01' } });
+      expect(refusal({ from: '0050-01-01' })).toMatchObject({
+        code: 'INVALID_DATE',
+        details: { from: '0050-01-01' },
+      });
       expect(refusal({ to: '0099-12-31' })).toMatchObject({ code: 'INVALID_DATE' });
       expect(filters({ from: '0100-01-01' }).from?.toISOString()).toBe('0100-01-01T00:00:00.000Z');
     });
@@ -136,7 +167,9 @@ describe('AuditService.filters', () => {
         message: '"from" must be earlier than "to".',
         details: { from: '2025-02-01', to: '2025-01-31T23:59' },
       });
-      expect(refusal({ from: '2025-02-01T00:00', to: '2025-02-01T00:00Z' })).toMatchObject({ code: 'INVALID_RANGE' });
+      expect(refusal({ from: '2025-02-01T00:00', to: '2025-02-01T00:00Z' })).toMatchObject({
+        code: 'INVALID_RANGE',
+      });
       // A bare "to" date covers its day, so the same date on both sides is a one-day range.
       expect(refusal({ from: '2025-02-01', to: '2025-02-01' })).toBeNull();
       expect(refusal({ from: '2025-02-01T00:00', to: '2025-02-01T00:00:00.001Z' })).toBeNull();
@@ -167,12 +200,32 @@ describe('query DTO validation', () => {
 
   it('accepts an empty query and blank fields', async () => {
     expect(await errors(AuditQueryDto, {})).toEqual([]);
-    expect(await errors(AuditQueryDto, { orgId: '', actor: '', onBehalfOf: '', entity: '', from: '', to: '', outcome: '', reconciliation: '', cursor: '', limit: '' })).toEqual([]);
+    expect(
+      await errors(AuditQueryDto, {
+        orgId: '',
+        actor: '',
+        onBehalfOf: '',
+        entity: '',
+        from: '',
+        to: '',
+        outcome: '',
+        reconciliation: '',
+        cursor: '',
+        limit: '',
+      }),
+    ).toEqual([]);
   });
 
   it('accepts outcome and reconciliation lists of known values only', async () => {
-    expect(await errors(AuditQueryDto, { outcome: 'pending,completed,failed', reconciliation: 'match,mismatch,missing,unverified' })).toEqual([]);
-    expect(await errors(AuditQueryDto, { outcome: 'failed,' })).toEqual(['outcome must be one or more of pending, completed, failed, comma-separated']);
+    expect(
+      await errors(AuditQueryDto, {
+        outcome: 'pending,completed,failed',
+        reconciliation: 'match,mismatch,missing,unverified',
+      }),
+    ).toEqual([]);
+    expect(await errors(AuditQueryDto, { outcome: 'failed,' })).toEqual([
+      'outcome must be one or more of pending, completed, failed, comma-separated',
+    ]);
     expect(await errors(AuditQueryDto, { outcome: 'xfailed' })).toHaveLength(1);
     expect(await errors(AuditQueryDto, { reconciliation: 'match,other' })).toEqual([
       'reconciliation must be one or more of match, mismatch, missing, unverified, comma-separated',
@@ -191,7 +244,9 @@ describe('query DTO validation', () => {
 
   it('refuses an org id that is not a UUID and an entity that is not a logical name', async () => {
     expect(await errors(AuditQueryDto, { orgId: 'abc' })).toEqual(['orgId must be a UUID']);
-    expect(await errors(AuditQueryDto, { entity: 'account;drop' })).toEqual(['entity must be a CRM entity logical name']);
+    expect(await errors(AuditQueryDto, { entity: 'account;drop' })).toEqual([
+      'entity must be a CRM entity logical name',
+    ]);
     expect(await errors(AuditQueryDto, { entity: 'new_Thing_2' })).toEqual([]);
   });
 });

@@ -9,13 +9,21 @@ import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from './csv';
 import type { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
 import { AUDIT_PAGE_DEFAULT, type AuditFilterDto, type AuditQueryDto } from './dto/audit-query.dto';
 import { type LedgerItem, toLedgerItem } from './ledger-item';
-import { buildLedgerQuery, decodeCursor, encodeCursor, isUuid, type LedgerFilters, type LedgerRow } from './ledger-query';
+import {
+  buildLedgerQuery,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  type LedgerFilters,
+  type LedgerRow,
+} from './ledger-query';
 
 /** Rows per FETCH of the export cursor: large enough to amortise round trips, small enough to bound memory. */
 const EXPORT_BATCH = 500;
 
 /** A calendar date, optionally with a time (minutes at least, up to microseconds) and a zone; no zone means UTC. */
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:(T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:(T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?$/;
 const PUID = /^[0-9a-f]{16}$/i;
 
 export interface AdminAuditItem {
@@ -88,7 +96,11 @@ export class AuditService {
       const { sql, params } = buildLedgerQuery(filters);
       await qr.query(`DECLARE ledger_export NO SCROLL CURSOR FOR ${sql}`, params);
       // Exports take the ledger out of the building: who took what is itself audited.
-      await this.adminAudit.record(ctx, { action: 'audit.export', orgId: filters.orgId ?? null, diff: { filters: describe(filters) } });
+      await this.adminAudit.record(ctx, {
+        action: 'audit.export',
+        orgId: filters.orgId ?? null,
+        diff: { filters: describe(filters) },
+      });
       yield csvLine([...LEDGER_CSV_HEADER]);
       for (;;) {
         const rows = (await qr.query(`FETCH ${EXPORT_BATCH} FROM ledger_export`)) as LedgerRow[];
@@ -103,7 +115,9 @@ export class AuditService {
   }
 
   /** The admin audit log, newest first, with keyset pagination on id. */
-  async listAdminAudit(q: AdminAuditQueryDto): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
+  async listAdminAudit(
+    q: AdminAuditQueryDto,
+  ): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
     const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
     const qb = this.db
       .getRepository(AdminAuditLogEntity)
@@ -133,7 +147,8 @@ export class AuditService {
 
 function decodeAdminCursor(raw: string): string {
   const m = /^a:(\d{1,19})$/.exec(Buffer.from(raw, 'base64url').toString('utf8'));
-  if (!m?.[1]) throw badRequest('INVALID_CURSOR', 'The cursor is not one this API returned. Start again without it.');
+  if (!m?.[1])
+    throw badRequest('INVALID_CURSOR', 'The cursor is not one this API returned. Start again without it.');
   return m[1];
 }
 
@@ -149,12 +164,22 @@ function instant(name: 'from' | 'to', raw: string, upper: boolean): Date {
     if (!time) {
       d = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(day) + (upper ? 1 : 0)));
     } else {
-      const z = !zone ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+      const z = !zone
+        ? 'Z'
+        : zone.length === 3
+          ? `${zone}:00`
+          : zone.length === 5
+            ? `${zone.slice(0, 3)}:${zone.slice(3)}`
+            : zone;
       d = new Date(`${y}-${mo}-${day}${time}${z}`);
     }
   }
   if (Number.isNaN(d.getTime())) {
-    throw badRequest('INVALID_DATE', `${name} must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).`, { [name]: raw });
+    throw badRequest(
+      'INVALID_DATE',
+      `${name} must be an ISO 8601 date (2025-01-31) or date-time (2025-01-31T12:00:00Z).`,
+      { [name]: raw },
+    );
   }
   return d;
 }

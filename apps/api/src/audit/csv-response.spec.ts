@@ -37,7 +37,10 @@ class FakeLogger {
   }
 }
 
-async function* gen(chunks: string[], opts: { failAt?: number; closed?: { value: boolean } } = {}): AsyncGenerator<string, void, undefined> {
+async function* gen(
+  chunks: string[],
+  opts: { failAt?: number; closed?: { value: boolean } } = {},
+): AsyncGenerator<string, void, undefined> {
   try {
     for (let i = 0; i < chunks.length; i++) {
       if (i === opts.failAt) throw new Error('database went away');
@@ -48,8 +51,11 @@ async function* gen(chunks: string[], opts: { failAt?: number; closed?: { value:
   }
 }
 
-const send = (res: FakeResponse, chunks: AsyncGenerator<string, void, undefined>, logger = new FakeLogger()) =>
-  sendCsv(res as unknown as Response, 'ledger.csv', chunks, logger as unknown as Logger);
+const send = (
+  res: FakeResponse,
+  chunks: AsyncGenerator<string, void, undefined>,
+  logger = new FakeLogger(),
+) => sendCsv(res as unknown as Response, 'ledger.csv', chunks, logger as unknown as Logger);
 
 describe('sendCsv', () => {
   it('sends every chunk in order as a no-store, nosniff CSV attachment', async () => {

@@ -8,7 +8,12 @@ import type { Response } from 'express';
  * goes out, so a failure to start (a bad filter, the database down) still gets a JSON error reply;
  * a failure later can only cut the download short, which the client sees as a broken transfer.
  */
-export async function sendCsv(res: Response, filename: string, chunks: AsyncGenerator<string, void, undefined>, logger: Logger): Promise<void> {
+export async function sendCsv(
+  res: Response,
+  filename: string,
+  chunks: AsyncGenerator<string, void, undefined>,
+  logger: Logger,
+): Promise<void> {
   const first = await chunks.next();
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');

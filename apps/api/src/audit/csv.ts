@@ -15,7 +15,8 @@ export function csvField(value: string | number | null | undefined): string {
 }
 
 /** A record with its CRLF terminator, as RFC 4180 has it. */
-export const csvLine = (fields: (string | number | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`;
+export const csvLine = (fields: (string | number | null | undefined)[]): string =>
+  `${fields.map(csvField).join(',')}\r\n`;
 
 export const LEDGER_CSV_HEADER = [
   'id',

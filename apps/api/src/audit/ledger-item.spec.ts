@@ -33,7 +33,9 @@ const row = (over: Partial<LedgerRow> = {}): LedgerRow => ({
 
 describe('toLedgerItem', () => {
   it('maps a row to the API shape, times as ISO strings', () => {
-    expect(toLedgerItem(row({ reconciliation: 'mismatch', reconciliation_note: 'modifiedby differs' }))).toEqual({
+    expect(
+      toLedgerItem(row({ reconciliation: 'mismatch', reconciliation_note: 'modifiedby differs' })),
+    ).toEqual({
       id: 'id-1',
       at: '2025-03-10T12:00:00.123Z',
       completedAt: '2025-03-10T12:00:01.000Z',
@@ -59,7 +61,9 @@ describe('toLedgerItem', () => {
   });
 
   it('has no completion time, note or CRM stamps when the row has none', () => {
-    const i = toLedgerItem(row({ completed_at: null, reconciliation_note: undefined as unknown as null, has_stamps: false }));
+    const i = toLedgerItem(
+      row({ completed_at: null, reconciliation_note: undefined as unknown as null, has_stamps: false }),
+    );
     expect(i.completedAt).toBeNull();
     expect(i.reconciliationNote).toBeNull();
     expect(i.crm).toBeNull();
@@ -69,15 +73,36 @@ describe('toLedgerItem', () => {
   it('has onBehalfOf when any one of id, name or PUID is known, null when none is', () => {
     const none = { on_behalf_of_id: null, on_behalf_of_name: null, on_behalf_of_puid: null };
     expect(toLedgerItem(row(none)).onBehalfOf).toBeNull();
-    expect(toLedgerItem(row({ ...none, on_behalf_of_id: 'u-1' })).onBehalfOf).toEqual({ id: 'u-1', name: null, puid: null });
-    expect(toLedgerItem(row({ ...none, on_behalf_of_name: 'Jon' })).onBehalfOf).toEqual({ id: null, name: 'Jon', puid: null });
-    expect(toLedgerItem(row({ ...none, on_behalf_of_puid: 'P' })).onBehalfOf).toEqual({ id: null, name: null, puid: 'P' });
-    expect(toLedgerItem(row({ ...none, on_behalf_of_name: '' })).onBehalfOf).toEqual({ id: null, name: '', puid: null });
+    expect(toLedgerItem(row({ ...none, on_behalf_of_id: 'u-1' })).onBehalfOf).toEqual({
+      id: 'u-1',
+      name: null,
+      puid: null,
+    });
+    expect(toLedgerItem(row({ ...none, on_behalf_of_name: 'Jon' })).onBehalfOf).toEqual({
+      id: null,
+      name: 'Jon',
+      puid: null,
+    });
+    expect(toLedgerItem(row({ ...none, on_behalf_of_puid: 'P' })).onBehalfOf).toEqual({
+      id: null,
+      name: null,
+      puid: 'P',
+    });
+    expect(toLedgerItem(row({ ...none, on_behalf_of_name: '' })).onBehalfOf).toEqual({
+      id: null,
+      name: '',
+      puid: null,
+    });
   });
 
   it('reads stamps defensively: a missing or non-object stamp is null, non-string fields are null', () => {
     const crm = toLedgerItem(
-      row({ createdby: null, createdonbehalfby: 'text', modifiedby: { id: 7, name: ['x'] }, modifiedonbehalfby: { id: 'only-id' } }),
+      row({
+        createdby: null,
+        createdonbehalfby: 'text',
+        modifiedby: { id: 7, name: ['x'] },
+        modifiedonbehalfby: { id: 'only-id' },
+      }),
     ).crm;
     expect(crm).toEqual({
       createdby: null,
@@ -85,6 +110,9 @@ describe('toLedgerItem', () => {
       modifiedby: { id: null, name: null },
       modifiedonbehalfby: { id: 'only-id', name: null },
     });
-    expect(toLedgerItem(row({ createdby: { name: 'only-name' } })).crm?.createdby).toEqual({ id: null, name: 'only-name' });
+    expect(toLedgerItem(row({ createdby: { name: 'only-name' } })).crm?.createdby).toEqual({
+      id: null,
+      name: 'only-name',
+    });
   });
 });

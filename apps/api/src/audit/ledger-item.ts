@@ -21,7 +21,12 @@ export interface LedgerItem {
   requestId: string | null;
   serviceAccount: Ref;
   onBehalfOf: { id: string | null; name: string | null; puid: string | null } | null;
-  crm: { createdby: Ref | null; createdonbehalfby: Ref | null; modifiedby: Ref | null; modifiedonbehalfby: Ref | null } | null;
+  crm: {
+    createdby: Ref | null;
+    createdonbehalfby: Ref | null;
+    modifiedby: Ref | null;
+    modifiedonbehalfby: Ref | null;
+  } | null;
   reconciliation: Reconciliation;
   /** Why reconciliation said so: the field that disagrees (mismatch), "the record is not in CRM" (missing); null when it matched or has not run. */
   reconciliationNote: string | null;
@@ -49,7 +54,8 @@ export function toLedgerItem(r: LedgerRow): LedgerItem {
     latencyMs: r.latency_ms,
     requestId: r.request_id,
     serviceAccount: { id: r.service_account_id, name: r.service_account_name },
-    onBehalfOf: acted == null ? null : { id: r.on_behalf_of_id, name: r.on_behalf_of_name, puid: r.on_behalf_of_puid },
+    onBehalfOf:
+      acted == null ? null : { id: r.on_behalf_of_id, name: r.on_behalf_of_name, puid: r.on_behalf_of_puid },
     crm: r.has_stamps
       ? {
           createdby: stamp(r.createdby),

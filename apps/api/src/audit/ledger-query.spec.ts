@@ -28,7 +28,11 @@ describe('ledger cursor', () => {
       decodeCursor(token);
     } catch (e) {
       expect(e).toBeInstanceOf(DomainException);
-      return { status: (e as DomainException).status, code: (e as DomainException).code, message: (e as DomainException).message };
+      return {
+        status: (e as DomainException).status,
+        code: (e as DomainException).code,
+        message: (e as DomainException).message,
+      };
     }
     return null;
   };
@@ -56,7 +60,15 @@ describe('ledger cursor', () => {
   });
 
   it('refuses a one-digit-short time (every field has its exact width)', () => {
-    for (const at of ['202-03-10T12:00:00.123456Z', '2025-3-10T12:00:00.123456Z', '2025-03-1T12:00:00.123456Z', '2025-03-10T1:00:00.123456Z', '2025-03-10T12:0:00.123456Z', '2025-03-10T12:00:0.123456Z', '2025-03-10T12:00:00.12345Z']) {
+    for (const at of [
+      '202-03-10T12:00:00.123456Z',
+      '2025-3-10T12:00:00.123456Z',
+      '2025-03-1T12:00:00.123456Z',
+      '2025-03-10T1:00:00.123456Z',
+      '2025-03-10T12:0:00.123456Z',
+      '2025-03-10T12:00:0.123456Z',
+      '2025-03-10T12:00:00.12345Z',
+    ]) {
       expect(refused(raw(`${at}|${ID}`))).toMatchObject({ code: 'INVALID_CURSOR' });
     }
   });
@@ -80,14 +92,25 @@ describe('buildLedgerQuery', () => {
     expect(sql).not.toMatch(/WHERE|LIMIT/);
     expect(sql.match(/ORDER BY c\.at DESC, c\.id DESC/g)).toHaveLength(2);
     expect(sql).toContain('LEFT JOIN orgs o ON o.id = c.org_id');
-    expect(sql).toContain('LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity AND s.record_id = c.record_id');
+    expect(sql).toContain(
+      'LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity AND s.record_id = c.record_id',
+    );
   });
 
   it('binds every filter as a parameter, in order, with the index-friendly shape', () => {
     const from = new Date('2025-01-01T00:00:00Z');
     const to = new Date('2025-02-01T00:00:00Z');
     const { sql, params } = buildLedgerQuery(
-      { orgId: ID, actor: { id: 'a1' }, onBehalfOf: { id: 'u1' }, entity: 'account', from, to, outcome: ['failed'], reconciliation: ['mismatch'] },
+      {
+        orgId: ID,
+        actor: { id: 'a1' },
+        onBehalfOf: { id: 'u1' },
+        entity: 'account',
+        from,
+        to,
+        outcome: ['failed'],
+        reconciliation: ['mismatch'],
+      },
       { cursor: { at: AT, id: ID }, limit: 51 },
     );
     expect(conditions(sql)).toEqual([
@@ -122,7 +145,10 @@ describe('buildLedgerQuery', () => {
 
   it('uses ANY(...) for several outcomes or reconciliations, = for one, and nothing for an empty list', () => {
     const many = buildLedgerQuery({ outcome: ['failed', 'pending'], reconciliation: ['match', 'missing'] });
-    expect(conditions(many.sql)).toEqual(['c.outcome = ANY($1::text[])', 'c.reconciliation = ANY($2::text[])']);
+    expect(conditions(many.sql)).toEqual([
+      'c.outcome = ANY($1::text[])',
+      'c.reconciliation = ANY($2::text[])',
+    ]);
     expect(many.params).toEqual([
       ['failed', 'pending'],
       ['match', 'missing'],

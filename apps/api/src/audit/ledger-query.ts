@@ -90,7 +90,10 @@ export interface LedgerRow {
  * Builds the statement. `limit` set: one page (the caller asks for one row more than it shows, to
  * know whether there is a next page); unset: every matching row, for the CSV cursor.
  */
-export function buildLedgerQuery(f: LedgerFilters, page: { cursor?: LedgerCursor; limit?: number } = {}): { sql: string; params: unknown[] } {
+export function buildLedgerQuery(
+  f: LedgerFilters,
+  page: { cursor?: LedgerCursor; limit?: number } = {},
+): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const p = (v: unknown) => {
@@ -99,7 +102,11 @@ export function buildLedgerQuery(f: LedgerFilters, page: { cursor?: LedgerCursor
   };
   if (f.orgId) where.push(`c.org_id = ${p(f.orgId)}::uuid`);
   if (f.actor) {
-    where.push('id' in f.actor ? `c.service_account_id = ${p(f.actor.id)}::uuid` : `lower(c.service_account_name) = lower(${p(f.actor.name)})`);
+    where.push(
+      'id' in f.actor
+        ? `c.service_account_id = ${p(f.actor.id)}::uuid`
+        : `lower(c.service_account_name) = lower(${p(f.actor.name)})`,
+    );
   }
   if (f.onBehalfOf) {
     const o = f.onBehalfOf;
@@ -114,7 +121,10 @@ export function buildLedgerQuery(f: LedgerFilters, page: { cursor?: LedgerCursor
   if (f.entity) where.push(`c.entity = ${p(f.entity)}`);
   if (f.from) where.push(`c.at >= ${p(f.from)}::timestamptz`);
   if (f.to) where.push(`c.at < ${p(f.to)}::timestamptz`);
-  if (f.outcome?.length) where.push(f.outcome.length === 1 ? `c.outcome = ${p(f.outcome[0])}` : `c.outcome = ANY(${p(f.outcome)}::text[])`);
+  if (f.outcome?.length)
+    where.push(
+      f.outcome.length === 1 ? `c.outcome = ${p(f.outcome[0])}` : `c.outcome = ANY(${p(f.outcome)}::text[])`,
+    );
   if (f.reconciliation?.length) {
     where.push(
       f.reconciliation.length === 1
@@ -123,7 +133,8 @@ export function buildLedgerQuery(f: LedgerFilters, page: { cursor?: LedgerCursor
     );
   }
   // A row comparison, so the index range starts right after the cursor instead of filtering rows.
-  if (page.cursor) where.push(`(c.at, c.id) < (${p(page.cursor.at)}::timestamptz, ${p(page.cursor.id)}::uuid)`);
+  if (page.cursor)
+    where.push(`(c.at, c.id) < (${p(page.cursor.at)}::timestamptz, ${p(page.cursor.id)}::uuid)`);
 
   // The page is cut in the subquery, so the joins only run for the rows that are shown.
   const sql = `

@@ -6,7 +6,11 @@ import type { AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { type AuthService, type ResolvedSession, SESSION_COOKIE, type SessionView } from './auth.service';
 
-const VIEW: SessionView = { user: { id: 'u1', email: 'a@example.test', name: 'A', role: 'admin' }, csrfToken: 'csrf', sessionExpiresAt: '2030-01-01T00:00:00.000Z' };
+const VIEW: SessionView = {
+  user: { id: 'u1', email: 'a@example.test', name: 'A', role: 'admin' },
+  csrfToken: 'csrf',
+  sessionExpiresAt: '2030-01-01T00:00:00.000Z',
+};
 
 /** The AuthService calls the controller makes, recorded. */
 class FakeAuth implements Pick<AuthService, 'login' | 'logout' | 'resolveSession' | 'view'> {
@@ -20,7 +24,19 @@ class FakeAuth implements Pick<AuthService, 'login' | 'logout' | 'resolveSession
   }
   async resolveSession(token: string): Promise<ResolvedSession> {
     this.calls.push(['resolveSession', token]);
-    return { principal: { kind: 'session', userId: 'u1', email: 'a@example.test', name: 'A', role: 'admin', sessionId: 's1', apiKeyId: null }, csrfToken: 'csrf', expiresAt: new Date(0) };
+    return {
+      principal: {
+        kind: 'session',
+        userId: 'u1',
+        email: 'a@example.test',
+        name: 'A',
+        role: 'admin',
+        sessionId: 's1',
+        apiKeyId: null,
+      },
+      csrfToken: 'csrf',
+      expiresAt: new Date(0),
+    };
   }
   async view(s: ResolvedSession) {
     this.calls.push(['view', s.principal.sessionId]);
@@ -42,20 +58,42 @@ class FakeResponse {
 
 function setup(publicOrigin: string, sessionAbsoluteHours = 12) {
   const auth = new FakeAuth();
-  const controller = new AuthController(auth as unknown as AuthService, { publicOrigin, sessionAbsoluteHours } as AppConfig);
+  const controller = new AuthController(
+    auth as unknown as AuthService,
+    { publicOrigin, sessionAbsoluteHours } as AppConfig,
+  );
   return { auth, controller };
 }
 
-const req = (headers: Record<string, string> = {}, extra: Partial<Request> = {}) => ({ headers, ...extra }) as unknown as Request;
+const req = (headers: Record<string, string> = {}, extra: Partial<Request> = {}) =>
+  ({ headers, ...extra }) as unknown as Request;
 
 describe('AuthController', () => {
   it('signs in with the trimmed email and sets an HttpOnly, SameSite=Strict session cookie for the absolute lifetime', async () => {
     const { auth, controller } = setup('http://localhost:3000', 12);
     const res = new FakeResponse();
-    const view = await controller.login({ email: '  a@example.test ', password: ' pw ' }, req({ 'x-request-id': 'r1', 'user-agent': 'UA' }, { ip: '10.0.0.1' }), res as unknown as Response);
+    const view = await controller.login(
+      { email: '  a@example.test ', password: ' pw ' },
+      req({ 'x-request-id': 'r1', 'user-agent': 'UA' }, { ip: '10.0.0.1' }),
+      res as unknown as Response,
+    );
     expect(view).toBe(VIEW);
-    expect(auth.calls).toEqual([['login', 'a@example.test', ' pw ', { principal: null, requestId: 'r1', ip: '10.0.0.1', userAgent: 'UA' }]]);
-    expect(res.cookies).toEqual([['set', SESSION_COOKIE, 'the-token', { httpOnly: true, sameSite: 'strict', secure: false, path: '/', maxAge: 12 * 3_600_000 }]]);
+    expect(auth.calls).toEqual([
+      [
+        'login',
+        'a@example.test',
+        ' pw ',
+        { principal: null, requestId: 'r1', ip: '10.0.0.1', userAgent: 'UA' },
+      ],
+    ]);
+    expect(res.cookies).toEqual([
+      [
+        'set',
+        SESSION_COOKIE,
+        'the-token',
+        { httpOnly: true, sameSite: 'strict', secure: false, path: '/', maxAge: 12 * 3_600_000 },
+      ],
+    ]);
   });
 
   it('marks the cookie Secure when the console is served over HTTPS', async () => {
@@ -67,7 +105,11 @@ describe('AuthController', () => {
 
   it('records an empty request id and null IP and user agent when the request has none', async () => {
     const { auth, controller } = setup('http://localhost:3000');
-    await controller.login({ email: 'a@example.test', password: 'pw' }, req(), new FakeResponse() as unknown as Response);
+    await controller.login(
+      { email: 'a@example.test', password: 'pw' },
+      req(),
+      new FakeResponse() as unknown as Response,
+    );
     expect(auth.calls[0]![3]).toEqual({ principal: null, requestId: '', ip: null, userAgent: null });
   });
 

@@ -44,7 +44,11 @@ interface Route {
 
 function setup(role: Role = 'admin') {
   const auth = new FakeAuth(role);
-  const guard = new AuthGuard(new Reflector(), auth as unknown as AuthService, { publicOrigin: PUBLIC_ORIGIN } as AppConfig);
+  const guard = new AuthGuard(
+    new Reflector(),
+    auth as unknown as AuthService,
+    { publicOrigin: PUBLIC_ORIGIN } as AppConfig,
+  );
   const run = async (r: Route) => {
     const req = {
       method: r.method ?? 'GET',
@@ -81,13 +85,25 @@ const publicRoute = () => {
 describe('AuthGuard: request context', () => {
   it('keeps the first 100 characters of X-Request-Id, the IP and the user agent', async () => {
     const { run } = setup();
-    const { req } = await run({ headers: { 'x-request-id': 'r'.repeat(150), 'user-agent': 'UA/1' }, ip: '10.0.0.1', handler: publicRoute() });
-    expect(req.ctx).toEqual({ principal: null, requestId: 'r'.repeat(100), ip: '10.0.0.1', userAgent: 'UA/1' });
+    const { req } = await run({
+      headers: { 'x-request-id': 'r'.repeat(150), 'user-agent': 'UA/1' },
+      ip: '10.0.0.1',
+      handler: publicRoute(),
+    });
+    expect(req.ctx).toEqual({
+      principal: null,
+      requestId: 'r'.repeat(100),
+      ip: '10.0.0.1',
+      userAgent: 'UA/1',
+    });
   });
 
   it('takes the first value of a repeated header', async () => {
     const { run } = setup();
-    const { req } = await run({ headers: { 'x-request-id': ['first', 'second'], 'user-agent': ['ua-1', 'ua-2'] }, handler: publicRoute() });
+    const { req } = await run({
+      headers: { 'x-request-id': ['first', 'second'], 'user-agent': ['ua-1', 'ua-2'] },
+      handler: publicRoute(),
+    });
     expect(req.ctx?.requestId).toBe('first');
     expect(req.ctx?.userAgent).toBe('ua-1');
   });
@@ -122,7 +138,13 @@ describe('AuthGuard: public routes', () => {
 
   it('refuses an unsafe public request from another origin (login CSRF) with 403 CSRF_INVALID', async () => {
     const { refusal } = setup();
-    expect(await refusal({ method: 'POST', headers: { origin: 'https://evil.example', host: 'console.example' }, handler: publicRoute() })).toEqual({
+    expect(
+      await refusal({
+        method: 'POST',
+        headers: { origin: 'https://evil.example', host: 'console.example' },
+        handler: publicRoute(),
+      }),
+    ).toEqual({
       status: 403,
       code: 'CSRF_INVALID',
       message: 'The request came from another site and was refused.',
@@ -132,14 +154,24 @@ describe('AuthGuard: public routes', () => {
   it('lets an unsafe public request through from the public origin or the Host the request was sent to', async () => {
     const { run } = setup();
     for (const origin of [PUBLIC_ORIGIN, 'http://api.internal:3000', 'https://api.internal:3000']) {
-      expect((await run({ method: 'POST', headers: { origin, host: 'api.internal:3000' }, handler: publicRoute() })).allowed).toBe(true);
+      expect(
+        (
+          await run({
+            method: 'POST',
+            headers: { origin, host: 'api.internal:3000' },
+            handler: publicRoute(),
+          })
+        ).allowed,
+      ).toBe(true);
     }
   });
 
   it('does not check the origin of a safe public request', async () => {
     const { run } = setup();
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
-      expect((await run({ method, headers: { origin: 'https://evil.example' }, handler: publicRoute() })).allowed).toBe(true);
+      expect(
+        (await run({ method, headers: { origin: 'https://evil.example' }, handler: publicRoute() })).allowed,
+      ).toBe(true);
     }
   });
 
@@ -154,7 +186,11 @@ describe('AuthGuard: public routes', () => {
 describe('AuthGuard: credentials', () => {
   it('answers 401 AUTH_REQUIRED without a bearer key or a session cookie', async () => {
     const { refusal } = setup();
-    expect(await refusal({})).toEqual({ status: 401, code: 'AUTH_REQUIRED', message: 'Sign in to continue.' });
+    expect(await refusal({})).toEqual({
+      status: 401,
+      code: 'AUTH_REQUIRED',
+      message: 'Sign in to continue.',
+    });
     expect(await refusal({ cookie: '' })).toMatchObject({ status: 401, code: 'AUTH_REQUIRED' });
   });
 
@@ -169,8 +205,19 @@ describe('AuthGuard: credentials', () => {
 
   it('does not take a malformed Authorization header as an API key', async () => {
     const { refusal, auth } = setup();
-    for (const authorization of ['Bearer', 'Bearer ', 'Bearer two words', 'Basic abc', 'XBearer abc', 'Bearer abc ', 'Bearerabc']) {
-      expect(await refusal({ headers: { authorization } })).toMatchObject({ status: 401, code: 'AUTH_REQUIRED' });
+    for (const authorization of [
+      'Bearer',
+      'Bearer ',
+      'Bearer two words',
+      'Basic abc',
+      'XBearer abc',
+      'Bearer abc ',
+      'Bearerabc',
+    ]) {
+      expect(await refusal({ headers: { authorization } })).toMatchObject({
+        status: 401,
+        code: 'AUTH_REQUIRED',
+      });
     }
     expect(auth.apiKeys).toEqual([]);
   });
@@ -183,7 +230,14 @@ describe('AuthGuard: credentials', () => {
 
   it('needs no CSRF token with an API key, even from another origin', async () => {
     const { run } = setup();
-    expect((await run({ method: 'DELETE', headers: { authorization: 'Bearer k', origin: 'https://evil.example' } })).allowed).toBe(true);
+    expect(
+      (
+        await run({
+          method: 'DELETE',
+          headers: { authorization: 'Bearer k', origin: 'https://evil.example' },
+        })
+      ).allowed,
+    ).toBe(true);
   });
 
   it('resolves the session cookie', async () => {
@@ -197,13 +251,21 @@ describe('AuthGuard: CSRF for cookie sessions', () => {
   it('needs no CSRF token on safe methods, whatever the origin', async () => {
     const { run } = setup();
     for (const method of ['GET', 'HEAD', 'OPTIONS']) {
-      expect((await run({ method, cookie: 'sid', headers: { origin: 'https://evil.example' } })).allowed).toBe(true);
+      expect(
+        (await run({ method, cookie: 'sid', headers: { origin: 'https://evil.example' } })).allowed,
+      ).toBe(true);
     }
   });
 
   it('refuses an unsafe request from another origin with 403 CSRF_INVALID, even with the right token', async () => {
     const { refusal } = setup();
-    expect(await refusal({ method: 'POST', cookie: 'sid', headers: { origin: 'https://evil.example', host: 'console.example', 'x-csrf-token': CSRF } })).toEqual({
+    expect(
+      await refusal({
+        method: 'POST',
+        cookie: 'sid',
+        headers: { origin: 'https://evil.example', host: 'console.example', 'x-csrf-token': CSRF },
+      }),
+    ).toEqual({
       status: 403,
       code: 'CSRF_INVALID',
       message: 'The request came from another site and was refused.',
@@ -212,23 +274,54 @@ describe('AuthGuard: CSRF for cookie sessions', () => {
 
   it('refuses another origin when the request has no Host header', async () => {
     const { refusal } = setup();
-    expect(await refusal({ method: 'POST', cookie: 'sid', headers: { origin: 'http://undefined', 'x-csrf-token': CSRF } })).toMatchObject({ code: 'CSRF_INVALID' });
-    expect(await refusal({ method: 'POST', cookie: 'sid', headers: { origin: 'https://undefined', 'x-csrf-token': CSRF } })).toMatchObject({ code: 'CSRF_INVALID' });
+    expect(
+      await refusal({
+        method: 'POST',
+        cookie: 'sid',
+        headers: { origin: 'http://undefined', 'x-csrf-token': CSRF },
+      }),
+    ).toMatchObject({ code: 'CSRF_INVALID' });
+    expect(
+      await refusal({
+        method: 'POST',
+        cookie: 'sid',
+        headers: { origin: 'https://undefined', 'x-csrf-token': CSRF },
+      }),
+    ).toMatchObject({ code: 'CSRF_INVALID' });
   });
 
   it('refuses an unsafe request without the token or with a wrong one, naming the header', async () => {
     const { refusal } = setup();
-    const expected = { status: 403, code: 'CSRF_INVALID', message: 'The X-CSRF-Token header is missing or wrong. Reload the page.' };
+    const expected = {
+      status: 403,
+      code: 'CSRF_INVALID',
+      message: 'The X-CSRF-Token header is missing or wrong. Reload the page.',
+    };
     expect(await refusal({ method: 'POST', cookie: 'sid' })).toEqual(expected);
-    expect(await refusal({ method: 'PUT', cookie: 'sid', headers: { origin: PUBLIC_ORIGIN, 'x-csrf-token': 'wrong' } })).toEqual(expected);
-    expect(await refusal({ method: 'DELETE', cookie: 'sid', headers: { 'x-csrf-token': `${CSRF}x` } })).toEqual(expected);
+    expect(
+      await refusal({
+        method: 'PUT',
+        cookie: 'sid',
+        headers: { origin: PUBLIC_ORIGIN, 'x-csrf-token': 'wrong' },
+      }),
+    ).toEqual(expected);
+    expect(
+      await refusal({ method: 'DELETE', cookie: 'sid', headers: { 'x-csrf-token': `${CSRF}x` } }),
+    ).toEqual(expected);
   });
 
   it('lets an unsafe request through with the session token, from the public origin, the request Host or no Origin', async () => {
     const { run } = setup();
-    const variants: Record<string, string>[] = [{}, { origin: PUBLIC_ORIGIN }, { origin: 'http://localhost:3000', host: 'localhost:3000' }, { origin: 'https://localhost:3000', host: 'localhost:3000' }];
+    const variants: Record<string, string>[] = [
+      {},
+      { origin: PUBLIC_ORIGIN },
+      { origin: 'http://localhost:3000', host: 'localhost:3000' },
+      { origin: 'https://localhost:3000', host: 'localhost:3000' },
+    ];
     for (const headers of variants) {
-      expect((await run({ method: 'POST', cookie: 'sid', headers: { ...headers, 'x-csrf-token': CSRF } })).allowed).toBe(true);
+      expect(
+        (await run({ method: 'POST', cookie: 'sid', headers: { ...headers, 'x-csrf-token': CSRF } })).allowed,
+      ).toBe(true);
     }
   });
 });
@@ -248,7 +341,10 @@ describe('AuthGuard: roles', () => {
   it('lets an admin read and write everywhere, admin-only routes included', async () => {
     const { run } = setup('admin');
     expect((await run({ cookie: 'sid', handler: adminOnly() })).allowed).toBe(true);
-    expect((await run({ method: 'POST', cookie: 'sid', headers: { 'x-csrf-token': CSRF }, handler: adminOnly() })).allowed).toBe(true);
+    expect(
+      (await run({ method: 'POST', cookie: 'sid', headers: { 'x-csrf-token': CSRF }, handler: adminOnly() }))
+        .allowed,
+    ).toBe(true);
     expect((await run({ method: 'DELETE', headers: { authorization: 'Bearer k' } })).allowed).toBe(true);
   });
 
@@ -260,10 +356,16 @@ describe('AuthGuard: roles', () => {
 
   it('refuses an auditor an admin-only route, even a read, with 403 FORBIDDEN_ROLE', async () => {
     const { refusal } = setup('auditor');
-    expect(await refusal({ cookie: 'sid', handler: adminOnly() })).toEqual({ status: 403, code: 'FORBIDDEN_ROLE', message: 'Only administrators may do this.' });
+    expect(await refusal({ cookie: 'sid', handler: adminOnly() })).toEqual({
+      status: 403,
+      code: 'FORBIDDEN_ROLE',
+      message: 'Only administrators may do this.',
+    });
     class AdminUsersController {}
     AdminOnly()(AdminUsersController);
-    expect(await refusal({ cookie: 'sid', controller: AdminUsersController })).toMatchObject({ code: 'FORBIDDEN_ROLE' });
+    expect(await refusal({ cookie: 'sid', controller: AdminUsersController })).toMatchObject({
+      code: 'FORBIDDEN_ROLE',
+    });
   });
 
   it('refuses an auditor every unsafe method except @AuditorMay() routes', async () => {
@@ -273,7 +375,10 @@ describe('AuthGuard: roles', () => {
       code: 'FORBIDDEN_ROLE',
       message: 'Auditors have read-only access.',
     });
-    expect((await run({ method: 'POST', cookie: 'sid', headers: { 'x-csrf-token': CSRF }, handler: auditorMay() })).allowed).toBe(true);
+    expect(
+      (await run({ method: 'POST', cookie: 'sid', headers: { 'x-csrf-token': CSRF }, handler: auditorMay() }))
+        .allowed,
+    ).toBe(true);
   });
 });
 

@@ -55,10 +55,18 @@ export class AuthGuard implements CanActivate {
         // SameSite=Strict already keeps the cookie off cross-site requests; the origin
         // check and the session-bound token cover older browsers and same-site attackers.
         if (origin && !this.originAllowed(req, origin)) {
-          throw new DomainException(403, 'CSRF_INVALID', 'The request came from another site and was refused.');
+          throw new DomainException(
+            403,
+            'CSRF_INVALID',
+            'The request came from another site and was refused.',
+          );
         }
         if (!AuthService.csrfMatches(s.csrfToken, headerValue(req, 'x-csrf-token'))) {
-          throw new DomainException(403, 'CSRF_INVALID', 'The X-CSRF-Token header is missing or wrong. Reload the page.');
+          throw new DomainException(
+            403,
+            'CSRF_INVALID',
+            'The X-CSRF-Token header is missing or wrong. Reload the page.',
+          );
         }
       }
     } else {

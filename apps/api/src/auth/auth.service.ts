@@ -59,10 +59,18 @@ export class AuthService {
       if (count > 0) {
         // ONBEHALF_ADMIN_PASSWORD on a later start resets that admin's password (the way back from a lost one).
         if (password) {
-          const existing = await m.getRepository(AdminUserEntity).createQueryBuilder('u').addSelect('u.passwordHash')
-            .where('lower(u.email) = lower(:email)', { email }).getOne();
+          const existing = await m
+            .getRepository(AdminUserEntity)
+            .createQueryBuilder('u')
+            .addSelect('u.passwordHash')
+            .where('lower(u.email) = lower(:email)', { email })
+            .getOne();
           if (existing && !(await verifyPassword(existing.passwordHash, password))) {
-            await m.update(AdminUserEntity, { id: existing.id }, { passwordHash: await hashPassword(password), updatedAt: new Date() });
+            await m.update(
+              AdminUserEntity,
+              { id: existing.id },
+              { passwordHash: await hashPassword(password), updatedAt: new Date() },
+            );
             await m.query(
               `INSERT INTO admin_audit_log (action, target, outcome, actor_email) VALUES ('admin-user.password-reset-from-env', $1, 'success', 'system')`,
               [email],
@@ -94,10 +102,21 @@ export class AuthService {
     const ip = ctx.ip ?? 'unknown';
     const wait = this.limiter.attempt(ip, email);
     if (wait > 0) {
-      await this.audit.record(ctx, { action: 'auth.login', target: email, outcome: 'failure', diff: { reason: 'rate-limited' }, actorEmail: email });
-      throw new DomainException(429, 'AUTH_RATE_LIMITED', `Too many sign-in attempts. Try again in ${wait} s.`, {
-        retryAfterSec: wait,
+      await this.audit.record(ctx, {
+        action: 'auth.login',
+        target: email,
+        outcome: 'failure',
+        diff: { reason: 'rate-limited' },
+        actorEmail: email,
       });
+      throw new DomainException(
+        429,
+        'AUTH_RATE_LIMITED',
+        `Too many sign-in attempts. Try again in ${wait} s.`,
+        {
+          retryAfterSec: wait,
+        },
+      );
     }
     const user = await this.db
       .getRepository(AdminUserEntity)
@@ -107,7 +126,12 @@ export class AuthService {
       .getOne();
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !ok) {
-      await this.audit.record(ctx, { action: 'auth.login', target: email, outcome: 'failure', actorEmail: email });
+      await this.audit.record(ctx, {
+        action: 'auth.login',
+        target: email,
+        outcome: 'failure',
+        actorEmail: email,
+      });
       throw new DomainException(401, 'AUTH_INVALID_CREDENTIALS', 'Wrong email or password.');
     }
     this.limiter.reset(ip, email);
@@ -128,7 +152,18 @@ export class AuthService {
       });
       await m.update(AdminUserEntity, { id: user.id }, { lastLoginAt: new Date() });
       await this.audit.record(
-        { ...ctx, principal: { kind: 'session', userId: user.id, email: user.email, name: user.name, role: user.role, sessionId: s.id, apiKeyId: null } },
+        {
+          ...ctx,
+          principal: {
+            kind: 'session',
+            userId: user.id,
+            email: user.email,
+            name: user.name,
+            role: user.role,
+            sessionId: s.id,
+            apiKeyId: null,
+          },
+        },
         { action: 'auth.login', target: user.email },
         m,
       );
@@ -172,11 +207,23 @@ export class AuthService {
     let expiresAt = session.expires_at;
     // Slide the idle window, but write at most once a minute per session.
     if (now - session.last_seen_at.getTime() > 60_000) {
-      expiresAt = new Date(Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absolute_expires_at.getTime()));
-      await this.db.getRepository(SessionEntity).update({ id: session.id }, { lastSeenAt: new Date(now), expiresAt });
+      expiresAt = new Date(
+        Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absolute_expires_at.getTime()),
+      );
+      await this.db
+        .getRepository(SessionEntity)
+        .update({ id: session.id }, { lastSeenAt: new Date(now), expiresAt });
     }
     return {
-      principal: { kind: 'session', userId: session.user_id, email: session.email, name: session.name, role: session.role, sessionId: session.id, apiKeyId: null },
+      principal: {
+        kind: 'session',
+        userId: session.user_id,
+        email: session.email,
+        name: session.name,
+        role: session.role,
+        sessionId: session.id,
+        apiKeyId: null,
+      },
       csrfToken: session.csrf_token,
       expiresAt,
     };
@@ -193,15 +240,28 @@ export class AuthService {
     const now = Date.now();
     const hit = this.apiKeys.get(cacheKey);
     if (hit && hit.until > now) return hit.principal;
-    const row = await this.db.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    const row = await this.db
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
     if (!row) {
       this.apiKeys.delete(cacheKey);
       throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
     }
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000) {
-      void this.db.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: new Date(now) }).catch(() => undefined);
+      void this.db
+        .getRepository(ApiKeyEntity)
+        .update({ id: row.id }, { lastUsedAt: new Date(now) })
+        .catch(() => undefined);
     }
-    const principal: Principal = { kind: 'api-key', userId: null, email: `api-key:${row.name}`, name: row.name, role: 'admin', sessionId: null, apiKeyId: row.id };
+    const principal: Principal = {
+      kind: 'api-key',
+      userId: null,
+      email: `api-key:${row.name}`,
+      name: row.name,
+      role: 'admin',
+      sessionId: null,
+      apiKeyId: row.id,
+    };
     if (this.apiKeys.size > 10_000) this.apiKeys.clear();
     this.apiKeys.set(cacheKey, { principal, until: now + API_KEY_CACHE_MS });
     return principal;
@@ -211,7 +271,6 @@ export class AuthService {
   forgetApiKey(apiKeyId: string): void {
     for (const [k, v] of this.apiKeys) if (v.principal.apiKeyId === apiKeyId) this.apiKeys.delete(k);
   }
-
 
   async view(s: ResolvedSession): Promise<SessionView> {
     const p = s.principal;

@@ -7,4 +7,7 @@ import { Matches } from 'class-validator';
 const DISPLAY_NAME = /^[^\p{Cc}\u202a-\u202e\u2066-\u2069]*$/u;
 
 /** A name people read (orgs, certificates, admins, API keys). */
-export const IsDisplayName = () => Matches(DISPLAY_NAME, { message: '$property must not contain control characters or bidirectional overrides' });
+export const IsDisplayName = () =>
+  Matches(DISPLAY_NAME, {
+    message: '$property must not contain control characters or bidirectional overrides',
+  });

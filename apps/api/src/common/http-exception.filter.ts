@@ -29,16 +29,24 @@ export class HttpExceptionFilter implements ExceptionFilter {
     let body: { code: string; message: string; details?: Record<string, unknown> };
     if (exception instanceof DomainException) {
       status = exception.status;
-      body = { code: exception.code, message: exception.message, ...(exception.details ? { details: exception.details } : {}) };
+      body = {
+        code: exception.code,
+        message: exception.message,
+        ...(exception.details ? { details: exception.details } : {}),
+      };
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const r = exception.getResponse();
       const obj = typeof r === 'object' && r !== null ? (r as Record<string, unknown>) : {};
-      const message = Array.isArray(obj.message) ? obj.message.join('; ') : String(obj.message ?? exception.message);
+      const message = Array.isArray(obj.message)
+        ? obj.message.join('; ')
+        : String(obj.message ?? exception.message);
       body = {
         code: typeof obj.code === 'string' ? obj.code : (HTTP_CODES[status] ?? 'HTTP_ERROR'),
         message,
-        ...(typeof obj.details === 'object' && obj.details ? { details: obj.details as Record<string, unknown> } : {}),
+        ...(typeof obj.details === 'object' && obj.details
+          ? { details: obj.details as Record<string, unknown> }
+          : {}),
       };
     } else {
       // Only the error's class and message are logged: never request bodies, which may hold keys or passwords.
@@ -46,7 +54,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         `${req.method} ${req.path}: ${exception instanceof Error ? `${exception.name}: ${exception.message}` : 'unknown error'}`,
         exception instanceof Error ? exception.stack : undefined,
       );
-      body = { code: 'INTERNAL_ERROR', message: 'Something went wrong on the server. The error has been logged.' };
+      body = {
+        code: 'INTERNAL_ERROR',
+        message: 'Something went wrong on the server. The error has been logged.',
+      };
     }
     res.status(status).json(body);
   }
@@ -69,6 +80,10 @@ export function bodyParserReply(e: unknown) {
 }
 
 function isBodyParserError(e: unknown): e is { status: number; type: string } {
-  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' &&
-    typeof (e as { status?: unknown }).status === 'number';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { type?: unknown }).type === 'string' &&
+    typeof (e as { status?: unknown }).status === 'number'
+  );
 }

@@ -36,4 +36,6 @@ export function contextOf(req: Request): RequestContext {
 }
 
 /** The request context in a controller: `@Ctx() ctx: RequestContext`. */
-export const Ctx = createParamDecorator((_data: unknown, ec: ExecutionContext) => contextOf(ec.switchToHttp().getRequest()));
+export const Ctx = createParamDecorator((_data: unknown, ec: ExecutionContext) =>
+  contextOf(ec.switchToHttp().getRequest()),
+);

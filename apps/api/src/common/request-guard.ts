@@ -8,15 +8,19 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * What XML 1.0 cannot carry (CRM would never see it) and Postgres text refuses (NUL): C0 controls but
  * TAB, LF and CR, lone surrogates, U+FFFE and U+FFFF.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const ILLEGAL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ILLEGAL_CHARACTER =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export interface InputProblem {
   status: 400;
   body: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-const problem = (code: string, message: string, where: string): InputProblem => ({ status: 400, body: { code, message, details: { where } } });
+const problem = (code: string, message: string, where: string): InputProblem => ({
+  status: 400,
+  body: { code, message, details: { where } },
+});
 
 /**
  * Checks a parsed JSON body (or query) before any pipe or route sees it: bounded depth, no
@@ -29,16 +33,27 @@ export function checkInput(value: unknown, root: string): InputProblem | null {
     const { v, depth, path } = stack.pop()!;
     if (typeof v === 'string') {
       if (ILLEGAL_CHARACTER.test(v)) {
-        return problem('INVALID_CHARACTER', `${path} holds a control character or an unpaired surrogate, which cannot be stored or sent to CRM.`, path);
+        return problem(
+          'INVALID_CHARACTER',
+          `${path} holds a control character or an unpaired surrogate, which cannot be stored or sent to CRM.`,
+          path,
+        );
       }
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return problem('BODY_TOO_DEEP', `The request nests deeper than ${MAX_JSON_DEPTH} levels.`, path);
+    if (depth >= MAX_JSON_DEPTH)
+      return problem('BODY_TOO_DEEP', `The request nests deeper than ${MAX_JSON_DEPTH} levels.`, path);
     for (const key of Object.keys(v)) {
-      if (PROTOTYPE_KEYS.has(key)) return problem('FORBIDDEN_KEY', `"${key}" is not allowed as a key.`, `${path}.${key}`);
-      if (ILLEGAL_CHARACTER.test(key)) return problem('INVALID_CHARACTER', `A key in ${path} holds a control character.`, path);
-      stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, path: `${path}.${key.slice(0, 40)}` });
+      if (PROTOTYPE_KEYS.has(key))
+        return problem('FORBIDDEN_KEY', `"${key}" is not allowed as a key.`, `${path}.${key}`);
+      if (ILLEGAL_CHARACTER.test(key))
+        return problem('INVALID_CHARACTER', `A key in ${path} holds a control character.`, path);
+      stack.push({
+        v: (v as Record<string, unknown>)[key],
+        depth: depth + 1,
+        path: `${path}.${key.slice(0, 40)}`,
+      });
     }
   }
   return null;
@@ -46,5 +61,9 @@ export function checkInput(value: unknown, root: string): InputProblem | null {
 
 /** body-parser `verify`: a JSON body must be UTF-8 (RFC 8259); anything else would be silently mangled to U+FFFD. */
 export function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer): void {
-  if (!isUtf8(buf)) throw Object.assign(new Error('The request body is not valid UTF-8.'), { status: 400, type: 'encoding.invalid' });
+  if (!isUtf8(buf))
+    throw Object.assign(new Error('The request body is not valid UTF-8.'), {
+      status: 400,
+      type: 'encoding.invalid',
+    });
 }

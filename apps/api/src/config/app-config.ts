@@ -91,7 +91,8 @@ function pemFiles(env: Env, name: string, required: boolean): string[] {
         return [];
       }
       const text = readFileSync(file, 'utf8');
-      if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(name, `no PEM certificate in ${file}`);
+      if (!text.includes('-----BEGIN CERTIFICATE-----'))
+        throw new ConfigError(name, `no PEM certificate in ${file}`);
       return [text];
     });
 }
@@ -111,11 +112,15 @@ function keks(env: Env, devKeyFile: string | null): { keks: Map<string, Buffer>;
       throw new ConfigError('ONBEHALF_KEK_FILE', `key file not found: ${file}`);
     }
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new ConfigError('ONBEHALF_KEK_FILE', `${file} must hold 32 bytes, base64-encoded`);
+    if (key.length !== 32)
+      throw new ConfigError('ONBEHALF_KEK_FILE', `${file} must hold 32 bytes, base64-encoded`);
     map.set('file', key);
   }
   if (map.size === 0) {
-    throw new ConfigError('ONBEHALF_KEK_<id>', 'no key-encryption key: set ONBEHALF_KEK_<id> (32 bytes base64) or ONBEHALF_KEK_FILE');
+    throw new ConfigError(
+      'ONBEHALF_KEK_<id>',
+      'no key-encryption key: set ONBEHALF_KEK_<id> (32 bytes base64) or ONBEHALF_KEK_FILE',
+    );
   }
   const active = env.ONBEHALF_KEK_ACTIVE?.trim() || [...map.keys()][0]!;
   if (!map.has(active)) throw new ConfigError('ONBEHALF_KEK_ACTIVE', `no key with id "${active}"`);
@@ -124,10 +129,13 @@ function keks(env: Env, devKeyFile: string | null): { keks: Map<string, Buffer>;
 
 /** Reads and checks the configuration; throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env): AppConfig {
-  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const nodeEnv =
+    env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const databaseUrl = env.DATABASE_URL?.trim();
-  if (!databaseUrl) throw new ConfigError('DATABASE_URL', 'is required (postgres://user:password@host:port/db)');
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL', 'must start with postgres://');
+  if (!databaseUrl)
+    throw new ConfigError('DATABASE_URL', 'is required (postgres://user:password@host:port/db)');
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError('DATABASE_URL', 'must start with postgres://');
   const port = int(env, 'ONBEHALF_API_PORT', 3000, 0, 65535);
   const stsUrl = url(env, 'ONBEHALF_STS_URL', 'https://login.live.com/RST2.srf', ['https:'])!;
   const level = (env.ONBEHALF_LOG_LEVEL ?? 'info').trim();
@@ -135,7 +143,8 @@ export function loadConfig(env: Env): AppConfig {
     throw new ConfigError('ONBEHALF_LOG_LEVEL', `must be debug, info, warn or error, got "${level}"`);
   }
   const email = (env.ONBEHALF_ADMIN_EMAIL ?? 'admin@localhost').trim();
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ConfigError('ONBEHALF_ADMIN_EMAIL', `is not an email address: "${email}"`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email))
+    throw new ConfigError('ONBEHALF_ADMIN_EMAIL', `is not an email address: "${email}"`);
   const adminPassword = env.ONBEHALF_ADMIN_PASSWORD ?? null;
   if (adminPassword !== null && adminPassword.length < 10) {
     throw new ConfigError('ONBEHALF_ADMIN_PASSWORD', 'must be at least 10 characters');
@@ -150,12 +159,20 @@ export function loadConfig(env: Env): AppConfig {
     host: env.ONBEHALF_API_HOST?.trim() || '127.0.0.1',
     databaseUrl,
     webDistDir: webDist ? resolve(webDist) : null,
-    publicOrigin: url(env, 'ONBEHALF_PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(/\/$/, ''),
+    publicOrigin: url(env, 'ONBEHALF_PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(
+      /\/$/,
+      '',
+    ),
     stsUrl,
     partnerDomain: env.ONBEHALF_PARTNER_DOMAIN?.trim() || 'crm.dynamics.com',
     trustedServerCaPems: pemFiles(env, 'ONBEHALF_TRUSTED_CA_FILES', true),
     supportedRootPems: pemFiles(env, 'ONBEHALF_SUPPORTED_ROOT_FILES', true),
-    emulatorHealthUrl: url(env, 'ONBEHALF_EMULATOR_URL', stsOrigin.includes('login.live.com') ? null : stsOrigin, ['https:', 'http:']),
+    emulatorHealthUrl: url(
+      env,
+      'ONBEHALF_EMULATOR_URL',
+      stsOrigin.includes('login.live.com') ? null : stsOrigin,
+      ['https:', 'http:'],
+    ),
     rpsLoginUrl: url(env, 'ONBEHALF_RPS_LOGIN_URL', null, ['https:', 'http:']),
     rpsSigningCertPem: rpsCert,
     rpsSiteId: env.ONBEHALF_RPS_SITE_ID?.trim() || 'onbehalf',

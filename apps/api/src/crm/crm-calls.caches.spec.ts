@@ -32,7 +32,13 @@ function world() {
       return { entity: { attributes: { fullname } } };
     },
   } as unknown as TicketsService;
-  const svc = new CrmCallsService(db, tickets, {} as UserMappingsService, {} as LedgerService, {} as MetricsService);
+  const svc = new CrmCallsService(
+    db,
+    tickets,
+    {} as UserMappingsService,
+    {} as LedgerService,
+    {} as MetricsService,
+  );
   return {
     svc,
     seen,

@@ -35,7 +35,10 @@ export interface ActingAs {
 @Injectable()
 export class CrmCallsService {
   /** `${orgId}|${systemuserid}` → full name (null when CRM has none); read once per user and TTL, so steady state stays one round trip. */
-  private readonly names = new LRUCache<string, { name: string | null }>({ max: NAME_CACHE_MAX, ttl: NAME_CACHE_MS });
+  private readonly names = new LRUCache<string, { name: string | null }>({
+    max: NAME_CACHE_MAX,
+    ttl: NAME_CACHE_MS,
+  });
   private readonly logger = new Logger('crm-calls');
 
   constructor(
@@ -47,7 +50,11 @@ export class CrmCallsService {
   ) {}
 
   static checkEntity(entity: string): string {
-    if (!ENTITY_NAME.test(entity)) throw badRequest('INVALID_ENTITY', 'The entity must be a CRM logical name (lower case letters, digits, _).');
+    if (!ENTITY_NAME.test(entity))
+      throw badRequest(
+        'INVALID_ENTITY',
+        'The entity must be a CRM logical name (lower case letters, digits, _).',
+      );
     return entity;
   }
 
@@ -60,14 +67,20 @@ export class CrmCallsService {
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
     if (org?.status === 'active') this.orgs.set(orgId, org);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
-    if (org.status !== 'active') throw new DomainException(409, 'ORG_NOT_ACTIVE', `"${org.friendlyName}" is not onboarded (status ${org.status}).`);
+    if (org.status !== 'active')
+      throw new DomainException(
+        409,
+        'ORG_NOT_ACTIVE',
+        `"${org.friendlyName}" is not onboarded (status ${org.status}).`,
+      );
     return org;
   }
 
   /** Who to act for: a PUID (through the mapping cache) or a systemuserid; null = the service account itself. */
   async actingAs(orgId: string, who: OnBehalfOfDto | undefined): Promise<ActingAs | null> {
     if (!who || (!who.puid && !who.userId)) return null;
-    if (who.puid && who.userId) throw badRequest('INVALID_ON_BEHALF_OF', 'Give onBehalfOf.puid or onBehalfOf.userId, not both.');
+    if (who.puid && who.userId)
+      throw badRequest('INVALID_ON_BEHALF_OF', 'Give onBehalfOf.puid or onBehalfOf.userId, not both.');
     if (who.puid) {
       const u = await this.mappings.resolve(orgId, who.puid).catch((err: unknown) => {
         throw toHttpError(err);
@@ -82,13 +95,18 @@ export class CrmCallsService {
     const key = `${orgId}|${userId}`;
     const hit = this.names.get(key);
     if (hit) return hit.name;
-    const row = (await this.db.query(`SELECT full_name FROM user_mappings WHERE org_id = $1 AND system_user_id = $2 LIMIT 1`, [orgId, userId])) as {
+    const row = (await this.db.query(
+      `SELECT full_name FROM user_mappings WHERE org_id = $1 AND system_user_id = $2 LIMIT 1`,
+      [orgId, userId],
+    )) as {
       full_name: string | null;
     }[];
     let name = row[0]?.full_name ?? null;
     if (!name) {
       try {
-        const u = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }));
+        const u = await this.tickets.run(orgId, (s) =>
+          s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }),
+        );
         name = typeof u.entity.attributes.fullname === 'string' ? u.entity.attributes.fullname : null;
       } catch {
         name = null;
@@ -101,7 +119,13 @@ export class CrmCallsService {
   /** Runs one CRM operation with its ledger row around it. */
   private async call<T>(
     org: OrgEntity,
-    op: { operation: string; entity: string | null; recordId?: string | null; actor: ActingAs | null; ctx: RequestContext },
+    op: {
+      operation: string;
+      entity: string | null;
+      recordId?: string | null;
+      actor: ActingAs | null;
+      ctx: RequestContext;
+    },
     fn: (callerId: string | null) => Promise<T>,
     recordIdOf: (r: T) => string | null = () => null,
   ): Promise<{ result: T; ledgerId: string }> {
@@ -131,7 +155,11 @@ export class CrmCallsService {
         latencyMs: performance.now() - t0,
       });
       // CRM says the user acted for is gone or disabled: the cached mapping must not be used again.
-      if (op.actor && isCrmAuthError(err, 'ERR_CRM_USER_DISABLED', 'ERR_CRM_OBJECT_NOT_FOUND') && op.operation !== 'Retrieve') {
+      if (
+        op.actor &&
+        isCrmAuthError(err, 'ERR_CRM_USER_DISABLED', 'ERR_CRM_OBJECT_NOT_FOUND') &&
+        op.operation !== 'Retrieve'
+      ) {
         await this.mappings.evictUser(org.id, op.actor.id);
       }
       throw toHttpError(err);
@@ -142,14 +170,25 @@ export class CrmCallsService {
       await this.ledger.complete(org.id, ledgerId, { recordId: recordIdOf(result), latencyMs });
     } catch (err) {
       // CRM did the work: the caller gets its result. The row stays pending and reconciliation settles it.
-      this.logger.warn(`ledger row ${ledgerId} could not be completed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `ledger row ${ledgerId} could not be completed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     return { result, ledgerId };
   }
 
-  async create(orgId: string, entity: string, attributes: Record<string, unknown>, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
+  async create(
+    orgId: string,
+    entity: string,
+    attributes: Record<string, unknown>,
+    who: OnBehalfOfDto | undefined,
+    ctx: RequestContext,
+  ) {
     const org = await this.org(orgId);
-    const e: Entity = { logicalName: CrmCallsService.checkEntity(entity), attributes: toAttributes(attributes) };
+    const e: Entity = {
+      logicalName: CrmCallsService.checkEntity(entity),
+      attributes: toAttributes(attributes),
+    };
     const actor = await this.actingAs(orgId, who);
     const { result, ledgerId } = await this.call(
       org,
@@ -160,38 +199,84 @@ export class CrmCallsService {
     return { id: result.id, ledgerId, actor };
   }
 
-  async update(orgId: string, entity: string, recordId: string, attributes: Record<string, unknown>, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
+  async update(
+    orgId: string,
+    entity: string,
+    recordId: string,
+    attributes: Record<string, unknown>,
+    who: OnBehalfOfDto | undefined,
+    ctx: RequestContext,
+  ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
     const attrs = toAttributes(attributes);
     attrs[`${entity}id`] = recordId; // Update carries its primary key
     const actor = await this.actingAs(orgId, who);
-    const { ledgerId } = await this.call(org, { operation: 'Update', entity, recordId, actor, ctx }, (callerId) =>
-      this.tickets.run(orgId, (s) => s.update({ logicalName: entity, attributes: attrs }, { callerId })),
+    const { ledgerId } = await this.call(
+      org,
+      { operation: 'Update', entity, recordId, actor, ctx },
+      (callerId) =>
+        this.tickets.run(orgId, (s) => s.update({ logicalName: entity, attributes: attrs }, { callerId })),
     );
     return { ledgerId };
   }
 
-  async retrieve(orgId: string, entity: string, recordId: string, columns: string[] | 'all', ctx: RequestContext, who?: OnBehalfOfDto) {
+  async retrieve(
+    orgId: string,
+    entity: string,
+    recordId: string,
+    columns: string[] | 'all',
+    ctx: RequestContext,
+    who?: OnBehalfOfDto,
+  ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
     const actor = await this.actingAs(orgId, who);
-    const { result } = await this.call(org, { operation: 'Retrieve', entity, recordId, actor, ctx }, (callerId) =>
-      this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns }, { callerId })),
+    const { result } = await this.call(
+      org,
+      { operation: 'Retrieve', entity, recordId, actor, ctx },
+      (callerId) =>
+        this.tickets.run(orgId, (s) =>
+          s.retrieve({ entityName: entity, id: recordId, columns }, { callerId }),
+        ),
     );
     return result;
   }
 
-  async list(orgId: string, entity: string, q: { columns: string[] | 'all'; page: number; pageSize: number; pagingCookie?: string | null; filters: Record<string, string> }, ctx: RequestContext) {
+  async list(
+    orgId: string,
+    entity: string,
+    q: {
+      columns: string[] | 'all';
+      page: number;
+      pageSize: number;
+      pagingCookie?: string | null;
+      filters: Record<string, string>;
+    },
+    ctx: RequestContext,
+  ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
     const query: QueryExpression = {
       entityName: entity,
       columns: q.columns,
       ...(Object.keys(q.filters).length
-        ? { criteria: { filterOperator: 'And', conditions: Object.entries(q.filters).map(([attribute, v]) => ({ attribute, operator: 'Equal', values: [v] })) } }
+        ? {
+            criteria: {
+              filterOperator: 'And',
+              conditions: Object.entries(q.filters).map(([attribute, v]) => ({
+                attribute,
+                operator: 'Equal',
+                values: [v],
+              })),
+            },
+          }
         : {}),
-      pageInfo: { pageNumber: q.page, count: q.pageSize, ...(q.pagingCookie ? { pagingCookie: q.pagingCookie } : {}) },
+      pageInfo: {
+        pageNumber: q.page,
+        count: q.pageSize,
+        ...(q.pagingCookie ? { pagingCookie: q.pagingCookie } : {}),
+      },
     };
     const { result } = await this.call(org, { operation: 'RetrieveMultiple', entity, actor: null, ctx }, () =>
       this.tickets.run(orgId, (s) => s.retrieveMultiple(query)),
@@ -213,20 +298,35 @@ export class CrmCallsService {
 function toAttributes(input: Record<string, unknown>): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
   const entries = Object.entries(input ?? {});
-  if (entries.length > MAX_ATTRIBUTES) throw badRequest('TOO_MANY_ATTRIBUTES', `At most ${MAX_ATTRIBUTES} attributes per record.`);
+  if (entries.length > MAX_ATTRIBUTES)
+    throw badRequest('TOO_MANY_ATTRIBUTES', `At most ${MAX_ATTRIBUTES} attributes per record.`);
   for (const [k, v] of entries) {
-    if (!ATTRIBUTE_NAME.test(k)) throw badRequest('INVALID_ATTRIBUTE', `"${k.slice(0, 40)}" is not a CRM attribute name.`);
+    if (!ATTRIBUTE_NAME.test(k))
+      throw badRequest('INVALID_ATTRIBUTE', `"${k.slice(0, 40)}" is not a CRM attribute name.`);
     if (typeof v === 'string') {
       if (v.length > 100_000) throw badRequest('INVALID_ATTRIBUTE', `The value of ${k} is too long.`);
       out[k] = v;
     } else if (typeof v === 'number' && Number.isFinite(v)) out[k] = String(v);
     else if (typeof v === 'boolean') out[k] = v ? 'true' : 'false';
-    else if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { type?: unknown }).type === 'string') {
+    else if (
+      v &&
+      typeof v === 'object' &&
+      typeof (v as { id?: unknown }).id === 'string' &&
+      typeof (v as { type?: unknown }).type === 'string'
+    ) {
       const l = v as { id: string; type: string; name?: unknown };
-      if (!/^\{?[0-9a-f-]{36}\}?$/i.test(l.id) || !ENTITY_NAME.test(l.type)) throw badRequest('INVALID_ATTRIBUTE', `The lookup ${k} needs a GUID id and an entity type.`);
-      out[k] = { id: l.id.replace(/[{}]/g, '').toLowerCase(), type: l.type, ...(typeof l.name === 'string' ? { name: l.name } : {}) };
+      if (!/^\{?[0-9a-f-]{36}\}?$/i.test(l.id) || !ENTITY_NAME.test(l.type))
+        throw badRequest('INVALID_ATTRIBUTE', `The lookup ${k} needs a GUID id and an entity type.`);
+      out[k] = {
+        id: l.id.replace(/[{}]/g, '').toLowerCase(),
+        type: l.type,
+        ...(typeof l.name === 'string' ? { name: l.name } : {}),
+      };
     } else {
-      throw badRequest('INVALID_ATTRIBUTE', `The value of ${k} must be a string, number, boolean or lookup {id, type}.`);
+      throw badRequest(
+        'INVALID_ATTRIBUTE',
+        `The value of ${k} must be a string, number, boolean or lookup {id, type}.`,
+      );
     }
   }
   return out;

@@ -48,12 +48,36 @@ export class LedgerService {
     return id;
   }
 
-  async complete(orgId: string, id: string, r: { recordId?: string | null; latencyMs: number }): Promise<void> {
-    await this.completions.add({ orgId, id, outcome: 'completed', latencyMs: r.latencyMs, recordId: r.recordId ?? null, errorCode: null, errorMessage: null });
+  async complete(
+    orgId: string,
+    id: string,
+    r: { recordId?: string | null; latencyMs: number },
+  ): Promise<void> {
+    await this.completions.add({
+      orgId,
+      id,
+      outcome: 'completed',
+      latencyMs: r.latencyMs,
+      recordId: r.recordId ?? null,
+      errorCode: null,
+      errorMessage: null,
+    });
   }
 
-  async fail(orgId: string, id: string, r: { errorCode: string; errorMessage: string; latencyMs: number }): Promise<void> {
-    await this.completions.add({ orgId, id, outcome: 'failed', latencyMs: r.latencyMs, recordId: null, errorCode: r.errorCode, errorMessage: r.errorMessage.slice(0, 500) });
+  async fail(
+    orgId: string,
+    id: string,
+    r: { errorCode: string; errorMessage: string; latencyMs: number },
+  ): Promise<void> {
+    await this.completions.add({
+      orgId,
+      id,
+      outcome: 'failed',
+      latencyMs: r.latencyMs,
+      recordId: null,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage.slice(0, 500),
+    });
   }
 
   private async insert(rows: Array<LedgerStart & { id: string }>): Promise<void> {

@@ -19,7 +19,16 @@ export class ReconcileController {
   async run(@Param('id', new UuidPipe('org id')) id: string, @Ctx() ctx: RequestContext) {
     try {
       const report = await this.reconcile.reconcile(id);
-      await this.audit.record(ctx, { action: 'org.reconcile', orgId: id, diff: { checked: report.checked, mismatch: report.mismatch, missing: report.missing, unknownChanges: report.unknownChanges } });
+      await this.audit.record(ctx, {
+        action: 'org.reconcile',
+        orgId: id,
+        diff: {
+          checked: report.checked,
+          mismatch: report.mismatch,
+          missing: report.missing,
+          unknownChanges: report.unknownChanges,
+        },
+      });
       return report;
     } catch (err) {
       throw toHttpError(err);

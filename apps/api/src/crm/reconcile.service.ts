@@ -8,7 +8,15 @@ import { OrgEntity } from '../orgs/org.entity';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
 
-const STAMPS = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid', 'createdon', 'modifiedon'];
+const STAMPS = [
+  'createdby',
+  'createdonbehalfby',
+  'modifiedby',
+  'modifiedonbehalfby',
+  'ownerid',
+  'createdon',
+  'modifiedon',
+];
 const WATCHED_ENTITIES = ['account', 'contact', 'lead'];
 const MAX_RECORDS_PER_RUN = 500;
 
@@ -51,7 +59,12 @@ export class ReconcileService {
     private readonly tickets: TicketsService,
     jobs: JobsService,
   ) {
-    jobs.register({ name: 'reconcile', everyMs: 5 * 60_000, leaseMs: 10 * 60_000, run: () => this.reconcileAll() });
+    jobs.register({
+      name: 'reconcile',
+      everyMs: 5 * 60_000,
+      leaseMs: 10 * 60_000,
+      run: () => this.reconcileAll(),
+    });
   }
 
   async reconcileAll(): Promise<Record<string, unknown>> {
@@ -67,13 +80,27 @@ export class ReconcileService {
     return out;
   }
 
-  async reconcile(orgId: string, opts: { sinceHours?: number; pendingAfterSec?: number } = {}): Promise<ReconcileReport> {
+  async reconcile(
+    orgId: string,
+    opts: { sinceHours?: number; pendingAfterSec?: number } = {},
+  ): Promise<ReconcileReport> {
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     const since = new Date(Date.now() - (opts.sinceHours ?? 24) * 3_600_000);
-    const report: ReconcileReport = { checked: 0, match: 0, mismatch: 0, missing: 0, unknownChanges: 0, pendingResolved: 0, unknown: [] };
+    const report: ReconcileReport = {
+      checked: 0,
+      match: 0,
+      mismatch: 0,
+      missing: 0,
+      unknownChanges: 0,
+      pendingResolved: 0,
+      unknown: [],
+    };
 
-    report.pendingResolved = await this.resolvePending(orgId, opts.pendingAfterSec ?? this.config.reconcilePendingAfterSec);
+    report.pendingResolved = await this.resolvePending(
+      orgId,
+      opts.pendingAfterSec ?? this.config.reconcilePendingAfterSec,
+    );
 
     const rows = (await this.db.query(
       `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
@@ -95,7 +122,11 @@ export class ReconcileService {
       const deleted = writes.some((w) => w.operation === 'Delete');
       let record: Entity | null = null;
       try {
-        record = (await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }))).entity;
+        record = (
+          await this.tickets.run(orgId, (s) =>
+            s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }),
+          )
+        ).entity;
       } catch (err) {
         if (!isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) throw err;
       }
@@ -103,7 +134,12 @@ export class ReconcileService {
       if (!record) {
         await this.saveStamps(orgId, entity, recordId, null);
         const verdict: Reconciliation = deleted ? 'match' : 'missing';
-        await this.mark(orgId, writes.map((w) => w.id), verdict, deleted ? 'deleted as the ledger says' : 'the record is not in CRM');
+        await this.mark(
+          orgId,
+          writes.map((w) => w.id),
+          verdict,
+          deleted ? 'deleted as the ledger says' : 'the record is not in CRM',
+        );
         report[verdict]++;
         continue;
       }
@@ -117,10 +153,16 @@ export class ReconcileService {
         const check = (byField: string, onBehalfField: string) => {
           const by = ref(a[byField]);
           const ob = ref(a[onBehalfField]);
-          if (expectBy && by?.id !== expectBy) problems.push(`${byField} is ${by?.name ?? by?.id ?? 'empty'}, expected ${expectBy}`);
-          if (expectOnBehalf && !ob) problems.push(`impersonation was requested but ${onBehalfField} is empty`);
-          else if (expectOnBehalf && ob?.id !== expectOnBehalf) problems.push(`${onBehalfField} is ${ob?.name ?? ob?.id}, expected the service account`);
-          else if (!expectOnBehalf && ob) problems.push(`${onBehalfField} is set (${ob.name ?? ob.id}) for a call made without impersonation`);
+          if (expectBy && by?.id !== expectBy)
+            problems.push(`${byField} is ${by?.name ?? by?.id ?? 'empty'}, expected ${expectBy}`);
+          if (expectOnBehalf && !ob)
+            problems.push(`impersonation was requested but ${onBehalfField} is empty`);
+          else if (expectOnBehalf && ob?.id !== expectOnBehalf)
+            problems.push(`${onBehalfField} is ${ob?.name ?? ob?.id}, expected the service account`);
+          else if (!expectOnBehalf && ob)
+            problems.push(
+              `${onBehalfField} is set (${ob.name ?? ob.id}) for a call made without impersonation`,
+            );
         };
         if (w.operation === 'Create') check('createdby', 'createdonbehalfby');
         if (latest) check('modifiedby', 'modifiedonbehalfby');
@@ -140,26 +182,41 @@ export class ReconcileService {
               s.retrieveMultiple({
                 entityName: entity,
                 columns: [`${entity}id`, ...STAMPS],
-                criteria: { conditions: [{ attribute: 'modifiedon', operator: 'OnOrAfter', values: [since.toISOString()] }] },
+                criteria: {
+                  conditions: [
+                    { attribute: 'modifiedon', operator: 'OnOrAfter', values: [since.toISOString()] },
+                  ],
+                },
                 pageInfo: { pageNumber: 1, count: 500 },
               }),
             )
           ).entities;
         } catch (err) {
-          this.logger.warn(`reconcile ${orgId} ${entity}: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.warn(
+            `reconcile ${orgId} ${entity}: ${err instanceof Error ? err.message : String(err)}`,
+          );
           continue;
         }
         for (const e of page) {
           const id = idText(e.attributes[`${entity}id`]);
           if (!id || known.has(`${entity}|${id}`)) continue;
           const sa = org.serviceAccountUserId;
-          const touched = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'].some((f) => ref(e.attributes[f])?.id === sa);
+          const touched = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'].some(
+            (f) => ref(e.attributes[f])?.id === sa,
+          );
           if (!touched) continue;
-          const inLedger = (await this.db.query(`SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`, [orgId, entity, id])) as unknown[];
+          const inLedger = (await this.db.query(
+            `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`,
+            [orgId, entity, id],
+          )) as unknown[];
           if (inLedger.length) continue;
           await this.saveStamps(orgId, entity, id, e);
           report.unknownChanges++;
-          report.unknown.push({ entity, recordId: id, modifiedon: typeof e.attributes.modifiedon === 'string' ? e.attributes.modifiedon : null });
+          report.unknown.push({
+            entity,
+            recordId: id,
+            modifiedon: typeof e.attributes.modifiedon === 'string' ? e.attributes.modifiedon : null,
+          });
         }
       }
     }
@@ -189,27 +246,50 @@ export class ReconcileService {
     return pend.length;
   }
 
-  private async mark(orgId: string, ids: string[], verdict: Reconciliation, note: string | null): Promise<void> {
-    await this.db.query(`UPDATE crm_calls SET reconciliation = $3, reconciliation_note = $4 WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, ids, verdict, note]);
+  private async mark(
+    orgId: string,
+    ids: string[],
+    verdict: Reconciliation,
+    note: string | null,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE crm_calls SET reconciliation = $3, reconciliation_note = $4 WHERE org_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId, ids, verdict, note],
+    );
   }
 
   private async saveStamps(orgId: string, entity: string, recordId: string, e: Entity | null): Promise<void> {
     const a = e?.attributes ?? {};
     const j = (f: string) => (e ? JSON.stringify(ref(a[f])) : null);
-    const d = (f: string) => (typeof a[f] === 'string' && !Number.isNaN(Date.parse(a[f] as string)) ? new Date(a[f] as string) : null);
+    const d = (f: string) =>
+      typeof a[f] === 'string' && !Number.isNaN(Date.parse(a[f] as string)) ? new Date(a[f] as string) : null;
     await this.db.query(
       `INSERT INTO crm_stamps (org_id, entity, record_id, createdby, createdonbehalfby, modifiedby, modifiedonbehalfby, ownerid, createdon, modifiedon, exists_in_crm, pulled_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
        ON CONFLICT (org_id, entity, record_id) DO UPDATE SET createdby = EXCLUDED.createdby, createdonbehalfby = EXCLUDED.createdonbehalfby,
          modifiedby = EXCLUDED.modifiedby, modifiedonbehalfby = EXCLUDED.modifiedonbehalfby, ownerid = EXCLUDED.ownerid,
          createdon = EXCLUDED.createdon, modifiedon = EXCLUDED.modifiedon, exists_in_crm = EXCLUDED.exists_in_crm, pulled_at = now()`,
-      [orgId, entity, recordId, j('createdby'), j('createdonbehalfby'), j('modifiedby'), j('modifiedonbehalfby'), j('ownerid'), d('createdon'), d('modifiedon'), e !== null],
+      [
+        orgId,
+        entity,
+        recordId,
+        j('createdby'),
+        j('createdonbehalfby'),
+        j('modifiedby'),
+        j('modifiedonbehalfby'),
+        j('ownerid'),
+        d('createdon'),
+        d('modifiedon'),
+        e !== null,
+      ],
     );
   }
 
   /** Records the stamps of one record right after a call (the console's "test as an end user"). */
   async pullStamps(orgId: string, entity: string, recordId: string): Promise<Record<string, Ref>> {
-    const { entity: e } = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }));
+    const { entity: e } = await this.tickets.run(orgId, (s) =>
+      s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }),
+    );
     await this.saveStamps(orgId, entity, recordId, e);
     return {
       createdby: ref(e.attributes.createdby),

@@ -14,7 +14,10 @@ const RESERVED = new Set(['columns', 'page', 'pageSize', 'pagingCookie']);
 
 function columnsOf(raw: string | undefined): string[] | 'all' {
   if (!raw || raw === 'all') return 'all';
-  const cols = raw.split(',').map((c) => c.trim()).filter(Boolean);
+  const cols = raw
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (cols.length > 100 || cols.some((c) => !/^[a-z][a-z0-9_]{0,99}$/.test(c))) {
     throw badRequest('INVALID_COLUMNS', 'columns is a comma-separated list of attribute names.');
   }
@@ -23,7 +26,8 @@ function columnsOf(raw: string | undefined): string[] | 'all' {
 
 function intOf(raw: string | undefined, def: number, min: number, max: number, name: string): number {
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw badRequest('INVALID_QUERY', `${name} must be a whole number from ${min} to ${max}.`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw badRequest('INVALID_QUERY', `${name} must be a whole number from ${min} to ${max}.`);
   return Number(raw);
 }
 
@@ -36,7 +40,12 @@ export class RecordsController {
   ) {}
 
   @Post('records/:entity')
-  async create(@Param('id', orgId) id: string, @Param('entity') entity: string, @Body() dto: WriteRecordDto, @Ctx() ctx: RequestContext) {
+  async create(
+    @Param('id', orgId) id: string,
+    @Param('entity') entity: string,
+    @Body() dto: WriteRecordDto,
+    @Ctx() ctx: RequestContext,
+  ) {
     const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf, ctx);
     return { id: r.id, ledgerId: r.ledgerId };
   }
@@ -64,11 +73,17 @@ export class RecordsController {
   }
 
   @Get('records/:entity')
-  list(@Param('id', orgId) id: string, @Param('entity') entity: string, @Query() query: Record<string, string>, @Ctx() ctx: RequestContext) {
+  list(
+    @Param('id', orgId) id: string,
+    @Param('entity') entity: string,
+    @Query() query: Record<string, string>,
+    @Ctx() ctx: RequestContext,
+  ) {
     const filters: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) {
       if (RESERVED.has(k)) continue;
-      if (!/^[a-z][a-z0-9_]{0,99}$/.test(k) || typeof v !== 'string') throw badRequest('INVALID_QUERY', `Unknown filter "${k.slice(0, 40)}".`);
+      if (!/^[a-z][a-z0-9_]{0,99}$/.test(k) || typeof v !== 'string')
+        throw badRequest('INVALID_QUERY', `Unknown filter "${k.slice(0, 40)}".`);
       filters[k] = v;
     }
     return this.crm.list(
@@ -96,5 +111,4 @@ export class RecordsController {
     const q = Object.assign(new AuditQueryDto(), { orgId: id, limit: intOf(limit, 20, 1, 200, 'limit') });
     return { items: (await this.audit.search(q)).items };
   }
-
 }

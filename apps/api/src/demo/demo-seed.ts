@@ -11,7 +11,15 @@ export interface DemoEmulator {
 }
 
 const SYSTEM: RequestContext = {
-  principal: { kind: 'session', userId: null, email: 'demo-seed', name: 'Demo seed', role: 'admin', sessionId: null, apiKeyId: null },
+  principal: {
+    kind: 'session',
+    userId: null,
+    email: 'demo-seed',
+    name: 'Demo seed',
+    role: 'admin',
+    sessionId: null,
+    apiKeyId: null,
+  },
   requestId: 'demo-seed',
   ip: null,
   userAgent: null,
@@ -37,7 +45,10 @@ export async function seedDemo(api: RunningApi, emulator: DemoEmulator): Promise
     },
     SYSTEM,
   );
-  const { run } = await orgs.create({ discoveryUrl: emulator.discoveryUrl, friendlyName: 'Contoso Ltd', certificateId: cert.id }, SYSTEM);
+  const { run } = await orgs.create(
+    { discoveryUrl: emulator.discoveryUrl, friendlyName: 'Contoso Ltd', certificateId: cert.id },
+    SYSTEM,
+  );
   return run.status === 'succeeded'
     ? 'Demo data: the ERP_Integration certificate is uploaded and "Contoso Ltd" is onboarded. Try onboarding "Fabrikam Inc" too.'
     : `Demo data: the certificate is uploaded; onboarding "Contoso Ltd" failed at ${run.steps.find((s) => s.status === 'failed')?.name ?? '?'}.`;

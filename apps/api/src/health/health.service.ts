@@ -29,7 +29,10 @@ export class HealthService implements OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.agent = new Agent({
-      connect: { ca: config.trustedServerCaPems.length ? config.trustedServerCaPems : undefined, timeout: TIMEOUT_MS },
+      connect: {
+        ca: config.trustedServerCaPems.length ? config.trustedServerCaPems : undefined,
+        timeout: TIMEOUT_MS,
+      },
       headersTimeout: TIMEOUT_MS,
       bodyTimeout: TIMEOUT_MS,
     });
@@ -51,12 +54,19 @@ export class HealthService implements OnModuleDestroy {
     try {
       await Promise.race([
         this.db.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS),
+        ),
       ]);
       return { status: 'up', latencyMs: ms(t0), target };
     } catch (err) {
       this.logger.warn(`database check failed: ${describe(err)}`);
-      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'DATABASE_UNREACHABLE', message: 'The database does not answer.' } };
+      return {
+        status: 'down',
+        latencyMs: ms(t0),
+        target,
+        error: { code: 'DATABASE_UNREACHABLE', message: 'The database does not answer.' },
+      };
     }
   }
 
@@ -71,12 +81,25 @@ export class HealthService implements OnModuleDestroy {
       const res = await request(url, { dispatcher: this.agent, signal: AbortSignal.timeout(TIMEOUT_MS) });
       await res.body.dump();
       if (res.statusCode >= 500) {
-        return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_ERROR', message: `HTTP ${res.statusCode}` } };
+        return {
+          status: 'down',
+          latencyMs: ms(t0),
+          target,
+          error: { code: 'EMULATOR_ERROR', message: `HTTP ${res.statusCode}` },
+        };
       }
       return { status: 'up', latencyMs: ms(t0), target };
     } catch (err) {
       this.logger.warn(`emulator check failed: ${describe(err)}`);
-      return { status: 'down', latencyMs: ms(t0), target, error: { code: 'EMULATOR_UNREACHABLE', message: `The CRM services do not answer at ${new URL(base).host}.` } };
+      return {
+        status: 'down',
+        latencyMs: ms(t0),
+        target,
+        error: {
+          code: 'EMULATOR_UNREACHABLE',
+          message: `The CRM services do not answer at ${new URL(base).host}.`,
+        },
+      };
     }
   }
 

@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
@@ -47,7 +54,9 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy, OnA
     if (!this.config.jobsEnabled) return;
     this.timer = setInterval(() => {
       // A failing tick (a database blip) is logged and retried next second; it must never end the process.
-      this.tick().catch((err: unknown) => this.logger.warn(`job tick failed: ${err instanceof Error ? err.message : String(err)}`));
+      this.tick().catch((err: unknown) =>
+        this.logger.warn(`job tick failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }, 1_000);
     this.timer.unref();
   }
@@ -109,10 +118,10 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy, OnA
   }
 
   private async execute(job: JobDefinition): Promise<void> {
-    const [{ id }] = (await this.db.query(`INSERT INTO job_runs (name, instance) VALUES ($1, $2) RETURNING id`, [
-      job.name,
-      INSTANCE_ID,
-    ])) as [{ id: string }];
+    const [{ id }] = (await this.db.query(
+      `INSERT INTO job_runs (name, instance) VALUES ($1, $2) RETURNING id`,
+      [job.name, INSTANCE_ID],
+    )) as [{ id: string }];
     let error: string | null = null;
     let detail: Record<string, unknown> | void = undefined;
     try {

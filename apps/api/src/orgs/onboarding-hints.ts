@@ -25,7 +25,11 @@ export function explainFailure(step: StepName, err: unknown, h: HintContext): St
     if (typeof code === 'string' && code.startsWith('ONBOARDING_')) {
       return { code, message: (err as Error).message, hint: (err as { hint?: string }).hint ?? '' };
     }
-    return { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : 'Unexpected error', hint: 'See the API log.' };
+    return {
+      code: 'INTERNAL_ERROR',
+      message: err instanceof Error ? err.message : 'Unexpected error',
+      hint: 'See the API log.',
+    };
   }
   const where = step === 'wlid-ticket' ? h.stsUrl : h.discoveryUrl;
   const transport: Record<string, string> = {

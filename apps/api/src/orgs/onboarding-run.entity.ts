@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type StepName = 'policy' | 'wlid-ticket' | 'organizations' | 'crm-ticket' | 'whoami' | 'proxy-role' | 'test-write';
+export type StepName =
+  'policy' | 'wlid-ticket' | 'organizations' | 'crm-ticket' | 'whoami' | 'proxy-role' | 'test-write';
 
 export interface OnboardingStep {
   name: StepName;

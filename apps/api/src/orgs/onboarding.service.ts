@@ -57,8 +57,18 @@ export class OnboardingService {
   ): Promise<OnboardingRunEntity> {
     const steps = pendingSteps();
     const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
-    const discovery = new DiscoveryClient({ url: org.discoveryUrl, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
-    const wlid = new WlidClient({ stsUrl: this.config.stsUrl, certificate: bundle, ...(ca ? { ca } : {}), partnerDomain: this.config.partnerDomain, timeoutMs: 15_000 });
+    const discovery = new DiscoveryClient({
+      url: org.discoveryUrl,
+      ...(ca ? { ca } : {}),
+      timeoutMs: 15_000,
+    });
+    const wlid = new WlidClient({
+      stsUrl: this.config.stsUrl,
+      certificate: bundle,
+      ...(ca ? { ca } : {}),
+      partnerDomain: this.config.partnerDomain,
+      timeoutMs: 15_000,
+    });
     let crm: CrmServiceClient | null = null;
     const hints: HintContext = {
       discoveryUrl: org.discoveryUrl,
@@ -67,10 +77,12 @@ export class OnboardingService {
       serviceAccount: org.serviceAccountName ?? serviceAccountLiveId,
     };
     const save = async (status: OnboardingRunEntity['status'] = 'running') => {
-      await this.db.getRepository(OnboardingRunEntity).update(
-        { id: runId, orgId: org.id },
-        { steps: steps as never, status, ...(status === 'running' ? {} : { finishedAt: new Date() }) },
-      );
+      await this.db
+        .getRepository(OnboardingRunEntity)
+        .update(
+          { id: runId, orgId: org.id },
+          { steps: steps as never, status, ...(status === 'running' ? {} : { finishedAt: new Date() }) },
+        );
     };
     const step = async <T>(name: StepName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
       const s = steps.find((x) => x.name === name)!;
@@ -101,7 +113,10 @@ export class OnboardingService {
       });
       const passport = await step('wlid-ticket', async () => {
         const t = await wlid.requestTicket({ policy, appliesTo: this.config.partnerDomain });
-        return { value: t, detail: `Passport ticket for ${serviceAccountLiveId}, valid until ${t.expires.toISOString()}` };
+        return {
+          value: t,
+          detail: `Passport ticket for ${serviceAccountLiveId}, valid until ${t.expires.toISOString()}`,
+        };
       });
       const detail = await step('organizations', async () => {
         const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
@@ -117,7 +132,10 @@ export class OnboardingService {
               : `The service account sees no organization at all: add it as a user of "${org.friendlyName}" in CRM Online.`,
           );
         }
-        return { value: match, detail: `Found "${match.friendlyName}" (unique name ${match.organizationName}) among ${organizationDetails.length}` };
+        return {
+          value: match,
+          detail: `Found "${match.friendlyName}" (unique name ${match.organizationName}) among ${organizationDetails.length}`,
+        };
       });
       org.organizationName = detail.organizationName;
       org.organizationId = detail.organizationId;
@@ -125,27 +143,39 @@ export class OnboardingService {
       org.crmMetadataServiceUrl = detail.crmMetadataServiceUrl;
       org.webApplicationUrl = detail.webApplicationUrl;
       org.policy = policy;
-      await this.db.getRepository(OrgEntity).update({ id: org.id }, {
-        organizationName: detail.organizationName,
-        organizationId: detail.organizationId,
-        crmServiceUrl: detail.crmServiceUrl,
-        crmMetadataServiceUrl: detail.crmMetadataServiceUrl,
-        webApplicationUrl: detail.webApplicationUrl,
-        policy,
-        updatedAt: new Date(),
-      });
+      await this.db.getRepository(OrgEntity).update(
+        { id: org.id },
+        {
+          organizationName: detail.organizationName,
+          organizationId: detail.organizationId,
+          crmServiceUrl: detail.crmServiceUrl,
+          crmMetadataServiceUrl: detail.crmMetadataServiceUrl,
+          webApplicationUrl: detail.webApplicationUrl,
+          policy,
+          updatedAt: new Date(),
+        },
+      );
 
       const crmTicket = await step('crm-ticket', async () => {
         const t0 = performance.now();
         const t = await discovery.retrieveCrmTicket(detail.organizationName, passport.ticket);
         await this.tickets.save(
           org.id,
-          { passportTicket: passport.ticket, passportExpiresAt: passport.expires, crmTicket: t.crmTicket, crmIssuedAt: new Date(), crmExpiresAt: t.expirationDate },
+          {
+            passportTicket: passport.ticket,
+            passportExpiresAt: passport.expires,
+            crmTicket: t.crmTicket,
+            crmIssuedAt: new Date(),
+            crmExpiresAt: t.expirationDate,
+          },
           'issued',
           performance.now() - t0,
         );
         if (t.organizationDetail?.crmServiceUrl) org.crmServiceUrl = t.organizationDetail.crmServiceUrl;
-        return { value: t, detail: `CRM ticket for ${detail.organizationName}, expires ${t.expirationDate.toISOString()}` };
+        return {
+          value: t,
+          detail: `CRM ticket for ${detail.organizationName}, expires ${t.expirationDate.toISOString()}`,
+        };
       });
       crm = new CrmServiceClient({ url: org.crmServiceUrl!, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
       const client = crm;
@@ -158,14 +188,25 @@ export class OnboardingService {
 
       const me = await step('whoami', async () => {
         const who = await client.whoAmI(token());
-        const user = await client.retrieve(token(), { entityName: 'systemuser', id: who.userId, columns: ['fullname', 'domainname'] });
-        const name = String(user.entity.attributes.fullname ?? user.entity.attributes.domainname ?? who.userId);
+        const user = await client.retrieve(token(), {
+          entityName: 'systemuser',
+          id: who.userId,
+          columns: ['fullname', 'domainname'],
+        });
+        const name = String(
+          user.entity.attributes.fullname ?? user.entity.attributes.domainname ?? who.userId,
+        );
         return { value: { id: who.userId, name }, detail: `Signed in as ${name} (${who.userId})` };
       });
       org.serviceAccountUserId = me.id;
       org.serviceAccountName = me.name;
       hints.serviceAccount = me.name;
-      await this.db.getRepository(OrgEntity).update({ id: org.id }, { serviceAccountUserId: me.id, serviceAccountName: me.name, crmServiceUrl: org.crmServiceUrl });
+      await this.db
+        .getRepository(OrgEntity)
+        .update(
+          { id: org.id },
+          { serviceAccountUserId: me.id, serviceAccountName: me.name, crmServiceUrl: org.crmServiceUrl },
+        );
 
       const actFor = await step('proxy-role', async () => {
         const users = await client.retrieveMultiple(token(), {
@@ -178,7 +219,11 @@ export class OnboardingService {
           .map((e) => ({ id: idOf(e.attributes.systemuserid), name: String(e.attributes.fullname ?? '') }))
           .find((u) => u.id && u.id !== me.id);
         if (!candidate?.id) {
-          throw new OnboardingError('ONBOARDING_NO_USER', 'The org has no enabled user other than the service account to act for.', `Add a user to ${org.friendlyName}, then retry.`);
+          throw new OnboardingError(
+            'ONBOARDING_NO_USER',
+            'The org has no enabled user other than the service account to act for.',
+            `Add a user to ${org.friendlyName}, then retry.`,
+          );
         }
         // WhoAmI cannot prove this: under impersonation it still answers the service account. An
         // impersonated Retrieve of the user's own systemuser row runs as that user, and CRM refuses it
@@ -220,12 +265,23 @@ export class OnboardingService {
             logicalName: 'account',
             attributes: { name: `Onbehalf onboarding check ${new Date().toISOString()}` },
           }));
-          await this.ledger.complete(org.id, ledgerId, { recordId: id, latencyMs: performance.now() - started });
+          await this.ledger.complete(org.id, ledgerId, {
+            recordId: id,
+            latencyMs: performance.now() - started,
+          });
         } catch (err) {
-          await this.ledger.fail(org.id, ledgerId, { errorCode: (err as { code?: string }).code ?? 'ERROR', errorMessage: String((err as Error).message), latencyMs: performance.now() - started });
+          await this.ledger.fail(org.id, ledgerId, {
+            errorCode: (err as { code?: string }).code ?? 'ERROR',
+            errorMessage: String((err as Error).message),
+            latencyMs: performance.now() - started,
+          });
           throw err;
         }
-        const back = await client.retrieve(token(), { entityName: 'account', id, columns: ['createdby', 'createdonbehalfby'] });
+        const back = await client.retrieve(token(), {
+          entityName: 'account',
+          id,
+          columns: ['createdby', 'createdonbehalfby'],
+        });
         const onBehalf = back.entity.attributes.createdonbehalfby as Lookup | undefined;
         const createdBy = back.entity.attributes.createdby as Lookup | undefined;
         if (!onBehalf || typeof onBehalf !== 'object' || onBehalf.id !== me.id) {
@@ -236,7 +292,11 @@ export class OnboardingService {
           );
         }
         if (!createdBy || typeof createdBy !== 'object' || createdBy.id !== actFor.id) {
-          throw new OnboardingError('ONBOARDING_NOT_STAMPED', 'CRM did not record the user acted for as createdby.', 'Check impersonation settings.');
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            'CRM did not record the user acted for as createdby.',
+            'Check impersonation settings.',
+          );
         }
         return {
           value: id,
@@ -250,9 +310,11 @@ export class OnboardingService {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
     if (!ok && !opts.keepActive) await this.tickets.remove(org.id);
-    await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: ok || opts.keepActive ? 'active' : 'failed', updatedAt: new Date() });
+    await this.db
+      .getRepository(OrgEntity)
+      .update({ id: org.id }, { status: ok || opts.keepActive ? 'active' : 'failed', updatedAt: new Date() });
     await save(ok ? 'succeeded' : 'failed');
-    return (await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id }));
+    return await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
   }
 }
 

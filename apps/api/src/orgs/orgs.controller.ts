@@ -39,7 +39,11 @@ export class OrgsController {
   }
 
   @Post(':id/certificate/stage')
-  stage(@Param('id', orgId) id: string, @Body() dto: StageCertificateDto, @Ctx() ctx: RequestContext): Promise<OrgView> {
+  stage(
+    @Param('id', orgId) id: string,
+    @Body() dto: StageCertificateDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<OrgView> {
     return this.orgs.stageCertificate(id, dto.certificateId, ctx);
   }
 

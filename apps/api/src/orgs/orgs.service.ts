@@ -48,9 +48,16 @@ export class OrgsService {
 
   async create(dto: CreateOrgDto, ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
     const cert = await this.certificates.get(dto.certificateId).catch(() => null);
-    if (!cert) throw notFound('CERTIFICATE_NOT_FOUND', 'No certificate with this id: upload the service-account certificate first.');
+    if (!cert)
+      throw notFound(
+        'CERTIFICATE_NOT_FOUND',
+        'No certificate with this id: upload the service-account certificate first.',
+      );
     if (cert.status === 'invalid') {
-      throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used: ${cert.problems.map((p) => p.message).join(' ')}`);
+      throw unprocessable(
+        'CERTIFICATE_INVALID',
+        `The certificate "${cert.name}" cannot be used: ${cert.problems.map((p) => p.message).join(' ')}`,
+      );
     }
     const discoveryUrl = dto.discoveryUrl.trim();
     const friendlyName = dto.friendlyName.trim();
@@ -58,9 +65,17 @@ export class OrgsService {
       const dup = await m
         .getRepository(OrgEntity)
         .createQueryBuilder('o')
-        .where('o.discovery_url = :u AND lower(o.friendly_name) = lower(:n)', { u: discoveryUrl, n: friendlyName })
+        .where('o.discovery_url = :u AND lower(o.friendly_name) = lower(:n)', {
+          u: discoveryUrl,
+          n: friendlyName,
+        })
         .getOne();
-      if (dup) throw conflict('ORG_EXISTS', `"${dup.friendlyName}" is already onboarded from this discovery service.`, { id: dup.id });
+      if (dup)
+        throw conflict(
+          'ORG_EXISTS',
+          `"${dup.friendlyName}" is already onboarded from this discovery service.`,
+          { id: dup.id },
+        );
       const org = await m.getRepository(OrgEntity).save({
         discoveryUrl,
         friendlyName,
@@ -73,7 +88,16 @@ export class OrgsService {
         steps: pendingSteps(),
         startedBy: ctx.principal?.userId ?? null,
       });
-      await this.audit.record(ctx, { action: 'org.create', orgId: org.id, target: friendlyName, diff: { discoveryUrl, certificateId: dto.certificateId } }, m);
+      await this.audit.record(
+        ctx,
+        {
+          action: 'org.create',
+          orgId: org.id,
+          target: friendlyName,
+          diff: { discoveryUrl, certificateId: dto.certificateId },
+        },
+        m,
+      );
       return { org, runId: run.id };
     });
     const run = await this.execute(org, runId);
@@ -89,15 +113,21 @@ export class OrgsService {
     );
     let run: OnboardingRunEntity;
     try {
-      run = await this.db.getRepository(OnboardingRunEntity).save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
+      run = await this.db
+        .getRepository(OnboardingRunEntity)
+        .save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
     } catch (err) {
       // The unique index on running runs: another admin (or instance) started one a moment ago.
-      if ((err as { code?: string }).code === '23505') throw conflict('ONBOARDING_RUNNING', 'An onboarding run for this org is already in progress.');
+      if ((err as { code?: string }).code === '23505')
+        throw conflict('ONBOARDING_RUNNING', 'An onboarding run for this org is already in progress.');
       throw err;
     }
     // An active org keeps serving calls while it is checked again; only a new or failed one shows "onboarding".
     const wasActive = org.status === 'active';
-    if (!wasActive) await this.db.getRepository(OrgEntity).update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
+    if (!wasActive)
+      await this.db
+        .getRepository(OrgEntity)
+        .update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
     await this.audit.record(ctx, { action: 'org.onboarding.rerun', orgId, target: org.friendlyName });
     const done = await this.execute(org, run.id, wasActive);
     this.tickets.forget(orgId);
@@ -108,17 +138,37 @@ export class OrgsService {
     try {
       const cert = await this.certificates.get(org.certificateId);
       const bundle = await this.certificates.loadBundle(org.certificateId);
-      return await this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId, { keepActive: wasActive });
+      return await this.onboarding.run(org, runId, bundle, cert.serviceAccountLiveId, {
+        keepActive: wasActive,
+      });
     } catch (err) {
       // Never leave an org or a run "in progress" for good: record why it could not even start.
       const message = err instanceof Error ? err.message : 'unknown error';
       const steps = pendingSteps().map((s, i) =>
         i === 0
-          ? { ...s, status: 'failed' as const, durationMs: 0, detail: message, error: { code: (err as { code?: string }).code ?? 'ONBOARDING_NOT_STARTED', message, hint: 'Check the certificate of this org, then retry.' } }
+          ? {
+              ...s,
+              status: 'failed' as const,
+              durationMs: 0,
+              detail: message,
+              error: {
+                code: (err as { code?: string }).code ?? 'ONBOARDING_NOT_STARTED',
+                message,
+                hint: 'Check the certificate of this org, then retry.',
+              },
+            }
           : { ...s, status: 'skipped' as const },
       );
-      await this.db.getRepository(OnboardingRunEntity).update({ id: runId, orgId: org.id }, { status: 'failed', steps: steps as never, finishedAt: new Date() });
-      if (!wasActive) await this.db.getRepository(OrgEntity).update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
+      await this.db
+        .getRepository(OnboardingRunEntity)
+        .update(
+          { id: runId, orgId: org.id },
+          { status: 'failed', steps: steps as never, finishedAt: new Date() },
+        );
+      if (!wasActive)
+        await this.db
+          .getRepository(OrgEntity)
+          .update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
       return this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
     }
   }
@@ -131,7 +181,9 @@ export class OrgsService {
 
   async latestRun(orgId: string): Promise<RunView> {
     await this.entity(orgId);
-    const run = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId }, order: { startedAt: 'DESC' } });
+    const run = await this.db
+      .getRepository(OnboardingRunEntity)
+      .findOne({ where: { orgId }, order: { startedAt: 'DESC' } });
     if (!run) throw notFound('RUN_NOT_FOUND', 'This org has no onboarding run.');
     return toRunView(run);
   }
@@ -146,7 +198,9 @@ export class OrgsService {
   }
 
   private async view(o: OrgEntity): Promise<OrgView> {
-    const run = await this.db.getRepository(OnboardingRunEntity).findOne({ where: { orgId: o.id }, order: { startedAt: 'DESC' } });
+    const run = await this.db
+      .getRepository(OnboardingRunEntity)
+      .findOne({ where: { orgId: o.id }, order: { startedAt: 'DESC' } });
     return {
       id: o.id,
       friendlyName: o.friendlyName,
@@ -157,7 +211,9 @@ export class OrgsService {
       status: o.status,
       certificateId: o.certificateId,
       stagedCertificateId: o.stagedCertificateId,
-      serviceAccount: o.serviceAccountUserId ? { id: o.serviceAccountUserId, name: o.serviceAccountName ?? '' } : null,
+      serviceAccount: o.serviceAccountUserId
+        ? { id: o.serviceAccountUserId, name: o.serviceAccountName ?? '' }
+        : null,
       createdAt: o.createdAt.toISOString(),
       updatedAt: o.updatedAt.toISOString(),
       lastRun: run ? toRunView(run) : null,
@@ -169,14 +225,19 @@ export class OrgsService {
   /** Rotation, step 1: stage a certificate and prove it with a real ticket request. */
   async stageCertificate(orgId: string, certificateId: string, ctx: RequestContext): Promise<OrgView> {
     const org = await this.entity(orgId);
-    if (!org.organizationName) throw conflict('ORG_NOT_ONBOARDED', 'Onboard the org before rotating its certificate.');
-    if (certificateId === org.certificateId) throw conflict('CERTIFICATE_ALREADY_ACTIVE', 'This certificate is already the active one.');
+    if (!org.organizationName)
+      throw conflict('ORG_NOT_ONBOARDED', 'Onboard the org before rotating its certificate.');
+    if (certificateId === org.certificateId)
+      throw conflict('CERTIFICATE_ALREADY_ACTIVE', 'This certificate is already the active one.');
     const cert = await this.certificates.get(certificateId);
-    if (cert.status === 'invalid') throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used.`);
+    if (cert.status === 'invalid')
+      throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used.`);
     const bundle = await this.certificates.loadBundle(certificateId);
     await this.tickets.verifyCertificate(org, bundle);
     await this.db.transaction(async (m) => {
-      await m.getRepository(OrgEntity).update({ id: orgId }, { stagedCertificateId: certificateId, updatedAt: new Date() });
+      await m
+        .getRepository(OrgEntity)
+        .update({ id: orgId }, { stagedCertificateId: certificateId, updatedAt: new Date() });
       await this.audit.record(ctx, { action: 'org.certificate.stage', orgId, target: certificateId }, m);
     });
     return this.get(orgId);
@@ -185,10 +246,25 @@ export class OrgsService {
   /** Rotation, step 2: the staged certificate becomes active; current tickets stay valid meanwhile. */
   async promoteCertificate(orgId: string, ctx: RequestContext): Promise<OrgView> {
     const org = await this.entity(orgId);
-    if (!org.stagedCertificateId) throw conflict('NO_STAGED_CERTIFICATE', 'Stage and verify a certificate first.');
+    if (!org.stagedCertificateId)
+      throw conflict('NO_STAGED_CERTIFICATE', 'Stage and verify a certificate first.');
     await this.db.transaction(async (m) => {
-      await m.getRepository(OrgEntity).update({ id: orgId }, { certificateId: org.stagedCertificateId!, stagedCertificateId: null, updatedAt: new Date() });
-      await this.audit.record(ctx, { action: 'org.certificate.promote', orgId, target: org.stagedCertificateId, diff: { previous: org.certificateId } }, m);
+      await m
+        .getRepository(OrgEntity)
+        .update(
+          { id: orgId },
+          { certificateId: org.stagedCertificateId!, stagedCertificateId: null, updatedAt: new Date() },
+        );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'org.certificate.promote',
+          orgId,
+          target: org.stagedCertificateId,
+          diff: { previous: org.certificateId },
+        },
+        m,
+      );
     });
     // Tickets obtained with the old certificate are dropped: the next call signs in with the new one
     // (already proven by the stage step), so no call fails in between.
@@ -200,7 +276,9 @@ export class OrgsService {
   async unstageCertificate(orgId: string, ctx: RequestContext): Promise<OrgView> {
     await this.entity(orgId);
     await this.db.transaction(async (m) => {
-      await m.getRepository(OrgEntity).update({ id: orgId }, { stagedCertificateId: null, updatedAt: new Date() });
+      await m
+        .getRepository(OrgEntity)
+        .update({ id: orgId }, { stagedCertificateId: null, updatedAt: new Date() });
       await this.audit.record(ctx, { action: 'org.certificate.unstage', orgId }, m);
     });
     return this.get(orgId);

@@ -30,7 +30,9 @@ export class EndUserSessions {
   private readonly key: Buffer;
 
   constructor(kek: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), Buffer.from('onbehalf end-user session v1'), 32));
+    this.key = Buffer.from(
+      hkdfSync('sha256', kek, Buffer.alloc(0), Buffer.from('onbehalf end-user session v1'), 32),
+    );
   }
 
   issue(u: Omit<EndUser, 'expiresAt'>, now = Date.now()): { value: string; user: EndUser } {
@@ -55,7 +57,11 @@ export class EndUserSessions {
   }
 
   issueState(orgId: string, now = Date.now()): { value: string; state: RpsState } {
-    const state: RpsState = { orgId, nonce: randomBytes(16).toString('base64url'), expiresAt: now + 10 * 60_000 };
+    const state: RpsState = {
+      orgId,
+      nonce: randomBytes(16).toString('base64url'),
+      expiresAt: now + 10 * 60_000,
+    };
     const body = Buffer.from(JSON.stringify(state)).toString('base64url');
     return { value: `${body}.${this.sign(`state|${body}`)}`, state };
   }

@@ -30,13 +30,19 @@ export class RpsController {
     private readonly reconcile: ReconcileService,
   ) {
     this.sessions = new EndUserSessions(config.keks.get(config.activeKekId)!);
-    this.verifier = config.rpsSigningCertPem ? new RpsVerifier({ signingCertPem: config.rpsSigningCertPem, siteId: config.rpsSiteId }) : null;
+    this.verifier = config.rpsSigningCertPem
+      ? new RpsVerifier({ signingCertPem: config.rpsSigningCertPem, siteId: config.rpsSiteId })
+      : null;
   }
 
   /** The RPS root that buildRpsUrl appends `login`/`logout` to: the configured sign-in page without its last segment. */
   private rpsBase(): string {
     if (!this.config.rpsLoginUrl || !this.verifier) {
-      throw new DomainException(503, 'RPS_NOT_CONFIGURED', 'No RPS sign-in page is configured (ONBEHALF_RPS_LOGIN_URL, ONBEHALF_RPS_SIGNING_CERT_FILE).');
+      throw new DomainException(
+        503,
+        'RPS_NOT_CONFIGURED',
+        'No RPS sign-in page is configured (ONBEHALF_RPS_LOGIN_URL, ONBEHALF_RPS_SIGNING_CERT_FILE).',
+      );
     }
     const u = new URL(this.config.rpsLoginUrl);
     u.pathname = u.pathname.replace(/\/login\/?$/, '') || '/';
@@ -53,8 +59,21 @@ export class RpsController {
   login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: Response): void {
     const base = this.rpsBase();
     const { value, state } = this.sessions.issueState(orgId);
-    res.cookie(RPS_STATE_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: this.config.publicOrigin.startsWith('https:'), path: '/api/rps', maxAge: 10 * 60_000 });
-    res.redirect(302, buildRpsUrl('Auth', { rpsBaseUrl: base, siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId, state.nonce) }));
+    res.cookie(RPS_STATE_COOKIE, value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.config.publicOrigin.startsWith('https:'),
+      path: '/api/rps',
+      maxAge: 10 * 60_000,
+    });
+    res.redirect(
+      302,
+      buildRpsUrl('Auth', {
+        rpsBaseUrl: base,
+        siteId: this.config.rpsSiteId,
+        returnUrl: this.callbackUrl(orgId, state.nonce),
+      }),
+    );
   }
 
   /** The RPS page sends the browser back here with `t` (a ticket) or `RPSAuthState`. */
@@ -65,18 +84,39 @@ export class RpsController {
     this.rpsBase();
     // Only a sign-in this browser started here may end here: otherwise another site could sign the
     // admin's browser in as a Live user of its choosing (login CSRF).
-    const state = this.sessions.readState((req.cookies as Record<string, string> | undefined)?.[RPS_STATE_COOKIE]);
+    const state = this.sessions.readState(
+      (req.cookies as Record<string, string> | undefined)?.[RPS_STATE_COOKIE],
+    );
     if (!state || state.orgId !== orgId || state.nonce !== q.state) {
       res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=state-mismatch`);
       return;
     }
     const v = this.verifier!.verify({ ticket: q.t ?? null, rpsAuthState: q.RPSAuthState ?? null });
     const back = (kind: 'Auth' | 'SilentAuth') =>
-      res.redirect(302, buildRpsUrl(kind, { rpsBaseUrl: this.rpsBase(), siteId: this.config.rpsSiteId, returnUrl: this.callbackUrl(orgId, state.nonce) }));
+      res.redirect(
+        302,
+        buildRpsUrl(kind, {
+          rpsBaseUrl: this.rpsBase(),
+          siteId: this.config.rpsSiteId,
+          returnUrl: this.callbackUrl(orgId, state.nonce),
+        }),
+      );
     switch (v.state) {
       case 'valid': {
-        const { value } = this.sessions.issue({ puid: v.hexPuid, liveId: v.liveId, firstName: v.firstName ?? null, lastName: v.lastName ?? null, orgId });
-        res.cookie(END_USER_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: this.config.publicOrigin.startsWith('https:'), path: '/api/rps', maxAge: 30 * 60_000 });
+        const { value } = this.sessions.issue({
+          puid: v.hexPuid,
+          liveId: v.liveId,
+          firstName: v.firstName ?? null,
+          lastName: v.lastName ?? null,
+          orgId,
+        });
+        res.cookie(END_USER_COOKIE, value, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: this.config.publicOrigin.startsWith('https:'),
+          path: '/api/rps',
+          maxAge: 30 * 60_000,
+        });
         res.clearCookie(RPS_STATE_COOKIE, { path: '/api/rps' });
         res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}`);
         return;
@@ -94,7 +134,8 @@ export class RpsController {
 
   private endUser(req: Request): EndUser {
     const u = this.sessions.read((req.cookies as Record<string, string> | undefined)?.[END_USER_COOKIE]);
-    if (!u) throw new DomainException(401, 'END_USER_REQUIRED', 'Sign in as an end user with Windows Live first.');
+    if (!u)
+      throw new DomainException(401, 'END_USER_REQUIRED', 'Sign in as an end user with Windows Live first.');
     return u;
   }
 
@@ -104,7 +145,12 @@ export class RpsController {
   }
 
   @Post('records/:entity')
-  async create(@Param('entity') entity: string, @Body() dto: WriteRecordDto, @Req() req: Request, @Ctx() ctx: RequestContext) {
+  async create(
+    @Param('entity') entity: string,
+    @Body() dto: WriteRecordDto,
+    @Req() req: Request,
+    @Ctx() ctx: RequestContext,
+  ) {
     const u = this.endUser(req);
     const r = await this.crm.create(u.orgId, entity, dto.attributes, { puid: u.puid }, ctx);
     const stamps = await this.reconcile.pullStamps(u.orgId, entity, r.id).catch(() => null);

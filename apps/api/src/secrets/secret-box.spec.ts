@@ -27,7 +27,13 @@ describe('SecretBox (envelope encryption at rest)', () => {
   it('opens secrets sealed under an older KEK after rotation, and seals new ones with the active KEK', () => {
     const k1 = randomBytes(32);
     const old = new SecretBox(new Map([['k1', k1]]), 'k1').seal('s', 'a');
-    const rotated = new SecretBox(new Map([['k1', k1], ['k2', randomBytes(32)]]), 'k2');
+    const rotated = new SecretBox(
+      new Map([
+        ['k1', k1],
+        ['k2', randomBytes(32)],
+      ]),
+      'k2',
+    );
     expect(rotated.openString(old, 'a')).toBe('s');
     expect(SecretBox.kekIdOf(rotated.seal('s', 'a'))).toBe('k2');
   });

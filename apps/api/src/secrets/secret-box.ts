@@ -31,9 +31,22 @@ export class SecretBox {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', dek, iv);
       c.setAAD(Buffer.from(`${aad}|${this.activeKekId}|v1`));
-      const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext), c.final()]);
+      const ct = Buffer.concat([
+        c.update(typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext),
+        c.final(),
+      ]);
       const kid = Buffer.from(this.activeKekId, 'utf8');
-      return Buffer.concat([Buffer.from('OB1'), Buffer.from([kid.length]), kid, dekIv, w.getAuthTag(), wrapped, iv, c.getAuthTag(), ct]);
+      return Buffer.concat([
+        Buffer.from('OB1'),
+        Buffer.from([kid.length]),
+        kid,
+        dekIv,
+        w.getAuthTag(),
+        wrapped,
+        iv,
+        c.getAuthTag(),
+        ct,
+      ]);
     } finally {
       dek.fill(0); // the DEK lives only as long as this call
     }

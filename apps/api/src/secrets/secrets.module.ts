@@ -4,7 +4,13 @@ import { SecretBox } from './secret-box';
 
 @Global()
 @Module({
-  providers: [{ provide: SecretBox, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SecretBox(c.keks, c.activeKekId) }],
+  providers: [
+    {
+      provide: SecretBox,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => new SecretBox(c.keks, c.activeKekId),
+    },
+  ],
   exports: [SecretBox],
 })
 export class SecretsModule {}

@@ -44,7 +44,9 @@ export class TicketStoreService {
     if (!row) return null;
     return {
       generation: Number(row.generation),
-      passportTicket: row.passportTicketEnc ? this.box.openString(row.passportTicketEnc, aad(orgId, 'passport')) : null,
+      passportTicket: row.passportTicketEnc
+        ? this.box.openString(row.passportTicketEnc, aad(orgId, 'passport'))
+        : null,
       passportIssuedAt: row.passportIssuedAt,
       passportExpiresAt: row.passportExpiresAt,
       crmTicket: row.crmTicketEnc ? this.box.openString(row.crmTicketEnc, aad(orgId, 'crm')) : null,
@@ -54,7 +56,13 @@ export class TicketStoreService {
   }
 
   /** Saves new tickets and records the event; returns the new generation. */
-  async save(orgId: string, t: NewTickets, kind: 'issued' | 'refreshed', latencyMs: number | null, m: EntityManager = this.db.manager): Promise<number> {
+  async save(
+    orgId: string,
+    t: NewTickets,
+    kind: 'issued' | 'refreshed',
+    latencyMs: number | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<number> {
     const passport = t.passportTicket ? this.box.seal(t.passportTicket, aad(orgId, 'passport')) : null;
     const crm = this.box.seal(t.crmTicket, aad(orgId, 'crm'));
     const rows = (await m.query(
@@ -108,22 +116,31 @@ export class TicketStoreService {
   }
 
   async recordFailure(orgId: string, errorCode: string, latencyMs: number | null): Promise<void> {
-    await this.db.query(`UPDATE tickets SET last_error_code = $2, updated_at = now() WHERE org_id = $1`, [orgId, errorCode]);
+    await this.db.query(`UPDATE tickets SET last_error_code = $2, updated_at = now() WHERE org_id = $1`, [
+      orgId,
+      errorCode,
+    ]);
     await this.event(orgId, 'failure', latencyMs, errorCode);
   }
 
-  async event(orgId: string, type: TicketEventType, latencyMs: number | null, errorCode: string | null, m: EntityManager = this.db.manager): Promise<void> {
-    await m.query(`INSERT INTO ticket_events (org_id, type, latency_ms, error_code, instance) VALUES ($1, $2, $3, $4, $5)`, [
-      orgId,
-      type,
-      latencyMs === null ? null : Math.round(latencyMs),
-      errorCode,
-      INSTANCE_ID,
-    ]);
+  async event(
+    orgId: string,
+    type: TicketEventType,
+    latencyMs: number | null,
+    errorCode: string | null,
+    m: EntityManager = this.db.manager,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO ticket_events (org_id, type, latency_ms, error_code, instance) VALUES ($1, $2, $3, $4, $5)`,
+      [orgId, type, latencyMs === null ? null : Math.round(latencyMs), errorCode, INSTANCE_ID],
+    );
   }
 
   /** Forgets an org's CRM ticket (e.g. after 8004A102), keeping the Passport ticket. */
   async invalidateCrm(orgId: string, generation: number): Promise<void> {
-    await this.db.query(`UPDATE tickets SET crm_expires_at = now() - interval '1 second' WHERE org_id = $1 AND generation = $2`, [orgId, generation]);
+    await this.db.query(
+      `UPDATE tickets SET crm_expires_at = now() - interval '1 second' WHERE org_id = $1 AND generation = $2`,
+      [orgId, generation],
+    );
   }
 }

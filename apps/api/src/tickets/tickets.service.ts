@@ -66,7 +66,8 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     await this.jobs.stop();
     const entries = await Promise.allSettled([...this.sessions.values()]);
-    for (const e of entries) if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
+    for (const e of entries)
+      if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
     this.sessions.clear();
   }
 
@@ -89,7 +90,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     if (!org.organizationName || org.status === 'onboarding') {
-      throw new DomainException(409, 'ORG_NOT_ONBOARDED', `"${org.friendlyName}" has not been onboarded yet.`);
+      throw new DomainException(
+        409,
+        'ORG_NOT_ONBOARDED',
+        `"${org.friendlyName}" has not been onboarded yet.`,
+      );
     }
     const bundle = await this.certificates.loadBundle(org.certificateId);
     const session = new CrmSession({
@@ -133,7 +138,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   breakerState(orgId: string): 'closed' | 'open' | 'half-open' {
     const p = this.sessions.get(orgId);
     const state = p ? (this.resolved.get(orgId)?.breaker.state ?? CircuitState.Closed) : CircuitState.Closed;
-    return state === CircuitState.Open || state === CircuitState.Isolated ? 'open' : state === CircuitState.HalfOpen ? 'half-open' : 'closed';
+    return state === CircuitState.Open || state === CircuitState.Isolated
+      ? 'open'
+      : state === CircuitState.HalfOpen
+        ? 'half-open'
+        : 'closed';
   }
 
   private readonly resolved = new Map<string, Entry>();
@@ -148,7 +157,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       // Open, or a half-open probe failed while this call waited for it. Only execute() may decide:
       // checking `state` first would keep an open circuit open for ever, since no probe would be let through.
       if (isBrokenCircuitError(err)) {
-        throw new DomainException(503, 'ORG_CIRCUIT_OPEN', 'CRM for this org is failing; calls are paused for a few seconds to let it recover.');
+        throw new DomainException(
+          503,
+          'ORG_CIRCUIT_OPEN',
+          'CRM for this org is failing; calls are paused for a few seconds to let it recover.',
+        );
       }
       throw err;
     }
@@ -183,7 +196,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           };
         }
         return t.passportTicket && t.passportExpiresAt
-          ? { ticket: t.passportTicket, issuedAt: (t.passportIssuedAt ?? t.passportExpiresAt).getTime(), expiresAt: t.passportExpiresAt.getTime() }
+          ? {
+              ticket: t.passportTicket,
+              issuedAt: (t.passportIssuedAt ?? t.passportExpiresAt).getTime(),
+              expiresAt: t.passportExpiresAt.getTime(),
+            }
           : undefined;
       },
       set: async (key: string, value: StoredTicket): Promise<void> => {
@@ -191,20 +208,31 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
           const had = await this.store.load(orgId);
           await this.store.save(
             orgId,
-            { crmTicket: value.ticket, crmIssuedAt: new Date(value.issuedAt), crmExpiresAt: new Date(value.expiresAt) },
+            {
+              crmTicket: value.ticket,
+              crmIssuedAt: new Date(value.issuedAt),
+              crmExpiresAt: new Date(value.expiresAt),
+            },
             had?.crmTicket ? 'refreshed' : 'issued',
             null,
           );
         } else {
           await this.db.query(
             `UPDATE tickets SET passport_ticket_enc = $2, passport_expires_at = $3, passport_issued_at = $4, updated_at = now() WHERE org_id = $1`,
-            [orgId, this.store.sealPassport(orgId, value.ticket), new Date(value.expiresAt), new Date(value.issuedAt)],
+            [
+              orgId,
+              this.store.sealPassport(orgId, value.ticket),
+              new Date(value.expiresAt),
+              new Date(value.issuedAt),
+            ],
           );
         }
       },
       delete: async (key: string): Promise<void> => {
         const col = kindOf(key) === 'crm' ? 'crm_expires_at' : 'passport_expires_at';
-        await this.db.query(`UPDATE tickets SET ${col} = now() - interval '1 second' WHERE org_id = $1`, [orgId]);
+        await this.db.query(`UPDATE tickets SET ${col} = now() - interval '1 second' WHERE org_id = $1`, [
+          orgId,
+        ]);
       },
     };
   }
@@ -214,10 +242,14 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     const qr = this.db.createQueryRunner();
     await qr.connect();
     try {
-      await qr.query(`SELECT pg_advisory_lock(hashtext($1))`, [`onbehalf:ticket:${orgId}:${key.split('|')[0]}`]);
+      await qr.query(`SELECT pg_advisory_lock(hashtext($1))`, [
+        `onbehalf:ticket:${orgId}:${key.split('|')[0]}`,
+      ]);
       return await fn();
     } finally {
-      await qr.query(`SELECT pg_advisory_unlock(hashtext($1))`, [`onbehalf:ticket:${orgId}:${key.split('|')[0]}`]).catch(() => undefined);
+      await qr
+        .query(`SELECT pg_advisory_unlock(hashtext($1))`, [`onbehalf:ticket:${orgId}:${key.split('|')[0]}`])
+        .catch(() => undefined);
       await qr.release();
     }
   }
@@ -254,7 +286,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
         throw toHttpError(err);
       }
       await this.store.recordFailure(orgId, isCrmAuthError(err) ? err.code : 'ERROR', performance.now() - t0);
-      throw new DomainException(502, 'TICKET_REFRESH_FAILED', `The ticket could not be refreshed: ${err instanceof Error ? err.message : 'unknown error'}`);
+      throw new DomainException(
+        502,
+        'TICKET_REFRESH_FAILED',
+        `The ticket could not be refreshed: ${err instanceof Error ? err.message : 'unknown error'}`,
+      );
     }
     return (await this.summary(orgId))!;
   }
@@ -281,16 +317,31 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
 
   /** Proves a certificate can get tickets for an org (rotation), without touching the live tickets. */
   async verifyCertificate(org: OrgEntity, bundle: CertificateBundle): Promise<void> {
-    const discovery = new DiscoveryClient({ url: org.discoveryUrl, ...(this.ca ? { ca: this.ca } : {}), timeoutMs: 15_000 });
-    const wlid = new WlidClient({ stsUrl: this.config.stsUrl, certificate: bundle, ...(this.ca ? { ca: this.ca } : {}), partnerDomain: this.config.partnerDomain, timeoutMs: 15_000 });
+    const discovery = new DiscoveryClient({
+      url: org.discoveryUrl,
+      ...(this.ca ? { ca: this.ca } : {}),
+      timeoutMs: 15_000,
+    });
+    const wlid = new WlidClient({
+      stsUrl: this.config.stsUrl,
+      certificate: bundle,
+      ...(this.ca ? { ca: this.ca } : {}),
+      partnerDomain: this.config.partnerDomain,
+      timeoutMs: 15_000,
+    });
     try {
       const { policy } = await discovery.retrievePolicy();
       const passport = await wlid.requestTicket({ policy, appliesTo: this.config.partnerDomain });
       await discovery.retrieveCrmTicket(org.organizationName!, passport.ticket);
     } catch (err) {
-      throw new DomainException(422, 'CERTIFICATE_VERIFICATION_FAILED', `The certificate could not get a ticket for "${org.friendlyName}": ${err instanceof Error ? err.message : 'unknown error'}`, {
-        errorCode: isCrmAuthError(err) ? err.code : null,
-      });
+      throw new DomainException(
+        422,
+        'CERTIFICATE_VERIFICATION_FAILED',
+        `The certificate could not get a ticket for "${org.friendlyName}": ${err instanceof Error ? err.message : 'unknown error'}`,
+        {
+          errorCode: isCrmAuthError(err) ? err.code : null,
+        },
+      );
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close()]);
     }
@@ -312,7 +363,9 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     const state: TicketSummary['state'] = !exp
       ? 'missing'
       : exp.getTime() <= now
-        ? r.last_error_code ? 'failing' : 'expired'
+        ? r.last_error_code
+          ? 'failing'
+          : 'expired'
         : r.last_error_code
           ? 'failing'
           : exp.getTime() - now < this.config.ticketRefreshAheadSec * 1000
@@ -335,7 +388,9 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   async health(orgId: string) {
     const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
-    const events = await this.db.getRepository(TicketEventEntity).find({ where: { orgId }, order: { at: 'DESC' }, take: 200 });
+    const events = await this.db
+      .getRepository(TicketEventEntity)
+      .find({ where: { orgId }, order: { at: 'DESC' }, take: 200 });
     const series = (await this.db.query(
       `SELECT date_trunc('hour', at) AS bucket,
               count(*) FILTER (WHERE type = 'issued')::int AS issued,
@@ -349,8 +404,20 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     return {
       orgId,
       ticket: await this.summary(orgId),
-      events: events.map((e) => ({ id: e.id, type: e.type, at: e.at.toISOString(), latencyMs: e.latencyMs, errorCode: e.errorCode })),
-      series: series.map((s) => ({ bucketStart: s.bucket.toISOString(), issued: s.issued, refreshed: s.refreshed, expiredFaults: s.expired, failures: s.failures })),
+      events: events.map((e) => ({
+        id: e.id,
+        type: e.type,
+        at: e.at.toISOString(),
+        latencyMs: e.latencyMs,
+        errorCode: e.errorCode,
+      })),
+      series: series.map((s) => ({
+        bucketStart: s.bucket.toISOString(),
+        issued: s.issued,
+        refreshed: s.refreshed,
+        expiredFaults: s.expired,
+        failures: s.failures,
+      })),
       breaker: this.breakerState(orgId),
     };
   }
@@ -358,7 +425,14 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   async healthAll() {
     const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
     return {
-      items: await Promise.all(orgs.map(async (o) => ({ orgId: o.id, friendlyName: o.friendlyName, ticket: await this.summary(o.id), breaker: this.breakerState(o.id) }))),
+      items: await Promise.all(
+        orgs.map(async (o) => ({
+          orgId: o.id,
+          friendlyName: o.friendlyName,
+          ticket: await this.summary(o.id),
+          breaker: this.breakerState(o.id),
+        })),
+      ),
     };
   }
 }

@@ -48,7 +48,8 @@ export class UserMappingsService implements OnApplicationShutdown {
 
   static normalizePuid(puid: string): string {
     const p = String(puid ?? '').trim();
-    if (!HEX_PUID.test(p)) throw new DomainException(400, 'INVALID_PUID', 'A PUID is 16 hexadecimal digits (HexPUID).');
+    if (!HEX_PUID.test(p))
+      throw new DomainException(400, 'INVALID_PUID', 'A PUID is 16 hexadecimal digits (HexPUID).');
     return p.toUpperCase();
   }
 
@@ -73,7 +74,11 @@ export class UserMappingsService implements OnApplicationShutdown {
         this.l1.set(key, { user, until: Math.min(row.expiresAt.getTime(), now + L1_MS) });
         return user;
       }
-      throw new DomainException(404, 'USER_NOT_MAPPED', `No CRM user in this org has the PUID ${puid} (cached answer).`);
+      throw new DomainException(
+        404,
+        'USER_NOT_MAPPED',
+        `No CRM user in this org has the PUID ${puid} (cached answer).`,
+      );
     }
     let userId: string;
     try {
@@ -87,7 +92,9 @@ export class UserMappingsService implements OnApplicationShutdown {
     }
     let name: string | null = null;
     try {
-      const u = await this.tickets.run(orgId, (s) => s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }));
+      const u = await this.tickets.run(orgId, (s) =>
+        s.retrieve({ entityName: 'systemuser', id: userId, columns: ['fullname'] }),
+      );
       name = typeof u.entity.attributes.fullname === 'string' ? u.entity.attributes.fullname : null;
     } catch {
       // The name is for people; the mapping stands without it.
@@ -113,7 +120,9 @@ export class UserMappingsService implements OnApplicationShutdown {
     this.pendingHits.clear();
     for (const [k, n] of batch) {
       const [orgId, puid] = k.split('|') as [string, string];
-      await this.db.query(`UPDATE user_mappings SET hits = hits + $3 WHERE org_id = $1 AND puid = $2`, [orgId, puid, n]).catch(() => undefined);
+      await this.db
+        .query(`UPDATE user_mappings SET hits = hits + $3 WHERE org_id = $1 AND puid = $2`, [orgId, puid, n])
+        .catch(() => undefined);
     }
   }
 
@@ -121,7 +130,13 @@ export class UserMappingsService implements OnApplicationShutdown {
     await this.flushHits();
   }
 
-  private async save(orgId: string, puid: string, userId: string | null, name: string | null, status: 'found' | 'not-found'): Promise<void> {
+  private async save(
+    orgId: string,
+    puid: string,
+    userId: string | null,
+    name: string | null,
+    status: 'found' | 'not-found',
+  ): Promise<void> {
     const ttl = status === 'found' ? FOUND_TTL_MS : NOT_FOUND_TTL_MS;
     await this.db.query(
       `INSERT INTO user_mappings (org_id, puid, system_user_id, full_name, status, verified_at, expires_at, hits, misses)
@@ -134,8 +149,12 @@ export class UserMappingsService implements OnApplicationShutdown {
 
   /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
   async evictUser(orgId: string, systemUserId: string): Promise<number> {
-    for (const [k, v] of this.l1) if (k.startsWith(`${orgId}|`) && v.user.id === systemUserId) this.l1.delete(k);
-    const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [orgId, systemUserId])) as unknown[];
+    for (const [k, v] of this.l1)
+      if (k.startsWith(`${orgId}|`) && v.user.id === systemUserId) this.l1.delete(k);
+    const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [
+      orgId,
+      systemUserId,
+    ])) as unknown[];
     return Array.isArray(r) ? (typeof r[1] === 'number' ? r[1] : 0) : 0;
   }
 
@@ -147,19 +166,29 @@ export class UserMappingsService implements OnApplicationShutdown {
     await this.db.getRepository(UserMappingEntity).delete({ orgId, puid });
   }
 
-  async list(orgId: string): Promise<{ items: UserMappingView[]; stats: { hits: number; misses: number; entries: number } }> {
+  async list(
+    orgId: string,
+  ): Promise<{ items: UserMappingView[]; stats: { hits: number; misses: number; entries: number } }> {
     await this.flushHits(); // counts read by people include this instance's latest hits
-    const rows = await this.db.getRepository(UserMappingEntity).find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
+    const rows = await this.db
+      .getRepository(UserMappingEntity)
+      .find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
     const items = rows.map(toView);
     return {
       items,
-      stats: { hits: items.reduce((a, r) => a + r.hits, 0), misses: items.reduce((a, r) => a + r.misses, 0), entries: items.length },
+      stats: {
+        hits: items.reduce((a, r) => a + r.hits, 0),
+        misses: items.reduce((a, r) => a + r.misses, 0),
+        entries: items.length,
+      },
     };
   }
 
   async view(orgId: string, puid: string): Promise<UserMappingView> {
     await this.flushHits();
-    const row = await this.db.getRepository(UserMappingEntity).findOneOrFail({ where: { orgId, puid: UserMappingsService.normalizePuid(puid) } });
+    const row = await this.db
+      .getRepository(UserMappingEntity)
+      .findOneOrFail({ where: { orgId, puid: UserMappingsService.normalizePuid(puid) } });
     return toView(row);
   }
 }

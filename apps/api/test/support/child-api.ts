@@ -19,7 +19,11 @@ export function ensureApiBuilt(): string {
   if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestMtime(join(API_DIR, 'src'))) {
     // The package's own tsc, run by this Node: pnpm need not be on PATH (npm test installs it under .tools/).
     const tsc = require.resolve('typescript/bin/tsc', { paths: [API_DIR] });
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: API_DIR, stdio: 'pipe', timeout: 120_000 });
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+      cwd: API_DIR,
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
   }
   return MAIN;
 }
@@ -39,7 +43,13 @@ export async function startChildApi(env: Record<string, string>): Promise<ChildA
   const main = ensureApiBuilt();
   const child = spawn(process.execPath, [main], {
     cwd: API_DIR,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ONBEHALF_API_PORT: '0', ONBEHALF_JOBS: 'off', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      ONBEHALF_API_PORT: '0',
+      ONBEHALF_JOBS: 'off',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -30,16 +30,23 @@ export async function startHostileServer(emulatorDataDir: string): Promise<Hosti
   const replies: HostileReply[] = [];
   const seen: string[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer({ key: pki('server.key.pem'), cert: pki('server.crt.pem') + pki('intermediate.crt.pem') }, (req, res) => {
-    seen.push(req.url ?? '');
-    req.resume();
-    req.on('end', () => {
-      const r = replies.shift() ?? { status: 503, body: 'no reply queued' };
-      const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-      res.writeHead(r.status ?? 200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(body.length), ...r.headers });
-      res.end(body);
-    });
-  });
+  const server: Server = createServer(
+    { key: pki('server.key.pem'), cert: pki('server.crt.pem') + pki('intermediate.crt.pem') },
+    (req, res) => {
+      seen.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => {
+        const r = replies.shift() ?? { status: 503, body: 'no reply queued' };
+        const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+        res.writeHead(r.status ?? 200, {
+          'content-type': 'text/xml; charset=utf-8',
+          'content-length': String(body.length),
+          ...r.headers,
+        });
+        res.end(body);
+      });
+    },
+  );
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));

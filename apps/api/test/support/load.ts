@@ -6,7 +6,11 @@ export function quantile(values: number[], q: number): number {
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; results in task order. */
-export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+export async function pool<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
   const out = new Array<T>(count);
   let next = 0;
   const worker = async () => {
@@ -21,7 +25,11 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
 }
 
 /** Calls `task` from `concurrency` workers until `ms` have passed. */
-export async function forDuration(ms: number, concurrency: number, task: (worker: number, i: number) => Promise<void>): Promise<number> {
+export async function forDuration(
+  ms: number,
+  concurrency: number,
+  task: (worker: number, i: number) => Promise<void>,
+): Promise<number> {
   const end = performance.now() + ms;
   let n = 0;
   await Promise.all(

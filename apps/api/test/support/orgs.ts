@@ -9,17 +9,30 @@ export const NORA_PUID = '0003BFFDA1B2C3D4';
 export const NORTHWIND = { name: 'northwind', friendlyName: 'Northwind Traders' } as const;
 
 /** Uploads the emulator's demo certificate; returns its id. */
-export async function uploadDemoCertificate(admin: ConsoleClient, emulator: RunningEmulator): Promise<string> {
+export async function uploadDemoCertificate(
+  admin: ConsoleClient,
+  emulator: RunningEmulator,
+): Promise<string> {
   const res = await admin.post('/api/certificates', demoCertificateUpload(emulator));
   if (res.status !== 201) throw new Error(`demo certificate upload: ${res.status} ${await res.text()}`);
   return (await json<{ id: string }>(res)).id;
 }
 
 /** Onboards an org by friendly name through POST /api/orgs; throws unless it ends active. */
-export async function onboard(admin: ConsoleClient, emulator: RunningEmulator, friendlyName: string, certificateId: string): Promise<string> {
-  const res = await admin.post('/api/orgs', { discoveryUrl: emulator.discoveryUrl, friendlyName, certificateId });
+export async function onboard(
+  admin: ConsoleClient,
+  emulator: RunningEmulator,
+  friendlyName: string,
+  certificateId: string,
+): Promise<string> {
+  const res = await admin.post('/api/orgs', {
+    discoveryUrl: emulator.discoveryUrl,
+    friendlyName,
+    certificateId,
+  });
   const body = await json<{ org: { id: string; status: string }; run: unknown }>(res);
-  if (res.status !== 201 || body.org.status !== 'active') throw new Error(`onboarding ${friendlyName}: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 201 || body.org.status !== 'active')
+    throw new Error(`onboarding ${friendlyName}: ${res.status} ${JSON.stringify(body)}`);
   return body.org.id;
 }
 
@@ -40,11 +53,20 @@ export function addNorthwind(emulator: RunningEmulator): void {
     proxyRole: true,
     isServiceAccount: true,
   });
-  c.addUser({ org: NORTHWIND.name, liveId: 'nora.nash@northwind.example', firstName: 'Nora', lastName: 'Nash', puid: NORA_PUID });
+  c.addUser({
+    org: NORTHWIND.name,
+    liveId: 'nora.nash@northwind.example',
+    firstName: 'Nora',
+    lastName: 'Nash',
+    puid: NORA_PUID,
+  });
 }
 
 /** Contoso and Northwind onboarded with the demo certificate. */
-export async function twoOrgs(admin: ConsoleClient, emulator: RunningEmulator): Promise<{ certId: string; contosoId: string; northwindId: string }> {
+export async function twoOrgs(
+  admin: ConsoleClient,
+  emulator: RunningEmulator,
+): Promise<{ certId: string; contosoId: string; northwindId: string }> {
   addNorthwind(emulator);
   const certId = await uploadDemoCertificate(admin, emulator);
   const contosoId = await onboard(admin, emulator, 'Contoso Ltd', certId);

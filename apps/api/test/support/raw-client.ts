@@ -19,7 +19,12 @@ export class RawClient {
   }
 
   /** Sends the request with the session cookie and CSRF token; null when the connection failed. */
-  async send(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Response | null> {
+  async send(
+    method: string,
+    path: string,
+    body?: string | Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<Response | null> {
     try {
       return await fetch(`${this.base}${path}`, {
         method,

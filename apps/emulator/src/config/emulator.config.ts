@@ -58,7 +58,13 @@ export function loadEmulatorConfig(env: NodeJS.ProcessEnv, repoRoot: string): Em
     demoDir: dir('EMULATOR_DEMO_DIR', '.data/demo'),
     seed,
     crmTicketLifetimeSec: integer(env, 'EMULATOR_CRM_TICKET_LIFETIME_SEC', 8 * 3600, 1, 31_536_000),
-    passportTicketLifetimeSec: integer(env, 'EMULATOR_PASSPORT_TICKET_LIFETIME_SEC', 24 * 3600, 1, 31_536_000),
+    passportTicketLifetimeSec: integer(
+      env,
+      'EMULATOR_PASSPORT_TICKET_LIFETIME_SEC',
+      24 * 3600,
+      1,
+      31_536_000,
+    ),
     rpsTicketLifetimeSec: integer(env, 'EMULATOR_RPS_TICKET_LIFETIME_SEC', 600, 1, 31_536_000),
   };
 }

@@ -3,7 +3,8 @@ import { isLoopback } from './control-api.handler';
 
 describe('isLoopback', () => {
   it('accepts 127.0.0.0/8, ::1 and IPv4-mapped loopback', () => {
-    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', '::FFFF:127.0.0.2']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1', '::FFFF:127.0.0.2'])
+      expect(isLoopback(a), a).toBe(true);
   });
 
   it('refuses every other address', () => {

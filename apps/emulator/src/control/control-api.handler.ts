@@ -13,7 +13,10 @@ export function isLoopback(address: string | undefined): boolean {
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -86,7 +89,11 @@ export async function handleControl(
       case 'GET records': {
         const org = url.searchParams.get('org');
         if (!org) throw new ControlInputError('org is required');
-        return sendJson(res, 200, control.records({ org, entity: url.searchParams.get('entity') ?? undefined }));
+        return sendJson(
+          res,
+          200,
+          control.records({ org, entity: url.searchParams.get('entity') ?? undefined }),
+        );
       }
       case 'POST pki/issue':
         return sendJson(res, 201, await control.issueCertificate(body as never));
@@ -113,7 +120,8 @@ export async function handleControl(
         }
         if (parts[0] === 'records' && parts.length === 4) {
           const record = { org: parts[1] ?? '', entity: parts[2] ?? '', id: parts[3] ?? '' };
-          if (method === 'PATCH') return sendJson(res, 200, control.stampRecord(record, body as RecordStamps));
+          if (method === 'PATCH')
+            return sendJson(res, 200, control.stampRecord(record, body as RecordStamps));
           if (method === 'DELETE') return sendJson(res, 200, control.deleteRecord(record));
         }
         if (method === 'DELETE' && parts[0] === 'scenarios' && parts.length === 2) {
@@ -124,8 +132,10 @@ export async function handleControl(
     }
     sendJson(res, 404, { error: 'not-found', message: `No control route ${method} ${route}` });
   } catch (error) {
-    if (error instanceof ControlInputError) return sendJson(res, 400, { error: 'bad-request', message: error.message });
-    if (error instanceof ControlNotFoundError) return sendJson(res, 404, { error: 'not-found', message: error.message });
+    if (error instanceof ControlInputError)
+      return sendJson(res, 400, { error: 'bad-request', message: error.message });
+    if (error instanceof ControlNotFoundError)
+      return sendJson(res, 404, { error: 'not-found', message: error.message });
     sendJson(res, 500, { error: 'internal', message: (error as Error).message });
   }
 }

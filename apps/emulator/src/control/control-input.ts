@@ -16,7 +16,8 @@ export function str(value: unknown, name: string, required = false): string | un
     if (required) throw new ControlInputError(`${name} is required`);
     return undefined;
   }
-  if (typeof value !== 'string' || value.length > 500) throw new ControlInputError(`${name} must be a string`);
+  if (typeof value !== 'string' || value.length > 500)
+    throw new ControlInputError(`${name} must be a string`);
   return value.trim();
 }
 

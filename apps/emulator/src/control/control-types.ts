@@ -2,7 +2,14 @@ import type { Lifetimes } from '../http/emulator.context';
 import type { IssueCertificateRequest, IssuedCertificate } from '../pki/pki.store';
 import type { CallCounts } from '../scenarios/call.counter';
 import type { ScenarioInput } from '../scenarios/scenario.engine';
-import type { CertRegistration, LiveAccount, OrgState, Right, ScenarioState, UserState } from '../state/emulator-state.model';
+import type {
+  CertRegistration,
+  LiveAccount,
+  OrgState,
+  Right,
+  ScenarioState,
+  UserState,
+} from '../state/emulator-state.model';
 
 /** `GET /_control/state`. */
 export interface EmulatorStateView {
@@ -75,7 +82,13 @@ export interface RecordRef {
 }
 
 /** The stamps a control write may set: a systemuserid of the record's org, or null to clear the stamp. */
-export const STAMP_FIELDS = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby', 'ownerid'] as const;
+export const STAMP_FIELDS = [
+  'createdby',
+  'createdonbehalfby',
+  'modifiedby',
+  'modifiedonbehalfby',
+  'ownerid',
+] as const;
 export type RecordStamps = Partial<Record<(typeof STAMP_FIELDS)[number], string | null>>;
 
 /** The control operations, in-process and typed; the HTTP control API maps onto these one to one. */
@@ -115,4 +128,3 @@ export interface EmulatorControl {
   /** Deletes a record behind any client's back (no CrmService call, nothing counted). */
   deleteRecord(record: RecordRef): RecordView;
 }
-

@@ -14,7 +14,8 @@ export function directoryControl(
   return {
     addOrg(input) {
       const name = str(input.name, 'name', true).toLowerCase();
-      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name)) throw new ControlInputError('name must be a unique name such as contoso');
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name))
+        throw new ControlInputError('name must be a unique name such as contoso');
       if (store.org(name)) throw new ControlInputError(`An org named '${name}' exists`);
       const id = input.id ? normalizeGuid(str(input.id, 'id', true)) : randomUUID();
       if (!isGuid(id)) throw new ControlInputError('id must be a GUID');
@@ -55,9 +56,15 @@ export function directoryControl(
       if (account && puid && account.puid !== puid) {
         throw new ControlInputError(`${liveId} already has PUID ${account.puid}`);
       }
-      if (puid && !account && store.liveAccountByPuid(puid)) throw new ControlInputError(`PUID ${puid} is taken`);
+      if (puid && !account && store.liveAccountByPuid(puid))
+        throw new ControlInputError(`PUID ${puid} is taken`);
       if (!account) {
-        account = { liveId, puid: puid ?? `0003${randomBytes(6).toString('hex').toUpperCase()}`, firstName, lastName };
+        account = {
+          liveId,
+          puid: puid ?? `0003${randomBytes(6).toString('hex').toUpperCase()}`,
+          firstName,
+          lastName,
+        };
         store.liveAccounts.set(liveId, account);
       }
       const user: UserState = {
@@ -118,4 +125,3 @@ export function directoryControl(
     },
   };
 }
-

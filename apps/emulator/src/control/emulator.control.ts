@@ -75,7 +75,8 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
           throw new ControlInputError(`${key} must be a number of seconds between 1 and 31536000`);
         }
       }
-      for (const [key, value] of entries) if (typeof value === 'number') deps.lifetimes[key] = Math.floor(value);
+      for (const [key, value] of entries)
+        if (typeof value === 'number') deps.lifetimes[key] = Math.floor(value);
       return { ...deps.lifetimes };
     },
 

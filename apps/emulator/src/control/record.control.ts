@@ -9,7 +9,9 @@ function viewAttr(value: StoredAttr): RecordView['attributes'][string] {
     case 's':
       return value.v;
     case 'ref':
-      return value.name === undefined ? { id: value.id, type: value.type } : { id: value.id, type: value.type, name: value.name };
+      return value.name === undefined
+        ? { id: value.id, type: value.type }
+        : { id: value.id, type: value.type, name: value.name };
     case 'date':
       return new Date(value.v).toISOString();
     case 'bool':
@@ -24,11 +26,15 @@ function viewRecord(entity: string, record: EntityRecord): RecordView {
 }
 
 /** The control of CRM records: reading them, and changing them behind any client's back. */
-export function recordControl(store: StateStore): Pick<EmulatorControl, 'records' | 'stampRecord' | 'deleteRecord'> {
+export function recordControl(
+  store: StateStore,
+): Pick<EmulatorControl, 'records' | 'stampRecord' | 'deleteRecord'> {
   const orgOrThrow = (name: string): OrgState => requireOrg(store, name);
 
   /** The record and its table, without creating an empty table for a wrong name. */
-  const recordOrThrow = (ref: RecordRef): { org: OrgState; entity: string; table: Map<string, EntityRecord>; record: EntityRecord } => {
+  const recordOrThrow = (
+    ref: RecordRef,
+  ): { org: OrgState; entity: string; table: Map<string, EntityRecord>; record: EntityRecord } => {
     const org = orgOrThrow(str(ref.org, 'org', true));
     const entity = str(ref.entity, 'entity', true).toLowerCase();
     const id = str(ref.id, 'id', true);
@@ -54,9 +60,11 @@ export function recordControl(store: StateStore): Pick<EmulatorControl, 'records
 
     stampRecord(ref, stamps) {
       const { org, entity, record } = recordOrThrow(ref);
-      if (typeof stamps !== 'object' || stamps === null || Array.isArray(stamps)) throw new ControlInputError('stamps must be an object');
+      if (typeof stamps !== 'object' || stamps === null || Array.isArray(stamps))
+        throw new ControlInputError('stamps must be an object');
       const unknown = Object.keys(stamps).filter((k) => !(STAMP_FIELDS as readonly string[]).includes(k));
-      if (unknown.length) throw new ControlInputError(`Unknown stamp ${unknown[0]}; known: ${STAMP_FIELDS.join(', ')}`);
+      if (unknown.length)
+        throw new ControlInputError(`Unknown stamp ${unknown[0]}; known: ${STAMP_FIELDS.join(', ')}`);
       const next: Array<[string, StoredAttr | null]> = [];
       for (const field of STAMP_FIELDS) {
         const value = stamps[field];
@@ -67,7 +75,8 @@ export function recordControl(store: StateStore): Pick<EmulatorControl, 'records
         }
         const userId = str(value, field, true);
         const user = isGuid(userId) ? store.user(userId) : undefined;
-        if (!user || user.org !== org.name) throw new ControlInputError(`${field} must be the systemuserid of a user of ${org.name}`);
+        if (!user || user.org !== org.name)
+          throw new ControlInputError(`${field} must be the systemuserid of a user of ${org.name}`);
         next.push([field, { t: 'ref', type: 'systemuser', id: user.id, name: user.fullName }]);
       }
       for (const [field, value] of next) {

@@ -53,7 +53,11 @@ const QUERY: Shape = {
   Orders: {
     ns: QUERY_NS,
     parts: () => ({
-      Order: { ns: QUERY_NS, many: true, parts: () => ({ AttributeName: { ns: QUERY_NS }, OrderType: { ns: QUERY_NS } }) },
+      Order: {
+        ns: QUERY_NS,
+        many: true,
+        parts: () => ({ AttributeName: { ns: QUERY_NS }, OrderType: { ns: QUERY_NS } }),
+      },
     }),
   },
   PageInfo: {
@@ -89,7 +93,11 @@ export function xsiType(node: XmlValue): { ns: string; local: string } | undefin
   if (raw === undefined) return undefined;
   const resolved = resolveQName(node, raw);
   if (!resolved) {
-    throw new CrmFault('InvalidArgument', `The xsi:type '${raw}' of <${node.name}> uses an undeclared prefix.`, 'Client');
+    throw new CrmFault(
+      'InvalidArgument',
+      `The xsi:type '${raw}' of <${node.name}> uses an undeclared prefix.`,
+      'Client',
+    );
   }
   return resolved;
 }
@@ -111,7 +119,8 @@ function walk(node: XmlValue, shape: Shape): void {
     const part = Object.prototype.hasOwnProperty.call(shape, c.local) ? shape[c.local] : undefined;
     if (!part || part.ns !== c.ns) continue;
     if (!part.many) {
-      if (seen.has(c.local)) throw new SoapParseError('invalid-envelope', `The element '${c.local}' may appear only once here.`);
+      if (seen.has(c.local))
+        throw new SoapParseError('invalid-envelope', `The element '${c.local}' may appear only once here.`);
       seen.add(c.local);
     }
     if (part.typeNs !== undefined) checkType(c, part.typeNs);

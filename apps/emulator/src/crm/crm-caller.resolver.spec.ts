@@ -9,7 +9,14 @@ import type { Right } from '../state/emulator-state.model';
 import { StateStore } from '../state/state.store';
 import { TicketCodec, type CrmTicketClaims } from '../tickets/ticket.codec';
 import { readXml } from '../xml/xml-reader';
-import { privilegeName, readAuthToken, requireRight, resolveCaller, type AuthTokenFields, type CrmCaller } from './crm-caller.resolver';
+import {
+  privilegeName,
+  readAuthToken,
+  requireRight,
+  resolveCaller,
+  type AuthTokenFields,
+  type CrmCaller,
+} from './crm-caller.resolver';
 
 /**
  * The CrmAuthenticationToken and impersonation rules (docs/protocol.md §5.1, §6.3, §10.1) on the
@@ -18,7 +25,8 @@ import { privilegeName, readAuthToken, requireRight, resolveCaller, type AuthTok
  * disabled, Noah may not create accounts, Frank belongs to Fabrikam.
  */
 
-const seed = () => demoSeed({ thumbprint: 'AA'.repeat(20), serialHex: '01', notAfter: '2099-01-01T00:00:00Z' });
+const seed = () =>
+  demoSeed({ thumbprint: 'AA'.repeat(20), serialHex: '01', notAfter: '2099-01-01T00:00:00Z' });
 const HOUR = 3_600_000;
 
 interface World {
@@ -38,7 +46,12 @@ async function world(): Promise<World> {
   const scenarios = new ScenarioEngine(store);
   const earlyExpired = new Set<string>();
   // resolveCaller and requireRight use these four members of the context; the rest is HTTP plumbing.
-  const used: Pick<EmulatorContext, 'store' | 'tickets' | 'scenarios' | 'earlyExpired'> = { store, tickets, scenarios, earlyExpired };
+  const used: Pick<EmulatorContext, 'store' | 'tickets' | 'scenarios' | 'earlyExpired'> = {
+    store,
+    tickets,
+    scenarios,
+    earlyExpired,
+  };
   const ctx = used as EmulatorContext;
   let n = 0;
   const ticket = (overrides: Partial<CrmTicketClaims> = {}) => {
@@ -107,8 +120,18 @@ describe('readAuthToken', () => {
   });
 
   it('gives undefined for each field left out, and no token at all without a header or a token element', () => {
-    const none = { authenticationType: undefined, crmTicket: undefined, organizationName: undefined, callerId: undefined, callerIdRaw: undefined };
-    expect(readAuthToken(header('<ws:CrmAuthenticationToken><ct:CrmTicket>abc</ct:CrmTicket></ws:CrmAuthenticationToken>'))).toEqual({
+    const none = {
+      authenticationType: undefined,
+      crmTicket: undefined,
+      organizationName: undefined,
+      callerId: undefined,
+      callerIdRaw: undefined,
+    };
+    expect(
+      readAuthToken(
+        header('<ws:CrmAuthenticationToken><ct:CrmTicket>abc</ct:CrmTicket></ws:CrmAuthenticationToken>'),
+      ),
+    ).toEqual({
       ...none,
       crmTicket: 'abc',
     });
@@ -128,16 +151,24 @@ describe('readAuthToken', () => {
 
   it('ignores an element that is not a token field, whatever its namespace', () => {
     const t = readAuthToken(
-      header('<ws:CrmAuthenticationToken><x:Extra xmlns:x="urn:x">1</x:Extra><ct:CrmTicket>abc</ct:CrmTicket></ws:CrmAuthenticationToken>'),
+      header(
+        '<ws:CrmAuthenticationToken><x:Extra xmlns:x="urn:x">1</x:Extra><ct:CrmTicket>abc</ct:CrmTicket></ws:CrmAuthenticationToken>',
+      ),
     );
     expect(t.crmTicket).toBe('abc');
   });
 
   it('takes an all-zero CallerId as no impersonation and keeps a CallerId that is no GUID only as raw text', () => {
-    const zero = readAuthToken(header('<ws:CrmAuthenticationToken><ct:CallerId>{00000000-0000-0000-0000-000000000000}</ct:CallerId></ws:CrmAuthenticationToken>'));
+    const zero = readAuthToken(
+      header(
+        '<ws:CrmAuthenticationToken><ct:CallerId>{00000000-0000-0000-0000-000000000000}</ct:CallerId></ws:CrmAuthenticationToken>',
+      ),
+    );
     expect(zero.callerId).toBeUndefined();
     expect(zero.callerIdRaw).toBe('{00000000-0000-0000-0000-000000000000}');
-    const junk = readAuthToken(header('<ws:CrmAuthenticationToken><ct:CallerId>jon</ct:CallerId></ws:CrmAuthenticationToken>'));
+    const junk = readAuthToken(
+      header('<ws:CrmAuthenticationToken><ct:CallerId>jon</ct:CallerId></ws:CrmAuthenticationToken>'),
+    );
     expect(junk.callerId).toBeUndefined();
     expect(junk.callerIdRaw).toBe('jon');
   });
@@ -194,9 +225,14 @@ describe('resolveCaller: the ticket (0x8004A102, 0x8004A101)', () => {
   it('refuses a ticket of an org that no longer exists, or of an earlier org of the same name, with 0x8004A102', async () => {
     const w = await world();
     const gone = w.ticket({ org: 'northwind', orgId: '11111111-2222-4333-8444-555555555555' });
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: gone.ticket, organizationName: 'northwind' }))).code).toBe('0x8004A102');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: gone.ticket, organizationName: 'northwind' })))
+        .code,
+    ).toBe('0x8004A102');
     const earlier = w.ticket({ orgId: '11111111-2222-4333-8444-555555555555' });
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: earlier.ticket }))).code).toBe('0x8004A102');
+    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: earlier.ticket }))).code).toBe(
+      '0x8004A102',
+    );
   });
 
   it('accepts a ticket until the millisecond before its expiry and refuses it from that millisecond with 0x8004A101', async () => {
@@ -214,20 +250,32 @@ describe('resolveCaller: the ticket (0x8004A102, 0x8004A101)', () => {
     const w = await world();
     const at = Date.now();
     w.store.ticketCutoffs['contoso'] = at;
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at }).ticket }))).code).toBe('0x8004A101');
-    expect(resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at + 1 }).ticket })).org.name).toBe('contoso');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at }).ticket }))).code,
+    ).toBe('0x8004A101');
+    expect(resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at + 1 }).ticket })).org.name).toBe(
+      'contoso',
+    );
   });
 
   it('applies the cut-off of every org and the later of the two cut-offs', async () => {
     const w = await world();
     const at = Date.now();
     w.store.ticketCutoffs['*'] = at;
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at }).ticket }))).code).toBe('0x8004A101');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at }).ticket }))).code,
+    ).toBe('0x8004A101');
     w.store.ticketCutoffs['contoso'] = at - 1000;
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 500 }).ticket }))).code).toBe('0x8004A101');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 500 }).ticket }))).code,
+    ).toBe('0x8004A101');
     w.store.ticketCutoffs['*'] = at - 2000;
-    expect(faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 1500 }).ticket }))).code).toBe('0x8004A101');
-    expect(resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 500 }).ticket })).org.name).toBe('contoso');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 1500 }).ticket }))).code,
+    ).toBe('0x8004A101');
+    expect(resolveCaller(w.ctx, w.token({ crmTicket: w.ticket({ iat: at - 500 }).ticket })).org.name).toBe(
+      'contoso',
+    );
   });
 
   it('refuses a ticket that was expired early with 0x8004A101', async () => {
@@ -260,7 +308,13 @@ describe('resolveCaller: RANDOM_EXPIRY', () => {
 
   it('applies only to the org, account and user it targets', async () => {
     const w = await world();
-    w.scenarios.add({ name: 'RANDOM_EXPIRY', org: 'contoso', account: SERVICE_ACCOUNT.liveId, user: DEMO_IDS.jonWilson, params: { probability: 1 } });
+    w.scenarios.add({
+      name: 'RANDOM_EXPIRY',
+      org: 'contoso',
+      account: SERVICE_ACCOUNT.liveId,
+      user: DEMO_IDS.jonWilson,
+      params: { probability: 1 },
+    });
     expect(resolveCaller(w.ctx, w.token()).actingFor).toBeUndefined();
     expect(faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.jonWilson))).code).toBe('0x8004A101');
   });
@@ -335,7 +389,12 @@ describe('resolveCaller: impersonation (0x80040203, 0x80040220, 0x80040217, 0x80
   it('refuses impersonation without prvActOnBehalfOfAnotherUser with 0x80040220, by state and by NO_PROXY_ROLE', async () => {
     const w = await world();
     const fabrikam = w.ticket({ org: 'fabrikam', orgId: DEMO_IDS.fabrikamOrg });
-    const token = w.token({ crmTicket: fabrikam.ticket, organizationName: 'fabrikam', callerId: DEMO_IDS.frankMiller, callerIdRaw: DEMO_IDS.frankMiller });
+    const token = w.token({
+      crmTicket: fabrikam.ticket,
+      organizationName: 'fabrikam',
+      callerId: DEMO_IDS.frankMiller,
+      callerIdRaw: DEMO_IDS.frankMiller,
+    });
     const f = faultOf(() => resolveCaller(w.ctx, token));
     expect(f.code).toBe('0x80040220');
     expect(f.message).toBe(
@@ -350,17 +409,23 @@ describe('resolveCaller: impersonation (0x80040203, 0x80040220, 0x80040217, 0x80
     const f = faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.frankMiller)));
     expect(f.code).toBe('0x80040217');
     expect(f.message).toBe(`systemuser With Id = ${DEMO_IDS.frankMiller} Does Not Exist`);
-    expect(faultOf(() => resolveCaller(w.ctx, impersonating(w, '11111111-2222-4333-8444-555555555555'))).code).toBe('0x80040217');
+    expect(
+      faultOf(() => resolveCaller(w.ctx, impersonating(w, '11111111-2222-4333-8444-555555555555'))).code,
+    ).toBe('0x80040217');
   });
 
   it('refuses acting for a disabled user with 0x80040225 naming them, by state and by DISABLED_USER', async () => {
     const w = await world();
     const f = faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.disabledUser)));
     expect(f.code).toBe('0x80040225');
-    expect(f.message).toBe(`The user Dana Dorsey (${DEMO_IDS.disabledUser}) is disabled and cannot be acted for.`);
+    expect(f.message).toBe(
+      `The user Dana Dorsey (${DEMO_IDS.disabledUser}) is disabled and cannot be acted for.`,
+    );
     w.scenarios.add({ name: 'DISABLED_USER', endpoint: 'crm', user: DEMO_IDS.jonWilson });
     expect(faultOf(() => resolveCaller(w.ctx, impersonating(w, DEMO_IDS.jonWilson))).code).toBe('0x80040225');
-    expect(resolveCaller(w.ctx, impersonating(w, DEMO_IDS.noCreateAccountUser)).actingFor?.id).toBe(DEMO_IDS.noCreateAccountUser);
+    expect(resolveCaller(w.ctx, impersonating(w, DEMO_IDS.noCreateAccountUser)).actingFor?.id).toBe(
+      DEMO_IDS.noCreateAccountUser,
+    );
   });
 });
 
@@ -383,7 +448,9 @@ describe('requireRight: the intersection of both users’ rights (0x80040220, 0x
     expect(() => requireRight(w.ctx, call, 'account', 'delete')).not.toThrow();
     const f = faultOf(() => requireRight(w.ctx, call, 'systemuser', 'write'));
     expect(f.code).toBe('0x80040220');
-    expect(f.message).toBe('The user ERP_Integration does not hold the privilege prvWriteUser on systemuser.');
+    expect(f.message).toBe(
+      'The user ERP_Integration does not hold the privilege prvWriteUser on systemuser.',
+    );
   });
 
   it('refuses with 0x80040220 when the service account lacks the right even if the user acted for holds it', async () => {
@@ -396,7 +463,9 @@ describe('requireRight: the intersection of both users’ rights (0x80040220, 0x
     const { w, call } = await as(DEMO_IDS.noCreateAccountUser);
     const f = faultOf(() => requireRight(w.ctx, call, 'account', 'create'));
     expect(f.code).toBe('0x80040231');
-    expect(f.message).toBe('The user Noah Park (acted for) does not hold the privilege prvCreateAccount on account.');
+    expect(f.message).toBe(
+      'The user Noah Park (acted for) does not hold the privilege prvCreateAccount on account.',
+    );
     expect(() => requireRight(w.ctx, call, 'account', 'write')).not.toThrow();
   });
 
@@ -423,7 +492,12 @@ describe('requireRight: the intersection of both users’ rights (0x80040220, 0x
         return error instanceof CrmFault ? error.code : String(error);
       }
     };
-    w.scenarios.add({ name: 'USER_WITHOUT_RIGHT', endpoint: 'crm', user: DEMO_IDS.jonWilson, params: { right: 'create', entity: 'account' } });
+    w.scenarios.add({
+      name: 'USER_WITHOUT_RIGHT',
+      endpoint: 'crm',
+      user: DEMO_IDS.jonWilson,
+      params: { right: 'create', entity: 'account' },
+    });
     expect(check('account', 'create')).toBe('0x80040231');
     expect(check('account', 'write')).toBeUndefined();
     expect(check('contact', 'create')).toBeUndefined();

@@ -62,9 +62,14 @@ export function readAuthToken(header: XmlElement | undefined): AuthTokenFields {
 
 /** Privilege name as CRM spells it, e.g. prvCreateAccount. */
 export function privilegeName(right: Right, entity: string): string {
-  const verb = right === 'read' ? 'Read' : right === 'create' ? 'Create' : right === 'write' ? 'Write' : 'Delete';
+  const verb =
+    right === 'read' ? 'Read' : right === 'create' ? 'Create' : right === 'write' ? 'Write' : 'Delete';
   const noun =
-    entity === 'systemuser' ? 'User' : entity === 'businessunit' ? 'BusinessUnit' : entity.charAt(0).toUpperCase() + entity.slice(1);
+    entity === 'systemuser'
+      ? 'User'
+      : entity === 'businessunit'
+        ? 'BusinessUnit'
+        : entity.charAt(0).toUpperCase() + entity.slice(1);
   return `prv${verb}${noun}`;
 }
 
@@ -97,7 +102,10 @@ export function resolveCaller(
   const claims = decoded ?? ctx.tickets.readCrm(token.crmTicket);
   if (!claims) throw new CrmFault('BadAuthTicket');
   if (claims.org !== orgName) {
-    throw new CrmFault('BadAuthTicket', 'The ticket specified for authentication is invalid for this organization');
+    throw new CrmFault(
+      'BadAuthTicket',
+      'The ticket specified for authentication is invalid for this organization',
+    );
   }
   const org = ctx.store.org(orgName);
   if (!org || org.id !== claims.orgId) throw new CrmFault('BadAuthTicket');
@@ -107,7 +115,14 @@ export function resolveCaller(
     throw new CrmFault('ExpiredAuthTicket');
   }
   const scenarioCtx = { org: orgName, account: claims.liveId, user: token.callerId };
-  if (ctx.scenarios.take('RANDOM_EXPIRY', 'crm', scenarioCtx, (s) => Math.random() < Number(s.params['probability']))) {
+  if (
+    ctx.scenarios.take(
+      'RANDOM_EXPIRY',
+      'crm',
+      scenarioCtx,
+      (s) => Math.random() < Number(s.params['probability']),
+    )
+  ) {
     // Once expired early, the ticket stays expired, as a real one would.
     if (ctx.earlyExpired.size > 100_000) ctx.earlyExpired.clear();
     ctx.earlyExpired.add(claims.jti);
@@ -135,7 +150,10 @@ export function resolveCaller(
     throw new CrmFault('ObjectDoesNotExist', `systemuser With Id = ${token.callerId} Does Not Exist`);
   }
   if (!target.enabled || ctx.scenarios.take('DISABLED_USER', 'crm', scenarioCtx)) {
-    throw new CrmFault('UserDisabled', `The user ${target.fullName} (${target.id}) is disabled and cannot be acted for.`);
+    throw new CrmFault(
+      'UserDisabled',
+      `The user ${target.fullName} (${target.id}) is disabled and cannot be acted for.`,
+    );
   }
   return { org, caller, actingFor: target, claims };
 }

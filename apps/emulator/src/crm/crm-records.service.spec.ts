@@ -24,7 +24,8 @@ import {
  * service account ERP_Integration acting alone or for Jon Wilson; Frank Miller is a Fabrikam user.
  */
 
-const seed = () => demoSeed({ thumbprint: 'AA'.repeat(20), serialHex: '01', notAfter: '2099-01-01T00:00:00Z' });
+const seed = () =>
+  demoSeed({ thumbprint: 'AA'.repeat(20), serialHex: '01', notAfter: '2099-01-01T00:00:00Z' });
 const NOW = Date.parse('2026-03-14T17:30:00Z');
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
 
@@ -53,13 +54,30 @@ async function world(): Promise<World> {
   const org = must(store.org('contoso'), 'contoso');
   const erp = must(store.user(DEMO_IDS.erpInContoso), 'service account');
   const jon = must(store.user(DEMO_IDS.jonWilson), 'Jon Wilson');
-  const claims = { org: 'contoso', orgId: org.id, liveId: SERVICE_ACCOUNT.liveId, iat: 0, exp: Number.MAX_SAFE_INTEGER, jti: 'j' };
-  return { ctx, store, org, erp, jon, changes: () => changes, call: (actingFor) => ({ org, caller: erp, actingFor, claims }) };
+  const claims = {
+    org: 'contoso',
+    orgId: org.id,
+    liveId: SERVICE_ACCOUNT.liveId,
+    iat: 0,
+    exp: Number.MAX_SAFE_INTEGER,
+    jti: 'j',
+  };
+  return {
+    ctx,
+    store,
+    org,
+    erp,
+    jon,
+    changes: () => changes,
+    call: (actingFor) => ({ org, caller: erp, actingFor, claims }),
+  };
 }
 
 /** An `entity` element as a Create or Update carries it: attributes in 2007/WebServices unless told. */
 function entity(type: string, inner: string) {
-  return readXml(`<entity xmlns="${WS_NS}" xmlns:xsi="${XSI_NS}" xsi:type="${type}">${inner}</entity>`, { maxDepth: 10 }).root;
+  return readXml(`<entity xmlns="${WS_NS}" xmlns:xsi="${XSI_NS}" xsi:type="${type}">${inner}</entity>`, {
+    maxDepth: 10,
+  }).root;
 }
 
 function faultOf(fn: () => unknown): CrmFault {
@@ -130,16 +148,26 @@ describe('systemuser and businessunit, views of the state', () => {
     expect(users).toContain(DEMO_IDS.jonWilson);
     expect(users).not.toContain(DEMO_IDS.frankMiller);
     expect([...recordsOf(w.ctx, w.org, 'businessunit')]).toEqual([
-      { id: DEMO_IDS.contosoBu, attrs: { businessunitid: { t: 's', v: DEMO_IDS.contosoBu }, name: { t: 's', v: 'Contoso Ltd' } } },
+      {
+        id: DEMO_IDS.contosoBu,
+        attrs: { businessunitid: { t: 's', v: DEMO_IDS.contosoBu }, name: { t: 's', v: 'Contoso Ltd' } },
+      },
     ]);
     expect([...recordsOf(w.ctx, w.org, 'account')].map((r) => r.id)).toContain(DEMO_IDS.fourthCoffee);
   });
 
   it('finds a record by its id in any case, braced or not, and refuses an id of nothing with 0x80040217', async () => {
     const w = await world();
-    expect(findRecord(w.ctx, w.org, 'account', `{${DEMO_IDS.fourthCoffee.toUpperCase()}}`).id).toBe(DEMO_IDS.fourthCoffee);
-    expect(findRecord(w.ctx, w.org, 'systemuser', DEMO_IDS.jonWilson.toUpperCase()).attrs['fullname']).toEqual({ t: 's', v: 'Jon Wilson' });
-    expect(findRecord(w.ctx, w.org, 'businessunit', DEMO_IDS.contosoBu).attrs['name']).toEqual({ t: 's', v: 'Contoso Ltd' });
+    expect(findRecord(w.ctx, w.org, 'account', `{${DEMO_IDS.fourthCoffee.toUpperCase()}}`).id).toBe(
+      DEMO_IDS.fourthCoffee,
+    );
+    expect(
+      findRecord(w.ctx, w.org, 'systemuser', DEMO_IDS.jonWilson.toUpperCase()).attrs['fullname'],
+    ).toEqual({ t: 's', v: 'Jon Wilson' });
+    expect(findRecord(w.ctx, w.org, 'businessunit', DEMO_IDS.contosoBu).attrs['name']).toEqual({
+      t: 's',
+      v: 'Contoso Ltd',
+    });
     const cases: Array<[string, string]> = [
       ['account', DEMO_IDS.fabrikamAccount],
       ['systemuser', DEMO_IDS.frankMiller],
@@ -161,7 +189,12 @@ describe('systemuser and businessunit, views of the state', () => {
     expect(name('businessunit', DEMO_IDS.contosoBu)).toBe('Contoso Ltd');
     expect(name('businessunit', DEMO_IDS.fabrikamBu)).toBeUndefined();
     expect(name('account', DEMO_IDS.fourthCoffee)).toBe('Fourth Coffee');
-    updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>${DEMO_IDS.fourthCoffee}</accountid><name>Fifth Coffee</name>`));
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<accountid>${DEMO_IDS.fourthCoffee}</accountid><name>Fifth Coffee</name>`),
+    );
     expect(name('account', DEMO_IDS.fourthCoffee)).toBe('Fifth Coffee');
     expect(name('account', OTHER_ID)).toBeUndefined();
     expect(name('team', OTHER_ID)).toBeUndefined();
@@ -245,7 +278,12 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
 
   it('takes the owner to be the creator when ownerid is sent as null', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><ownerid type="systemuser" IsNull="true" />'));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<name>x</name><ownerid type="systemuser" IsNull="true" />'),
+    );
     expect(attrsOf(w, 'account', id)['ownerid']).toEqual(userRef(w.erp));
   });
 
@@ -253,7 +291,14 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
     const w = await world();
     for (const owner of [DEMO_IDS.frankMiller, OTHER_ID]) {
       const before = w.store.table('contoso', 'account').size;
-      const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', `<name>x</name><ownerid type="systemuser">${owner}</ownerid>`)));
+      const f = faultOf(() =>
+        createRecord(
+          w.ctx,
+          w.call(),
+          'account',
+          entity('account', `<name>x</name><ownerid type="systemuser">${owner}</ownerid>`),
+        ),
+      );
       expect(f.code).toBe('0x80040217');
       expect(f.message).toBe(`systemuser With Id = ${owner} Does Not Exist`);
       expect(w.store.table('contoso', 'account').size).toBe(before);
@@ -262,7 +307,12 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
 
   it('keeps an owner that is a team as sent (the emulator has no teams to check it against)', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', `<name>x</name><ownerid type="team">${OTHER_ID}</ownerid>`));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<name>x</name><ownerid type="team">${OTHER_ID}</ownerid>`),
+    );
     expect(attrsOf(w, 'account', id)['ownerid']).toStrictEqual({ t: 'ref', type: 'team', id: OTHER_ID });
   });
 
@@ -277,10 +327,17 @@ describe('createRecord: stamps (docs/protocol.md §10.2)', () => {
 describe('createRecord: ids and values', () => {
   it('uses the primary key sent, in its one internal form, and refuses a second record with it', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>{${OTHER_ID.toUpperCase()}}</accountid><name>x</name>`));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<accountid>{${OTHER_ID.toUpperCase()}}</accountid><name>x</name>`),
+    );
     expect(id).toBe(OTHER_ID);
     expect(attrsOf(w, 'account', OTHER_ID)['accountid']).toEqual({ t: 's', v: OTHER_ID });
-    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>${OTHER_ID}</accountid>`)));
+    const f = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>${OTHER_ID}</accountid>`)),
+    );
     expect(f.code).toBe('0x80040203');
     expect(f.message).toBe(`A account with id ${OTHER_ID} already exists.`);
   });
@@ -295,24 +352,41 @@ describe('createRecord: ids and values', () => {
 
   it('makes up a new id when the primary key is sent as null', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<accountid IsNull="1" /><name>x</name>'));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<accountid IsNull="1" /><name>x</name>'),
+    );
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(attrsOf(w, 'account', id)['accountid']).toEqual({ t: 's', v: id });
   });
 
   it('reads the primary key as a GUID even with a type attribute, which XmlSerializer ignores on a Key', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'account', entity('account', `<accountid type="account">${OTHER_ID}</accountid><name>x</name>`));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<accountid type="account">${OTHER_ID}</accountid><name>x</name>`),
+    );
     expect(id).toBe(OTHER_ID);
     expect(attrsOf(w, 'account', id)['accountid']).toEqual({ t: 's', v: OTHER_ID });
-    updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid type="account">{${OTHER_ID.toUpperCase()}}</accountid><name>y</name>`));
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<accountid type="account">{${OTHER_ID.toUpperCase()}}</accountid><name>y</name>`),
+    );
     expect(attrsOf(w, 'account', id)['name']).toEqual({ t: 's', v: 'y' });
   });
 
   it('refuses an attribute the entity does not have with 0x80040203, creating nothing', async () => {
     const w = await world();
     const before = w.store.table('contoso', 'account').size;
-    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><revenu>5</revenu>')));
+    const f = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<name>x</name><revenu>5</revenu>')),
+    );
     expect(f.code).toBe('0x80040203');
     expect(f.message).toBe("'account' entity doesn't contain attribute with Name = 'revenu'.");
     expect(w.store.table('contoso', 'account').size).toBe(before);
@@ -320,7 +394,9 @@ describe('createRecord: ids and values', () => {
 
   it('refuses a primary key that is no GUID with 0x80040203', async () => {
     const w = await world();
-    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<accountid>42</accountid>')));
+    const f = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<accountid>42</accountid>')),
+    );
     expect(f.code).toBe('0x80040203');
     expect(f.message).toBe("The key 'accountid' must be a GUID.");
   });
@@ -336,32 +412,75 @@ describe('createRecord: ids and values', () => {
         `<lastname>Lee</lastname><parentcustomerid type="account" name="Fourth Coffee">{${DEMO_IDS.fourthCoffee.toUpperCase()}}</parentcustomerid>`,
       ),
     );
-    expect(attrsOf(w, 'contact', id)['parentcustomerid']).toEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee, name: 'Fourth Coffee' });
-    const bare = createRecord(w.ctx, w.call(), 'account', entity('account', `<parentaccountid type="Account">${DEMO_IDS.fourthCoffee}</parentaccountid>`));
-    expect(attrsOf(w, 'account', bare)['parentaccountid']).toStrictEqual({ t: 'ref', type: 'account', id: DEMO_IDS.fourthCoffee });
+    expect(attrsOf(w, 'contact', id)['parentcustomerid']).toEqual({
+      t: 'ref',
+      type: 'account',
+      id: DEMO_IDS.fourthCoffee,
+      name: 'Fourth Coffee',
+    });
+    const bare = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<parentaccountid type="Account">${DEMO_IDS.fourthCoffee}</parentaccountid>`),
+    );
+    expect(attrsOf(w, 'account', bare)['parentaccountid']).toStrictEqual({
+      t: 'ref',
+      type: 'account',
+      id: DEMO_IDS.fourthCoffee,
+    });
   });
 
   it('reads a String attribute sent with a type attribute as its text, which XmlSerializer ignores on a String', async () => {
     const w = await world();
-    const account = createRecord(w.ctx, w.call(), 'account', entity('account', '<name type="account">Fourth Tea</name>'));
+    const account = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<name type="account">Fourth Tea</name>'),
+    );
     expect(attrsOf(w, 'account', account)['name']).toEqual({ t: 's', v: 'Fourth Tea' });
-    const contact = createRecord(w.ctx, w.call(), 'contact', entity('contact', `<firstname type="systemuser">${OTHER_ID}</firstname>`));
+    const contact = createRecord(
+      w.ctx,
+      w.call(),
+      'contact',
+      entity('contact', `<firstname type="systemuser">${OTHER_ID}</firstname>`),
+    );
     expect(attrsOf(w, 'contact', contact)['firstname']).toEqual({ t: 's', v: OTHER_ID });
     expect(attrsOf(w, 'contact', contact)['fullname']).toEqual({ t: 's', v: OTHER_ID });
   });
 
   it('refuses a lookup whose value is no GUID with 0x80040203', async () => {
     const w = await world();
-    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid type="account">Fourth Coffee</parentaccountid>')));
+    const f = faultOf(() =>
+      createRecord(
+        w.ctx,
+        w.call(),
+        'account',
+        entity('account', '<parentaccountid type="account">Fourth Coffee</parentaccountid>'),
+      ),
+    );
     expect(f.code).toBe('0x80040203');
     expect(f.message).toBe("The lookup 'parentaccountid' needs a GUID value.");
   });
 
   it('reads a lookup with an empty type attribute as one sent without a type', async () => {
     const w = await world();
-    const empty = createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid type="">Fourth Coffee</parentaccountid>'));
-    const none = createRecord(w.ctx, w.call(), 'account', entity('account', '<parentaccountid>Fourth Coffee</parentaccountid>'));
-    expect(attrsOf(w, 'account', empty)['parentaccountid']).toEqual(attrsOf(w, 'account', none)['parentaccountid']);
+    const empty = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<parentaccountid type="">Fourth Coffee</parentaccountid>'),
+    );
+    const none = createRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', '<parentaccountid>Fourth Coffee</parentaccountid>'),
+    );
+    expect(attrsOf(w, 'account', empty)['parentaccountid']).toEqual(
+      attrsOf(w, 'account', none)['parentaccountid'],
+    );
   });
 
   it('stores an empty element as an empty string', async () => {
@@ -376,12 +495,17 @@ describe('createRecord: ids and values', () => {
       w.ctx,
       w.call(),
       'account',
-      entity('account', '<name>x</name><fax IsNull=" true ">1</fax><telephone1 IsNull=" 0 ">2</telephone1><telephone2 IsNull="false">3</telephone2>'),
+      entity(
+        'account',
+        '<name>x</name><fax IsNull=" true ">1</fax><telephone1 IsNull=" 0 ">2</telephone1><telephone2 IsNull="false">3</telephone2>',
+      ),
     );
     expect(attrsOf(w, 'account', id)['fax']).toBeUndefined();
     expect(attrsOf(w, 'account', id)['telephone1']).toEqual({ t: 's', v: '2' });
     expect(attrsOf(w, 'account', id)['telephone2']).toEqual({ t: 's', v: '3' });
-    const f = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<fax IsNull="yes">1</fax>')));
+    const f = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<fax IsNull="yes">1</fax>')),
+    );
     expect(f.code).toBe('0x80040203');
     expect(f.faultCode).toBe('Client');
     expect(f.message).toBe("IsNull='yes' on 'fax' is not an xs:boolean (1, true, 0 or false).");
@@ -389,19 +513,27 @@ describe('createRecord: ids and values', () => {
 
   it("refuses attribute elements outside 2007/WebServices in CRM's words, naming an unqualified one by its local name", async () => {
     const w = await world();
-    const other = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name xmlns="urn:other">x</name>')));
+    const other = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<name xmlns="urn:other">x</name>')),
+    );
     expect(other.message).toBe("'account' entity doesn't contain attribute with Name = '{urn:other}name'.");
-    const none = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name xmlns="">x</name>')));
+    const none = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<name xmlns="">x</name>')),
+    );
     expect(none.code).toBe('0x80040203');
     expect(none.message).toBe("'account' entity doesn't contain attribute with Name = 'name'.");
   });
 
   it('refuses an attribute sent twice and an attribute holding elements with 0x80040203', async () => {
     const w = await world();
-    const twice = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name>a</name><name>b</name>')));
+    const twice = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<name>a</name><name>b</name>')),
+    );
     expect(twice.code).toBe('0x80040203');
     expect(twice.message).toBe("The attribute 'name' appears more than once.");
-    const nested = faultOf(() => createRecord(w.ctx, w.call(), 'account', entity('account', '<name><b>a</b></name>')));
+    const nested = faultOf(() =>
+      createRecord(w.ctx, w.call(), 'account', entity('account', '<name><b>a</b></name>')),
+    );
     expect(nested.code).toBe('0x80040203');
     expect(nested.message).toBe("The attribute 'name' holds elements, not a value.");
   });
@@ -409,10 +541,14 @@ describe('createRecord: ids and values', () => {
   it('refuses to create, update or delete a systemuser or businessunit with 0x80040203', async () => {
     const w = await world();
     for (const name of ['systemuser', 'businessunit']) {
-      const create = faultOf(() => createRecord(w.ctx, w.call(), name, entity(name, '<fullname>x</fullname>')));
+      const create = faultOf(() =>
+        createRecord(w.ctx, w.call(), name, entity(name, '<fullname>x</fullname>')),
+      );
       expect(create.code).toBe('0x80040203');
       expect(create.message).toBe(`The emulator does not create ${name} records.`);
-      const update = faultOf(() => updateRecord(w.ctx, w.call(), name, entity(name, `<${name}id>${DEMO_IDS.jonWilson}</${name}id>`)));
+      const update = faultOf(() =>
+        updateRecord(w.ctx, w.call(), name, entity(name, `<${name}id>${DEMO_IDS.jonWilson}</${name}id>`)),
+      );
       expect(update.message).toBe(`The emulator does not update ${name} records.`);
       const del = faultOf(() => deleteRecord(w.ctx, w.call(), name, DEMO_IDS.jonWilson));
       expect(del.message).toBe(`The emulator does not delete ${name} records.`);
@@ -425,11 +561,19 @@ describe('fullname of contacts and leads', () => {
   it('derives fullname from the first and last names, either alone, and leaves it out when both are missing or empty', async () => {
     const w = await world();
     const fullname = (entityName: string, inner: string): StoredAttr | undefined =>
-      attrsOf(w, entityName, createRecord(w.ctx, w.call(), entityName, entity(entityName, inner)))['fullname'];
-    expect(fullname('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>')).toEqual({ t: 's', v: 'Ann Lee' });
+      attrsOf(w, entityName, createRecord(w.ctx, w.call(), entityName, entity(entityName, inner)))[
+        'fullname'
+      ];
+    expect(fullname('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>')).toEqual({
+      t: 's',
+      v: 'Ann Lee',
+    });
     expect(fullname('lead', '<firstname>Ann</firstname>')).toEqual({ t: 's', v: 'Ann' });
     expect(fullname('contact', '<lastname>Lee</lastname>')).toEqual({ t: 's', v: 'Lee' });
-    expect(fullname('contact', '<firstname></firstname><lastname>Lee</lastname>')).toEqual({ t: 's', v: 'Lee' });
+    expect(fullname('contact', '<firstname></firstname><lastname>Lee</lastname>')).toEqual({
+      t: 's',
+      v: 'Lee',
+    });
     expect(fullname('contact', '<fullname>Sent Name</fullname><jobtitle>Buyer</jobtitle>')).toBeUndefined();
   });
 
@@ -441,17 +585,42 @@ describe('fullname of contacts and leads', () => {
 
   it('re-derives fullname on an Update of the first or the last name', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'contact', entity('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>'));
-    updateRecord(w.ctx, w.call(), 'contact', entity('contact', `<contactid>${id}</contactid><lastname>Park</lastname>`));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'contact',
+      entity('contact', '<firstname>Ann</firstname><lastname>Lee</lastname>'),
+    );
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'contact',
+      entity('contact', `<contactid>${id}</contactid><lastname>Park</lastname>`),
+    );
     expect(attrsOf(w, 'contact', id)['fullname']).toEqual({ t: 's', v: 'Ann Park' });
-    updateRecord(w.ctx, w.call(), 'contact', entity('contact', `<contactid>${id}</contactid><firstname IsNull="1" />`));
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'contact',
+      entity('contact', `<contactid>${id}</contactid><firstname IsNull="1" />`),
+    );
     expect(attrsOf(w, 'contact', id)['fullname']).toEqual({ t: 's', v: 'Park' });
   });
 
   it('keeps fullname derived when a client sends one on Update, as on Create', async () => {
     const w = await world();
-    const id = createRecord(w.ctx, w.call(), 'lead', entity('lead', '<firstname>Ann</firstname><lastname>Lee</lastname>'));
-    updateRecord(w.ctx, w.call(), 'lead', entity('lead', `<leadid>${id}</leadid><fullname>Someone Else</fullname>`));
+    const id = createRecord(
+      w.ctx,
+      w.call(),
+      'lead',
+      entity('lead', '<firstname>Ann</firstname><lastname>Lee</lastname>'),
+    );
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'lead',
+      entity('lead', `<leadid>${id}</leadid><fullname>Someone Else</fullname>`),
+    );
     expect(attrsOf(w, 'lead', id)['fullname']).toEqual({ t: 's', v: 'Ann Lee' });
   });
 });
@@ -459,7 +628,12 @@ describe('fullname of contacts and leads', () => {
 describe('updateRecord', () => {
   async function created(w: World): Promise<{ id: string; before: Record<string, StoredAttr> }> {
     vi.spyOn(Date, 'now').mockReturnValue(NOW);
-    const id = createRecord(w.ctx, w.call(w.jon), 'account', entity('account', '<name>Before</name><fax>1</fax>'));
+    const id = createRecord(
+      w.ctx,
+      w.call(w.jon),
+      'account',
+      entity('account', '<name>Before</name><fax>1</fax>'),
+    );
     return { id, before: structuredClone(attrsOf(w, 'account', id)) };
   }
 
@@ -468,7 +642,12 @@ describe('updateRecord', () => {
     const { id, before } = await created(w);
     vi.spyOn(Date, 'now').mockReturnValue(NOW + 60_000);
     const changesBefore = w.changes();
-    updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>{${id.toUpperCase()}}</accountid><name>After</name><fax IsNull="1" />`));
+    updateRecord(
+      w.ctx,
+      w.call(),
+      'account',
+      entity('account', `<accountid>{${id.toUpperCase()}}</accountid><name>After</name><fax IsNull="1" />`),
+    );
     const after = attrsOf(w, 'account', id);
     expect(after['name']).toEqual({ t: 's', v: 'After' });
     expect(after['fax']).toBeUndefined();
@@ -485,7 +664,12 @@ describe('updateRecord', () => {
   it('stamps the user acted for as modifiedby and the service account as modifiedonbehalfby', async () => {
     const w = await world();
     const id = createRecord(w.ctx, w.call(), 'account', entity('account', '<name>Plain</name>'));
-    updateRecord(w.ctx, w.call(w.jon), 'account', entity('account', `<accountid>${id}</accountid><name>Jon's</name>`));
+    updateRecord(
+      w.ctx,
+      w.call(w.jon),
+      'account',
+      entity('account', `<accountid>${id}</accountid><name>Jon's</name>`),
+    );
     const a = attrsOf(w, 'account', id);
     expect(a['modifiedby']).toEqual(userRef(w.jon));
     expect(a['modifiedonbehalfby']).toEqual(userRef(w.erp));
@@ -500,7 +684,10 @@ describe('updateRecord', () => {
       w.ctx,
       w.call(w.jon),
       'account',
-      entity('account', `<accountid>${id}</accountid><createdby type="systemuser">${DEMO_IDS.readOnlyUser}</createdby><modifiedby type="systemuser">${DEMO_IDS.readOnlyUser}</modifiedby>`),
+      entity(
+        'account',
+        `<accountid>${id}</accountid><createdby type="systemuser">${DEMO_IDS.readOnlyUser}</createdby><modifiedby type="systemuser">${DEMO_IDS.readOnlyUser}</modifiedby>`,
+      ),
     );
     const a = attrsOf(w, 'account', id);
     expect(a['createdby']).toEqual(before['createdby']);
@@ -519,14 +706,29 @@ describe('updateRecord', () => {
 
   it('refuses an Update of a record that does not exist with 0x80040217', async () => {
     const w = await world();
-    const f = faultOf(() => updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>${OTHER_ID}</accountid><name>x</name>`)));
+    const f = faultOf(() =>
+      updateRecord(
+        w.ctx,
+        w.call(),
+        'account',
+        entity('account', `<accountid>${OTHER_ID}</accountid><name>x</name>`),
+      ),
+    );
     expect(f.code).toBe('0x80040217');
   });
 
   it('refuses an Update to an owner that is no user of the org with 0x80040217, changing nothing', async () => {
     const w = await world();
     const f = faultOf(() =>
-      updateRecord(w.ctx, w.call(), 'account', entity('account', `<accountid>${DEMO_IDS.fourthCoffee}</accountid><name>x</name><ownerid type="systemuser">${DEMO_IDS.frankMiller}</ownerid>`)),
+      updateRecord(
+        w.ctx,
+        w.call(),
+        'account',
+        entity(
+          'account',
+          `<accountid>${DEMO_IDS.fourthCoffee}</accountid><name>x</name><ownerid type="systemuser">${DEMO_IDS.frankMiller}</ownerid>`,
+        ),
+      ),
     );
     expect(f.code).toBe('0x80040217');
     expect(attrsOf(w, 'account', DEMO_IDS.fourthCoffee)['name']).toEqual({ t: 's', v: 'Fourth Coffee' });

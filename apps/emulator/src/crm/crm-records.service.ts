@@ -11,14 +11,20 @@ import type { NameResolver } from './entity.serializer';
 
 /** Metadata of a supported entity, or 0x80040203 for any other name (names are case-sensitive). */
 export function entityMetadata(entity: string): EntityMetadata {
-  const meta = Object.prototype.hasOwnProperty.call(ENTITY_METADATA, entity) ? ENTITY_METADATA[entity] : undefined;
-  if (!meta) throw new CrmFault('InvalidArgument', `The entity '${entity}' is not supported by the emulator.`);
+  const meta = Object.prototype.hasOwnProperty.call(ENTITY_METADATA, entity)
+    ? ENTITY_METADATA[entity]
+    : undefined;
+  if (!meta)
+    throw new CrmFault('InvalidArgument', `The entity '${entity}' is not supported by the emulator.`);
   return meta;
 }
 
 /** The fault CRM 4.0 gives for an attribute the entity does not have (docs/protocol.md §6.2). */
 export function unknownAttribute(entity: string, name: string): CrmFault {
-  return new CrmFault('InvalidArgument', `'${entity}' entity doesn't contain attribute with Name = '${name}'.`);
+  return new CrmFault(
+    'InvalidArgument',
+    `'${entity}' entity doesn't contain attribute with Name = '${name}'.`,
+  );
 }
 
 /** Refuses any name that is not an attribute of the entity; `Name` is not `name`. */
@@ -54,7 +60,10 @@ export function recordsOf(ctx: EmulatorContext, org: OrgState, entity: string): 
     return [
       {
         id: org.businessUnitId,
-        attrs: { businessunitid: { t: 's', v: org.businessUnitId }, name: { t: 's', v: org.businessUnitName } },
+        attrs: {
+          businessunitid: { t: 's', v: org.businessUnitId },
+          name: { t: 's', v: org.businessUnitName },
+        },
       },
     ];
   }
@@ -98,12 +107,18 @@ function isNull(raw: string | undefined, attribute: string): boolean {
   const value = raw.trim();
   if (value === '1' || value === 'true') return true;
   if (value === '0' || value === 'false') return false;
-  throw new CrmFault('InvalidArgument', `IsNull='${raw}' on '${attribute}' is not an xs:boolean (1, true, 0 or false).`, 'Client');
+  throw new CrmFault(
+    'InvalidArgument',
+    `IsNull='${raw}' on '${attribute}' is not an xs:boolean (1, true, 0 or false).`,
+    'Client',
+  );
 }
 
 /** Whether the entity's attribute is a reference (Lookup, Customer, Owner), the types that carry `type`. */
 function isReference(meta: EntityMetadata, name: string): boolean {
-  return meta.attributes.some(([n, type]) => n === name && (type === 'Lookup' || type === 'Customer' || type === 'Owner'));
+  return meta.attributes.some(
+    ([n, type]) => n === name && (type === 'Lookup' || type === 'Customer' || type === 'Owner'),
+  );
 }
 
 /**
@@ -111,14 +126,19 @@ function isReference(meta: EntityMetadata, name: string): boolean {
  * element of 2007/WebServices named exactly as one of the entity's attributes (docs/protocol.md §5.3,
  * §5.6); any other is refused as CRM refuses an attribute the entity does not have.
  */
-function readAttributes(entityNode: XmlValue, entity: string, meta: EntityMetadata): Map<string, StoredAttr | null> {
+function readAttributes(
+  entityNode: XmlValue,
+  entity: string,
+  meta: EntityMetadata,
+): Map<string, StoredAttr | null> {
   const out = new Map<string, StoredAttr | null>();
   for (const raw of entityNode.children) {
     const key = raw.local;
     if (raw.ns !== WS_NS) throw unknownAttribute(entity, raw.ns === '' ? key : `{${raw.ns}}${key}`);
     if (!meta.attributeNames.has(key)) throw unknownAttribute(entity, key);
     if (out.has(key)) throw new CrmFault('InvalidArgument', `The attribute '${key}' appears more than once.`);
-    if (raw.children.length > 0) throw new CrmFault('InvalidArgument', `The attribute '${key}' holds elements, not a value.`);
+    if (raw.children.length > 0)
+      throw new CrmFault('InvalidArgument', `The attribute '${key}' holds elements, not a value.`);
     if (isNull(nsAttr(raw, '', 'IsNull'), key)) {
       out.set(key, null);
       continue;
@@ -171,9 +191,15 @@ function checkOwner(ctx: EmulatorContext, org: OrgState, owner: StoredAttr | nul
  * caller), createdonbehalfby/modifiedonbehalfby = the caller when impersonating, absent otherwise;
  * ownerid defaults to createdby.
  */
-export function createRecord(ctx: EmulatorContext, call: CrmCaller, entity: string, entityNode: XmlValue): string {
+export function createRecord(
+  ctx: EmulatorContext,
+  call: CrmCaller,
+  entity: string,
+  entityNode: XmlValue,
+): string {
   const meta = entityMetadata(entity);
-  if (!meta.writable) throw new CrmFault('InvalidArgument', `The emulator does not create ${entity} records.`);
+  if (!meta.writable)
+    throw new CrmFault('InvalidArgument', `The emulator does not create ${entity} records.`);
   const values = readAttributes(entityNode, entity, meta);
   const given = values.get(meta.primaryKey);
   const id = given && given.t === 's' ? given.v : randomUUID();
@@ -201,9 +227,15 @@ export function createRecord(ctx: EmulatorContext, call: CrmCaller, entity: stri
 }
 
 /** Update: changes the given attributes and restamps modifiedby/modifiedonbehalfby/modifiedon. */
-export function updateRecord(ctx: EmulatorContext, call: CrmCaller, entity: string, entityNode: XmlValue): void {
+export function updateRecord(
+  ctx: EmulatorContext,
+  call: CrmCaller,
+  entity: string,
+  entityNode: XmlValue,
+): void {
   const meta = entityMetadata(entity);
-  if (!meta.writable) throw new CrmFault('InvalidArgument', `The emulator does not update ${entity} records.`);
+  if (!meta.writable)
+    throw new CrmFault('InvalidArgument', `The emulator does not update ${entity} records.`);
   const values = readAttributes(entityNode, entity, meta);
   const key = values.get(meta.primaryKey);
   if (!key || key.t !== 's') {
@@ -229,7 +261,8 @@ export function updateRecord(ctx: EmulatorContext, call: CrmCaller, entity: stri
 /** Delete by id. */
 export function deleteRecord(ctx: EmulatorContext, call: CrmCaller, entity: string, id: string): void {
   const meta = entityMetadata(entity);
-  if (!meta.writable) throw new CrmFault('InvalidArgument', `The emulator does not delete ${entity} records.`);
+  if (!meta.writable)
+    throw new CrmFault('InvalidArgument', `The emulator does not delete ${entity} records.`);
   if (!isGuid(id)) throw new CrmFault('InvalidArgument', `'${id}' is not a GUID.`);
   findRecord(ctx, call.org, entity, id);
   ctx.store.table(call.org.name, entity).delete(normalizeGuid(id));

@@ -21,16 +21,33 @@ import {
   updateRecord,
 } from './crm-records.service';
 import { braceGuid, recordXml } from './entity.serializer';
-import { parseColumnSet, parsePagingCookie, parseQueryExpression, queryAttributes, runQuery } from './query-expression.engine';
+import {
+  parseColumnSet,
+  parsePagingCookie,
+  parseQueryExpression,
+  queryAttributes,
+  runQuery,
+} from './query-expression.engine';
 
 /** CrmService operations (docs/protocol.md §3, §5.2); Fetch is declared but not offered by the emulator. */
-export const CRM_OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'] as const;
+export const CRM_OPERATIONS = [
+  'Execute',
+  'Retrieve',
+  'RetrieveMultiple',
+  'Create',
+  'Update',
+  'Delete',
+] as const;
 type CrmOperation = (typeof CRM_OPERATIONS)[number];
 
 const ACTION_PREFIX = `${WS_NS}/`;
 
 function reply(version: SoapVersion, body: string): HttpReply {
-  return { status: 200, headers: { 'content-type': soapContentType(version) }, body: soapEnvelope(version, body) };
+  return {
+    status: 200,
+    headers: { 'content-type': soapContentType(version) },
+    body: soapEnvelope(version, body),
+  };
 }
 
 /**
@@ -42,11 +59,19 @@ function resolveOperation(envelope: SoapEnvelope, req: IncomingMessage): CrmOper
   let op: string = envelope.bodyName;
   if (action !== undefined) {
     if (!action.startsWith(ACTION_PREFIX)) {
-      throw new CrmFault('InvalidArgument', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`, 'Client');
+      throw new CrmFault(
+        'InvalidArgument',
+        `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`,
+        'Client',
+      );
     }
     op = action.slice(ACTION_PREFIX.length);
     if (op !== envelope.bodyName) {
-      throw new CrmFault('InvalidArgument', `SOAPAction ${op} does not match the body element ${envelope.bodyName}.`, 'Client');
+      throw new CrmFault(
+        'InvalidArgument',
+        `SOAPAction ${op} does not match the body element ${envelope.bodyName}.`,
+        'Client',
+      );
     }
   }
   if (!(CRM_OPERATIONS as readonly string[]).includes(op)) {
@@ -54,7 +79,11 @@ function resolveOperation(envelope: SoapEnvelope, req: IncomingMessage): CrmOper
   }
   if (envelope.bodyNs !== WS_NS) {
     // As XmlSerializer words it: the wrapper is known only in its own namespace.
-    throw new CrmFault('InvalidArgument', `<${envelope.bodyName} xmlns='${envelope.bodyNs}'> was not expected; ${op} is in ${WS_NS}.`, 'Client');
+    throw new CrmFault(
+      'InvalidArgument',
+      `<${envelope.bodyName} xmlns='${envelope.bodyNs}'> was not expected; ${op} is in ${WS_NS}.`,
+      'Client',
+    );
   }
   return op as CrmOperation;
 }
@@ -80,7 +109,11 @@ export class CrmServiceHandler implements SoapService {
     }
     const token = readAuthToken(envelope.header);
     const claims = token.crmTicket ? this.ctx.tickets.readCrm(token.crmTicket) : undefined;
-    const scenarioCtx = { org: token.organizationName?.toLowerCase(), account: claims?.liveId, user: token.callerId };
+    const scenarioCtx = {
+      org: token.organizationName?.toLowerCase(),
+      account: claims?.liveId,
+      user: token.callerId,
+    };
     return {
       operation: label,
       ctx: scenarioCtx,
@@ -95,7 +128,12 @@ export class CrmServiceHandler implements SoapService {
     return crmFaultReply(error, envelope?.version ?? versionFromContentType(req), this.ctx);
   }
 
-  private dispatch(op: CrmOperation, executeType: string | undefined, call: CrmCaller, envelope: SoapEnvelope): string {
+  private dispatch(
+    op: CrmOperation,
+    executeType: string | undefined,
+    call: CrmCaller,
+    envelope: SoapEnvelope,
+  ): string {
     const body = envelope.bodyElement;
     const param = (name: string): XmlValue | undefined => nsChild(body, WS_NS, name);
     switch (op) {
@@ -110,7 +148,15 @@ export class CrmServiceHandler implements SoapService {
         const columns = parseColumnSet(param('columnSet'));
         if (columns !== 'all') requireAttributes(entity, meta, columns);
         const record = findRecord(this.ctx, call.org, entity, id);
-        const attrs = recordXml(record, columns, meta.primaryKey, call.org, nameResolver(this.ctx, call.org), '        ', 'q1:');
+        const attrs = recordXml(
+          record,
+          columns,
+          meta.primaryKey,
+          call.org,
+          nameResolver(this.ctx, call.org),
+          '        ',
+          'q1:',
+        );
         // The entity type and its attributes are in the 2007 namespace, named by a q1 prefix
         // as ASMX's XmlSerializer writes a derived type (docs/protocol.md, entities on the wire).
         return (
@@ -180,7 +226,8 @@ export class CrmServiceHandler implements SoapService {
     const meta = entityMetadata(query.entityName);
     requireAttributes(query.entityName, meta, queryAttributes(query));
     requireRight(this.ctx, call, query.entityName, 'read');
-    const cursor = query.pagingCookie === undefined ? undefined : parsePagingCookie(query.pagingCookie, meta.primaryKey);
+    const cursor =
+      query.pagingCookie === undefined ? undefined : parsePagingCookie(query.pagingCookie, meta.primaryKey);
     const page = runQuery(recordsOf(this.ctx, call.org, query.entityName), query, cursor);
     const resolve = nameResolver(this.ctx, call.org);
     const first = page.records[0];

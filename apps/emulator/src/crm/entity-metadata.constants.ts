@@ -53,7 +53,13 @@ function entity(
   attributes: readonly AttributeDef[],
 ): EntityMetadata {
   const all: AttributeDef[] = [[primaryKey, 'Key'], ...attributes];
-  return { primaryKey, primaryName, writable, attributes: all, attributeNames: new Set(all.map(([name]) => name)) };
+  return {
+    primaryKey,
+    primaryName,
+    writable,
+    attributes: all,
+    attributeNames: new Set(all.map(([name]) => name)),
+  };
 }
 
 /** Entities the CrmService supports; stamping applies to every writable one. */

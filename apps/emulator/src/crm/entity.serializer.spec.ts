@@ -18,11 +18,21 @@ describe('entity serialization', () => {
 
   it('writes keys and lookups as upper-case braced GUIDs, names resolved at read time and escaped', () => {
     const none = (): undefined => undefined;
-    expect(attributeXml('accountid', { t: 's', v: 'ab-cd' }, 'accountid', org, none)).toBe('<accountid>{AB-CD}</accountid>');
-    expect(attributeXml('createdby', { t: 'ref', type: 'systemuser', id: 'ab', name: 'Old' }, 'accountid', org, () => 'A & B')).toBe(
-      '<createdby type="systemuser" name="A &amp; B" dsc="0">{AB}</createdby>',
+    expect(attributeXml('accountid', { t: 's', v: 'ab-cd' }, 'accountid', org, none)).toBe(
+      '<accountid>{AB-CD}</accountid>',
     );
+    expect(
+      attributeXml(
+        'createdby',
+        { t: 'ref', type: 'systemuser', id: 'ab', name: 'Old' },
+        'accountid',
+        org,
+        () => 'A & B',
+      ),
+    ).toBe('<createdby type="systemuser" name="A &amp; B" dsc="0">{AB}</createdby>');
     expect(attributeXml('name', { t: 's', v: '<b>' }, 'accountid', org, none)).toBe('<name>&lt;b&gt;</name>');
-    expect(attributeXml('isdisabled', { t: 'bool', v: false }, 'x', org, none)).toBe('<isdisabled name="No">false</isdisabled>');
+    expect(attributeXml('isdisabled', { t: 'bool', v: false }, 'x', org, none)).toBe(
+      '<isdisabled name="No">false</isdisabled>',
+    );
   });
 });

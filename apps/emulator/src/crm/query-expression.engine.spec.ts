@@ -13,9 +13,19 @@ const rec = (id: string, name: string, created: string, owner?: string): EntityR
 });
 
 const rows = [
-  rec('00000000-0000-4000-8000-000000000001', 'Alpha', '2026-01-01T10:00:00Z', 'aaaaaaaa-0000-4000-8000-000000000000'),
+  rec(
+    '00000000-0000-4000-8000-000000000001',
+    'Alpha',
+    '2026-01-01T10:00:00Z',
+    'aaaaaaaa-0000-4000-8000-000000000000',
+  ),
   rec('00000000-0000-4000-8000-000000000002', 'Beta', '2026-01-02T10:00:00Z'),
-  rec('00000000-0000-4000-8000-000000000003', 'Gamma', '2026-01-03T23:59:00Z', 'bbbbbbbb-0000-4000-8000-000000000000'),
+  rec(
+    '00000000-0000-4000-8000-000000000003',
+    'Gamma',
+    '2026-01-03T23:59:00Z',
+    'bbbbbbbb-0000-4000-8000-000000000000',
+  ),
 ];
 
 const q = (criteria?: Filter, extra: Partial<ParsedQuery> = {}): ParsedQuery => ({
@@ -55,7 +65,11 @@ describe('runQuery', () => {
   });
 
   it('nests filters with Or', () => {
-    const filter: Filter = { operator: 'Or', conditions: [], filters: [where('name', 'Equal', 'alpha'), where('name', 'Equal', 'gamma')] };
+    const filter: Filter = {
+      operator: 'Or',
+      conditions: [],
+      filters: [where('name', 'Equal', 'alpha'), where('name', 'Equal', 'gamma')],
+    };
     expect(names(q(filter))).toEqual(['Alpha', 'Gamma']);
   });
 
@@ -83,12 +97,21 @@ describe('runQuery', () => {
     const page3 = runQuery(withoutAlpha, q(undefined, { count: 1, pageNumber: 3 }), cookie);
     expect(page3.records.map((r) => r.id)).toEqual(['00000000-0000-4000-8000-000000000003']);
     expect(page3.moreRecords).toBe(false);
-    const back = parsePagingCookie('<cookie page="3"><accountid last="{00000000-0000-4000-8000-000000000003}" first="{00000000-0000-4000-8000-000000000003}" /></cookie>', 'accountid');
-    expect(runQuery(rows, q(undefined, { count: 1, pageNumber: 2 }), back).records.map((r) => r.id)).toEqual(['00000000-0000-4000-8000-000000000002']);
+    const back = parsePagingCookie(
+      '<cookie page="3"><accountid last="{00000000-0000-4000-8000-000000000003}" first="{00000000-0000-4000-8000-000000000003}" /></cookie>',
+      'accountid',
+    );
+    expect(runQuery(rows, q(undefined, { count: 1, pageNumber: 2 }), back).records.map((r) => r.id)).toEqual([
+      '00000000-0000-4000-8000-000000000002',
+    ]);
   });
 
   it('refuses a garbled paging cookie', () => {
-    for (const raw of ['x', '<cookie page="1"/>', '<cookie page="0"><accountid last="{00000000-0000-4000-8000-000000000001}" first="{00000000-0000-4000-8000-000000000001}" /></cookie>']) {
+    for (const raw of [
+      'x',
+      '<cookie page="1"/>',
+      '<cookie page="0"><accountid last="{00000000-0000-4000-8000-000000000001}" first="{00000000-0000-4000-8000-000000000001}" /></cookie>',
+    ]) {
       expect(() => parsePagingCookie(raw, 'accountid'), raw).toThrow(/paging cookie is not valid/);
     }
   });

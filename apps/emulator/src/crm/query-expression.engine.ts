@@ -79,7 +79,8 @@ function parseFilter(node: XmlValue, depth: number): Filter {
   if (op !== 'And' && op !== 'Or') throw invalid(`Unknown FilterOperator '${op}'`);
   const conditions = qList(q(node, 'Conditions'), 'Condition').map((c) => {
     const operator = (text(q(c, 'Operator')) ?? '').trim();
-    if (!SUPPORTED_OPERATORS.has(operator)) throw invalid(`The condition operator '${operator}' is not supported`);
+    if (!SUPPORTED_OPERATORS.has(operator))
+      throw invalid(`The condition operator '${operator}' is not supported`);
     const attribute = (text(q(c, 'AttributeName')) ?? '').trim();
     if (!attribute) throw invalid('A condition needs an AttributeName');
     const values = qList(q(c, 'Values'), 'Value').map((v) => text(v) ?? '');
@@ -266,7 +267,8 @@ export function parsePagingCookie(raw: string, primaryKey: string): PagingCookie
   if (root.name !== 'cookie' || root.ns !== '' || root.text !== '' || root.children.length !== 1 || !key) {
     throw bad(`it must be <cookie page="…"><${primaryKey} last="…" first="…" /></cookie>`);
   }
-  if (key.name !== primaryKey || key.ns !== '' || key.text !== '') throw bad(`it names ${key.name}, not ${primaryKey}`);
+  if (key.name !== primaryKey || key.ns !== '' || key.text !== '')
+    throw bad(`it names ${key.name}, not ${primaryKey}`);
   const page = nsAttr(root, '', 'page')?.trim() ?? '';
   if (!/^[1-9]\d{0,8}$/.test(page)) throw bad(`page '${page}' is not a page number`);
   const first = nsAttr(key, '', 'first')?.trim() ?? '';
@@ -276,7 +278,12 @@ export function parsePagingCookie(raw: string, primaryKey: string): PagingCookie
 }
 
 /** Where a page starts and ends in the ordered rows. */
-function pageBounds(rows: EntityRecord[], query: ParsedQuery, size: number, cookie: PagingCookie | undefined): [number, number] {
+function pageBounds(
+  rows: EntityRecord[],
+  query: ParsedQuery,
+  size: number,
+  cookie: PagingCookie | undefined,
+): [number, number] {
   const at = (id: string): number => rows.findIndex((r) => r.id === id);
   if (cookie) {
     // The cookie of the page next to the one asked for continues from its own edge, so that rows

@@ -39,10 +39,18 @@ export class DiscoveryHandler implements SoapService {
   prepare(envelope: SoapEnvelope, req: IncomingMessage): PreparedCall {
     const action = soapAction(req);
     if (action !== undefined && action !== DISCOVERY_SOAP_ACTION) {
-      throw new CrmFault('InvalidArgument', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`, 'Client');
+      throw new CrmFault(
+        'InvalidArgument',
+        `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`,
+        'Client',
+      );
     }
     if (envelope.bodyName !== 'Execute') {
-      throw new CrmFault('InvalidArgument', `Server did not recognize the operation '${envelope.bodyName}'.`, 'Client');
+      throw new CrmFault(
+        'InvalidArgument',
+        `Server did not recognize the operation '${envelope.bodyName}'.`,
+        'Client',
+      );
     }
     const request = child(envelope.bodyElement, 'Request');
     const rawType = attr(request, 'type');
@@ -64,7 +72,10 @@ export class DiscoveryHandler implements SoapService {
       run: () => ({
         status: 200,
         headers: { 'content-type': soapContentType(envelope.version) },
-        body: soapEnvelope(envelope.version, this.respond(type as DiscoveryRequest, request, passport, domain)),
+        body: soapEnvelope(
+          envelope.version,
+          this.respond(type as DiscoveryRequest, request, passport, domain),
+        ),
       }),
     };
   }
@@ -119,9 +130,13 @@ export class DiscoveryHandler implements SoapService {
           throw new CrmFault('OrganizationDisabled', `The organization ${org.name} is disabled.`);
         }
         const user = this.ctx.store.userByLiveId(org.name, claims.liveId);
-        if (user && !user.enabled) throw new CrmFault('UserDisabled', `The user ${user.fullName} is disabled.`);
+        if (user && !user.enabled)
+          throw new CrmFault('UserDisabled', `The user ${user.fullName} is disabled.`);
         const now = Date.now();
-        const cutoff = Math.max(this.ctx.store.ticketCutoffs[org.name] ?? 0, this.ctx.store.ticketCutoffs['*'] ?? 0);
+        const cutoff = Math.max(
+          this.ctx.store.ticketCutoffs[org.name] ?? 0,
+          this.ctx.store.ticketCutoffs['*'] ?? 0,
+        );
         // Whole seconds, so that ExpirationDate on the wire is exactly when the ticket stops working.
         const exp = Math.floor((now + this.ctx.lifetimes.crmTicketSec * 1000) / 1000) * 1000;
         const ticket = this.ctx.tickets.issueCrm({
@@ -145,7 +160,10 @@ export class DiscoveryHandler implements SoapService {
         const account = this.ctx.store.liveAccountByPuid(externalId);
         const user = account ? this.ctx.store.userByLiveId(org.name, account.liveId) : undefined;
         if (!user) {
-          throw new CrmFault('ObjectDoesNotExist', `No user with ExternalId ${externalId} exists in ${org.name}.`);
+          throw new CrmFault(
+            'ObjectDoesNotExist',
+            `No user with ExternalId ${externalId} exists in ${org.name}.`,
+          );
         }
         inner = `        <CrmUserId>${user.id}</CrmUserId>\n`;
         break;

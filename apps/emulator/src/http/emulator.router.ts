@@ -97,11 +97,15 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     const service = p === PATHS.discovery ? deps.discovery : deps.crm;
     if (method === 'POST') return handleSoap(deps, service, req, res);
     if (method === 'GET' && wantsWsdl) {
-      const wsdl = p === PATHS.discovery ? discoveryWsdl(ctx.urls.discovery) : crmServiceWsdl(ctx.urls.crmService);
+      const wsdl =
+        p === PATHS.discovery ? discoveryWsdl(ctx.urls.discovery) : crmServiceWsdl(ctx.urls.crmService);
       return writeReply(res, text(200, wsdl, 'text/xml; charset=utf-8'));
     }
     if (method === 'GET') {
-      return writeReply(res, serviceDescriptionPage(p === PATHS.discovery ? 'CrmDiscoveryService' : 'CrmService'));
+      return writeReply(
+        res,
+        serviceDescriptionPage(p === PATHS.discovery ? 'CrmDiscoveryService' : 'CrmService'),
+      );
     }
     return writeReply(res, text(405, 'Use POST'));
   }
@@ -116,14 +120,17 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     const urls = orgUrls(ctx.urls.base, org.name);
     const isCrm = orgService.service === 'crm';
     if (method === 'POST') {
-      const service = isCrm ? crmServiceForOrg(deps.crm, org.name, ctx) : metadataServiceForOrg(org.name, ctx);
+      const service = isCrm
+        ? crmServiceForOrg(deps.crm, org.name, ctx)
+        : metadataServiceForOrg(org.name, ctx);
       return handleSoap(deps, service, req, res);
     }
     if (method === 'GET' && wantsWsdl) {
       const wsdl = isCrm ? crmServiceWsdl(urls.crmService) : metadataServiceWsdl(urls.metadataService);
       return writeReply(res, text(200, wsdl, 'text/xml; charset=utf-8'));
     }
-    if (method === 'GET') return writeReply(res, serviceDescriptionPage(isCrm ? 'CrmService' : 'MetadataService'));
+    if (method === 'GET')
+      return writeReply(res, serviceDescriptionPage(isCrm ? 'CrmService' : 'MetadataService'));
     return writeReply(res, text(405, 'Use POST'));
   }
   if (p === PATHS.federation && method === 'GET') {
@@ -138,12 +145,18 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     const pem = p === '/pki/root.pem' ? ctx.pki.rootCertPem : ctx.pki.intermediateCertPem;
     return writeReply(res, text(200, pem, 'application/x-pem-file'));
   }
-  if (method === 'GET' && p === '/') return writeReply(res, text(200, indexPage(ctx), 'text/html; charset=utf-8'));
+  if (method === 'GET' && p === '/')
+    return writeReply(res, text(200, indexPage(ctx), 'text/html; charset=utf-8'));
   req.resume();
   writeReply(res, text(404, 'Not Found'));
 }
 
-async function handleRps(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function handleRps(
+  deps: RouterDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const transport = deps.ctx.scenarios.takeTransport('rps', {});
   if (await applyTransportBefore(transport, res)) return;
   const reply = await deps.rps.handle(req, url);
@@ -154,7 +167,12 @@ async function handleRps(deps: RouterDeps, req: IncomingMessage, res: ServerResp
  * One SOAP call: read (capped), parse (hardened), identify, count, apply transport scenarios, run,
  * and answer in the request's SOAP version. Every failure becomes a fault; nothing escapes.
  */
-async function handleSoap(deps: RouterDeps, service: SoapService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleSoap(
+  deps: RouterDeps,
+  service: SoapService,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { ctx } = deps;
   let body: Buffer;
   try {
@@ -213,6 +231,10 @@ function indexPage(ctx: EmulatorContext): string {
     ['Intermediate CRL', `${u.base}/pki/intermediate.crl`],
     ['RPS signing certificate', `${u.base}/rps/signing-cert.pem`],
   ];
-  const list = rows.map(([name, href]) => `<li>${escapeHtml(name)}: <a href="${escapeHtml(href)}">${escapeHtml(href)}</a></li>`).join('\n');
+  const list = rows
+    .map(
+      ([name, href]) => `<li>${escapeHtml(name)}: <a href="${escapeHtml(href)}">${escapeHtml(href)}</a></li>`,
+    )
+    .join('\n');
   return `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>CRM 4.0 Online emulator</title></head>\n<body>\n<main>\n<h1>CRM 4.0 Online emulator</h1>\n<ul>\n${list}\n</ul>\n</main>\n</body>\n</html>\n`;
 }

@@ -50,6 +50,7 @@ export function metadataServiceForOrg(org: string, ctx: EmulatorContext): SoapSe
         `The emulator describes the MetadataService of ${org} (?WSDL) but implements no metadata request.`,
       );
     },
-    faultReply: (error, envelope, req) => crmFaultReply(error, envelope?.version ?? versionFromContentType(req), ctx),
+    faultReply: (error, envelope, req) =>
+      crmFaultReply(error, envelope?.version ?? versionFromContentType(req), ctx),
   };
 }

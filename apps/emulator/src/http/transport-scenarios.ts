@@ -28,7 +28,10 @@ function sleep(ms: number): Promise<void> {
  * Applies the transport scenarios that act before the reply exists. Returns true when the call has
  * been answered (or its connection destroyed) and the handler must not run.
  */
-export async function applyTransportBefore(scenarios: ScenarioState[], res: ServerResponse): Promise<boolean> {
+export async function applyTransportBefore(
+  scenarios: ScenarioState[],
+  res: ServerResponse,
+): Promise<boolean> {
   for (const s of scenarios) {
     switch (s.name) {
       case 'SLOW':
@@ -46,7 +49,11 @@ export async function applyTransportBefore(scenarios: ScenarioState[], res: Serv
         });
         return true;
       case 'HTML_LOGIN_PAGE':
-        writeReply(res, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_LOGIN_PAGE });
+        writeReply(res, {
+          status: 200,
+          headers: { 'content-type': 'text/html; charset=utf-8' },
+          body: HTML_LOGIN_PAGE,
+        });
         return true;
       case 'THROTTLED': {
         const status = Number(s.params['status'] ?? 503);

@@ -107,6 +107,9 @@ export function createCertificate(spec: CertificateSpec, serialHex = randomSeria
 export function createPkcs12(keyPem: string, certPem: string, chainPems: string[], password: string): Buffer {
   const key = forge.pki.privateKeyFromPem(keyPem);
   const certs = [certPem, ...chainPems].map((pem) => forge.pki.certificateFromPem(pem));
-  const p12 = forge.pkcs12.toPkcs12Asn1(key, certs, password, { algorithm: '3des', friendlyName: 'onbehalf' });
+  const p12 = forge.pkcs12.toPkcs12Asn1(key, certs, password, {
+    algorithm: '3des',
+    friendlyName: 'onbehalf',
+  });
   return Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
 }

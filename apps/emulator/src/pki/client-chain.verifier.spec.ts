@@ -18,7 +18,15 @@ describe('verifyClientChain', () => {
   let intermediatePem: string;
   let keys: KeyPair[];
 
-  const leaf = (opts: { notBefore?: Date; notAfter?: Date; eku?: Array<'clientAuth' | 'serverAuth'>; issuerPem?: string; issuerKey?: KeyPair } = {}) =>
+  const leaf = (
+    opts: {
+      notBefore?: Date;
+      notAfter?: Date;
+      eku?: Array<'clientAuth' | 'serverAuth'>;
+      issuerPem?: string;
+      issuerKey?: KeyPair;
+    } = {},
+  ) =>
     new X509Certificate(
       createCertificate({
         commonName: 'leaf',
@@ -43,8 +51,19 @@ describe('verifyClientChain', () => {
     });
 
   beforeAll(async () => {
-    keys = await Promise.all([generateRsaKeyPair(), generateRsaKeyPair(), generateRsaKeyPair(), generateRsaKeyPair()]);
-    rootPem = createCertificate({ commonName: 'root', publicKey: keys[0]!.publicKey, signingKey: keys[0]!.privateKey, ...during(10), ca: {} });
+    keys = await Promise.all([
+      generateRsaKeyPair(),
+      generateRsaKeyPair(),
+      generateRsaKeyPair(),
+      generateRsaKeyPair(),
+    ]);
+    rootPem = createCertificate({
+      commonName: 'root',
+      publicKey: keys[0]!.publicKey,
+      signingKey: keys[0]!.privateKey,
+      ...during(10),
+      ca: {},
+    });
     intermediatePem = createCertificate({
       commonName: 'intermediate',
       publicKey: keys[1]!.publicKey,
@@ -56,14 +75,21 @@ describe('verifyClientChain', () => {
     root = new X509Certificate(rootPem);
     intermediate = new X509Certificate(intermediatePem);
     otherRoot = new X509Certificate(
-      createCertificate({ commonName: 'root', publicKey: keys[2]!.publicKey, signingKey: keys[2]!.privateKey, ...during(10), ca: {} }),
+      createCertificate({
+        commonName: 'root',
+        publicKey: keys[2]!.publicKey,
+        signingKey: keys[2]!.privateKey,
+        ...during(10),
+        ca: {},
+      }),
     );
   });
 
   it('accepts leaf → intermediate → pinned root', () => {
     const result = check({});
     expect(result.ok).toBe(true);
-    if (result.ok) expect(result.chain.map((c) => c.subject)).toEqual(['CN=leaf', 'CN=intermediate', 'CN=root']);
+    if (result.ok)
+      expect(result.chain.map((c) => c.subject)).toEqual(['CN=leaf', 'CN=intermediate', 'CN=root']);
   });
 
   it('completes the chain from known intermediates when only the leaf is sent', () => {
@@ -76,8 +102,12 @@ describe('verifyClientChain', () => {
   });
 
   it('refuses expired and not-yet-valid leaves', () => {
-    expect(check({ leaf: leaf({ notBefore: new Date(now - 3 * DAY), notAfter: new Date(now - DAY) }) })).toMatchObject({ problem: 'expired' });
-    expect(check({ leaf: leaf({ notBefore: new Date(now + DAY), notAfter: new Date(now + 3 * DAY) }) })).toMatchObject({
+    expect(
+      check({ leaf: leaf({ notBefore: new Date(now - 3 * DAY), notAfter: new Date(now - DAY) }) }),
+    ).toMatchObject({ problem: 'expired' });
+    expect(
+      check({ leaf: leaf({ notBefore: new Date(now + DAY), notAfter: new Date(now + 3 * DAY) }) }),
+    ).toMatchObject({
       problem: 'not-yet-valid',
     });
   });
@@ -92,7 +122,9 @@ describe('verifyClientChain', () => {
       extendedKeyUsage: ['clientAuth'],
     });
     const victim = leaf({ issuerPem: rogueIssuerPem, issuerKey: keys[2] });
-    expect(check({ leaf: victim, presented: [new X509Certificate(rogueIssuerPem), intermediate] })).toMatchObject({
+    expect(
+      check({ leaf: victim, presented: [new X509Certificate(rogueIssuerPem), intermediate] }),
+    ).toMatchObject({
       ok: false,
       problem: 'untrusted-chain',
     });

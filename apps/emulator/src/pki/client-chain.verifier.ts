@@ -2,12 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 
 /** Why the STS refuses a client certificate; each has its own Live fault text. */
 export type ClientCertificateProblem =
-  | 'no-certificate'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'untrusted-chain'
-  | 'revoked'
-  | 'not-client-auth';
+  'no-certificate' | 'expired' | 'not-yet-valid' | 'untrusted-chain' | 'revoked' | 'not-client-auth';
 
 /** What the chain check needs: the presented certificates and the trust material. */
 export interface ChainCheckInput {
@@ -24,8 +19,7 @@ export interface ChainCheckInput {
 
 /** The outcome of a chain check. */
 export type ChainCheckResult =
-  | { ok: true; chain: X509Certificate[] }
-  | { ok: false; problem: ClientCertificateProblem; detail: string };
+  { ok: true; chain: X509Certificate[] } | { ok: false; problem: ClientCertificateProblem; detail: string };
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 const ANY_EKU_OID = '2.5.29.37.0';
@@ -48,7 +42,11 @@ export function verifyClientChain(input: ChainCheckInput): ChainCheckResult {
     return { ok: false, problem: 'expired', detail: `The certificate expired on ${leaf.validTo}.` };
   }
   if (leafValidity === 'not-yet-valid') {
-    return { ok: false, problem: 'not-yet-valid', detail: `The certificate is not valid before ${leaf.validFrom}.` };
+    return {
+      ok: false,
+      problem: 'not-yet-valid',
+      detail: `The certificate is not valid before ${leaf.validFrom}.`,
+    };
   }
   const rootPrints = new Set(input.roots.map((r) => r.fingerprint256));
   const candidates = [...input.presented, ...input.knownIntermediates, ...input.roots];
@@ -75,10 +73,18 @@ export function verifyClientChain(input: ChainCheckInput): ChainCheckResult {
     }
     // A parent that is no CA must never vouch for a child, whatever its signature says.
     if (!parent.ca) {
-      return { ok: false, problem: 'untrusted-chain', detail: 'The certificate was issued by a non-CA certificate.' };
+      return {
+        ok: false,
+        problem: 'untrusted-chain',
+        detail: 'The certificate was issued by a non-CA certificate.',
+      };
     }
     if (withinValidity(parent, now) !== 'ok') {
-      return { ok: false, problem: 'untrusted-chain', detail: 'An issuing CA certificate is outside its validity.' };
+      return {
+        ok: false,
+        problem: 'untrusted-chain',
+        detail: 'An issuing CA certificate is outside its validity.',
+      };
     }
     chain.push(parent);
     current = parent;

@@ -182,7 +182,11 @@ export class PkiStore {
     const serverSans = await readOptional(file('server.sans.json'));
     const server = await loadOrIssue(
       file('server.crt.pem'),
-      { reissue: keys.server.fresh || intermediate.issued || serverSans !== sansKey, now, renewWithinDays: 7 },
+      {
+        reissue: keys.server.fresh || intermediate.issued || serverSans !== sansKey,
+        now,
+        renewWithinDays: 7,
+      },
       () =>
         createCertificate({
           commonName: hostnames[0] ?? 'localhost',
@@ -364,7 +368,9 @@ async function loadOrIssue(
   const onDisk = rule.reissue ? undefined : await readOptional(file);
   // an empty file (a write cut short) counts as missing
   const stale =
-    !onDisk || (rule.renewWithinDays !== undefined && expiresWithin(onDisk, rule.now ?? Date.now(), rule.renewWithinDays));
+    !onDisk ||
+    (rule.renewWithinDays !== undefined &&
+      expiresWithin(onDisk, rule.now ?? Date.now(), rule.renewWithinDays));
   if (onDisk && !stale) return { pem: onDisk, issued: false };
   const pem = issue();
   await writeFile(file, pem);

@@ -10,7 +10,11 @@ const COOKIE_LIFETIME_MS = 12 * 3_600_000;
 const MAX_FORM = 64 * 1024;
 
 function page(status: number, html: string, headers: Record<string, string> = {}): HttpReply {
-  return { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: html };
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: html,
+  };
 }
 
 function badRequest(message: string): HttpReply {
@@ -68,10 +72,16 @@ export class RpsHandler {
     const p = url.pathname.toLowerCase();
     const method = req.method ?? 'GET';
     if (p === '/rps/signing-cert.pem' && method === 'GET') {
-      return { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: this.ctx.pki.rpsCertPem };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-pem-file' },
+        body: this.ctx.pki.rpsCertPem,
+      };
     }
     if (p === '/rps/login' && method === 'GET') {
-      return url.searchParams.get('mode')?.toLowerCase() === 'silent' ? this.silent(req, url) : this.loginPage(url);
+      return url.searchParams.get('mode')?.toLowerCase() === 'silent'
+        ? this.silent(req, url)
+        : this.loginPage(url);
     }
     if (p === '/rps/login' && method === 'POST') return this.signIn(req);
     if (p === '/rps/logout' && method === 'GET') return this.logout(url);
@@ -113,7 +123,9 @@ export class RpsHandler {
           returnUrl: returnUrl.toString(),
           accounts: this.accounts(),
           typed,
-          error: chosen ? `No Windows Live ID '${chosen}' exists.` : 'Pick an account or type a Windows Live ID.',
+          error: chosen
+            ? `No Windows Live ID '${chosen}' exists.`
+            : 'Pick an account or type a Windows Live ID.',
         }),
       );
     }
@@ -124,7 +136,10 @@ export class RpsHandler {
       returnUrl.searchParams.set('RPSAuthState', '2');
       return redirect(returnUrl, cookie);
     }
-    returnUrl.searchParams.set('t', issueRpsTicket(account, siteId, this.ctx.lifetimes.rpsTicketSec, this.ctx.pki.rpsKey));
+    returnUrl.searchParams.set(
+      't',
+      issueRpsTicket(account, siteId, this.ctx.lifetimes.rpsTicketSec, this.ctx.pki.rpsKey),
+    );
     return redirect(returnUrl, cookie);
   }
 
@@ -142,7 +157,10 @@ export class RpsHandler {
       returnUrl.searchParams.set('RPSAuthState', '1');
       return redirect(returnUrl);
     }
-    returnUrl.searchParams.set('t', issueRpsTicket(account, siteId, this.ctx.lifetimes.rpsTicketSec, this.ctx.pki.rpsKey));
+    returnUrl.searchParams.set(
+      't',
+      issueRpsTicket(account, siteId, this.ctx.lifetimes.rpsTicketSec, this.ctx.pki.rpsKey),
+    );
     return redirect(returnUrl);
   }
 

@@ -4,7 +4,9 @@ import { emptySeed } from '../state/demo-seed';
 import { ControlInputError, ScenarioEngine } from './scenario.engine';
 
 async function engine(): Promise<ScenarioEngine> {
-  const { store } = await StateStore.open(undefined, () => emptySeed({ thumbprint: 'T', serialHex: '01', notAfter: '' }));
+  const { store } = await StateStore.open(undefined, () =>
+    emptySeed({ thumbprint: 'T', serialHex: '01', notAfter: '' }),
+  );
   return new ScenarioEngine(store);
 }
 

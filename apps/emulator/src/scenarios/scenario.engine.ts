@@ -75,7 +75,9 @@ export class ScenarioEngine {
   /** Validates and activates a scenario. */
   add(input: ScenarioInput): ScenarioState {
     if (!SCENARIO_NAMES.includes(input.name as ScenarioName)) {
-      throw new ControlInputError(`Unknown scenario '${String(input.name)}'; known: ${SCENARIO_NAMES.join(', ')}`);
+      throw new ControlInputError(
+        `Unknown scenario '${String(input.name)}'; known: ${SCENARIO_NAMES.join(', ')}`,
+      );
     }
     const name = input.name as ScenarioName;
     const endpoint = (input.endpoint ?? 'all') as ScenarioEndpoint;
@@ -109,7 +111,9 @@ export class ScenarioEngine {
       if (raw['entity'] !== undefined) params['entity'] = String(raw['entity']).toLowerCase();
     }
     if (name === 'REVOKED_CERTIFICATE' && raw['thumbprint'] !== undefined) {
-      params['thumbprint'] = String(raw['thumbprint']).replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+      params['thumbprint'] = String(raw['thumbprint'])
+        .replace(/[^0-9a-fA-F]/g, '')
+        .toUpperCase();
     }
     const scenario: ScenarioState = {
       id: randomUUID(),

@@ -3,7 +3,10 @@
  * One table so that handlers name a situation and never spell a hex code.
  */
 export const CRM_ERRORS = {
-  ExpiredAuthTicket: { code: '0x8004A101', description: 'The ticket specified for authentication is expired' },
+  ExpiredAuthTicket: {
+    code: '0x8004A101',
+    description: 'The ticket specified for authentication is expired',
+  },
   BadAuthTicket: { code: '0x8004A102', description: 'The ticket specified for authentication is invalid' },
   OrganizationDisabled: { code: '0x8004A104', description: 'The organization is disabled' },
   ObjectDoesNotExist: { code: '0x80040217', description: 'The object does not exist' },

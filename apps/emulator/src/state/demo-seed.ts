@@ -64,7 +64,11 @@ function stamped(
  * The demo seed, loaded on first start: Contoso (the service account holds the proxy role there),
  * Fabrikam (it does not), users named for what they show, and a few records stamped as CRM would.
  */
-export function demoSeed(demoCert: { thumbprint: string; serialHex: string; notAfter: string }): PersistedState {
+export function demoSeed(demoCert: {
+  thumbprint: string;
+  serialHex: string;
+  notAfter: string;
+}): PersistedState {
   const jon = { id: DEMO_IDS.jonWilson, name: 'Jon Wilson' };
   const erp = { id: DEMO_IDS.erpInContoso, name: 'ERP_Integration' };
   const erpFab = { id: DEMO_IDS.erpInFabrikam, name: 'ERP_Integration' };
@@ -92,10 +96,20 @@ export function demoSeed(demoCert: { thumbprint: string; serialHex: string; notA
       },
     ],
     liveAccounts: [
-      { liveId: SERVICE_ACCOUNT.liveId, puid: SERVICE_ACCOUNT.puid, firstName: 'ERP', lastName: 'Integration' },
+      {
+        liveId: SERVICE_ACCOUNT.liveId,
+        puid: SERVICE_ACCOUNT.puid,
+        firstName: 'ERP',
+        lastName: 'Integration',
+      },
       { liveId: 'jonw@contoso.example', puid: '0003BFFD8F3A5B21', firstName: 'Jon', lastName: 'Wilson' },
       { liveId: 'rita.reed@contoso.example', puid: '0003BFFD2A7C4E10', firstName: 'Rita', lastName: 'Reed' },
-      { liveId: 'dana.dorsey@contoso.example', puid: '0003BFFD6E9B0C32', firstName: 'Dana', lastName: 'Dorsey' },
+      {
+        liveId: 'dana.dorsey@contoso.example',
+        puid: '0003BFFD6E9B0C32',
+        firstName: 'Dana',
+        lastName: 'Dorsey',
+      },
       { liveId: 'noah.park@contoso.example', puid: '0003BFFD4D1F8A54', firstName: 'Noah', lastName: 'Park' },
       { liveId: 'frankm@fabrikam.example', puid: '00037FFE3B5D7F96', firstName: 'Frank', lastName: 'Miller' },
     ],
@@ -269,7 +283,11 @@ export function demoSeed(demoCert: { thumbprint: string; serialHex: string; notA
 }
 
 /** An empty state for `seed: 'none'`: the demo certificate is still known, but to no account. */
-export function emptySeed(demoCert: { thumbprint: string; serialHex: string; notAfter: string }): PersistedState {
+export function emptySeed(demoCert: {
+  thumbprint: string;
+  serialHex: string;
+  notAfter: string;
+}): PersistedState {
   return {
     version: 1,
     orgs: [],

@@ -14,7 +14,10 @@ const SAVE_DELAY_MS = 150;
 
 /** Lower-case GUID without braces: the one internal form of every id. */
 export function normalizeGuid(value: string): string {
-  return value.trim().replace(/^\{|\}$/g, '').toLowerCase();
+  return value
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toLowerCase();
 }
 
 const GUID_RE = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;

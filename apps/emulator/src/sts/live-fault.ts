@@ -7,7 +7,10 @@ import { escapeXmlText } from '../xml/xml-escape.util';
 /** Why the STS refuses; each reason has its own psf:code (values chosen by the emulator, docs/protocol.md §7.3). */
 export const LIVE_FAULTS = {
   'no-certificate': { code: '0x80048861', text: 'No client certificate was presented.' },
-  'not-associated': { code: '0x80048862', text: 'The certificate presented is not associated with a Windows Live ID.' },
+  'not-associated': {
+    code: '0x80048862',
+    text: 'The certificate presented is not associated with a Windows Live ID.',
+  },
   expired: { code: '0x80048863', text: 'The certificate presented has expired.' },
   'not-yet-valid': { code: '0x80048864', text: 'The certificate presented is not yet valid.' },
   'untrusted-chain': {
@@ -15,11 +18,17 @@ export const LIVE_FAULTS = {
     text: 'The certificate presented does not chain to a supported root certificate.',
   },
   revoked: { code: '0x80048866', text: 'The certificate presented has been revoked.' },
-  'not-client-auth': { code: '0x80048867', text: 'The certificate presented is not valid for client authentication.' },
+  'not-client-auth': {
+    code: '0x80048867',
+    text: 'The certificate presented is not valid for client authentication.',
+  },
   'invalid-request': { code: '0x80048820', text: 'The request is not a valid RequestSecurityToken.' },
   'unknown-applies-to': { code: '0x80048869', text: 'The AppliesTo address is not a known partner domain.' },
   'unknown-policy': { code: '0x8004886A', text: 'The policy is not supported.' },
-  'account-missing': { code: '0x8004886B', text: 'The Windows Live ID associated with the certificate does not exist.' },
+  'account-missing': {
+    code: '0x8004886B',
+    text: 'The Windows Live ID associated with the certificate does not exist.',
+  },
 } as const;
 
 export type LiveFaultReason = keyof typeof LIVE_FAULTS;
@@ -55,7 +64,10 @@ export function passportHeader(lines: string[], now: Date, declareNs: boolean, i
 /** A Windows Live fault, laid out like fixtures/wlid/fault-certificate-not-associated.xml. */
 export function liveFaultReply(fault: LiveFault, version: SoapVersion, status = 500): HttpReply {
   const { code, text } = LIVE_FAULTS[fault.reason];
-  const authFailure = fault.reason !== 'invalid-request' && fault.reason !== 'unknown-applies-to' && fault.reason !== 'unknown-policy';
+  const authFailure =
+    fault.reason !== 'invalid-request' &&
+    fault.reason !== 'unknown-applies-to' &&
+    fault.reason !== 'unknown-policy';
   const reqstatus = authFailure ? '0x80048821' : '0x80048820';
   const subcode = authFailure ? 'wst:FailedAuthentication' : 'wst:InvalidRequest';
   const reason = authFailure ? 'Authentication Failure' : 'Invalid Request';

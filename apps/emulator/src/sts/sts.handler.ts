@@ -75,7 +75,10 @@ export class StsHandler implements SoapService {
       requests = children(envelope.bodyElement, 'RequestSecurityToken');
       collection = true;
     } else {
-      throw new LiveFault('invalid-request', `The body element ${envelope.bodyName} is not a RequestSecurityToken.`);
+      throw new LiveFault(
+        'invalid-request',
+        `The body element ${envelope.bodyName} is not a RequestSecurityToken.`,
+      );
     }
     const chain = peerChain(req);
     const leaf = chain[0];
@@ -140,7 +143,12 @@ export class StsHandler implements SoapService {
     if (f.policy !== this.ctx.policy) throw new LiveFault('unknown-policy', `Policy '${f.policy}'.`);
   }
 
-  private respond(envelope: SoapEnvelope, account: LiveAccount, requests: RstFields[], collection: boolean): HttpReply {
+  private respond(
+    envelope: SoapEnvelope,
+    account: LiveAccount,
+    requests: RstFields[],
+    collection: boolean,
+  ): HttpReply {
     const now = Date.now();
     const exp = Math.floor((now + this.ctx.lifetimes.passportTicketSec * 1000) / 1000) * 1000;
     const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -187,7 +195,11 @@ export class StsHandler implements SoapService {
         `    </wst:RequestSecurityTokenResponseCollection>\n`
       : responses.join('');
     const header = passportHeader(
-      [`<psf:PUID>${account.puid}</psf:PUID>`, '<psf:authstate>0x48803</psf:authstate>', '<psf:reqstatus>0x0</psf:reqstatus>'],
+      [
+        `<psf:PUID>${account.puid}</psf:PUID>`,
+        '<psf:authstate>0x48803</psf:authstate>',
+        '<psf:reqstatus>0x0</psf:reqstatus>',
+      ],
       new Date(now),
       true,
     );

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { TicketCodec, type CrmTicketClaims } from './ticket.codec';
 
 const claims: CrmTicketClaims = { org: 'contoso', orgId: 'o', liveId: 'a@b', iat: 1, exp: 2, jti: 'j' };
-const passportClaims = { liveId: 'a@b', puid: 'P', policy: 'MBI_SSL', appliesTo: 'crm.dynamics.com', iat: 1, exp: 2, jti: 'j' };
+const passportClaims = {
+  liveId: 'a@b',
+  puid: 'P',
+  policy: 'MBI_SSL',
+  appliesTo: 'crm.dynamics.com',
+  iat: 1,
+  exp: 2,
+  jti: 'j',
+};
 
 describe('TicketCodec', () => {
   const codec = new TicketCodec(randomBytes(32));
@@ -12,7 +20,11 @@ describe('TicketCodec', () => {
     expect(codec.readCrm(codec.issueCrm(claims))).toEqual(claims);
     const passport = codec.issuePassport(passportClaims);
     expect(passport).toMatch(/^t=[A-Za-z0-9+/]+={0,2}&p=$/);
-    expect(codec.readPassport(passport)).toMatchObject({ liveId: 'a@b', policy: 'MBI_SSL', appliesTo: 'crm.dynamics.com' });
+    expect(codec.readPassport(passport)).toMatchObject({
+      liveId: 'a@b',
+      policy: 'MBI_SSL',
+      appliesTo: 'crm.dynamics.com',
+    });
   });
 
   it('writes both tickets in standard base64 that always holds +, / and = (never base64url)', () => {
@@ -52,7 +64,9 @@ describe('TicketCodec', () => {
 
   it('refuses a ticket whose claims were changed', () => {
     const raw = Buffer.from(codec.issueCrm(claims), 'base64');
-    const changed = Buffer.from(raw.toString('latin1').replace('contoso', 'fabrika'), 'latin1').toString('base64');
+    const changed = Buffer.from(raw.toString('latin1').replace('contoso', 'fabrika'), 'latin1').toString(
+      'base64',
+    );
     expect(codec.readCrm(changed)).toBeUndefined();
   });
 

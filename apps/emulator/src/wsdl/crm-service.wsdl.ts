@@ -20,7 +20,8 @@ function sequence(fields: Field[], indent: string): string {
 
 function complex(name: string, fields: Field[], opts: { base?: string; abstract?: boolean } = {}): string {
   const abs = opts.abstract ? ' abstract="true"' : '';
-  if (!opts.base) return `      <s:complexType name="${name}"${abs}>\n${sequence(fields, '        ')}      </s:complexType>\n`;
+  if (!opts.base)
+    return `      <s:complexType name="${name}"${abs}>\n${sequence(fields, '        ')}      </s:complexType>\n`;
   return (
     `      <s:complexType name="${name}"${abs}>\n` +
     `        <s:complexContent mixed="false">\n` +
@@ -60,7 +61,10 @@ const PROPERTY_TYPES: Record<AttributeType, string> = {
  * from are in 2006/WebServices (docs/protocol.md, entities on the wire).
  */
 const ENTITIES: Record<string, Field[]> = Object.fromEntries(
-  Object.entries(ENTITY_METADATA).map(([name, meta]) => [name, meta.attributes.map(([attr, type]): Field => [attr, PROPERTY_TYPES[type]])]),
+  Object.entries(ENTITY_METADATA).map(([name, meta]) => [
+    name,
+    meta.attributes.map(([attr, type]): Field => [attr, PROPERTY_TYPES[type]]),
+  ]),
 );
 
 const OPERATIONS = ['Execute', 'Retrieve', 'RetrieveMultiple', 'Create', 'Update', 'Delete'];

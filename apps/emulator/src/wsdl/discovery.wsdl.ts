@@ -16,7 +16,8 @@ export function discoveryWsdl(address: string): string {
     `          </s:extension>\n` +
     `        </s:complexContent>\n` +
     `      </s:complexType>\n`;
-  return `<?xml version="1.0" encoding="utf-8"?>
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${CDS_NS}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="${CDS_NS}">
   <wsdl:types>
     <s:schema elementFormDefault="qualified" targetNamespace="${CDS_NS}">
@@ -48,5 +49,12 @@ ${s('OrganizationName')}${s('WebApplicationUrl')}        </s:sequence>
       </s:complexType>
 ${derived('RetrievePolicyResponse', 'Response', s('Policy'))}${derived('RetrieveOrganizationsResponse', 'Response', '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetails" type="tns:ArrayOfOrganizationDetail" />\n')}${derived('RetrieveOrganizationResponse', 'Response', '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetail" type="tns:OrganizationDetail" />\n')}${derived('RetrieveCrmTicketResponse', 'Response', s('CrmTicket') + s('ExpirationDate') + '          <s:element minOccurs="0" maxOccurs="1" name="OrganizationDetail" type="tns:OrganizationDetail" />\n')}${derived('RetrieveCrmUserIdByExternalIdResponse', 'Response', '          <s:element minOccurs="1" maxOccurs="1" name="CrmUserId" type="s:string" />\n')}    </s:schema>
   </wsdl:types>
-` + executeServiceTail({ service: 'CrmDiscoveryService', soapAction: DISCOVERY_SOAP_ACTION, address, tokenHeader: false });
+` +
+    executeServiceTail({
+      service: 'CrmDiscoveryService',
+      soapAction: DISCOVERY_SOAP_ACTION,
+      address,
+      tokenHeader: false,
+    })
+  );
 }

@@ -6,7 +6,12 @@ import { escapeXmlAttr } from '../xml/xml-escape.util';
  * service with both ports at `address`. With `tokenHeader`, Execute carries the
  * CrmAuthenticationToken as a SOAP header (the `tns:CrmAuthenticationToken` element).
  */
-export function executeServiceTail(opts: { service: string; soapAction: string; address: string; tokenHeader: boolean }): string {
+export function executeServiceTail(opts: {
+  service: string;
+  soapAction: string;
+  address: string;
+  tokenHeader: boolean;
+}): string {
   const { service, soapAction, tokenHeader } = opts;
   const location = escapeXmlAttr(opts.address);
   const header = tokenHeader

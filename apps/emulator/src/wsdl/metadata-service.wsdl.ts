@@ -10,7 +10,8 @@ import { executeServiceTail } from './execute-service.wsdl';
  * metadata request: a POST answers the NotImplemented fault.
  */
 export function metadataServiceWsdl(address: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>
+  return (
+    `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:tns="${WS_NS}" xmlns:ct="${CT_NS}" xmlns:guid="${GUID_TYPES_NS}" targetNamespace="${WS_NS}">
   <wsdl:types>
     <s:schema elementFormDefault="qualified" targetNamespace="${WS_NS}">
@@ -52,5 +53,12 @@ export function metadataServiceWsdl(address: string): string {
       </s:simpleType>
     </s:schema>
   </wsdl:types>
-` + executeServiceTail({ service: 'MetadataService', soapAction: `${WS_NS}/Execute`, address, tokenHeader: true });
+` +
+    executeServiceTail({
+      service: 'MetadataService',
+      soapAction: `${WS_NS}/Execute`,
+      address,
+      tokenHeader: true,
+    })
+  );
 }

@@ -50,9 +50,11 @@ describe('parseSoapEnvelope', () => {
     expect(refusal(env(S11, '<a>').slice(0, -20)).kind).toBe('malformed');
     expect(refusal('{"json": true}').kind).toBe('not-xml');
     expect(refusal('<Envelope2 xmlns="urn:x"/>').kind).toBe('not-soap');
-    expect(refusal(`<soap:Envelope xmlns:soap="${S11}"><soap:Body><a/></soap:Body><soap:Body><b/></soap:Body></soap:Envelope>`).kind).toBe(
-      'invalid-envelope',
-    );
+    expect(
+      refusal(
+        `<soap:Envelope xmlns:soap="${S11}"><soap:Body><a/></soap:Body><soap:Body><b/></soap:Body></soap:Envelope>`,
+      ).kind,
+    ).toBe('invalid-envelope');
     expect(refusal(env(S11, '<a/><b/>')).kind).toBe('invalid-envelope');
     expect(refusal(env(S11, `${'<d>'.repeat(200)}${'</d>'.repeat(200)}`)).httpStatus).toBe(400);
   });
@@ -60,7 +62,11 @@ describe('parseSoapEnvelope', () => {
   it('decodes bytes as strict UTF-8: invalid sequences are malformed, a BOM is dropped', () => {
     const bytes = (xml: string) => new TextEncoder().encode(xml);
     expect(parseSoapEnvelope(bytes(`\uFEFF${env(S11, '<a>é</a>')}`)).bodyElement.text).toBe('é');
-    const bad = Uint8Array.from([...bytes(env(S11, '<a>')).slice(0, -40), 0xff, ...bytes(env(S11, '<a>')).slice(-40)]);
+    const bad = Uint8Array.from([
+      ...bytes(env(S11, '<a>')).slice(0, -40),
+      0xff,
+      ...bytes(env(S11, '<a>')).slice(-40),
+    ]);
     expect(refusal(bad as unknown as string).message).toMatch(/not valid UTF-8/);
   });
 
@@ -86,7 +92,9 @@ describe('parseSoapEnvelope', () => {
   });
 
   it('reads the body element with its namespace, whatever the prefixes', () => {
-    const e = parseSoapEnvelope(`<Envelope xmlns="${S12}"><Header/><Body><c:Execute xmlns:c="${CDS}"/></Body></Envelope>`);
+    const e = parseSoapEnvelope(
+      `<Envelope xmlns="${S12}"><Header/><Body><c:Execute xmlns:c="${CDS}"/></Body></Envelope>`,
+    );
     expect([e.version, e.bodyName, e.bodyNs, e.header?.local]).toEqual(['1.2', 'Execute', CDS, 'Header']);
   });
 
@@ -99,7 +107,10 @@ describe('parseSoapEnvelope', () => {
 describe('resolveTypeName', () => {
   it('resolves prefixed names through the declared namespace and accepts unprefixed ones', () => {
     const e = parseSoapEnvelope(
-      env(S11, `<Execute xmlns="${CDS}" xmlns:d="${CDS}" xmlns:o="urn:other"><Request xsi:type="d:RetrievePolicyRequest"/></Execute>`),
+      env(
+        S11,
+        `<Execute xmlns="${CDS}" xmlns:d="${CDS}" xmlns:o="urn:other"><Request xsi:type="d:RetrievePolicyRequest"/></Execute>`,
+      ),
     );
     const type = attr(child(e.bodyElement, 'Request'), 'type');
     expect(resolveTypeName(type, e.namespaces, CDS)).toBe('RetrievePolicyRequest');

@@ -30,7 +30,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function splitQName(qname: string): { prefix: string; local: string } {
   const trimmed = qname.trim();
   const i = trimmed.indexOf(':');
-  return i < 0 ? { prefix: '', local: trimmed } : { prefix: trimmed.slice(0, i), local: trimmed.slice(i + 1) };
+  return i < 0
+    ? { prefix: '', local: trimmed }
+    : { prefix: trimmed.slice(0, i), local: trimmed.slice(i + 1) };
 }
 
 /**
@@ -81,7 +83,8 @@ export function parseSoapEnvelope(raw: string | Uint8Array): SoapEnvelope {
   }
   const doc = readXml(xml, { maxDepth: MAX_DEPTH });
   const envelope = doc.root;
-  if (envelope.local !== 'Envelope') throw new SoapParseError('not-soap', 'The request is not a SOAP envelope');
+  if (envelope.local !== 'Envelope')
+    throw new SoapParseError('not-soap', 'The request is not a SOAP envelope');
   const version: SoapVersion | undefined =
     envelope.ns === SOAP11_NS ? '1.1' : envelope.ns === SOAP12_NS ? '1.2' : undefined;
   if (!version) throw new SoapParseError('not-soap', `Unknown SOAP envelope namespace '${envelope.ns}'`);

@@ -31,7 +31,9 @@ describe('readXml', () => {
   });
 
   it('resolves QName values where they are written', () => {
-    const { root } = read('<r xmlns="urn:d" xmlns:q="urn:q"><e t="q:T" u="U"/><f xmlns:q="urn:other" t="q:T"/></r>');
+    const { root } = read(
+      '<r xmlns="urn:d" xmlns:q="urn:q"><e t="q:T" u="U"/><f xmlns:q="urn:other" t="q:T"/></r>',
+    );
     const [e, f] = root.children;
     expect(e && resolveQName(e, 'q:T')).toEqual({ ns: 'urn:q', local: 'T' });
     expect(e && resolveQName(e, 'U')).toEqual({ ns: 'urn:d', local: 'U' });
@@ -54,7 +56,12 @@ describe('readXml', () => {
   });
 
   it('refuses entity names of Object.prototype (&constructor;, &toString;) like any other undefined entity', () => {
-    for (const xml of ['<r>x&constructor;y</r>', '<r a="&toString;"/>', '<r>&__proto__;</r>', '<r>&hasOwnProperty;</r>']) {
+    for (const xml of [
+      '<r>x&constructor;y</r>',
+      '<r a="&toString;"/>',
+      '<r>&__proto__;</r>',
+      '<r>&hasOwnProperty;</r>',
+    ]) {
       expect(refusal(xml).message, xml).toMatch(/predefined entities|starts no reference/);
     }
   });
@@ -85,7 +92,9 @@ describe('readXml', () => {
 
   it('refuses a DOCTYPE in the prolog or in content as a DTD, and an HTML doctype as HTML', () => {
     expect(refusal('<!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>').kind).toBe('forbidden-dtd');
-    expect(refusal('<?xml version="1.0"?>\n<!-- c -->\n<!DOCTYPE r SYSTEM "file:///etc/passwd"><r/>').kind).toBe('forbidden-dtd');
+    expect(
+      refusal('<?xml version="1.0"?>\n<!-- c -->\n<!DOCTYPE r SYSTEM "file:///etc/passwd"><r/>').kind,
+    ).toBe('forbidden-dtd');
     expect(refusal('<r><!ENTITY a "b"></r>').kind).toBe('forbidden-dtd');
     expect(refusal('<!DOCTYPE html><html></html>').kind).toBe('html-page');
   });

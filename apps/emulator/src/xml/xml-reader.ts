@@ -51,8 +51,9 @@ export interface XmlReadOptions {
 
 const NAME = /[A-Za-z_:\u00C0-\uFFFD][\w.\-:\u00B7\u00C0-\uFFFD]*/y;
 // Characters XML 1.0 does not allow anywhere (§2.2), and UTF-16 halves without their pair.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NON_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NON_XML_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const XML_DECL =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(["'])1\.\d+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])[A-Za-z][\w.-]*\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\3)?[ \t\r\n]*\?>/;
 const DTD_MARKUP = /^<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
@@ -110,7 +111,8 @@ function splitName(name: string): { prefix: string; local: string } {
   if (colon < 0) return { prefix: '', local: name };
   const prefix = name.slice(0, colon);
   const local = name.slice(colon + 1);
-  if (prefix === '' || local === '' || local.includes(':')) throw malformed(`'${name}' is not a valid qualified name`);
+  if (prefix === '' || local === '' || local.includes(':'))
+    throw malformed(`'${name}' is not a valid qualified name`);
   return { prefix, local };
 }
 
@@ -123,7 +125,9 @@ interface Frame {
 export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
   const bad = NON_XML_CHAR.exec(xml);
   if (bad) {
-    throw malformed(`character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`);
+    throw malformed(
+      `character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`,
+    );
   }
   const declarations = new Map<string, Set<string>>();
   const n = xml.length;
@@ -131,7 +135,11 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
 
   const skipWs = (): boolean => {
     const from = i;
-    for (let c = xml.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d; c = xml.charCodeAt(++i));
+    for (
+      let c = xml.charCodeAt(i);
+      c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+      c = xml.charCodeAt(++i)
+    );
     return i > from;
   };
   const readName = (what: string): string => {
@@ -150,7 +158,8 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
   const processingInstruction = (): void => {
     i += 2;
     const target = readName('a processing instruction target');
-    if (target.toLowerCase() === 'xml') throw malformed('an XML declaration is allowed only at the very start');
+    if (target.toLowerCase() === 'xml')
+      throw malformed('an XML declaration is allowed only at the very start');
     const end = xml.indexOf('?>', i);
     if (end < 0) throw malformed('a processing instruction is not closed');
     i = end + 2;
@@ -162,7 +171,10 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
     }
     if (DTD_MARKUP.test(head)) {
       // Refused where it stands, before any declaration in it is read: nothing is ever expanded.
-      throw new SoapParseError('forbidden-dtd', 'DTDs and entity declarations are not allowed in SOAP messages');
+      throw new SoapParseError(
+        'forbidden-dtd',
+        'DTDs and entity declarations are not allowed in SOAP messages',
+      );
     }
     throw malformed(`unexpected markup at offset ${i}`);
   };
@@ -231,7 +243,9 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
       if (seen.has(attrName)) throw malformed(`attribute ${attrName} appears twice on ${name}`);
       seen.add(attrName);
       // Attribute-value normalisation (§3.3.3): literal white space becomes a space, references stay.
-      const value = decodeReferences(/[\t\r\n]/.test(rawValue) ? rawValue.replace(/[\t\r\n]/g, ' ') : rawValue);
+      const value = decodeReferences(
+        /[\t\r\n]/.test(rawValue) ? rawValue.replace(/[\t\r\n]/g, ' ') : rawValue,
+      );
       if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) {
         const prefix = attrName === 'xmlns' ? '' : attrName.slice(6);
         if (prefix === 'xmlns' || value === XMLNS_NS || (prefix === 'xml') !== (value === XML_NS)) {
@@ -261,7 +275,8 @@ export function readXml(xml: string, options: XmlReadOptions): XmlDocument {
       let attrNs = '';
       if (a.prefix !== '') {
         const bound = inScope.get(a.prefix);
-        if (bound === undefined) throw malformed(`the prefix '${a.prefix}' of attribute ${attrName} is not declared`);
+        if (bound === undefined)
+          throw malformed(`the prefix '${a.prefix}' of attribute ${attrName} is not declared`);
         attrNs = bound;
         // Two prefixes bound to one namespace can still name the same attribute (Namespaces §6.3).
         expanded ??= new Set();

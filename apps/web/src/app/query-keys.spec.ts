@@ -10,7 +10,8 @@ import { overviewKeys } from '@/features/overview/keys';
 import { ticketsKeys } from '@/features/tickets/keys';
 import { userMappingsKeys } from '@/features/user-mappings/keys';
 
-const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) => prefix.every((part, i) => key[i] === part);
+const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) =>
+  prefix.every((part, i) => key[i] === part);
 
 describe('query key factories', () => {
   const factories = [orgsKeys, certificatesKeys, adminUsersKeys, ticketsKeys];
@@ -36,13 +37,23 @@ describe('query key factories', () => {
   });
 
   it('gives every feature its own root', () => {
-    const roots = [orgsKeys, certificatesKeys, adminUsersKeys, ticketsKeys, auditKeys, userMappingsKeys, endUserKeys, authKeys, overviewKeys].map(
-      (k) => k.all[0],
-    );
+    const roots = [
+      orgsKeys,
+      certificatesKeys,
+      adminUsersKeys,
+      ticketsKeys,
+      auditKeys,
+      userMappingsKeys,
+      endUserKeys,
+      authKeys,
+      overviewKeys,
+    ].map((k) => k.all[0]);
     expect(new Set(roots).size).toBe(roots.length);
   });
 
   it('puts filters in the key, so each filter set is cached on its own', () => {
-    expect(auditKeys.list({ ...EMPTY_AUDIT_FILTERS, orgId: 'a' })).not.toEqual(auditKeys.list(EMPTY_AUDIT_FILTERS));
+    expect(auditKeys.list({ ...EMPTY_AUDIT_FILTERS, orgId: 'a' })).not.toEqual(
+      auditKeys.list(EMPTY_AUDIT_FILTERS),
+    );
   });
 });

@@ -7,7 +7,10 @@ function describe(error: unknown): { title: string; message: string; code: strin
   if (isRouteErrorResponse(error)) {
     return {
       title: error.status === 404 ? 'Page not found' : 'This page failed',
-      message: error.status === 404 ? 'There is nothing at this address.' : error.statusText || 'Something went wrong.',
+      message:
+        error.status === 404
+          ? 'There is nothing at this address.'
+          : error.statusText || 'Something went wrong.',
       code: null,
     };
   }

@@ -26,7 +26,10 @@ const routes: RouteObject[] = [
         children: [
           {
             index: true,
-            lazy: () => import('@/features/overview/routes/overview-route').then((m) => ({ Component: m.OverviewRoute })),
+            lazy: () =>
+              import('@/features/overview/routes/overview-route').then((m) => ({
+                Component: m.OverviewRoute,
+              })),
           },
         ],
       },
@@ -55,7 +58,9 @@ const routes: RouteObject[] = [
           {
             index: true,
             lazy: () =>
-              import('@/features/certificates/routes/certificates-route').then((m) => ({ Component: m.CertificatesRoute })),
+              import('@/features/certificates/routes/certificates-route').then((m) => ({
+                Component: m.CertificatesRoute,
+              })),
           },
           {
             path: 'new',
@@ -91,7 +96,9 @@ const routes: RouteObject[] = [
           {
             index: true,
             lazy: () =>
-              import('@/features/admin-users/routes/admin-users-route').then((m) => ({ Component: m.AdminUsersRoute })),
+              import('@/features/admin-users/routes/admin-users-route').then((m) => ({
+                Component: m.AdminUsersRoute,
+              })),
           },
         ],
       },

@@ -16,7 +16,10 @@ export function installSessionLostHandler(router: AppRouter, queryClient: QueryC
     if (redirecting || pathname === '/login') return;
     redirecting = true;
     setCsrfToken(null);
-    const target = loginPath(`${pathname}${search}`, error.code === 'AUTH_SESSION_EXPIRED' ? 'expired' : undefined);
+    const target = loginPath(
+      `${pathname}${search}`,
+      error.code === 'AUTH_SESSION_EXPIRED' ? 'expired' : undefined,
+    );
     void router
       .navigate(target, { replace: true })
       .then(() => queryClient.clear())

@@ -11,7 +11,9 @@ export const theme = createTheme({
   headings: { fontWeight: '650' },
   components: {
     // A badge's text is its meaning: never let a narrow table column cut it to "FAIL…".
-    Badge: Badge.extend({ styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } } }),
+    Badge: Badge.extend({
+      styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } },
+    }),
     Table: Table.extend({ styles: { th: { whiteSpace: 'nowrap' } } }),
   },
 });

@@ -25,7 +25,15 @@ export function ConfirmButton({
   const [opened, { open, close }] = useDisclosure(false);
   return (
     <>
-      <Button color="red" variant="light" size="xs" {...buttonProps} onClick={open} loading={loading} aria-label={ariaLabel}>
+      <Button
+        color="red"
+        variant="light"
+        size="xs"
+        {...buttonProps}
+        onClick={open}
+        loading={loading}
+        aria-label={ariaLabel}
+      >
         {children}
       </Button>
       <Modal opened={opened} onClose={close} title={title} centered>

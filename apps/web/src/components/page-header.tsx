@@ -3,7 +3,15 @@ import { useDocumentTitle } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 
 /** The page's one h1 (the shell moves focus to it after navigation) and its actions. */
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   useDocumentTitle(`${title} · Onbehalf`);
   return (
     <Group justify="space-between" align="flex-start" mb="lg" wrap="wrap" gap="sm">

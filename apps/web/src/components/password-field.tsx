@@ -5,5 +5,7 @@ import { PasswordInput, type PasswordInputProps } from '@mantine/core';
  * "Toggle password visibility", also answers a search for the field labelled "Password".
  */
 export function PasswordField(props: PasswordInputProps) {
-  return <PasswordInput visibilityToggleButtonProps={{ 'aria-label': 'Show or hide what you typed' }} {...props} />;
+  return (
+    <PasswordInput visibilityToggleButtonProps={{ 'aria-label': 'Show or hide what you typed' }} {...props} />
+  );
 }

@@ -67,7 +67,15 @@ export function ActionError({ error, title }: { error: unknown; title?: string }
   );
 }
 
-export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <Stack align="center" gap={4} py="xl" px="md">
       <IconInbox size={32} aria-hidden color="var(--mantine-color-dimmed)" />

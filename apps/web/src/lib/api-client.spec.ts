@@ -13,11 +13,20 @@ describe('toApiError', () => {
       details: { retryAfterSec: 30 },
     });
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 429, code: 'AUTH_RATE_LIMITED', message: 'Slow down', details: { retryAfterSec: 30 } });
+    expect(error).toMatchObject({
+      status: 429,
+      code: 'AUTH_RATE_LIMITED',
+      message: 'Slow down',
+      details: { retryAfterSec: 30 },
+    });
   });
 
   it('gives a synthetic HTTP_<status> code when the body is not a contract error (a proxy page, an empty 502)', () => {
-    expect(toApiError(502, 'Bad Gateway', undefined)).toMatchObject({ status: 502, code: 'HTTP_502', message: 'Bad Gateway (HTTP 502)' });
+    expect(toApiError(502, 'Bad Gateway', undefined)).toMatchObject({
+      status: 502,
+      code: 'HTTP_502',
+      message: 'Bad Gateway (HTTP 502)',
+    });
     expect(toApiError(500, '', '<html>')).toMatchObject({ code: 'HTTP_500', message: 'HTTP 500' });
   });
 
@@ -28,7 +37,9 @@ describe('toApiError', () => {
 
 describe('buildQuery', () => {
   it('skips empty values and encodes the rest', () => {
-    expect(buildQuery({ a: 'x y', b: '', c: null, d: undefined, e: 0, f: false, g: true })).toBe('?a=x+y&e=0&g=true');
+    expect(buildQuery({ a: 'x y', b: '', c: null, d: undefined, e: 0, f: false, g: true })).toBe(
+      '?a=x+y&e=0&g=true',
+    );
     expect(buildQuery({})).toBe('');
   });
 });
@@ -72,8 +83,14 @@ describe('apiRequest', () => {
   });
 
   it('throws an ApiError with the server code on failure', async () => {
-    fetchMock.mockResolvedValue(jsonResponse(409, { code: 'CERTIFICATE_IN_USE', message: 'Used by Contoso Ltd' }));
-    await expect(api.delete('/certificates/1')).rejects.toMatchObject({ status: 409, code: 'CERTIFICATE_IN_USE', message: 'Used by Contoso Ltd' });
+    fetchMock.mockResolvedValue(
+      jsonResponse(409, { code: 'CERTIFICATE_IN_USE', message: 'Used by Contoso Ltd' }),
+    );
+    await expect(api.delete('/certificates/1')).rejects.toMatchObject({
+      status: 409,
+      code: 'CERTIFICATE_IN_USE',
+      message: 'Used by Contoso Ltd',
+    });
   });
 
   it('reports a lost session (401 AUTH_SESSION_EXPIRED) to the handler', async () => {
@@ -90,7 +107,9 @@ describe('apiRequest', () => {
     fetchMock.mockResolvedValueOnce(jsonResponse(401, { code: 'END_USER_REQUIRED', message: 'no' }));
     await expect(api.get('/rps/me')).rejects.toMatchObject({ code: 'END_USER_REQUIRED' });
     fetchMock.mockResolvedValueOnce(jsonResponse(401, { code: 'AUTH_REQUIRED', message: 'no' }));
-    await expect(api.get('/auth/me', { reportSessionLoss: false })).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
+    await expect(api.get('/auth/me', { reportSessionLoss: false })).rejects.toMatchObject({
+      code: 'AUTH_REQUIRED',
+    });
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -105,7 +124,9 @@ describe('apiRequest', () => {
   });
 
   it('refuses a 2xx that is not JSON (an SPA fallback page instead of the API)', async () => {
-    fetchMock.mockResolvedValue(new Response('<!doctype html>', { status: 200, headers: { 'content-type': 'text/html' } }));
+    fetchMock.mockResolvedValue(
+      new Response('<!doctype html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+    );
     await expect(api.get('/overview')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 

@@ -15,7 +15,13 @@ export class ApiError extends Error {
   readonly code: string;
   readonly details: ApiErrorDetails | undefined;
 
-  constructor(init: { status: number; code: string; message: string; details?: ApiErrorDetails; cause?: unknown }) {
+  constructor(init: {
+    status: number;
+    code: string;
+    message: string;
+    details?: ApiErrorDetails;
+    cause?: unknown;
+  }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'ApiError';
     this.status = init.status;
@@ -64,7 +70,10 @@ export function toApiError(status: number, statusText: string, body: unknown): A
     return new ApiError({
       status,
       code: body.code,
-      message: typeof body.message === 'string' && body.message !== '' ? body.message : statusText || `HTTP ${status}`,
+      message:
+        typeof body.message === 'string' && body.message !== ''
+          ? body.message
+          : statusText || `HTTP ${status}`,
       details: isRecord(body.details) ? body.details : undefined,
     });
   }
@@ -160,7 +169,8 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
 }
 
 export const api = {
-  get: <T>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) => apiRequest<T>(path, { ...options, method: 'GET' }),
+  get: <T>(path: string, options?: Omit<RequestOptions, 'method' | 'body'>) =>
+    apiRequest<T>(path, { ...options, method: 'GET' }),
   post: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>
     apiRequest<T>(path, { ...options, method: 'POST', body }),
   patch: <T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'method' | 'body'>) =>

@@ -35,14 +35,16 @@ export const ERROR_MESSAGES: Record<string, MessageFor> = {
   USER_NOT_MAPPED: 'This Windows Live user has no CRM user in this org',
   END_USER_REQUIRED: 'No end user is signed in with Windows Live',
   [CLIENT_ERROR_CODES.network]: 'Cannot reach the Onbehalf API. Check that it is running, then try again.',
-  [CLIENT_ERROR_CODES.badResponse]: 'The server answered, but not as the Onbehalf API. Check that the API is running.',
+  [CLIENT_ERROR_CODES.badResponse]:
+    'The server answered, but not as the Onbehalf API. Check that the API is running.',
 };
 
 function byStatus(status: number): string | null {
   if (status === 404) return 'Not found';
   if (status === 403) return 'You are not allowed to do this';
   // A gateway answering for the API means the API process itself is down or restarting.
-  if (status === 502 || status === 503 || status === 504) return 'The Onbehalf API is not reachable right now. Try again in a moment.';
+  if (status === 502 || status === 503 || status === 504)
+    return 'The Onbehalf API is not reachable right now. Try again in a moment.';
   if (status >= 500) return 'The server had a problem. Try again in a moment.';
   return null;
 }
@@ -56,7 +58,10 @@ export function errorMessage(error: unknown): string {
     if (!error.code.startsWith('HTTP_') && error.message) return error.message;
     return byStatus(error.status) ?? error.message;
   }
-  if (error instanceof Error && /dynamically imported module|Loading chunk|Importing a module script/i.test(error.message)) {
+  if (
+    error instanceof Error &&
+    /dynamically imported module|Loading chunk|Importing a module script/i.test(error.message)
+  ) {
     return 'A new version of the console is available. Reload the page.';
   }
   return 'Something went wrong. Try again.';

@@ -5,7 +5,9 @@ import { createQueryClient, shouldRetry } from './query-client';
 describe('query defaults', () => {
   it('does not retry a 4xx (the same answer would come back)', () => {
     expect(shouldRetry(0, new ApiError({ status: 404, code: 'HTTP_404', message: '' }))).toBe(false);
-    expect(shouldRetry(0, new ApiError({ status: 401, code: 'AUTH_SESSION_EXPIRED', message: '' }))).toBe(false);
+    expect(shouldRetry(0, new ApiError({ status: 401, code: 'AUTH_SESSION_EXPIRED', message: '' }))).toBe(
+      false,
+    );
   });
 
   it('retries server and network failures twice', () => {

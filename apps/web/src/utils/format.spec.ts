@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, formatDays, formatDn, formatDuration, formatRelative, formatSpan, shortId } from './format';
+import {
+  formatCountdown,
+  formatDays,
+  formatDn,
+  formatDuration,
+  formatRelative,
+  formatSpan,
+  shortId,
+} from './format';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 
@@ -58,7 +66,9 @@ describe('formatRelative / formatDays / shortId', () => {
 
 describe('formatDn', () => {
   it('puts the newline-separated RDNs of a distinguished name on one line', () => {
-    expect(formatDn('CN=ERP_Integration\nO=Contoso ISV (demo)')).toBe('CN=ERP_Integration, O=Contoso ISV (demo)');
+    expect(formatDn('CN=ERP_Integration\nO=Contoso ISV (demo)')).toBe(
+      'CN=ERP_Integration, O=Contoso ISV (demo)',
+    );
     expect(formatDn('CN=One')).toBe('CN=One');
     expect(formatDn('')).toBe('—');
   });

@@ -9,7 +9,12 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
   hour12: false,
 });
-const timeOnly = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const timeOnly = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 const dateOnly = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit' });
 
 export function formatDateTime(iso: string | null | undefined): string {

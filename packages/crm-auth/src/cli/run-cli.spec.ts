@@ -96,26 +96,30 @@ describe('crm-auth CLI', () => {
   });
 
   const built = path.resolve(__dirname, '../../dist/cli/main.js');
-  it.skipIf(!existsSync(built))('runs as a process from dist/cli/main.js (after build)', () => {
-    const ok = spawnSync(
-      process.execPath,
-      [built, 'decode', path.join(FIXTURES_DIR, 'crm', 'whoami-response.xml')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ operation: 'WhoAmI', kind: 'response' });
-    const bad = spawnSync(
-      process.execPath,
-      [built, 'decode', path.join(FIXTURES_DIR, 'hostile', 'billion-laughs.xml')],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(bad.status).toBe(1);
-    expect(bad.stdout).toBe('');
-    expect(bad.stderr).toBe('crm-auth: refused: DOCTYPE is not allowed in SOAP (ERR_XML_FORBIDDEN)\n');
-    // Two Node process starts: seconds each on a loaded 2-core machine.
-  }, 30_000);
+  it.skipIf(!existsSync(built))(
+    'runs as a process from dist/cli/main.js (after build)',
+    () => {
+      const ok = spawnSync(
+        process.execPath,
+        [built, 'decode', path.join(FIXTURES_DIR, 'crm', 'whoami-response.xml')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ operation: 'WhoAmI', kind: 'response' });
+      const bad = spawnSync(
+        process.execPath,
+        [built, 'decode', path.join(FIXTURES_DIR, 'hostile', 'billion-laughs.xml')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(bad.status).toBe(1);
+      expect(bad.stdout).toBe('');
+      expect(bad.stderr).toBe('crm-auth: refused: DOCTYPE is not allowed in SOAP (ERR_XML_FORBIDDEN)\n');
+      // Two Node process starts: seconds each on a loaded 2-core machine.
+    },
+    30_000,
+  );
 });

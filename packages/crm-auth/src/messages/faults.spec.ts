@@ -51,7 +51,9 @@ describe('faults', () => {
     );
     expect(other).toMatchObject({ code: '0x80040217', errorCode: 'ERR_CRM_OBJECT_NOT_FOUND' });
     const inner = parseFault(
-      fault11('<error><code>0x80040216</code><description>Inner: 0x8004A101 ticket expired</description></error>'),
+      fault11(
+        '<error><code>0x80040216</code><description>Inner: 0x8004A101 ticket expired</description></error>',
+      ),
     );
     expect(inner?.errorCode).toBe('ERR_CRM_FAULT');
   });
@@ -61,7 +63,9 @@ describe('faults', () => {
     expect(bare?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
     const noCode = parseFault(fault11('<error><description>Ticket 8004a101 expired</description></error>'));
     expect(noCode?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
-    const emptyCode = parseFault(fault11('<error><code> </code><description>0x8004A101</description></error>'));
+    const emptyCode = parseFault(
+      fault11('<error><code> </code><description>0x8004A101</description></error>'),
+    );
     expect(emptyCode?.errorCode).toBe('ERR_CRM_EXPIRED_TICKET');
   });
 

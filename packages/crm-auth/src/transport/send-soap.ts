@@ -37,7 +37,11 @@ export async function sendSoap<T>(transport: HttpsTransport, exchange: SoapExcha
   // Bytes that are not UTF-8 are malformed XML (XML 1.0 §4.3.3): refused, never decoded with U+FFFD.
   const parse = (body: string): T => {
     if (res.invalidUtf8) {
-      throw new CrmAuthError('ERR_XML_MALFORMED', `${exchange.operation}: malformed XML: the reply is not valid UTF-8`, where);
+      throw new CrmAuthError(
+        'ERR_XML_MALFORMED',
+        `${exchange.operation}: malformed XML: the reply is not valid UTF-8`,
+        where,
+      );
     }
     return exchange.parse(body);
   };

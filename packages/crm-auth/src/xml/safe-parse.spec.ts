@@ -145,15 +145,17 @@ describe('parseXml', () => {
 
   it('finds a DOCTYPE or ENTITY by walking the markup: refused in the prolog or the body, never expanded', () => {
     expect(refusal(() => parseXml('<!DOCTYPE a><a/>'))).toBe('ERR_XML_FORBIDDEN');
-    expect(refusal(() => parseXml('<?xml version="1.0"?><!-- c --><!doctype a [<!ENTITY x "y">]><a>&x;</a>'))).toBe(
-      'ERR_XML_FORBIDDEN',
-    );
+    expect(
+      refusal(() => parseXml('<?xml version="1.0"?><!-- c --><!doctype a [<!ENTITY x "y">]><a>&x;</a>')),
+    ).toBe('ERR_XML_FORBIDDEN');
     expect(refusal(() => parseXml('<a><!ENTITY x "y"></a>'))).toBe('ERR_XML_FORBIDDEN');
     expect(refusal(() => parseXml('<a><!ATTLIST a b CDATA #IMPLIED></a>'))).toBe('ERR_XML_FORBIDDEN');
   });
 
   it('accepts <!DOCTYPE and <!ENTITY as text inside CDATA or a comment', () => {
-    expect(parseXml('<a><![CDATA[<!DOCTYPE x> and <!ENTITY y "z">]]></a>').text).toBe('<!DOCTYPE x> and <!ENTITY y "z">');
+    expect(parseXml('<a><![CDATA[<!DOCTYPE x> and <!ENTITY y "z">]]></a>').text).toBe(
+      '<!DOCTYPE x> and <!ENTITY y "z">',
+    );
     expect(parseXml('<!-- <!DOCTYPE a> --><a>ok</a>').text).toBe('ok');
     expect(parseXml('<a><!-- <!ENTITY x "y"> -->ok</a>').text).toBe('ok');
     expect(parseXml('<a title="&lt;!DOCTYPE b&gt;">ok</a>').text).toBe('ok');
@@ -169,13 +171,19 @@ describe('parseXml', () => {
 
   it('refuses an XML declaration that names an encoding other than UTF-8', () => {
     for (const enc of ['ISO-8859-1', 'utf-16', 'windows-1252']) {
-      expect(refusal(() => parseXml(`<?xml version="1.0" encoding="${enc}"?><a/>`)), enc).toBe('ERR_XML_MALFORMED');
+      expect(
+        refusal(() => parseXml(`<?xml version="1.0" encoding="${enc}"?><a/>`)),
+        enc,
+      ).toBe('ERR_XML_MALFORMED');
     }
   });
 
   it('refuses characters XML does not allow: U+0000, other C0 controls, lone surrogates', () => {
     for (const bad of ['\u0000', '\u0001', '\u001F', '\uD800', '\uDC00', '\uFFFE']) {
-      expect(refusal(() => parseXml(`<a>x${bad}y</a>`)), JSON.stringify(bad)).toBe('ERR_XML_MALFORMED');
+      expect(
+        refusal(() => parseXml(`<a>x${bad}y</a>`)),
+        JSON.stringify(bad),
+      ).toBe('ERR_XML_MALFORMED');
     }
     expect(parseXml('<a>tab\tcr\rlf\n\u{1F600}</a>').text).toBe('tab\tcr\nlf\n\u{1F600}');
   });

@@ -55,8 +55,9 @@ export const MAX_ATTRIBUTES = 256;
 
 // Characters XML 1.0 §2.2 does not allow: C0 controls other than tab, LF and CR, lone surrogates,
 // U+FFFE and U+FFFF.
-// eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
-const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN_CHAR =
+  // eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Walks the document's markup once, before the parser sees it, and returns the first reason to
@@ -72,7 +73,10 @@ const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\u
  */
 export function scanMarkup(xml: string): CrmAuthError | undefined {
   if (FORBIDDEN_CHAR.test(xml)) {
-    return new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: a character XML does not allow (such as U+0000)');
+    return new CrmAuthError(
+      'ERR_XML_MALFORMED',
+      'malformed XML: a character XML does not allow (such as U+0000)',
+    );
   }
   let i = xml.indexOf('<');
   while (i !== -1) {
@@ -89,15 +93,20 @@ export function scanMarkup(xml: string): CrmAuthError | undefined {
       const end = xml.indexOf('?>', i + 2);
       if (end === -1) return undefined;
       const isDeclaration = i === 0 && /^<\?xml[ \t\r\n]/.test(xml.slice(0, 6));
-      if (!isDeclaration) return new CrmAuthError('ERR_XML_FORBIDDEN', 'a processing instruction is not allowed in SOAP');
+      if (!isDeclaration)
+        return new CrmAuthError('ERR_XML_FORBIDDEN', 'a processing instruction is not allowed in SOAP');
       const encoding = /encoding[ \t\r\n]*=[ \t\r\n]*["']([^"']*)["']/.exec(xml.slice(0, end))?.[1];
       if (encoding !== undefined && !/^utf-?8$/i.test(encoding.trim())) {
-        return new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: declared encoding "${oneLine(encoding).slice(0, 40)}" is not UTF-8`);
+        return new CrmAuthError(
+          'ERR_XML_MALFORMED',
+          `malformed XML: declared encoding "${oneLine(encoding).slice(0, 40)}" is not UTF-8`,
+        );
       }
       next = end + 2;
     } else if (xml.startsWith('<!', i)) {
       const decl = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(xml.slice(i, i + 11));
-      if (decl?.[1]) return new CrmAuthError('ERR_XML_FORBIDDEN', `${decl[1].toUpperCase()} is not allowed in SOAP`);
+      if (decl?.[1])
+        return new CrmAuthError('ERR_XML_FORBIDDEN', `${decl[1].toUpperCase()} is not allowed in SOAP`);
       next = i + 2;
     } else {
       // A tag: find its end outside quoted attribute values, counting the attributes.
@@ -113,7 +122,10 @@ export function scanMarkup(xml: string): CrmAuthError | undefined {
         } else if (c === 0x3d /* = */) {
           attributes += 1;
           if (attributes > MAX_ATTRIBUTES) {
-            return new CrmAuthError('ERR_XML_TOO_LARGE', `XML element with more than ${MAX_ATTRIBUTES} attributes`);
+            return new CrmAuthError(
+              'ERR_XML_TOO_LARGE',
+              `XML element with more than ${MAX_ATTRIBUTES} attributes`,
+            );
           }
         } else if (c === 0x3e /* > */ || c === 0x3c /* < */) {
           break;
@@ -270,7 +282,10 @@ function convert(node: FxpNode, parentScope: NamespaceScope, depth: number): Xml
   for (let a = 1; a < attrs.length; a += 1) {
     for (let b = 0; b < a; b += 1) {
       if (attrs[a]?.ns === attrs[b]?.ns && attrs[a]?.name === attrs[b]?.name) {
-        throw new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: attribute {${attrs[a]?.ns ?? ''}}${attrs[a]?.name ?? ''} appears twice on <${qname}>`);
+        throw new CrmAuthError(
+          'ERR_XML_MALFORMED',
+          `malformed XML: attribute {${attrs[a]?.ns ?? ''}}${attrs[a]?.name ?? ''} appears twice on <${qname}>`,
+        );
       }
     }
   }

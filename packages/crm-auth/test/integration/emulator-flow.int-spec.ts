@@ -59,7 +59,10 @@ describe('against the emulator over HTTPS', { timeout: 30_000 }, () => {
       // WhoAmI under impersonation still answers the service account; the user acted for shows in
       // an impersonated Retrieve of their own row.
       expect(await s.whoAmI({ callerId: jon })).toMatchObject({ userId: DEMO_IDS.erpInContoso });
-      const own = await s.retrieve({ entityName: 'systemuser', id: jon, columns: ['fullname'] }, { callerId: jon });
+      const own = await s.retrieve(
+        { entityName: 'systemuser', id: jon, columns: ['fullname'] },
+        { callerId: jon },
+      );
       expect(own.entity.attributes).toMatchObject({ systemuserid: jon, fullname: 'Jon Wilson' });
 
       h.emulator.control.resetCounts();

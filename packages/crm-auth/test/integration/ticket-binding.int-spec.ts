@@ -46,12 +46,19 @@ describe('tickets against the emulator', { timeout: 30_000 }, () => {
     expect(crm.crmTicket).toMatch(/\//);
     expect(crm.organizationDetail.crmServiceUrl).toBe(h.emulator.crmServiceUrlFor('contoso'));
 
-    const client = new CrmServiceClient({ url: crm.organizationDetail.crmServiceUrl, ca: [h.emulator.caCertPem] });
+    const client = new CrmServiceClient({
+      url: crm.organizationDetail.crmServiceUrl,
+      ca: [h.emulator.caCertPem],
+    });
     try {
-      expect(await client.whoAmI(token(crm.crmTicket, 'contoso'))).toMatchObject({ userId: DEMO_IDS.erpInContoso });
+      expect(await client.whoAmI(token(crm.crmTicket, 'contoso'))).toMatchObject({
+        userId: DEMO_IDS.erpInContoso,
+      });
       // A ticket mangled on the way (+ read as a space, padding trimmed) is refused, never half-accepted.
       for (const mangled of [crm.crmTicket.replace(/\+/g, ' '), crm.crmTicket.replace(/=+$/, '')]) {
-        await expect(client.whoAmI(token(mangled, 'contoso'))).rejects.toMatchObject({ code: 'ERR_CRM_BAD_TICKET' });
+        await expect(client.whoAmI(token(mangled, 'contoso'))).rejects.toMatchObject({
+          code: 'ERR_CRM_BAD_TICKET',
+        });
       }
     } finally {
       await client.close();
@@ -64,7 +71,10 @@ describe('tickets against the emulator', { timeout: 30_000 }, () => {
   it("gets ERR_CRM_BAD_TICKET (0x8004A102) for Contoso's ticket at Fabrikam's CrmService URL", async () => {
     const passport = await wlid.requestTicket({ policy: 'MBI_SSL' });
     const crm = await discovery.retrieveCrmTicket('contoso', passport.ticket);
-    const fabrikam = new CrmServiceClient({ url: h.emulator.crmServiceUrlFor('fabrikam'), ca: [h.emulator.caCertPem] });
+    const fabrikam = new CrmServiceClient({
+      url: h.emulator.crmServiceUrlFor('fabrikam'),
+      ca: [h.emulator.caCertPem],
+    });
     try {
       const err = await fabrikam.whoAmI(token(crm.crmTicket, 'contoso')).catch((e: unknown) => e);
       expect(isCrmAuthError(err, 'ERR_CRM_BAD_TICKET')).toBe(true);
@@ -85,7 +95,8 @@ describe('tickets against the emulator', { timeout: 30_000 }, () => {
           if (typeof value !== 'function') return value;
           return (...args: unknown[]) => {
             const first = args[0] as CrmAuthenticationToken | undefined;
-            if (first && typeof first === 'object' && 'crmTicket' in first) posted.push({ url, org: first.organizationName });
+            if (first && typeof first === 'object' && 'crmTicket' in first)
+              posted.push({ url, org: first.organizationName });
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           };
         },

@@ -21,7 +21,12 @@ const good = {
   exp: nowSec + 3600,
 };
 
-const verifier = new RpsVerifier({ signingCertPem: signing.pem, siteId: 'onbehalf-portal', clock: () => NOW, maxClockSkewSec: SKEW });
+const verifier = new RpsVerifier({
+  signingCertPem: signing.pem,
+  siteId: 'onbehalf-portal',
+  clock: () => NOW,
+  maxClockSkewSec: SKEW,
+});
 const reasonOf = (t: unknown, v: RpsVerifier = verifier): string | undefined => {
   const r = v.verify({ ticket: t as string });
   return r.state === 'invalid' ? r.reason : `not invalid: ${r.state}`;
@@ -40,8 +45,12 @@ describe('RpsVerifier (mutation additions)', () => {
     expect(reasonOf(ticket({ ...good, siteId: 'other-site' }))).toBe('the ticket was issued to another site');
     expect(reasonOf(ticket({ ...good, iat: undefined }))).toBe('the ticket times are missing');
     expect(reasonOf(ticket({ ...good, exp: nowSec + 0.5 }))).toBe('the ticket times are missing');
-    expect(reasonOf(ticket({ ...good, puid: 'XYZ3BFFD8F3A5B21' }))).toBe('the ticket PUID is not 16 hex digits');
-    expect(reasonOf(ticket({ ...good, puid: 1234567890123456 }))).toBe('the ticket PUID is not 16 hex digits');
+    expect(reasonOf(ticket({ ...good, puid: 'XYZ3BFFD8F3A5B21' }))).toBe(
+      'the ticket PUID is not 16 hex digits',
+    );
+    expect(reasonOf(ticket({ ...good, puid: 1234567890123456 }))).toBe(
+      'the ticket PUID is not 16 hex digits',
+    );
     expect(reasonOf(ticket({ ...good, liveId: '' }))).toBe('the ticket has no Live ID');
     expect(reasonOf(ticket({ ...good, liveId: 7 }))).toBe('the ticket has no Live ID');
   });
@@ -55,22 +64,39 @@ describe('RpsVerifier (mutation additions)', () => {
   });
 
   it('refuses a ticket that expires at the second it is issued, accepts one a second later', () => {
-    expect(reasonOf(ticket({ ...good, iat: nowSec, exp: nowSec }))).toBe('the ticket expires before it is issued');
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec, exp: nowSec + 1 }) }).state).toBe('valid');
+    expect(reasonOf(ticket({ ...good, iat: nowSec, exp: nowSec }))).toBe(
+      'the ticket expires before it is issued',
+    );
+    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec, exp: nowSec + 1 }) }).state).toBe(
+      'valid',
+    );
   });
 
   it('accepts a ticket expired exactly skew seconds ago and refuses one a second older', () => {
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - SKEW }) }).state).toBe('valid');
-    expect(reasonOf(ticket({ ...good, iat: nowSec - 999, exp: nowSec - SKEW - 1 }))).toBe('the ticket has expired');
+    expect(
+      verifier.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - SKEW }) }).state,
+    ).toBe('valid');
+    expect(reasonOf(ticket({ ...good, iat: nowSec - 999, exp: nowSec - SKEW - 1 }))).toBe(
+      'the ticket has expired',
+    );
   });
 
   it('accepts a ticket issued exactly skew seconds ahead and refuses one a second further', () => {
-    expect(verifier.verify({ ticket: ticket({ ...good, iat: nowSec + SKEW, exp: nowSec + 999 }) }).state).toBe('valid');
-    expect(reasonOf(ticket({ ...good, iat: nowSec + SKEW + 1, exp: nowSec + 999 }))).toBe('the ticket is not yet valid');
+    expect(
+      verifier.verify({ ticket: ticket({ ...good, iat: nowSec + SKEW, exp: nowSec + 999 }) }).state,
+    ).toBe('valid');
+    expect(reasonOf(ticket({ ...good, iat: nowSec + SKEW + 1, exp: nowSec + 999 }))).toBe(
+      'the ticket is not yet valid',
+    );
   });
 
   it('floors the clock to whole seconds before comparing', () => {
-    const late = new RpsVerifier({ signingCertPem: signing.pem, siteId: 'onbehalf-portal', clock: () => NOW + 999, maxClockSkewSec: 0 });
+    const late = new RpsVerifier({
+      signingCertPem: signing.pem,
+      siteId: 'onbehalf-portal',
+      clock: () => NOW + 999,
+      maxClockSkewSec: 0,
+    });
     expect(late.verify({ ticket: ticket({ ...good, iat: nowSec - 10, exp: nowSec }) }).state).toBe('valid');
   });
 
@@ -91,8 +117,12 @@ describe('RpsVerifier (mutation additions)', () => {
 
   it('defaults the clock skew to 300 seconds', () => {
     const v = new RpsVerifier({ signingCertPem: signing.pem, siteId: 'onbehalf-portal', clock: () => NOW });
-    expect(v.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - 300 }) }).state).toBe('valid');
-    expect(v.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - 301 }) }).state).toBe('invalid');
+    expect(v.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - 300 }) }).state).toBe(
+      'valid',
+    );
+    expect(v.verify({ ticket: ticket({ ...good, iat: nowSec - 999, exp: nowSec - 301 }) }).state).toBe(
+      'invalid',
+    );
   });
 
   it('defaults the clock to Date.now', () => {
@@ -104,7 +134,10 @@ describe('RpsVerifier (mutation additions)', () => {
 
   it('answers none for an empty ticket even with RPSAuthState 2 absent, and maybe only for "2"', () => {
     expect(verifier.verify({ ticket: '' })).toEqual({ state: 'none' });
-    expect(verifier.verify({ ticket: '', rpsAuthState: '2' })).toEqual({ state: 'maybe', redirect: 'SilentAuth' });
+    expect(verifier.verify({ ticket: '', rpsAuthState: '2' })).toEqual({
+      state: 'maybe',
+      redirect: 'SilentAuth',
+    });
     expect(verifier.verify({ ticket: undefined, rpsAuthState: '3' })).toEqual({ state: 'none' });
   });
 
@@ -116,16 +149,24 @@ describe('RpsVerifier (mutation additions)', () => {
     const base = { signingCertPem: signing.pem, siteId: 's' };
     expect(() => new RpsVerifier(null as never)).toThrow('RpsVerifier options must be an object');
     expect(() => new RpsVerifier('x' as never)).toThrow('RpsVerifier options must be an object');
-    expect(() => new RpsVerifier({ ...base, siteId: 5 as never })).toThrow('siteId must be a non-empty string');
+    expect(() => new RpsVerifier({ ...base, siteId: 5 as never })).toThrow(
+      'siteId must be a non-empty string',
+    );
     expect(() => new RpsVerifier({ ...base, siteId: '' })).toThrow('siteId must be a non-empty string');
-    expect(() => new RpsVerifier({ ...base, signingCertPem: 5 as never })).toThrow('signingCertPem must be a PEM string');
+    expect(() => new RpsVerifier({ ...base, signingCertPem: 5 as never })).toThrow(
+      'signingCertPem must be a PEM string',
+    );
     expect(() => new RpsVerifier({ ...base, clock: 5 as never })).toThrow('clock must be a function');
     for (const skew of [-1, 3601, Number.NaN, '10' as never]) {
-      expect(() => new RpsVerifier({ ...base, maxClockSkewSec: skew })).toThrow('maxClockSkewSec must be between 0 and 3600');
+      expect(() => new RpsVerifier({ ...base, maxClockSkewSec: skew })).toThrow(
+        'maxClockSkewSec must be between 0 and 3600',
+      );
     }
     expect(() => new RpsVerifier({ ...base, maxClockSkewSec: 0 })).not.toThrow();
     expect(() => new RpsVerifier({ ...base, maxClockSkewSec: 3600 })).not.toThrow();
-    expect(() => new RpsVerifier({ ...base, signingCertPem: 'nope' })).toThrow('signingCertPem is not a readable certificate');
+    expect(() => new RpsVerifier({ ...base, signingCertPem: 'nope' })).toThrow(
+      'signingCertPem is not a readable certificate',
+    );
   });
 
   it('refuses a signing certificate whose key is not RSA', () => {
@@ -144,7 +185,10 @@ describe('RpsVerifier (mutation additions)', () => {
       '-----END CERTIFICATE-----',
     ].join('\n');
     expect(() => new RpsVerifier({ signingCertPem: ecPem, siteId: 's' })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('must carry an RSA key') }),
+      expect.objectContaining({
+        code: 'ERR_INVALID_OPTIONS',
+        message: expect.stringContaining('must carry an RSA key'),
+      }),
     );
   });
 });
@@ -174,7 +218,11 @@ describe('splitRpsTicket (mutation additions)', () => {
 });
 
 describe('buildRpsUrl (mutation additions)', () => {
-  const opts = { rpsBaseUrl: 'http://localhost:8443/rps//', siteId: 'site', returnUrl: 'https://isv.example/back' };
+  const opts = {
+    rpsBaseUrl: 'http://localhost:8443/rps//',
+    siteId: 'site',
+    returnUrl: 'https://isv.example/back',
+  };
   it('joins the path after every trailing slash of the base and sets no mode for Auth', () => {
     const url = new URL(buildRpsUrl('Auth', opts));
     expect(url.pathname).toBe('/rps/login');
@@ -184,10 +232,18 @@ describe('buildRpsUrl (mutation additions)', () => {
   });
   it('names the refused option in its message', () => {
     expect(() => buildRpsUrl('Auth', { ...opts, siteId: '' })).toThrow('siteId must be a non-empty string');
-    expect(() => buildRpsUrl('Auth', { ...opts, siteId: 3 as never })).toThrow('siteId must be a non-empty string');
-    expect(() => buildRpsUrl('Auth', { ...opts, rpsBaseUrl: 5 as never })).toThrow('rpsBaseUrl must be a string');
-    expect(() => buildRpsUrl('Auth', { ...opts, rpsBaseUrl: 'not a url' })).toThrow('rpsBaseUrl must be an absolute URL');
-    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: 'ftp://x/' })).toThrow('returnUrl must be http(s)');
+    expect(() => buildRpsUrl('Auth', { ...opts, siteId: 3 as never })).toThrow(
+      'siteId must be a non-empty string',
+    );
+    expect(() => buildRpsUrl('Auth', { ...opts, rpsBaseUrl: 5 as never })).toThrow(
+      'rpsBaseUrl must be a string',
+    );
+    expect(() => buildRpsUrl('Auth', { ...opts, rpsBaseUrl: 'not a url' })).toThrow(
+      'rpsBaseUrl must be an absolute URL',
+    );
+    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: 'ftp://x/' })).toThrow(
+      'returnUrl must be http(s)',
+    );
     expect(() => buildRpsUrl('toString' as never, opts)).toThrow('unknown RPS URL kind: toString');
   });
 });

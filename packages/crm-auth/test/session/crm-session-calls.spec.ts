@@ -237,7 +237,10 @@ describe('CrmSession: fault classification on the wire', () => {
         };
       }
     }
-    const client = new CrmServiceClient({ url: 'https://crm.example/MSCrmServices/2007/CrmService.asmx', transport: new FaultTransport() });
+    const client = new CrmServiceClient({
+      url: 'https://crm.example/MSCrmServices/2007/CrmService.asmx',
+      transport: new FaultTransport(),
+    });
     return { client, posts: () => posts };
   }
 
@@ -260,7 +263,9 @@ describe('CrmSession: fault classification on the wire', () => {
     const { session, posts, discovery } = sessionFaultingWith(
       '<error><code>0x80040217</code><description>account 8004a101 Does Not Exist</description><type>Platform</type></error>',
     );
-    const err = await session.retrieve({ entityName: 'account', id: 'e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f', columns: ['name'] }).catch((e: unknown) => e);
+    const err = await session
+      .retrieve({ entityName: 'account', id: 'e7b9d2f1-3c4a-4b5d-8e6f-0a1b2c3d4e5f', columns: ['name'] })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_CRM_OBJECT_NOT_FOUND', faultCode: '0x80040217' });
     expect(posts()).toBe(1);
     expect(discovery.calls.crmTicket).toBe(1);

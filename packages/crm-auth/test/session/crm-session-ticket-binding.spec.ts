@@ -36,7 +36,8 @@ class TwoOrgDiscovery implements DiscoveryApi {
   }
   async retrieveCrmTicket(organizationName: string): Promise<CrmTicket> {
     this.issued += 1;
-    const detail = organizationName === 'contoso' ? contoso : organizationName === 'fabrikam' ? fabrikam : undefined;
+    const detail =
+      organizationName === 'contoso' ? contoso : organizationName === 'fabrikam' ? fabrikam : undefined;
     if (!detail) throw fault('ERR_CRM_OBJECT_NOT_FOUND', '0x80040217');
     return {
       crmTicket: `${organizationName}-ticket-${this.issued}`,
@@ -127,11 +128,21 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
     const posted: Posted[] = [];
     const clock = new FakeClock();
     const discovery = new FakeDiscovery(clock);
-    const moved = { ...contoso, crmServiceUrl: 'https://contoso-2.crm.example/MSCrmServices/2007/CrmService.asmx' };
+    const moved = {
+      ...contoso,
+      crmServiceUrl: 'https://contoso-2.crm.example/MSCrmServices/2007/CrmService.asmx',
+    };
     discovery.organizations = [contoso];
     discovery.issuedFor = moved;
-    const clients = { wlid: new FakeWlid(clock), discovery, crmService: recordingFactory(new FakeCrmService(), posted) };
-    const s = harness({ organizationName: undefined, friendlyName: 'Contoso Ltd', clients }, { clock }).session;
+    const clients = {
+      wlid: new FakeWlid(clock),
+      discovery,
+      crmService: recordingFactory(new FakeCrmService(), posted),
+    };
+    const s = harness(
+      { organizationName: undefined, friendlyName: 'Contoso Ltd', clients },
+      { clock },
+    ).session;
     await s.whoAmI();
     await s.create({ logicalName: 'account', attributes: { name: 'x' } });
     expect(posted.map((p) => p.url)).toEqual([moved.crmServiceUrl, moved.crmServiceUrl]);
@@ -146,7 +157,11 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
     const store = new InspectableStore();
     const session = (organizationName: string) =>
       harness(
-        { organizationName, ticketStore: store, clients: { wlid, discovery, crmService: recordingFactory(crm, posted) } },
+        {
+          organizationName,
+          ticketStore: store,
+          clients: { wlid, discovery, crmService: recordingFactory(crm, posted) },
+        },
         { clock },
       ).session;
     const contosoSession = session('contoso');
@@ -174,7 +189,9 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
     expect(contosoCalls.map((p) => p.token.crmTicket)).not.toContain('contoso-ticket-from-elsewhere');
     // Every ticket went to the URL of the org it was issued for, both ways.
     for (const p of posted) {
-      expect(p.url).toBe(p.token.crmTicket.startsWith('contoso-') ? contoso.crmServiceUrl : fabrikam.crmServiceUrl);
+      expect(p.url).toBe(
+        p.token.crmTicket.startsWith('contoso-') ? contoso.crmServiceUrl : fabrikam.crmServiceUrl,
+      );
     }
   });
 
@@ -209,11 +226,16 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
       ticket: 'contoso-ticket-plain-http',
       issuedAt: clock.now,
       expiresAt: clock.now + 8 * HOUR,
-      organizationDetail: { ...contoso, crmServiceUrl: 'http://contoso.crm.example/MSCrmServices/2007/CrmService.asmx' },
+      organizationDetail: {
+        ...contoso,
+        crmServiceUrl: 'http://contoso.crm.example/MSCrmServices/2007/CrmService.asmx',
+      },
     });
     posted.length = 0;
     await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
-    expect(posted.map((p) => [p.url, p.token.crmTicket])).toEqual([[contoso.crmServiceUrl, 'contoso-ticket-2']]);
+    expect(posted.map((p) => [p.url, p.token.crmTicket])).toEqual([
+      [contoso.crmServiceUrl, 'contoso-ticket-2'],
+    ]);
   });
 
   it('still takes a stored entry bound to the same URL (one discovery call across processes)', async () => {

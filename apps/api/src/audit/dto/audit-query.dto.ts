@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 export const OUTCOMES = ['pending', 'completed', 'failed'] as const;
 export const RECONCILIATIONS = ['match', 'mismatch', 'missing', 'unverified'] as const;
@@ -10,7 +20,8 @@ export const AUDIT_PAGE_MAX = 500;
 /** An empty parameter (`?orgId=`) means "no filter", as a form with blank fields sends it. */
 export const blankAsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 /** Query strings are strings; a blank limit is absent, anything else must read as a whole number. */
-export const toLimit = ({ value }: { value: unknown }) => (value === '' || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value);
+export const toLimit = ({ value }: { value: unknown }) =>
+  value === '' || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value;
 
 const list = (values: readonly string[]) => new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`);
 
@@ -22,7 +33,9 @@ export class AuditFilterDto {
   @IsUUID('all', { message: 'orgId must be a UUID' })
   orgId?: string;
 
-  @ApiPropertyOptional({ description: 'Service account: its CRM systemuserid (UUID) or its name (case-insensitive, exact)' })
+  @ApiPropertyOptional({
+    description: 'Service account: its CRM systemuserid (UUID) or its name (case-insensitive, exact)',
+  })
   @Transform(blankAsAbsent)
   @IsOptional()
   @IsString()
@@ -32,7 +45,7 @@ export class AuditFilterDto {
 
   @ApiPropertyOptional({
     description:
-      'The user acted for: a CRM systemuserid (UUID, exact), a PUID (16 hex digits, exact), or else a case-insensitive substring of the user\'s full name',
+      "The user acted for: a CRM systemuserid (UUID, exact), a PUID (16 hex digits, exact), or else a case-insensitive substring of the user's full name",
   })
   @Transform(blankAsAbsent)
   @IsOptional()
@@ -41,13 +54,19 @@ export class AuditFilterDto {
   @MaxLength(200)
   onBehalfOf?: string;
 
-  @ApiPropertyOptional({ example: 'account', description: 'CRM entity logical name (exact, case-insensitive)' })
+  @ApiPropertyOptional({
+    example: 'account',
+    description: 'CRM entity logical name (exact, case-insensitive)',
+  })
   @Transform(blankAsAbsent)
   @IsOptional()
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'entity must be a CRM entity logical name' })
   entity?: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01', description: 'Inclusive lower bound on the call time (ISO 8601; no zone means UTC)' })
+  @ApiPropertyOptional({
+    example: '2025-01-01',
+    description: 'Inclusive lower bound on the call time (ISO 8601; no zone means UTC)',
+  })
   @Transform(blankAsAbsent)
   @IsOptional()
   // Parsed (and refused with INVALID_DATE) by AuditService, which also knows what a bare date means.
@@ -68,13 +87,17 @@ export class AuditFilterDto {
   @ApiPropertyOptional({ description: `One or more of ${OUTCOMES.join(', ')} (comma-separated)` })
   @Transform(blankAsAbsent)
   @IsOptional()
-  @Matches(list(OUTCOMES), { message: `outcome must be one or more of ${OUTCOMES.join(', ')}, comma-separated` })
+  @Matches(list(OUTCOMES), {
+    message: `outcome must be one or more of ${OUTCOMES.join(', ')}, comma-separated`,
+  })
   outcome?: string;
 
   @ApiPropertyOptional({ description: `One or more of ${RECONCILIATIONS.join(', ')} (comma-separated)` })
   @Transform(blankAsAbsent)
   @IsOptional()
-  @Matches(list(RECONCILIATIONS), { message: `reconciliation must be one or more of ${RECONCILIATIONS.join(', ')}, comma-separated` })
+  @Matches(list(RECONCILIATIONS), {
+    message: `reconciliation must be one or more of ${RECONCILIATIONS.join(', ')}, comma-separated`,
+  })
   reconciliation?: string;
 }
 

@@ -16,7 +16,10 @@ export class OnBehalfOfDto {
 }
 
 export class WriteRecordDto {
-  @ApiPropertyOptional({ example: { name: 'Fourth Coffee' }, description: 'Attribute values: strings, numbers, booleans, or lookups {id, type}' })
+  @ApiPropertyOptional({
+    example: { name: 'Fourth Coffee' },
+    description: 'Attribute values: strings, numbers, booleans, or lookups {id, type}',
+  })
   @IsObject()
   attributes: Record<string, unknown>;
 

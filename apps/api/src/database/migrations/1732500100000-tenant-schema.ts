@@ -56,7 +56,9 @@ export class TenantSchema1732500100000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX orgs_discovery_friendly_uq ON orgs (discovery_url, lower(friendly_name))`);
+    await q.query(
+      `CREATE UNIQUE INDEX orgs_discovery_friendly_uq ON orgs (discovery_url, lower(friendly_name))`,
+    );
     await q.query(`CREATE INDEX orgs_certificate_idx ON orgs (certificate_id)`);
 
     await q.query(`
@@ -144,7 +146,9 @@ export class TenantSchema1732500100000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX crm_calls_at_idx ON crm_calls (at DESC, id DESC)`);
     await q.query(`CREATE INDEX crm_calls_org_at_idx ON crm_calls (org_id, at DESC, id DESC)`);
-    await q.query(`CREATE INDEX crm_calls_org_user_at_idx ON crm_calls (org_id, on_behalf_of_id, at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX crm_calls_org_user_at_idx ON crm_calls (org_id, on_behalf_of_id, at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX crm_calls_pending_idx ON crm_calls (org_id, at) WHERE outcome = 'pending'`);
     await q.query(`CREATE INDEX crm_calls_record_idx ON crm_calls (org_id, entity, record_id)`);
 
@@ -167,7 +171,16 @@ export class TenantSchema1732500100000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['crm_stamps', 'crm_calls', 'user_mappings', 'ticket_events', 'tickets', 'onboarding_runs', 'orgs', 'certificates']) {
+    for (const t of [
+      'crm_stamps',
+      'crm_calls',
+      'user_mappings',
+      'ticket_events',
+      'tickets',
+      'onboarding_runs',
+      'orgs',
+      'certificates',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

@@ -15,7 +15,9 @@ export class AuditIndexes1732500800000 implements MigrationInterface {
       `CREATE INDEX crm_calls_org_unreconciled_at_idx ON crm_calls (org_id, reconciliation, at DESC, id DESC)
        WHERE reconciliation IN ('mismatch', 'missing')`,
     );
-    await q.query(`CREATE INDEX crm_calls_org_failed_at_idx ON crm_calls (org_id, at DESC, id DESC) WHERE outcome = 'failed'`);
+    await q.query(
+      `CREATE INDEX crm_calls_org_failed_at_idx ON crm_calls (org_id, at DESC, id DESC) WHERE outcome = 'failed'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

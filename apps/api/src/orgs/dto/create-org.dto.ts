@@ -4,7 +4,10 @@ import { IsDisplayName } from '../../common/display-name';
 
 export class CreateOrgDto {
   @ApiProperty({ example: 'https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx' })
-  @IsUrl({ protocols: ['https'], require_protocol: true, require_tld: false }, { message: 'discoveryUrl must be an https URL' })
+  @IsUrl(
+    { protocols: ['https'], require_protocol: true, require_tld: false },
+    { message: 'discoveryUrl must be an https URL' },
+  )
   @MaxLength(500)
   discoveryUrl: string;
 

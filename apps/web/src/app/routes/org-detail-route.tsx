@@ -48,8 +48,20 @@ export function OrgDetailRoute() {
   if (org.isError) {
     return (
       <>
-        <PageHeader title="Org" description={<Anchor component={Link} to="/orgs" size="sm">All orgs</Anchor>} />
-        <ErrorState error={org.error} title="Could not load this org" onRetry={() => void org.refetch()} retrying={org.isFetching} />
+        <PageHeader
+          title="Org"
+          description={
+            <Anchor component={Link} to="/orgs" size="sm">
+              All orgs
+            </Anchor>
+          }
+        />
+        <ErrorState
+          error={org.error}
+          title="Could not load this org"
+          onRetry={() => void org.refetch()}
+          retrying={org.isFetching}
+        />
       </>
     );
   }

@@ -24,7 +24,10 @@ export function OrgNewRoute() {
         }
       />
       {canEdit ? (
-        <OnboardingWizard certificateOptions={toCertificateOptions(certificates.data?.items)} certificatesError={certificates.error} />
+        <OnboardingWizard
+          certificateOptions={toCertificateOptions(certificates.data?.items)}
+          certificatesError={certificates.error}
+        />
       ) : (
         <Alert color="gray" icon={<IconLock aria-hidden />} title="Read only">
           Auditors cannot onboard orgs.

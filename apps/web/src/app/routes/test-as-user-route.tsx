@@ -9,7 +9,9 @@ export function TestAsUserRoute() {
   const [params, setParams] = useSearchParams();
   const orgs = useOrgs();
   const canEdit = useCanEdit();
-  const orgOptions = orgs.data?.items.filter((org) => org.status === 'active').map((org) => ({ value: org.id, label: org.friendlyName }));
+  const orgOptions = orgs.data?.items
+    .filter((org) => org.status === 'active')
+    .map((org) => ({ value: org.id, label: org.friendlyName }));
   const orgId = params.get('orgId') ?? '';
   const rps = params.get('rps');
   const notice =

@@ -1,4 +1,16 @@
-import { AppShell, Badge, Burger, Button, Group, NavLink, Progress, ScrollArea, Text, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  Progress,
+  ScrollArea,
+  Text,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconCertificate,
@@ -78,11 +90,24 @@ export function AppLayout({ user }: { user: User }) {
       </a>
       <AppShell.Header>
         {navigation.state !== 'idle' && (
-          <Progress value={100} animated size="xs" radius={0} className={classes.progress} aria-label="Loading page" />
+          <Progress
+            value={100}
+            animated
+            size="xs"
+            radius={0}
+            className={classes.progress}
+            aria-label="Loading page"
+          />
         )}
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label={opened ? 'Close navigation' : 'Open navigation'} />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="md"
+              size="sm"
+              aria-label={opened ? 'Close navigation' : 'Open navigation'}
+            />
             <Text component={Link} to="/" fw={700} size="lg" className={classes.brand}>
               Onbehalf
             </Text>

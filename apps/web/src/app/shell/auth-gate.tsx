@@ -31,7 +31,12 @@ export function AuthGate() {
           <Title order={1} size="h3">
             Onbehalf
           </Title>
-          <ErrorState error={me.error} title="Could not load your session" onRetry={() => void me.refetch()} retrying={me.isFetching} />
+          <ErrorState
+            error={me.error}
+            title="Could not load your session"
+            onRetry={() => void me.refetch()}
+            retrying={me.isFetching}
+          />
           <Button component="a" href={loginPath(`${location.pathname}${location.search}`)} variant="subtle">
             Go to sign in
           </Button>

@@ -12,7 +12,8 @@ export function RequireAdmin() {
       <Stack>
         <PageHeader title="Admins only" />
         <Alert color="gray" icon={<IconLock aria-hidden />} title="This area is for administrators">
-          You are signed in as an auditor, with read-only access. Ask an administrator if you need to manage console users.
+          You are signed in as an auditor, with read-only access. Ask an administrator if you need to manage
+          console users.
         </Alert>
       </Stack>
     );

@@ -35,7 +35,9 @@ describe('Create', () => {
       },
     };
     const req = buildCreateRequest(TOKEN, { entity: email });
-    expect(req.xml.replace(/>\s+</g, '><')).toContain('<to><activityparty><partyid type="contact">{6D7E8F90-A1B2-4C3D-8E4F-5A6B7C8D9E0F}</partyid></activityparty>');
+    expect(req.xml.replace(/>\s+</g, '><')).toContain(
+      '<to><activityparty><partyid type="contact">{6D7E8F90-A1B2-4C3D-8E4F-5A6B7C8D9E0F}</partyid></activityparty>',
+    );
     expect(decodeMessage(req.xml).body).toEqual({ entity: email });
   });
 

@@ -94,7 +94,10 @@ describe('Retrieve', () => {
           <q1:name IsNull="0">Fourth Coffee</q1:name><q1:websiteurl IsNull="false">https://fourth.example</q1:websiteurl>
           <q1:parentaccountid type="account" IsNull="1" />
         </RetrieveResult></RetrieveResponse></soap:Body></soap:Envelope>`;
-    expect(parseRetrieveResponse(xml).entity.attributes).toEqual({ name: 'Fourth Coffee', websiteurl: 'https://fourth.example' });
+    expect(parseRetrieveResponse(xml).entity.attributes).toEqual({
+      name: 'Fourth Coffee',
+      websiteurl: 'https://fourth.example',
+    });
     const doubled = xml.replace('<q1:fax IsNull="1" />', '<q1:fax IsNull="1" /><q1:fax>+1 555</q1:fax>');
     expect(thrown(() => parseRetrieveResponse(doubled)).message).toMatch(/fax appears twice/);
   });
@@ -114,7 +117,9 @@ describe('Retrieve', () => {
       logicalName: 'email',
       attributes: {
         subject: 'Renewal',
-        from: [{ partyid: { id: 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c', type: 'systemuser', name: 'Jon Wilson' } }],
+        from: [
+          { partyid: { id: 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c', type: 'systemuser', name: 'Jon Wilson' } },
+        ],
         to: [
           {
             partyid: { id: '6d7e8f90-a1b2-4c3d-8e4f-5a6b7c8d9e0f', type: 'contact', name: 'Nancy Davolio' },
@@ -124,10 +129,12 @@ describe('Retrieve', () => {
         ],
       },
     });
-    const other = xml.replace('<q1:activityparty><q1:addressused>', '<q1:somethingelse><q1:addressused>').replace(
-      '<q1:partyid IsNull="1" /></q1:activityparty>',
-      '<q1:partyid IsNull="1" /></q1:somethingelse>',
-    );
+    const other = xml
+      .replace('<q1:activityparty><q1:addressused>', '<q1:somethingelse><q1:addressused>')
+      .replace(
+        '<q1:partyid IsNull="1" /></q1:activityparty>',
+        '<q1:partyid IsNull="1" /></q1:somethingelse>',
+      );
     expect(thrown(() => parseRetrieveResponse(other)).message).toMatch(/attribute to holds elements/);
   });
 

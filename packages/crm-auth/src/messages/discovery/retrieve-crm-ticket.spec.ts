@@ -47,7 +47,10 @@ describe('RetrieveCrmTicket', () => {
     ['11/23/2026 2:00:00 PM -08:00', '2026-11-23T22:00:00.000Z'],
     ['2026-11-23T14:00:00.0000000-08:00', '2026-11-23T22:00:00.000Z'],
   ])('reads an ExpirationDate written as %s', (written, iso) => {
-    const xml = RESPONSE.replace(/<ExpirationDate>[^<]*<\/ExpirationDate>/, `<ExpirationDate>${written}</ExpirationDate>`);
+    const xml = RESPONSE.replace(
+      /<ExpirationDate>[^<]*<\/ExpirationDate>/,
+      `<ExpirationDate>${written}</ExpirationDate>`,
+    );
     expect(xml).toContain(written);
     expect(parseRetrieveCrmTicketResponse(xml).expirationDate.toISOString()).toBe(iso);
   });

@@ -79,7 +79,11 @@ export function AddAdminUserForm() {
         </SimpleGrid>
         {!exists && <ActionError error={create.error} title="Could not add the user" />}
         <Group mt="md">
-          <Button type="submit" loading={create.isPending} leftSection={<IconUserPlus size={16} aria-hidden />}>
+          <Button
+            type="submit"
+            loading={create.isPending}
+            leftSection={<IconUserPlus size={16} aria-hidden />}
+          >
             Add user
           </Button>
         </Group>

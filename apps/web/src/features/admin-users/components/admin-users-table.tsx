@@ -34,7 +34,14 @@ function UserRow({ user, isSelf }: { user: AdminUser; isSelf: boolean }) {
             const role = e.currentTarget.value as Role;
             update.mutate(
               { id: user.id, changes: { role } },
-              { onSuccess: () => notifications.show({ color: 'green', title: 'Role changed', message: `${user.name} is now ${role}` }) },
+              {
+                onSuccess: () =>
+                  notifications.show({
+                    color: 'green',
+                    title: 'Role changed',
+                    message: `${user.name} is now ${role}`,
+                  }),
+              },
             );
           }}
           data={[

@@ -11,13 +11,21 @@ export function AdminUsersRoute() {
   const me = useSessionUser();
   return (
     <>
-      <PageHeader title="Admin users" description="Who can sign in to this console. Admins change things; auditors read only." />
+      <PageHeader
+        title="Admin users"
+        description="Who can sign in to this console. Admins change things; auditors read only."
+      />
       <Stack gap="lg">
         <Paper withBorder radius="md">
           {users.isPending ? (
             <LoadingState label="Loading users…" />
           ) : users.isError ? (
-            <ErrorState error={users.error} title="Could not load the users" onRetry={() => void users.refetch()} retrying={users.isFetching} />
+            <ErrorState
+              error={users.error}
+              title="Could not load the users"
+              onRetry={() => void users.refetch()}
+              retrying={users.isFetching}
+            />
           ) : users.data.items.length === 0 ? (
             <EmptyState title="No users" />
           ) : (

@@ -6,7 +6,11 @@ import { auditKeys } from '../keys';
 
 export const AUDIT_PAGE_SIZE = 50;
 
-export function getAuditPage(filters: AuditFilters, cursor: string | null, signal?: AbortSignal): Promise<Page<LedgerItem>> {
+export function getAuditPage(
+  filters: AuditFilters,
+  cursor: string | null,
+  signal?: AbortSignal,
+): Promise<Page<LedgerItem>> {
   return api.get<Page<LedgerItem>>('/audit', {
     signal,
     query: { ...filtersToApiQuery(filters), cursor, limit: AUDIT_PAGE_SIZE },

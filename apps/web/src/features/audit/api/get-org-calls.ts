@@ -3,8 +3,15 @@ import { api } from '@/lib/api-client';
 import type { LedgerItem, ListResponse } from '@/types/api';
 import { auditKeys } from '../keys';
 
-export function getOrgCalls(orgId: string, limit: number, signal?: AbortSignal): Promise<ListResponse<LedgerItem>> {
-  return api.get<ListResponse<LedgerItem>>(`/orgs/${encodeURIComponent(orgId)}/calls`, { signal, query: { limit } });
+export function getOrgCalls(
+  orgId: string,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<ListResponse<LedgerItem>> {
+  return api.get<ListResponse<LedgerItem>>(`/orgs/${encodeURIComponent(orgId)}/calls`, {
+    signal,
+    query: { limit },
+  });
 }
 
 export const orgCallsQueryOptions = (orgId: string, limit = 20) =>

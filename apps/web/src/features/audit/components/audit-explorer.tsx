@@ -4,7 +4,13 @@ import { useSearchParams } from 'react-router';
 import { EmptyState, ErrorState, LoadingState } from '@/components/query-state';
 import { apiUrl } from '@/lib/api-client';
 import { useAudit } from '../api/get-audit';
-import { filtersFromSearchParams, filtersToApiQuery, filtersToSearchParams, hasActiveFilters, type AuditFilters } from '../utils/audit-filters-model';
+import {
+  filtersFromSearchParams,
+  filtersToApiQuery,
+  filtersToSearchParams,
+  hasActiveFilters,
+  type AuditFilters,
+} from '../utils/audit-filters-model';
 import { AuditFiltersForm, type OrgOption } from './audit-filters-form';
 import { LedgerTable } from './ledger-table';
 
@@ -41,11 +47,18 @@ export function AuditExplorer({ orgOptions }: { orgOptions: OrgOption[] | undefi
           <LoadingState label="Loading the audit…" />
         ) : audit.isError && items.length === 0 ? (
           <Stack p="sm">
-            <ErrorState error={audit.error} title="Could not load the audit" onRetry={() => void audit.refetch()} retrying={audit.isFetching} />
+            <ErrorState
+              error={audit.error}
+              title="Could not load the audit"
+              onRetry={() => void audit.refetch()}
+              retrying={audit.isFetching}
+            />
           </Stack>
         ) : items.length === 0 ? (
           <EmptyState title="No calls match">
-            {hasActiveFilters(filters) ? 'Try fewer filters, or a wider date range.' : 'Calls made through Onbehalf appear here.'}
+            {hasActiveFilters(filters)
+              ? 'Try fewer filters, or a wider date range.'
+              : 'Calls made through Onbehalf appear here.'}
           </EmptyState>
         ) : (
           <div style={{ opacity: audit.isPlaceholderData ? 0.6 : 1, transition: 'opacity 120ms' }}>
@@ -60,7 +73,11 @@ export function AuditExplorer({ orgOptions }: { orgOptions: OrgOption[] | undefi
         {items.length > 0 && (
           <Group justify="center" p="md">
             {audit.hasNextPage ? (
-              <Button variant="default" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+              <Button
+                variant="default"
+                onClick={() => void audit.fetchNextPage()}
+                loading={audit.isFetchingNextPage}
+              >
                 Load more
               </Button>
             ) : (

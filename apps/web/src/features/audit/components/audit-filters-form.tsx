@@ -3,7 +3,12 @@ import { useDebouncedCallback } from '@mantine/hooks';
 import { IconFilterOff } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { LedgerOutcome } from '@/types/api';
-import { EMPTY_AUDIT_FILTERS, filtersToSearchParams, hasActiveFilters, type AuditFilters } from '../utils/audit-filters-model';
+import {
+  EMPTY_AUDIT_FILTERS,
+  filtersToSearchParams,
+  hasActiveFilters,
+  type AuditFilters,
+} from '../utils/audit-filters-model';
 
 export interface OrgOption {
   value: string;
@@ -71,7 +76,10 @@ export function AuditFiltersForm({
             label="Org"
             value={draft.orgId}
             onChange={(e) => setNow('orgId', e.currentTarget.value)}
-            data={[{ value: '', label: orgOptions === undefined ? 'All orgs (loading…)' : 'All orgs' }, ...(orgOptions ?? [])]}
+            data={[
+              { value: '', label: orgOptions === undefined ? 'All orgs (loading…)' : 'All orgs' },
+              ...(orgOptions ?? []),
+            ]}
           />
           <TextInput
             label="User acted for"
@@ -100,8 +108,18 @@ export function AuditFiltersForm({
               <option key={entity} value={entity} />
             ))}
           </datalist>
-          <TextInput label="From" type="datetime-local" value={draft.from} onChange={(e) => setNow('from', e.currentTarget.value)} />
-          <TextInput label="To" type="datetime-local" value={draft.to} onChange={(e) => setNow('to', e.currentTarget.value)} />
+          <TextInput
+            label="From"
+            type="datetime-local"
+            value={draft.from}
+            onChange={(e) => setNow('from', e.currentTarget.value)}
+          />
+          <TextInput
+            label="To"
+            type="datetime-local"
+            value={draft.to}
+            onChange={(e) => setNow('to', e.currentTarget.value)}
+          />
           <NativeSelect
             label="Outcome"
             value={draft.outcome}

@@ -7,7 +7,12 @@ import { OutcomeBadge } from './outcome-badge';
 import { ReconciliationBadge } from './reconciliation-badge';
 
 /** Created… stamps always; modified… ones only for updates, where they are what the call changed. */
-const STAMP_FIELDS: ReadonlyArray<keyof CrmStamps> = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'];
+const STAMP_FIELDS: ReadonlyArray<keyof CrmStamps> = [
+  'createdby',
+  'createdonbehalfby',
+  'modifiedby',
+  'modifiedonbehalfby',
+];
 
 function Stamps({ item }: { item: LedgerItem }) {
   const crm = item.crm;
@@ -86,7 +91,15 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
 });
 
 /** Ledger rows: time, org, operation, entity, record, actor, outcome, and reconciliation with CRM's stamps. */
-export function LedgerTable({ items, showOrg = true, label }: { items: LedgerItem[]; showOrg?: boolean; label: string }) {
+export function LedgerTable({
+  items,
+  showOrg = true,
+  label,
+}: {
+  items: LedgerItem[];
+  showOrg?: boolean;
+  label: string;
+}) {
   return (
     <Table.ScrollContainer minWidth={showOrg ? 980 : 880}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label={label}>

@@ -35,17 +35,27 @@ export function OrgRecentCalls({ orgId, canEdit }: { orgId: string; canEdit: boo
       </Group>
       <ActionError error={reconcile.error} title="Could not check the CRM stamps" />
       {result && (
-        <Alert color={result.mismatch > 0 || result.missing > 0 ? 'orange' : 'green'} variant="light" p="sm" role="status">
+        <Alert
+          color={result.mismatch > 0 || result.missing > 0 ? 'orange' : 'green'}
+          variant="light"
+          p="sm"
+          role="status"
+        >
           <Text size="sm">
-            Checked {result.checked}: {result.match} match, {result.mismatch} mismatch, {result.missing} missing,{' '}
-            {result.unknownChanges} changes made outside Onbehalf.
+            Checked {result.checked}: {result.match} match, {result.mismatch} mismatch, {result.missing}{' '}
+            missing, {result.unknownChanges} changes made outside Onbehalf.
           </Text>
         </Alert>
       )}
       {calls.isPending ? (
         <LoadingState label="Loading recent calls…" />
       ) : calls.isError ? (
-        <ErrorState error={calls.error} title="Could not load recent calls" onRetry={() => void calls.refetch()} retrying={calls.isFetching} />
+        <ErrorState
+          error={calls.error}
+          title="Could not load recent calls"
+          onRetry={() => void calls.refetch()}
+          retrying={calls.isFetching}
+        />
       ) : calls.data.items.length === 0 ? (
         <EmptyState title="No calls yet">Impersonated calls to this org will show here.</EmptyState>
       ) : (

@@ -12,7 +12,12 @@ const RECONCILIATION: Record<Reconciliation, { color: MantineColor; title: strin
 export function ReconciliationBadge({ value }: { value: Reconciliation }) {
   const entry = RECONCILIATION[value] ?? { color: 'gray', title: value };
   return (
-    <Badge color={entry.color} variant={value === 'mismatch' ? 'filled' : 'light'} title={entry.title} tt="lowercase">
+    <Badge
+      color={entry.color}
+      variant={value === 'mismatch' ? 'filled' : 'light'}
+      title={entry.title}
+      tt="lowercase"
+    >
       {value}
     </Badge>
   );

@@ -24,8 +24,17 @@ describe('audit filters', () => {
   });
 
   it('maps "mismatches only" to reconciliation=mismatch and dates to ISO instants for the API', () => {
-    const query = filtersToApiQuery({ ...EMPTY_AUDIT_FILTERS, mismatchesOnly: true, from: '2025-01-01T09:00', entity: ' contact ' });
-    expect(query).toEqual({ reconciliation: 'mismatch', from: new Date('2025-01-01T09:00').toISOString(), entity: 'contact' });
+    const query = filtersToApiQuery({
+      ...EMPTY_AUDIT_FILTERS,
+      mismatchesOnly: true,
+      from: '2025-01-01T09:00',
+      entity: ' contact ',
+    });
+    expect(query).toEqual({
+      reconciliation: 'mismatch',
+      from: new Date('2025-01-01T09:00').toISOString(),
+      entity: 'contact',
+    });
   });
 
   it('drops empty filters and unknown outcomes', () => {

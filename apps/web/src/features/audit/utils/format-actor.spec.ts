@@ -5,9 +5,9 @@ const serviceAccount = { id: 'sa', name: 'ERP_Integration' };
 
 describe('formatActor', () => {
   it('writes an impersonated call as "<service account> on behalf of <user>"', () => {
-    expect(formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: 'Jon Wilson', puid: '00037FFE8A0B1C2D' } })).toBe(
-      'ERP_Integration on behalf of Jon Wilson',
-    );
+    expect(
+      formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: 'Jon Wilson', puid: '00037FFE8A0B1C2D' } }),
+    ).toBe('ERP_Integration on behalf of Jon Wilson');
   });
 
   it('says when the service account acted as itself', () => {
@@ -15,10 +15,12 @@ describe('formatActor', () => {
   });
 
   it('falls back to the PUID, then the id, when the user has no name yet', () => {
-    expect(formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: null, puid: '00037FFE8A0B1C2D' } })).toBe(
-      'ERP_Integration on behalf of PUID 00037FFE8A0B1C2D',
+    expect(
+      formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: null, puid: '00037FFE8A0B1C2D' } }),
+    ).toBe('ERP_Integration on behalf of PUID 00037FFE8A0B1C2D');
+    expect(formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: null, puid: null } })).toBe(
+      'ERP_Integration on behalf of u1',
     );
-    expect(formatActor({ serviceAccount, onBehalfOf: { id: 'u1', name: null, puid: null } })).toBe('ERP_Integration on behalf of u1');
   });
 });
 

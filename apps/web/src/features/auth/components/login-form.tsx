@@ -23,7 +23,13 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
     <form onSubmit={onSubmit} noValidate>
       <Stack>
         {error && (
-          <Alert color="red" variant="light" role="alert" icon={<IconAlertTriangle aria-hidden />} title="Could not sign in">
+          <Alert
+            color="red"
+            variant="light"
+            role="alert"
+            icon={<IconAlertTriangle aria-hidden />}
+            title="Could not sign in"
+          >
             {errorMessage(error)}
           </Alert>
         )}

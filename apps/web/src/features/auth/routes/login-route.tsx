@@ -24,7 +24,13 @@ export function LoginRoute() {
             </Text>
           </div>
           {expired && (
-            <Alert color="yellow" variant="light" icon={<IconClockExclamation aria-hidden />} title="Your session expired" role="status">
+            <Alert
+              color="yellow"
+              variant="light"
+              icon={<IconClockExclamation aria-hidden />}
+              title="Your session expired"
+              role="status"
+            >
               Sign in again to continue where you were.
             </Alert>
           )}

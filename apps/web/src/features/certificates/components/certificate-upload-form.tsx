@@ -1,5 +1,17 @@
 import '@mantine/dropzone/styles.css';
-import { ActionIcon, Alert, Badge, Button, Group, List, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Group,
+  List,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { Dropzone } from '@mantine/dropzone';
 import { IconFileCertificate, IconUpload, IconX } from '@tabler/icons-react';
 import { useMemo, useState, type FormEvent } from 'react';
@@ -33,7 +45,13 @@ function Summary({ analysis, onRemove }: { analysis: Analysis; onRemove: (name: 
         {analysis.files.map((file) => (
           <List.Item key={file.name}>
             <Group gap="xs" wrap="nowrap">
-              <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Remove ${file.name}`} onClick={() => onRemove(file.name)}>
+              <ActionIcon
+                variant="subtle"
+                color="gray"
+                size="sm"
+                aria-label={`Remove ${file.name}`}
+                onClick={() => onRemove(file.name)}
+              >
                 <IconX size={14} aria-hidden />
               </ActionIcon>
               <IconFileCertificate size={16} aria-hidden />
@@ -45,7 +63,8 @@ function Summary({ analysis, onRemove }: { analysis: Analysis; onRemove: (name: 
               </Badge>
               {file.kind === 'pem' && (
                 <Text size="xs" c="dimmed">
-                  {file.certificates} certificate{file.certificates === 1 ? '' : 's'}, {file.privateKeys} key{file.privateKeys === 1 ? '' : 's'}
+                  {file.certificates} certificate{file.certificates === 1 ? '' : 's'}, {file.privateKeys} key
+                  {file.privateKeys === 1 ? '' : 's'}
                 </Text>
               )}
             </Group>
@@ -54,8 +73,12 @@ function Summary({ analysis, onRemove }: { analysis: Analysis; onRemove: (name: 
       </List>
       {analysis.material?.format === 'pem' && (
         <Text size="sm" role="status">
-          Detected PEM: certificate from <strong>{analysis.leafSource}</strong>, private key from <strong>{analysis.keySource}</strong>
-          {analysis.chainCount > 0 ? `, and a chain of ${analysis.chainCount} certificate${analysis.chainCount === 1 ? '' : 's'}` : ', no chain'}.
+          Detected PEM: certificate from <strong>{analysis.leafSource}</strong>, private key from{' '}
+          <strong>{analysis.keySource}</strong>
+          {analysis.chainCount > 0
+            ? `, and a chain of ${analysis.chainCount} certificate${analysis.chainCount === 1 ? '' : 's'}`
+            : ', no chain'}
+          .
         </Text>
       )}
       {analysis.material?.format === 'pkcs12' && (
@@ -93,7 +116,9 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
   const addFiles = async (dropped: File[]) => {
     setReadError(null);
     try {
-      const loaded = await Promise.all(dropped.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+      const loaded = await Promise.all(
+        dropped.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })),
+      );
       // Dropping a file with the same name again replaces it.
       setFiles((current) => [...current.filter((f) => !loaded.some((l) => l.name === f.name)), ...loaded]);
       upload.reset();
@@ -115,7 +140,9 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
     if (!material) return;
     const common = { serviceAccountLiveId: id, ...(name.trim() ? { name: name.trim() } : {}) };
     const body =
-      material.format === 'pkcs12' ? { ...common, format: 'pkcs12' as const, pkcs12Base64: material.pkcs12Base64, password } : { ...common, ...material };
+      material.format === 'pkcs12'
+        ? { ...common, format: 'pkcs12' as const, pkcs12Base64: material.pkcs12Base64, password }
+        : { ...common, ...material };
     upload.mutate(body, { onSuccess: onUploaded });
   };
 
@@ -131,7 +158,13 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
           </Title>
           <Dropzone
             onDrop={(dropped) => void addFiles(dropped)}
-            onReject={(rejections) => setReadError(rejections.map((r) => `${r.file.name}: ${r.errors.map((e) => e.message).join(', ')}`).join('; '))}
+            onReject={(rejections) =>
+              setReadError(
+                rejections
+                  .map((r) => `${r.file.name}: ${r.errors.map((e) => e.message).join(', ')}`)
+                  .join('; '),
+              )
+            }
             maxSize={MAX_FILE_BYTES}
             multiple
             inputProps={{ 'aria-label': 'Certificate files' }}
@@ -153,7 +186,8 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
                   Drop certificate files here, or click to choose
                 </Text>
                 <Text size="sm" c="dimmed" mt={6}>
-                  PEM (certificate + private key + optional chain, in one file or several) or PKCS#12 (.pfx / .p12). Up to 1 MB each.
+                  PEM (certificate + private key + optional chain, in one file or several) or PKCS#12 (.pfx /
+                  .p12). Up to 1 MB each.
                 </Text>
               </div>
             </Group>
@@ -223,12 +257,19 @@ export function CertificateUploadForm({ onUploaded }: { onUploaded: (certificate
         )}
 
         <Group>
-          <Button type="submit" loading={upload.isPending} disabled={!analysis.material} leftSection={<IconUpload size={16} aria-hidden />}>
+          <Button
+            type="submit"
+            loading={upload.isPending}
+            disabled={!analysis.material}
+            leftSection={<IconUpload size={16} aria-hidden />}
+          >
             Upload certificate
           </Button>
           {!analysis.material && (
             <Text size="sm" c="dimmed">
-              {files.length === 0 ? 'Drop the certificate files first.' : 'Fix the file problems above first.'}
+              {files.length === 0
+                ? 'Drop the certificate files first.'
+                : 'Fix the file problems above first.'}
             </Text>
           )}
         </Group>

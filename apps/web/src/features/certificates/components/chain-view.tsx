@@ -14,7 +14,14 @@ export function ChainView({ chain }: { chain: ChainEntry[] }) {
     );
   }
   return (
-    <Stack gap={0} component="ol" aria-label="Certificate chain, leaf to root" p={0} m={0} style={{ listStyle: 'none' }}>
+    <Stack
+      gap={0}
+      component="ol"
+      aria-label="Certificate chain, leaf to root"
+      p={0}
+      m={0}
+      style={{ listStyle: 'none' }}
+    >
       {chain.map((entry, index) => (
         <li key={`${entry.thumbprintSha1Hex}-${index}`}>
           {index > 0 && (

@@ -5,7 +5,13 @@ import type { CertificateProblem } from '@/types/api';
 const SEVERITY: Record<string, MantineColor> = { error: 'red', warning: 'yellow', info: 'blue' };
 
 /** The validation report: every problem found, not only the first. */
-export function ProblemsList({ problems, label = 'Validation report' }: { problems: CertificateProblem[]; label?: string }) {
+export function ProblemsList({
+  problems,
+  label = 'Validation report',
+}: {
+  problems: CertificateProblem[];
+  label?: string;
+}) {
   if (problems.length === 0) {
     return (
       <Alert color="green" variant="light" icon={<IconCircleCheck aria-hidden />} p="sm">

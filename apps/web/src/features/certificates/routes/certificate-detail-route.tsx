@@ -19,7 +19,9 @@ export function CertificateDetailRoute() {
   const canEdit = useCanEdit();
   const navigate = useNavigate();
 
-  const title = certificate.data ? certificate.data.name || formatDn(certificate.data.subject) : 'Certificate';
+  const title = certificate.data
+    ? certificate.data.name || formatDn(certificate.data.subject)
+    : 'Certificate';
   const inUse = (certificate.data?.orgs ?? []).length;
 
   return (

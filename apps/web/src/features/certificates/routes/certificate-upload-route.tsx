@@ -16,14 +16,21 @@ export function CertificateUploadRoute() {
         title="Upload a certificate"
         description={
           <>
-            The service account’s X.509 certificate with its private key. <Anchor component={Link} to="/certificates" size="sm">Back to certificates</Anchor>
+            The service account’s X.509 certificate with its private key.{' '}
+            <Anchor component={Link} to="/certificates" size="sm">
+              Back to certificates
+            </Anchor>
           </>
         }
       />
       {canEdit ? (
         <CertificateUploadForm
           onUploaded={(certificate) => {
-            notifications.show({ color: 'green', title: 'Certificate uploaded', message: certificate.name || formatDn(certificate.subject) });
+            notifications.show({
+              color: 'green',
+              title: 'Certificate uploaded',
+              message: certificate.name || formatDn(certificate.subject),
+            });
             navigate(`/certificates/${certificate.id}`);
           }}
         />

@@ -18,7 +18,11 @@ export function CertificatesRoute() {
         description="Service-account certificates, checked against the supported roots."
         actions={
           canEdit ? (
-            <Button component={Link} to="/certificates/new" leftSection={<IconUpload size={16} aria-hidden />}>
+            <Button
+              component={Link}
+              to="/certificates/new"
+              leftSection={<IconUpload size={16} aria-hidden />}
+            >
               Upload a certificate
             </Button>
           ) : (
@@ -37,7 +41,9 @@ export function CertificatesRoute() {
             retrying={certificates.isFetching}
           />
         ) : certificates.data.items.length === 0 ? (
-          <EmptyState title="No certificates yet">Upload the service account’s certificate (PEM or PKCS#12) to onboard an org.</EmptyState>
+          <EmptyState title="No certificates yet">
+            Upload the service account’s certificate (PEM or PKCS#12) to onboard an org.
+          </EmptyState>
         ) : (
           <CertificatesTable certificates={certificates.data.items} />
         )}

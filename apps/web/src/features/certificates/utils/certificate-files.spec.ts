@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeFiles, bytesToBase64, derToPem, extractPemBlocks, sniffDer, spacedHex, type LoadedFile } from './certificate-files';
+import {
+  analyzeFiles,
+  bytesToBase64,
+  derToPem,
+  extractPemBlocks,
+  sniffDer,
+  spacedHex,
+  type LoadedFile,
+} from './certificate-files';
 
 const enc = new TextEncoder();
 const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
@@ -25,12 +33,25 @@ describe('analyzeFiles', () => {
   it('splits one combined PEM file into certificate, key and chain', () => {
     const analysis = analyzeFiles([text('bundle.txt', `${LEAF}${KEY}${INTERMEDIATE}${ROOT}`)]);
     expect(analysis.problems).toEqual([]);
-    expect(analysis.material).toEqual({ format: 'pem', certificatePem: LEAF, privateKeyPem: KEY, chainPem: `${INTERMEDIATE}${ROOT}` });
+    expect(analysis.material).toEqual({
+      format: 'pem',
+      certificatePem: LEAF,
+      privateKeyPem: KEY,
+      chainPem: `${INTERMEDIATE}${ROOT}`,
+    });
   });
 
   it('takes the leaf from the key file or a non-CA file when several files are dropped, whatever the order', () => {
-    const analysis = analyzeFiles([text('ca-chain.pem', `${INTERMEDIATE}${ROOT}`), text('key.pem', KEY), text('service.crt', LEAF)]);
-    expect(analysis.material).toMatchObject({ format: 'pem', certificatePem: LEAF, chainPem: `${INTERMEDIATE}${ROOT}` });
+    const analysis = analyzeFiles([
+      text('ca-chain.pem', `${INTERMEDIATE}${ROOT}`),
+      text('key.pem', KEY),
+      text('service.crt', LEAF),
+    ]);
+    expect(analysis.material).toMatchObject({
+      format: 'pem',
+      certificatePem: LEAF,
+      chainPem: `${INTERMEDIATE}${ROOT}`,
+    });
     expect(analysis.leafSource).toBe('service.crt');
     expect(analysis.keySource).toBe('key.pem');
     expect(analysis.chainCount).toBe(2);
@@ -58,7 +79,10 @@ describe('analyzeFiles', () => {
   });
 
   it('lists every problem, not only the first', () => {
-    const analysis = analyzeFiles([text('notes.txt', 'hello'), text('k1.pem', `${KEY}${pem('ENCRYPTED PRIVATE KEY', 'RU5D')}`)]);
+    const analysis = analyzeFiles([
+      text('notes.txt', 'hello'),
+      text('k1.pem', `${KEY}${pem('ENCRYPTED PRIVATE KEY', 'RU5D')}`),
+    ]);
     expect(analysis.material).toBeNull();
     expect(analysis.problems).toEqual([
       'notes.txt is neither PEM nor PKCS#12.',
@@ -72,9 +96,12 @@ describe('analyzeFiles', () => {
     expect(analyzeFiles([{ name: 'a.pfx', bytes: PFX }, text('k.pem', KEY)]).problems).toEqual([
       'Drop either one PKCS#12 file or PEM files, not both.',
     ]);
-    expect(analyzeFiles([{ name: 'a.pfx', bytes: PFX }, { name: 'b.p12', bytes: PFX }]).problems).toEqual([
-      'Drop only one PKCS#12 (.pfx/.p12) file.',
-    ]);
+    expect(
+      analyzeFiles([
+        { name: 'a.pfx', bytes: PFX },
+        { name: 'b.p12', bytes: PFX },
+      ]).problems,
+    ).toEqual(['Drop only one PKCS#12 (.pfx/.p12) file.']);
   });
 
   it('has nothing to say about no files', () => {
@@ -84,7 +111,10 @@ describe('analyzeFiles', () => {
 
 describe('helpers', () => {
   it('extracts PEM blocks with their labels', () => {
-    expect(extractPemBlocks(`junk\n${LEAF}more\n${KEY}`, 'f').map((b) => b.label)).toEqual(['CERTIFICATE', 'PRIVATE KEY']);
+    expect(extractPemBlocks(`junk\n${LEAF}more\n${KEY}`, 'f').map((b) => b.label)).toEqual([
+      'CERTIFICATE',
+      'PRIVATE KEY',
+    ]);
   });
 
   it('encodes large inputs to base64 in chunks', () => {
@@ -93,7 +123,9 @@ describe('helpers', () => {
   });
 
   it('writes a SHA-1 thumbprint the way the SDK does', () => {
-    expect(spacedHex('801D62D07B449D5C5C035C98EA61FA443C2A58FE')).toBe('80 1d 62 d0 7b 44 9d 5c 5c 03 5c 98 ea 61 fa 44 3c 2a 58 fe');
+    expect(spacedHex('801D62D07B449D5C5C035C98EA61FA443C2A58FE')).toBe(
+      '80 1d 62 d0 7b 44 9d 5c 5c 03 5c 98 ea 61 fa 44 3c 2a 58 fe',
+    );
     expect(spacedHex('80:1d:62')).toBe('80 1d 62');
   });
 });

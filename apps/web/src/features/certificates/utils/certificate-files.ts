@@ -110,14 +110,21 @@ export function analyzeFiles(files: readonly LoadedFile[]): Analysis {
   const pkcs12: LoadedFile[] = [];
 
   for (const file of files) {
-    const text = looksLikeText(file.bytes) ? new TextDecoder('utf-8', { fatal: false }).decode(file.bytes) : '';
+    const text = looksLikeText(file.bytes)
+      ? new TextDecoder('utf-8', { fatal: false }).decode(file.bytes)
+      : '';
     const blocks = text.includes('-----BEGIN ') ? extractPemBlocks(text, file.name) : [];
     if (blocks.length > 0) {
       const certs = blocks.filter((b) => CERT_LABELS.has(b.label));
       const fileKeys = blocks.filter((b) => b.label.endsWith('PRIVATE KEY'));
       certificates.push(...certs);
       keys.push(...fileKeys);
-      reports.push({ name: file.name, kind: 'pem', certificates: certs.length, privateKeys: fileKeys.length });
+      reports.push({
+        name: file.name,
+        kind: 'pem',
+        certificates: certs.length,
+        privateKeys: fileKeys.length,
+      });
       continue;
     }
     const der = sniffDer(file.bytes);
@@ -143,7 +150,8 @@ export function analyzeFiles(files: readonly LoadedFile[]): Analysis {
 
   if (pkcs12.length > 0) {
     if (pkcs12.length > 1) problems.push('Drop only one PKCS#12 (.pfx/.p12) file.');
-    if (certificates.length > 0 || keys.length > 0) problems.push('Drop either one PKCS#12 file or PEM files, not both.');
+    if (certificates.length > 0 || keys.length > 0)
+      problems.push('Drop either one PKCS#12 file or PEM files, not both.');
     const file = pkcs12[0]!;
     return {
       ...base,
@@ -157,7 +165,8 @@ export function analyzeFiles(files: readonly LoadedFile[]): Analysis {
 
   // The leaf is the first certificate of the file holding the key, else of a file not named like a CA bundle.
   const keySources = new Set(keys.map((k) => k.source));
-  const rank = (block: PemBlock) => (keySources.has(block.source) ? 0 : CHAIN_NAME.test(block.source) ? 2 : 1);
+  const rank = (block: PemBlock) =>
+    keySources.has(block.source) ? 0 : CHAIN_NAME.test(block.source) ? 2 : 1;
   const seen = new Set<string>();
   const ordered = certificates
     .map((block, index) => ({ block, index }))
@@ -169,7 +178,9 @@ export function analyzeFiles(files: readonly LoadedFile[]): Analysis {
   if (keys.length === 0) problems.push('No private key found: add the key file, or use a PKCS#12 file.');
   if (keys.length > 1) problems.push('More than one private key found: keep only the service account’s key.');
   if (keys.some((k) => k.label.startsWith('ENCRYPTED'))) {
-    problems.push('The private key is encrypted: upload it as PKCS#12 with its password, or as an unencrypted PEM key.');
+    problems.push(
+      'The private key is encrypted: upload it as PKCS#12 with its password, or as an unencrypted PEM key.',
+    );
   }
 
   const [leaf, ...chain] = ordered;

@@ -8,7 +8,10 @@ export interface CreateRecordAsEndUserInput {
 }
 
 /** Creates a record on behalf of the signed-in end user; the reply carries the stamps CRM recorded. */
-export function createRecordAsEndUser({ entity, attributes }: CreateRecordAsEndUserInput): Promise<EndUserCreateResponse> {
+export function createRecordAsEndUser({
+  entity,
+  attributes,
+}: CreateRecordAsEndUserInput): Promise<EndUserCreateResponse> {
   return api.post<EndUserCreateResponse>(`/rps/records/${encodeURIComponent(entity)}`, { attributes });
 }
 

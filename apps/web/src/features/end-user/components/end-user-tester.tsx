@@ -1,4 +1,19 @@
-import { Alert, Anchor, Badge, Button, Code, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Code,
+  Group,
+  NativeSelect,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconBrandWindows, IconLogout, IconPlus } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -70,7 +85,13 @@ function SignedIn({ user, orgLabel }: { user: EndUser; orgLabel: string }) {
         </div>
       </SimpleGrid>
       <Group>
-        <Button variant="default" size="xs" leftSection={<IconLogout size={14} aria-hidden />} onClick={() => logout.mutate()} loading={logout.isPending}>
+        <Button
+          variant="default"
+          size="xs"
+          leftSection={<IconLogout size={14} aria-hidden />}
+          onClick={() => logout.mutate()}
+          loading={logout.isPending}
+        >
           Sign out end user
         </Button>
       </Group>
@@ -86,8 +107,8 @@ function Stamps({ result, user, orgId }: { result: EndUserCreateResponse; user: 
     <Stack gap="sm" role="status" aria-live="polite">
       <Alert color="green" variant="light" p="sm" title="Account created">
         <Text size="sm">
-          CRM recorded <strong>{createdBy}</strong> as createdby and <strong>{onBehalf}</strong> as createdonbehalfby: the
-          service account acted on behalf of {endUserName(user)}.
+          CRM recorded <strong>{createdBy}</strong> as createdby and <strong>{onBehalf}</strong> as
+          createdonbehalfby: the service account acted on behalf of {endUserName(user)}.
         </Text>
       </Alert>
       <Table withTableBorder verticalSpacing="xs" aria-label="Stamps recorded by CRM" maw={720}>
@@ -150,7 +171,12 @@ function CreateAccountForm({ user, canEdit }: { user: EndUser; canEdit: boolean 
             miw={280}
             autoComplete="off"
           />
-          <Button type="submit" mt={25} loading={create.isPending} leftSection={<IconPlus size={16} aria-hidden />}>
+          <Button
+            type="submit"
+            mt={25}
+            loading={create.isPending}
+            leftSection={<IconPlus size={16} aria-hidden />}
+          >
             Create account
           </Button>
         </Group>
@@ -189,11 +215,18 @@ export function EndUserTester({
               label="Org"
               value={orgId}
               onChange={(e) => onOrgChange(e.currentTarget.value)}
-              data={[{ value: '', label: orgOptions === undefined ? 'Loading orgs…' : 'Choose an org…' }, ...(orgOptions ?? [])]}
+              data={[
+                { value: '', label: orgOptions === undefined ? 'Loading orgs…' : 'Choose an org…' },
+                ...(orgOptions ?? []),
+              ]}
               miw={260}
             />
             {orgId ? (
-              <Button component="a" href={apiUrl('/rps/login', { orgId })} leftSection={<IconBrandWindows size={16} aria-hidden />}>
+              <Button
+                component="a"
+                href={apiUrl('/rps/login', { orgId })}
+                leftSection={<IconBrandWindows size={16} aria-hidden />}
+              >
                 Sign in with Windows Live
               </Button>
             ) : (
@@ -219,13 +252,19 @@ export function EndUserTester({
         {endUser.isPending ? (
           <LoadingState label="Checking the Windows Live sign-in…" />
         ) : endUser.isError ? (
-          <ErrorState error={endUser.error} title="Could not check the end-user sign-in" onRetry={() => void endUser.refetch()} retrying={endUser.isFetching} />
+          <ErrorState
+            error={endUser.error}
+            title="Could not check the end-user sign-in"
+            onRetry={() => void endUser.refetch()}
+            retrying={endUser.isFetching}
+          />
         ) : user ? (
           <Stack gap="xs">
             <SignedIn user={user} orgLabel={orgLabel(user.orgId)} />
             {orgId && user.orgId !== orgId && (
               <Alert color="yellow" variant="light" p="sm">
-                This end user signed in for {orgLabel(user.orgId)}, not {orgLabel(orgId)}. Sign in again to test the chosen org.
+                This end user signed in for {orgLabel(user.orgId)}, not {orgLabel(orgId)}. Sign in again to
+                test the chosen org.
               </Alert>
             )}
           </Stack>

@@ -52,13 +52,19 @@ export function CertificateRotation({
         onSuccess: () => {
           setCertificateId('');
           onChanged?.();
-          notifications.show({ color: 'green', title: 'Certificate staged', message: 'It got a ticket: promote it when ready.' });
+          notifications.show({
+            color: 'green',
+            title: 'Certificate staged',
+            message: 'It got a ticket: promote it when ready.',
+          });
         },
       },
     );
   };
 
-  const candidates = (certificateOptions ?? []).filter((o) => o.value !== org.certificateId && o.value !== org.stagedCertificateId);
+  const candidates = (certificateOptions ?? []).filter(
+    (o) => o.value !== org.certificateId && o.value !== org.stagedCertificateId,
+  );
 
   return (
     <Stack gap="md">
@@ -100,7 +106,11 @@ export function CertificateRotation({
                   promote.mutate(org.id, {
                     onSuccess: () => {
                       onChanged?.();
-                      notifications.show({ color: 'green', title: 'Certificate promoted', message: 'New calls use the new certificate.' });
+                      notifications.show({
+                        color: 'green',
+                        title: 'Certificate promoted',
+                        message: 'New calls use the new certificate.',
+                      });
                     },
                   })
                 }
@@ -127,12 +137,22 @@ export function CertificateRotation({
                 onChange={(e) => setCertificateId(e.currentTarget.value)}
                 disabled={certificateOptions === undefined}
                 data={[
-                  { value: '', label: certificateOptions === undefined ? 'Loading certificates…' : 'Choose a certificate…' },
+                  {
+                    value: '',
+                    label:
+                      certificateOptions === undefined ? 'Loading certificates…' : 'Choose a certificate…',
+                  },
                   ...candidates,
                 ]}
                 miw={260}
               />
-              <Button type="submit" variant="default" loading={stage.isPending} disabled={!certificateId} leftSection={<IconUpload size={16} aria-hidden />}>
+              <Button
+                type="submit"
+                variant="default"
+                loading={stage.isPending}
+                disabled={!certificateId}
+                leftSection={<IconUpload size={16} aria-hidden />}
+              >
                 Stage certificate
               </Button>
             </Group>

@@ -1,4 +1,5 @@
-export const DEFAULT_DISCOVERY_URL = 'https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
+export const DEFAULT_DISCOVERY_URL =
+  'https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
 
 export interface OnboardingFormValues {
   discoveryUrl: string;
@@ -17,12 +18,15 @@ export function validateOnboardingForm(values: OnboardingFormValues): Onboarding
   } else {
     try {
       const parsed = new URL(url);
-      if (parsed.protocol !== 'https:') errors.discoveryUrl = 'The discovery service URL must start with https://';
+      if (parsed.protocol !== 'https:')
+        errors.discoveryUrl = 'The discovery service URL must start with https://';
     } catch {
-      errors.discoveryUrl = 'Enter a full URL, such as https://dev.crm.dynamics.com/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
+      errors.discoveryUrl =
+        'Enter a full URL, such as https://dev.crm.dynamics.com/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx';
     }
   }
-  if (!values.friendlyName.trim()) errors.friendlyName = "Enter the org's friendly name as CRM shows it (e.g. Contoso Ltd)";
+  if (!values.friendlyName.trim())
+    errors.friendlyName = "Enter the org's friendly name as CRM shows it (e.g. Contoso Ltd)";
   if (!values.certificateId) errors.certificateId = 'Choose the service-account certificate';
   return errors;
 }

@@ -76,7 +76,11 @@ export function OnboardingRunPanel({
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   // While the re-run is in flight, only a run other than the one on screen is news.
-  const live = rerun.isPending ? (polled.data && polled.data.id !== current?.id ? polled.data : null) : current;
+  const live = rerun.isPending
+    ? polled.data && polled.data.id !== current?.id
+      ? polled.data
+      : null
+    : current;
   const steps = stepsForDisplay(live);
   const finishedKey = rerun.isPending ? 'pending' : `${current?.id ?? ''}:${current?.status ?? ''}`;
 

@@ -6,7 +6,15 @@ describe('onboarding steps', () => {
   it('shows the seven steps in order while the first POST is in flight, the first running', () => {
     const steps = placeholderSteps();
     expect(steps.map((s) => s.name)).toEqual([...ONBOARDING_STEP_NAMES]);
-    expect(steps.map((s) => s.status)).toEqual(['running', 'pending', 'pending', 'pending', 'pending', 'pending', 'pending']);
+    expect(steps.map((s) => s.status)).toEqual([
+      'running',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
   });
 
   it("uses the server's steps in the documented order, filling the ones not reported yet", () => {
@@ -16,7 +24,13 @@ describe('onboarding steps', () => {
       startedAt: '2025-01-01T00:00:00Z',
       finishedAt: '2025-01-01T00:00:02Z',
       steps: [
-        { name: 'wlid-ticket', title: 'Windows Live ticket', status: 'succeeded', durationMs: 120, detail: null },
+        {
+          name: 'wlid-ticket',
+          title: 'Windows Live ticket',
+          status: 'succeeded',
+          durationMs: 120,
+          detail: null,
+        },
         { name: 'policy', title: 'Policy', status: 'succeeded', durationMs: 30, detail: 'MBI_SSL' },
         {
           name: 'proxy-role',
@@ -24,7 +38,11 @@ describe('onboarding steps', () => {
           status: 'failed',
           durationMs: 50,
           detail: null,
-          error: { code: 'CRM_PRIVILEGE_DENIED', message: 'No proxy role', hint: 'Give ERP_Integration the proxy role' },
+          error: {
+            code: 'CRM_PRIVILEGE_DENIED',
+            message: 'No proxy role',
+            hint: 'Give ERP_Integration the proxy role',
+          },
         },
       ],
     };

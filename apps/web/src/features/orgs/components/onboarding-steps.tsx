@@ -25,14 +25,26 @@ function StepIcon({ status }: { status: StepStatus }) {
       <IconCircleDashed size={14} />
     );
   return (
-    <ThemeIcon color={color} variant={status === 'pending' || status === 'skipped' ? 'light' : 'filled'} radius="xl" size={22} aria-hidden>
+    <ThemeIcon
+      color={color}
+      variant={status === 'pending' || status === 'skipped' ? 'light' : 'filled'}
+      radius="xl"
+      size={22}
+      aria-hidden
+    >
       {icon}
     </ThemeIcon>
   );
 }
 
 /** The onboarding flow as an ordered list: each step's status (as text), duration, detail, and a failure in plain words. */
-export function OnboardingSteps({ steps, label = 'Onboarding steps' }: { steps: OnboardingStep[]; label?: string }) {
+export function OnboardingSteps({
+  steps,
+  label = 'Onboarding steps',
+}: {
+  steps: OnboardingStep[];
+  label?: string;
+}) {
   return (
     <List
       type="ordered"
@@ -45,7 +57,12 @@ export function OnboardingSteps({ steps, label = 'Onboarding steps' }: { steps: 
       {steps.map((step) => {
         const status = STATUS[step.status] ?? { label: step.status, color: 'gray' };
         return (
-          <List.Item key={step.name} icon={<StepIcon status={step.status} />} data-step={step.name} data-status={step.status}>
+          <List.Item
+            key={step.name}
+            icon={<StepIcon status={step.status} />}
+            data-step={step.name}
+            data-status={step.status}
+          >
             <Stack gap={4}>
               <Group gap="xs" wrap="wrap">
                 <Text fw={600} size="sm">

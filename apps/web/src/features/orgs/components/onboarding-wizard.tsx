@@ -45,7 +45,8 @@ export function OnboardingWizard({
   const result = create.data;
   const locked = create.isPending || result !== undefined;
 
-  const set = (field: keyof OnboardingFormValues) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const set = (field: keyof OnboardingFormValues) => (value: string) =>
+    setValues((v) => ({ ...v, [field]: value }));
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -128,7 +129,11 @@ export function OnboardingWizard({
             <ActionError error={create.error} title="Could not start onboarding" />
             <Group>
               {!result && (
-                <Button type="submit" loading={create.isPending} leftSection={<IconPlayerPlay size={16} aria-hidden />}>
+                <Button
+                  type="submit"
+                  loading={create.isPending}
+                  leftSection={<IconPlayerPlay size={16} aria-hidden />}
+                >
                   Start onboarding
                 </Button>
               )}
@@ -149,7 +154,12 @@ export function OnboardingWizard({
               2. The onboarding flow
             </Title>
             {result && (
-              <Button component={Link} to={`/orgs/${result.org.id}`} variant="light" rightSection={<IconArrowRight size={16} aria-hidden />}>
+              <Button
+                component={Link}
+                to={`/orgs/${result.org.id}`}
+                variant="light"
+                rightSection={<IconArrowRight size={16} aria-hidden />}
+              >
                 Open {result.org.friendlyName}
               </Button>
             )}

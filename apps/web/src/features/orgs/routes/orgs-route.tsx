@@ -30,10 +30,17 @@ export function OrgsRoute() {
         {orgs.isPending ? (
           <LoadingState label="Loading orgs…" />
         ) : orgs.isError ? (
-          <ErrorState error={orgs.error} title="Could not load the orgs" onRetry={() => void orgs.refetch()} retrying={orgs.isFetching} />
+          <ErrorState
+            error={orgs.error}
+            title="Could not load the orgs"
+            onRetry={() => void orgs.refetch()}
+            retrying={orgs.isFetching}
+          />
         ) : orgs.data.items.length === 0 ? (
           <EmptyState title="No orgs yet">
-            {canEdit ? 'Onboard a customer org to start making impersonated calls.' : 'An administrator has not onboarded any org yet.'}
+            {canEdit
+              ? 'Onboard a customer org to start making impersonated calls.'
+              : 'An administrator has not onboarded any org yet.'}
           </EmptyState>
         ) : (
           <OrgsTable orgs={orgs.data.items} />

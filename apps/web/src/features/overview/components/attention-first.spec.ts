@@ -16,7 +16,12 @@ const org = (id: string, over: Partial<OverviewOrg> = {}): OverviewOrg => ({
 
 describe('attentionFirst', () => {
   it('puts orgs needing attention first and keeps the order otherwise', () => {
-    const sorted = attentionFirst([org('a'), org('b', { attention: ['Ticket failing'] }), org('c'), org('d', { status: 'failed' })]);
+    const sorted = attentionFirst([
+      org('a'),
+      org('b', { attention: ['Ticket failing'] }),
+      org('c'),
+      org('d', { status: 'failed' }),
+    ]);
     expect(sorted.map((o) => o.id)).toEqual(['b', 'd', 'a', 'c']);
   });
 });

@@ -6,7 +6,10 @@ import type { OverviewOrg } from '@/types/api';
  */
 export function attentionFirst(orgs: readonly OverviewOrg[]): OverviewOrg[] {
   const weight = (org: OverviewOrg) =>
-    (org.attention.length > 0 ? 1_000_000 : 0) + (org.status === 'failed' ? 10_000 : 0) + org.failures24h + org.expiredFaults24h;
+    (org.attention.length > 0 ? 1_000_000 : 0) +
+    (org.status === 'failed' ? 10_000 : 0) +
+    org.failures24h +
+    org.expiredFaults24h;
   return orgs
     .map((org, index) => ({ org, index }))
     .sort((a, b) => weight(b.org) - weight(a.org) || a.index - b.index)

@@ -57,7 +57,11 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
                 )}
               </Table.Td>
               <Table.Td ta="right">
-                <Text size="sm" c={org.failures24h > 0 ? 'red.7' : undefined} fw={org.failures24h > 0 ? 600 : undefined}>
+                <Text
+                  size="sm"
+                  c={org.failures24h > 0 ? 'red.7' : undefined}
+                  fw={org.failures24h > 0 ? 600 : undefined}
+                >
                   {org.failures24h}
                 </Text>
               </Table.Td>

@@ -20,7 +20,12 @@ export function OverviewRoute() {
       {overview.isPending ? (
         <LoadingState label="Loading the overview…" />
       ) : overview.isError ? (
-        <ErrorState error={overview.error} title="Could not load the overview" onRetry={() => void overview.refetch()} retrying={overview.isFetching} />
+        <ErrorState
+          error={overview.error}
+          title="Could not load the overview"
+          onRetry={() => void overview.refetch()}
+          retrying={overview.isFetching}
+        />
       ) : (
         <>
           <OverviewTotals totals={overview.data.totals} />

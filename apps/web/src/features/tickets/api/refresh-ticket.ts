@@ -12,7 +12,9 @@ export function useRefreshTicket() {
   return useMutation({
     mutationFn: refreshTicket,
     onSuccess: (ticket, orgId) => {
-      queryClient.setQueryData<TicketHealth>(ticketsKeys.detail(orgId), (old) => (old ? { ...old, ticket } : old));
+      queryClient.setQueryData<TicketHealth>(ticketsKeys.detail(orgId), (old) =>
+        old ? { ...old, ticket } : old,
+      );
       // The new event and series bucket come from the server.
       return queryClient.invalidateQueries({ queryKey: ticketsKeys.detail(orgId) });
     },

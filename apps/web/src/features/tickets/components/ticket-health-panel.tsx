@@ -1,4 +1,16 @@
-import { Badge, Box, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Box,
+  Button,
+  Group,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh } from '@tabler/icons-react';
 import { lazy, Suspense } from 'react';
@@ -13,7 +25,9 @@ import { useRefreshTicket } from '../api/refresh-ticket';
 import { describeSeries } from './series-summary';
 
 // The chart code (recharts) is only fetched when a ticket-health panel is drawn.
-const TicketTimelineChart = lazy(() => import('./ticket-timeline-chart').then((m) => ({ default: m.TicketTimelineChart })));
+const TicketTimelineChart = lazy(() =>
+  import('./ticket-timeline-chart').then((m) => ({ default: m.TicketTimelineChart })),
+);
 
 const EVENT_LABEL: Record<TicketEvent['type'], { label: string; color: string }> = {
   issued: { label: 'Issued', color: 'blue' },
@@ -86,7 +100,14 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
 
   if (health.isPending) return <LoadingState label="Loading ticket health…" />;
   if (health.isError) {
-    return <ErrorState error={health.error} title="Could not load ticket health" onRetry={() => void health.refetch()} retrying={health.isFetching} />;
+    return (
+      <ErrorState
+        error={health.error}
+        title="Could not load ticket health"
+        onRetry={() => void health.refetch()}
+        retrying={health.isFetching}
+      />
+    );
   }
   const { ticket, events, series } = health.data;
 
@@ -109,7 +130,12 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
             loading={refresh.isPending}
             onClick={() =>
               refresh.mutate(orgId, {
-                onSuccess: () => notifications.show({ color: 'green', title: 'Ticket refreshed', message: 'A new CRM ticket was issued.' }),
+                onSuccess: () =>
+                  notifications.show({
+                    color: 'green',
+                    title: 'Ticket refreshed',
+                    message: 'A new CRM ticket was issued.',
+                  }),
               })
             }
           >

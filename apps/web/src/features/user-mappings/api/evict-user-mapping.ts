@@ -15,6 +15,7 @@ export function useEvictUserMapping() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: evictUserMapping,
-    onSuccess: (_data, { orgId }) => queryClient.invalidateQueries({ queryKey: userMappingsKeys.list(orgId) }),
+    onSuccess: (_data, { orgId }) =>
+      queryClient.invalidateQueries({ queryKey: userMappingsKeys.list(orgId) }),
   });
 }

@@ -16,6 +16,7 @@ export function useResolveUserMapping() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: resolveUserMapping,
-    onSuccess: (_data, { orgId }) => queryClient.invalidateQueries({ queryKey: userMappingsKeys.list(orgId) }),
+    onSuccess: (_data, { orgId }) =>
+      queryClient.invalidateQueries({ queryKey: userMappingsKeys.list(orgId) }),
   });
 }

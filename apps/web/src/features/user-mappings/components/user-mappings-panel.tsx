@@ -40,7 +40,12 @@ function ResolveForm({ orgId }: { orgId: string }) {
             spellCheck={false}
             miw={260}
           />
-          <Button type="submit" mt={{ base: 0, xs: 44 }} loading={resolve.isPending} leftSection={<IconSearch size={16} aria-hidden />}>
+          <Button
+            type="submit"
+            mt={{ base: 0, xs: 44 }}
+            loading={resolve.isPending}
+            leftSection={<IconSearch size={16} aria-hidden />}
+          >
             Resolve
           </Button>
         </Group>
@@ -50,11 +55,13 @@ function ResolveForm({ orgId }: { orgId: string }) {
         <Alert color={result.status === 'found' ? 'green' : 'yellow'} variant="light" role="status" p="sm">
           {result.status === 'found' ? (
             <Text size="sm">
-              <Code>{result.puid}</Code> is <strong>{result.fullName ?? 'a CRM user'}</strong> (systemuserid <Code>{result.systemUserId}</Code>).
+              <Code>{result.puid}</Code> is <strong>{result.fullName ?? 'a CRM user'}</strong> (systemuserid{' '}
+              <Code>{result.systemUserId}</Code>).
             </Text>
           ) : (
             <Text size="sm">
-              <Code>{result.puid}</Code> has no CRM user in this org. The negative answer is cached until {formatDateTime(result.expiresAt)}.
+              <Code>{result.puid}</Code> has no CRM user in this org. The negative answer is cached until{' '}
+              {formatDateTime(result.expiresAt)}.
             </Text>
           )}
         </Alert>
@@ -114,19 +121,30 @@ export function UserMappingsPanel({ orgId, canEdit }: { orgId: string; canEdit: 
   const mappings = useUserMappings(orgId);
   return (
     <Stack gap="md">
-      {canEdit ? <ResolveForm orgId={orgId} /> : <ReadOnlyNote>Auditors cannot resolve or evict mappings.</ReadOnlyNote>}
+      {canEdit ? (
+        <ResolveForm orgId={orgId} />
+      ) : (
+        <ReadOnlyNote>Auditors cannot resolve or evict mappings.</ReadOnlyNote>
+      )}
       {mappings.isPending ? (
         <LoadingState label="Loading user mappings…" />
       ) : mappings.isError ? (
-        <ErrorState error={mappings.error} title="Could not load user mappings" onRetry={() => void mappings.refetch()} retrying={mappings.isFetching} />
+        <ErrorState
+          error={mappings.error}
+          title="Could not load user mappings"
+          onRetry={() => void mappings.refetch()}
+          retrying={mappings.isFetching}
+        />
       ) : (
         <>
           <Text size="sm" c="dimmed">
-            {mappings.data.stats.entries} cached {mappings.data.stats.entries === 1 ? 'entry' : 'entries'} · {mappings.data.stats.hits} hits ·{' '}
-            {mappings.data.stats.misses} misses
+            {mappings.data.stats.entries} cached {mappings.data.stats.entries === 1 ? 'entry' : 'entries'} ·{' '}
+            {mappings.data.stats.hits} hits · {mappings.data.stats.misses} misses
           </Text>
           {mappings.data.items.length === 0 ? (
-            <EmptyState title="No user mappings yet">Mappings appear when a call is made on behalf of a Windows Live user.</EmptyState>
+            <EmptyState title="No user mappings yet">
+              Mappings appear when a call is made on behalf of a Windows Live user.
+            </EmptyState>
           ) : (
             <Table.ScrollContainer minWidth={860}>
               <Table striped verticalSpacing="xs" aria-label="User mappings">
