@@ -41,9 +41,9 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
   });
 
   /** A new emulator org with the service account (holding the proxy role unless told) and, unless told, one ordinary user. */
-  function emulatorOrg(opts: { users?: boolean; proxyRole?: boolean } = {}) {
+  function emulatorOrg(opts: { users?: boolean; proxyRole?: boolean; friendlyName?: string } = {}) {
     const name = `o${randomUUID().slice(0, 8)}`;
-    const friendlyName = `Org ${name}`;
+    const friendlyName = opts.friendlyName ?? `Org ${name}`;
     const c = s.emulator.control;
     c.addOrg({ name, friendlyName });
     c.addUser({
@@ -179,6 +179,37 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     expect(b.run.status).toBe('failed');
     expect(b.org.status).toBe('failed');
     expect(await tickets(b.org.id)).toBe(0);
+  });
+
+  it('fails at "organizations" when two orgs share the name, naming both unique names; the unique name onboards', async () => {
+    const shared = `Shared ${randomUUID().slice(0, 8)}`;
+    const one = emulatorOrg({ friendlyName: shared });
+    const two = emulatorOrg({ friendlyName: shared });
+    const b = await onboard(shared);
+    expect(statuses(b)).toEqual([
+      'policy:succeeded',
+      'wlid-ticket:succeeded',
+      'organizations:failed',
+      'crm-ticket:skipped',
+      'whoami:skipped',
+      'proxy-role:skipped',
+      'test-write:skipped',
+    ]);
+    const failed = stepOf(b, 'organizations');
+    expect(failed.error?.code).toBe('ORG_AMBIGUOUS');
+    expect(failed.error!.message).toContain(`2 organizations are named "${shared}"`);
+    expect(failed.error!.message).toContain(`"${shared}" (${one.name})`);
+    expect(failed.error!.message).toContain(`"${shared}" (${two.name})`);
+    expect(failed.detail).toBe(failed.error!.message);
+    expect(b.run.status).toBe('failed');
+    expect(b.org.status).toBe('failed');
+    expect(await tickets(b.org.id)).toBe(0);
+
+    const byUniqueName = await onboard(two.name);
+    expect(stepOf(byUniqueName, 'organizations').detail).toMatch(
+      new RegExp(`^Found "${shared}" \\(unique name ${two.name}\\) among \\d+$`),
+    );
+    expect(byUniqueName.org).toMatchObject({ status: 'active', organizationName: two.name });
   });
 
   it('fails at "proxy-role" when the org has no user but the service account', async () => {

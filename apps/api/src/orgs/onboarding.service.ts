@@ -4,7 +4,10 @@ import {
   CrmServiceClient,
   type CrmAuthenticationToken,
   DiscoveryClient,
+  isCrmAuthError,
   type Lookup,
+  matchOrganization,
+  type OrganizationDetail,
   WlidClient,
 } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
@@ -120,8 +123,7 @@ export class OnboardingService {
       });
       const detail = await step('organizations', async () => {
         const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
-        const wanted = org.friendlyName.trim().toLowerCase();
-        const match = organizationDetails.find((d) => d.friendlyName.trim().toLowerCase() === wanted);
+        const match = findOrganization(organizationDetails, org.friendlyName);
         if (!match) {
           hints.available = organizationDetails.map((d) => d.friendlyName);
           throw new OnboardingError(
@@ -315,6 +317,21 @@ export class OnboardingService {
       .update({ id: org.id }, { status: ok || opts.keepActive ? 'active' : 'failed', updatedAt: new Date() });
     await save(ok ? 'succeeded' : 'failed');
     return await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
+  }
+}
+
+/**
+ * crm-auth's one rule for naming an org ({@link matchOrganization}: the unique name, else the
+ * friendly name), with "no such org" as null so that onboarding explains it with what the account
+ * sees. A friendly name two orgs share stays ERR_ORG_AMBIGUOUS (the step fails as ORG_AMBIGUOUS,
+ * its message naming the unique names to give instead).
+ */
+function findOrganization(details: readonly OrganizationDetail[], wanted: string): OrganizationDetail | null {
+  try {
+    return matchOrganization(details, wanted);
+  } catch (err) {
+    if (isCrmAuthError(err, 'ERR_ORG_NOT_FOUND')) return null;
+    throw err;
   }
 }
 
