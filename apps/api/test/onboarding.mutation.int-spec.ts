@@ -201,6 +201,11 @@ describe('onboarding steps against the emulator (real Postgres)', () => {
     expect(failed.error!.message).toContain(`"${shared}" (${one.name})`);
     expect(failed.error!.message).toContain(`"${shared}" (${two.name})`);
     expect(failed.detail).toBe(failed.error!.message);
+    expect(failed.error!.hint).toMatch(
+      new RegExp(`^Several organizations are named "${shared}": onboard with the unique name`),
+    );
+    expect(failed.error!.hint).toContain(one.name);
+    expect(failed.error!.hint).toContain(two.name);
     expect(b.run.status).toBe('failed');
     expect(b.org.status).toBe('failed');
     expect(await tickets(b.org.id)).toBe(0);

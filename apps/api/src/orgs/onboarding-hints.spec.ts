@@ -138,6 +138,41 @@ describe('explainFailure', () => {
     );
   });
 
+  it('asks for the unique name when two orgs share the friendly name, offering the candidates', () => {
+    const err = new CrmAuthError('ERR_ORG_AMBIGUOUS', '2 organizations are named "Contoso"', {
+      organizations: [
+        { organizationName: 'contoso', friendlyName: 'Contoso' },
+        { organizationName: 'contosouk', friendlyName: 'Contoso' },
+      ],
+    });
+    expect(explainFailure('organizations', err, H)).toEqual({
+      code: 'ORG_AMBIGUOUS',
+      message: '2 organizations are named "Contoso"',
+      hint: `Several organizations are named "Contoso": onboard with the unique name of the one you mean (it is the name in the org's URL), one of: contoso, contosouk.`,
+    });
+    expect(hintOf('ERR_ORG_AMBIGUOUS')).toBe(
+      `Several organizations are named "Contoso": onboard with the unique name of the one you mean (it is the name in the org's URL).`,
+    );
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      organizationName: `c${i}`,
+      friendlyName: 'Contoso',
+    }));
+    expect(
+      explainFailure('organizations', new CrmAuthError('ERR_ORG_AMBIGUOUS', 'x', { organizations: many }), H)
+        .hint,
+    ).toMatch(/one of: c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 2 more\.$/);
+  });
+
+  it("says a ticket store failure is Onbehalf's own database, not the customer's CRM", () => {
+    for (const step of ['crm-ticket', 'whoami'] as StepName[]) {
+      expect(explainFailure(step, crm('ERR_TICKET_STORE', 'the ticket store failed (set)'), H)).toEqual({
+        code: 'TICKET_STORE',
+        message: 'the ticket store failed (set)',
+        hint: "Onbehalf's own ticket store (its Postgres database) failed, not the customer's CRM. Check the API's database and the API log, then retry.",
+      });
+    }
+  });
+
   it('falls back to a generic hint for a code without its own', () => {
     expect(hintOf('ERR_CRM_FAULT')).toBe('See the message; fix the cause and retry.');
   });

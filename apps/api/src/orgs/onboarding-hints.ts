@@ -65,11 +65,26 @@ export function explainFailure(step: StepName, err: unknown, h: HintContext): St
         return `The user is disabled in ${h.friendlyName}. Enable the user, or pick another.`;
       case 'ERR_CRM_OBJECT_NOT_FOUND':
         return `CRM did not find the record or user in ${h.friendlyName}.`;
+      case 'ERR_ORG_AMBIGUOUS':
+        return ambiguousHint(err.organizations ?? [], h);
+      case 'ERR_TICKET_STORE':
+        return "Onbehalf's own ticket store (its Postgres database) failed, not the customer's CRM. Check the API's database and the API log, then retry.";
       default:
         return transport[err.code] ?? 'See the message; fix the cause and retry.';
     }
   };
   return { code: err.code.replace(/^ERR_/, ''), message: err.message, hint: hint() };
+}
+
+/** At most this many unique names are offered in the hint for a shared friendly name. */
+const MAX_CANDIDATES = 10;
+
+function ambiguousHint(candidates: ReadonlyArray<{ organizationName: string }>, h: HintContext): string {
+  const fix = `Several organizations are named "${h.friendlyName}": onboard with the unique name of the one you mean (it is the name in the org's URL)`;
+  if (candidates.length === 0) return `${fix}.`;
+  const names = candidates.slice(0, MAX_CANDIDATES).map((c) => c.organizationName);
+  const more = candidates.length - names.length;
+  return `${fix}, one of: ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`;
 }
 
 /** An onboarding failure that is not a protocol error (a missing org, an unstamped record). */
