@@ -60,6 +60,21 @@ describe('values', () => {
   });
 
   it.each([
+    // .NET's DateTime.MinValue; Date.UTC would read years 0–99 as 1900–1999.
+    ['0001-01-01T00:00:00', '0001-01-01T00:00:00.000Z'],
+    ['1/1/0001 12:00:00 AM', '0001-01-01T00:00:00.000Z'],
+    ['0099-12-31T23:59:59Z', '0099-12-31T23:59:59.000Z'],
+    ['0004-02-29T00:00:00+01:00', '0004-02-28T23:00:00.000Z'],
+  ])('reads %s in its own year, before 100 too: %s', (text, iso) => {
+    expect(toDate(text)?.toISOString()).toBe(iso);
+  });
+
+  it('refuses February 29 of years 1 and 100, which are not leap years', () => {
+    expect(toDate('0001-02-29T00:00:00Z')).toBeUndefined();
+    expect(toDate('0100-02-29T00:00:00Z')).toBeUndefined();
+  });
+
+  it.each([
     '2026-02-30T00:00:00Z',
     '2026-13-01T00:00:00Z',
     '2026-11-23T25:00:00Z',

@@ -88,9 +88,8 @@ function build(
   frac: string,
   zone: string,
 ): Date | undefined {
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return undefined;
-  const ms = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60) return undefined;
+  const ms = Number(frac.slice(0, 3).padEnd(3, '0'));
   let offsetMinutes = 0;
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
@@ -98,11 +97,13 @@ function build(
     if (oh > 23 || om > 59) return undefined;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
-  // Rejects 2026-02-31 and friends, which Date.UTC would roll over.
-  const check = new Date(Date.UTC(year, month - 1, day));
-  if (Number.isNaN(utc) || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
-  return new Date(utc);
+  // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999 (.NET's 0001-01-01 is year 1).
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  // Day 0, day 32 and 2026-02-31 roll over into another day of the month: refused.
+  if (date.getUTCDate() !== day) return undefined;
+  date.setUTCHours(hour, minute, Math.min(second, 59), ms);
+  return new Date(date.getTime() - offsetMinutes * 60_000);
 }
 
 /** `08:00`, `0800`, `08`, `8`, `8:00` → hours and minutes. */
