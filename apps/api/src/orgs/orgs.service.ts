@@ -4,7 +4,8 @@ import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { CertificatesService } from '../certificates/certificates.service';
 import { conflict, notFound, unprocessable } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
-import { TicketsService, type TicketSummary } from '../tickets/tickets.service';
+import { TicketHealthService, type TicketSummary } from '../tickets/ticket-health.service';
+import { TicketsService } from '../tickets/tickets.service';
 import type { CreateOrgDto } from './dto/create-org.dto';
 import { OnboardingRunEntity } from './onboarding-run.entity';
 import { OnboardingService, pendingSteps } from './onboarding.service';
@@ -43,6 +44,7 @@ export class OrgsService {
     private readonly certificates: CertificatesService,
     private readonly onboarding: OnboardingService,
     private readonly tickets: TicketsService,
+    private readonly ticketHealth: TicketHealthService,
     private readonly audit: AdminAuditService,
   ) {}
 
@@ -217,7 +219,7 @@ export class OrgsService {
       createdAt: o.createdAt.toISOString(),
       updatedAt: o.updatedAt.toISOString(),
       lastRun: run ? toRunView(run) : null,
-      ticket: await this.tickets.summary(o.id),
+      ticket: await this.ticketHealth.summary(o.id),
       breaker: this.tickets.breakerState(o.id),
     };
   }

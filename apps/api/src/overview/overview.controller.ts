@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { needsRenewal } from '../certificates/certificate-status';
 import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
 import { OrgEntity } from '../orgs/org.entity';
+import { TicketHealthService } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
 
 /** The overview's line about an org's certificate, from the status its own page shows. */
@@ -24,6 +25,7 @@ export class OverviewController {
     @Inject(DataSource) private readonly db: DataSource,
     private readonly certificates: CertificatesService,
     private readonly tickets: TicketsService,
+    private readonly ticketHealth: TicketHealthService,
   ) {}
 
   @Get()
@@ -41,7 +43,7 @@ export class OverviewController {
     const lastRun = new Map(lastRuns.map((r) => [r.org_id, r.status]));
     const items = await Promise.all(
       orgs.map(async (o) => {
-        const ticket = await this.tickets.summary(o.id);
+        const ticket = await this.ticketHealth.summary(o.id);
         const c = certs.get(o.certificateId) ?? null;
         const attention: string[] = [];
         if (o.status === 'failed') attention.push('Onboarding failed');

@@ -111,8 +111,29 @@ export class TicketStoreService {
     await this.db.query(`DELETE FROM tickets WHERE org_id = $1`, [orgId]);
   }
 
-  sealPassport(orgId: string, ticket: string): Buffer {
-    return this.box.seal(ticket, aad(orgId, 'passport'));
+  /** Saves a new Passport ticket, sealed, leaving the CRM ticket as it is. */
+  async savePassport(orgId: string, ticket: string, issuedAt: Date, expiresAt: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE tickets SET passport_ticket_enc = $2, passport_expires_at = $3, passport_issued_at = $4, updated_at = now() WHERE org_id = $1`,
+      [orgId, this.box.seal(ticket, aad(orgId, 'passport')), expiresAt, issuedAt],
+    );
+  }
+
+  /** Marks one kind of ticket expired, so that the next use fetches a new one. */
+  async expire(orgId: string, kind: 'crm' | 'passport'): Promise<void> {
+    const column = kind === 'crm' ? 'crm_expires_at' : 'passport_expires_at';
+    await this.db.query(`UPDATE tickets SET ${column} = now() - interval '1 second' WHERE org_id = $1`, [
+      orgId,
+    ]);
+  }
+
+  /** Forgets an org's stored tickets; the row stays, for health history. */
+  async clear(orgId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE tickets SET passport_ticket_enc = NULL, passport_expires_at = NULL, crm_ticket_enc = NULL, crm_expires_at = NULL, updated_at = now()
+        WHERE org_id = $1`,
+      [orgId],
+    );
   }
 
   async recordFailure(orgId: string, errorCode: string, latencyMs: number | null): Promise<void> {

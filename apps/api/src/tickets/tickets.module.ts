@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CertificatesModule } from '../certificates/certificates.module';
+import { TicketHealthService } from './ticket-health.service';
+import { TicketRefreshJob } from './ticket-refresh.job';
 import { TicketStoreService } from './ticket-store.service';
 import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
@@ -7,7 +9,7 @@ import { TicketsService } from './tickets.service';
 @Module({
   imports: [CertificatesModule],
   controllers: [TicketsController],
-  providers: [TicketStoreService, TicketsService],
-  exports: [TicketsService, TicketStoreService],
+  providers: [TicketStoreService, TicketsService, TicketHealthService, TicketRefreshJob],
+  exports: [TicketsService, TicketHealthService, TicketStoreService],
 })
 export class TicketsModule {}

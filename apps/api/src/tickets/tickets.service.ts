@@ -1,11 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   type CertificateBundle,
   CrmSession,
   DiscoveryClient,
   type SessionEvent,
-  type StoredTicket,
-  type TicketStore,
   WlidClient,
   isCrmAuthError,
 } from '@onbehalf/crm-auth';
@@ -18,22 +16,10 @@ import { toHttpError } from '../crm/crm-errors';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { OrgEntity } from '../orgs/org.entity';
+import { withAdvisoryLock } from './advisory-lock';
 import { orgCircuitBreaker } from './org-breaker';
-import { TicketEventEntity } from './ticket-event.entity';
+import { orgTicketStore } from './org-ticket-store';
 import { TicketStoreService } from './ticket-store.service';
-
-export interface TicketSummary {
-  state: 'valid' | 'expiring' | 'expired' | 'missing' | 'failing';
-  crmTicketExpiresAt: string | null;
-  passportTicketExpiresAt: string | null;
-  issuedAt: string | null;
-  lastRefreshAt: string | null;
-  lastRefreshLatencyMs: number | null;
-  refreshCount: number;
-  expiredFaults24h: number;
-  failures24h: number;
-  lastErrorCode: string | null;
-}
 
 interface Entry {
   session: CrmSession;
@@ -42,11 +28,13 @@ interface Entry {
 }
 
 /**
- * Tickets per org: the CrmSession registry (one per org, tickets shared through Postgres),
- * the background refresh ahead of expiry, and ticket health.
+ * The CrmSession registry: one session and one circuit breaker per org, created on first use. Tickets are
+ * shared by every instance through Postgres (org-ticket-store.ts), and refreshed under an advisory lock so
+ * that one instance refreshes an org at a time. Health reads: ticket-health.service.ts; the background
+ * refresh: ticket-refresh.job.ts; the breaker's rule: org-breaker.ts.
  */
 @Injectable()
-export class TicketsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TicketsService implements OnApplicationShutdown {
   private readonly sessions = new Map<string, Promise<Entry>>();
 
   constructor(
@@ -56,15 +44,11 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     private readonly certificates: CertificatesService,
     private readonly jobs: JobsService,
     private readonly metrics: MetricsService,
-  ) {
-    this.jobs.register({ name: 'ticket-refresh', everyMs: 15_000, run: () => this.refreshDue() });
-  }
-
-  onApplicationBootstrap(): void {}
+  ) {}
 
   /** After Nest has stopped the HTTP server (onApplicationShutdown), so no request is cut off mid-call. */
   async onApplicationShutdown(): Promise<void> {
-    await this.jobs.stop();
+    await this.jobs.stop(); // first, so that no background refresh starts while the sessions close
     const entries = await Promise.allSettled([...this.sessions.values()]);
     for (const e of entries)
       if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
@@ -104,14 +88,18 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
       organizationName: org.organizationName,
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
-      ticketStore: this.ticketStoreFor(orgId),
+      ticketStore: orgTicketStore(orgId, this.store, () =>
+        this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } }),
+      ),
       // PUID → systemuserid is cached in one layer, UserMappingsService's user_mappings rows: the session keeps none.
       userIdStore: null,
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
       // docs/protocol.md §9.5: on 8004A101 refresh once and retry once.
       maxTicketRetries: 1,
       timeoutMs: 30_000,
-      refreshLock: (key, fn) => this.withOrgLock(orgId, key, fn),
+      // Across instances, one refresh per org and ticket kind at a time.
+      refreshLock: (key, fn) =>
+        withAdvisoryLock(this.db, `onbehalf:ticket:${orgId}:${key.split('|')[0]}`, fn),
       onEvent: (e) => void this.onEvent(orgId, e),
     });
     // What counts as an outage (and what never does, e.g. a failing ticket store): org-breaker.ts.
@@ -128,11 +116,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
 
   /** Forgets an org's stored tickets (the row stays, for health history). */
   async clearTickets(orgId: string): Promise<void> {
-    await this.db.query(
-      `UPDATE tickets SET passport_ticket_enc = NULL, passport_expires_at = NULL, crm_ticket_enc = NULL, crm_expires_at = NULL, updated_at = now()
-        WHERE org_id = $1`,
-      [orgId],
-    );
+    await this.store.clear(orgId);
   }
 
   breakerState(orgId: string): 'closed' | 'open' | 'half-open' {
@@ -167,93 +151,6 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /**
-   * A Postgres-backed TicketStore for one org. CRM tickets and Passport tickets live in the
-   * org's `tickets` row, sealed; other keys (none today) are refused so nothing is stored in clear.
-   */
-  private ticketStoreFor(orgId: string): TicketStore {
-    const kindOf = (key: string): 'crm' | 'passport' => (key.startsWith('crm') ? 'crm' : 'passport');
-    return {
-      get: async (key: string): Promise<StoredTicket | undefined> => {
-        const t = await this.store.load(orgId);
-        if (!t) return undefined;
-        if (kindOf(key) === 'crm') {
-          if (!t.crmTicket || !t.crmExpiresAt) return undefined;
-          const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
-          if (!org?.organizationName || !org.crmServiceUrl) return undefined;
-          return {
-            ticket: t.crmTicket,
-            issuedAt: (t.crmIssuedAt ?? t.crmExpiresAt).getTime(),
-            expiresAt: t.crmExpiresAt.getTime(),
-            organizationDetail: {
-              crmMetadataServiceUrl: org.crmMetadataServiceUrl ?? '',
-              crmServiceUrl: org.crmServiceUrl,
-              friendlyName: org.friendlyName,
-              organizationId: org.organizationId ?? '',
-              organizationName: org.organizationName,
-              webApplicationUrl: org.webApplicationUrl ?? '',
-            },
-          };
-        }
-        return t.passportTicket && t.passportExpiresAt
-          ? {
-              ticket: t.passportTicket,
-              issuedAt: (t.passportIssuedAt ?? t.passportExpiresAt).getTime(),
-              expiresAt: t.passportExpiresAt.getTime(),
-            }
-          : undefined;
-      },
-      set: async (key: string, value: StoredTicket): Promise<void> => {
-        if (kindOf(key) === 'crm') {
-          const had = await this.store.load(orgId);
-          await this.store.save(
-            orgId,
-            {
-              crmTicket: value.ticket,
-              crmIssuedAt: new Date(value.issuedAt),
-              crmExpiresAt: new Date(value.expiresAt),
-            },
-            had?.crmTicket ? 'refreshed' : 'issued',
-            null,
-          );
-        } else {
-          await this.db.query(
-            `UPDATE tickets SET passport_ticket_enc = $2, passport_expires_at = $3, passport_issued_at = $4, updated_at = now() WHERE org_id = $1`,
-            [
-              orgId,
-              this.store.sealPassport(orgId, value.ticket),
-              new Date(value.expiresAt),
-              new Date(value.issuedAt),
-            ],
-          );
-        }
-      },
-      delete: async (key: string): Promise<void> => {
-        const col = kindOf(key) === 'crm' ? 'crm_expires_at' : 'passport_expires_at';
-        await this.db.query(`UPDATE tickets SET ${col} = now() - interval '1 second' WHERE org_id = $1`, [
-          orgId,
-        ]);
-      },
-    };
-  }
-
-  /** Across instances, one refresh per org at a time: a Postgres advisory lock held for the refresh. */
-  private async withOrgLock<T>(orgId: string, key: string, fn: () => Promise<T>): Promise<T> {
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
-    try {
-      await qr.query(`SELECT pg_advisory_lock(hashtext($1))`, [
-        `onbehalf:ticket:${orgId}:${key.split('|')[0]}`,
-      ]);
-      return await fn();
-    } finally {
-      await qr
-        .query(`SELECT pg_advisory_unlock(hashtext($1))`, [`onbehalf:ticket:${orgId}:${key.split('|')[0]}`])
-        .catch(() => undefined);
-      await qr.release();
-    }
-  }
-
   private async onEvent(orgId: string, e: SessionEvent): Promise<void> {
     try {
       if (e.type === 'expired-ticket-fault') {
@@ -274,7 +171,7 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Forces a new CRM ticket now. */
-  async refreshNow(orgId: string): Promise<TicketSummary> {
+  async refreshNow(orgId: string): Promise<void> {
     const t0 = performance.now();
     try {
       await this.run(orgId, (s) => s.refresh());
@@ -292,27 +189,6 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
         `The ticket could not be refreshed: ${err instanceof Error ? err.message : 'unknown error'}`,
       );
     }
-    return (await this.summary(orgId))!;
-  }
-
-  /** The background job: refresh every active org whose CRM ticket expires within the window. */
-  async refreshDue(): Promise<{ refreshed: number; failed: number }> {
-    const due = (await this.db.query(
-      `SELECT o.id FROM orgs o LEFT JOIN tickets t ON t.org_id = o.id
-        WHERE o.status = 'active' AND (t.crm_expires_at IS NULL OR t.crm_expires_at < now() + ($1 || ' seconds')::interval)`,
-      [String(this.config.ticketRefreshAheadSec)],
-    )) as { id: string }[];
-    let refreshed = 0;
-    let failed = 0;
-    for (const { id } of due) {
-      try {
-        await this.refreshNow(id);
-        refreshed++;
-      } catch {
-        failed++;
-      }
-    }
-    return { refreshed, failed };
   }
 
   /** Proves a certificate can get tickets for an org (rotation), without touching the live tickets. */
@@ -345,94 +221,5 @@ export class TicketsService implements OnApplicationBootstrap, OnApplicationShut
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close()]);
     }
-  }
-
-  async summary(orgId: string): Promise<TicketSummary | null> {
-    const rows = (await this.db.query(
-      `SELECT t.crm_expires_at, t.passport_expires_at, t.crm_issued_at, t.last_refresh_at, t.last_refresh_latency_ms,
-              t.refresh_count, t.last_error_code,
-              (SELECT count(*)::int FROM ticket_events e WHERE e.org_id = $1 AND e.type = 'expired-fault' AND e.at > now() - interval '24 hours') AS expired24,
-              (SELECT count(*)::int FROM ticket_events e WHERE e.org_id = $1 AND e.type = 'failure' AND e.at > now() - interval '24 hours') AS failures24
-         FROM tickets t WHERE t.org_id = $1`,
-      [orgId],
-    )) as Array<Record<string, unknown>>;
-    const r = rows[0];
-    if (!r) return null;
-    const exp = r.crm_expires_at as Date | null;
-    const now = Date.now();
-    const state: TicketSummary['state'] = !exp
-      ? 'missing'
-      : exp.getTime() <= now
-        ? r.last_error_code
-          ? 'failing'
-          : 'expired'
-        : r.last_error_code
-          ? 'failing'
-          : exp.getTime() - now < this.config.ticketRefreshAheadSec * 1000
-            ? 'expiring'
-            : 'valid';
-    return {
-      state,
-      crmTicketExpiresAt: exp?.toISOString() ?? null,
-      passportTicketExpiresAt: (r.passport_expires_at as Date | null)?.toISOString() ?? null,
-      issuedAt: (r.crm_issued_at as Date | null)?.toISOString() ?? null,
-      lastRefreshAt: (r.last_refresh_at as Date | null)?.toISOString() ?? null,
-      lastRefreshLatencyMs: (r.last_refresh_latency_ms as number | null) ?? null,
-      refreshCount: Number(r.refresh_count ?? 0),
-      expiredFaults24h: Number(r.expired24 ?? 0),
-      failures24h: Number(r.failures24 ?? 0),
-      lastErrorCode: (r.last_error_code as string | null) ?? null,
-    };
-  }
-
-  async health(orgId: string) {
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
-    if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
-    const events = await this.db
-      .getRepository(TicketEventEntity)
-      .find({ where: { orgId }, order: { at: 'DESC' }, take: 200 });
-    const series = (await this.db.query(
-      `SELECT date_trunc('hour', at) AS bucket,
-              count(*) FILTER (WHERE type = 'issued')::int AS issued,
-              count(*) FILTER (WHERE type = 'refreshed')::int AS refreshed,
-              count(*) FILTER (WHERE type = 'expired-fault')::int AS expired,
-              count(*) FILTER (WHERE type = 'failure')::int AS failures
-         FROM ticket_events WHERE org_id = $1 AND at > now() - interval '48 hours'
-        GROUP BY 1 ORDER BY 1`,
-      [orgId],
-    )) as Array<{ bucket: Date; issued: number; refreshed: number; expired: number; failures: number }>;
-    return {
-      orgId,
-      ticket: await this.summary(orgId),
-      events: events.map((e) => ({
-        id: e.id,
-        type: e.type,
-        at: e.at.toISOString(),
-        latencyMs: e.latencyMs,
-        errorCode: e.errorCode,
-      })),
-      series: series.map((s) => ({
-        bucketStart: s.bucket.toISOString(),
-        issued: s.issued,
-        refreshed: s.refreshed,
-        expiredFaults: s.expired,
-        failures: s.failures,
-      })),
-      breaker: this.breakerState(orgId),
-    };
-  }
-
-  async healthAll() {
-    const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
-    return {
-      items: await Promise.all(
-        orgs.map(async (o) => ({
-          orgId: o.id,
-          friendlyName: o.friendlyName,
-          ticket: await this.summary(o.id),
-          breaker: this.breakerState(o.id),
-        })),
-      ),
-    };
   }
 }

@@ -1,0 +1,67 @@
+import type { StoredTicket, TicketStore } from '@onbehalf/crm-auth';
+import type { OrgEntity } from '../orgs/org.entity';
+import type { TicketStoreService } from './ticket-store.service';
+
+/** A CrmSession names its tickets by key: `crm…` is the org's CRM ticket, anything else the Passport ticket. */
+const kindOf = (key: string): 'crm' | 'passport' => (key.startsWith('crm') ? 'crm' : 'passport');
+
+/**
+ * The TicketStore a CrmSession uses for one org. Both tickets live in the org's `tickets` row, sealed
+ * (TicketStoreService). A CRM ticket is handed back only with the org's CrmService URL from its row,
+ * so a ticket is never presented anywhere else.
+ */
+export function orgTicketStore(
+  orgId: string,
+  store: TicketStoreService,
+  loadOrg: () => Promise<OrgEntity | null>,
+): TicketStore {
+  return {
+    get: async (key: string): Promise<StoredTicket | undefined> => {
+      const t = await store.load(orgId);
+      if (!t) return undefined;
+      if (kindOf(key) === 'crm') {
+        if (!t.crmTicket || !t.crmExpiresAt) return undefined;
+        const org = await loadOrg();
+        if (!org?.organizationName || !org.crmServiceUrl) return undefined;
+        return {
+          ticket: t.crmTicket,
+          issuedAt: (t.crmIssuedAt ?? t.crmExpiresAt).getTime(),
+          expiresAt: t.crmExpiresAt.getTime(),
+          organizationDetail: {
+            crmMetadataServiceUrl: org.crmMetadataServiceUrl ?? '',
+            crmServiceUrl: org.crmServiceUrl,
+            friendlyName: org.friendlyName,
+            organizationId: org.organizationId ?? '',
+            organizationName: org.organizationName,
+            webApplicationUrl: org.webApplicationUrl ?? '',
+          },
+        };
+      }
+      return t.passportTicket && t.passportExpiresAt
+        ? {
+            ticket: t.passportTicket,
+            issuedAt: (t.passportIssuedAt ?? t.passportExpiresAt).getTime(),
+            expiresAt: t.passportExpiresAt.getTime(),
+          }
+        : undefined;
+    },
+    set: async (key: string, value: StoredTicket): Promise<void> => {
+      if (kindOf(key) === 'crm') {
+        const had = await store.load(orgId);
+        await store.save(
+          orgId,
+          {
+            crmTicket: value.ticket,
+            crmIssuedAt: new Date(value.issuedAt),
+            crmExpiresAt: new Date(value.expiresAt),
+          },
+          had?.crmTicket ? 'refreshed' : 'issued',
+          null,
+        );
+      } else {
+        await store.savePassport(orgId, value.ticket, new Date(value.issuedAt), new Date(value.expiresAt));
+      }
+    },
+    delete: (key: string): Promise<void> => store.expire(orgId, kindOf(key)),
+  };
+}
