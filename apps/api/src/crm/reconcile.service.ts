@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
-import { OrgEntity } from '../orgs/org.entity';
+import { OrgDirectory } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
 
@@ -56,6 +56,7 @@ export class ReconcileService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly orgs: OrgDirectory,
     private readonly tickets: TicketsService,
     jobs: JobsService,
   ) {
@@ -68,7 +69,7 @@ export class ReconcileService {
   }
 
   async reconcileAll(): Promise<Record<string, unknown>> {
-    const orgs = await this.db.getRepository(OrgEntity).find({ where: { status: 'active' } });
+    const orgs = await this.orgs.active();
     const out: Record<string, unknown> = {};
     for (const o of orgs) {
       try {
@@ -84,7 +85,7 @@ export class ReconcileService {
     orgId: string,
     opts: { sinceHours?: number; pendingAfterSec?: number } = {},
   ): Promise<ReconcileReport> {
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    const org = await this.orgs.find(orgId);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     const since = new Date(Date.now() - (opts.sinceHours ?? 24) * 3_600_000);
     const report: ReconcileReport = {

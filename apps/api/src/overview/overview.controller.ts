@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { needsRenewal } from '../certificates/certificate-status';
 import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
-import { OrgEntity } from '../orgs/org.entity';
+import { OrgDirectory } from '../orgs/org-directory';
 import { TicketHealthService } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
 
@@ -23,6 +23,7 @@ function certificateAttention(c: CertificateSummary): string | null {
 export class OverviewController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    private readonly orgs: OrgDirectory,
     private readonly certificates: CertificatesService,
     private readonly tickets: TicketsService,
     private readonly ticketHealth: TicketHealthService,
@@ -30,7 +31,7 @@ export class OverviewController {
 
   @Get()
   async get() {
-    const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
+    const orgs = await this.orgs.list();
     const certs = new Map((await this.certificates.summaries()).map((c) => [c.id, c]));
     const failures = (await this.db.query(
       `SELECT org_id, count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*)::int AS total
