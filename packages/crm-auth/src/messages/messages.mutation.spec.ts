@@ -461,3 +461,54 @@ describe('field tables', () => {
     });
   });
 });
+
+describe('values, envelopes, identification and extraction: edge cases', () => {
+  it('reads a .NET offset written as three digits without a colon, +830, as 8 h 30', () => {
+    expect(toDate('11/23/2026 6:30:00 AM +830')?.toISOString()).toBe('2026-11-22T22:00:00.000Z');
+    expect(toDate('11/23/2026 6:30:00 AM -130')?.toISOString()).toBe('2026-11-23T08:00:00.000Z');
+  });
+
+  it('refuses a GUID argument that is not a string, even an array holding one, with ERR_INVALID_OPTIONS', () => {
+    const err = thrown(() => requireGuid(['c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c'], 'id'));
+    expect(err).toMatchObject({ code: 'ERR_INVALID_OPTIONS', message: 'id must be a GUID' });
+  });
+
+  it('refuses an envelope whose only child is a SOAP element other than Header or Body', () => {
+    const xml = `<soap:Envelope xmlns:soap="${NS.soap11}"><soap:Content><a xmlns="urn:x"/></soap:Content></soap:Envelope>`;
+    expect(thrown(() => openEnvelope(parseXml(xml)))).toMatchObject({
+      code: 'ERR_XML_MALFORMED',
+      message: 'invalid SOAP envelope: unexpected Content element in Envelope (exactly one Body allowed)',
+    });
+  });
+
+  it('accepts an Execute Request whose unprefixed xsi:type has no default namespace in scope', () => {
+    const xml = env11(
+      `<cds:Execute xmlns:cds="${NS.cds}"><cds:Request xsi:type="RetrievePolicyRequest"/></cds:Execute>`,
+    );
+    expect(identify(openEnvelope(parseXml(xml)).payload).label).toBe('RetrievePolicyRequest');
+    expect(decodeMessage(xml)).toMatchObject({
+      service: 'discovery',
+      kind: 'request',
+      operation: 'RetrievePolicy',
+    });
+  });
+
+  it('shows no CrmAuthenticationToken header for a discovery request, even when one is sent', () => {
+    const token = `<CrmAuthenticationToken xmlns="${NS.ws}"><AuthenticationType xmlns="${NS.ct}">1</AuthenticationType><CrmTicket xmlns="${NS.ct}">x</CrmTicket><OrganizationName xmlns="${NS.ct}">contoso</OrganizationName></CrmAuthenticationToken>`;
+    const xml = env11(
+      `<Execute xmlns="${NS.cds}"><Request xsi:type="RetrievePolicyRequest"/></Execute>`,
+      `<soap:Header>${token}</soap:Header>`,
+    );
+    const decoded = decodeMessage(xml);
+    expect(decoded.operation).toBe('RetrievePolicy');
+    expect(decoded).not.toHaveProperty('header');
+  });
+
+  it('leaves an absent optional field out of the object rather than holding undefined', () => {
+    const ctx = { message: 'TestMessage', operation: 'Test' };
+    const table: FieldTable<{ a: string; b?: string }> = { a: f.text('A'), b: f.text('B').optional() };
+    const out = extract(parseXml('<root><A>1</A></root>'), table, ctx);
+    expect('b' in out).toBe(false);
+    expect(out).toStrictEqual({ a: '1' });
+  });
+});

@@ -4,13 +4,15 @@
  * activity-party lists) as received.
  */
 import { describe, expect, it } from 'vitest';
-import { thrown, TOKEN } from '../../../test/fixtures-helpers';
+import { fixtureXml, thrown, TOKEN } from '../../../test/fixtures-helpers';
 import { NS } from '../constants';
 import { decodeMessage } from '../decode';
 import { buildCreateRequest } from './create';
+import { buildDeleteRequest } from './delete';
 import { buildRetrieveRequest, parseRetrieveResponse } from './retrieve';
 import { buildRetrieveMultipleRequest } from './retrieve-multiple';
 import type { QueryExpression } from './query-expression';
+import { buildUpdateRequest } from './update';
 import { buildWhoAmIRequest } from './whoami';
 
 const ID = 'c1f3a7d2-4e5b-4a69-9c8d-0b1e2f3a4b5c';
@@ -268,5 +270,150 @@ describe('entities as written and received', () => {
       columns: ['name'],
     }).xml;
     expect(decodeMessage(xml).body).toEqual({ entityName: 'account', id: ID, columns: ['name'] });
+  });
+});
+
+describe('builder arguments name the one that is wrong', () => {
+  const NOT_A_NAME = 'must be an XML name of letters, digits, "_", "." or "-"';
+  const account = (attributes: Record<string, unknown>, logicalName = 'account') =>
+    ({ logicalName, attributes }) as Parameters<typeof buildCreateRequest>[1]['entity'];
+
+  it('names a bad caller id in the token', () => {
+    expect(thrown(() => buildWhoAmIRequest({ ...TOKEN, callerId: 'me' }))).toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      message: 'token.callerId must be a GUID',
+    });
+  });
+
+  it('names a bad entity name and a bad id in Delete and Retrieve', () => {
+    const del = (a: { entityName: string; id: string }) => thrown(() => buildDeleteRequest(TOKEN, a));
+    const get = (a: { entityName: string; id: string }) =>
+      thrown(() => buildRetrieveRequest(TOKEN, { ...a, columns: 'all' }));
+    for (const build of [del, get]) {
+      expect(build({ entityName: 'an account', id: ID }).message).toBe(`entityName ${NOT_A_NAME}`);
+      expect(build({ entityName: 'account', id: 'forty-two' })).toMatchObject({
+        code: 'ERR_INVALID_OPTIONS',
+        message: 'id must be a GUID',
+      });
+    }
+  });
+
+  it('names a bad column name', () => {
+    const err = thrown(() =>
+      buildRetrieveRequest(TOKEN, { entityName: 'account', id: ID, columns: ['a b'] }),
+    );
+    expect(err.message).toBe(`column name ${NOT_A_NAME}`);
+  });
+
+  it('names a bad entity name, attribute name, activity party attribute or lookup type in an entity', () => {
+    const create = (entity: ReturnType<typeof account>) =>
+      thrown(() => buildCreateRequest(TOKEN, { entity }));
+    expect(create(account({ name: 'x' }, 'the account')).message).toBe(`entity.logicalName ${NOT_A_NAME}`);
+    expect(create(account({ 'account name': 'x' })).message).toBe(`entity attribute name ${NOT_A_NAME}`);
+    expect(create(account({ to: [{ 'party id': 'x' }] })).message).toBe(
+      `activity party attribute of to ${NOT_A_NAME}`,
+    );
+    expect(create(account({ parentaccountid: { id: ID, type: 'an account' } })).message).toBe(
+      `lookup type of parentaccountid ${NOT_A_NAME}`,
+    );
+  });
+
+  it('names a bad entity name, condition attribute, operator or order attribute in a query', () => {
+    const query = (q: Partial<QueryExpression>) =>
+      thrown(() =>
+        buildRetrieveMultipleRequest(TOKEN, { query: { entityName: 'account', columns: 'all', ...q } }),
+      );
+    const condition = { attribute: 'name', operator: 'Equal', values: ['x'] };
+    expect(query({ entityName: 'an account' }).message).toBe(`query.entityName ${NOT_A_NAME}`);
+    expect(query({ criteria: { conditions: [{ ...condition, attribute: 'a name' }] } }).message).toBe(
+      `condition attribute ${NOT_A_NAME}`,
+    );
+    expect(query({ criteria: { conditions: [{ ...condition, operator: 'is equal' }] } }).message).toBe(
+      `condition operator ${NOT_A_NAME}`,
+    );
+    expect(query({ orders: [{ attribute: 'a name' }] }).message).toBe(`order attribute ${NOT_A_NAME}`);
+  });
+
+  it('refuses an Update whose primary key is missing or not a string, naming the key', () => {
+    const update = (attributes: Record<string, unknown>) =>
+      thrown(() => buildUpdateRequest(TOKEN, { entity: account(attributes) }));
+    expect(update({ name: 'x' })).toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      message: 'entity must carry its primary key accountid as a GUID',
+    });
+    // An array holding a GUID string is not a key (and must not reach string-only checks).
+    expect(update({ accountid: [ID] })).toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      message: 'entity must carry its primary key accountid as a GUID',
+    });
+  });
+});
+
+describe('CrmService messages as received: edge cases', () => {
+  it('writes every condition value typed xsd:string', () => {
+    const { xml } = buildRetrieveMultipleRequest(TOKEN, {
+      query: {
+        entityName: 'account',
+        columns: 'all',
+        criteria: { conditions: [{ attribute: 'name', operator: 'In', values: ['a', 'b'] }] },
+      },
+    });
+    expect(xml.match(/<q1:Value [^>]*>/g)).toEqual([
+      '<q1:Value xsi:type="xsd:string">',
+      '<q1:Value xsi:type="xsd:string">',
+    ]);
+  });
+
+  it('finds the CrmAuthenticationToken among other header blocks', () => {
+    const action = '<wsa:Action xmlns:wsa="http://www.w3.org/2005/08/addressing">Create</wsa:Action>';
+    const xml = fixtureXml('crm', 'create-account-request').replace(
+      '<soap:Header>',
+      `<soap:Header>${action}`,
+    );
+    expect(decodeMessage(xml).header).toEqual({
+      authenticationType: 1,
+      crmTicket: TOKEN.crmTicket,
+      organizationName: 'contoso',
+      callerId: ID,
+    });
+  });
+
+  it('refuses an entity or a query whose xsi:type uses an undeclared prefix', () => {
+    const entity = thrown(() =>
+      parseRetrieveResponse(retrieveResponse('').replace('xsi:type="account"', 'xsi:type="zz:account"')),
+    );
+    expect(entity).toMatchObject({
+      code: 'ERR_UNEXPECTED_MESSAGE',
+      message: 'RetrieveResponse: RetrieveResult has no xsi:type naming the entity',
+    });
+    const query = thrown(() =>
+      decodeMessage(
+        multipleRequest(`${QUERY_OPEN}</query>`.replace('q1:QueryExpression', 'zz:QueryExpression')),
+      ),
+    );
+    expect(query).toMatchObject({
+      code: 'ERR_UNEXPECTED_MESSAGE',
+      message: 'RetrieveMultiple: unsupported query type (none)',
+    });
+  });
+
+  it('refuses an attribute element whose local name is __proto__ (a prefix gets it past the parser)', () => {
+    for (const inner of [
+      '<x:__proto__ xmlns:x="urn:x">v</x:__proto__>',
+      `<x:__proto__ xmlns:x="urn:x" type="account">${ID}</x:__proto__>`,
+      `<to><activityparty><x:__proto__ xmlns:x="urn:x">v</x:__proto__></activityparty></to>`,
+    ]) {
+      expect(thrown(() => parseRetrieveResponse(retrieveResponse(inner)))).toMatchObject({
+        code: 'ERR_UNEXPECTED_MESSAGE',
+        message: 'RetrieveResponse: forbidden attribute name',
+      });
+    }
+  });
+
+  it('reads a reference without a name attribute as id and type only, with no name key', () => {
+    const { entity } = parseRetrieveResponse(
+      retrieveResponse(`<parentaccountid type="account">{${ID.toUpperCase()}}</parentaccountid>`),
+    );
+    expect(entity.attributes['parentaccountid']).toStrictEqual({ id: ID, type: 'account' });
   });
 });

@@ -13,7 +13,10 @@ import {
 } from '../wlid/request-security-token';
 import { buildRetrieveCrmTicketRequest, parseRetrieveCrmTicketResponse } from './retrieve-crm-ticket';
 import { buildRetrieveCrmUserIdByExternalIdRequest } from './retrieve-crm-user-id-by-external-id';
-import { parseRetrieveOrganizationsResponse } from './retrieve-organizations';
+import {
+  buildRetrieveOrganizationsRequest,
+  parseRetrieveOrganizationsResponse,
+} from './retrieve-organizations';
 
 const ORG_ID = '5f1d0c2e-0000-4000-8000-00000000c0de';
 
@@ -70,6 +73,13 @@ describe('discovery requests', () => {
       thrown(() => buildRetrieveCrmUserIdByExternalIdRequest({ ...userId, passportTicket: '' })).message,
     ).toBe('passportTicket must be a non-empty string');
     expect(decodeMessage(buildRetrieveCrmUserIdByExternalIdRequest(userId).xml).body).toEqual(userId);
+  });
+
+  it('names an empty Passport ticket in RetrieveOrganizations', () => {
+    expect(thrown(() => buildRetrieveOrganizationsRequest({ passportTicket: '' }))).toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      message: 'passportTicket must be a non-empty string',
+    });
   });
 });
 
@@ -172,6 +182,29 @@ describe('RequestSecurityToken', () => {
     });
     const good = `<wst:RequestSecurityTokenResponse>${TOKEN}${LIFETIME}</wst:RequestSecurityTokenResponse>`;
     expect(parseRequestSecurityTokenResponse(collection(emptyToken + good)).ticket).toBe('t=abc&p=');
+  });
+
+  it('in a collection, skips an empty RequestedSecurityToken and a BinarySecurityToken held by another element', () => {
+    const collection = (inner: string) =>
+      `<S:Envelope xmlns:S="${NS.soap12}"><S:Body><wst:RequestSecurityTokenResponseCollection xmlns:wst="${NS.wst}" xmlns:wsse="${NS.wsse}" xmlns:wsu="${NS.wsu}">${inner}</wst:RequestSecurityTokenResponseCollection></S:Body></S:Envelope>`;
+    const rst = (inner: string) =>
+      `<wst:RequestSecurityTokenResponse>${inner}${LIFETIME}</wst:RequestSecurityTokenResponse>`;
+    const empty = rst('<wst:RequestedSecurityToken/>');
+    const proof = rst(
+      '<wst:RequestedProofToken><wsse:BinarySecurityToken>proof</wsse:BinarySecurityToken></wst:RequestedProofToken>',
+    );
+    // The ticket's RequestedSecurityToken may hold more than the BinarySecurityToken.
+    const good = rst(
+      '<wst:RequestedSecurityToken><wsse:BinarySecurityToken>t=abc&amp;p=</wsse:BinarySecurityToken><wsse:Extra/></wst:RequestedSecurityToken>',
+    );
+    expect(parseRequestSecurityTokenResponse(collection(empty + good)).ticket).toBe('t=abc&p=');
+    expect(parseRequestSecurityTokenResponse(collection(proof + good)).ticket).toBe('t=abc&p=');
+    expect(parseRequestSecurityTokenResponse(collection(good)).ticket).toBe('t=abc&p=');
+  });
+
+  it('writes the RST with the Id RST0', () => {
+    const { xml } = buildRequestSecurityTokenRequest({ policy: 'MBI_SSL', appliesTo: 'crm.dynamics.com' });
+    expect(xml).toMatch(/<wst:RequestSecurityToken Id="RST0">/);
   });
 
   it('decodes an RST request in WS-Trust 1.3 as well', () => {
