@@ -7,6 +7,8 @@ import { ReconcileService } from '../src/crm/reconcile.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import type { JobsService } from '../src/jobs/jobs.service';
+import { OrgDirectory } from '../src/orgs/org-directory';
+import { OrgEntity } from '../src/orgs/org.entity';
 import type { TicketsService } from '../src/tickets/tickets.service';
 import { freshDatabase } from './harness';
 
@@ -67,7 +69,8 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
       run: (orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(crms.get(orgId)!.session),
     } as unknown as TicketsService;
     const jobs = { register: () => undefined } as unknown as JobsService;
-    service = new ReconcileService(ds, { reconcilePendingAfterSec: 60 } as AppConfig, tickets, jobs);
+    const orgs = new OrgDirectory(ds.getRepository(OrgEntity));
+    service = new ReconcileService(ds, { reconcilePendingAfterSec: 60 } as AppConfig, orgs, tickets, jobs);
   });
   afterAll(async () => {
     await ds?.destroy();

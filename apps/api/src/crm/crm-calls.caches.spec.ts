@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../metrics/metrics.service';
+import type { OrgDirectory } from '../orgs/org-directory';
 import type { TicketsService } from '../tickets/tickets.service';
 import type { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { CrmCallsService } from './crm-calls.service';
@@ -14,13 +15,13 @@ function world() {
   const seen = { orgReads: 0, nameReads: 0, crmNameReads: 0 };
   let orgStatus = 'active';
   let fullname = 'Ann Old';
+  const orgs = {
+    find: async () => {
+      seen.orgReads++;
+      return { id: ORG, status: orgStatus, friendlyName: 'Contoso' };
+    },
+  } as unknown as OrgDirectory;
   const db = {
-    getRepository: () => ({
-      findOne: async () => {
-        seen.orgReads++;
-        return { id: ORG, status: orgStatus, friendlyName: 'Contoso' };
-      },
-    }),
     query: async () => {
       seen.nameReads++;
       return [];
@@ -34,6 +35,7 @@ function world() {
   } as unknown as TicketsService;
   const svc = new CrmCallsService(
     db,
+    orgs,
     tickets,
     {} as UserMappingsService,
     {} as LedgerService,

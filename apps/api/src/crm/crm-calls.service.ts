@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { badRequest, DomainException, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
-import { OrgEntity } from '../orgs/org.entity';
+import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { ledgerCode, toHttpError } from './crm-errors';
@@ -43,6 +43,7 @@ export class CrmCallsService {
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
+    private readonly orgDirectory: OrgDirectory,
     private readonly tickets: TicketsService,
     private readonly mappings: UserMappingsService,
     private readonly ledger: LedgerService,
@@ -59,12 +60,12 @@ export class CrmCallsService {
   }
 
   /** orgs by id for a few seconds: the row is read on every call, and changes to it are rare. */
-  private readonly orgs = new LRUCache<string, OrgEntity>({ max: ORG_CACHE_MAX, ttl: ORG_CACHE_MS });
+  private readonly orgs = new LRUCache<string, OrgRecord>({ max: ORG_CACHE_MAX, ttl: ORG_CACHE_MS });
 
-  private async org(orgId: string): Promise<OrgEntity> {
+  private async org(orgId: string): Promise<OrgRecord> {
     const hit = this.orgs.get(orgId);
     if (hit) return hit;
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    const org = await this.orgDirectory.find(orgId);
     if (org?.status === 'active') this.orgs.set(orgId, org);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     if (org.status !== 'active')
@@ -118,7 +119,7 @@ export class CrmCallsService {
 
   /** Runs one CRM operation with its ledger row around it. */
   private async call<T>(
-    org: OrgEntity,
+    org: OrgRecord,
     op: {
       operation: string;
       entity: string | null;

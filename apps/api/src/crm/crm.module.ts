@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrgDirectoryModule } from '../orgs/org-directory.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { UserMappingsModule } from '../user-mappings/user-mappings.module';
 import { CrmCallsService } from './crm-calls.service';
@@ -10,7 +11,14 @@ import { AuditModule } from '../audit/audit.module';
 import { ReconcileService } from './reconcile.service';
 
 @Module({
-  imports: [TicketsModule, UserMappingsModule, LedgerModule, AdminAuditModule, AuditModule],
+  imports: [
+    OrgDirectoryModule,
+    TicketsModule,
+    UserMappingsModule,
+    LedgerModule,
+    AdminAuditModule,
+    AuditModule,
+  ],
   controllers: [RecordsController, ReconcileController],
   providers: [CrmCallsService, ReconcileService],
   exports: [CrmCallsService, ReconcileService],

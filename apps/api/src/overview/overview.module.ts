@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CertificatesModule } from '../certificates/certificates.module';
+import { OrgDirectoryModule } from '../orgs/org-directory.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { OverviewController } from './overview.controller';
 
-@Module({ imports: [CertificatesModule, TicketsModule], controllers: [OverviewController] })
+@Module({
+  imports: [CertificatesModule, OrgDirectoryModule, TicketsModule],
+  controllers: [OverviewController],
+})
 export class OverviewModule {}

@@ -1,5 +1,5 @@
 import type { StoredTicket, TicketStore } from '@onbehalf/crm-auth';
-import type { OrgEntity } from '../orgs/org.entity';
+import type { OrgRecord } from '../orgs/org-directory';
 import type { TicketStoreService } from './ticket-store.service';
 
 /** A CrmSession names its tickets by key: `crm…` is the org's CRM ticket, anything else the Passport ticket. */
@@ -13,7 +13,7 @@ const kindOf = (key: string): 'crm' | 'passport' => (key.startsWith('crm') ? 'cr
 export function orgTicketStore(
   orgId: string,
   store: TicketStoreService,
-  loadOrg: () => Promise<OrgEntity | null>,
+  loadOrg: () => Promise<OrgRecord | null>,
 ): TicketStore {
   return {
     get: async (key: string): Promise<StoredTicket | undefined> => {

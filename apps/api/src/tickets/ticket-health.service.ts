@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { OrgEntity } from '../orgs/org.entity';
+import { OrgDirectory } from '../orgs/org-directory';
 import { TicketEventEntity } from './ticket-event.entity';
 import { TicketsService } from './tickets.service';
 
@@ -25,6 +25,7 @@ export class TicketHealthService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly orgs: OrgDirectory,
     private readonly tickets: TicketsService,
   ) {}
 
@@ -67,7 +68,7 @@ export class TicketHealthService {
   }
 
   async health(orgId: string) {
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    const org = await this.orgs.find(orgId);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     const events = await this.db
       .getRepository(TicketEventEntity)
@@ -104,7 +105,7 @@ export class TicketHealthService {
   }
 
   async healthAll() {
-    const orgs = await this.db.getRepository(OrgEntity).find({ order: { friendlyName: 'ASC' } });
+    const orgs = await this.orgs.list();
     return {
       items: await Promise.all(
         orgs.map(async (o) => ({

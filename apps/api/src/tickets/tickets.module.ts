@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CertificatesModule } from '../certificates/certificates.module';
+import { OrgDirectoryModule } from '../orgs/org-directory.module';
 import { TicketHealthService } from './ticket-health.service';
 import { TicketRefreshJob } from './ticket-refresh.job';
 import { TicketStoreService } from './ticket-store.service';
@@ -7,7 +8,7 @@ import { TicketsController } from './tickets.controller';
 import { TicketsService } from './tickets.service';
 
 @Module({
-  imports: [CertificatesModule],
+  imports: [CertificatesModule, OrgDirectoryModule],
   controllers: [TicketsController],
   providers: [TicketStoreService, TicketsService, TicketHealthService, TicketRefreshJob],
   exports: [TicketsService, TicketHealthService, TicketStoreService],

@@ -15,7 +15,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { toHttpError } from '../crm/crm-errors';
 import { JobsService } from '../jobs/jobs.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { OrgEntity } from '../orgs/org.entity';
+import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
 import { withAdvisoryLock } from './advisory-lock';
 import { orgCircuitBreaker } from './org-breaker';
 import { orgTicketStore } from './org-ticket-store';
@@ -40,6 +40,7 @@ export class TicketsService implements OnApplicationShutdown {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly orgs: OrgDirectory,
     private readonly store: TicketStoreService,
     private readonly certificates: CertificatesService,
     private readonly jobs: JobsService,
@@ -71,7 +72,7 @@ export class TicketsService implements OnApplicationShutdown {
   }
 
   private async create(orgId: string): Promise<Entry> {
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    const org = await this.orgs.find(orgId);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     if (!org.organizationName || org.status === 'onboarding') {
       throw new DomainException(
@@ -88,9 +89,7 @@ export class TicketsService implements OnApplicationShutdown {
       organizationName: org.organizationName,
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
-      ticketStore: orgTicketStore(orgId, this.store, () =>
-        this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } }),
-      ),
+      ticketStore: orgTicketStore(orgId, this.store, () => this.orgs.find(orgId)),
       // PUID → systemuserid is cached in one layer, UserMappingsService's user_mappings rows: the session keeps none.
       userIdStore: null,
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
@@ -192,7 +191,7 @@ export class TicketsService implements OnApplicationShutdown {
   }
 
   /** Proves a certificate can get tickets for an org (rotation), without touching the live tickets. */
-  async verifyCertificate(org: OrgEntity, bundle: CertificateBundle): Promise<void> {
+  async verifyCertificate(org: OrgRecord, bundle: CertificateBundle): Promise<void> {
     const discovery = new DiscoveryClient({
       url: org.discoveryUrl,
       ...(this.ca ? { ca: this.ca } : {}),
