@@ -80,7 +80,7 @@ function isNull(a: XmlElement): boolean {
 /** One attribute element without children: text, a GUID key, or a reference. */
 function readValue(a: XmlElement, ctx: ReadContext): string | Lookup {
   const key = a.name;
-  // Never reached (the parser refuses the name); kept because objects are keyed by wire data.
+  // The parser refuses `<__proto__>`, not `<x:__proto__>` (same local name); objects are keyed by wire data.
   if (key === '__proto__') throw unexpected(ctx, 'forbidden attribute name');
   const text = xmlTrim(a.text);
   const type = attr(a, '', 'type');
