@@ -52,9 +52,7 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
       .RetrieveCrmUserIdByExternalId ?? 0;
 
   /** The ledger row of a failed call, as the audit search shows it. */
-  async function lastFailure(
-    puid: string,
-  ): Promise<{
+  async function lastFailure(puid: string): Promise<{
     outcome: string;
     errorCode: string | null;
     onBehalfOf: { id: string | null; puid: string | null } | null;
