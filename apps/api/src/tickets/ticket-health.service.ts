@@ -4,10 +4,11 @@ import { notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketEventEntity } from './ticket-event.entity';
+import { type TicketState, ticketState } from './ticket-state';
 import { TicketsService } from './tickets.service';
 
 export interface TicketSummary {
-  state: 'valid' | 'expiring' | 'expired' | 'missing' | 'failing';
+  state: TicketState;
   crmTicketExpiresAt: string | null;
   passportTicketExpiresAt: string | null;
   issuedAt: string | null;
@@ -41,18 +42,11 @@ export class TicketHealthService {
     const r = rows[0];
     if (!r) return null;
     const exp = r.crm_expires_at as Date | null;
-    const now = Date.now();
-    const state: TicketSummary['state'] = !exp
-      ? 'missing'
-      : exp.getTime() <= now
-        ? r.last_error_code
-          ? 'failing'
-          : 'expired'
-        : r.last_error_code
-          ? 'failing'
-          : exp.getTime() - now < this.config.ticketRefreshAheadSec * 1000
-            ? 'expiring'
-            : 'valid';
+    const state = ticketState(
+      exp,
+      (r.last_error_code as string | null) ?? null,
+      this.config.ticketRefreshAheadSec * 1000,
+    );
     return {
       state,
       crmTicketExpiresAt: exp?.toISOString() ?? null,
