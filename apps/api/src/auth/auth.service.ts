@@ -46,7 +46,7 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AdminAuditService,
   ) {
-    this.limiter = new LoginRateLimiter(config.loginRateLimitPerMinute);
+    this.limiter = LoginRateLimiter.onPostgres(db, config.loginRateLimitPerMinute);
   }
 
   /** Creates the first admin when there is none. Returns the password only when it was generated here. */
@@ -100,7 +100,7 @@ export class AuthService {
     ctx: RequestContext,
   ): Promise<{ token: string; view: SessionView }> {
     const ip = ctx.ip ?? 'unknown';
-    const wait = this.limiter.attempt(ip, email);
+    const wait = await this.limiter.attempt(ip, email);
     if (wait > 0) {
       await this.audit.record(ctx, {
         action: 'auth.login',
@@ -134,7 +134,7 @@ export class AuthService {
       });
       throw new DomainException(401, 'AUTH_INVALID_CREDENTIALS', 'Wrong email or password.');
     }
-    this.limiter.reset(ip, email);
+    await this.limiter.reset(ip, email);
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = Date.now();

@@ -1,116 +1,174 @@
-import { describe, expect, it } from 'vitest';
-import { LoginRateLimiter } from './login-rate-limiter';
+import { RateLimiterAbstract, RateLimiterMemory } from 'rate-limiter-flexible';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type LimiterFactory, LoginRateLimiter } from './login-rate-limiter';
 
-/** A limiter on a clock the test moves by hand. */
-function limiter(perMinute: number, start = 1_000_000) {
-  let t = start;
-  const l = new LoginRateLimiter(perMinute, () => t);
-  return {
-    l,
-    at: (ms: number) => (t = start + ms),
+const START = Date.UTC(2026, 0, 1);
+
+/** rate-limiter-flexible's in-memory counters as the shared store: one per key prefix, like one table. */
+function sharedStore(): LimiterFactory & { limiters: Map<string, RateLimiterAbstract> } {
+  const limiters = new Map<string, RateLimiterAbstract>();
+  const create: LimiterFactory = (opts) => {
+    const l = limiters.get(opts.keyPrefix) ?? new RateLimiterMemory(opts);
+    limiters.set(opts.keyPrefix, l);
+    return l;
   };
+  return Object.assign(create, { limiters });
 }
 
+/** A limiter over a fresh store, on the fake clock. */
+const limiter = (perMinute: number) =>
+  new LoginRateLimiter(perMinute, sharedStore(), { warn: () => undefined });
+const at = (ms: number) => vi.setSystemTime(START + ms);
+
 describe('LoginRateLimiter', () => {
-  it('allows N attempts per minute for one IP and email, then answers the seconds until the oldest expires', () => {
-    const { l, at } = limiter(3);
+  beforeEach(() => {
+    vi.useFakeTimers();
     at(0);
-    expect(l.attempt('1.1.1.1', 'a@x')).toBe(0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('allows N attempts per minute for one IP and email, then answers the seconds until the window ends', async () => {
+    const l = limiter(3);
+    expect(await l.attempt('1.1.1.1', 'a@x')).toBe(0);
     at(10_000);
-    expect(l.attempt('1.1.1.1', 'a@x')).toBe(0);
+    expect(await l.attempt('1.1.1.1', 'a@x')).toBe(0);
     at(20_000);
-    expect(l.attempt('1.1.1.1', 'a@x')).toBe(0);
+    expect(await l.attempt('1.1.1.1', 'a@x')).toBe(0);
     at(20_500);
-    // The first attempt (t=0) leaves the window at 60 s: 39.5 s from now, rounded up.
-    expect(l.attempt('1.1.1.1', 'a@x')).toBe(40);
+    // The window opened with the first attempt (t=0) and ends at 60 s: 39.5 s from now, rounded up.
+    expect(await l.attempt('1.1.1.1', 'a@x')).toBe(40);
     at(59_999);
-    expect(l.attempt('1.1.1.1', 'a@x')).toBe(1);
+    expect(await l.attempt('1.1.1.1', 'a@x')).toBe(1);
   });
 
-  it('counts an attempt exactly 60 s old as gone', () => {
-    const { l, at } = limiter(1);
-    at(0);
-    expect(l.attempt('ip', 'a@x')).toBe(0);
+  it('ends a window exactly 60 s after its first attempt', async () => {
+    const l = limiter(1);
+    expect(await l.attempt('ip', 'a@x')).toBe(0);
     at(59_999);
-    expect(l.attempt('ip', 'a@x')).toBe(1);
+    expect(await l.attempt('ip', 'a@x')).toBe(1);
     at(60_000);
-    expect(l.attempt('ip', 'a@x')).toBe(0);
+    expect(await l.attempt('ip', 'a@x')).toBe(0);
   });
 
-  it("does not count refused attempts in the user's window: the wait does not grow while the caller keeps trying", () => {
-    const { l, at } = limiter(1);
-    at(0);
-    l.attempt('ip', 'a@x');
+  it('does not make the wait grow while the caller keeps trying', async () => {
+    const l = limiter(1);
+    await l.attempt('ip', 'a@x');
     for (let s = 1; s < 60; s += 10) {
       at(s * 1000);
-      expect(l.attempt('ip', 'a@x')).toBe(60 - s);
+      expect(await l.attempt('ip', 'a@x')).toBe(60 - s);
     }
     at(60_000);
-    expect(l.attempt('ip', 'a@x')).toBe(0);
+    expect(await l.attempt('ip', 'a@x')).toBe(0);
   });
 
-  it('keys the per-user window on the email in any case, and on the IP', () => {
-    const { l } = limiter(2);
-    expect(l.attempt('ip', 'Admin@X')).toBe(0);
-    expect(l.attempt('ip', 'admin@x')).toBe(0);
-    expect(l.attempt('ip', 'ADMIN@x')).toBeGreaterThan(0);
+  it('keys the per-user window on the email in any case, and on the IP', async () => {
+    const l = limiter(2);
+    expect(await l.attempt('ip', 'Admin@X')).toBe(0);
+    expect(await l.attempt('ip', 'admin@x')).toBe(0);
+    expect(await l.attempt('ip', 'ADMIN@x')).toBeGreaterThan(0);
     // Another email from the same IP, or the same email from another IP, has its own window.
-    expect(l.attempt('ip', 'other@x')).toBe(0);
-    expect(l.attempt('ip2', 'admin@x')).toBe(0);
+    expect(await l.attempt('ip', 'other@x')).toBe(0);
+    expect(await l.attempt('ip2', 'admin@x')).toBe(0);
   });
 
-  it('limits one IP to 4 × N attempts a minute across emails', () => {
-    const { l } = limiter(2);
-    for (let i = 0; i < 8; i++) expect(l.attempt('ip', `user${i}@x`)).toBe(0);
-    expect(l.attempt('ip', 'user9@x')).toBe(60);
-    expect(l.attempt('other-ip', 'user9@x')).toBe(0);
+  it('limits one IP to 4 × N attempts a minute across emails', async () => {
+    const l = limiter(2);
+    for (let i = 0; i < 8; i++) expect(await l.attempt('ip', `user${i}@x`)).toBe(0);
+    expect(await l.attempt('ip', 'user9@x')).toBe(60);
+    expect(await l.attempt('other-ip', 'user9@x')).toBe(0);
   });
 
-  it('reset clears the IP and email window only, not the IP window', () => {
-    const { l } = limiter(1);
-    expect(l.attempt('ip', 'a@x')).toBe(0);
-    expect(l.attempt('ip', 'a@x')).toBe(60);
-    l.reset('ip', 'A@X');
-    expect(l.attempt('ip', 'a@x')).toBe(0);
-    // The IP window (4 × 1) still holds every attempt, the refused one too: three so far, one more, then it refuses.
-    expect(l.attempt('ip', 'b@x')).toBe(0);
-    expect(l.attempt('ip', 'c@x')).toBe(60);
+  it('reset clears the IP and email window only, not the IP window', async () => {
+    const l = limiter(1);
+    expect(await l.attempt('ip', 'a@x')).toBe(0);
+    expect(await l.attempt('ip', 'a@x')).toBe(60);
+    await l.reset('ip', 'A@X');
+    expect(await l.attempt('ip', 'a@x')).toBe(0);
+    // The IP window (4 × 1) holds every attempt, the refused one too: three so far, one more, then it refuses.
+    expect(await l.attempt('ip', 'b@x')).toBe(0);
+    expect(await l.attempt('ip', 'c@x')).toBe(60);
   });
 
-  it('prunes the windows with no attempt in the last minute once it tracks more than 10,000 keys', () => {
-    const { l, at } = limiter(1);
-    const hits = (l as unknown as { hits: Map<string, number[]> }).hits;
-    at(30_000);
-    for (let i = 0; i < 5_000; i++) l.attempt(`old-${i}`, 'a@x');
-    expect(hits.size).toBe(10_000);
-    at(90_000);
-    // 10,002 keys: over the bound. The t=30 s attempts are exactly a minute old, so they go; the two
-    // keys written now stay.
-    expect(l.attempt('new', 'a@x')).toBe(0);
-    expect([...hits.keys()].sort()).toEqual(['ip+email:new|a@x', 'ip:new']);
+  it('counts in the shared store: two limiters (two instances) on one store allow N in all, not N each', async () => {
+    const store = sharedStore();
+    const a = new LoginRateLimiter(2, store, { warn: () => undefined });
+    const b = new LoginRateLimiter(2, store, { warn: () => undefined });
+    expect(await a.attempt('ip', 'a@x')).toBe(0);
+    expect(await b.attempt('ip', 'a@x')).toBe(0);
+    expect(await a.attempt('ip', 'a@x')).toBe(60);
+    expect(await b.attempt('ip', 'a@x')).toBe(60);
+    // A success on one instance clears the user's window for both.
+    await b.reset('ip', 'a@x');
+    expect(await a.attempt('ip', 'a@x')).toBe(0);
   });
 
-  it('keeps a window on pruning while any of its attempts is under a minute old', () => {
-    const { l, at } = limiter(2);
-    const hits = (l as unknown as { hits: Map<string, number[]> }).hits;
-    at(0);
-    l.attempt('mixed', 'a@x');
-    at(50_000);
-    l.attempt('mixed', 'a@x');
-    for (let i = 0; i < 5_000; i++) l.attempt(`k-${i}`, 'a@x');
-    at(70_000);
-    l.attempt('new', 'a@x');
-    expect(hits.get('ip:mixed')).toEqual([0, 50_000].map((ms) => 1_000_000 + ms));
-    expect(hits.size).toBe(10_004);
+  it('keeps no email or IP in the store: keys are hashes', async () => {
+    const store = sharedStore();
+    const l = new LoginRateLimiter(2, store, { warn: () => undefined });
+    const consumed: string[] = [];
+    for (const s of store.limiters.values())
+      vi.spyOn(s, 'consume').mockImplementation(async (key) => {
+        consumed.push(String(key));
+        return {} as never;
+      });
+    await l.attempt('203.0.113.9', 'Someone@Example.test');
+    expect(consumed).toHaveLength(2);
+    for (const k of consumed) {
+      expect(k).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(k).not.toMatch(/203|someone/i);
+    }
   });
 
-  it('does not prune at 10,000 keys or fewer', () => {
-    const { l, at } = limiter(1);
-    at(0);
-    for (let i = 0; i < 4_999; i++) l.attempt(`k-${i}`, 'a@x');
-    at(120_000);
-    l.attempt('last', 'a@x');
-    const hits = (l as unknown as { hits: Map<string, number[]> }).hits;
-    expect(hits.size).toBe(10_000);
+  describe('when the shared store fails', () => {
+    /** A store whose every call rejects while `down` is true. */
+    function flakyStore() {
+      const state = { down: true };
+      const inner = sharedStore();
+      const create: LimiterFactory = (opts) => {
+        const l = inner(opts);
+        for (const m of ['consume', 'delete'] as const) {
+          const real = l[m].bind(l) as (...a: unknown[]) => Promise<unknown>;
+          vi.spyOn(l, m).mockImplementation(((...args: unknown[]) =>
+            state.down
+              ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'))
+              : real(...args)) as never);
+        }
+        return l;
+      };
+      return { state, create };
+    }
+
+    it('counts on this instance with the same limits (neither open nor closed), and logs without the email or IP', async () => {
+      const { state, create } = flakyStore();
+      const warn = vi.fn();
+      const l = new LoginRateLimiter(2, create, { warn });
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(60);
+      // Another user can still sign in: the failure does not lock everyone out.
+      expect(await l.attempt('198.51.100.5', 'admin@example.test')).toBe(0);
+      await l.reset('198.51.100.4', 'victim@example.test');
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
+
+      // One line for the burst of failures, with the error and no key.
+      expect(warn).toHaveBeenCalledTimes(1);
+      const line = String(warn.mock.calls[0]![0]);
+      expect(line).toContain('ECONNREFUSED');
+      expect(line).not.toMatch(/198\.51|victim|admin@/);
+
+      // A minute on, a failure is logged again with the count of those not logged.
+      at(61_000);
+      await l.attempt('198.51.100.4', 'victim@example.test');
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(String(warn.mock.calls[1]![0])).toMatch(/failed \d+ time/);
+
+      // Back up: the shared store counts again, from its own (empty) windows.
+      state.down = false;
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
+      expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(60);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { ScheduledJobs1732500200000 } from './migrations/1732500200000-scheduled
 import { OneRunningOnboarding1732500900000 } from './migrations/1732500900000-one-running-onboarding';
 import { PassportIssuedAt1732501000000 } from './migrations/1732501000000-passport-issued-at';
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
+import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   AuditIndexes1732500800000,
   OneRunningOnboarding1732500900000,
   PassportIssuedAt1732501000000,
+  LoginRateLimits1732501100000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
