@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CrmAuthError } from '../../src/errors';
 import { CrmServiceClient } from '../../src/clients/crm-service-client';
 import { CrmSession, type CrmSessionOptions } from '../../src/session/crm-session';
@@ -6,6 +6,11 @@ import { HttpsTransport, type TransportResponse } from '../../src/transport/http
 import { deferred, harness, serviceAccountBundle, settle } from '../helpers/fake-services';
 
 const account = { logicalName: 'account', attributes: { name: 'Fourth Coffee' } };
+
+// The service account's keys and certificates are made once per file: seconds on a loaded machine.
+beforeAll(() => {
+  serviceAccountBundle();
+}, 60_000);
 
 describe('CrmSession: expired and bad ticket faults', () => {
   it('refreshes and retries after an expired ticket fault', async () => {

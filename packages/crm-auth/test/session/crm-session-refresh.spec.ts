@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CrmAuthError } from '../../src/errors';
 import { MemoryTicketStore } from '../../src/session/ticket-store';
-import { HOUR, deferred, harness, settle } from '../helpers/fake-services';
+import { HOUR, deferred, harness, serviceAccountBundle, settle } from '../helpers/fake-services';
+
+// The service account's keys and certificates are made once per file: seconds on a loaded machine.
+beforeAll(() => {
+  serviceAccountBundle();
+}, 60_000);
 
 describe('CrmSession: tickets are fetched once and cached', () => {
   it('runs policy, STS and RetrieveCrmTicket once, then one round trip per call', async () => {

@@ -3,8 +3,9 @@
  * discovery, CrmService) over HTTPS to a loopback server, trusting only the given CA. It reports
  * one round-trip event per SOAP call, with the failing call's error code, and closes what it made.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CrmSession } from '../../src/session/crm-session';
+import { HttpsTransport } from '../../src/transport/https-transport';
 import { fixtureXml } from '../fixtures-helpers';
 import { serviceAccountBundle } from '../helpers/fake-services';
 import { startTestServer, type TestServer } from '../helpers/https-test-server';
@@ -118,6 +119,20 @@ describe('CrmSession with the clients it makes', { timeout: 30_000 }, () => {
         ['RetrievePolicy', 'ERR_TLS'],
       ]);
     } finally {
+      await s.close();
+    }
+  });
+
+  it('makes one transport for discovery and every CrmService besides the STS one, and closes both', async () => {
+    crmAnswer = { status: 200, body: fixtureXml('crm', 'whoami-response') };
+    const s = session([]);
+    const closed = vi.spyOn(HttpsTransport.prototype, 'close');
+    try {
+      await s.whoAmI();
+      await s.close();
+      expect(closed).toHaveBeenCalledTimes(2);
+    } finally {
+      closed.mockRestore();
       await s.close();
     }
   });
