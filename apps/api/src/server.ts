@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConsoleLogger, type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
@@ -15,6 +15,7 @@ import { DomainException } from './common/domain-exception';
 import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { checkInput, verifyUtf8 } from './common/request-guard';
 import type { AppConfig } from './config/app-config';
+import { API_PREFIX, openApiDocument } from './openapi';
 export { migrate } from './database/migrate';
 
 export interface RunningApi {
@@ -89,7 +90,7 @@ export async function startApi(
     if (!problem) return next();
     res.status(problem.status).json(problem.body);
   });
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix(API_PREFIX);
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -107,15 +108,7 @@ export async function startApi(
         ),
     }),
   );
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Onbehalf API')
-      .setVersion('0.1.0')
-      .addCookieAuth('onbehalf_sid')
-      .addBearerAuth()
-      .build(),
-  );
+  const doc = openApiDocument(app);
   // The docs are served by @nestjs/swagger outside Nest's guards: this gate keeps them behind a session
   // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS
   // callback are public).

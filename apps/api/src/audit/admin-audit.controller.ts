@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { type AdminAuditItem, AuditService } from './audit.service';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditService } from './audit.service';
+import { AdminAuditPageDto } from './dto/audit.response';
 import { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
 
 /** What administrators did in Onbehalf itself; auditors may read it too. */
@@ -10,7 +11,8 @@ export class AdminAuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  list(@Query() q: AdminAuditQueryDto): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
+  @ApiOkResponse({ type: AdminAuditPageDto })
+  list(@Query() q: AdminAuditQueryDto): Promise<AdminAuditPageDto> {
     return this.audit.listAdminAudit(q);
   }
 }

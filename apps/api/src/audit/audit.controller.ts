@@ -1,11 +1,11 @@
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx, type RequestContext } from '../common/principal';
 import { AuditService } from './audit.service';
 import { sendCsv } from './csv-response';
 import { AuditQueryDto } from './dto/audit-query.dto';
-import type { LedgerItem } from './ledger-item';
+import { LedgerPageDto } from './dto/audit.response';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -15,13 +15,18 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  search(@Query() q: AuditQueryDto): Promise<{ items: LedgerItem[]; nextCursor: string | null }> {
+  @ApiOkResponse({ type: LedgerPageDto })
+  search(@Query() q: AuditQueryDto): Promise<LedgerPageDto> {
     return this.audit.search(q);
   }
 
   /** Same filters as the search; `cursor` and `limit` are accepted and ignored: the export holds every match. */
   @Get('export.csv')
   @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'Every matching ledger entry as CSV, one row per call.',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   export(@Query() q: AuditQueryDto, @Ctx() ctx: RequestContext, @Res() res: Response): Promise<void> {
     const filters = this.audit.filters(q);
     const filename = `onbehalf-audit-${new Date().toISOString().slice(0, 10)}.csv`;

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditorMay, Public } from '../common/auth-decorators';
 import { Ctx, type RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { AuthService, SESSION_COOKIE, type SessionView } from './auth.service';
+import { AuthService, SESSION_COOKIE } from './auth.service';
 import { LoginDto } from './dto/login.dto';
+import { SessionDto } from './dto/session.response';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -18,11 +19,12 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto, description: 'Signed in: the session cookie is set.' })
   async login(
     @Body() dto: LoginDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<SessionView> {
+  ): Promise<SessionDto> {
     const ctx: RequestContext = {
       principal: null,
       requestId: String(req.headers['x-request-id'] ?? ''),
@@ -43,13 +45,15 @@ export class AuthController {
   @AuditorMay()
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse()
   async logout(@Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(ctx);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
   }
 
   @Get('me')
-  async me(@Req() req: Request): Promise<SessionView> {
+  @ApiOkResponse({ type: SessionDto })
+  async me(@Req() req: Request): Promise<SessionDto> {
     const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const s = await this.auth.resolveSession(token ?? '');
     return this.auth.view(s);

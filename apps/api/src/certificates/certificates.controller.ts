@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
-import { CertificatesService, type CertificateView } from './certificates.service';
+import { CertificatesService } from './certificates.service';
+import { CertificateDto, CertificateListDto } from './dto/certificate.response';
 import { UploadCertificateDto } from './dto/upload-certificate.dto';
 
 const uuid = new UuidPipe('certificate id');
@@ -13,22 +14,26 @@ export class CertificatesController {
   constructor(private readonly certificates: CertificatesService) {}
 
   @Post()
-  upload(@Body() dto: UploadCertificateDto, @Ctx() ctx: RequestContext): Promise<CertificateView> {
+  @ApiCreatedResponse({ type: CertificateDto })
+  upload(@Body() dto: UploadCertificateDto, @Ctx() ctx: RequestContext): Promise<CertificateDto> {
     return this.certificates.upload(dto, ctx);
   }
 
   @Get()
-  async list(): Promise<{ items: CertificateView[] }> {
+  @ApiOkResponse({ type: CertificateListDto })
+  async list(): Promise<CertificateListDto> {
     return { items: await this.certificates.list() };
   }
 
   @Get(':id')
-  get(@Param('id', uuid) id: string): Promise<CertificateView> {
+  @ApiOkResponse({ type: CertificateDto })
+  get(@Param('id', uuid) id: string): Promise<CertificateDto> {
     return this.certificates.get(id);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse()
   remove(@Param('id', uuid) id: string, @Ctx() ctx: RequestContext): Promise<void> {
     return this.certificates.remove(id, ctx);
   }

@@ -1,9 +1,10 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
 import { toHttpError } from './crm-errors';
+import { ReconcileReportDto } from './dto/record.response';
 import { ReconcileService } from './reconcile.service';
 
 @ApiTags('audit')
@@ -16,7 +17,11 @@ export class ReconcileController {
 
   @Post()
   @HttpCode(200)
-  async run(@Param('id', new UuidPipe('org id')) id: string, @Ctx() ctx: RequestContext) {
+  @ApiOkResponse({ type: ReconcileReportDto })
+  async run(
+    @Param('id', new UuidPipe('org id')) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ReconcileReportDto> {
     try {
       const report = await this.reconcile.reconcile(id);
       await this.audit.record(ctx, {

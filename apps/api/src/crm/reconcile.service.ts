@@ -43,6 +43,15 @@ interface LedgerRow {
 
 type Ref = { id: string; name: string | null } | null;
 
+/** CRM's stamps on one record, as pullStamps reads them back. */
+export interface RecordStamps {
+  createdby: Ref;
+  createdonbehalfby: Ref;
+  modifiedby: Ref;
+  modifiedonbehalfby: Ref;
+  ownerid: Ref;
+}
+
 /**
  * Reconciles the ledger with what CRM recorded: for each recent Create/Update, the
  * createdby/createdonbehalfby (or modified…) stamps must name the user acted for and the
@@ -287,7 +296,7 @@ export class ReconcileService {
   }
 
   /** Records the stamps of one record right after a call (the console's "test as an end user"). */
-  async pullStamps(orgId: string, entity: string, recordId: string): Promise<Record<string, Ref>> {
+  async pullStamps(orgId: string, entity: string, recordId: string): Promise<RecordStamps> {
     const { entity: e } = await this.tickets.run(orgId, (s) =>
       s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }),
     );

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { badRequest } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -7,6 +7,14 @@ import { AuditQueryDto } from '../audit/dto/audit-query.dto';
 import { AuditService } from '../audit/audit.service';
 import { CrmCallsService } from './crm-calls.service';
 import { WhoAmIDto, WriteRecordDto } from './dto/record.dto';
+import {
+  CreatedRecordDto,
+  RecordPageDto,
+  RetrievedRecordDto,
+  UpdatedRecordDto,
+  WhoAmIResultDto,
+} from './dto/record.response';
+import { LedgerListDto } from '../audit/dto/audit.response';
 
 const orgId = new UuidPipe('org id');
 const recordId = new UuidPipe('record id');
@@ -40,45 +48,49 @@ export class RecordsController {
   ) {}
 
   @Post('records/:entity')
+  @ApiCreatedResponse({ type: CreatedRecordDto })
   async create(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
-  ) {
+  ): Promise<CreatedRecordDto> {
     const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf, ctx);
     return { id: r.id, ledgerId: r.ledgerId };
   }
 
   @Patch('records/:entity/:recordId')
+  @ApiOkResponse({ type: UpdatedRecordDto })
   update(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Param('recordId', recordId) rid: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
-  ) {
+  ): Promise<UpdatedRecordDto> {
     return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx);
   }
 
   @Get('records/:entity/:recordId')
+  @ApiOkResponse({ type: RetrievedRecordDto })
   retrieve(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Param('recordId', recordId) rid: string,
     @Query('columns') columns: string | undefined,
     @Ctx() ctx: RequestContext,
-  ) {
+  ): Promise<RetrievedRecordDto> {
     return this.crm.retrieve(id, entity, rid, columnsOf(columns), ctx);
   }
 
   @Get('records/:entity')
+  @ApiOkResponse({ type: RecordPageDto })
   list(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Query() query: Record<string, string>,
     @Ctx() ctx: RequestContext,
-  ) {
+  ): Promise<RecordPageDto> {
     const filters: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) {
       if (RESERVED.has(k)) continue;
@@ -101,13 +113,22 @@ export class RecordsController {
   }
 
   @Post('whoami')
-  whoami(@Param('id', orgId) id: string, @Body() dto: WhoAmIDto, @Ctx() ctx: RequestContext) {
+  @ApiCreatedResponse({ type: WhoAmIResultDto })
+  whoami(
+    @Param('id', orgId) id: string,
+    @Body() dto: WhoAmIDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<WhoAmIResultDto> {
     return this.crm.whoAmI(id, dto?.onBehalfOf, ctx);
   }
 
   /** The org's recent calls, as the audit shows them (with CRM's stamps and the reconciliation verdict). */
   @Get('calls')
-  async calls(@Param('id', orgId) id: string, @Query('limit') limit: string | undefined) {
+  @ApiOkResponse({ type: LedgerListDto })
+  async calls(
+    @Param('id', orgId) id: string,
+    @Query('limit') limit: string | undefined,
+  ): Promise<LedgerListDto> {
     const q = Object.assign(new AuditQueryDto(), { orgId: id, limit: intOf(limit, 20, 1, 200, 'limit') });
     return { items: (await this.audit.search(q)).items };
   }

@@ -1,8 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../common/auth-decorators';
-import { HealthService, type HealthReport } from './health.service';
+import { HealthReportDto } from './dto/health.response';
+import { HealthService } from './health.service';
 
 @ApiTags('health')
 @Controller('health')
@@ -11,7 +12,9 @@ export class HealthController {
 
   @Public()
   @Get()
-  async get(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+  @ApiOkResponse({ type: HealthReportDto, description: 'Every check is up.' })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A check is down.' })
+  async get(@Res({ passthrough: true }) res: Response): Promise<HealthReportDto> {
     const report = await this.health.report();
     res.status(report.status === 'ok' ? 200 : 503);
     return report;

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
 import { CreateOrgDto, StageCertificateDto } from './dto/create-org.dto';
-import { OrgsService, type OrgView, type RunView } from './orgs.service';
+import { OnboardingRunDto, OrgDto, OrgListDto, OrgWithRunDto } from './dto/org.response';
+import { OrgsService } from './orgs.service';
 
 const orgId = new UuidPipe('org id');
 
@@ -13,47 +14,55 @@ export class OrgsController {
   constructor(private readonly orgs: OrgsService) {}
 
   @Post()
-  create(@Body() dto: CreateOrgDto, @Ctx() ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
+  @ApiCreatedResponse({ type: OrgWithRunDto })
+  create(@Body() dto: CreateOrgDto, @Ctx() ctx: RequestContext): Promise<OrgWithRunDto> {
     return this.orgs.create(dto, ctx);
   }
 
   @Get()
-  async list(): Promise<{ items: OrgView[] }> {
+  @ApiOkResponse({ type: OrgListDto })
+  async list(): Promise<OrgListDto> {
     return { items: await this.orgs.list() };
   }
 
   @Get(':id')
-  get(@Param('id', orgId) id: string): Promise<OrgView> {
+  @ApiOkResponse({ type: OrgDto })
+  get(@Param('id', orgId) id: string): Promise<OrgDto> {
     return this.orgs.get(id);
   }
 
   @Post(':id/onboarding')
   @HttpCode(200)
-  rerun(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext) {
+  @ApiOkResponse({ type: OrgWithRunDto })
+  rerun(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext): Promise<OrgWithRunDto> {
     return this.orgs.rerun(id, ctx);
   }
 
   @Get(':id/onboarding/runs/latest')
-  latest(@Param('id', orgId) id: string): Promise<RunView> {
+  @ApiOkResponse({ type: OnboardingRunDto })
+  latest(@Param('id', orgId) id: string): Promise<OnboardingRunDto> {
     return this.orgs.latestRun(id);
   }
 
   @Post(':id/certificate/stage')
+  @ApiCreatedResponse({ type: OrgDto })
   stage(
     @Param('id', orgId) id: string,
     @Body() dto: StageCertificateDto,
     @Ctx() ctx: RequestContext,
-  ): Promise<OrgView> {
+  ): Promise<OrgDto> {
     return this.orgs.stageCertificate(id, dto.certificateId, ctx);
   }
 
   @Post(':id/certificate/promote')
-  promote(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext): Promise<OrgView> {
+  @ApiCreatedResponse({ type: OrgDto })
+  promote(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext): Promise<OrgDto> {
     return this.orgs.promoteCertificate(id, ctx);
   }
 
   @Delete(':id/certificate/staged')
-  unstage(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext): Promise<OrgView> {
+  @ApiOkResponse({ type: OrgDto })
+  unstage(@Param('id', orgId) id: string, @Ctx() ctx: RequestContext): Promise<OrgDto> {
     return this.orgs.unstageCertificate(id, ctx);
   }
 }

@@ -1,11 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { needsRenewal } from '../certificates/certificate-status';
 import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketHealthService } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
+import { OverviewDto } from './dto/overview.response';
 
 /** The overview's line about an org's certificate, from the status its own page shows. */
 function certificateAttention(c: CertificateSummary): string | null {
@@ -30,7 +31,8 @@ export class OverviewController {
   ) {}
 
   @Get()
-  async get() {
+  @ApiOkResponse({ type: OverviewDto })
+  async get(): Promise<OverviewDto> {
     const orgs = await this.orgs.list();
     const certs = new Map((await this.certificates.summaries()).map((c) => [c.id, c]));
     const failures = (await this.db.query(

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiFoundResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { buildRpsUrl, RpsVerifier } from '@onbehalf/crm-auth';
 import type { Request, Response } from 'express';
 import { AuditorMay, Public } from '../common/auth-decorators';
@@ -10,6 +16,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CrmCallsService } from '../crm/crm-calls.service';
 import { WriteRecordDto } from '../crm/dto/record.dto';
 import { ReconcileService } from '../crm/reconcile.service';
+import { EndUserDto, EndUserRecordDto } from './dto/end-user.response';
 import { END_USER_COOKIE, EndUserSessions, RPS_STATE_COOKIE, type EndUser } from './end-user-session';
 
 const orgIdPipe = new UuidPipe('org id');
@@ -56,6 +63,7 @@ export class RpsController {
 
   /** Sends the browser to the RPS sign-in page. Auditors may look, but not write (see records). */
   @Get('login')
+  @ApiFoundResponse({ description: 'To the RPS sign-in page.' })
   login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: Response): void {
     const base = this.rpsBase();
     const { value, state } = this.sessions.issueState(orgId);
@@ -79,6 +87,7 @@ export class RpsController {
   /** The RPS page sends the browser back here with `t` (a ticket) or `RPSAuthState`. */
   @Public()
   @Get('callback')
+  @ApiFoundResponse({ description: 'To the console (/test-as-user) or back to the RPS page.' })
   callback(@Query() q: Record<string, string>, @Req() req: Request, @Res() res: Response): void {
     const orgId = new UuidPipe('org id').transform(q.orgId ?? '');
     this.rpsBase();
@@ -140,17 +149,19 @@ export class RpsController {
   }
 
   @Get('me')
-  me(@Req() req: Request): EndUser & { expiresAt: number } {
+  @ApiOkResponse({ type: EndUserDto })
+  me(@Req() req: Request): EndUserDto {
     return this.endUser(req);
   }
 
   @Post('records/:entity')
+  @ApiCreatedResponse({ type: EndUserRecordDto })
   async create(
     @Param('entity') entity: string,
     @Body() dto: WriteRecordDto,
     @Req() req: Request,
     @Ctx() ctx: RequestContext,
-  ) {
+  ): Promise<EndUserRecordDto> {
     const u = this.endUser(req);
     const r = await this.crm.create(u.orgId, entity, dto.attributes, { puid: u.puid }, ctx);
     const stamps = await this.reconcile.pullStamps(u.orgId, entity, r.id).catch(() => null);
@@ -161,6 +172,7 @@ export class RpsController {
   @AuditorMay()
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse()
   logout(@Res({ passthrough: true }) res: Response): void {
     res.clearCookie(END_USER_COOKIE, { path: '/api/rps' });
   }

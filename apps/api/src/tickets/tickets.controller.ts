@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { UuidPipe } from '../common/uuid.pipe';
+import { TicketHealthDto, TicketHealthListDto, TicketSummaryDto } from './dto/ticket.response';
 import { TicketHealthService } from './ticket-health.service';
 import { TicketsService } from './tickets.service';
 
@@ -15,18 +16,24 @@ export class TicketsController {
   ) {}
 
   @Get('orgs/:id/ticket-health')
-  health(@Param('id', orgId) id: string) {
+  @ApiOkResponse({ type: TicketHealthDto })
+  health(@Param('id', orgId) id: string): Promise<TicketHealthDto> {
     return this.ticketHealth.health(id);
   }
 
   @Get('tickets/health')
-  all() {
+  @ApiOkResponse({ type: TicketHealthListDto })
+  all(): Promise<TicketHealthListDto> {
     return this.ticketHealth.healthAll();
   }
 
   @Post('orgs/:id/tickets/refresh')
   @HttpCode(200)
-  async refresh(@Param('id', orgId) id: string) {
+  @ApiOkResponse({
+    description: "The org's ticket after the refresh.",
+    schema: { allOf: [{ $ref: getSchemaPath(TicketSummaryDto) }], nullable: true },
+  })
+  async refresh(@Param('id', orgId) id: string): Promise<TicketSummaryDto | null> {
     await this.tickets.refreshNow(id);
     return this.ticketHealth.summary(id);
   }

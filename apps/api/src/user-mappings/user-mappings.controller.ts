@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { UuidPipe } from '../common/uuid.pipe';
 import { toHttpError } from '../crm/crm-errors';
+import { UserMappingDto, UserMappingListDto } from './dto/user-mapping.response';
 import { UserMappingsService } from './user-mappings.service';
 
 class ResolveDto {
@@ -20,13 +21,18 @@ export class UserMappingsController {
   constructor(private readonly mappings: UserMappingsService) {}
 
   @Get()
-  list(@Param('id', orgId) id: string) {
+  @ApiOkResponse({ type: UserMappingListDto })
+  list(@Param('id', orgId) id: string): Promise<UserMappingListDto> {
     return this.mappings.list(id);
   }
 
   @Post('resolve')
   @HttpCode(200)
-  async resolve(@Param('id', orgId) id: string, @Body() dto: ResolveDto) {
+  @ApiOkResponse({
+    type: UserMappingDto,
+    description: 'The mapping, found or not (a negative entry is cached too).',
+  })
+  async resolve(@Param('id', orgId) id: string, @Body() dto: ResolveDto): Promise<UserMappingDto> {
     const puid = UserMappingsService.normalizePuid(dto.puid);
     try {
       await this.mappings.resolve(id, puid);
@@ -39,6 +45,7 @@ export class UserMappingsController {
 
   @Delete(':puid')
   @HttpCode(204)
+  @ApiNoContentResponse()
   evict(@Param('id', orgId) id: string, @Param('puid') puid: string): Promise<void> {
     return this.mappings.evict(id, puid);
   }
