@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { AdminUser, ListResponse } from '@/types/api';
+import type { AdminUserList } from '@/types/api';
 import { adminUsersKeys } from '../keys';
 
-export function getAdminUsers(signal?: AbortSignal): Promise<ListResponse<AdminUser>> {
-  return api.get<ListResponse<AdminUser>>('/admin-users', { signal });
+export function getAdminUsers(signal?: AbortSignal): Promise<AdminUserList> {
+  return api.get<AdminUserList>('/admin-users', { signal });
 }
 
 export const adminUsersQueryOptions = () =>

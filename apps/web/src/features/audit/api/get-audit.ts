@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { LedgerItem, Page } from '@/types/api';
+import type { LedgerPage } from '@/types/api';
 import { filtersToApiQuery, type AuditFilters } from '../utils/audit-filters-model';
 import { auditKeys } from '../keys';
 
@@ -10,8 +10,8 @@ export function getAuditPage(
   filters: AuditFilters,
   cursor: string | null,
   signal?: AbortSignal,
-): Promise<Page<LedgerItem>> {
-  return api.get<Page<LedgerItem>>('/audit', {
+): Promise<LedgerPage> {
+  return api.get<LedgerPage>('/audit', {
     signal,
     query: { ...filtersToApiQuery(filters), cursor, limit: AUDIT_PAGE_SIZE },
   });

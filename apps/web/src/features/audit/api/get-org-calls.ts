@@ -1,14 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { LedgerItem, ListResponse } from '@/types/api';
+import type { LedgerList } from '@/types/api';
 import { auditKeys } from '../keys';
 
-export function getOrgCalls(
-  orgId: string,
-  limit: number,
-  signal?: AbortSignal,
-): Promise<ListResponse<LedgerItem>> {
-  return api.get<ListResponse<LedgerItem>>(`/orgs/${encodeURIComponent(orgId)}/calls`, {
+export function getOrgCalls(orgId: string, limit: number, signal?: AbortSignal): Promise<LedgerList> {
+  return api.get<LedgerList>(`/orgs/${encodeURIComponent(orgId)}/calls`, {
     signal,
     query: { limit },
   });

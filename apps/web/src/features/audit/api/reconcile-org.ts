@@ -1,14 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
+import type { ReconcileReport } from '@/types/api';
 import { auditKeys } from '../keys';
 
-export interface ReconcileResult {
-  checked: number;
-  match: number;
-  mismatch: number;
-  missing: number;
-  unknownChanges: number;
-}
+export type ReconcileResult = ReconcileReport;
 
 /** Pulls CRM's createdby/createdonbehalfby stamps now and compares them with the ledger. */
 export function reconcileOrg(orgId: string): Promise<ReconcileResult> {

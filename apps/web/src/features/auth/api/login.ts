@@ -20,7 +20,7 @@ export function useLogin() {
       setCsrfToken(data.csrfToken);
       // A new session: nothing cached under the previous one may leak into it.
       queryClient.removeQueries();
-      queryClient.setQueryData<Me>(authKeys.me(), { user: data.user, csrfToken: data.csrfToken });
+      queryClient.setQueryData<Me>(authKeys.me(), data);
     },
   });
 }

@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { Certificate, ListResponse } from '@/types/api';
+import type { CertificateList } from '@/types/api';
 import { certificatesKeys } from '../keys';
 
-export function getCertificates(signal?: AbortSignal): Promise<ListResponse<Certificate>> {
-  return api.get<ListResponse<Certificate>>('/certificates', { signal });
+export function getCertificates(signal?: AbortSignal): Promise<CertificateList> {
+  return api.get<CertificateList>('/certificates', { signal });
 }
 
 export const certificatesQueryOptions = () =>

@@ -80,7 +80,7 @@ function SignedIn({ user, orgLabel }: { user: EndUser; orgLabel: string }) {
             Org · until
           </Text>
           <Text component="dd" m={0} size="sm">
-            {orgLabel} · {formatDateTime(user.expiresAt)}
+            {orgLabel} · {formatDateTime(new Date(user.expiresAt).toISOString())}
           </Text>
         </div>
       </SimpleGrid>
@@ -101,8 +101,23 @@ function SignedIn({ user, orgLabel }: { user: EndUser; orgLabel: string }) {
 }
 
 function Stamps({ result, user, orgId }: { result: EndUserCreateResponse; user: EndUser; orgId: string }) {
-  const createdBy = stampName(result.stamps.createdby);
-  const onBehalf = stampName(result.stamps.createdonbehalfby);
+  const stamps = result.stamps;
+  const auditLink = (
+    <Anchor component={Link} to={`/audit?orgId=${encodeURIComponent(orgId)}&entity=account`}>
+      See it in the audit
+    </Anchor>
+  );
+  if (!stamps)
+    return (
+      <Alert color="yellow" variant="light" p="sm" title="Account created" role="status" aria-live="polite">
+        <Text size="sm">
+          Record <Code>{result.id}</Code>. CRM&apos;s stamps on it could not be read back; reconciliation will
+          check them. {auditLink}
+        </Text>
+      </Alert>
+    );
+  const createdBy = stampName(stamps.createdby);
+  const onBehalf = stampName(stamps.createdonbehalfby);
   return (
     <Stack gap="sm" role="status" aria-live="polite">
       <Alert color="green" variant="light" p="sm" title="Account created">
@@ -125,10 +140,10 @@ function Stamps({ result, user, orgId }: { result: EndUserCreateResponse; user: 
               <Table.Th scope="row" fw={500}>
                 <Code>{key}</Code>
               </Table.Th>
-              <Table.Td>{stampName(result.stamps[key])}</Table.Td>
+              <Table.Td>{stampName(stamps[key])}</Table.Td>
               <Table.Td>
                 <Text size="xs" ff="monospace">
-                  {stampId(result.stamps[key]) ?? '—'}
+                  {stampId(stamps[key]) ?? '—'}
                 </Text>
               </Table.Td>
             </Table.Tr>
@@ -136,10 +151,7 @@ function Stamps({ result, user, orgId }: { result: EndUserCreateResponse; user: 
         </Table.Tbody>
       </Table>
       <Text size="sm">
-        Record <Code>{result.id}</Code>.{' '}
-        <Anchor component={Link} to={`/audit?orgId=${encodeURIComponent(orgId)}&entity=account`}>
-          See it in the audit
-        </Anchor>
+        Record <Code>{result.id}</Code>. {auditLink}
       </Text>
     </Stack>
   );

@@ -6,12 +6,9 @@ export function endUserName(user: EndUser): string {
 }
 
 export function stampName(value: StampValue | undefined): string {
-  if (!value) return '—';
-  if (typeof value === 'string') return value;
-  return value.name || value.id || '—';
+  return value ? value.name || value.id : '—';
 }
 
 export function stampId(value: StampValue | undefined): string | null {
-  if (!value || typeof value === 'string') return null;
-  return value.id || null;
+  return value?.id ?? null;
 }

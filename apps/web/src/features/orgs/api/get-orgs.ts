@@ -1,10 +1,10 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
-import type { ListResponse, Org } from '@/types/api';
+import type { OrgList } from '@/types/api';
 import { orgsKeys } from '../keys';
 
-export function getOrgs(signal?: AbortSignal): Promise<ListResponse<Org>> {
-  return api.get<ListResponse<Org>>('/orgs', { signal });
+export function getOrgs(signal?: AbortSignal): Promise<OrgList> {
+  return api.get<OrgList>('/orgs', { signal });
 }
 
 export const orgsQueryOptions = () =>

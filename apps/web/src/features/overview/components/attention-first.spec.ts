@@ -5,11 +5,14 @@ import { attentionFirst } from './attention-first';
 const org = (id: string, over: Partial<OverviewOrg> = {}): OverviewOrg => ({
   id,
   friendlyName: id,
+  organizationName: null,
   status: 'active',
   ticket: null,
   certificate: null,
+  calls24h: 0,
   failures24h: 0,
   expiredFaults24h: 0,
+  breaker: 'closed',
   attention: [],
   ...over,
 });

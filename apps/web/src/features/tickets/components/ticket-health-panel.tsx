@@ -109,6 +109,7 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
       />
     );
   }
+  // null: the org has no ticket yet (none was ever issued).
   const { ticket, events, series } = health.data;
 
   return (
@@ -116,11 +117,11 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
       <Group justify="space-between" align="flex-start" wrap="wrap">
         <Stack gap={4}>
           <Group gap="sm">
-            <TicketStateBadge state={ticket.state} />
-            <Countdown ticket={ticket} />
+            <TicketStateBadge state={ticket?.state ?? 'missing'} />
+            {ticket && <Countdown ticket={ticket} />}
           </Group>
           <Text size="xs" c="dimmed">
-            CRM ticket expiry: {formatDateTime(ticket.crmTicketExpiresAt)}
+            CRM ticket expiry: {formatDateTime(ticket?.crmTicketExpiresAt)}
           </Text>
         </Stack>
         {canEdit ? (
@@ -148,12 +149,12 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
       <ActionError error={refresh.error} title="Could not refresh the ticket" />
 
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md" component="dl" m={0}>
-        <Fact label="Issued">{formatDateTime(ticket.issuedAt)}</Fact>
-        <Fact label="Last refresh">{formatDateTime(ticket.lastRefreshAt)}</Fact>
-        <Fact label="Refresh latency">{formatDuration(ticket.lastRefreshLatencyMs)}</Fact>
-        <Fact label="Refreshes">{ticket.refreshCount}</Fact>
-        <Fact label="8004A101 (24 h)">{ticket.expiredFaults24h}</Fact>
-        <Fact label="Failures (24 h)">{ticket.failures24h}</Fact>
+        <Fact label="Issued">{formatDateTime(ticket?.issuedAt)}</Fact>
+        <Fact label="Last refresh">{formatDateTime(ticket?.lastRefreshAt)}</Fact>
+        <Fact label="Refresh latency">{formatDuration(ticket?.lastRefreshLatencyMs ?? null)}</Fact>
+        <Fact label="Refreshes">{ticket?.refreshCount ?? 0}</Fact>
+        <Fact label="8004A101 (24 h)">{ticket?.expiredFaults24h ?? 0}</Fact>
+        <Fact label="Failures (24 h)">{ticket?.failures24h ?? 0}</Fact>
       </SimpleGrid>
 
       <Paper withBorder p="sm" radius="md">
