@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,14 @@ describe('serving the console', () => {
     const doc = await c.get('/api/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(((await doc.json()) as { paths: Record<string, unknown> }).paths['/api/orgs']).toBeTruthy();
+  });
+
+  it('serves the committed OpenAPI document (apps/api/openapi.json, made without a server by npm run openapi)', async () => {
+    const c = new ConsoleClient(t.url);
+    expect((await c.login(t.adminEmail, t.adminPassword)).status).toBe(200);
+    const served = await (await c.get('/api/docs/openapi.json')).json();
+    const committed = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as unknown;
+    expect(served).toEqual(committed);
   });
 
   it('sends security headers (CSP, no framing)', async () => {
