@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
 import { AuthService } from '../src/auth/auth.service';
-import type { RequestContext } from '../src/common/principal';
+import type { Principal, RequestContext } from '../src/common/principal';
 import type { AppConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
@@ -22,6 +24,14 @@ const ctx = (over: Partial<RequestContext> = {}): RequestContext => ({
   ...over,
 });
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+/** Moves the clock lru-cache reads (performance.now) forward by `ms`; the sleep lets its 1 ms reading cache lapse. */
+async function advance(ms: number): Promise<void> {
+  const base = performance.now() + ms;
+  const startedAt = Date.now();
+  vi.spyOn(performance, 'now').mockImplementation(() => base + (Date.now() - startedAt));
+  await sleep(5);
+}
 
 describe('AuthService rules (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -436,13 +446,11 @@ describe('AuthService rules (real Postgres)', () => {
 
     it('keeps a resolved key for 10 s: a revocation elsewhere shows after that, forgetApiKey drops it at once', async () => {
       const { key, id } = await createKey('cached');
-      const t0 = Date.now();
-      vi.spyOn(Date, 'now').mockReturnValue(t0);
       await auth.resolveApiKey(key);
       await ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
-      vi.spyOn(Date, 'now').mockReturnValue(t0 + 9_999);
+      await advance(9_900);
       expect((await auth.resolveApiKey(key)).apiKeyId).toBe(id);
-      vi.spyOn(Date, 'now').mockReturnValue(t0 + 10_000);
+      await advance(200);
       await expect(auth.resolveApiKey(key)).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
 
       const other = await createKey('forgotten');
@@ -457,27 +465,24 @@ describe('AuthService rules (real Postgres)', () => {
 
     it('forgets a refused key, so a key that was cached and then failed is looked up again', async () => {
       const { key, id } = await createKey('flapping');
-      const t0 = Date.now();
-      vi.spyOn(Date, 'now').mockReturnValue(t0);
       await auth.resolveApiKey(key);
       await ds.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
-      vi.spyOn(Date, 'now').mockReturnValue(t0 + 10_000);
+      await advance(10_100);
       await expect(auth.resolveApiKey(key)).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
-      const cache = (auth as unknown as { apiKeys: Map<string, unknown> }).apiKeys;
+      const cache = (auth as unknown as { apiKeys: LRUCache<string, Principal> }).apiKeys;
       expect(cache.has(sha256(key).toString('base64'))).toBe(false);
     });
 
-    it('empties the cache when it holds more than 10,000 keys', async () => {
-      const cache = (auth as unknown as { apiKeys: Map<string, { principal: unknown; until: number }> })
-        .apiKeys;
+    it('keeps at most 10,000 keys, dropping the least recently used one rather than all', async () => {
+      const cache = (auth as unknown as { apiKeys: LRUCache<string, Principal> }).apiKeys;
       cache.clear();
-      for (let i = 0; i < 10_000; i++) cache.set(`filler-${i}`, { principal: {}, until: 0 });
-      const a = await createKey('at-bound');
+      for (let i = 0; i < 10_000; i++) cache.set(`filler-${i}`, {} as Principal);
+      const a = await createKey('over-bound');
       await auth.resolveApiKey(a.key);
-      expect(cache.size).toBe(10_001);
-      const b = await createKey('over-bound');
-      await auth.resolveApiKey(b.key);
-      expect([...cache.keys()]).toEqual([sha256(b.key).toString('base64')]);
+      expect(cache.size).toBe(10_000);
+      expect(cache.has('filler-0')).toBe(false);
+      expect(cache.has('filler-1')).toBe(true);
+      expect(cache.has(sha256(a.key).toString('base64'))).toBe(true);
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { DataSource, IsNull } from 'typeorm';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -13,6 +14,7 @@ import { SessionEntity } from './session.entity';
 
 export const SESSION_COOKIE = 'onbehalf_sid';
 const API_KEY_CACHE_MS = 10_000;
+const API_KEY_CACHE_MAX = 10_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
@@ -39,7 +41,11 @@ export interface ResolvedSession {
 export class AuthService {
   private readonly logger = new Logger('auth');
   private readonly limiter: LoginRateLimiter;
-  private readonly apiKeys = new Map<string, { principal: Principal; until: number }>();
+  /** sha256(key) in base64 → its principal, for API_KEY_CACHE_MS after it was read from Postgres. */
+  private readonly apiKeys = new LRUCache<string, Principal>({
+    max: API_KEY_CACHE_MAX,
+    ttl: API_KEY_CACHE_MS,
+  });
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -231,15 +237,16 @@ export class AuthService {
 
   /**
    * Resolves an API key. Machine callers send one on every request, so a resolved key is kept
-   * in memory for a few seconds and `last_used_at` is written at most once a minute; a revoked
-   * key stops working on this instance at once and on others within API_KEY_CACHE_MS.
+   * in memory for a few seconds (the API_KEY_CACHE_MAX most recently used ones) and `last_used_at`
+   * is written at most once a minute; a revoked key stops working on this instance at once and on
+   * others within API_KEY_CACHE_MS.
    */
   async resolveApiKey(key: string): Promise<Principal> {
     const hash = sha256(key);
     const cacheKey = hash.toString('base64');
     const now = Date.now();
     const hit = this.apiKeys.get(cacheKey);
-    if (hit && hit.until > now) return hit.principal;
+    if (hit) return hit;
     const row = await this.db
       .getRepository(ApiKeyEntity)
       .findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
@@ -262,14 +269,14 @@ export class AuthService {
       sessionId: null,
       apiKeyId: row.id,
     };
-    if (this.apiKeys.size > 10_000) this.apiKeys.clear();
-    this.apiKeys.set(cacheKey, { principal, until: now + API_KEY_CACHE_MS });
+    this.apiKeys.set(cacheKey, principal);
     return principal;
   }
 
   /** Drops a revoked key from this instance's cache. */
   forgetApiKey(apiKeyId: string): void {
-    for (const [k, v] of this.apiKeys) if (v.principal.apiKeyId === apiKeyId) this.apiKeys.delete(k);
+    const keys = [...this.apiKeys.entries()].filter(([, p]) => p.apiKeyId === apiKeyId).map(([k]) => k);
+    for (const k of keys) this.apiKeys.delete(k);
   }
 
   async view(s: ResolvedSession): Promise<SessionView> {

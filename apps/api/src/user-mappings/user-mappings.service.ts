@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { isCrmAuthError } from '@onbehalf/crm-auth';
+import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { DomainException, notFound } from '../common/domain-exception';
 import { TicketsService } from '../tickets/tickets.service';
@@ -9,6 +10,7 @@ const FOUND_TTL_MS = 60 * 60 * 1000;
 const NOT_FOUND_TTL_MS = 5 * 60 * 1000;
 const HEX_PUID = /^[0-9A-Fa-f]{16}$/;
 const L1_MS = 5_000;
+const L1_MAX = 50_000;
 const HIT_FLUSH_MS = 5_000;
 
 export interface UserMappingView {
@@ -37,7 +39,13 @@ export interface ResolvedUser {
  */
 @Injectable()
 export class UserMappingsService implements OnApplicationShutdown {
-  private readonly l1 = new Map<string, { user: ResolvedUser; until: number }>();
+  /** `${orgId}|${puid}` → the found user, for L1_MS at most (never past the row's own expiry). */
+  private readonly l1 = new LRUCache<string, ResolvedUser>({ max: L1_MAX, ttl: L1_MS });
+  /**
+   * Hit counts not yet written: a write buffer, not a cache (dropping an entry would lose counts), so a
+   * plain Map. It is emptied by every flush, at most HIT_FLUSH_MS after its first entry, so it holds only
+   * the mappings hit in the last few seconds.
+   */
   private readonly pendingHits = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -60,9 +68,9 @@ export class UserMappingsService implements OnApplicationShutdown {
     const now = Date.now();
     // First level: this process's memory, a few seconds at most, in front of the Postgres rows.
     const l1 = this.l1.get(key);
-    if (l1 && l1.until > now) {
+    if (l1) {
       this.countHit(orgId, puid);
-      return l1.user;
+      return l1;
     }
     const repo = this.db.getRepository(UserMappingEntity);
     const row = await repo.findOne({ where: { orgId, puid } });
@@ -70,8 +78,7 @@ export class UserMappingsService implements OnApplicationShutdown {
       this.countHit(orgId, puid);
       if (row.status === 'found' && row.systemUserId) {
         const user = { id: row.systemUserId, name: row.fullName, puid };
-        if (this.l1.size > 50_000) this.l1.clear();
-        this.l1.set(key, { user, until: Math.min(row.expiresAt.getTime(), now + L1_MS) });
+        this.l1.set(key, user, { ttl: Math.min(row.expiresAt.getTime() - now, L1_MS) });
         return user;
       }
       throw new DomainException(
@@ -149,8 +156,10 @@ export class UserMappingsService implements OnApplicationShutdown {
 
   /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
   async evictUser(orgId: string, systemUserId: string): Promise<number> {
-    for (const [k, v] of this.l1)
-      if (k.startsWith(`${orgId}|`) && v.user.id === systemUserId) this.l1.delete(k);
+    const keys = [...this.l1.entries()]
+      .filter(([k, user]) => k.startsWith(`${orgId}|`) && user.id === systemUserId)
+      .map(([k]) => k);
+    for (const k of keys) this.l1.delete(k);
     const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [
       orgId,
       systemUserId,

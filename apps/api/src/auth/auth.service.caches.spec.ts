@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AdminAuditService } from '../admin-audit/admin-audit.service';
+import type { AppConfig } from '../config/app-config';
+import { AuthService } from './auth.service';
+
+/** An AuthService over a database that holds API keys in memory and counts its reads. */
+function world() {
+  const keys = new Map<string, { id: string; name: string; revoked: boolean }>();
+  const seen = { reads: 0 };
+  const db = {
+    getRepository: () => ({
+      findOne: async ({ where }: { where: { keyHash: Buffer } }) => {
+        seen.reads++;
+        const k = keys.get(where.keyHash.toString('hex'));
+        return k && !k.revoked ? { id: k.id, name: k.name, lastUsedAt: new Date() } : null;
+      },
+      update: async () => ({}),
+    }),
+  } as unknown as DataSource;
+  const auth = new AuthService(db, { loginRateLimitPerMinute: 5 } as AppConfig, {} as AdminAuditService);
+  const hex = (key: string) => createHash('sha256').update(key).digest('hex');
+  return {
+    auth,
+    seen,
+    add: (key: string, id = `id-${key}`) => keys.set(hex(key), { id, name: key, revoked: false }),
+    revoke: (key: string) => (keys.get(hex(key))!.revoked = true),
+    resolve: (key: string) => auth.resolveApiKey(key),
+  };
+}
+
+/** Moves the clock lru-cache reads (performance.now) forward by `ms`; the sleep lets its 1 ms reading cache lapse. */
+async function advance(ms: number): Promise<void> {
+  const base = performance.now() + ms;
+  const startedAt = Date.now();
+  vi.spyOn(performance, 'now').mockImplementation(() => base + (Date.now() - startedAt));
+  await sleep(5);
+}
+
+describe('AuthService API-key cache', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('reads a key once, then from memory for 10 s: a revocation on another instance shows after that', async () => {
+    const w = world();
+    w.add('obk_a');
+    expect((await w.resolve('obk_a')).apiKeyId).toBe('id-obk_a');
+    expect((await w.resolve('obk_a')).apiKeyId).toBe('id-obk_a');
+    expect(w.seen.reads).toBe(1);
+
+    w.revoke('obk_a'); // as another instance would: only the row changes
+    await advance(9_900);
+    expect((await w.resolve('obk_a')).apiKeyId).toBe('id-obk_a');
+    expect(w.seen.reads).toBe(1);
+
+    await advance(200);
+    await expect(w.resolve('obk_a')).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+    expect(w.seen.reads).toBe(2);
+  });
+
+  it('forgetApiKey (a revocation on this instance) drops the key at once, and only that key', async () => {
+    const w = world();
+    w.add('obk_gone');
+    w.add('obk_kept');
+    await w.resolve('obk_gone');
+    await w.resolve('obk_kept');
+    w.revoke('obk_gone');
+    w.revoke('obk_kept');
+    w.auth.forgetApiKey('id-obk_gone');
+    await expect(w.resolve('obk_gone')).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+    expect((await w.resolve('obk_kept')).apiKeyId).toBe('id-obk_kept');
+  });
+
+  it('does not keep a refused key: it is looked up on every try', async () => {
+    const w = world();
+    await expect(w.resolve('obk_unknown')).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+    w.add('obk_unknown');
+    expect((await w.resolve('obk_unknown')).apiKeyId).toBe('id-obk_unknown');
+    expect(w.seen.reads).toBe(2);
+  });
+
+  it('keeps at most 10,000 keys, dropping the least recently used one rather than all', async () => {
+    const w = world();
+    const key = (i: number) => `obk_${i}`;
+    for (let i = 0; i <= 10_000; i++) w.add(key(i));
+    for (let i = 0; i < 10_000; i++) await w.resolve(key(i));
+    expect(w.seen.reads).toBe(10_000);
+    await w.resolve(key(0)); // now the most recently used
+    await w.resolve(key(10_000)); // one more than fits: key 1 goes
+    expect(w.seen.reads).toBe(10_001);
+    await w.resolve(key(0));
+    await w.resolve(key(9_999));
+    expect(w.seen.reads).toBe(10_001);
+    await w.resolve(key(1));
+    expect(w.seen.reads).toBe(10_002);
+  });
+});
