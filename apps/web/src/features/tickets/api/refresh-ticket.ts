@@ -3,8 +3,9 @@ import { api } from '@/lib/api-client';
 import type { TicketHealth, TicketSummary } from '@/types/api';
 import { ticketsKeys } from '../keys';
 
-export function refreshTicket(orgId: string): Promise<TicketSummary> {
-  return api.post<TicketSummary>(`/orgs/${encodeURIComponent(orgId)}/tickets/refresh`);
+/** The org's ticket after the refresh (null if it still has none). */
+export function refreshTicket(orgId: string): Promise<TicketSummary | null> {
+  return api.post<TicketSummary | null>(`/orgs/${encodeURIComponent(orgId)}/tickets/refresh`);
 }
 
 export function useRefreshTicket() {
