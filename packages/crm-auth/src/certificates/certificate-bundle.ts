@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { CrmAuthError } from '../errors';
 import type { CertificateReport } from './certificate-report';
+import { throughLastMarker } from './pem-text';
 import { readPkcs12 } from './read-pkcs12';
 import { computeThumbprints, type Thumbprints } from './thumbprint';
 import { commonNameOf, validateCertificate, type ValidateCertificateOptions } from './validate-certificate';
@@ -204,7 +205,7 @@ export class CertificateBundle implements Thumbprints {
 
 function readPemCertificates(text: string, field: string): X509Certificate[] {
   if (text.length > MAX_PEM_CHARS) throw new CrmAuthError('ERR_CERT_UNREADABLE', `${field} is too large`);
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  const blocks = throughLastMarker(text, '-----END CERTIFICATE-----').match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) throw new CrmAuthError('ERR_CERT_UNREADABLE', `${field} holds no PEM certificate`);
   return blocks.map((block, i) => {
     try {

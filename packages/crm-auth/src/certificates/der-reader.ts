@@ -98,6 +98,8 @@ export function readOid(buf: Buffer, el: DerElement): string {
   const parts: number[] = [];
   let value = 0;
   for (const byte of bytes) {
+    // X.690 8.19.2: no subidentifier starts with 0x80, so each OID has one encoding.
+    if (value === 0 && byte === 0x80) throw new DerError('OBJECT IDENTIFIER arc not minimally encoded');
     value = value * 128 + (byte & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER) throw new DerError('OBJECT IDENTIFIER arc too large');
     if ((byte & 0x80) === 0) {
@@ -110,6 +112,8 @@ export function readOid(buf: Buffer, el: DerElement): string {
       value = 0;
     }
   }
+  // The last byte of a subidentifier has bit 8 clear: a set bit here means the arc is cut short.
+  if (((bytes[bytes.length - 1] as number) & 0x80) !== 0) throw new DerError('truncated OBJECT IDENTIFIER');
   return parts.join('.');
 }
 
@@ -132,9 +136,12 @@ export function readTime(buf: Buffer, el: DerElement): Date {
     throw new DerError('expected a time');
   }
   const [, , mo, d, h, mi, s] = match;
-  const ms = Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  if (Number.isNaN(ms)) throw new DerError('invalid time');
-  return new Date(ms);
+  const time = new Date(Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+  // Date.UTC rolls fields over (month 13, 30 February, hour 24, second 60) and reads years 0–99
+  // as 19xx: a time that does not read back field for field names no real instant.
+  const spelled = `${String(year).padStart(4, '0')}-${mo ?? ''}-${d ?? ''}T${h ?? ''}:${mi ?? ''}:${s ?? ''}.000Z`;
+  if (time.toISOString() !== spelled) throw new DerError('invalid time');
+  return time;
 }
 
 /** True when the element is a UTCTime or GeneralizedTime. */

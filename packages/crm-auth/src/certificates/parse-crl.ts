@@ -9,6 +9,7 @@ import {
   readSerialHex,
   readTime,
 } from './der-reader';
+import { throughLastMarker } from './pem-text';
 
 /**
  * A certificate revocation list (RFC 5280 §5) read from DER or PEM. Node has no CRL parser and
@@ -103,7 +104,7 @@ function toDer(input: Buffer | string): Buffer {
   // DER starts with a SEQUENCE tag; anything else is read as PEM text (which may carry a preamble).
   if (typeof input === 'string' || input[0] !== DerTag.SEQUENCE) {
     const text = typeof input === 'string' ? input : input.toString('latin1');
-    const match = PEM_CRL.exec(text);
+    const match = PEM_CRL.exec(throughLastMarker(text, '-----END X509 CRL-----'));
     if (!match?.[1]) throw new Error('no X509 CRL block in PEM');
     const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
     if (der.length > MAX_CRL_BYTES) throw new Error('CRL too large');

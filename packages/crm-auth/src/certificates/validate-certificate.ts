@@ -334,10 +334,10 @@ function checkRevocation(
 }
 
 function weakKeyCheck(cert: X509Certificate, add: AddProblem): void {
-  const key = cert.publicKey;
-  const details = key.asymmetricKeyDetails;
+  const key = safe(() => cert.publicKey) || undefined; // throws for a key Node cannot decode
+  const details = key?.asymmetricKeyDetails;
   if (
-    (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') &&
+    (key?.asymmetricKeyType === 'rsa' || key?.asymmetricKeyType === 'rsa-pss') &&
     (details?.modulusLength ?? 0) < 2048
   ) {
     add(
@@ -346,7 +346,7 @@ function weakKeyCheck(cert: X509Certificate, add: AddProblem): void {
       'warning',
     );
   } else if (
-    key.asymmetricKeyType === 'ec' &&
+    key?.asymmetricKeyType === 'ec' &&
     /^(secp192|prime192|secp224)/.test(details?.namedCurve ?? '')
   ) {
     add('WEAK_KEY', `${describe(cert)} has a weak EC curve (${details?.namedCurve ?? '?'})`, 'warning');
