@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobsService } from '../src/jobs/jobs.service';
+import { JOB_HISTORY, JobsService } from '../src/jobs/jobs.service';
 import { startTestApi, type TestApi } from './harness';
 
-describe('background jobs in Postgres', () => {
+const PERIODIC = ['certificate-expiry-warnings', 'reconcile', 'ticket-refresh-sweep'];
+
+describe('background jobs on pg-boss', () => {
   let a: TestApi;
   let b: TestApi;
+  const q = <T>(sql: string, params: unknown[] = []) => a.api.dataSource.query(sql, params) as Promise<T[]>;
+
   beforeAll(async () => {
     a = await startTestApi();
     // A second API instance on the same database.
@@ -15,22 +19,138 @@ describe('background jobs in Postgres', () => {
     await a?.close();
   });
 
-  it('runs each due job once across two instances ticking at the same moment', async () => {
-    await a.api.dataSource.query(
-      `UPDATE scheduled_jobs SET next_run_at = now() - interval '1 second', locked_until = NULL`,
+  it('runs each due job once across two instances ticking at the same moment, then queues its next run one interval later', async () => {
+    await q(`UPDATE pgboss.job SET start_after = now() - interval '1 second' WHERE state = 'created'`);
+    const before = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE state = 'completed'`,
     );
     const [ranA, ranB] = await Promise.all([
       a.api.app.get(JobsService).tick(),
       b.api.app.get(JobsService).tick(),
     ]);
     const names = [...ranA, ...ranB].sort();
-    expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(
-      expect.arrayContaining(['certificate-expiry-warnings', 'reconcile', 'ticket-refresh']),
+    expect(names).toEqual(PERIODIC);
+    const done = await q<{ name: string; n: number }>(
+      `SELECT name, count(*)::int AS n FROM pgboss.job WHERE state = 'completed' GROUP BY name ORDER BY name`,
     );
-    const runs = await a.api.dataSource.query(`SELECT name, count(*)::int AS n FROM job_runs GROUP BY name`);
-    for (const r of runs as { name: string; n: number }[]) expect(r.n, r.name).toBe(1);
-    // Not due again until its interval passes.
+    expect(done.reduce((s, r) => s + r.n, 0) - before[0]!.n).toBe(3);
+    for (const r of done) expect(r.n, r.name).toBe(1);
+    // One next run per job, an interval away: not due again now, on either instance.
+    const waiting = await q<{ name: string; n: number; in_s: number }>(
+      `SELECT name, count(*)::int AS n, min(extract(epoch FROM start_after - now()))::int AS in_s
+         FROM pgboss.job WHERE state = 'created' AND name = ANY($1) GROUP BY name ORDER BY name`,
+      [PERIODIC],
+    );
+    expect(waiting.map((w) => [w.name, w.n])).toEqual(PERIODIC.map((n) => [n, 1]));
+    expect(waiting.find((w) => w.name === 'reconcile')!.in_s).toBeGreaterThan(4 * 60);
     expect(await a.api.app.get(JobsService).tick()).toEqual([]);
+    expect(await b.api.app.get(JobsService).tick()).toEqual([]);
+  });
+
+  it('a failing job is retried with exponential backoff (retryDelay × 2^n … × 2^(n+1)), then succeeds', async () => {
+    const jobs = a.api.app.get(JobsService);
+    let calls = 0;
+    jobs.registerQueue<{ n: number }>({
+      name: 'test-flaky',
+      leaseMs: 60_000,
+      retry: { retryLimit: 3, retryDelaySec: 20 },
+      run: async () => {
+        calls++;
+        if (calls < 3) throw new Error(`attempt ${calls} failed`);
+        return { attempts: calls };
+      },
+    });
+    const id = (await jobs.send('test-flaky', { n: 1 }))!;
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      expect(await jobs.tick()).toContain('test-flaky');
+      const [row] = await q<{ state: string; retry_in: number; message: string }>(
+        `SELECT state::text, extract(epoch FROM start_after - now())::float AS retry_in, output->>'message' AS message
+           FROM pgboss.job WHERE id = $1`,
+        [id],
+      );
+      expect(row!.state).toBe('retry');
+      expect(row!.message).toBe(`attempt ${attempt} failed`);
+      delays.push(row!.retry_in);
+      // Not retried before its delay…
+      expect(await jobs.tick()).not.toContain('test-flaky');
+      await q(`UPDATE pgboss.job SET start_after = now() WHERE id = $1`, [id]);
+    }
+    // 20 × 2^n ≤ delay ≤ 20 × 2^(n+1) for the n-th retry (n from 0), less the few seconds this test took.
+    expect(delays[0]).toBeGreaterThan(15);
+    expect(delays[0]).toBeLessThanOrEqual(40);
+    expect(delays[1]).toBeGreaterThan(35);
+    expect(delays[1]).toBeLessThanOrEqual(80);
+    expect(await jobs.tick()).toContain('test-flaky');
+    expect(await jobs.job('test-flaky', id)).toMatchObject({
+      state: 'completed',
+      retryCount: 2,
+      output: { attempts: 3 },
+    });
+  });
+
+  it('every job queue retries with backoff, has a lease (expiry) and the one-day retention; history is deleted 7 days after a job ends', async () => {
+    const queues = await q<Record<string, unknown>>(
+      `SELECT name, policy, retry_limit, retry_delay, retry_backoff, expire_seconds, retention_minutes
+         FROM pgboss.queue WHERE name = ANY($1) ORDER BY name`,
+      [[...PERIODIC, 'ticket-refresh']],
+    );
+    expect(queues.map((r) => r.name)).toEqual([
+      'certificate-expiry-warnings',
+      'reconcile',
+      'ticket-refresh',
+      'ticket-refresh-sweep',
+    ]);
+    for (const r of queues) {
+      expect(r, String(r.name)).toMatchObject({
+        policy: 'stately',
+        retry_backoff: true,
+        retention_minutes: 24 * 60,
+      });
+      expect(r.retry_limit as number).toBeGreaterThanOrEqual(3);
+      expect(r.retry_delay as number).toBeGreaterThanOrEqual(10);
+      expect(r.expire_seconds as number).toBeGreaterThanOrEqual(60);
+    }
+    expect(queues.find((r) => r.name === 'reconcile')!.expire_seconds).toBe(600);
+    expect(JOB_HISTORY.archiveAfterSeconds / 86_400 + JOB_HISTORY.deleteAfterDays).toBe(7);
+
+    // Maintenance moves jobs finished more than a day ago to the archive, and drops archived ones after 6 days.
+    const jobs = a.api.app.get(JobsService);
+    const old = await q<{ id: string }>(
+      `SELECT id FROM pgboss.job WHERE state = 'completed' AND name = 'reconcile' LIMIT 1`,
+    );
+    expect(old).toHaveLength(1);
+    const id = old[0]!.id;
+    await q(`UPDATE pgboss.job SET completed_on = now() - interval '25 hours' WHERE id = $1`, [id]);
+    await jobs.maintain();
+    expect(await q(`SELECT 1 FROM pgboss.job WHERE id = $1`, [id])).toHaveLength(0);
+    expect(await q(`SELECT 1 FROM pgboss.archive WHERE id = $1`, [id])).toHaveLength(1);
+    await q(`UPDATE pgboss.archive SET archived_on = now() - interval '6 days 1 minute' WHERE id = $1`, [id]);
+    await jobs.maintain();
+    expect(await q(`SELECT 1 FROM pgboss.archive WHERE id = $1`, [id])).toHaveLength(0);
+  });
+
+  it('a run whose instance died is failed once its lease (expireInSeconds) has passed, and the other instance runs it again', async () => {
+    const jobs = a.api.app.get(JobsService);
+    await q(
+      `UPDATE pgboss.job SET start_after = now() - interval '1 second' WHERE name = 'reconcile' AND state = 'created'`,
+    );
+    // Instance a fetches the job and "dies" before finishing: the job stays active, held by nobody.
+    const [held] = await q<{ id: string }>(
+      `SELECT id FROM pgboss.job WHERE name = 'reconcile' AND state = 'created'`,
+    );
+    await q(`UPDATE pgboss.job SET state = 'active', started_on = now() WHERE id = $1`, [held!.id]);
+    expect(await b.api.app.get(JobsService).tick()).not.toContain('reconcile');
+    // Ten minutes later (the reconcile lease), maintenance fails the run; the retry is due after its backoff.
+    await q(`UPDATE pgboss.job SET started_on = now() - interval '601 seconds' WHERE id = $1`, [held!.id]);
+    await jobs.maintain();
+    const [after] = await q<{ state: string; message: string }>(
+      `SELECT state::text, output->'value'->>'message' AS message FROM pgboss.job WHERE id = $1`,
+      [held!.id],
+    );
+    expect(after).toEqual({ state: 'retry', message: 'job failed by timeout in active state' });
+    await q(`UPDATE pgboss.job SET start_after = now() WHERE id = $1`, [held!.id]);
+    expect(await b.api.app.get(JobsService).tick()).toContain('reconcile');
+    expect((await jobs.job('reconcile', held!.id))?.state).toBe('completed');
   });
 });

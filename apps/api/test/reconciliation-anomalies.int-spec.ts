@@ -99,17 +99,20 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
 
   const account = (id: string) => ({ org: 'contoso', entity: 'account', id });
 
-  /** The `reconcile` job, as the job runner starts it every 5 minutes; returns this org's part of the run's detail. */
+  /** The `reconcile` job, as the job runner starts it every 5 minutes; returns this org's part of the run's output. */
   async function reconcileJob(): Promise<ReconcileReport> {
-    expect(await s.api.app.get(JobsService).runNow('reconcile')).toBe(true);
+    const id = await s.api.app.get(JobsService).runNow('reconcile');
+    expect(id).not.toBeNull();
+    // The run's outcome and output, as pg-boss recorded them.
     const [run] = (await s.api.dataSource.query(
-      `SELECT outcome, detail FROM job_runs WHERE name = 'reconcile' ORDER BY id DESC LIMIT 1`,
+      `SELECT state::text AS state, output FROM pgboss.job WHERE name = 'reconcile' AND id = $1`,
+      [id],
     )) as {
-      outcome: string;
-      detail: Record<string, ReconcileReport>;
+      state: string;
+      output: Record<string, ReconcileReport>;
     }[];
-    expect(run?.outcome).toBe('succeeded');
-    return run!.detail[contosoId]!;
+    expect(run?.state).toBe('completed');
+    return run!.output[contosoId]!;
   }
 
   /** The console's "reconcile now": POST /api/orgs/:id/reconcile. */

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobsService } from '../src/jobs/jobs.service';
 import { startApi, type RunningApi } from '../src/server';
+import { TicketRefreshScheduler } from '../src/tickets/ticket-refresh.scheduler';
 import { ConsoleClient, startTestStack, type TestStack } from './harness';
 import { JON_PUID, ledger, NORA_PUID, twoOrgs } from './support/orgs';
 
@@ -76,29 +77,59 @@ describe('two API instances on one database', () => {
     expect(counts().discovery?.RetrieveCrmTicket).toBe(2);
   });
 
-  it('the ticket-refresh job, due on both instances at the same moment, refreshes once', async () => {
-    // Both orgs' tickets inside the refresh-ahead window; every job due now.
+  it('the per-org ticket-refresh jobs, due on both instances at the same moment, refresh each org once', async () => {
+    // Both orgs' tickets inside the refresh-ahead window, their jobs still queued for the old expiry (later):
+    // the sweep, due now, replaces them with jobs due now.
     await s.api.dataSource.query(`UPDATE tickets SET crm_expires_at = now() + interval '60 seconds'`);
     await s.api.dataSource.query(
-      `UPDATE scheduled_jobs SET next_run_at = now() - interval '1 second', locked_until = NULL`,
+      `UPDATE pgboss.job SET start_after = now() - interval '1 second' WHERE name = 'ticket-refresh-sweep' AND state = 'created'`,
     );
-    await s.api.dataSource.query(`DELETE FROM job_runs`);
+    const since = new Date();
     s.emulator.control.resetCounts();
     const [ranA, ranB] = await Promise.all([
       s.api.app.get(JobsService).tick(),
       b.app.get(JobsService).tick(),
     ]);
-    expect([...ranA, ...ranB].filter((n) => n === 'ticket-refresh')).toEqual(['ticket-refresh']);
-    const runs = (await s.api.dataSource.query(
-      `SELECT name, count(*)::int AS n FROM job_runs GROUP BY name`,
-    )) as { name: string; n: number }[];
-    for (const r of runs) expect(r.n, r.name).toBe(1);
+    const ran = [...ranA, ...ranB];
+    expect(ran.filter((n) => n === 'ticket-refresh-sweep')).toEqual(['ticket-refresh-sweep']);
+    expect(ran.filter((n) => n === 'ticket-refresh')).toEqual(['ticket-refresh', 'ticket-refresh']);
     // One refresh per org at the emulator, not one per instance.
     expect(counts().discovery?.RetrieveCrmTicket).toBe(2);
+    const runs = (await s.api.dataSource.query(
+      `SELECT singleton_key AS org, count(*)::int AS n FROM pgboss.job
+        WHERE name = 'ticket-refresh' AND state = 'completed' AND (output->>'refreshed')::boolean AND completed_on >= $1
+        GROUP BY singleton_key ORDER BY singleton_key`,
+      [since],
+    )) as { org: string; n: number }[];
+    expect(runs).toEqual([contosoId, northwindId].sort().map((org) => ({ org, n: 1 })));
     const fresh = (await s.api.dataSource.query(
       `SELECT count(*)::int AS n FROM tickets WHERE crm_expires_at > now() + interval '1 hour'`,
     )) as { n: number }[];
     expect(fresh[0]!.n).toBe(2);
+  });
+
+  it('after a refresh each org has one ticket-refresh job keyed by the org, due at expiry − refresh-ahead − jitter (≤ 10 % of the time left); sending again from the other instance adds none', async () => {
+    const ahead = s.config.ticketRefreshAheadSec;
+    for (const orgId of [contosoId, northwindId]) {
+      // The save queues the next job (asynchronously, after the ticket event).
+      await vi.waitFor(async () =>
+        expect(await b.app.get(JobsService).pending('ticket-refresh', orgId)).toHaveLength(1),
+      );
+      const [job] = await b.app.get(JobsService).pending('ticket-refresh', orgId);
+      const [{ expires }] = (await s.api.dataSource.query(
+        `SELECT crm_expires_at AS expires FROM tickets WHERE org_id = $1`,
+        [orgId],
+      )) as [{ expires: Date }];
+      const due = expires.getTime() - ahead * 1000;
+      expect(job!.singletonKey).toBe(orgId);
+      expect(job!.state).toBe('created');
+      expect(job!.startAfter.getTime()).toBeLessThanOrEqual(due);
+      expect(job!.startAfter.getTime()).toBeGreaterThanOrEqual(due - 0.1 * (due - Date.now()) - 60_000);
+      // A second send for the same org (the other instance, the same ticket) is refused: still one job.
+      expect(await b.app.get(TicketRefreshScheduler).schedule(orgId, expires)).toBeNull();
+      expect(await s.api.app.get(TicketRefreshScheduler).schedule(orgId, expires)).toBeNull();
+      expect(await s.api.app.get(JobsService).pending('ticket-refresh', orgId)).toHaveLength(1);
+    }
   });
 
   it("a session signed in on one instance works on the other, and both see each other's ledger rows", async () => {

@@ -4,6 +4,7 @@ import { TenantSchema1732500100000 } from './migrations/1732500100000-tenant-sch
 import { ScheduledJobs1732500200000 } from './migrations/1732500200000-scheduled-jobs';
 import { OneRunningOnboarding1732500900000 } from './migrations/1732500900000-one-running-onboarding';
 import { PassportIssuedAt1732501000000 } from './migrations/1732501000000-passport-issued-at';
+import { DropScheduledJobs1732501200000 } from './migrations/1732501200000-drop-scheduled-jobs';
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
 import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
 
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   OneRunningOnboarding1732500900000,
   PassportIssuedAt1732501000000,
   LoginRateLimits1732501100000,
+  DropScheduledJobs1732501200000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,37 +1,119 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DomainException } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { JobsService } from '../jobs/jobs.service';
+import { JOBS_SCHEMA, JobsService } from '../jobs/jobs.service';
+import {
+  TICKET_REFRESH,
+  TICKET_REFRESH_SWEEP,
+  type TicketRefreshData,
+  TicketRefreshScheduler,
+} from './ticket-refresh.scheduler';
 import { TicketsService } from './tickets.service';
 
-/** The background refresh: every 15 s, each active org whose CRM ticket expires within the window gets a new one. */
+/**
+ * The background refresh. Each org's refresh is its own pg-boss job (`ticket-refresh`, singleton key = org id),
+ * queued when its ticket is saved, due refresh-ahead (minus jitter) before expiry. A minute's sweep queues one
+ * for any active org that has none (a new org, a lost job) or whose job is later than its ticket needs.
+ */
 @Injectable()
 export class TicketRefreshJob {
+  private readonly logger = new Logger('ticket-refresh');
+
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tickets: TicketsService,
-    jobs: JobsService,
+    private readonly scheduler: TicketRefreshScheduler,
+    private readonly jobs: JobsService,
   ) {
-    jobs.register({ name: 'ticket-refresh', everyMs: 15_000, run: () => this.refreshDue() });
+    jobs.registerQueue<TicketRefreshData>({
+      name: TICKET_REFRESH,
+      // A refresh is a few CRM round trips of at most 30 s each; a run still going after 2 minutes is retried.
+      leaseMs: 120_000,
+      retry: { retryLimit: 5, retryDelaySec: 15 },
+      run: (data) => this.refreshOrg(data),
+    });
+    jobs.register({ name: TICKET_REFRESH_SWEEP, everyMs: 60_000, run: () => this.sweep() });
   }
 
-  async refreshDue(): Promise<{ refreshed: number; failed: number }> {
-    const due = (await this.db.query(
-      `SELECT o.id FROM orgs o LEFT JOIN tickets t ON t.org_id = o.id
-        WHERE o.status = 'active' AND (t.crm_expires_at IS NULL OR t.crm_expires_at < now() + ($1 || ' seconds')::interval)`,
-      [String(this.config.ticketRefreshAheadSec)],
-    )) as { id: string }[];
-    let refreshed = 0;
-    let failed = 0;
-    for (const { id } of due) {
+  private async ticketExpiry(orgId: string): Promise<Date | null> {
+    const rows = (await this.db.query(`SELECT crm_expires_at FROM tickets WHERE org_id = $1`, [orgId])) as {
+      crm_expires_at: Date | null;
+    }[];
+    return rows[0]?.crm_expires_at ?? null;
+  }
+
+  /** One org's job: refreshes unless a newer ticket, not yet due, was saved since the job was queued. */
+  async refreshOrg(data: TicketRefreshData): Promise<Record<string, unknown>> {
+    const { orgId } = data;
+    const expiry = await this.ticketExpiry(orgId);
+    const queuedFor = data.expiresAt ? new Date(data.expiresAt) : null;
+    const newer = expiry !== null && (queuedFor === null || expiry.getTime() > queuedFor.getTime());
+    if (newer && expiry.getTime() - this.config.ticketRefreshAheadSec * 1000 > Date.now()) {
+      // Refreshed meanwhile (a call found it due, or "refresh now"): queue the job for the new ticket instead.
+      await this.scheduler.schedule(orgId, expiry);
+      return { orgId, refreshed: false, reason: 'newer ticket' };
+    }
+    try {
+      await this.tickets.refreshNow(orgId);
+    } catch (err) {
+      // No such org any more, or not onboarded: nothing to retry. Anything else (CRM down, an open circuit)
+      // fails the job, which pg-boss retries with backoff.
+      if (err instanceof DomainException && (err.status === 404 || err.status === 409)) {
+        return { orgId, refreshed: false, reason: err.code };
+      }
+      throw err;
+    }
+    // The save queued the next job (TicketsService); the sweep catches it if that failed.
+    return { orgId, refreshed: true };
+  }
+
+  /** Queues a refresh for each active org without one, or whose waiting job is later than its ticket needs. */
+  async sweep(): Promise<{ queued: number; replaced: number }> {
+    const aheadMs = this.config.ticketRefreshAheadSec * 1000;
+    const rows = (await this.db.query(
+      `SELECT o.id, t.crm_expires_at AS expires,
+              j.id AS job_id, j.state::text AS state, j.start_after
+         FROM orgs o
+         LEFT JOIN tickets t ON t.org_id = o.id
+         LEFT JOIN ${JOBS_SCHEMA}.job j ON j.name = $1 AND j.singleton_key = o.id::text AND j.state < 'completed'
+        WHERE o.status = 'active'`,
+      [TICKET_REFRESH],
+    )) as {
+      id: string;
+      expires: Date | null;
+      job_id: string | null;
+      state: string | null;
+      start_after: Date | null;
+    }[];
+    const byOrg = new Map<string, typeof rows>();
+    for (const r of rows) byOrg.set(r.id, [...(byOrg.get(r.id) ?? []), r]);
+    let queued = 0;
+    let replaced = 0;
+    for (const [orgId, jobs] of byOrg) {
+      const expires = jobs[0]!.expires;
+      // Running or retrying: leave it to finish (or to its backoff).
+      if (jobs.some((j) => j.state === 'active' || j.state === 'retry')) continue;
+      const waiting = jobs.filter((j) => j.state === 'created');
+      const due = expires ? expires.getTime() - aheadMs : Date.now();
+      const late = waiting.filter((j) => j.start_after!.getTime() > Math.max(due, Date.now()) + 1_000);
+      if (waiting.length > late.length) continue;
       try {
-        await this.tickets.refreshNow(id);
-        refreshed++;
-      } catch {
-        failed++;
+        if (late.length) {
+          await this.jobs.cancel(
+            TICKET_REFRESH,
+            late.map((j) => j.job_id!),
+          );
+          replaced++;
+        }
+        if (await this.scheduler.schedule(orgId, expires)) queued++;
+      } catch (err) {
+        this.logger.warn(
+          `could not queue the refresh of org ${orgId}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
-    return { refreshed, failed };
+    return { queued, replaced };
   }
 }

@@ -19,6 +19,7 @@ import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
 import { withAdvisoryLock } from './advisory-lock';
 import { orgCircuitBreaker } from './org-breaker';
 import { orgTicketStore } from './org-ticket-store';
+import { TicketRefreshScheduler } from './ticket-refresh.scheduler';
 import { TicketStoreService } from './ticket-store.service';
 
 interface Entry {
@@ -45,6 +46,7 @@ export class TicketsService implements OnApplicationShutdown {
     private readonly certificates: CertificatesService,
     private readonly jobs: JobsService,
     private readonly metrics: MetricsService,
+    private readonly refreshes: TicketRefreshScheduler,
   ) {}
 
   /** After Nest has stopped the HTTP server (onApplicationShutdown), so no request is cut off mid-call. */
@@ -163,6 +165,8 @@ export class TicketsService implements OnApplicationShutdown {
         if (e.expiresAt) this.metrics.setTicketExpiry(orgId, Math.floor(e.expiresAt.getTime() / 1000));
         // The store saved the ticket before the session knew how long the refresh took.
         if (e.latencyMs !== undefined) await this.store.recordRefreshLatency(orgId, e.latencyMs);
+        // The org's next background refresh, due before this ticket expires (the sweep catches a failure here).
+        if (e.expiresAt) await this.refreshes.schedule(orgId, e.expiresAt).catch(() => undefined);
       }
     } catch {
       // Health bookkeeping must never fail a call.
