@@ -212,8 +212,12 @@ export const MODULES = [
     name: 'user-mappings',
     label: 'user mappings',
     target: 75,
-    mutate: ['src/user-mappings/**/*.ts'],
-    testFiles: ['test/mapping-eviction.int-spec.ts', 'test/end-user.int-spec.ts'],
+    mutate: ['src/user-mappings/**/*.ts', '!src/user-mappings/**/*.spec.ts'],
+    testFiles: [
+      'src/user-mappings/**/*.spec.ts',
+      'test/mapping-eviction.int-spec.ts',
+      'test/end-user.int-spec.ts',
+    ],
   },
 ];
 

@@ -53,6 +53,18 @@ describe('stryker summary', () => {
     ]);
   });
 
+  it('leaves out mutants in spec files, which a broad glob may have reached: tests are not rules', () => {
+    const json = {
+      files: {
+        'src/rps/rps-verifier.ts': { mutants: [mutant('Killed', 3)] },
+        'src/rps/rps-verifier.spec.ts': { mutants: [mutant('NoCoverage', 9), mutant('Survived', 10)] },
+        'src/rps/x.int-spec.ts': { mutants: [mutant('Survived', 1)] },
+      },
+    };
+    const r = resultFromReport(rps, json, '2026-12-03T00:00Z');
+    expect(r).toMatchObject({ killed: 1, survived: 0, noCoverage: 0, survivors: [] });
+  });
+
   it('keeps one committed result file per module under stryker/results', () => {
     expect(resultPath(rps)).toMatch(/stryker[/\\]results[/\\]crm-auth\.rps\.json$/);
   });
