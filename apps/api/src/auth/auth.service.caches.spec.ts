@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminAuditService } from '../admin-audit/admin-audit.service';
 import type { AppConfig } from '../config/app-config';
 import { AuthService } from './auth.service';
+import { advanceLruClock } from '../../test/lru-clock';
 
 /** An AuthService over a database that holds API keys in memory and counts its reads. */
 function world() {
@@ -31,14 +31,6 @@ function world() {
   };
 }
 
-/** Moves the clock lru-cache reads (performance.now) forward by `ms`; the sleep lets its 1 ms reading cache lapse. */
-async function advance(ms: number): Promise<void> {
-  const base = performance.now() + ms;
-  const startedAt = Date.now();
-  vi.spyOn(performance, 'now').mockImplementation(() => base + (Date.now() - startedAt));
-  await sleep(5);
-}
-
 describe('AuthService API-key cache', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -52,11 +44,11 @@ describe('AuthService API-key cache', () => {
     expect(w.seen.reads).toBe(1);
 
     w.revoke('obk_a'); // as another instance would: only the row changes
-    await advance(9_900);
+    await advanceLruClock(9_900);
     expect((await w.resolve('obk_a')).apiKeyId).toBe('id-obk_a');
     expect(w.seen.reads).toBe(1);
 
-    await advance(200);
+    await advanceLruClock(200);
     await expect(w.resolve('obk_a')).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
     expect(w.seen.reads).toBe(2);
   });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -7,6 +6,7 @@ import type { TicketsService } from '../tickets/tickets.service';
 import type { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { CrmCallsService } from './crm-calls.service';
 import type { LedgerService } from './ledger.service';
+import { advanceLruClock } from '../../test/lru-clock';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
 
@@ -51,14 +51,6 @@ function world() {
   };
 }
 
-/** Moves the clock lru-cache reads (performance.now) forward by `ms`; the sleep lets its 1 ms reading cache lapse. */
-async function advance(ms: number): Promise<void> {
-  const base = performance.now() + ms;
-  const startedAt = Date.now();
-  vi.spyOn(performance, 'now').mockImplementation(() => base + (Date.now() - startedAt));
-  await sleep(5);
-}
-
 describe('CrmCallsService caches', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -71,11 +63,11 @@ describe('CrmCallsService caches', () => {
     expect(w.seen).toMatchObject({ nameReads: 1, crmNameReads: 1 });
 
     w.rename('Ann New');
-    await advance(14 * 60_000);
+    await advanceLruClock(14 * 60_000);
     expect(await w.nameOf('a0000000-0000-4000-8000-000000000001')).toBe('Ann Old');
     expect(w.seen.crmNameReads).toBe(1);
 
-    await advance(2 * 60_000);
+    await advanceLruClock(2 * 60_000);
     expect(await w.nameOf('a0000000-0000-4000-8000-000000000001')).toBe('Ann New');
     expect(w.seen).toMatchObject({ nameReads: 2, crmNameReads: 2 });
   });
@@ -100,7 +92,7 @@ describe('CrmCallsService caches', () => {
     await w.org();
     await w.org();
     expect(w.seen.orgReads).toBe(1);
-    await advance(5_500);
+    await advanceLruClock(5_500);
     await w.org();
     expect(w.seen.orgReads).toBe(2);
 

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TicketsService } from '../tickets/tickets.service';
 import { UserMappingsService } from './user-mappings.service';
+import { advanceLruClock } from '../../test/lru-clock';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
 const OTHER_ORG = '22222222-0000-4000-8000-000000000002';
@@ -41,14 +41,6 @@ function world() {
   };
 }
 
-/** Moves the clock lru-cache reads (performance.now) forward by `ms`; the sleep lets its 1 ms reading cache lapse. */
-async function advance(ms: number): Promise<void> {
-  const base = performance.now() + ms;
-  const startedAt = Date.now();
-  vi.spyOn(performance, 'now').mockImplementation(() => base + (Date.now() - startedAt));
-  await sleep(5);
-}
-
 describe('UserMappingsService in-memory layer', () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -60,10 +52,10 @@ describe('UserMappingsService in-memory layer', () => {
     expect((await w.resolve(puid(1))).id).toBe('u-1');
     expect((await w.resolve(puid(1).toLowerCase())).id).toBe('u-1');
     expect(w.seen.reads).toBe(1);
-    await advance(4_900);
+    await advanceLruClock(4_900);
     await w.resolve(puid(1));
     expect(w.seen.reads).toBe(1);
-    await advance(200);
+    await advanceLruClock(200);
     await w.resolve(puid(1));
     expect(w.seen.reads).toBe(2);
   });
@@ -72,10 +64,10 @@ describe('UserMappingsService in-memory layer', () => {
     const w = world();
     w.row(puid(2), 'u-2', ORG, 2_000);
     await w.resolve(puid(2));
-    await advance(1_900);
+    await advanceLruClock(1_900);
     await w.resolve(puid(2));
     expect(w.seen.reads).toBe(1);
-    await advance(200);
+    await advanceLruClock(200);
     await w.resolve(puid(2));
     expect(w.seen.reads).toBe(2);
   });
