@@ -80,3 +80,38 @@ describe('matchOrganization: the one rule for naming an org (session friendlyNam
     expect(err.organizations).toHaveLength(12);
   });
 });
+
+describe('matchOrganization: folding names', () => {
+  it('finds an org by its unique name given with surrounding spaces', () => {
+    expect(matchOrganization([fabrikam, contoso], '  CONTOSO ')).toBe(contoso);
+  });
+
+  it('folds a friendly name by lower-casing it: STRAßE matches Straße, STRASSE does not (ß has no one-letter capital)', () => {
+    const strasse = org('strasse', 'Straße GmbH');
+    expect(matchOrganization([contoso, strasse], 'STRAßE GMBH')).toBe(strasse);
+    expect(thrown(() => matchOrganization([contoso, strasse], 'STRASSE GMBH')).code).toBe(
+      'ERR_ORG_NOT_FOUND',
+    );
+  });
+
+  it('keeps one space between words: a friendly name run together does not match', () => {
+    expect(thrown(() => matchOrganization([contoso], 'ContosoLtd')).code).toBe('ERR_ORG_NOT_FOUND');
+  });
+});
+
+describe('matchOrganization: what the errors carry', () => {
+  it('names RetrieveOrganizations as the operation of an ambiguous name', () => {
+    const twin = org('contoso2', 'Contoso Ltd');
+    const err = thrown(() => matchOrganization([contoso, twin], 'Contoso Ltd'));
+    expect(err.code).toBe('ERR_ORG_AMBIGUOUS');
+    expect(err.operation).toBe('RetrieveOrganizations');
+  });
+
+  it('separates the ten named candidates with commas before saying how many more there are', () => {
+    const many = Array.from({ length: 12 }, (_, i) => org(`org${i}`, `Org ${i}`));
+    const named = Array.from({ length: 10 }, (_, i) => `"Org ${i}" (org${i})`).join(', ');
+    expect(thrown(() => matchOrganization(many, 'none')).message).toBe(
+      `the service account belongs to no organization "none" (it sees ${named} and 2 more)`,
+    );
+  });
+});
