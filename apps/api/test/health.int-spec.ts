@@ -24,3 +24,27 @@ describe('GET /api/health', () => {
     expect(body.checks.emulator.error?.code).toBe('EMULATOR_UNREACHABLE');
   });
 });
+
+describe('GET /api/health against the production Microsoft services', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    // The real Windows Live ID STS and no ONBEHALF_EMULATOR_URL: this deployment has no emulator.
+    t = await startTestApi({ ONBEHALF_STS_URL: 'https://login.live.com/RST2.srf' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reports the emulator as not-configured, not up, and the whole as ok (200)', async () => {
+    const res = await fetch(`${t.url}/api/health`);
+    const body = (await res.json()) as {
+      status: string;
+      checks: { database: { status: string }; emulator: { status: string; target: string } };
+    };
+    expect(res.status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.checks.database.status).toBe('up');
+    expect(body.checks.emulator.status).toBe('not-configured');
+    expect(body.checks.emulator.target).toMatch(/production Microsoft services/);
+  });
+});

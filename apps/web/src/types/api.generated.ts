@@ -640,7 +640,7 @@ export interface components {
         };
         HealthCheckDto: {
             /** @enum {string} */
-            status: "up" | "down";
+            status: "up" | "down" | "not-configured";
             latencyMs: number;
             target: string;
             error?: components["schemas"]["HealthCheckErrorDto"];

@@ -11,8 +11,8 @@ export class HealthCheckErrorDto {
 }
 
 export class HealthCheckDto {
-  @ApiProperty({ enum: ['up', 'down'] })
-  status: 'up' | 'down';
+  @ApiProperty({ enum: ['up', 'down', 'not-configured'] })
+  status: 'up' | 'down' | 'not-configured';
 
   @ApiProperty({ type: Number })
   latencyMs: number;
@@ -32,7 +32,7 @@ export class HealthChecksDto {
   emulator: HealthCheckDto;
 }
 
-/** GET /health: 200 when every check is up, 503 with the same body when one is down. */
+/** GET /health: 200 when no check is down (the emulator may be `not-configured`), 503 with the same body when one is. */
 export class HealthReportDto {
   @ApiProperty({ enum: ['ok', 'degraded'] })
   status: 'ok' | 'degraded';
