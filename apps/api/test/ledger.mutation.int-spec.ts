@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerService } from '../src/crm/ledger.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
-import { INSTANCE_ID } from '../src/jobs/jobs.service';
 import { freshDatabase } from './harness';
 
 /** LedgerService's pending → completed / failed rows on a real Postgres. Pinned for mutation testing; tests stand alone. */
+
+const INSTANCE_ID = 'ledger-spec:1';
 describe('LedgerService (real Postgres)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let ds: DataSource;
@@ -32,7 +33,7 @@ describe('LedgerService (real Postgres)', () => {
         [cert!.id],
       )) as { id: string }[]
     )[0]!.id;
-    ledger = new LedgerService(ds);
+    ledger = new LedgerService(ds, { instanceId: INSTANCE_ID });
   });
   afterAll(async () => {
     await ds?.destroy();

@@ -14,22 +14,26 @@ describe('two API instances on one database', () => {
   let clientB: ConsoleClient;
   let contosoId: string;
   let northwindId: string;
+  const warmUpIds: string[] = [];
 
   const create = (c: ConsoleClient, orgId: string, puid: string, name: string) =>
     c.post(`/api/orgs/${orgId}/records/account`, { attributes: { name }, onBehalfOf: { puid } });
   const counts = () => s.emulator.control.counts() as unknown as Counts;
 
   beforeAll(async () => {
-    s = await startTestStack();
+    // Each instance has its own id, as replicas in production do (ONBEHALF_INSTANCE_ID or host:pid).
+    s = await startTestStack({ ONBEHALF_INSTANCE_ID: 'instance-a' });
     ({ contosoId, northwindId } = await twoOrgs(s.admin, s.emulator));
     // The same configuration (database, keys, emulator) on another port: a second instance behind a load balancer.
-    b = await startApi({ ...s.config, port: 0 }, { logger: false });
+    b = await startApi({ ...s.config, port: 0, instanceId: 'instance-b' }, { logger: false });
     clientA = s.admin;
     clientB = new ConsoleClient(b.url);
     expect((await clientB.login(s.adminEmail, s.adminPassword)).status).toBe(200);
     // Each instance has its own CrmSession with the ticket in memory.
     for (const c of [clientA, clientB]) {
-      expect((await create(c, contosoId, JON_PUID, 'warm-up')).status).toBe(201);
+      const warm = await create(c, contosoId, JON_PUID, 'warm-up');
+      expect(warm.status).toBe(201);
+      warmUpIds.push(((await warm.json()) as { id: string }).id);
       expect((await create(c, northwindId, NORA_PUID, 'warm-up')).status).toBe(201);
     }
   });
@@ -140,5 +144,22 @@ describe('two API instances on one database', () => {
     const viaA = new ConsoleClient(s.url);
     expect((await viaA.login(s.adminEmail, s.adminPassword)).status).toBe(200);
     expect((await viaA.get(`/api/orgs/${northwindId}`)).status).toBe(200);
+  });
+
+  it('each ledger row names the instance that served the call: the warm-up Creates sent to A and to B', async () => {
+    const rows = (await s.api.dataSource.query(
+      `SELECT instance, count(*)::int AS n FROM crm_calls
+        WHERE org_id = $1 AND operation = 'Create' AND record_id = ANY($2::uuid[])
+        GROUP BY instance ORDER BY instance`,
+      [contosoId, warmUpIds],
+    )) as { instance: string; n: number }[];
+    expect(rows).toEqual([
+      { instance: 'instance-a', n: 1 },
+      { instance: 'instance-b', n: 1 },
+    ]);
+    const events = (await s.api.dataSource.query(
+      `SELECT DISTINCT instance FROM ticket_events WHERE instance IS NOT NULL ORDER BY instance`,
+    )) as { instance: string }[];
+    expect(events.map((e) => e.instance).every((i) => i === 'instance-a' || i === 'instance-b')).toBe(true);
   });
 });

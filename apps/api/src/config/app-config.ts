@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /** The API's whole configuration, validated once at boot. Nothing else reads process.env. */
@@ -38,6 +39,8 @@ export interface AppConfig {
   /** Seconds after which reconciliation treats a still-pending ledger row as cut off (crash or lost reply). */
   reconcilePendingAfterSec: number;
   jobsEnabled: boolean;
+  /** This instance's name in ledger rows and ticket events (`ONBEHALF_INSTANCE_ID`, default `<host>:<pid>`). */
+  instanceId: string;
 }
 
 /** A configuration problem; the message names the variable. */
@@ -186,7 +189,21 @@ export function loadConfig(env: Env): AppConfig {
     ticketRefreshAheadSec: int(env, 'ONBEHALF_TICKET_REFRESH_AHEAD_SEC', 300, 0, 86_400),
     reconcilePendingAfterSec: int(env, 'ONBEHALF_RECONCILE_PENDING_AFTER_SEC', 60, 0, 86_400),
     jobsEnabled: (env.ONBEHALF_JOBS ?? 'on') !== 'off',
+    instanceId: instanceId(env),
   };
+}
+
+/** The instance's name: set it per replica (e.g. the pod name) when host and pid do not tell instances apart. */
+function instanceId(env: Env): string {
+  const v = env.ONBEHALF_INSTANCE_ID?.trim();
+  if (v === undefined || v === '') return `${hostname()}:${process.pid}`;
+  if (!/^[\x21-\x7e]{1,100}$/.test(v)) {
+    throw new ConfigError(
+      'ONBEHALF_INSTANCE_ID',
+      'must be 1 to 100 printable ASCII characters without spaces',
+    );
+  }
+  return v;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { INSTANCE_ID } from '../jobs/jobs.service';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GroupCommit } from './group-commit';
 
 export interface LedgerStart {
@@ -39,7 +39,10 @@ export class LedgerService {
   private readonly starts = new GroupCommit<LedgerStart & { id: string }>((rows) => this.insert(rows));
   private readonly completions = new GroupCommit<Completion>((rows) => this.update(rows));
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'instanceId'>,
+  ) {}
 
   /** Writes the pending row; resolves once it is committed, with its id. */
   async begin(s: LedgerStart): Promise<string> {
@@ -101,7 +104,7 @@ export class LedgerService {
         col('onBehalfOfPuid'),
         col('requestId'),
         col('caller'),
-        INSTANCE_ID,
+        this.config.instanceId,
       ],
     );
   }

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import {
   Inject,
   Injectable,
@@ -10,9 +9,6 @@ import {
 import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-
-/** This process's name in ledger rows and ticket events. */
-export const INSTANCE_ID = `${hostname()}:${process.pid}`;
 
 /** pg-boss's own schema: it creates and migrates it itself on start (under its advisory lock). */
 export const JOBS_SCHEMA = 'pgboss';

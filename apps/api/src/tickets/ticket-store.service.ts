@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { INSTANCE_ID } from '../jobs/jobs.service';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SecretBox } from '../secrets/secret-box';
 import { TicketEntity } from './ticket.entity';
 import type { TicketEventType } from './ticket-event.entity';
@@ -32,6 +32,7 @@ export class TicketStoreService {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     private readonly box: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'instanceId'>,
   ) {}
 
   async load(orgId: string, m: EntityManager = this.db.manager): Promise<StoredTickets | null> {
@@ -153,7 +154,7 @@ export class TicketStoreService {
   ): Promise<void> {
     await m.query(
       `INSERT INTO ticket_events (org_id, type, latency_ms, error_code, instance) VALUES ($1, $2, $3, $4, $5)`,
-      [orgId, type, latencyMs === null ? null : Math.round(latencyMs), errorCode, INSTANCE_ID],
+      [orgId, type, latencyMs === null ? null : Math.round(latencyMs), errorCode, this.config.instanceId],
     );
   }
 

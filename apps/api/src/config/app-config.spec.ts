@@ -1,0 +1,39 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config';
+
+const base = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/onbehalf',
+  ONBEHALF_KEK_spec: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('loadConfig: ONBEHALF_INSTANCE_ID', () => {
+  it('defaults to <hostname>:<pid>', () => {
+    expect(loadConfig(base).instanceId).toBe(`${hostname()}:${process.pid}`);
+  });
+
+  it('takes the configured id, trimmed', () => {
+    expect(loadConfig({ ...base, ONBEHALF_INSTANCE_ID: '  api-7f9c-0  ' }).instanceId).toBe('api-7f9c-0');
+  });
+
+  it('an empty value means the default', () => {
+    expect(loadConfig({ ...base, ONBEHALF_INSTANCE_ID: '  ' }).instanceId).toBe(
+      `${hostname()}:${process.pid}`,
+    );
+  });
+
+  it.each([
+    ['a space inside', 'api 1'],
+    ['a control character', 'api\u0001'],
+    ['over 100 characters', 'x'.repeat(101)],
+  ])('refuses an id with %s, naming the variable', (_what, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ ...base, ONBEHALF_INSTANCE_ID: value });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).variable).toBe('ONBEHALF_INSTANCE_ID');
+  });
+});
