@@ -789,7 +789,7 @@ export interface components {
             /** @example https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx */
             discoveryUrl: string;
             /**
-             * @description The org's FriendlyName as the customer knows it
+             * @description The org's FriendlyName as the customer knows it, or its unique name (OrganizationName) when several orgs share it (step organizations fails with ORG_AMBIGUOUS)
              * @example Contoso Ltd
              */
             friendlyName: string;

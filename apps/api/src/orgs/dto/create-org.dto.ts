@@ -11,7 +11,11 @@ export class CreateOrgDto {
   @MaxLength(500)
   discoveryUrl: string;
 
-  @ApiProperty({ example: 'Contoso Ltd', description: "The org's FriendlyName as the customer knows it" })
+  @ApiProperty({
+    example: 'Contoso Ltd',
+    description:
+      "The org's FriendlyName as the customer knows it, or its unique name (OrganizationName) when several orgs share it (step organizations fails with ORG_AMBIGUOUS)",
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
