@@ -4,7 +4,13 @@ import type { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
+import { AdminAccountsRepository } from '../src/auth/admin-accounts.repository';
+import { AdminUserEntity } from '../src/auth/admin-user.entity';
+import { ApiKeyEntity } from '../src/auth/api-key.entity';
+import { ApiKeysRepository } from '../src/auth/api-keys.repository';
 import { AuthService } from '../src/auth/auth.service';
+import { LoginRateLimiter } from '../src/auth/login-rate-limiter';
+import { SessionEntity } from '../src/auth/session.entity';
 import type { Principal, RequestContext } from '../src/common/principal';
 import type { AppConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
@@ -59,8 +65,17 @@ describe('AuthService rules (real Postgres)', () => {
         Record<string, unknown>
       >
     )[0]!;
-  /** A new AuthService (own rate limiter and API-key cache) over the same database and config. */
-  const fresh = () => (auth = new AuthService(ds, config, new AdminAuditService(ds)));
+  /** An AuthService as AuthModule builds it, with its own rate limiter and API-key cache, over the database. */
+  const instance = () =>
+    new AuthService(
+      new AdminAccountsRepository(ds.getRepository(AdminUserEntity), ds.getRepository(SessionEntity)),
+      new ApiKeysRepository(ds.getRepository(ApiKeyEntity)),
+      LoginRateLimiter.onPostgres(ds, config.loginRateLimitPerMinute),
+      config,
+      new AdminAuditService(ds),
+    );
+  /** A new AuthService (another instance) over the same database and config. */
+  const fresh = () => (auth = instance());
 
   beforeAll(async () => {
     db = await freshDatabase();
@@ -138,7 +153,7 @@ describe('AuthService rules (real Postgres)', () => {
 
     it('creates one first admin when two instances start at once', async () => {
       await withNoAdmin({ email: EMAIL, password }, async () => {
-        const other = new AuthService(ds, config, new AdminAuditService(ds));
+        const other = instance();
         const results = await Promise.all([
           auth.ensureFirstAdmin(),
           other.ensureFirstAdmin(),

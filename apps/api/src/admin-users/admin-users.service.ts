@@ -1,9 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, IsNull, Not, QueryFailedError } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
-import { AdminUserEntity } from '../auth/admin-user.entity';
+import {
+  type AdminAccount,
+  type AdminAccountPatch,
+  AdminAccountsRepository,
+} from '../auth/admin-accounts.repository';
 import { hashPassword } from '../auth/password-hasher';
-import { SessionEntity } from '../auth/session.entity';
 import { conflict, notFound } from '../common/domain-exception';
 import type { RequestContext, Role } from '../common/principal';
 import type { CreateAdminUserDto } from './dto/create-admin-user.dto';
@@ -19,7 +22,7 @@ export interface AdminUserView {
   lastLoginAt: string | null;
 }
 
-const view = (u: AdminUserEntity): AdminUserView => ({
+const view = (u: AdminAccount): AdminUserView => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -33,36 +36,23 @@ const exists = () => conflict('ADMIN_USER_EXISTS', 'An admin user with this emai
 @Injectable()
 export class AdminUsersService {
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly accounts: AdminAccountsRepository,
     private readonly audit: AdminAuditService,
   ) {}
 
   async list(): Promise<AdminUserView[]> {
-    const rows = await this.db
-      .getRepository(AdminUserEntity)
-      .find({ order: { createdAt: 'ASC', id: 'ASC' } });
-    return rows.map(view);
+    return (await this.accounts.list()).map(view);
   }
 
   async create(dto: CreateAdminUserDto, ctx: RequestContext): Promise<AdminUserView> {
     // Hash before the transaction: argon2 takes tens of milliseconds and must not hold the lock.
     const passwordHash = await hashPassword(dto.password);
     try {
-      return await this.db.transaction(async (m) => {
-        await lockAdminUsers(m);
-        const taken = await m
-          .getRepository(AdminUserEntity)
-          .createQueryBuilder('u')
-          .where('lower(u.email) = lower(:email)', { email: dto.email })
-          .getExists();
-        if (taken) throw exists();
-        const { identifiers } = await m.insert(AdminUserEntity, {
-          email: dto.email,
-          name: dto.name,
-          role: dto.role,
-          passwordHash,
-        });
-        const user = await m.findOneByOrFail(AdminUserEntity, { id: (identifiers[0] as { id: string }).id });
+      return await this.accounts.transaction(async (tx, m) => {
+        await tx.lockChanges();
+        if (await tx.emailTaken(dto.email)) throw exists();
+        const id = await tx.insert({ email: dto.email, name: dto.name, role: dto.role, passwordHash });
+        const user = await tx.get(id);
         await this.audit.record(
           ctx,
           {
@@ -84,18 +74,18 @@ export class AdminUsersService {
 
   async update(id: string, dto: UpdateAdminUserDto, ctx: RequestContext): Promise<AdminUserView> {
     const passwordHash = dto.password ? await hashPassword(dto.password) : null;
-    return this.db.transaction(async (m) => {
-      await lockAdminUsers(m);
-      const user = await this.findOrThrow(m, id);
+    return this.accounts.transaction(async (tx, m) => {
+      await tx.lockChanges();
+      const user = await findOrThrow(tx, id);
       const diff: Record<string, unknown> = {};
-      const patch: Partial<AdminUserEntity> = {};
+      const patch: AdminAccountPatch = {};
       if (dto.name != null && dto.name !== user.name) {
         diff.name = { from: user.name, to: dto.name };
         patch.name = dto.name;
       }
       const roleChanged = dto.role != null && dto.role !== user.role;
       if (roleChanged) {
-        if (user.role === 'admin') await this.ensureAnotherAdmin(m, user.id);
+        if (user.role === 'admin') await ensureAnotherAdmin(tx, user.id);
         diff.role = { from: user.role, to: dto.role };
         patch.role = dto.role!;
       }
@@ -104,26 +94,21 @@ export class AdminUsersService {
         patch.passwordHash = passwordHash;
       }
       if (Object.keys(patch).length === 0) return view(user);
-      await m.update(AdminUserEntity, { id }, { ...patch, updatedAt: new Date() });
+      await tx.update(id, patch);
 
       // A new role or password ends the sessions opened under the old one. A user who changes
       // their own password keeps the session they did it from; a role change ends every session.
       let sessionsRevoked = 0;
       if (roleChanged || passwordHash) {
         const keep = !roleChanged && ctx.principal?.userId === id ? ctx.principal.sessionId : null;
-        const r = await m.update(
-          SessionEntity,
-          { adminUserId: id, revokedAt: IsNull(), ...(keep ? { id: Not(keep) } : {}) },
-          { revokedAt: new Date() },
-        );
-        sessionsRevoked = r.affected ?? 0;
+        sessionsRevoked = await tx.revokeSessionsOf(id, keep);
       }
       await this.audit.record(
         ctx,
         { action: 'admin-user.update', target: user.email, diff: { id, ...diff, sessionsRevoked } },
         m,
       );
-      return view(await m.findOneByOrFail(AdminUserEntity, { id }));
+      return view(await tx.get(id));
     });
   }
 
@@ -131,12 +116,12 @@ export class AdminUsersService {
     if (ctx.principal?.userId === id) {
       throw conflict('CANNOT_DELETE_SELF', 'You cannot delete your own account. Ask another administrator.');
     }
-    await this.db.transaction(async (m) => {
-      await lockAdminUsers(m);
-      const user = await this.findOrThrow(m, id);
-      if (user.role === 'admin') await this.ensureAnotherAdmin(m, id);
+    await this.accounts.transaction(async (tx, m) => {
+      await tx.lockChanges();
+      const user = await findOrThrow(tx, id);
+      if (user.role === 'admin') await ensureAnotherAdmin(tx, id);
       // Sessions go with the user (ON DELETE CASCADE); API keys it created stay, with created_by cleared.
-      await m.delete(AdminUserEntity, { id });
+      await tx.delete(id);
       await this.audit.record(
         ctx,
         { action: 'admin-user.delete', target: user.email, diff: { id, role: user.role } },
@@ -144,22 +129,16 @@ export class AdminUsersService {
       );
     });
   }
-
-  private async findOrThrow(m: EntityManager, id: string): Promise<AdminUserEntity> {
-    const user = await m.findOneBy(AdminUserEntity, { id });
-    if (!user) throw notFound('ADMIN_USER_NOT_FOUND', 'No admin user has this id.');
-    return user;
-  }
-
-  /** The console must always keep one administrator, or nobody could manage it again. */
-  private async ensureAnotherAdmin(m: EntityManager, exceptId: string): Promise<void> {
-    const others = await m.count(AdminUserEntity, { where: { role: 'admin', id: Not(exceptId) } });
-    if (others === 0)
-      throw conflict('LAST_ADMIN', 'This is the last administrator; make another user an admin first.');
-  }
 }
 
-/** Serialises admin-user changes, so two requests cannot each remove "one of the two" last admins. */
-async function lockAdminUsers(m: EntityManager): Promise<void> {
-  await m.query(`SELECT pg_advisory_xact_lock(hashtext('onbehalf:admin-users'))`);
+async function findOrThrow(accounts: AdminAccountsRepository, id: string): Promise<AdminAccount> {
+  const user = await accounts.findById(id);
+  if (!user) throw notFound('ADMIN_USER_NOT_FOUND', 'No admin user has this id.');
+  return user;
+}
+
+/** The console must always keep one administrator, or nobody could manage it again. */
+async function ensureAnotherAdmin(accounts: AdminAccountsRepository, exceptId: string): Promise<void> {
+  if ((await accounts.countAdminsExcept(exceptId)) === 0)
+    throw conflict('LAST_ADMIN', 'This is the last administrator; make another user an admin first.');
 }

@@ -1,9 +1,8 @@
-import { AuthService } from '../auth/auth.service';
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
-import { ApiKeyEntity } from '../auth/api-key.entity';
+import { type ApiKeyRecord, ApiKeysRepository } from '../auth/api-keys.repository';
+import { AuthService } from '../auth/auth.service';
 import { notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto';
@@ -29,7 +28,7 @@ export interface CreatedApiKey {
   prefix: string;
 }
 
-const view = (k: ApiKeyEntity): ApiKeyView => ({
+const view = (k: ApiKeyRecord): ApiKeyView => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,
@@ -41,14 +40,13 @@ const view = (k: ApiKeyEntity): ApiKeyView => ({
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly keys: ApiKeysRepository,
     private readonly audit: AdminAuditService,
     private readonly auth: AuthService,
   ) {}
 
   async list(): Promise<ApiKeyView[]> {
-    const rows = await this.db.getRepository(ApiKeyEntity).find({ order: { createdAt: 'DESC', id: 'DESC' } });
-    return rows.map(view);
+    return (await this.keys.list()).map(view);
   }
 
   async create(dto: CreateApiKeyDto, ctx: RequestContext): Promise<CreatedApiKey> {
@@ -56,14 +54,13 @@ export class ApiKeysService {
     // (nothing to brute-force), and AuthService.resolveApiKey looks it up by that hash.
     const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const prefix = key.slice(0, SHOWN_CHARS);
-    return this.db.transaction(async (m) => {
-      const { identifiers } = await m.insert(ApiKeyEntity, {
+    return this.keys.transaction(async (tx, m) => {
+      const id = await tx.insert({
         name: dto.name,
         keyHash: createHash('sha256').update(key).digest(),
         prefix,
         createdBy: ctx.principal?.userId ?? null,
       });
-      const id = (identifiers[0] as { id: string }).id;
       await this.audit.record(ctx, { action: 'api-key.create', target: dto.name, diff: { id, prefix } }, m);
       return { id, name: dto.name, key, prefix };
     });
@@ -71,11 +68,11 @@ export class ApiKeysService {
 
   /** Revokes a key (kept for the record, never deleted). Revoking a revoked key changes nothing. */
   async revoke(id: string, ctx: RequestContext): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const row = await m.findOne(ApiKeyEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    await this.keys.transaction(async (tx, m) => {
+      const row = await tx.findForUpdate(id);
       if (!row) throw notFound('API_KEY_NOT_FOUND', 'No API key has this id.');
       if (row.revokedAt) return;
-      await m.update(ApiKeyEntity, { id }, { revokedAt: new Date() });
+      await tx.revoke(id);
       await this.audit.record(
         ctx,
         { action: 'api-key.revoke', target: row.name, diff: { id, prefix: row.prefix } },

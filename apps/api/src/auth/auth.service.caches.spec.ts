@@ -1,26 +1,32 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminAuditService } from '../admin-audit/admin-audit.service';
 import type { AppConfig } from '../config/app-config';
+import type { AdminAccountsRepository } from './admin-accounts.repository';
+import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository';
 import { AuthService } from './auth.service';
+import type { LoginRateLimiter } from './login-rate-limiter';
 import { advanceLruClock } from '../../test/lru-clock';
 
-/** An AuthService over a database that holds API keys in memory and counts its reads. */
+/** An AuthService over an API-key table held in memory, which counts its reads. */
 function world() {
   const keys = new Map<string, { id: string; name: string; revoked: boolean }>();
   const seen = { reads: 0 };
-  const db = {
-    getRepository: () => ({
-      findOne: async ({ where }: { where: { keyHash: Buffer } }) => {
-        seen.reads++;
-        const k = keys.get(where.keyHash.toString('hex'));
-        return k && !k.revoked ? { id: k.id, name: k.name, lastUsedAt: new Date() } : null;
-      },
-      update: async () => ({}),
-    }),
-  } as unknown as DataSource;
-  const auth = new AuthService(db, { loginRateLimitPerMinute: 5 } as AppConfig, {} as AdminAuditService);
+  const store: Pick<ApiKeysRepository, 'findLive' | 'stampUse'> = {
+    findLive: async (keyHash) => {
+      seen.reads++;
+      const k = keys.get(keyHash.toString('hex'));
+      return k && !k.revoked ? ({ id: k.id, name: k.name, lastUsedAt: new Date() } as ApiKeyRecord) : null;
+    },
+    stampUse: async () => undefined,
+  };
+  const auth = new AuthService(
+    {} as AdminAccountsRepository,
+    store as ApiKeysRepository,
+    {} as LoginRateLimiter,
+    {} as AppConfig,
+    {} as AdminAuditService,
+  );
   const hex = (key: string) => createHash('sha256').update(key).digest('hex');
   return {
     auth,

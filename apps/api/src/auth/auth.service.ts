@@ -1,16 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { DataSource, IsNull } from 'typeorm';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainException } from '../common/domain-exception';
 import type { Principal, RequestContext, Role } from '../common/principal';
-import { AdminUserEntity } from './admin-user.entity';
-import { ApiKeyEntity } from './api-key.entity';
+import { type AdminAccount, AdminAccountsRepository } from './admin-accounts.repository';
+import { ApiKeysRepository } from './api-keys.repository';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { dummyHash, hashPassword, verifyPassword } from './password-hasher';
-import { SessionEntity } from './session.entity';
 
 export const SESSION_COOKIE = 'onbehalf_sid';
 const API_KEY_CACHE_MS = 10_000;
@@ -37,10 +35,11 @@ export interface ResolvedSession {
   expiresAt: Date;
 }
 
+/** The audit context of what the API does on its own at start (no request, no user). */
+const SYSTEM: RequestContext = { principal: null, requestId: '', ip: null, userAgent: null };
+
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger('auth');
-  private readonly limiter: LoginRateLimiter;
   /** sha256(key) in base64 → its principal, for API_KEY_CACHE_MS after it was read from Postgres. */
   private readonly apiKeys = new LRUCache<string, Principal>({
     max: API_KEY_CACHE_MAX,
@@ -48,53 +47,46 @@ export class AuthService {
   });
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly accounts: AdminAccountsRepository,
+    private readonly keys: ApiKeysRepository,
+    private readonly limiter: LoginRateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AdminAuditService,
-  ) {
-    this.limiter = LoginRateLimiter.onPostgres(db, config.loginRateLimitPerMinute);
-  }
+  ) {}
 
   /** Creates the first admin when there is none. Returns the password only when it was generated here. */
   async ensureFirstAdmin(): Promise<{ email: string; generatedPassword: string | null; created: boolean }> {
     const { email, password } = this.config.firstAdmin;
-    return this.db.transaction(async (m) => {
+    return this.accounts.transaction(async (tx, m) => {
       // Two instances starting at once must not both create a first admin.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('onbehalf:first-admin'))`);
-      const count = await m.count(AdminUserEntity);
+      await tx.lockFirstAdmin();
+      const count = await tx.count();
       if (count > 0) {
         // ONBEHALF_ADMIN_PASSWORD on a later start resets that admin's password (the way back from a lost one).
         if (password) {
-          const existing = await m
-            .getRepository(AdminUserEntity)
-            .createQueryBuilder('u')
-            .addSelect('u.passwordHash')
-            .where('lower(u.email) = lower(:email)', { email })
-            .getOne();
+          const existing = await tx.findByEmailWithHash(email);
           if (existing && !(await verifyPassword(existing.passwordHash, password))) {
-            await m.update(
-              AdminUserEntity,
-              { id: existing.id },
-              { passwordHash: await hashPassword(password), updatedAt: new Date() },
-            );
-            await m.query(
-              `INSERT INTO admin_audit_log (action, target, outcome, actor_email) VALUES ('admin-user.password-reset-from-env', $1, 'success', 'system')`,
-              [email],
+            await tx.update(existing.id, { passwordHash: await hashPassword(password) });
+            await this.audit.record(
+              SYSTEM,
+              { action: 'admin-user.password-reset-from-env', target: email, actorEmail: 'system' },
+              m,
             );
           }
         }
         return { email, generatedPassword: null, created: false };
       }
       const generated = password ? null : randomBytes(12).toString('base64url');
-      await m.insert(AdminUserEntity, {
+      await tx.insert({
         email,
         name: 'Administrator',
         role: 'admin',
         passwordHash: await hashPassword(password ?? generated!),
       });
-      await m.query(
-        `INSERT INTO admin_audit_log (action, target, outcome, actor_email) VALUES ('admin-user.bootstrap', $1, 'success', 'system')`,
-        [email],
+      await this.audit.record(
+        SYSTEM,
+        { action: 'admin-user.bootstrap', target: email, actorEmail: 'system' },
+        m,
       );
       return { email, generatedPassword: generated, created: true };
     });
@@ -124,12 +116,7 @@ export class AuthService {
         },
       );
     }
-    const user = await this.db
-      .getRepository(AdminUserEntity)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
+    const user = await this.accounts.findByEmailWithHash(email);
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
     if (!user || !ok) {
       await this.audit.record(ctx, {
@@ -146,8 +133,8 @@ export class AuthService {
     const now = Date.now();
     const absolute = new Date(now + this.config.sessionAbsoluteHours * 3_600_000);
     const idle = new Date(Math.min(now + this.config.sessionIdleMinutes * 60_000, absolute.getTime()));
-    const session = await this.db.transaction(async (m) => {
-      const s = await m.save(SessionEntity, {
+    const session = await this.accounts.transaction(async (tx, m) => {
+      const s = await tx.openSession({
         tokenHash: sha256(token),
         adminUserId: user.id,
         csrfToken,
@@ -156,7 +143,7 @@ export class AuthService {
         ip: ctx.ip,
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       });
-      await m.update(AdminUserEntity, { id: user.id }, { lastLoginAt: new Date() });
+      await tx.stampLogin(user.id);
       await this.audit.record(
         {
           ...ctx,
@@ -183,54 +170,34 @@ export class AuthService {
 
   /** Resolves a cookie value to a live session, sliding its idle expiry. */
   async resolveSession(token: string): Promise<ResolvedSession> {
-    // One statement for the session and its user: this runs on every console request.
-    const rows = (await this.db.query(
-      `SELECT s.id, s.csrf_token, s.last_seen_at, s.expires_at, s.absolute_expires_at, s.revoked_at,
-              u.id AS user_id, u.email, u.name, u.role
-         FROM sessions s JOIN admin_users u ON u.id = s.admin_user_id
-        WHERE s.token_hash = $1`,
-      [sha256(token)],
-    )) as Array<{
-      id: string;
-      csrf_token: string;
-      last_seen_at: Date;
-      expires_at: Date;
-      absolute_expires_at: Date;
-      revoked_at: Date | null;
-      user_id: string;
-      email: string;
-      name: string;
-      role: Role;
-    }>;
-    const session = rows[0];
-    if (!session || session.revoked_at) {
+    const session = await this.accounts.findSession(sha256(token));
+    if (!session || session.revokedAt) {
       throw new DomainException(401, 'AUTH_REQUIRED', 'Sign in to continue.');
     }
     const now = Date.now();
-    if (session.expires_at.getTime() <= now || session.absolute_expires_at.getTime() <= now) {
+    if (session.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
       throw new DomainException(401, 'AUTH_SESSION_EXPIRED', 'Your session expired. Sign in again.');
     }
-    let expiresAt = session.expires_at;
+    let expiresAt = session.expiresAt;
     // Slide the idle window, but write at most once a minute per session.
-    if (now - session.last_seen_at.getTime() > 60_000) {
+    if (now - session.lastSeenAt.getTime() > 60_000) {
       expiresAt = new Date(
-        Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absolute_expires_at.getTime()),
+        Math.min(now + this.config.sessionIdleMinutes * 60_000, session.absoluteExpiresAt.getTime()),
       );
-      await this.db
-        .getRepository(SessionEntity)
-        .update({ id: session.id }, { lastSeenAt: new Date(now), expiresAt });
+      await this.accounts.slideSession(session.id, new Date(now), expiresAt);
     }
+    const { user } = session;
     return {
       principal: {
         kind: 'session',
-        userId: session.user_id,
-        email: session.email,
-        name: session.name,
-        role: session.role,
+        userId: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
         sessionId: session.id,
         apiKeyId: null,
       },
-      csrfToken: session.csrf_token,
+      csrfToken: session.csrfToken,
       expiresAt,
     };
   }
@@ -247,18 +214,13 @@ export class AuthService {
     const now = Date.now();
     const hit = this.apiKeys.get(cacheKey);
     if (hit) return hit;
-    const row = await this.db
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
+    const row = await this.keys.findLive(hash);
     if (!row) {
       this.apiKeys.delete(cacheKey);
       throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
     }
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000) {
-      void this.db
-        .getRepository(ApiKeyEntity)
-        .update({ id: row.id }, { lastUsedAt: new Date(now) })
-        .catch(() => undefined);
+      void this.keys.stampUse(row.id, new Date(now)).catch(() => undefined);
     }
     const principal: Principal = {
       kind: 'api-key',
@@ -291,8 +253,8 @@ export class AuthService {
   async logout(ctx: RequestContext): Promise<void> {
     const sid = ctx.principal?.sessionId;
     if (!sid) return;
-    await this.db.transaction(async (m) => {
-      await m.update(SessionEntity, { id: sid }, { revokedAt: new Date() });
+    await this.accounts.transaction(async (tx, m) => {
+      await tx.revokeSession(sid);
       await this.audit.record(ctx, { action: 'auth.logout' }, m);
     });
   }
@@ -304,12 +266,8 @@ export class AuthService {
     const b = Buffer.from(given);
     return a.length === b.length && timingSafeEqual(a, b);
   }
-
-  logFailure(message: string): void {
-    this.logger.warn(message);
-  }
 }
 
-export function toPublic(u: AdminUserEntity): PublicUser {
+export function toPublic(u: AdminAccount): PublicUser {
   return { id: u.id, email: u.email, name: u.name, role: u.role };
 }
