@@ -1,8 +1,9 @@
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
 import { AuditService } from '../src/audit/audit.service';
-import { LEDGER_CSV_HEADER } from '../src/audit/csv';
+import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from '../src/audit/csv';
 import type { AdminAuditQueryDto } from '../src/audit/dto/admin-audit-query.dto';
 import type { AuditQueryDto } from '../src/audit/dto/audit-query.dto';
 import type { RequestContext } from '../src/common/principal';
@@ -33,6 +34,8 @@ const ctx: RequestContext = {
 describe('AuditService on Postgres', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let ds: DataSource;
+  /** A connection of its own, outside the pool, so that it can see a pooled connection left in a transaction. */
+  let monitor: Client;
   let audit: AuditService;
   let orgId: string;
   let otherOrg: string;
@@ -43,20 +46,22 @@ describe('AuditService on Postgres', () => {
     for await (const c of it) chunks.push(c);
     return chunks;
   };
-  /** Sessions of this database other than ours that are still in a transaction or running the export. */
+  /** Sessions of this database other than the monitor's that are still in a transaction or running the export. */
   const busy = async () =>
     (
-      await sql<{ n: number }>(
+      await monitor.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
            AND (query LIKE '%ledger_export%' AND state <> 'idle' OR state LIKE 'idle in transaction%')`,
       )
-    )[0]!.n;
+    ).rows[0]!.n;
 
   beforeAll(async () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
     audit = new AuditService(ds, new AdminAuditService(ds));
+    monitor = new Client({ connectionString: db.url });
+    await monitor.connect();
     const [cert] = await sql<{ id: string }>(
       `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
          thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
@@ -101,6 +106,7 @@ describe('AuditService on Postgres', () => {
     }
   });
   afterAll(async () => {
+    await monitor?.end();
     await ds?.destroy();
     await db?.drop();
   });
@@ -140,6 +146,13 @@ describe('AuditService on Postgres', () => {
       expect(oneShort.nextCursor).not.toBeNull();
       const last = await search({ entity: 'page', limit: 59, cursor: oneShort.nextCursor! });
       expect(last).toEqual({ items: [expect.objectContaining({ requestId: 'page-1' })], nextCursor: null });
+    });
+
+    it('pages the whole ledger when no filter is given', async () => {
+      const page = await search({ limit: 2 });
+      expect(page.items).toHaveLength(2);
+      expect(page.items[0]!.requestId).toBeOneOf(['page-57', 'page-58', 'page-59', 'page-60']);
+      expect(page.nextCursor).not.toBeNull();
     });
 
     it('applies the filters and refuses a cursor it did not issue', async () => {
@@ -198,6 +211,36 @@ describe('AuditService on Postgres', () => {
         },
       ]);
       expect(await busy()).toBe(0);
+    });
+
+    it('exports the rows exactly as the search shows them, one CSV line each', async () => {
+      const shown = await search({ entity: 'page', limit: 60 });
+      const chunks = await collect(audit.exportCsv({ entity: 'page' }, ctx));
+      expect(chunks).toHaveLength(2);
+      expect(chunks[1]).toBe(shown.items.map((i) => csvLine(ledgerCsvFields(i))).join(''));
+    });
+
+    it('reads in a read-only, repeatable-read transaction', async () => {
+      let runner: QueryRunner | undefined;
+      const watched = new AuditService(
+        {
+          createQueryRunner: () => {
+            runner = ds.createQueryRunner();
+            return runner;
+          },
+        } as DataSource,
+        new AdminAuditService(ds),
+      );
+      const it = watched.exportCsv({ entity: 'page' }, ctx);
+      try {
+        await it.next();
+        expect(await runner!.query('SHOW transaction_read_only')).toEqual([{ transaction_read_only: 'on' }]);
+        expect(await runner!.query('SHOW transaction_isolation')).toEqual([
+          { transaction_isolation: 'repeatable read' },
+        ]);
+      } finally {
+        await it.return(undefined);
+      }
     });
 
     it('audits an export without an org as such', async () => {

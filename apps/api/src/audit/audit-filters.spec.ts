@@ -93,6 +93,20 @@ describe('AuditService.filters', () => {
       expect(at({ to: '2025-01-31T23:59:59Z' }).to).toBe('2025-01-31T23:59:59.000Z');
     });
 
+    it('reads a date-time without a zone as UTC also when the server runs in another time zone', () => {
+      const tz = process.env.TZ;
+      process.env.TZ = 'Asia/Kolkata';
+      try {
+        expect(at({ from: '2025-01-31T12:30', to: '2025-01-31T18:00:00.5' })).toEqual({
+          from: '2025-01-31T12:30:00.000Z',
+          to: '2025-01-31T18:00:00.500Z',
+        });
+      } finally {
+        if (tz === undefined) delete process.env.TZ;
+        else process.env.TZ = tz;
+      }
+    });
+
     it('reads the zone as Z, ±hh, ±hhmm or ±hh:mm', () => {
       expect(at({ from: '2025-01-31T12:00Z' }).from).toBe('2025-01-31T12:00:00.000Z');
       expect(at({ from: '2025-01-31T12:00+02' }).from).toBe('2025-01-31T10:00:00.000Z');

@@ -129,6 +129,41 @@ describe('sendCsv', () => {
     expect(closed.value).toBe(true);
   });
 
+  it('reads at most a couple of chunks ahead of a client that is not reading', async () => {
+    /** A client that takes one chunk and then nothing until the test lets it read on. */
+    class StalledResponse extends FakeResponse {
+      private held: (() => void)[] = [];
+      override _write(chunk: Buffer, enc: BufferEncoding, done: (err?: Error | null) => void): void {
+        this.held.push(() => super._write(chunk, enc, done));
+      }
+      readOn(): void {
+        for (const write of this.held.splice(0)) write();
+      }
+    }
+    const res = new StalledResponse();
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<string, void, undefined> {
+      for (let i = 0; i < 40; i++) {
+        pulled++;
+        yield `row-${i}\r\n`;
+      }
+    }
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+    };
+    const sending = send(res, counted());
+    await turns(20);
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThanOrEqual(4);
+    while (!res.writableFinished) {
+      res.readOn();
+      await turns(1);
+    }
+    await sending;
+    expect(pulled).toBe(40);
+    expect(res.written.join('')).toBe(Array.from({ length: 40 }, (_, i) => `row-${i}\r\n`).join(''));
+  });
+
   it('logs a write failure of the response and closes the source', async () => {
     const res = new FakeResponse(1);
     const logger = new FakeLogger();

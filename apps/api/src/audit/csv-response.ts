@@ -32,7 +32,7 @@ export async function sendCsv(
     if ((err as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
       logger.error(`CSV export failed after it started: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // pipeline() has already destroyed the response (or found it closed): the client sees a cut transfer.
     await chunks.return(undefined).catch(() => undefined);
-    if (!res.destroyed) res.destroy();
   }
 }

@@ -21,7 +21,7 @@ export const AUDIT_PAGE_MAX = 500;
 export const blankAsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 /** Query strings are strings; a blank limit is absent, anything else must read as a whole number. */
 export const toLimit = ({ value }: { value: unknown }) =>
-  value === '' || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value;
+  value === '' ? undefined : typeof value === 'string' ? Number(value) : value;
 
 const list = (values: readonly string[]) => new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`);
 
