@@ -55,7 +55,8 @@ export class UserMappingsService implements OnApplicationShutdown {
   ) {}
 
   static normalizePuid(puid: string): string {
-    const p = String(puid ?? '').trim();
+    // Whatever a caller passes is read as text; a missing value ("undefined", "null") is no PUID and is refused.
+    const p = String(puid).trim();
     if (!HEX_PUID.test(p))
       throw new DomainException(400, 'INVALID_PUID', 'A PUID is 16 hexadecimal digits (HexPUID).');
     return p.toUpperCase();
@@ -155,16 +156,15 @@ export class UserMappingsService implements OnApplicationShutdown {
   }
 
   /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
-  async evictUser(orgId: string, systemUserId: string): Promise<number> {
+  async evictUser(orgId: string, systemUserId: string): Promise<void> {
     const keys = [...this.l1.entries()]
       .filter(([k, user]) => k.startsWith(`${orgId}|`) && user.id === systemUserId)
       .map(([k]) => k);
     for (const k of keys) this.l1.delete(k);
-    const r = (await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [
+    await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [
       orgId,
       systemUserId,
-    ])) as unknown[];
-    return Array.isArray(r) ? (typeof r[1] === 'number' ? r[1] : 0) : 0;
+    ]);
   }
 
   async evict(orgId: string, rawPuid: string): Promise<void> {
