@@ -12,7 +12,6 @@ export interface HintContext {
   stsUrl: string;
   friendlyName: string;
   serviceAccount: string;
-  available?: string[];
 }
 
 /**

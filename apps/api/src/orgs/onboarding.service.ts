@@ -1,14 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   type CertificateBundle,
+  type CrmServiceApi,
   CrmServiceClient,
+  type CrmServiceClientOptions,
   type CrmAuthenticationToken,
+  type DiscoveryApi,
   DiscoveryClient,
+  type DiscoveryClientOptions,
   isCrmAuthError,
   type Lookup,
   matchOrganization,
   type OrganizationDetail,
+  type WlidApi,
   WlidClient,
+  type WlidClientOptions,
 } from '@onbehalf/crm-auth';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -33,6 +39,29 @@ export const pendingSteps = (): OnboardingStep[] =>
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
+type Closable = { close(): Promise<void> };
+
+/**
+ * What a run talks to besides Postgres: the three protocol clients, and the clock that times the
+ * steps (milliseconds, monotonic). Production uses {@link realOnboardingDeps}; unit specs provide
+ * fakes under {@link ONBOARDING_DEPS}.
+ */
+export interface OnboardingDeps {
+  discovery(options: DiscoveryClientOptions): DiscoveryApi & Closable;
+  wlid(options: WlidClientOptions): WlidApi & Closable;
+  crm(options: CrmServiceClientOptions): CrmServiceApi & Closable;
+  now(): number;
+}
+
+export const ONBOARDING_DEPS = Symbol('ONBOARDING_DEPS');
+
+export const realOnboardingDeps: OnboardingDeps = {
+  discovery: (options) => new DiscoveryClient(options),
+  wlid: (options) => new WlidClient(options),
+  crm: (options) => new CrmServiceClient(options),
+  now: () => performance.now(),
+};
+
 /**
  * Runs the server-to-server flow for one org, step by step, recording each step as it ends so a
  * console that polls the run sees it live. Steps 2–5 of the SDK flow end with tickets stored for
@@ -45,6 +74,7 @@ export class OnboardingService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tickets: TicketStoreService,
     private readonly ledger: LedgerService,
+    @Optional() @Inject(ONBOARDING_DEPS) private readonly deps: OnboardingDeps = realOnboardingDeps,
   ) {}
 
   /**
@@ -60,19 +90,19 @@ export class OnboardingService {
   ): Promise<OnboardingRunEntity> {
     const steps = pendingSteps();
     const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
-    const discovery = new DiscoveryClient({
+    const discovery = this.deps.discovery({
       url: org.discoveryUrl,
       ...(ca ? { ca } : {}),
       timeoutMs: 15_000,
     });
-    const wlid = new WlidClient({
+    const wlid = this.deps.wlid({
       stsUrl: this.config.stsUrl,
       certificate: bundle,
       ...(ca ? { ca } : {}),
       partnerDomain: this.config.partnerDomain,
       timeoutMs: 15_000,
     });
-    let crm: CrmServiceClient | null = null;
+    let crm: (CrmServiceApi & Closable) | null = null;
     const hints: HintContext = {
       discoveryUrl: org.discoveryUrl,
       stsUrl: this.config.stsUrl,
@@ -91,7 +121,7 @@ export class OnboardingService {
       const s = steps.find((x) => x.name === name)!;
       s.status = 'running';
       await save();
-      const t0 = performance.now();
+      const t0 = this.deps.now();
       try {
         const { value, detail } = await fn();
         s.status = 'succeeded';
@@ -103,7 +133,7 @@ export class OnboardingService {
         s.detail = s.error.message;
         throw err;
       } finally {
-        s.durationMs = Math.round(performance.now() - t0);
+        s.durationMs = Math.round(this.deps.now() - t0);
         await save();
       }
     };
@@ -125,7 +155,6 @@ export class OnboardingService {
         const { organizationDetails } = await discovery.retrieveOrganizations(passport.ticket);
         const match = findOrganization(organizationDetails, org.friendlyName);
         if (!match) {
-          hints.available = organizationDetails.map((d) => d.friendlyName);
           throw new OnboardingError(
             'ONBOARDING_ORG_NOT_FOUND',
             `No organization named "${org.friendlyName}" is visible to the service account.`,
@@ -159,7 +188,7 @@ export class OnboardingService {
       );
 
       const crmTicket = await step('crm-ticket', async () => {
-        const t0 = performance.now();
+        const t0 = this.deps.now();
         const t = await discovery.retrieveCrmTicket(detail.organizationName, passport.ticket);
         await this.tickets.save(
           org.id,
@@ -171,7 +200,7 @@ export class OnboardingService {
             crmExpiresAt: t.expirationDate,
           },
           'issued',
-          performance.now() - t0,
+          this.deps.now() - t0,
         );
         if (t.organizationDetail?.crmServiceUrl) org.crmServiceUrl = t.organizationDetail.crmServiceUrl;
         return {
@@ -179,7 +208,7 @@ export class OnboardingService {
           detail: `CRM ticket for ${detail.organizationName}, expires ${t.expirationDate.toISOString()}`,
         };
       });
-      crm = new CrmServiceClient({ url: org.crmServiceUrl!, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
+      crm = this.deps.crm({ url: org.crmServiceUrl!, ...(ca ? { ca } : {}), timeoutMs: 15_000 });
       const client = crm;
       const token = (callerId: string | null = null): CrmAuthenticationToken => ({
         authenticationType: 1,
@@ -250,7 +279,7 @@ export class OnboardingService {
       });
 
       await step('test-write', async () => {
-        const started = performance.now();
+        const started = this.deps.now();
         const ledgerId = await this.ledger.begin({
           orgId: org.id,
           operation: 'Create',
@@ -269,13 +298,13 @@ export class OnboardingService {
           }));
           await this.ledger.complete(org.id, ledgerId, {
             recordId: id,
-            latencyMs: performance.now() - started,
+            latencyMs: this.deps.now() - started,
           });
         } catch (err) {
           await this.ledger.fail(org.id, ledgerId, {
             errorCode: (err as { code?: string }).code ?? 'ERROR',
             errorMessage: String((err as Error).message),
-            latencyMs: performance.now() - started,
+            latencyMs: this.deps.now() - started,
           });
           throw err;
         }
@@ -286,14 +315,14 @@ export class OnboardingService {
         });
         const onBehalf = back.entity.attributes.createdonbehalfby as Lookup | undefined;
         const createdBy = back.entity.attributes.createdby as Lookup | undefined;
-        if (!onBehalf || typeof onBehalf !== 'object' || onBehalf.id !== me.id) {
+        if (onBehalf?.id !== me.id) {
           throw new OnboardingError(
             'ONBOARDING_NOT_STAMPED',
             'CRM did not record the service account as createdonbehalfby on the test record.',
             'Impersonation is not taking effect: check that CallerId is honoured for this org.',
           );
         }
-        if (!createdBy || typeof createdBy !== 'object' || createdBy.id !== actFor.id) {
+        if (createdBy?.id !== actFor.id) {
           throw new OnboardingError(
             'ONBOARDING_NOT_STAMPED',
             'CRM did not record the user acted for as createdby.',
@@ -335,7 +364,7 @@ function findOrganization(details: readonly OrganizationDetail[], wanted: string
   }
 }
 
-function idOf(v: unknown): string | null {
+export function idOf(v: unknown): string | null {
   if (typeof v === 'string') return v.replace(/[{}]/g, '').toLowerCase();
   if (v && typeof v === 'object' && 'id' in v) return String((v as Lookup).id);
   return null;
