@@ -48,9 +48,12 @@ describe('AuthService rules (real Postgres)', () => {
 
   const audit = async (action: string) =>
     (await ds.query(
-      `SELECT actor_id, actor_email, session_id, target, outcome, diff, ip FROM admin_audit_log WHERE action = $1 ORDER BY id`,
+      `SELECT actor_id, actor_email, session_id, target, outcome, diff, ip, user_agent, request_id
+         FROM admin_audit_log WHERE action = $1 ORDER BY id`,
       [action],
     )) as Array<{
+      request_id: string | null;
+      user_agent: string | null;
       actor_id: string | null;
       actor_email: string | null;
       session_id: string | null;
@@ -66,12 +69,12 @@ describe('AuthService rules (real Postgres)', () => {
       >
     )[0]!;
   /** An AuthService as AuthModule builds it, with its own rate limiter and API-key cache, over the database. */
-  const instance = () =>
+  const instance = (c: AppConfig = config) =>
     new AuthService(
       new AdminAccountsRepository(ds.getRepository(AdminUserEntity), ds.getRepository(SessionEntity)),
       new ApiKeysRepository(ds.getRepository(ApiKeyEntity)),
-      LoginRateLimiter.onPostgres(ds, config.loginRateLimitPerMinute),
-      config,
+      LoginRateLimiter.onPostgres(ds, c.loginRateLimitPerMinute),
+      c,
       new AdminAuditService(ds),
     );
   /** A new AuthService (another instance) over the same database and config. */
@@ -125,8 +128,19 @@ describe('AuthService rules (real Postgres)', () => {
         });
         const user = ((await ds.query(`SELECT email, name, role FROM admin_users`)) as unknown[])[0];
         expect(user).toEqual({ email: EMAIL, name: 'Administrator', role: 'admin' });
-        expect((await audit('admin-user.bootstrap')).slice(before)).toMatchObject([
-          { target: EMAIL, outcome: 'success', actor_email: 'system' },
+        // A row of the API itself: no user, session, request, address or browser behind it.
+        expect((await audit('admin-user.bootstrap')).slice(before)).toEqual([
+          {
+            target: EMAIL,
+            outcome: 'success',
+            actor_email: 'system',
+            actor_id: null,
+            session_id: null,
+            request_id: null,
+            ip: null,
+            user_agent: null,
+            diff: null,
+          },
         ]);
         expect((await auth.login(EMAIL, r.generatedPassword!, ctx())).view.user.email).toBe(EMAIL);
       });
@@ -148,6 +162,23 @@ describe('AuthService rules (real Postgres)', () => {
           created: false,
         });
         expect(await ds.query(`SELECT email FROM admin_users`)).toEqual([{ email: EMAIL }]);
+      });
+    });
+
+    it('leaves the admin alone on a later start without a configured password (nothing to reset it to)', async () => {
+      await withNoAdmin({ email: EMAIL, password }, async () => {
+        await auth.ensureFirstAdmin();
+        const hashBefore = await ds.query(`SELECT password_hash, updated_at FROM admin_users`);
+        const before = (await audit('admin-user.password-reset-from-env')).length;
+        config.firstAdmin = { email: EMAIL, password: null };
+        expect(await auth.ensureFirstAdmin()).toEqual({
+          email: EMAIL,
+          generatedPassword: null,
+          created: false,
+        });
+        expect(await ds.query(`SELECT password_hash, updated_at FROM admin_users`)).toEqual(hashBefore);
+        expect(await audit('admin-user.password-reset-from-env')).toHaveLength(before);
+        expect((await auth.login(EMAIL, password, ctx())).view.user.email).toBe(EMAIL);
       });
     });
 
@@ -180,7 +211,14 @@ describe('AuthService rules (real Postgres)', () => {
         });
         expect((await auth.login(EMAIL, next, ctx())).view.user.email).toBe(EMAIL);
         expect((await audit('admin-user.password-reset-from-env')).slice(before)).toMatchObject([
-          { target: EMAIL.toUpperCase(), outcome: 'success', actor_email: 'system' },
+          {
+            target: EMAIL.toUpperCase(),
+            outcome: 'success',
+            actor_email: 'system',
+            actor_id: null,
+            session_id: null,
+            request_id: null,
+          },
         ]);
         // The same password on the next start changes nothing and audits nothing.
         const hash = (
@@ -310,6 +348,64 @@ describe('AuthService rules (real Postgres)', () => {
         config.loginRateLimitPerMinute = 1000;
         fresh();
       }
+    });
+  });
+
+  describe('the sign-in rate limit on Postgres (login_rate_limits)', () => {
+    const hashKey = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+    it('is shared by every instance on the database, and the table holds only hashed keys, one per window', async () => {
+      const limited = { ...config, loginRateLimitPerMinute: 2 } as AppConfig;
+      const a = instance(limited);
+      const b = instance(limited);
+      const c = ctx({ ip: '203.0.113.77' });
+      const email = 'Shared@Example.test';
+      await expect(a.login(email, 'wrong', c)).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+      await expect(b.login(email, 'wrong', c)).rejects.toMatchObject({ code: 'AUTH_INVALID_CREDENTIALS' });
+      // The third attempt in the minute, the first instance's second: refused on the count of both.
+      await expect(a.login(email, 'wrong', c)).rejects.toMatchObject({
+        status: 429,
+        code: 'AUTH_RATE_LIMITED',
+      });
+
+      const user = `login-user:${hashKey('203.0.113.77|shared@example.test')}`;
+      const ip = `login-ip:${hashKey('203.0.113.77')}`;
+      const rows = (await ds.query(
+        `SELECT key, points FROM login_rate_limits WHERE key = ANY($1) ORDER BY key`,
+        [[user, ip]],
+      )) as Array<{ key: string; points: number }>;
+      expect(rows).toEqual([
+        { key: ip, points: 3 },
+        { key: user, points: 3 },
+      ]);
+      const all = (await ds.query(`SELECT key FROM login_rate_limits`)) as Array<{ key: string }>;
+      for (const { key } of all) expect(key).not.toMatch(/203\.0\.113|example\.test/i);
+    });
+
+    it("purges counters that expired over an hour ago, every 5 minutes (an unref'd timer)", async () => {
+      const now = Date.now();
+      await ds.query(`INSERT INTO login_rate_limits (key, points, expire) VALUES ($1, 1, $2), ($3, 1, $4)`, [
+        'login-user:purge-probe-old',
+        now - 2 * 3_600_000,
+        'login-user:purge-probe-recent',
+        now - 10 * 60_000,
+      ]);
+      const timers = vi.spyOn(globalThis, 'setTimeout');
+      instance();
+      const purges = timers.mock.calls.filter(([, ms]) => ms === 300_000).map(([run]) => run as () => void);
+      expect(purges).toHaveLength(2); // the user window's store and the IP window's
+      purges[0]!();
+      const probes = async () =>
+        (
+          (await ds.query(
+            `SELECT key FROM login_rate_limits WHERE key LIKE 'login-user:purge-probe-%'`,
+          )) as Array<{
+            key: string;
+          }>
+        ).map((r) => r.key);
+      for (let i = 0; i < 100 && (await probes()).length > 1; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await probes()).toEqual(['login-user:purge-probe-recent']);
     });
   });
 

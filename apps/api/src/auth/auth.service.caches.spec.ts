@@ -10,15 +10,17 @@ import { advanceLruClock } from '../../test/lru-clock';
 
 /** An AuthService over an API-key table held in memory, which counts its reads. */
 function world() {
-  const keys = new Map<string, { id: string; name: string; revoked: boolean }>();
-  const seen = { reads: 0 };
+  const keys = new Map<string, { id: string; name: string; revoked: boolean; lastUsedAt: Date }>();
+  const seen = { reads: 0, stamps: [] as Array<{ id: string; at: Date }> };
   const store: Pick<ApiKeysRepository, 'findLive' | 'stampUse'> = {
     findLive: async (keyHash) => {
       seen.reads++;
       const k = keys.get(keyHash.toString('hex'));
-      return k && !k.revoked ? ({ id: k.id, name: k.name, lastUsedAt: new Date() } as ApiKeyRecord) : null;
+      return k && !k.revoked ? ({ id: k.id, name: k.name, lastUsedAt: k.lastUsedAt } as ApiKeyRecord) : null;
     },
-    stampUse: async () => undefined,
+    stampUse: async (id, at) => {
+      seen.stamps.push({ id, at });
+    },
   };
   const auth = new AuthService(
     {} as AdminAccountsRepository,
@@ -31,7 +33,8 @@ function world() {
   return {
     auth,
     seen,
-    add: (key: string, id = `id-${key}`) => keys.set(hex(key), { id, name: key, revoked: false }),
+    add: (key: string, id = `id-${key}`, lastUsedAt = new Date()) =>
+      keys.set(hex(key), { id, name: key, revoked: false, lastUsedAt }),
     revoke: (key: string) => (keys.get(hex(key))!.revoked = true),
     resolve: (key: string) => auth.resolveApiKey(key),
   };
@@ -94,5 +97,18 @@ describe('AuthService API-key cache', () => {
     expect(w.seen.reads).toBe(10_001);
     await w.resolve(key(1));
     expect(w.seen.reads).toBe(10_002);
+  });
+
+  it("stamps a key's last use only when the stamp is over a minute old (not at exactly a minute)", async () => {
+    const w = world();
+    const usedAt = new Date(Date.UTC(2026, 0, 1));
+    w.add('obk_minute', 'k-minute', usedAt);
+    w.add('obk_later', 'k-later', usedAt);
+    vi.spyOn(Date, 'now').mockReturnValue(usedAt.getTime() + 60_000);
+    await w.resolve('obk_minute');
+    expect(w.seen.stamps).toEqual([]);
+    vi.spyOn(Date, 'now').mockReturnValue(usedAt.getTime() + 60_001);
+    await w.resolve('obk_later');
+    expect(w.seen.stamps).toEqual([{ id: 'k-later', at: new Date(usedAt.getTime() + 60_001) }]);
   });
 });

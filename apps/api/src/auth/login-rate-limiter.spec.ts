@@ -27,6 +27,7 @@ describe('LoginRateLimiter', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    vi.restoreAllMocks();
   });
 
   it('allows N attempts per minute for one IP and email, then answers the seconds until the window ends', async () => {
@@ -140,6 +141,14 @@ describe('LoginRateLimiter', () => {
       return { state, create };
     }
 
+    /** The warnings a limiter on a failing store writes, as text. */
+    function failing() {
+      const { state, create } = flakyStore();
+      const warn = vi.fn();
+      const lines = () => warn.mock.calls.map(([line]) => String(line));
+      return { state, limiter: new LoginRateLimiter(2, create, { warn }), lines };
+    }
+
     it('counts on this instance with the same limits (neither open nor closed), and logs without the email or IP', async () => {
       const { state, create } = flakyStore();
       const warn = vi.fn();
@@ -169,6 +178,51 @@ describe('LoginRateLimiter', () => {
       expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
       expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(0);
       expect(await l.attempt('198.51.100.4', 'victim@example.test')).toBe(60);
+    });
+
+    it("logs a failed reset (the user's window not cleared in the store), naming the fault", async () => {
+      const { limiter: l, lines } = failing();
+      await l.reset('198.51.100.4', 'victim@example.test');
+      expect(lines()).toHaveLength(1);
+      expect(lines()[0]).toContain('Error: connect ECONNREFUSED 127.0.0.1:5432');
+      expect(lines()[0]).toMatch(/failed 1 time\(s\)/);
+    });
+
+    it('logs at most once a minute: a failure a minute after the last line is logged again, with the count since', async () => {
+      const { limiter: l, lines } = failing();
+      await l.attempt('ip', 'a@x'); // two failures (the user and the IP window): the first is logged
+      expect(lines()).toHaveLength(1);
+      expect(lines()[0]).toMatch(/failed 1 time\(s\) \(Error: connect ECONNREFUSED/);
+      at(59_999);
+      await l.attempt('ip', 'a@x');
+      expect(lines()).toHaveLength(1);
+      at(60_000);
+      await l.attempt('ip', 'a@x');
+      expect(lines()).toHaveLength(2);
+      // The one left over at t=0, two at 59.999 s and this one.
+      expect(lines()[1]).toMatch(/failed 4 time\(s\) \(Error: connect ECONNREFUSED/);
+    });
+
+    it('names a fault that is not an Error "unknown error" (it carries no class or message to log)', async () => {
+      const warn = vi.fn();
+      const l = new LoginRateLimiter(
+        2,
+        (opts) => {
+          const s = new RateLimiterMemory(opts);
+          vi.spyOn(s, 'consume').mockRejectedValue({ code: 'XX000' });
+          return s;
+        },
+        { warn },
+      );
+      expect(await l.attempt('ip', 'a@x')).toBe(0);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('failed 1 time(s) (unknown error)');
+    });
+
+    it('throws a fault of its own in-memory fallback rather than turning it into a wait', async () => {
+      const { limiter: l } = failing();
+      vi.spyOn(RateLimiterMemory.prototype, 'consume').mockRejectedValue(new Error('fallback broke'));
+      await expect(l.attempt('ip', 'a@x')).rejects.toThrow('fallback broke');
     });
   });
 });
