@@ -155,6 +155,8 @@ export const MODULES = [
       'src/auth/login-rate-limiter.ts',
       'src/auth/password-hasher.ts',
       'src/auth/auth.controller.ts',
+      'src/auth/admin-accounts.repository.ts',
+      'src/auth/api-keys.repository.ts',
     ],
     testFiles: ['src/auth/**/*.spec.ts', 'test/auth.mutation.int-spec.ts'],
   },
