@@ -44,7 +44,7 @@ export const CRM_AUTH_ERROR_CODES = [
   // Local faults: this process, never the CRM's (not an outage of the remote service)
   'ERR_TICKET_STORE', // the session's ticket store or refresh lock failed (e.g. the database behind it)
   // Caller
-  'ERR_INVALID_OPTIONS', // caller misuse (also thrown as TypeError where that is clearer)
+  'ERR_INVALID_OPTIONS', // caller misuse: a bad option or argument, a closed session (never a TypeError)
 ] as const;
 
 /**

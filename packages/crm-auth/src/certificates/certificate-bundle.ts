@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { CrmAuthError } from '../errors';
+import { invalidOptions, optionalString, requireString } from '../option-checks';
 import type { CertificateReport } from './certificate-report';
 import { throughLastMarker } from './pem-text';
 import { readPkcs12 } from './read-pkcs12';
@@ -60,17 +61,16 @@ export class CertificateBundle implements Thumbprints {
    * Loads a bundle from PEM texts.
    *
    * @throws CrmAuthError ERR_CERT_UNREADABLE (no readable certificate or key), ERR_CERT_NO_KEY (no
-   *   key given), ERR_CERT_BAD_PASSWORD (encrypted key with a missing or wrong passphrase).
+   *   key given), ERR_CERT_BAD_PASSWORD (encrypted key with a missing or wrong passphrase),
+   *   ERR_INVALID_OPTIONS (not an object, or a PEM that is not a string).
    */
   static fromPem(input: CertificateBundlePemInput): CertificateBundle {
     if (input === null || typeof input !== 'object')
-      throw new TypeError('fromPem expects { certificatePem, privateKeyPem }');
+      throw invalidOptions('fromPem expects { certificatePem, privateKeyPem }');
     const { certificatePem, privateKeyPem, chainPem, passphrase } = input;
-    if (typeof certificatePem !== 'string') throw new TypeError('certificatePem must be a string');
-    if (chainPem !== undefined && typeof chainPem !== 'string')
-      throw new TypeError('chainPem must be a string');
-    if (passphrase !== undefined && typeof passphrase !== 'string')
-      throw new TypeError('passphrase must be a string');
+    requireString(certificatePem, 'certificatePem');
+    optionalString(chainPem, 'chainPem');
+    optionalString(passphrase, 'passphrase');
     const certs = readPemCertificates(certificatePem, 'certificatePem');
     const chain = chainPem ? readPemCertificates(chainPem, 'chainPem') : [];
     if (typeof privateKeyPem !== 'string' || !privateKeyPem.includes('PRIVATE KEY-----')) {

@@ -9,6 +9,7 @@ import {
   readSerialHex,
   readTime,
 } from './der-reader';
+import { invalidOptions } from '../option-checks';
 import { throughLastMarker } from './pem-text';
 
 /**
@@ -99,7 +100,7 @@ export function parseCrl(input: Buffer | string): ParsedCrl {
 
 function toDer(input: Buffer | string): Buffer {
   if (typeof input !== 'string' && !Buffer.isBuffer(input))
-    throw new TypeError('a CRL must be a Buffer or a string');
+    throw invalidOptions('a CRL must be a Buffer or a string');
   if (input.length > MAX_CRL_BYTES * 2) throw new Error('CRL too large');
   // DER starts with a SEQUENCE tag; anything else is read as PEM text (which may carry a preamble).
   if (typeof input === 'string' || input[0] !== DerTag.SEQUENCE) {

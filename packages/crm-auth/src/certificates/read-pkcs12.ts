@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { CrmAuthError } from '../errors';
+import { invalidOptions, requireString } from '../option-checks';
 
 /** What a PKCS#12 file holds, in Node's types. Internal to the certificates folder. */
 export interface Pkcs12Contents {
@@ -15,11 +16,12 @@ export const MAX_PKCS12_BYTES = 1024 * 1024;
  * Reads a PKCS#12 (.pfx/.p12) with node-forge and hands the result to Node as DER. node-forge
  * rather than Node: OpenSSL 3 refuses the RC2-40 encryption that older Windows exports use.
  *
- * @throws CrmAuthError ERR_CERT_UNREADABLE, ERR_CERT_BAD_PASSWORD
+ * @throws CrmAuthError ERR_CERT_UNREADABLE, ERR_CERT_BAD_PASSWORD; ERR_INVALID_OPTIONS for data that is
+ *   not a Buffer or a password that is not a string.
  */
 export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
-  if (!Buffer.isBuffer(der)) throw new TypeError('the PKCS#12 data must be a Buffer');
-  if (typeof password !== 'string') throw new TypeError('the PKCS#12 password must be a string');
+  if (!Buffer.isBuffer(der)) throw invalidOptions('the PKCS#12 data must be a Buffer');
+  requireString(password, 'the PKCS#12 password');
   if (der.length === 0 || der.length > MAX_PKCS12_BYTES) {
     throw new CrmAuthError('ERR_CERT_UNREADABLE', 'the PKCS#12 file is empty or too large');
   }

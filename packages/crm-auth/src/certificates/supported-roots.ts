@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { CrmAuthError } from '../errors';
+import { nonEmptyString, requireString } from '../option-checks';
 import { computeThumbprints, formatThumbprintHex } from './thumbprint';
 
 /**
@@ -40,11 +41,12 @@ export const DEFAULT_SUPPORTED_ROOTS: ReadonlyArray<SupportedRoot> = Object.free
  * Makes a {@link SupportedRoot} from a root certificate in PEM (e.g. the emulator's CA), pinned
  * by that certificate's own thumbprint.
  *
- * @throws CrmAuthError ERR_CERT_UNREADABLE when the PEM holds no readable certificate.
+ * @throws CrmAuthError ERR_CERT_UNREADABLE when the PEM holds no readable certificate, ERR_INVALID_OPTIONS
+ *   when the name is empty or the PEM is not a string.
  */
 export function supportedRootFromPem(name: string, pem: string): SupportedRoot {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('name must be a non-empty string');
-  if (typeof pem !== 'string') throw new TypeError('pem must be a string');
+  nonEmptyString(name, 'name');
+  requireString(pem, 'pem');
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { invalidOptions, requireString } from '../option-checks';
 
 /**
  * Certificate thumbprints in the forms people meet them: the CRM SDK and Windows show SHA-1 as spaced
@@ -25,11 +26,10 @@ const BASE64_ONLY = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * (standard or URL alphabet, padded or not) into plain lower-case hex. Accepts SHA-1 (20 bytes)
  * and SHA-256 (32 bytes) digests.
  *
- * @throws TypeError when the text is no digest of either length in either form.
+ * @throws CrmAuthError ERR_INVALID_OPTIONS when the text is no digest of either length in either form.
  */
 export function normalizeThumbprint(input: string): string {
-  if (typeof input !== 'string') throw new TypeError('thumbprint must be a string');
-  const trimmed = input.trim();
+  const trimmed = requireString(input, 'thumbprint').trim();
   const hex = trimmed.replace(HEX_SEPARATORS, '');
   // 40 or 64 hex digits cannot be a base64 digest of 20 or 32 bytes (27/28 or 43/44 characters),
   // so reading hex first never misreads base64.
@@ -38,7 +38,7 @@ export function normalizeThumbprint(input: string): string {
     const bytes = Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
     if (bytes.length === 20 || bytes.length === 32) return bytes.toString('hex');
   }
-  throw new TypeError('not a SHA-1 or SHA-256 thumbprint in hex or base64');
+  throw invalidOptions('not a SHA-1 or SHA-256 thumbprint in hex or base64');
 }
 
 /** Writes a digest (any accepted form) as spaced lower-case hex, the way the CRM SDK prints it. */

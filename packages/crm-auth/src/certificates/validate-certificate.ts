@@ -1,5 +1,5 @@
 import { KeyObject, X509Certificate, verify as verifySignature } from 'node:crypto';
-import { CrmAuthError } from '../errors';
+import { invalidOptions, requireObject } from '../option-checks';
 import type {
   CertificateChainLink,
   CertificateProblem,
@@ -45,7 +45,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * uses Node's X509Certificate only: node-forge's verifyCertificateChain treats a certificate
  * without basicConstraints as a CA (CVE-2026-33896).
  *
- * @throws TypeError on malformed options.
+ * @throws CrmAuthError ERR_INVALID_OPTIONS on malformed options (an unreadable root certificate too).
  */
 export function validateCertificate(
   subject: ValidationSubject,
@@ -133,39 +133,36 @@ interface CheckedOptions {
 }
 
 function checkOptions(options: ValidateCertificateOptions): CheckedOptions {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('validate options must be an object');
-  if (!Array.isArray(options.roots)) throw new TypeError('roots must be an array of SupportedRoot');
+  requireObject(options, 'validate options');
+  if (!Array.isArray(options.roots)) throw invalidOptions('roots must be an array of SupportedRoot');
   const pinned = new Map<string, string>();
   const rootCertificates: X509Certificate[] = [];
   for (const root of options.roots as ReadonlyArray<SupportedRoot>) {
     if (root === null || typeof root !== 'object' || typeof root.name !== 'string') {
-      throw new TypeError('each root must be { name, thumbprintSha1Hex, certificatePem? }');
+      throw invalidOptions('each root must be { name, thumbprintSha1Hex, certificatePem? }');
     }
     const thumbprint = normalizeThumbprint(root.thumbprintSha1Hex);
     if (thumbprint.length !== 40)
-      throw new TypeError(`root ${root.name}: thumbprintSha1Hex must be a SHA-1 thumbprint`);
+      throw invalidOptions(`root ${root.name}: thumbprintSha1Hex must be a SHA-1 thumbprint`);
     pinned.set(thumbprint, root.name);
     if (root.certificatePem !== undefined) {
       let cert: X509Certificate;
       try {
         cert = new X509Certificate(root.certificatePem);
       } catch (cause) {
-        throw new CrmAuthError('ERR_INVALID_OPTIONS', `root ${root.name}: certificatePem is unreadable`, {
-          cause,
-        });
+        throw invalidOptions(`root ${root.name}: certificatePem is unreadable`, cause);
       }
       rootCertificates.push(cert);
     }
   }
   const now = options.now ?? new Date();
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw invalidOptions('now must be a valid Date');
   const expiringWithinDays = options.expiringWithinDays ?? 30;
   if (typeof expiringWithinDays !== 'number' || !(expiringWithinDays >= 0)) {
-    throw new TypeError('expiringWithinDays must be a number >= 0');
+    throw invalidOptions('expiringWithinDays must be a number >= 0');
   }
   const crls = options.crls ?? [];
-  if (!Array.isArray(crls)) throw new TypeError('crls must be an array');
+  if (!Array.isArray(crls)) throw invalidOptions('crls must be an array');
   return { pinned, rootCertificates, crls, now, expiringWithinDays, requireCrl: options.requireCrl === true };
 }
 

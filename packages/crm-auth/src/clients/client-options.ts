@@ -1,3 +1,4 @@
+import { invalidOptions, optionalFunction } from '../option-checks';
 import { HttpsTransport } from '../transport/https-transport';
 import type { RoundTrip } from './round-trip';
 
@@ -16,30 +17,18 @@ export interface ClientCommonOptions {
   transport?: HttpsTransport;
 }
 
-/** Checks an https URL option once. */
-export function checkHttpsUrl(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute URL`);
-  }
-  // Tickets go to these URLs: plain HTTP would expose them.
-  if (url.protocol !== 'https:') throw new TypeError(`${name} must be an https URL`);
-  return url.toString();
-}
-
-/** Checks the shared options and returns the transport to use and whether the client owns it. */
+/**
+ * Checks the shared options (with `src/option-checks.ts`, like every option) and returns the transport
+ * to use and whether the client owns it.
+ */
 export function transportFor(
   options: ClientCommonOptions,
   clientCertificate?: { cert: string; key: string },
 ): { transport: HttpsTransport; owned: boolean } {
-  if (options.onRoundTrip !== undefined && typeof options.onRoundTrip !== 'function')
-    throw new TypeError('onRoundTrip must be a function');
+  optionalFunction(options.onRoundTrip, 'onRoundTrip');
   if (options.transport !== undefined) {
     if (!(options.transport instanceof HttpsTransport))
-      throw new TypeError('transport must be an HttpsTransport');
+      throw invalidOptions('transport must be an HttpsTransport');
     return { transport: options.transport, owned: false };
   }
   return {

@@ -11,7 +11,8 @@ import { buildWhoAmIRequest, parseWhoAmIResponse } from '../messages/crm/whoami'
 import type { CrmAuthenticationToken, Entity, SoapRequest } from '../messages/types';
 import type { HttpsTransport } from '../transport/https-transport';
 import { sendSoap } from '../transport/send-soap';
-import { checkHttpsUrl, transportFor, type ClientCommonOptions } from './client-options';
+import { httpsUrl, requireObject } from '../option-checks';
+import { transportFor, type ClientCommonOptions } from './client-options';
 import { measureRoundTrip, type CallOptions, type RoundTrip } from './round-trip';
 
 /** Options of {@link CrmServiceClient}. */
@@ -70,11 +71,10 @@ export class CrmServiceClient implements CrmServiceApi {
   readonly #owned: boolean;
   readonly #onRoundTrip: ((trip: RoundTrip) => void) | undefined;
 
-  /** @throws TypeError on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: CrmServiceClientOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('CrmServiceClient options must be an object');
-    this.#url = checkHttpsUrl(options.url, 'url');
+    requireObject(options, 'CrmServiceClient options');
+    this.#url = httpsUrl(options.url, 'url');
     const { transport, owned } = transportFor(options);
     this.#transport = transport;
     this.#owned = owned;

@@ -17,7 +17,8 @@ import {
 import type { OrganizationDetail, SoapRequest } from '../messages/types';
 import type { HttpsTransport } from '../transport/https-transport';
 import { sendSoap } from '../transport/send-soap';
-import { checkHttpsUrl, transportFor, type ClientCommonOptions } from './client-options';
+import { httpsUrl, nonEmptyString, requireObject } from '../option-checks';
+import { transportFor, type ClientCommonOptions } from './client-options';
 import { measureRoundTrip, type CallOptions, type RoundTrip } from './round-trip';
 
 /** Options of {@link DiscoveryClient}. */
@@ -60,11 +61,10 @@ export class DiscoveryClient implements DiscoveryApi {
   readonly #owned: boolean;
   readonly #onRoundTrip: ((trip: RoundTrip) => void) | undefined;
 
-  /** @throws TypeError on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: DiscoveryClientOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('DiscoveryClient options must be an object');
-    this.#url = checkHttpsUrl(options.url, 'url');
+    requireObject(options, 'DiscoveryClient options');
+    this.#url = httpsUrl(options.url, 'url');
     const { transport, owned } = transportFor(options);
     this.#transport = transport;
     this.#owned = owned;
@@ -86,7 +86,7 @@ export class DiscoveryClient implements DiscoveryApi {
     passportTicket: string,
     options: CallOptions = {},
   ): Promise<{ organizationDetails: OrganizationDetail[] }> {
-    requireText(passportTicket, 'passportTicket');
+    nonEmptyString(passportTicket, 'passportTicket');
     return this.#call(
       'RetrieveOrganizations',
       () => buildRetrieveOrganizationsRequest({ passportTicket }),
@@ -101,8 +101,8 @@ export class DiscoveryClient implements DiscoveryApi {
     passportTicket: string,
     options: CallOptions = {},
   ): Promise<CrmTicket> {
-    requireText(organizationName, 'organizationName');
-    requireText(passportTicket, 'passportTicket');
+    nonEmptyString(organizationName, 'organizationName');
+    nonEmptyString(passportTicket, 'passportTicket');
     return this.#call(
       'RetrieveCrmTicket',
       () => buildRetrieveCrmTicketRequest({ organizationName, passportTicket }),
@@ -116,9 +116,9 @@ export class DiscoveryClient implements DiscoveryApi {
     args: { externalId: string; organizationName: string; passportTicket: string },
     options: CallOptions = {},
   ): Promise<{ crmUserId: string }> {
-    requireText(args?.externalId, 'externalId');
-    requireText(args.organizationName, 'organizationName');
-    requireText(args.passportTicket, 'passportTicket');
+    nonEmptyString(args?.externalId, 'externalId');
+    nonEmptyString(args.organizationName, 'organizationName');
+    nonEmptyString(args.passportTicket, 'passportTicket');
     return this.#call(
       'RetrieveCrmUserIdByExternalId',
       () => buildRetrieveCrmUserIdByExternalIdRequest(args),
@@ -149,9 +149,4 @@ export class DiscoveryClient implements DiscoveryApi {
       }),
     );
   }
-}
-
-function requireText(value: unknown, name: string): void {
-  if (typeof value !== 'string' || value.length === 0)
-    throw new TypeError(`${name} must be a non-empty string`);
 }

@@ -6,7 +6,8 @@ import {
 } from '../messages/wlid/request-security-token';
 import { sendSoap } from '../transport/send-soap';
 import type { HttpsTransport } from '../transport/https-transport';
-import { checkHttpsUrl, transportFor, type ClientCommonOptions } from './client-options';
+import { httpsUrl, invalidOptions, nonEmptyString, requireObject } from '../option-checks';
+import { transportFor, type ClientCommonOptions } from './client-options';
 import { measureRoundTrip, type CallOptions, type RoundTrip } from './round-trip';
 
 /** Options of {@link WlidClient}. */
@@ -45,17 +46,13 @@ export class WlidClient implements WlidApi {
   readonly #owned: boolean;
   readonly #onRoundTrip: ((trip: RoundTrip) => void) | undefined;
 
-  /** @throws TypeError on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: WlidClientOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('WlidClient options must be an object');
-    this.#stsUrl = checkHttpsUrl(options.stsUrl ?? WLID.defaultStsUrl, 'stsUrl');
+    requireObject(options, 'WlidClient options');
+    this.#stsUrl = httpsUrl(options.stsUrl ?? WLID.defaultStsUrl, 'stsUrl');
     if (!(options.certificate instanceof CertificateBundle))
-      throw new TypeError('certificate must be a CertificateBundle');
-    const partnerDomain = options.partnerDomain ?? 'crm.dynamics.com';
-    if (typeof partnerDomain !== 'string' || partnerDomain.length === 0)
-      throw new TypeError('partnerDomain must be a non-empty string');
-    this.#partnerDomain = partnerDomain;
+      throw invalidOptions('certificate must be a CertificateBundle');
+    this.#partnerDomain = nonEmptyString(options.partnerDomain ?? 'crm.dynamics.com', 'partnerDomain');
     const { transport, owned } = transportFor(options, options.certificate.toTlsOptions());
     this.#transport = transport;
     this.#owned = owned;
@@ -64,8 +61,7 @@ export class WlidClient implements WlidApi {
 
   /** Asks the STS for a Passport ticket under `policy` (from RetrievePolicy). */
   async requestTicket(args: { policy: string; appliesTo?: string } & CallOptions): Promise<PassportTicket> {
-    if (typeof args?.policy !== 'string' || args.policy.length === 0)
-      throw new TypeError('policy must be a non-empty string');
+    nonEmptyString(args?.policy, 'policy');
     // The RST names its audience, http://Passport.NET/tb, in wsa:To; the STS URL is only where it is posted.
     const request = buildRequestSecurityTokenRequest({
       policy: args.policy,

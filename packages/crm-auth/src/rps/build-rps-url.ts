@@ -1,3 +1,5 @@
+import { absoluteUrl, invalidOptions, nonEmptyString } from '../option-checks';
+
 /** Which sign-in page URL {@link buildRpsUrl} makes, as `RPSDomainMap.ConstructURL` named them. */
 export type RpsUrlKind = 'Auth' | 'SilentAuth' | 'Logout';
 
@@ -20,13 +22,13 @@ const PATHS: Readonly<Record<RpsUrlKind, { path: string; silent: boolean }>> = {
  * Builds the URL to send a user to: `Auth` (interactive sign-in), `SilentAuth` (sign-in without
  * a page when a session exists; the answer for an RPSAuthState of "Maybe") or `Logout`.
  *
- * @throws TypeError on an unknown kind or a URL that is not absolute http(s).
+ * @throws CrmAuthError ERR_INVALID_OPTIONS on an unknown kind, an empty siteId or a URL that is not
+ *   absolute http(s).
  */
 export function buildRpsUrl(kind: RpsUrlKind, options: RpsUrlOptions): string {
   const spec = Object.prototype.hasOwnProperty.call(PATHS, kind) ? PATHS[kind] : undefined;
-  if (!spec) throw new TypeError(`unknown RPS URL kind: ${String(kind)}`);
-  if (typeof options?.siteId !== 'string' || options.siteId.length === 0)
-    throw new TypeError('siteId must be a non-empty string');
+  if (!spec) throw invalidOptions(`unknown RPS URL kind: ${String(kind)}`);
+  nonEmptyString(options?.siteId, 'siteId');
   const base = absoluteHttpUrl(options.rpsBaseUrl, 'rpsBaseUrl');
   const back = absoluteHttpUrl(options.returnUrl, 'returnUrl');
   const url = new URL(`${base.pathname.replace(/\/+$/, '')}/${spec.path}`, base);
@@ -37,13 +39,7 @@ export function buildRpsUrl(kind: RpsUrlKind, options: RpsUrlOptions): string {
 }
 
 function absoluteHttpUrl(value: unknown, name: string): URL {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`${name} must be http(s)`);
+  const url = absoluteUrl(value, name);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidOptions(`${name} must be http(s)`);
   return url;
 }

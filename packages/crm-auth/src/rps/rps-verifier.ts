@@ -1,5 +1,11 @@
 import { verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
-import { CrmAuthError } from '../errors';
+import {
+  invalidOptions,
+  nonEmptyString,
+  optionalFunction,
+  requireObject,
+  requireString,
+} from '../option-checks';
 import { splitRpsTicket, type RpsTicketPayload } from './rps-ticket';
 
 /** Options of {@link RpsVerifier}. */
@@ -47,31 +53,25 @@ export class RpsVerifier {
   readonly #clock: () => number;
   readonly #skewSec: number;
 
-  /** @throws TypeError or CrmAuthError ERR_INVALID_OPTIONS on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options (an unreadable or non-RSA certificate too). */
   constructor(options: RpsVerifierOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('RpsVerifier options must be an object');
-    if (typeof options.siteId !== 'string' || options.siteId.length === 0)
-      throw new TypeError('siteId must be a non-empty string');
-    if (typeof options.signingCertPem !== 'string')
-      throw new TypeError('signingCertPem must be a PEM string');
-    if (options.clock !== undefined && typeof options.clock !== 'function')
-      throw new TypeError('clock must be a function');
+    requireObject(options, 'RpsVerifier options');
+    nonEmptyString(options.siteId, 'siteId');
+    requireString(options.signingCertPem, 'signingCertPem', 'a PEM string');
+    optionalFunction(options.clock, 'clock');
     const skew = options.maxClockSkewSec ?? 300;
     if (typeof skew !== 'number' || !(skew >= 0) || skew > 3600)
-      throw new TypeError('maxClockSkewSec must be between 0 and 3600');
+      throw invalidOptions('maxClockSkewSec must be between 0 and 3600');
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(options.signingCertPem);
     } catch (cause) {
-      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'signingCertPem is not a readable certificate', {
-        cause,
-      });
+      throw invalidOptions('signingCertPem is not a readable certificate', cause);
     }
     // The format fixes RSASSA-PKCS1-v1_5; accepting another key type would let an algorithm
     // other than the agreed one decide validity.
     if (cert.publicKey.asymmetricKeyType !== 'rsa') {
-      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the RPS signing certificate must carry an RSA key');
+      throw invalidOptions('the RPS signing certificate must carry an RSA key');
     }
     this.#key = cert.publicKey;
     this.#siteId = options.siteId;

@@ -14,6 +14,16 @@ import { CrmAuthError, isCrmAuthError } from '../errors';
 import { EMPTY_GUID, WLID } from '../messages/constants';
 import type { QueryExpression } from '../messages/crm/query-expression';
 import type { CrmAuthenticationToken, Entity, OrganizationDetail } from '../messages/types';
+import {
+  httpsUrl,
+  invalidOptions,
+  nonBlankString,
+  nonNegativeNumber,
+  optionalFunction,
+  optionalPemList,
+  positiveNumber,
+  requireObject,
+} from '../option-checks';
 import { HttpsTransport } from '../transport/https-transport';
 import {
   RefreshingCache,
@@ -163,35 +173,34 @@ export class CrmSession {
   #lastError: { code: string; message: string; at: number } | undefined;
   #closed = false;
 
-  /** @throws TypeError or CrmAuthError ERR_INVALID_OPTIONS on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: CrmSessionOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('CrmSession options must be an object');
+    requireObject(options, 'CrmSession options');
     const o = options;
     this.#discoveryUrl = httpsUrl(o.discoveryUrl, 'discoveryUrl');
     const stsUrl = httpsUrl(o.stsUrl ?? WLID.defaultStsUrl, 'stsUrl');
-    this.#partnerDomain = nonEmpty(o.partnerDomain ?? 'crm.dynamics.com', 'partnerDomain');
+    this.#partnerDomain = nonBlankString(o.partnerDomain ?? 'crm.dynamics.com', 'partnerDomain');
     if (o.organizationName === undefined && o.friendlyName === undefined) {
-      throw new CrmAuthError('ERR_INVALID_OPTIONS', 'give organizationName (unique name) or friendlyName');
+      throw invalidOptions('give organizationName (unique name) or friendlyName');
     }
     this.#organizationName =
-      o.organizationName === undefined ? undefined : nonEmpty(o.organizationName, 'organizationName');
-    this.#friendlyName = o.friendlyName === undefined ? undefined : nonEmpty(o.friendlyName, 'friendlyName');
+      o.organizationName === undefined ? undefined : nonBlankString(o.organizationName, 'organizationName');
+    this.#friendlyName =
+      o.friendlyName === undefined ? undefined : nonBlankString(o.friendlyName, 'friendlyName');
     if (!(o.certificate instanceof CertificateBundle))
-      throw new TypeError('certificate must be a CertificateBundle');
+      throw invalidOptions('certificate must be a CertificateBundle');
     this.#account = normalizeThumbprint(o.certificate.thumbprintSha1Hex);
     this.#clock = optionalFunction(o.clock, 'clock') ?? Date.now;
-    const refreshAheadMs = nonNegative(o.refreshAheadMs, DEFAULT_REFRESH_AHEAD_MS, 'refreshAheadMs');
+    const refreshAheadMs = nonNegativeNumber(o.refreshAheadMs, DEFAULT_REFRESH_AHEAD_MS, 'refreshAheadMs');
     this.#refreshAheadMs = refreshAheadMs;
-    this.#maxTicketRetries = nonNegative(o.maxTicketRetries, 1, 'maxTicketRetries');
+    this.#maxTicketRetries = nonNegativeNumber(o.maxTicketRetries, 1, 'maxTicketRetries');
     if (!Number.isInteger(this.#maxTicketRetries) || this.#maxTicketRetries > 5)
-      throw new TypeError('maxTicketRetries must be an integer from 0 to 5');
-    const timeoutMs = positive(o.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
-    const refreshTimeoutMs = positive(o.refreshTimeoutMs, 3 * timeoutMs, 'refreshTimeoutMs');
-    this.#userIdTtlMs = positive(o.userIdTtlMs, 60 * 60_000, 'userIdTtlMs');
-    this.#negativeUserIdTtlMs = positive(o.negativeUserIdTtlMs, 5 * 60_000, 'negativeUserIdTtlMs');
-    if (o.ca !== undefined && (!Array.isArray(o.ca) || o.ca.some((c) => typeof c !== 'string')))
-      throw new TypeError('ca must be an array of PEM strings');
+      throw invalidOptions('maxTicketRetries must be an integer from 0 to 5');
+    const timeoutMs = positiveNumber(o.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+    const refreshTimeoutMs = positiveNumber(o.refreshTimeoutMs, 3 * timeoutMs, 'refreshTimeoutMs');
+    this.#userIdTtlMs = positiveNumber(o.userIdTtlMs, 60 * 60_000, 'userIdTtlMs');
+    this.#negativeUserIdTtlMs = positiveNumber(o.negativeUserIdTtlMs, 5 * 60_000, 'negativeUserIdTtlMs');
+    optionalPemList(o.ca, 'ca');
     this.#ticketStore = o.ticketStore ?? new MemoryTicketStore();
     this.#userIdStore =
       o.userIdStore === null ? null : (o.userIdStore ?? new MemoryUserIdStore({ clock: this.#clock }));
@@ -330,7 +339,7 @@ export class CrmSession {
   async resolveUserId(hexPuid: string, options: CallOptions = {}): Promise<string> {
     this.#open();
     if (typeof hexPuid !== 'string' || !HEX_PUID.test(hexPuid))
-      throw new TypeError('hexPuid must be 16 hex digits');
+      throw invalidOptions('hexPuid must be 16 hex digits');
     const puid = hexPuid.toUpperCase();
     const cached = await this.#userIdStore?.get(puid);
     if (cached && cached.expiresAt > this.#clock()) {
@@ -666,13 +675,13 @@ export class CrmSession {
   }
 
   #open(): void {
-    if (this.#closed) throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the session is closed');
+    if (this.#closed) throw invalidOptions('the session is closed');
   }
 }
 
 function checkCallerId(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || !GUID.test(value)) throw new TypeError('callerId must be a GUID');
+  if (typeof value !== 'string' || !GUID.test(value)) throw invalidOptions('callerId must be a GUID');
   const id = value.replace(/[{}]/g, '').toLowerCase();
   return id === EMPTY_GUID ? null : id;
 }
@@ -707,19 +716,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   );
 }
 
-function httpsUrl(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute URL`);
-  }
-  // Tickets travel to these URLs: never over plain HTTP.
-  if (url.protocol !== 'https:') throw new TypeError(`${name} must be an https URL`);
-  return url.toString();
-}
-
 function isHttpsUrl(value: unknown): value is string {
   try {
     httpsUrl(value, 'CrmServiceUrl');
@@ -741,29 +737,4 @@ function httpsUrlOrFault(value: string): void {
       operation: 'RetrieveCrmTicket',
     });
   }
-}
-
-function nonEmpty(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim().length === 0)
-    throw new TypeError(`${name} must be a non-empty string`);
-  return value;
-}
-
-function optionalFunction<F>(value: F | undefined, name: string): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name} must be a function`);
-  return value;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive number`);
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new TypeError(`${name} must be a number >= 0`);
-  return value;
 }

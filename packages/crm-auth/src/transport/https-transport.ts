@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import { CrmAuthError } from '../errors';
+import { invalidOptions, optionalPemList, positiveNumber, requireObject } from '../option-checks';
 import type { CertificateTlsOptions } from '../certificates/certificate-bundle';
 import { mapTransportError } from './map-transport-error';
 
@@ -64,36 +65,30 @@ export class HttpsTransport {
   readonly #maxResponseBytes: number;
   #closed = false;
 
-  /** @throws TypeError on bad options. */
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
   constructor(options: HttpsTransportOptions = {}) {
-    if (options === null || typeof options !== 'object')
-      throw new TypeError('HttpsTransport options must be an object');
-    const timeoutMs = positive(options.timeoutMs, DEFAULTS.timeoutMs, 'timeoutMs');
-    const connectTimeoutMs = positive(
+    requireObject(options, 'HttpsTransport options');
+    const timeoutMs = positiveNumber(options.timeoutMs, DEFAULTS.timeoutMs, 'timeoutMs');
+    const connectTimeoutMs = positiveNumber(
       options.connectTimeoutMs,
       DEFAULTS.connectTimeoutMs,
       'connectTimeoutMs',
     );
-    const maxResponseBytes = positive(
+    const maxResponseBytes = positiveNumber(
       options.maxResponseBytes,
       DEFAULTS.maxResponseBytes,
       'maxResponseBytes',
     );
-    const keepAliveTimeoutMs = positive(
+    const keepAliveTimeoutMs = positiveNumber(
       options.keepAliveTimeoutMs,
       DEFAULTS.keepAliveTimeoutMs,
       'keepAliveTimeoutMs',
     );
-    const connections = positive(options.connections, DEFAULTS.connections, 'connections');
-    if (
-      options.ca !== undefined &&
-      (!Array.isArray(options.ca) || options.ca.some((c) => typeof c !== 'string'))
-    ) {
-      throw new TypeError('ca must be an array of PEM strings');
-    }
+    const connections = positiveNumber(options.connections, DEFAULTS.connections, 'connections');
+    optionalPemList(options.ca, 'ca');
     const client = options.clientCertificate;
     if (client !== undefined && (typeof client?.cert !== 'string' || typeof client?.key !== 'string')) {
-      throw new TypeError('clientCertificate must be { cert, key } PEM strings');
+      throw invalidOptions('clientCertificate must be { cert, key } PEM strings');
     }
     this.#timeoutMs = timeoutMs;
     this.#maxResponseBytes = maxResponseBytes;
@@ -117,7 +112,7 @@ export class HttpsTransport {
 
   /** POSTs and reads the whole reply, bounded in time and size. HTTP error statuses are returned, not thrown. */
   async post(req: TransportRequest): Promise<TransportResponse> {
-    if (this.#closed) throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the transport is closed');
+    if (this.#closed) throw invalidOptions('the transport is closed');
     const url = checkUrl(req.url);
     const timeoutSignal = AbortSignal.timeout(this.#timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeoutSignal]) : timeoutSignal;
@@ -196,21 +191,12 @@ function checkUrl(value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the service URL is not an absolute URL');
+    throw invalidOptions('the service URL is not an absolute URL');
   }
   // Tickets and the client certificate's proof travel on these calls: never over plain HTTP.
-  if (url.protocol !== 'https:')
-    throw new CrmAuthError('ERR_INVALID_OPTIONS', `the service URL must be https (got ${url.protocol})`);
-  if (url.username || url.password)
-    throw new CrmAuthError('ERR_INVALID_OPTIONS', 'the service URL must not carry credentials');
+  if (url.protocol !== 'https:') throw invalidOptions(`the service URL must be https (got ${url.protocol})`);
+  if (url.username || url.password) throw invalidOptions('the service URL must not carry credentials');
   return url;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new TypeError(`${name} must be a positive number`);
-  return value;
 }
 
 function headerText(value: string | string[] | undefined): string {

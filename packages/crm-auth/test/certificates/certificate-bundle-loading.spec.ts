@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CertificateBundle } from '../../src/certificates/certificate-bundle';
 import { makePkcs12, standardHierarchy, testKey } from '../helpers/test-pki';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const { root, intermediate, leaf } = standardHierarchy();
 
@@ -109,11 +110,13 @@ describe('CertificateBundle.fromPem', () => {
     }
   });
 
-  it('rejects misuse with TypeError', () => {
+  it('rejects misuse with ERR_INVALID_OPTIONS', () => {
     // @ts-expect-error deliberate misuse
-    expect(() => CertificateBundle.fromPem(null)).toThrow(TypeError);
+    expect(() => CertificateBundle.fromPem(null)).toThrow(INVALID_OPTIONS);
     // @ts-expect-error deliberate misuse
-    expect(() => CertificateBundle.fromPem({ certificatePem: 42, privateKeyPem: '' })).toThrow(TypeError);
+    expect(() => CertificateBundle.fromPem({ certificatePem: 42, privateKeyPem: '' })).toThrow(
+      INVALID_OPTIONS,
+    );
   });
 });
 

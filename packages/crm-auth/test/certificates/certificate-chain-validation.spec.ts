@@ -3,6 +3,7 @@ import { CertificateBundle } from '../../src/certificates/certificate-bundle';
 import type { CertificateProblemCode } from '../../src/certificates/certificate-report';
 import { supportedRootFromPem, type SupportedRoot } from '../../src/certificates/supported-roots';
 import { DAY, issue, standardHierarchy, testKey, type TestCert } from '../helpers/test-pki';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const { root, intermediate, leaf } = standardHierarchy();
 const roots: SupportedRoot[] = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
@@ -236,12 +237,14 @@ describe('CertificateBundle.validate: the certificate itself', () => {
     expect(report.problems.every((p) => p.severity === 'error' && p.message.length > 0)).toBe(true);
   });
 
-  it('rejects malformed options with TypeError', () => {
+  it('rejects malformed options with ERR_INVALID_OPTIONS', () => {
     const bundle = bundleOf(leaf, [intermediate]);
     // @ts-expect-error deliberate misuse
-    expect(() => bundle.validate({})).toThrow(TypeError);
-    expect(() => bundle.validate({ roots: [{ name: 'x', thumbprintSha1Hex: 'nope' }] })).toThrow(TypeError);
-    expect(() => bundle.validate({ roots, expiringWithinDays: -1 })).toThrow(TypeError);
-    expect(() => bundle.validate({ roots, now: new Date('garbage') })).toThrow(TypeError);
+    expect(() => bundle.validate({})).toThrow(INVALID_OPTIONS);
+    expect(() => bundle.validate({ roots: [{ name: 'x', thumbprintSha1Hex: 'nope' }] })).toThrow(
+      INVALID_OPTIONS,
+    );
+    expect(() => bundle.validate({ roots, expiringWithinDays: -1 })).toThrow(INVALID_OPTIONS);
+    expect(() => bundle.validate({ roots, now: new Date('garbage') })).toThrow(INVALID_OPTIONS);
   });
 });

@@ -11,6 +11,7 @@ import {
   thumbprintsEqual,
 } from '../../src/certificates/thumbprint';
 import { X509Certificate } from 'node:crypto';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const knownPem = readFileSync(path.join(__dirname, '../data/known-certificate.pem'), 'utf8');
 
@@ -68,7 +69,7 @@ describe('thumbprints', () => {
 
   it('refuses text that is no digest', () => {
     for (const bad of ['', 'abc', '80 1d 62', 'zz'.repeat(20), 'gB1i0HtEnVxcA1yY6mH6RDwqWP4AAAA']) {
-      expect(() => normalizeThumbprint(bad)).toThrow(TypeError);
+      expect(() => normalizeThumbprint(bad)).toThrow(INVALID_OPTIONS);
     }
     expect(thumbprintsEqual('nonsense', 'nonsense')).toBe(false);
   });

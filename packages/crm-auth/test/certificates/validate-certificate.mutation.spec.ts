@@ -28,6 +28,7 @@ import {
   type TestCert,
   type TestKey,
 } from '../helpers/test-pki';
+import { INVALID_OPTIONS, invalidOptions } from '../helpers/invalid-options';
 
 const { root, intermediate, leaf } = standardHierarchy();
 const roots: SupportedRoot[] = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
@@ -606,23 +607,23 @@ describe('validateCertificate: options', { timeout: 30_000 }, () => {
   const subject = { certificate: leaf.x509, chain: [intermediate.x509] };
   const run = (options: unknown) => () => validateCertificate(subject, options as ValidateCertificateOptions);
 
-  it('refuses each malformed option with a TypeError naming it', () => {
-    expect(run(null)).toThrow(new TypeError('validate options must be an object'));
-    expect(run('roots')).toThrow(new TypeError('validate options must be an object'));
-    expect(run({ roots: 'x' })).toThrow(new TypeError('roots must be an array of SupportedRoot'));
-    const shape = new TypeError('each root must be { name, thumbprintSha1Hex, certificatePem? }');
+  it('refuses each malformed option with ERR_INVALID_OPTIONS naming it', () => {
+    expect(run(null)).toThrow(invalidOptions('validate options must be an object'));
+    expect(run('roots')).toThrow(invalidOptions('validate options must be an object'));
+    expect(run({ roots: 'x' })).toThrow(invalidOptions('roots must be an array of SupportedRoot'));
+    const shape = invalidOptions('each root must be { name, thumbprintSha1Hex, certificatePem? }');
     expect(run({ roots: [null] })).toThrow(shape);
     expect(run({ roots: ['root'] })).toThrow(shape);
     expect(run({ roots: [{ thumbprintSha1Hex: root.x509.fingerprint }] })).toThrow(shape);
     expect(run({ roots: [{ name: 'r', thumbprintSha1Hex: root.x509.fingerprint256 }] })).toThrow(
-      new TypeError('root r: thumbprintSha1Hex must be a SHA-1 thumbprint'),
+      invalidOptions('root r: thumbprintSha1Hex must be a SHA-1 thumbprint'),
     );
-    expect(run({ roots, now: '2026-01-01' })).toThrow(new TypeError('now must be a valid Date'));
+    expect(run({ roots, now: '2026-01-01' })).toThrow(invalidOptions('now must be a valid Date'));
     expect(run({ roots, expiringWithinDays: '30' })).toThrow(
-      new TypeError('expiringWithinDays must be a number >= 0'),
+      invalidOptions('expiringWithinDays must be a number >= 0'),
     );
-    expect(run({ roots, expiringWithinDays: Number.NaN })).toThrow(TypeError);
-    expect(run({ roots, crls: 'crl' })).toThrow(new TypeError('crls must be an array'));
+    expect(run({ roots, expiringWithinDays: Number.NaN })).toThrow(INVALID_OPTIONS);
+    expect(run({ roots, crls: 'crl' })).toThrow(invalidOptions('crls must be an array'));
   });
 
   it('refuses an unreadable root certificate with ERR_INVALID_OPTIONS naming the root', () => {
@@ -864,11 +865,11 @@ describe('parseCrl: input forms and size', { timeout: 30_000 }, () => {
     expect(crlError('-----BEGIN X509 CRL----------END X509 CRL-----')).toBe('no X509 CRL block in PEM');
   });
 
-  it('refuses input that is neither a Buffer nor a string with a TypeError', () => {
+  it('refuses input that is neither a Buffer nor a string with ERR_INVALID_OPTIONS', () => {
     expect(() => parseCrl(42 as unknown as string)).toThrow(
-      new TypeError('a CRL must be a Buffer or a string'),
+      invalidOptions('a CRL must be a Buffer or a string'),
     );
-    expect(() => parseCrl(new Uint8Array(der) as unknown as Buffer)).toThrow(TypeError);
+    expect(() => parseCrl(new Uint8Array(der) as unknown as Buffer)).toThrow(INVALID_OPTIONS);
   });
 
   it('accepts DER up to MAX_CRL_BYTES and refuses one byte more, before parsing', () => {
@@ -1079,13 +1080,13 @@ describe('signatureAlgorithm and supportedRootFromPem', { timeout: 30_000 }, () 
     });
   });
 
-  it('refuses a missing name or PEM with TypeError and an unreadable PEM with ERR_CERT_UNREADABLE', () => {
+  it('refuses a missing name or PEM with ERR_INVALID_OPTIONS and an unreadable PEM with ERR_CERT_UNREADABLE', () => {
     expect(() => supportedRootFromPem('', root.pem)).toThrow(
-      new TypeError('name must be a non-empty string'),
+      invalidOptions('name must be a non-empty string'),
     );
-    expect(() => supportedRootFromPem(7 as unknown as string, root.pem)).toThrow(TypeError);
+    expect(() => supportedRootFromPem(7 as unknown as string, root.pem)).toThrow(INVALID_OPTIONS);
     expect(() => supportedRootFromPem('Root', Buffer.from(root.pem) as unknown as string)).toThrow(
-      new TypeError('pem must be a string'),
+      invalidOptions('pem must be a string'),
     );
     let thrown: unknown;
     try {

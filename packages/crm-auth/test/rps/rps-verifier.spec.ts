@@ -3,6 +3,7 @@ import { buildRpsUrl } from '../../src/rps/build-rps-url';
 import { RpsVerifier } from '../../src/rps/rps-verifier';
 import { testKey } from '../helpers/test-pki';
 import { NOW, nowSec, signing, ticket } from './rps-test-tickets';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const good = {
   v: 1,
@@ -103,7 +104,7 @@ describe('RpsVerifier', () => {
   });
 
   it('rejects bad options', () => {
-    expect(() => new RpsVerifier({ signingCertPem: signing.pem, siteId: '' })).toThrow(TypeError);
+    expect(() => new RpsVerifier({ signingCertPem: signing.pem, siteId: '' })).toThrow(INVALID_OPTIONS);
     expect(() => new RpsVerifier({ signingCertPem: 'nope', siteId: 's' })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }),
     );
@@ -124,9 +125,9 @@ describe('buildRpsUrl', () => {
     expect(new URL(buildRpsUrl('Logout', opts)).pathname).toBe('/rps/logout');
   });
   it('refuses relative or non-http URLs', () => {
-    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: '/back' })).toThrow(TypeError);
-    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: 'javascript:alert(1)' })).toThrow(TypeError);
+    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: '/back' })).toThrow(INVALID_OPTIONS);
+    expect(() => buildRpsUrl('Auth', { ...opts, returnUrl: 'javascript:alert(1)' })).toThrow(INVALID_OPTIONS);
     // @ts-expect-error deliberate misuse
-    expect(() => buildRpsUrl('Other', opts)).toThrow(TypeError);
+    expect(() => buildRpsUrl('Other', opts)).toThrow(INVALID_OPTIONS);
   });
 });

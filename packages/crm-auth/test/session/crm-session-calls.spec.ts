@@ -4,6 +4,7 @@ import { CrmServiceClient } from '../../src/clients/crm-service-client';
 import { CrmSession, type CrmSessionOptions } from '../../src/session/crm-session';
 import { HttpsTransport, type TransportResponse } from '../../src/transport/https-transport';
 import { deferred, harness, serviceAccountBundle, settle } from '../helpers/fake-services';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const account = { logicalName: 'account', attributes: { name: 'Fourth Coffee' } };
 
@@ -139,7 +140,7 @@ describe('CrmSession: impersonation and user ids', () => {
     await h.session.whoAmI();
     expect(h.crm.tokens.map((t) => t.callerId)).toEqual(['6a2c1e0b-0000-4000-8000-0000000000a1', null, null]);
     expect(h.crm.tokens[0]).toMatchObject({ authenticationType: 1, organizationName: 'contoso' });
-    await expect(h.session.whoAmI({ callerId: 'jon' })).rejects.toThrow(TypeError);
+    await expect(h.session.whoAmI({ callerId: 'jon' })).rejects.toThrow(INVALID_OPTIONS);
   });
 
   it('resolves a PUID once, case-insensitively, and caches it', async () => {
@@ -174,7 +175,7 @@ describe('CrmSession: impersonation and user ids', () => {
 
   it('refuses a malformed PUID', async () => {
     const h = harness();
-    await expect(h.session.resolveUserId('123')).rejects.toThrow(TypeError);
+    await expect(h.session.resolveUserId('123')).rejects.toThrow(INVALID_OPTIONS);
   });
 });
 
@@ -187,14 +188,16 @@ describe('CrmSession: options and lifecycle', () => {
     );
     expect(
       () => new CrmSession({ discoveryUrl: 'http://dev.crm.example/', certificate, organizationName: 'c' }),
-    ).toThrow(TypeError);
+    ).toThrow(INVALID_OPTIONS);
     // @ts-expect-error deliberate misuse
-    expect(() => new CrmSession({ discoveryUrl, certificate: {}, organizationName: 'c' })).toThrow(TypeError);
+    expect(() => new CrmSession({ discoveryUrl, certificate: {}, organizationName: 'c' })).toThrow(
+      INVALID_OPTIONS,
+    );
     expect(
       () => new CrmSession({ discoveryUrl, certificate, organizationName: 'c', maxTicketRetries: 1.5 }),
-    ).toThrow(TypeError);
+    ).toThrow(INVALID_OPTIONS);
     expect(() => new CrmSession({ discoveryUrl, certificate, organizationName: 'c', timeoutMs: 0 })).toThrow(
-      TypeError,
+      INVALID_OPTIONS,
     );
   });
 

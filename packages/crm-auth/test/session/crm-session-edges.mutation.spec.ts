@@ -12,6 +12,7 @@ import { MemoryTicketStore, type StoredTicket, type TicketStore } from '../../sr
 import type { UserIdEntry, UserIdStore } from '../../src/session/user-id-store';
 import { HttpsTransport } from '../../src/transport/https-transport';
 import { contoso, fault, HOUR, harness, serviceAccountBundle } from '../helpers/fake-services';
+import { invalidOptions } from '../helpers/invalid-options';
 
 const CALLER = '6a2c1e0b-0000-4000-8000-0000000000a1';
 const PUID = '0003BFFD8F3A5B21';
@@ -74,21 +75,21 @@ describe('CrmSession options: checks that do not depend on the clients', () => {
 
   it('refuses options that are a string, not an object, with the options message', () => {
     expect(() => new CrmSession('contoso' as unknown as CrmSessionOptions)).toThrow(
-      new TypeError('CrmSession options must be an object'),
+      invalidOptions('CrmSession options must be an object'),
     );
   });
 
   it('checks the CA list even when every client is supplied, and accepts a list of strings', () => {
-    expect(withClients({ ca: ['pem', 7] })).toThrow(new TypeError('ca must be an array of PEM strings'));
+    expect(withClients({ ca: ['pem', 7] })).toThrow(invalidOptions('ca must be an array of PEM strings'));
     expect(withClients({ ca: ['-----BEGIN CERTIFICATE-----'] })).not.toThrow();
   });
 
   it('refuses a name that is not a string with its own message', () => {
     expect(withClients({ partnerDomain: 42 })).toThrow(
-      new TypeError('partnerDomain must be a non-empty string'),
+      invalidOptions('partnerDomain must be a non-empty string'),
     );
     expect(withClients({ organizationName: 42 })).toThrow(
-      new TypeError('organizationName must be a non-empty string'),
+      invalidOptions('organizationName must be a non-empty string'),
     );
   });
 });
@@ -311,7 +312,7 @@ describe('CrmSession: calls and what a read retries', () => {
   it('refuses a callerId that is not a string even when it reads as a GUID', async () => {
     const h = harness();
     expect(await failure(h.session.whoAmI({ callerId: [CALLER] as unknown as string }))).toEqual(
-      new TypeError('callerId must be a GUID'),
+      invalidOptions('callerId must be a GUID'),
     );
     expect(h.crm.calls.whoAmI).toBe(0);
   });
@@ -350,7 +351,7 @@ describe('CrmSession: user ids', () => {
   it('refuses a number whose digits would read as a PUID', async () => {
     const h = harness();
     expect(await failure(h.session.resolveUserId(1234567890123456 as unknown as string))).toEqual(
-      new TypeError('hexPuid must be 16 hex digits'),
+      invalidOptions('hexPuid must be 16 hex digits'),
     );
   });
 

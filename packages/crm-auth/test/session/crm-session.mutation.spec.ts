@@ -9,6 +9,7 @@ import { CrmAuthError } from '../../src/errors';
 import { CrmSession, type CrmSessionOptions } from '../../src/session/crm-session';
 import { MemoryTicketStore, type StoredTicket, type TicketStore } from '../../src/session/ticket-store';
 import { contoso, fault, HOUR, harness, serviceAccountBundle } from '../helpers/fake-services';
+import { INVALID_OPTIONS, invalidOptions } from '../helpers/invalid-options';
 
 const account = { logicalName: 'account', attributes: { name: 'Fourth Coffee' } };
 const CALLER = '6a2c1e0b-0000-4000-8000-0000000000a1';
@@ -51,62 +52,62 @@ describe('CrmSession options: each check and its message', () => {
   it('accepts the least options, and refuses a non-object', () => {
     expect(make({})).not.toThrow();
     expect(() => new CrmSession(null as unknown as CrmSessionOptions)).toThrow(
-      new TypeError('CrmSession options must be an object'),
+      invalidOptions('CrmSession options must be an object'),
     );
   });
 
   it('requires https URLs for discovery and the STS', () => {
-    expect(make({ discoveryUrl: 42 })).toThrow(new TypeError('discoveryUrl must be a string'));
+    expect(make({ discoveryUrl: 42 })).toThrow(invalidOptions('discoveryUrl must be a string'));
     expect(make({ discoveryUrl: 'dev.crm.example/d.asmx' })).toThrow(
-      new TypeError('discoveryUrl must be an absolute URL'),
+      invalidOptions('discoveryUrl must be an absolute URL'),
     );
     expect(make({ discoveryUrl: 'http://dev.crm.example/d.asmx' })).toThrow(
-      new TypeError('discoveryUrl must be an https URL'),
+      invalidOptions('discoveryUrl must be an https URL'),
     );
     expect(make({ stsUrl: 'http://login.live.com/RST2.srf' })).toThrow(
-      new TypeError('stsUrl must be an https URL'),
+      invalidOptions('stsUrl must be an https URL'),
     );
     expect(make({ stsUrl: 'https://login.example/RST2.srf' })).not.toThrow();
   });
 
   it('requires non-blank names', () => {
-    expect(make({ partnerDomain: ' ' })).toThrow(new TypeError('partnerDomain must be a non-empty string'));
+    expect(make({ partnerDomain: ' ' })).toThrow(invalidOptions('partnerDomain must be a non-empty string'));
     expect(make({ organizationName: '' })).toThrow(
-      new TypeError('organizationName must be a non-empty string'),
+      invalidOptions('organizationName must be a non-empty string'),
     );
     expect(make({ organizationName: undefined, friendlyName: ' \t' })).toThrow(
-      new TypeError('friendlyName must be a non-empty string'),
+      invalidOptions('friendlyName must be a non-empty string'),
     );
     expect(make({ organizationName: undefined, friendlyName: 'Contoso Ltd' })).not.toThrow();
-    expect(make({ certificate: 'pem' })).toThrow(new TypeError('certificate must be a CertificateBundle'));
+    expect(make({ certificate: 'pem' })).toThrow(invalidOptions('certificate must be a CertificateBundle'));
   });
 
   it('checks each number: zero allowed where it means "none", bounds named', () => {
     expect(make({ refreshAheadMs: 0 })).not.toThrow();
-    expect(make({ refreshAheadMs: -1 })).toThrow(new TypeError('refreshAheadMs must be a number >= 0'));
-    expect(make({ refreshAheadMs: Number.POSITIVE_INFINITY })).toThrow(TypeError);
-    expect(make({ refreshAheadMs: '5' })).toThrow(TypeError);
+    expect(make({ refreshAheadMs: -1 })).toThrow(invalidOptions('refreshAheadMs must be a number >= 0'));
+    expect(make({ refreshAheadMs: Number.POSITIVE_INFINITY })).toThrow(INVALID_OPTIONS);
+    expect(make({ refreshAheadMs: '5' })).toThrow(INVALID_OPTIONS);
     expect(make({ maxTicketRetries: 0 })).not.toThrow();
     expect(make({ maxTicketRetries: 5 })).not.toThrow();
     expect(make({ maxTicketRetries: 6 })).toThrow(
-      new TypeError('maxTicketRetries must be an integer from 0 to 5'),
+      invalidOptions('maxTicketRetries must be an integer from 0 to 5'),
     );
-    expect(make({ maxTicketRetries: -1 })).toThrow(new TypeError('maxTicketRetries must be a number >= 0'));
+    expect(make({ maxTicketRetries: -1 })).toThrow(invalidOptions('maxTicketRetries must be a number >= 0'));
     for (const name of ['timeoutMs', 'refreshTimeoutMs', 'userIdTtlMs', 'negativeUserIdTtlMs'] as const) {
-      expect(make({ [name]: 0 })).toThrow(new TypeError(`${name} must be a positive number`));
-      expect(make({ [name]: Number.NaN })).toThrow(TypeError);
-      expect(make({ [name]: '1' })).toThrow(TypeError);
+      expect(make({ [name]: 0 })).toThrow(invalidOptions(`${name} must be a positive number`));
+      expect(make({ [name]: Number.NaN })).toThrow(INVALID_OPTIONS);
+      expect(make({ [name]: '1' })).toThrow(INVALID_OPTIONS);
       expect(make({ [name]: 1 })).not.toThrow();
     }
   });
 
   it('checks the CA list and the function options', () => {
-    expect(make({ ca: 'pem' })).toThrow(new TypeError('ca must be an array of PEM strings'));
-    expect(make({ ca: ['pem', 7] })).toThrow(new TypeError('ca must be an array of PEM strings'));
+    expect(make({ ca: 'pem' })).toThrow(invalidOptions('ca must be an array of PEM strings'));
+    expect(make({ ca: ['pem', 7] })).toThrow(invalidOptions('ca must be an array of PEM strings'));
     expect(make({ ca: [] })).not.toThrow();
-    expect(make({ clock: 5 })).toThrow(new TypeError('clock must be a function'));
-    expect(make({ refreshLock: {} })).toThrow(new TypeError('refreshLock must be a function'));
-    expect(make({ onEvent: 'log' })).toThrow(new TypeError('onEvent must be a function'));
+    expect(make({ clock: 5 })).toThrow(invalidOptions('clock must be a function'));
+    expect(make({ refreshLock: {} })).toThrow(invalidOptions('refreshLock must be a function'));
+    expect(make({ onEvent: 'log' })).toThrow(invalidOptions('onEvent must be a function'));
   });
 });
 
@@ -426,9 +427,9 @@ describe('CrmSession: callerId', () => {
   it('refuses a callerId that is not a GUID, and sends none for null, undefined or all zeros', async () => {
     const h = harness();
     expect(await failure(h.session.whoAmI({ callerId: 'jon' }))).toEqual(
-      new TypeError('callerId must be a GUID'),
+      invalidOptions('callerId must be a GUID'),
     );
-    expect(await failure(h.session.whoAmI({ callerId: 42 as unknown as string }))).toBeInstanceOf(TypeError);
+    expect(await failure(h.session.whoAmI({ callerId: 42 as unknown as string }))).toEqual(INVALID_OPTIONS);
     await h.session.whoAmI({ callerId: null });
     await h.session.whoAmI({ callerId: '{00000000-0000-0000-0000-000000000000}' });
     await h.session.whoAmI({ callerId: `{${CALLER.toUpperCase()}}` });
@@ -493,11 +494,11 @@ describe('CrmSession: user ids', () => {
     expect(h.discovery.calls.userId).toBe(2);
   });
 
-  it('refuses a PUID that is not 16 hex digits with a TypeError saying so', async () => {
+  it('refuses a PUID that is not 16 hex digits with ERR_INVALID_OPTIONS saying so', async () => {
     const h = harness();
     for (const bad of ['0003BFFD8F3A5B2', '0003BFFD8F3A5B21A', '0003BFFD8F3A5B2G', 16 as unknown as string]) {
       expect(await failure(h.session.resolveUserId(bad))).toEqual(
-        new TypeError('hexPuid must be 16 hex digits'),
+        invalidOptions('hexPuid must be 16 hex digits'),
       );
     }
   });

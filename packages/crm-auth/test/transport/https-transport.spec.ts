@@ -8,6 +8,7 @@ import { mapTransportError } from '../../src/transport/map-transport-error';
 import { sendSoap } from '../../src/transport/send-soap';
 import { startTestServer, type TestServer } from '../helpers/https-test-server';
 import { issue, standardHierarchy, testKey } from '../helpers/test-pki';
+import { INVALID_OPTIONS } from '../helpers/invalid-options';
 
 const soap11 = {
   xml: '<Envelope/>',
@@ -269,10 +270,10 @@ describe('HttpsTransport and sendSoap', () => {
     );
   });
 
-  it('rejects bad options with TypeError', () => {
-    expect(() => new HttpsTransport({ timeoutMs: -1 })).toThrow(TypeError);
+  it('rejects bad options with ERR_INVALID_OPTIONS', () => {
+    expect(() => new HttpsTransport({ timeoutMs: -1 })).toThrow(INVALID_OPTIONS);
     // @ts-expect-error deliberate misuse
-    expect(() => new HttpsTransport({ ca: 'pem' })).toThrow(TypeError);
+    expect(() => new HttpsTransport({ ca: 'pem' })).toThrow(INVALID_OPTIONS);
   });
 });
 
