@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { CrmAuthError } from '@onbehalf/crm-auth';
 import { type CallCounts, DEMO_IDS } from '@onbehalf/emulator';
+import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startTestStack, type TestStack } from './harness';
+import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/database/entities';
+import type { TicketsService } from '../src/tickets/tickets.service';
+import { UserMappingsService } from '../src/user-mappings/user-mappings.service';
+import { freshDatabase, json, startTestStack, type TestStack } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 /**
@@ -193,5 +199,214 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
     s.emulator.control.resetCounts();
     expect((await createFor(NOAH_PUID, 'Eviction: Noah again')).status).toBe(403);
     expect(lookups()).toBe(0);
+  });
+});
+
+/**
+ * The SQL of UserMappingsService on a real, migrated Postgres, with a fake CRM session and no HTTP
+ * stack: what a resolve writes, the hit counts, the listing, one mapping's view and the evictions.
+ * Every test stands alone on its own PUIDs (or its own org).
+ */
+describe('UserMappingsService on Postgres (fake CRM)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let ds: DataSource;
+  let orgA: string;
+  let orgB: string;
+  let orgList: string;
+  const sql = <T>(s: string, params: unknown[] = []) => ds.query(s, params) as Promise<T[]>;
+  /** CRM's users by PUID; any other PUID is "no such user". */
+  const crmUsers = new Map<string, { id: string; fullname: string }>();
+  const service = () =>
+    new UserMappingsService(ds, {
+      run: async (_orgId: string, fn: (session: unknown) => Promise<unknown>) =>
+        fn({
+          resolveUserId: async (puid: string) => {
+            const u = crmUsers.get(puid);
+            if (!u) throw new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', `No user with PUID ${puid}`);
+            return u.id;
+          },
+          retrieve: async ({ id }: { id: string }) => ({
+            entity: { attributes: { fullname: [...crmUsers.values()].find((u) => u.id === id)?.fullname } },
+          }),
+        }),
+    } as unknown as TicketsService);
+  const newPuid = () => `0003BFFD${randomUUID().replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+  const crmUser = (fullname: string) => {
+    const puid = newPuid();
+    const id = randomUUID();
+    crmUsers.set(puid, { id, fullname });
+    return { puid, id };
+  };
+  const rowsOf = (puid: string) =>
+    sql<{
+      org_id: string;
+      status: string;
+      system_user_id: string | null;
+      full_name: string | null;
+      hits: string;
+      misses: string;
+      ttl_s: number;
+    }>(
+      `SELECT org_id, status, system_user_id, full_name, hits, misses, extract(epoch FROM expires_at - verified_at)::int AS ttl_s
+         FROM user_mappings WHERE puid = $1 ORDER BY org_id`,
+      [puid],
+    );
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    ds = createDataSource(db.url, ENTITIES);
+    await ds.initialize();
+    const [cert] = await sql<{ id: string }>(
+      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
+         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
+       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
+         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
+    );
+    const org = async (name: string) =>
+      (
+        await sql<{ id: string }>(
+          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
+          [name, cert!.id],
+        )
+      )[0]!.id;
+    orgA = await org('Contoso');
+    orgB = await org('Fabrikam');
+    orgList = await org('Northwind');
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('writes a found mapping for an hour and a negative one for five minutes; a later miss rewrites the row and adds to its misses', async () => {
+    const svc = service();
+    const ann = crmUser('Ann Lee');
+    const nobody = newPuid();
+    await svc.resolve(orgA, ann.puid);
+    await expect(svc.resolve(orgA, nobody)).rejects.toMatchObject({ code: 'USER_NOT_MAPPED' });
+    expect(await rowsOf(ann.puid)).toEqual([
+      {
+        org_id: orgA,
+        status: 'found',
+        system_user_id: ann.id,
+        full_name: 'Ann Lee',
+        hits: '0',
+        misses: '1',
+        ttl_s: 3600,
+      },
+    ]);
+    expect(await rowsOf(nobody)).toEqual([
+      {
+        org_id: orgA,
+        status: 'not-found',
+        system_user_id: null,
+        full_name: null,
+        hits: '0',
+        misses: '1',
+        ttl_s: 300,
+      },
+    ]);
+
+    // The negative answer has expired, and CRM now knows the user.
+    const id = randomUUID();
+    crmUsers.set(nobody, { id, fullname: 'New Hire' });
+    await sql(`UPDATE user_mappings SET expires_at = now() - interval '1 second' WHERE puid = $1`, [nobody]);
+    expect(await svc.resolve(orgA, nobody)).toEqual({ id, name: 'New Hire', puid: nobody });
+    expect(await rowsOf(nobody)).toEqual([
+      {
+        org_id: orgA,
+        status: 'found',
+        system_user_id: id,
+        full_name: 'New Hire',
+        hits: '0',
+        misses: '2',
+        ttl_s: 3600,
+      },
+    ]);
+  });
+
+  it("writes the hits counted in memory into that org's row", async () => {
+    const svc = service();
+    const ann = crmUser('Ann Lee');
+    await svc.resolve(orgA, ann.puid); // a miss: asks CRM
+    await svc.resolve(orgB, ann.puid);
+    await svc.resolve(orgA, ann.puid); // the row
+    await svc.resolve(orgA, ann.puid); // memory
+    await svc.resolve(orgA, ann.puid.toLowerCase()); // memory
+    await svc.flushHits();
+    expect((await rowsOf(ann.puid)).map((r) => [r.org_id, r.hits])).toEqual(
+      [
+        [orgA, '3'],
+        [orgB, '0'],
+      ].sort(),
+    );
+  });
+
+  it("lists an org's mappings, newest first, at most 500, with the totals of what it shows, hits in memory included", async () => {
+    await sql(
+      `INSERT INTO user_mappings (org_id, puid, system_user_id, full_name, status, verified_at, expires_at, hits, misses)
+       SELECT $1, upper(lpad(to_hex(g), 16, '0')), gen_random_uuid(), 'User ' || g, 'found',
+         '2026-01-01'::timestamptz + g * interval '1 minute', now() + interval '1 hour', g % 3, 1
+       FROM generate_series(1, 501) g`,
+      [orgList],
+    );
+    await sql(
+      `INSERT INTO user_mappings (org_id, puid, system_user_id, status, verified_at, expires_at, hits, misses)
+       VALUES ($1, upper(lpad(to_hex(999), 16, '0')), gen_random_uuid(), 'found', '2030-01-01', now() + interval '1 hour', 7, 7)`,
+      [orgA],
+    );
+    const svc = service();
+    const newest = (501).toString(16).padStart(16, '0').toUpperCase();
+    await svc.resolve(orgList, newest); // one hit, still in memory
+    const { items, stats } = await svc.list(orgList);
+    expect(items).toHaveLength(500);
+    expect(items.map((i) => i.fullName)).toEqual(Array.from({ length: 500 }, (_, k) => `User ${501 - k}`));
+    expect(items[0]).toMatchObject({
+      puid: newest,
+      hits: (501 % 3) + 1,
+      misses: 1,
+      status: 'found',
+    });
+    let hits = 1;
+    for (let g = 2; g <= 501; g++) hits += g % 3;
+    expect(stats).toEqual({ hits, misses: 500, entries: 500 });
+  });
+
+  it('shows one mapping by its PUID, given in any case, in its org only, hits in memory included', async () => {
+    const svc = service();
+    const ann = crmUser('Ann Lee');
+    await svc.resolve(orgA, ann.puid);
+    await svc.resolve(orgA, ann.puid);
+    const v = await svc.view(orgA, ann.puid.toLowerCase());
+    expect(v).toEqual({
+      puid: ann.puid,
+      systemUserId: ann.id,
+      fullName: 'Ann Lee',
+      status: 'found',
+      verifiedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      expiresAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      hits: 1,
+      misses: 1,
+    });
+    expect(Date.parse(v.expiresAt) - Date.parse(v.verifiedAt)).toBe(3_600_000);
+    await expect(svc.view(orgB, ann.puid)).rejects.toThrow();
+  });
+
+  it("evictUser deletes every row of that user in that org, and evict one PUID's row in that org, no other", async () => {
+    const svc = service();
+    const ann = crmUser('Ann Lee');
+    const second = newPuid();
+    crmUsers.set(second, crmUsers.get(ann.puid)!);
+    const ben = crmUser('Ben Ode');
+    for (const p of [ann.puid, second, ben.puid]) await svc.resolve(orgA, p);
+    await svc.resolve(orgB, ann.puid);
+    await svc.evictUser(orgA, ann.id);
+    expect((await rowsOf(ann.puid)).map((r) => r.org_id)).toEqual([orgB]);
+    expect(await rowsOf(second)).toEqual([]);
+    expect(await rowsOf(ben.puid)).toHaveLength(1);
+
+    await svc.resolve(orgB, ben.puid);
+    await svc.evict(orgA, ben.puid.toLowerCase());
+    expect((await rowsOf(ben.puid)).map((r) => r.org_id)).toEqual([orgB]);
   });
 });
