@@ -1,0 +1,123 @@
+/**
+ * The retry loop of a {@link CrmSession}'s CrmService calls. Each call takes the cached CRM ticket and
+ * sends it, with the OrganizationDetail it came with, to that detail's CrmServiceUrl. An expired or bad
+ * ticket fault invalidates only the ticket generation that failed (so a herd meeting the same fault joins
+ * one refresh) and retries, up to `maxTicketRetries`, then ERR_RETRIES_EXHAUSTED; a write is re-sent
+ * only when the fault proves it did not run. A read is tried once more after a transient failure (a
+ * timeout, a reset or refused connection, HTTP 429/502/503/504), after a short jittered pause or the
+ * server's Retry-After when that is at most 2 s.
+ */
+import type { CrmServiceApi } from '../clients/crm-service-client';
+import type { CallOptions } from '../clients/round-trip';
+import { CrmAuthError, isCrmAuthError } from '../errors';
+import type { CrmAuthenticationToken } from '../messages/types';
+import { abortable, type RefreshingCache } from './refreshing-cache';
+import type { CrmTicketValue } from './session-tickets';
+
+/** Transient failures worth one more try for a read; never for a write. */
+const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
+const MAX_TRANSIENT_DELAY_MS = 2_000;
+
+/** What the loop needs from its session. */
+export interface TicketCallContext {
+  crm: RefreshingCache<CrmTicketValue>;
+  maxTicketRetries: number;
+  /** The CrmService client for a CrmServiceUrl (one per URL). */
+  client: (crmServiceUrl: string) => CrmServiceApi;
+  /** An expired or bad ticket fault was met (for the session's counts and events). */
+  onTicketFault: (code: 'ERR_CRM_EXPIRED_TICKET' | 'ERR_CRM_BAD_TICKET', operation: string) => void;
+  /** The org's unique name for an error, once known. */
+  orgField: () => { organizationName?: string };
+}
+
+/** One CrmService call: `idempotent` for the reads (WhoAmI, Retrieve, RetrieveMultiple). */
+export async function callWithTicket<T>(
+  ctx: TicketCallContext,
+  operation: string,
+  idempotent: boolean,
+  callerId: string | null,
+  call: CallOptions,
+  send: (client: CrmServiceApi, token: CrmAuthenticationToken, call: CallOptions) => Promise<T>,
+): Promise<T> {
+  let minGeneration = 0;
+  let ticketRetries = 0;
+  let transientRetried = false;
+  for (;;) {
+    const entry = await ctx.crm.get({ minGeneration, ...call });
+    // The ticket and the URL come from one entry: a CRM ticket goes only to the CrmServiceUrl that
+    // came with it in RetrieveCrmTicket's OrganizationDetail (or a store entry bound to it).
+    const token: CrmAuthenticationToken = {
+      authenticationType: 1,
+      crmTicket: entry.value.crmTicket,
+      organizationName: entry.value.organizationDetail.organizationName,
+      callerId,
+    };
+    const client = ctx.client(entry.value.organizationDetail.crmServiceUrl);
+    try {
+      return await send(client, token, call);
+    } catch (err) {
+      if (isCrmAuthError(err, 'ERR_CRM_EXPIRED_TICKET', 'ERR_CRM_BAD_TICKET')) {
+        ctx.onTicketFault(err.code as 'ERR_CRM_EXPIRED_TICKET' | 'ERR_CRM_BAD_TICKET', operation);
+        // Only this generation: the rest of a herd that met the same fault joins one refresh.
+        ctx.crm.invalidate(entry.generation);
+        minGeneration = entry.generation;
+        // A write is re-sent only when the server proves it did not run it (a CRM fault does).
+        if (!idempotent && err.notExecuted !== true) throw err;
+        if (ticketRetries >= ctx.maxTicketRetries) {
+          throw new CrmAuthError(
+            'ERR_RETRIES_EXHAUSTED',
+            `${operation}: the ticket was refused again after ${ticketRetries} refresh(es)`,
+            {
+              cause: err,
+              operation,
+              ...ctx.orgField(),
+              ...(err.notExecuted ? { notExecuted: true } : {}),
+            },
+          );
+        }
+        ticketRetries += 1;
+        continue;
+      }
+      // Reads may be tried once more after a transient failure; writes never (they may have run).
+      if (idempotent && !transientRetried && isTransient(err)) {
+        const delay = transientDelay(err);
+        if (delay !== undefined) {
+          transientRetried = true;
+          await sleep(delay, call.signal);
+          continue;
+        }
+      }
+      throw err;
+    }
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (!isCrmAuthError(err)) return false;
+  if (
+    err.code === 'ERR_TIMEOUT' ||
+    err.code === 'ERR_CONNECTION_RESET' ||
+    err.code === 'ERR_CONNECTION_REFUSED'
+  )
+    return true;
+  return (
+    err.code === 'ERR_HTTP_STATUS' && err.httpStatus !== undefined && TRANSIENT_STATUS.has(err.httpStatus)
+  );
+}
+
+/** Full jitter up to 250 ms, or the server's Retry-After when it asks for no more than the cap. */
+function transientDelay(err: unknown): number | undefined {
+  const after = isCrmAuthError(err) ? err.retryAfterMs : undefined;
+  if (after !== undefined) return after <= MAX_TRANSIENT_DELAY_MS ? after : undefined;
+  return Math.floor(Math.random() * 250);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return abortable(
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      t.unref?.();
+    }),
+    signal,
+  );
+}
