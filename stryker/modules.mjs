@@ -49,7 +49,8 @@ export const MODULES = [
     name: 'session',
     label: 'session and ticket cache',
     target: 85,
-    mutate: ['src/session/**/*.ts'],
+    // option-checks.ts: the one place the session's (and the clients') options are checked.
+    mutate: ['src/session/**/*.ts', 'src/option-checks.ts'],
     testFiles: CRM_AUTH_UNIT,
   },
   {
