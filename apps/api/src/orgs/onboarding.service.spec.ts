@@ -552,10 +552,11 @@ describe('idOf', () => {
     );
   });
 
-  it('gives null for anything else: absent, null, an activity-party list, an object without an id', () => {
+  it('gives null for anything else: absent, null, an activity-party list, an object without an id, a number', () => {
     expect(idOf(undefined)).toBeNull();
     expect(idOf(null)).toBeNull();
     expect(idOf([{ partyid: { id: 'x', type: 'systemuser' } }])).toBeNull();
     expect(idOf({ type: 'systemuser' })).toBeNull();
+    expect(idOf(42)).toBeNull();
   });
 });
