@@ -7,8 +7,10 @@ import { ReconcileService } from '../src/crm/reconcile.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import type { JobsService } from '../src/jobs/jobs.service';
+import { OnboardingRunEntity } from '../src/orgs/onboarding-run.entity';
 import { OrgDirectory } from '../src/orgs/org-directory';
 import { OrgEntity } from '../src/orgs/org.entity';
+import { OrgsRepository } from '../src/orgs/orgs.repository';
 import type { TicketsService } from '../src/tickets/tickets.service';
 import { freshDatabase } from './harness';
 
@@ -69,7 +71,9 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
       run: (orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(crms.get(orgId)!.session),
     } as unknown as TicketsService;
     const jobs = { register: () => undefined } as unknown as JobsService;
-    const orgs = new OrgDirectory(ds.getRepository(OrgEntity));
+    const orgs = new OrgDirectory(
+      new OrgsRepository(ds.getRepository(OrgEntity), ds.getRepository(OnboardingRunEntity)),
+    );
     service = new ReconcileService(ds, { reconcilePendingAfterSec: 60 } as AppConfig, orgs, tickets, jobs);
   });
   afterAll(async () => {

@@ -1,31 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { OnboardingRunEntity } from './onboarding-run.entity';
 import { OrgEntity } from './org.entity';
+import { OrgsRepository } from './orgs.repository';
 
 /** An org as other contexts read it: the orgs table's row, read only. */
 export type OrgRecord = Readonly<OrgEntity>;
 
+/** How an org's newest onboarding run ended (or that it is still running). */
+export type RunStatus = OnboardingRunEntity['status'];
+
 /**
  * How the other contexts (tickets, calls, reconciliation, the overview) read orgs: through this service,
- * never through the orgs context's entity. Writes stay with OrgsService and OnboardingService.
+ * never through the orgs context's entities or its repository. Writes stay with OrgsService and OnboardingService.
  */
 @Injectable()
 export class OrgDirectory {
-  constructor(@InjectRepository(OrgEntity) private readonly orgs: Repository<OrgEntity>) {}
+  constructor(private readonly repo: OrgsRepository) {}
 
   /** One org, or null when there is none with this id. */
   find(orgId: string): Promise<OrgRecord | null> {
-    return this.orgs.findOne({ where: { id: orgId } });
+    return this.repo.findById(orgId);
   }
 
   /** Every org, by friendly name. */
   list(): Promise<OrgRecord[]> {
-    return this.orgs.find({ order: { friendlyName: 'ASC' } });
+    return this.repo.listByName();
   }
 
   /** The orgs that serve calls (onboarded and not failed). */
   active(): Promise<OrgRecord[]> {
-    return this.orgs.find({ where: { status: 'active' } });
+    return this.repo.listActive();
+  }
+
+  /** The status of each org's newest onboarding run, by org id (an org without a run is absent). */
+  latestRunStatuses(): Promise<ReadonlyMap<string, RunStatus>> {
+    return this.repo.latestRunStatuses();
   }
 }

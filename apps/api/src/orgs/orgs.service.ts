@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { CertificatesService } from '../certificates/certificates.service';
 import { conflict, notFound, unprocessable } from '../common/domain-exception';
@@ -7,9 +6,10 @@ import type { RequestContext } from '../common/principal';
 import { TicketHealthService, type TicketSummary } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
 import type { CreateOrgDto } from './dto/create-org.dto';
-import { OnboardingRunEntity } from './onboarding-run.entity';
+import type { OnboardingRunEntity } from './onboarding-run.entity';
 import { OnboardingService, pendingSteps } from './onboarding.service';
-import { OrgEntity } from './org.entity';
+import type { OrgEntity } from './org.entity';
+import { OrgsRepository } from './orgs.repository';
 
 export interface RunView {
   id: string;
@@ -40,7 +40,7 @@ export interface OrgView {
 @Injectable()
 export class OrgsService {
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: OrgsRepository,
     private readonly certificates: CertificatesService,
     private readonly onboarding: OnboardingService,
     private readonly tickets: TicketsService,
@@ -63,28 +63,21 @@ export class OrgsService {
     }
     const discoveryUrl = dto.discoveryUrl.trim();
     const friendlyName = dto.friendlyName.trim();
-    const { org, runId } = await this.db.transaction(async (m) => {
-      const dup = await m
-        .getRepository(OrgEntity)
-        .createQueryBuilder('o')
-        .where('o.discovery_url = :u AND lower(o.friendly_name) = lower(:n)', {
-          u: discoveryUrl,
-          n: friendlyName,
-        })
-        .getOne();
+    const { org, runId } = await this.repo.transaction(async (tx, m) => {
+      const dup = await tx.findDuplicate(discoveryUrl, friendlyName);
       if (dup)
         throw conflict(
           'ORG_EXISTS',
           `"${dup.friendlyName}" is already onboarded from this discovery service.`,
           { id: dup.id },
         );
-      const org = await m.getRepository(OrgEntity).save({
+      const org = await tx.insert({
         discoveryUrl,
         friendlyName,
         certificateId: dto.certificateId,
         status: 'onboarding',
       });
-      const run = await m.getRepository(OnboardingRunEntity).save({
+      const run = await tx.insertRun({
         orgId: org.id,
         status: 'running',
         steps: pendingSteps(),
@@ -109,15 +102,15 @@ export class OrgsService {
   async rerun(orgId: string, ctx: RequestContext): Promise<{ org: OrgView; run: RunView }> {
     const org = await this.entity(orgId);
     // A run left "running" by a crashed instance must not block the org for good.
-    await this.db.query(
-      `UPDATE onboarding_runs SET status = 'failed', finished_at = now() WHERE org_id = $1 AND status = 'running' AND started_at < now() - interval '5 minutes'`,
-      [orgId],
-    );
+    await this.repo.failStaleRuns(orgId);
     let run: OnboardingRunEntity;
     try {
-      run = await this.db
-        .getRepository(OnboardingRunEntity)
-        .save({ orgId, status: 'running', steps: pendingSteps(), startedBy: ctx.principal?.userId ?? null });
+      run = await this.repo.insertRun({
+        orgId,
+        status: 'running',
+        steps: pendingSteps(),
+        startedBy: ctx.principal?.userId ?? null,
+      });
     } catch (err) {
       // The unique index on running runs: another admin (or instance) started one a moment ago.
       if ((err as { code?: string }).code === '23505')
@@ -126,10 +119,7 @@ export class OrgsService {
     }
     // An active org keeps serving calls while it is checked again; only a new or failed one shows "onboarding".
     const wasActive = org.status === 'active';
-    if (!wasActive)
-      await this.db
-        .getRepository(OrgEntity)
-        .update({ id: orgId }, { status: 'onboarding', updatedAt: new Date() });
+    if (!wasActive) await this.repo.update(orgId, { status: 'onboarding', updatedAt: new Date() });
     await this.audit.record(ctx, { action: 'org.onboarding.rerun', orgId, target: org.friendlyName });
     const done = await this.execute(org, run.id, wasActive);
     this.tickets.forget(orgId);
@@ -161,37 +151,27 @@ export class OrgsService {
             }
           : { ...s, status: 'skipped' as const },
       );
-      await this.db
-        .getRepository(OnboardingRunEntity)
-        .update(
-          { id: runId, orgId: org.id },
-          { status: 'failed', steps: steps as never, finishedAt: new Date() },
-        );
-      if (!wasActive)
-        await this.db
-          .getRepository(OrgEntity)
-          .update({ id: org.id }, { status: 'failed', updatedAt: new Date() });
-      return this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
+      await this.repo.updateRun(runId, org.id, { status: 'failed', steps, finishedAt: new Date() });
+      if (!wasActive) await this.repo.update(org.id, { status: 'failed', updatedAt: new Date() });
+      return this.repo.getRun(runId, org.id);
     }
   }
 
   async entity(orgId: string): Promise<OrgEntity> {
-    const org = await this.db.getRepository(OrgEntity).findOne({ where: { id: orgId } });
+    const org = await this.repo.findById(orgId);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
     return org;
   }
 
   async latestRun(orgId: string): Promise<RunView> {
     await this.entity(orgId);
-    const run = await this.db
-      .getRepository(OnboardingRunEntity)
-      .findOne({ where: { orgId }, order: { startedAt: 'DESC' } });
+    const run = await this.repo.latestRun(orgId);
     if (!run) throw notFound('RUN_NOT_FOUND', 'This org has no onboarding run.');
     return toRunView(run);
   }
 
   async list(): Promise<OrgView[]> {
-    const orgs = await this.db.getRepository(OrgEntity).find({ order: { createdAt: 'ASC' } });
+    const orgs = await this.repo.listByCreation();
     return Promise.all(orgs.map((o) => this.view(o)));
   }
 
@@ -200,9 +180,7 @@ export class OrgsService {
   }
 
   private async view(o: OrgEntity): Promise<OrgView> {
-    const run = await this.db
-      .getRepository(OnboardingRunEntity)
-      .findOne({ where: { orgId: o.id }, order: { startedAt: 'DESC' } });
+    const run = await this.repo.latestRun(o.id);
     return {
       id: o.id,
       friendlyName: o.friendlyName,
@@ -236,10 +214,8 @@ export class OrgsService {
       throw unprocessable('CERTIFICATE_INVALID', `The certificate "${cert.name}" cannot be used.`);
     const bundle = await this.certificates.loadBundle(certificateId);
     await this.tickets.verifyCertificate(org, bundle);
-    await this.db.transaction(async (m) => {
-      await m
-        .getRepository(OrgEntity)
-        .update({ id: orgId }, { stagedCertificateId: certificateId, updatedAt: new Date() });
+    await this.repo.transaction(async (tx, m) => {
+      await tx.update(orgId, { stagedCertificateId: certificateId, updatedAt: new Date() });
       await this.audit.record(ctx, { action: 'org.certificate.stage', orgId, target: certificateId }, m);
     });
     return this.get(orgId);
@@ -250,13 +226,12 @@ export class OrgsService {
     const org = await this.entity(orgId);
     if (!org.stagedCertificateId)
       throw conflict('NO_STAGED_CERTIFICATE', 'Stage and verify a certificate first.');
-    await this.db.transaction(async (m) => {
-      await m
-        .getRepository(OrgEntity)
-        .update(
-          { id: orgId },
-          { certificateId: org.stagedCertificateId!, stagedCertificateId: null, updatedAt: new Date() },
-        );
+    await this.repo.transaction(async (tx, m) => {
+      await tx.update(orgId, {
+        certificateId: org.stagedCertificateId!,
+        stagedCertificateId: null,
+        updatedAt: new Date(),
+      });
       await this.audit.record(
         ctx,
         {
@@ -277,10 +252,8 @@ export class OrgsService {
 
   async unstageCertificate(orgId: string, ctx: RequestContext): Promise<OrgView> {
     await this.entity(orgId);
-    await this.db.transaction(async (m) => {
-      await m
-        .getRepository(OrgEntity)
-        .update({ id: orgId }, { stagedCertificateId: null, updatedAt: new Date() });
+    await this.repo.transaction(async (tx, m) => {
+      await tx.update(orgId, { stagedCertificateId: null, updatedAt: new Date() });
       await this.audit.record(ctx, { action: 'org.certificate.unstage', orgId }, m);
     });
     return this.get(orgId);
