@@ -3,7 +3,8 @@ import type { AppConfig } from '../config/app-config';
 import { DomainException } from '../common/domain-exception';
 import type { JobsService } from '../jobs/jobs.service';
 import { TicketRefreshJob } from './ticket-refresh.job';
-import { refreshStartAfter, type TicketRefreshScheduler } from './ticket-refresh.scheduler';
+import { TICKET_REFRESH, refreshStartAfter, type TicketRefreshScheduler } from './ticket-refresh.scheduler';
+import type { RefreshSweepRow, TicketsRepository } from './tickets.repository';
 import type { TicketsService } from './tickets.service';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
@@ -32,7 +33,7 @@ describe('refreshStartAfter', () => {
 describe('TicketRefreshJob.refreshOrg', () => {
   function setup(expiry: Date | null, refresh: () => Promise<void> = async () => undefined) {
     const calls = { refreshed: 0, scheduled: [] as (Date | null)[] };
-    const db = { query: async () => [{ crm_expires_at: expiry }] };
+    const repo = { crmExpiry: async () => expiry } as unknown as TicketsRepository;
     const tickets = {
       refreshNow: async () => {
         calls.refreshed++;
@@ -47,7 +48,7 @@ describe('TicketRefreshJob.refreshOrg', () => {
     } as unknown as TicketRefreshScheduler;
     const jobs = { register: () => undefined, registerQueue: () => undefined } as unknown as JobsService;
     const config = { ticketRefreshAheadSec: 300 } as AppConfig;
-    const job = new TicketRefreshJob(db as never, config, tickets, scheduler, jobs);
+    const job = new TicketRefreshJob(repo, config, tickets, scheduler, jobs);
     return { job, calls };
   }
   const inHours = (h: number) => new Date(Date.now() + h * HOUR);
@@ -87,5 +88,127 @@ describe('TicketRefreshJob.refreshOrg', () => {
       throw new DomainException(502, 'TICKET_REFRESH_FAILED', 'STS down');
     });
     await expect(failing.job.refreshOrg({ orgId: 'o', expiresAt: null })).rejects.toThrow('STS down');
+  });
+});
+
+describe('TicketRefreshJob.sweep', () => {
+  const AHEAD_MS = 300_000;
+  const MIN = 60_000;
+  const at = (msFromNow: number) => new Date(Date.now() + msFromNow);
+
+  /** A sweep over these rows; `schedule` answers a job id (queued), null (one is there already) or throws. */
+  function setup(
+    rows: RefreshSweepRow[],
+    schedule: (orgId: string) => Promise<string | null> = async () => 'id',
+  ) {
+    const calls = {
+      queues: [] as string[],
+      scheduled: [] as [string, Date | null][],
+      cancelled: [] as string[][],
+    };
+    const repo = {
+      refreshSweep: async (queue: string) => {
+        calls.queues.push(queue);
+        return rows;
+      },
+    } as unknown as TicketsRepository;
+    const scheduler = {
+      schedule: async (orgId: string, expires: Date | null) => {
+        calls.scheduled.push([orgId, expires]);
+        return schedule(orgId);
+      },
+    } as unknown as TicketRefreshScheduler;
+    const jobs = {
+      register: () => undefined,
+      registerQueue: () => undefined,
+      cancel: async (_name: string, ids: string[]) => void calls.cancelled.push(ids),
+    } as unknown as JobsService;
+    const config = { ticketRefreshAheadSec: AHEAD_MS / 1000 } as AppConfig;
+    const job = new TicketRefreshJob(repo, config, {} as TicketsService, scheduler, jobs);
+    return { job, calls };
+  }
+  const row = (orgId: string, expires: Date | null, job?: Partial<RefreshSweepRow>): RefreshSweepRow => ({
+    orgId,
+    expires,
+    jobId: null,
+    state: null,
+    startAfter: null,
+    ...job,
+  });
+
+  it('reads the ticket-refresh queue and queues a refresh for an active org without a job, with its ticket expiry', async () => {
+    const expires = at(60 * MIN);
+    const { job, calls } = setup([row('a', expires), row('b', null)]);
+    expect(await job.sweep()).toEqual({ queued: 2, replaced: 0 });
+    expect(calls.queues).toEqual([TICKET_REFRESH]);
+    expect(calls.scheduled).toEqual([
+      ['a', expires],
+      ['b', null],
+    ]);
+    expect(calls.cancelled).toEqual([]);
+  });
+
+  it('leaves an org alone while its job runs or waits to retry', async () => {
+    const { job, calls } = setup([
+      row('a', at(60 * MIN), { jobId: 'j1', state: 'active', startAfter: at(-MIN) }),
+      row('b', at(60 * MIN), { jobId: 'j2', state: 'created', startAfter: at(80 * MIN) }),
+      row('b', at(60 * MIN), { jobId: 'j3', state: 'retry', startAfter: at(MIN) }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 0, replaced: 0 });
+    expect(calls.scheduled).toEqual([]);
+    expect(calls.cancelled).toEqual([]);
+  });
+
+  it('keeps a waiting job due no later than a second after the ticket needs it', async () => {
+    const expires = at(60 * MIN);
+    const due = expires.getTime() - AHEAD_MS;
+    const { job, calls } = setup([
+      row('a', expires, { jobId: 'j1', state: 'created', startAfter: new Date(due) }),
+      row('b', expires, { jobId: 'j2', state: 'created', startAfter: new Date(due - 10 * MIN) }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 0, replaced: 0 });
+    expect(calls.scheduled).toEqual([]);
+  });
+
+  it('cancels a waiting job due later than the ticket needs and queues one in its place', async () => {
+    const expires = at(60 * MIN);
+    const due = expires.getTime() - AHEAD_MS;
+    const { job, calls } = setup([
+      row('a', expires, { jobId: 'j1', state: 'created', startAfter: new Date(due + 5 * MIN) }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 1, replaced: 1 });
+    expect(calls.cancelled).toEqual([['j1']]);
+    expect(calls.scheduled).toEqual([['a', expires]]);
+  });
+
+  it('judges a job of an org without a ticket (or one already due) against now', async () => {
+    const { job, calls } = setup([
+      row('a', null, { jobId: 'j1', state: 'created', startAfter: at(10 * MIN) }),
+      row('b', at(MIN), { jobId: 'j2', state: 'created', startAfter: at(-MIN) }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 1, replaced: 1 });
+    expect(calls.cancelled).toEqual([['j1']]);
+    expect(calls.scheduled).toEqual([['a', null]]);
+  });
+
+  it('keeps an org that still has one timely waiting job besides a late one', async () => {
+    const expires = at(60 * MIN);
+    const due = expires.getTime() - AHEAD_MS;
+    const { job, calls } = setup([
+      row('a', expires, { jobId: 'j1', state: 'created', startAfter: new Date(due + 5 * MIN) }),
+      row('a', expires, { jobId: 'j2', state: 'created', startAfter: new Date(due) }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 0, replaced: 0 });
+    expect(calls.cancelled).toEqual([]);
+  });
+
+  it('counts only the refreshes the scheduler queued, and goes on to the next org when one fails', async () => {
+    const { job, calls } = setup([row('a', null), row('b', null), row('c', null)], async (orgId) => {
+      if (orgId === 'a') return null;
+      if (orgId === 'b') throw new Error('pg-boss down');
+      return 'id';
+    });
+    expect(await job.sweep()).toEqual({ queued: 1, replaced: 0 });
+    expect(calls.scheduled.map(([orgId]) => orgId)).toEqual(['a', 'b', 'c']);
   });
 });

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainException } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { JOBS_SCHEMA, JobsService } from '../jobs/jobs.service';
+import { JobsService } from '../jobs/jobs.service';
 import {
   TICKET_REFRESH,
   TICKET_REFRESH_SWEEP,
   type TicketRefreshData,
   TicketRefreshScheduler,
 } from './ticket-refresh.scheduler';
+import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 /**
@@ -21,7 +21,7 @@ export class TicketRefreshJob {
   private readonly logger = new Logger('ticket-refresh');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: TicketsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tickets: TicketsService,
     private readonly scheduler: TicketRefreshScheduler,
@@ -37,17 +37,10 @@ export class TicketRefreshJob {
     jobs.register({ name: TICKET_REFRESH_SWEEP, everyMs: 60_000, run: () => this.sweep() });
   }
 
-  private async ticketExpiry(orgId: string): Promise<Date | null> {
-    const rows = (await this.db.query(`SELECT crm_expires_at FROM tickets WHERE org_id = $1`, [orgId])) as {
-      crm_expires_at: Date | null;
-    }[];
-    return rows[0]?.crm_expires_at ?? null;
-  }
-
   /** One org's job: refreshes unless a newer ticket, not yet due, was saved since the job was queued. */
   async refreshOrg(data: TicketRefreshData): Promise<Record<string, unknown>> {
     const { orgId } = data;
-    const expiry = await this.ticketExpiry(orgId);
+    const expiry = await this.repo.crmExpiry(orgId);
     const queuedFor = data.expiresAt ? new Date(data.expiresAt) : null;
     const newer = expiry !== null && (queuedFor === null || expiry.getTime() > queuedFor.getTime());
     if (newer && expiry.getTime() - this.config.ticketRefreshAheadSec * 1000 > Date.now()) {
@@ -72,23 +65,9 @@ export class TicketRefreshJob {
   /** Queues a refresh for each active org without one, or whose waiting job is later than its ticket needs. */
   async sweep(): Promise<{ queued: number; replaced: number }> {
     const aheadMs = this.config.ticketRefreshAheadSec * 1000;
-    const rows = (await this.db.query(
-      `SELECT o.id, t.crm_expires_at AS expires,
-              j.id AS job_id, j.state::text AS state, j.start_after
-         FROM orgs o
-         LEFT JOIN tickets t ON t.org_id = o.id
-         LEFT JOIN ${JOBS_SCHEMA}.job j ON j.name = $1 AND j.singleton_key = o.id::text AND j.state < 'completed'
-        WHERE o.status = 'active'`,
-      [TICKET_REFRESH],
-    )) as {
-      id: string;
-      expires: Date | null;
-      job_id: string | null;
-      state: string | null;
-      start_after: Date | null;
-    }[];
+    const rows = await this.repo.refreshSweep(TICKET_REFRESH);
     const byOrg = new Map<string, typeof rows>();
-    for (const r of rows) byOrg.set(r.id, [...(byOrg.get(r.id) ?? []), r]);
+    for (const r of rows) byOrg.set(r.orgId, [...(byOrg.get(r.orgId) ?? []), r]);
     let queued = 0;
     let replaced = 0;
     for (const [orgId, jobs] of byOrg) {
@@ -97,13 +76,13 @@ export class TicketRefreshJob {
       if (jobs.some((j) => j.state === 'active' || j.state === 'retry')) continue;
       const waiting = jobs.filter((j) => j.state === 'created');
       const due = expires ? expires.getTime() - aheadMs : Date.now();
-      const late = waiting.filter((j) => j.start_after!.getTime() > Math.max(due, Date.now()) + 1_000);
+      const late = waiting.filter((j) => j.startAfter!.getTime() > Math.max(due, Date.now()) + 1_000);
       if (waiting.length > late.length) continue;
       try {
         if (late.length) {
           await this.jobs.cancel(
             TICKET_REFRESH,
-            late.map((j) => j.job_id!),
+            late.map((j) => j.jobId!),
           );
           replaced++;
         }
