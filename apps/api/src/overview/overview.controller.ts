@@ -1,91 +1,17 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
-import { needsRenewal } from '../certificates/certificate-status';
-import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
-import { OrgDirectory } from '../orgs/org-directory';
-import { TicketHealthService } from '../tickets/ticket-health.service';
-import { TicketsService } from '../tickets/tickets.service';
 import { OverviewDto } from './dto/overview.response';
+import { OverviewService } from './overview.service';
 
-/** The overview's line about an org's certificate, from the status its own page shows. */
-function certificateAttention(c: CertificateSummary): string | null {
-  if (c.status === 'expiring') return `Certificate expires in ${c.daysToExpiry} days`;
-  if (c.status === 'invalid')
-    return c.daysToExpiry < 0 || Date.parse(c.notAfter) <= Date.now()
-      ? 'Certificate expired'
-      : 'Certificate invalid';
-  return null;
-}
-
-/** Every org at a glance, the ones that need attention first. */
+/** Every org at a glance, the ones that need attention first (OverviewService builds it). */
 @ApiTags('overview')
 @Controller('overview')
 export class OverviewController {
-  constructor(
-    @Inject(DataSource) private readonly db: DataSource,
-    private readonly orgs: OrgDirectory,
-    private readonly certificates: CertificatesService,
-    private readonly tickets: TicketsService,
-    private readonly ticketHealth: TicketHealthService,
-  ) {}
+  constructor(private readonly overview: OverviewService) {}
 
   @Get()
   @ApiOkResponse({ type: OverviewDto })
-  async get(): Promise<OverviewDto> {
-    const orgs = await this.orgs.list();
-    const certs = new Map((await this.certificates.summaries()).map((c) => [c.id, c]));
-    const failures = (await this.db.query(
-      `SELECT org_id, count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*)::int AS total
-         FROM crm_calls WHERE at > now() - interval '24 hours' GROUP BY org_id`,
-    )) as { org_id: string; failed: number; total: number }[];
-    const byOrg = new Map(failures.map((f) => [f.org_id, f]));
-    const lastRuns = (await this.db.query(
-      `SELECT DISTINCT ON (org_id) org_id, status FROM onboarding_runs ORDER BY org_id, started_at DESC`,
-    )) as { org_id: string; status: string }[];
-    const lastRun = new Map(lastRuns.map((r) => [r.org_id, r.status]));
-    const items = await Promise.all(
-      orgs.map(async (o) => {
-        const ticket = await this.ticketHealth.summary(o.id);
-        const c = certs.get(o.certificateId) ?? null;
-        const attention: string[] = [];
-        if (o.status === 'failed') attention.push('Onboarding failed');
-        if (o.status === 'onboarding') attention.push('Onboarding in progress');
-        if (o.status === 'active' && lastRun.get(o.id) === 'failed')
-          attention.push('The last onboarding check failed');
-        if (ticket && (ticket.state === 'failing' || ticket.state === 'expired'))
-          attention.push(`Ticket ${ticket.state}`);
-        const certificateLine = c && certificateAttention(c);
-        if (certificateLine) attention.push(certificateLine);
-        const f = byOrg.get(o.id);
-        if (f && f.failed > 0) attention.push(`${f.failed} failed calls in 24 h`);
-        if (this.tickets.breakerState(o.id) !== 'closed') attention.push('Circuit open');
-        return {
-          id: o.id,
-          friendlyName: o.friendlyName,
-          organizationName: o.organizationName,
-          status: o.status,
-          ticket,
-          certificate: c,
-          calls24h: f?.total ?? 0,
-          failures24h: f?.failed ?? 0,
-          expiredFaults24h: ticket?.expiredFaults24h ?? 0,
-          breaker: this.tickets.breakerState(o.id),
-          attention,
-        };
-      }),
-    );
-    items.sort(
-      (a, b) => b.attention.length - a.attention.length || a.friendlyName.localeCompare(b.friendlyName),
-    );
-    return {
-      orgs: items,
-      totals: {
-        orgs: items.length,
-        active: items.filter((i) => i.status === 'active').length,
-        failing: items.filter((i) => i.attention.length > 0).length,
-        certificatesExpiring: [...certs.values()].filter((c) => needsRenewal(c.daysToExpiry)).length,
-      },
-    };
+  get(): Promise<OverviewDto> {
+    return this.overview.overview();
   }
 }
