@@ -60,6 +60,7 @@ const keyAad = (id: string) => `certificate|${id}|private-key`;
 
 @Injectable()
 export class CertificatesService {
+  /** The roots a service-account certificate must chain to: the SDK's three plus configured ones. */
   private readonly roots: SupportedRoot[];
 
   constructor(
@@ -78,11 +79,6 @@ export class CertificatesService {
       ...DEFAULT_SUPPORTED_ROOTS,
       ...config.supportedRootPems.map((pem, i) => supportedRootFromPem(`configured root ${i + 1}`, pem)),
     ];
-  }
-
-  /** The roots a service-account certificate must chain to: the SDK's three plus configured ones. */
-  get supportedRoots(): ReadonlyArray<SupportedRoot> {
-    return this.roots;
   }
 
   /** Reads an upload into a bundle, mapping each way it can fail to a code that names the problem. */
