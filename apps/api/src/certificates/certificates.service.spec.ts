@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { CertificateBundle, isCrmAuthError } from '@onbehalf/crm-auth';
 import {
   createCertificate,
   createPkcs12,
   generateRsaKeyPair,
+  type KeyPair,
   privateKeyToPem,
 } from '@onbehalf/emulator/dist/pki/certificate-factory';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AdminAuditEntry, AdminAuditService } from '../admin-audit/admin-audit.service';
+import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { DomainException } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import type { AppConfig } from '../config/app-config';
@@ -37,19 +39,37 @@ const ctx: RequestContext = {
   userAgent: null,
 };
 
+/** An admin_audit_log row as AdminAuditService hands it to TypeORM (its entity is the audit context's). */
+type AuditRow = { action?: string; target?: string | null; diff?: Record<string, unknown> | null } & Record<
+  string,
+  unknown
+>;
+
+/** An EntityManager that can only do what AdminAuditService.record does: insert an audit row. */
+function auditManager(rows: AuditRow[]): EntityManager {
+  return {
+    getRepository: () => ({ insert: async (row: AuditRow) => void rows.push(row) }),
+  } as unknown as EntityManager;
+}
+
 /**
  * The repository in memory: the same methods, rows in a Map, and a transaction that rolls back
- * what its callback wrote when it throws.
+ * what its callback wrote when it throws (certificate rows and the audit rows written through its manager).
  */
 class InMemoryCertificatesRepository implements Pick<CertificatesRepository, keyof CertificatesRepository> {
   rows = new Map<string, CertificateWithKey>();
   users = new Map<string, CertificateUser[]>();
   private clock = Date.UTC(2026, 0, 1);
 
+  constructor(private readonly auditLog: AuditRow[]) {}
+
   async transaction<T>(work: (tx: CertificatesRepository, manager: EntityManager) => Promise<T>): Promise<T> {
     const before = new Map([...this.rows].map(([k, v]) => [k, { ...v }]));
+    const audited: AuditRow[] = [];
     try {
-      return await work(this as unknown as CertificatesRepository, {} as EntityManager);
+      const out = await work(this as unknown as CertificatesRepository, auditManager(audited));
+      this.auditLog.push(...audited);
+      return out;
     } catch (err) {
       this.rows = before;
       throw err;
@@ -100,6 +120,7 @@ function withoutKey(r: CertificateWithKey): CertificateEntity {
 
 interface Pki {
   rootPem: string;
+  rootKey: KeyPair;
   leaf(opts?: {
     notAfter?: Date;
     clientAuth?: boolean;
@@ -121,6 +142,7 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
   const leafKey = await generateRsaKeyPair();
   return {
     rootPem,
+    rootKey,
     async leaf(opts = {}) {
       const certPem = createCertificate({
         commonName: opts.commonName ?? 'ERP Integration',
@@ -136,6 +158,32 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
   };
 }
 
+/** A leaf signed by an intermediate CA that the root signed: the intermediate travels as the chain. */
+async function leafUnderIntermediate(pki: Pki) {
+  const now = Date.now();
+  const caKey = await generateRsaKeyPair();
+  const intermediatePem = createCertificate({
+    commonName: 'Unit Test Issuing CA',
+    publicKey: caKey.publicKey,
+    signingKey: pki.rootKey.privateKey,
+    issuer: { certPem: pki.rootPem },
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 1000 * DAY),
+    ca: {},
+  });
+  const leafKey = await generateRsaKeyPair();
+  const certPem = createCertificate({
+    commonName: 'ERP Integration (issued)',
+    publicKey: leafKey.publicKey,
+    signingKey: caKey.privateKey,
+    issuer: { certPem: intermediatePem },
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 365 * DAY),
+    extendedKeyUsage: ['clientAuth'],
+  });
+  return { certPem, keyPem: privateKeyToPem(leafKey.privateKey), intermediatePem };
+}
+
 const pem = (c: { certPem: string; keyPem: string }, name?: string): UploadCertificateDto =>
   ({
     format: 'pem',
@@ -145,23 +193,37 @@ const pem = (c: { certPem: string; keyPem: string }, name?: string): UploadCerti
     ...(name ? { name } : {}),
   }) as UploadCertificateDto;
 
-async function codeOf(
-  p: Promise<unknown>,
-): Promise<{ status: number; code: string; details?: Record<string, unknown> }> {
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** The DomainException a call ends with, as the client sees it: status, code, message, details. */
+async function refusal(p: Promise<unknown>): Promise<Refusal> {
   try {
     await p;
   } catch (err) {
     if (err instanceof DomainException)
-      return { status: err.status, code: err.code, ...(err.details ? { details: err.details } : {}) };
+      return {
+        status: err.status,
+        code: err.code,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+      };
     throw err;
   }
   throw new Error('expected a DomainException');
 }
 
+/** A context without a signed-in user (the type allows it; e.g. an in-process caller). */
+const noPrincipal: RequestContext = { principal: null, requestId: '', ip: null, userAgent: null };
+
 describe('CertificatesService over an in-memory repository (no Postgres)', () => {
   let pki: Pki;
   let repo: InMemoryCertificatesRepository;
-  let audit: AdminAuditEntry[];
+  let audit: AuditRow[];
   let jobs: JobDefinition[];
   let box: SecretBox;
   let service: CertificatesService;
@@ -171,20 +233,19 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
   });
 
   beforeEach(() => {
-    repo = new InMemoryCertificatesRepository();
     audit = [];
+    repo = new InMemoryCertificatesRepository(audit);
     jobs = [];
     box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
-    const auditFake: Pick<AdminAuditService, 'record'> = {
-      record: async (_ctx, entry) => void audit.push(entry),
-    };
+    // The real audit service: outside a transaction it writes through the data source's manager.
+    const auditService = new AdminAuditService({ manager: auditManager(audit) } as unknown as DataSource);
     const jobsFake: Pick<JobsService, 'register'> = { register: (job) => void jobs.push(job) };
     const config: Pick<AppConfig, 'supportedRootPems'> = { supportedRootPems: [pki.rootPem] };
     service = new CertificatesService(
       repo as unknown as CertificatesRepository,
       config as AppConfig,
       box,
-      auditFake as AdminAuditService,
+      auditService,
       jobsFake as JobsService,
     );
   });
@@ -202,9 +263,31 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(stored.privateKeyEnc.includes(Buffer.from('PRIVATE KEY'))).toBe(false);
       expect(stored.kekId).toBe('k1');
       expect(stored.createdBy).toBe('u-1');
-      expect(audit).toEqual([expect.objectContaining({ action: 'certificate.upload', target: view.id })]);
+      expect(audit).toEqual([
+        expect.objectContaining({
+          action: 'certificate.upload',
+          target: view.id,
+          outcome: 'success',
+          actorId: 'u-1',
+          diff: { thumbprintSha1Hex: view.thumbprintSha1Hex, subject: view.subject },
+        }),
+      ]);
       const bundle = await service.loadBundle(view.id);
       expect(bundle.thumbprintSha256).toBe(view.thumbprintSha256);
+    });
+
+    it('stores the name given with its surrounding spaces trimmed, and the certificate CN for a blank one', async () => {
+      const named = await service.upload(pem(await pki.leaf(), '  Payroll connector  '), ctx);
+      expect(named.name).toBe('Payroll connector');
+      expect(repo.rows.get(named.id)!.name).toBe('Payroll connector');
+      const blank = await service.upload(pem(await pki.leaf({ commonName: 'Blank Named' }), '   '), ctx);
+      expect(blank.name).toBe('Blank Named');
+    });
+
+    it('records no creator when no user is signed in (createdBy and the audit actor are null)', async () => {
+      const view = await service.upload(pem(await pki.leaf()), noPrincipal);
+      expect(repo.rows.get(view.id)!.createdBy).toBeNull();
+      expect(audit).toEqual([expect.objectContaining({ action: 'certificate.upload', actorId: null })]);
     });
 
     it('stores a certificate expiring within 30 days as expiring, with the EXPIRING_SOON warning', async () => {
@@ -217,19 +300,28 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(view.problems.map((p) => `${p.code}:${p.severity}`)).toEqual(['EXPIRING_SOON:warning']);
     });
 
-    it('refuses an unusable certificate with 422 CERTIFICATE_INVALID and every problem, stores nothing, audits the failure', async () => {
-      const r = await codeOf(service.upload(pem(await pki.leaf({ clientAuth: false })), ctx));
+    it('refuses an unusable certificate with 422 CERTIFICATE_INVALID and every problem, stores nothing, audits the failure with the problem codes', async () => {
+      const r = await refusal(service.upload(pem(await pki.leaf({ clientAuth: false })), ctx));
       expect(r).toMatchObject({ status: 422, code: 'CERTIFICATE_INVALID' });
-      expect((r.details?.['problems'] as { code: string }[]).map((p) => p.code)).toContain('NO_CLIENT_AUTH');
+      expect(r.message).toMatch(/cannot be used/);
+      const codes = (r.details?.['problems'] as { code: string }[]).map((p) => p.code);
+      expect(codes).toContain('NO_CLIENT_AUTH');
       expect(repo.rows.size).toBe(0);
-      expect(audit).toEqual([expect.objectContaining({ action: 'certificate.upload', outcome: 'failure' })]);
+      expect(audit).toEqual([
+        expect.objectContaining({
+          action: 'certificate.upload',
+          outcome: 'failure',
+          target: r.details?.['thumbprintSha1Hex'],
+          diff: { problems: codes },
+        }),
+      ]);
     });
 
     it('refuses a certificate of another CA: CHAIN_INCOMPLETE without its root, UNTRUSTED_ROOT with it, BAD_SIGNATURE under the name of a supported root (422 each)', async () => {
       const other = await testPki('Another Root');
       const leaf = await other.leaf();
       const problems = async (dto: UploadCertificateDto) => {
-        const r = await codeOf(service.upload(dto, ctx));
+        const r = await refusal(service.upload(dto, ctx));
         expect(r).toMatchObject({ status: 422, code: 'CERTIFICATE_INVALID' });
         return (r.details?.['problems'] as { code: string }[]).map((p) => p.code);
       };
@@ -243,31 +335,60 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(repo.rows.size).toBe(0);
     });
 
-    it('refuses the same certificate twice with 409 CERTIFICATE_EXISTS naming the first, and keeps one row', async () => {
+    it('refuses the same certificate twice with 409 CERTIFICATE_EXISTS naming the first, and keeps one row and one audit entry', async () => {
       const leaf = await pki.leaf();
       const first = await service.upload(pem(leaf, 'first'), ctx);
-      const r = await codeOf(service.upload(pem(leaf, 'again'), ctx));
-      expect(r).toEqual({ status: 409, code: 'CERTIFICATE_EXISTS', details: { id: first.id } });
+      const r = await refusal(service.upload(pem(leaf, 'again'), ctx));
+      expect(r).toMatchObject({ status: 409, code: 'CERTIFICATE_EXISTS', details: { id: first.id } });
+      expect(r.message).toMatch(/already uploaded as "first"/);
       expect(repo.rows.size).toBe(1);
+      expect(audit.map((e) => e.target)).toEqual([first.id]);
     });
 
-    it('answers unreadable input with 400 CERTIFICATE_UNREADABLE', async () => {
-      const r = await codeOf(
+    it("answers unreadable input with 400 CERTIFICATE_UNREADABLE and crm-auth's reason", async () => {
+      const certificatePem = 'not a certificate';
+      let reason = '';
+      try {
+        CertificateBundle.fromPem({ certificatePem, privateKeyPem: certificatePem });
+      } catch (err) {
+        if (isCrmAuthError(err)) reason = err.message;
+      }
+      expect(reason).not.toBe('');
+      const r = await refusal(
         service.upload(
-          {
-            format: 'pem',
-            serviceAccountLiveId: ACCOUNT,
-            certificatePem: 'not a certificate',
-          } as UploadCertificateDto,
+          { format: 'pem', serviceAccountLiveId: ACCOUNT, certificatePem } as UploadCertificateDto,
           ctx,
         ),
       );
-      expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_UNREADABLE' });
+      expect(r).toEqual({
+        status: 400,
+        code: 'CERTIFICATE_UNREADABLE',
+        message: `The certificate could not be read: ${reason}`,
+      });
     });
 
-    it('answers a certificate without its key with 400 CERTIFICATE_NO_KEY', async () => {
+    it('answers a PKCS#12 upload without its file with 400 CERTIFICATE_UNREADABLE saying the file is empty', async () => {
+      const r = await refusal(
+        service.upload({ format: 'pkcs12', serviceAccountLiveId: ACCOUNT } as UploadCertificateDto, ctx),
+      );
+      expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_UNREADABLE' });
+      expect(r.message).toMatch(/could not be read: .*empty/);
+    });
+
+    it('answers a failure that is not a crm-auth error with 400 CERTIFICATE_UNREADABLE, without its text', async () => {
+      // Not reachable through the validated DTO; a runtime error (here Buffer.from on a number) must still be a 400.
+      const dto = { format: 'pkcs12', serviceAccountLiveId: ACCOUNT, pkcs12Base64: 42 };
+      const r = await refusal(service.upload(dto as unknown as UploadCertificateDto, ctx));
+      expect(r).toEqual({
+        status: 400,
+        code: 'CERTIFICATE_UNREADABLE',
+        message: 'The certificate could not be read.',
+      });
+    });
+
+    it('answers a certificate without its key with 400 CERTIFICATE_NO_KEY saying the private key is missing', async () => {
       const leaf = await pki.leaf();
-      const r = await codeOf(
+      const r = await refusal(
         service.upload(
           {
             format: 'pem',
@@ -278,9 +399,10 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
         ),
       );
       expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_NO_KEY' });
+      expect(r.message).toMatch(/No private key was found/);
     });
 
-    it('answers a wrong PKCS#12 password with 400 CERTIFICATE_BAD_PASSWORD, and takes the right one', async () => {
+    it('answers a wrong PKCS#12 password with 400 CERTIFICATE_BAD_PASSWORD saying the password is wrong, and takes the right one', async () => {
       const leaf = await pki.leaf();
       const p12 = createPkcs12(leaf.keyPem, leaf.certPem, [pki.rootPem], 'right horse').toString('base64');
       const dto = (password: string) =>
@@ -290,11 +412,30 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
           pkcs12Base64: p12,
           password,
         }) as UploadCertificateDto;
-      expect(await codeOf(service.upload(dto('wrong'), ctx))).toMatchObject({
-        status: 400,
-        code: 'CERTIFICATE_BAD_PASSWORD',
-      });
+      const r = await refusal(service.upload(dto('wrong'), ctx));
+      expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_BAD_PASSWORD' });
+      expect(r.message).toMatch(/PKCS#12 password is wrong/);
       expect((await service.upload(dto('right horse'), ctx)).status).toBe('valid');
+    });
+
+    it('reads a PKCS#12 file sent without a password with the empty password', async () => {
+      const leaf = await pki.leaf();
+      const p12 = createPkcs12(leaf.keyPem, leaf.certPem, [pki.rootPem], '').toString('base64');
+      const view = await service.upload(
+        { format: 'pkcs12', serviceAccountLiveId: ACCOUNT, pkcs12Base64: p12 } as UploadCertificateDto,
+        ctx,
+      );
+      expect(view.status).toBe('valid');
+    });
+
+    it('answers an encrypted PEM private key with 400 CERTIFICATE_BAD_PASSWORD saying to send it unencrypted or as PKCS#12', async () => {
+      const leaf = await pki.leaf();
+      const encrypted = createPrivateKey(leaf.keyPem)
+        .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' })
+        .toString();
+      const r = await refusal(service.upload(pem({ certPem: leaf.certPem, keyPem: encrypted }), ctx));
+      expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_BAD_PASSWORD' });
+      expect(r.message).toMatch(/private key is encrypted: send it unencrypted, or upload the PKCS#12/);
     });
   });
 
@@ -339,52 +480,111 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect((await service.get(b.id)).orgs).toEqual([]);
     });
 
-    it('answers an unknown id with 404 CERTIFICATE_NOT_FOUND (page and private-key load)', async () => {
+    it('answers an unknown id with 404 CERTIFICATE_NOT_FOUND saying there is no such certificate (page and private-key load)', async () => {
       const id = '00000000-0000-4000-8000-000000000000';
-      expect(await codeOf(service.get(id))).toEqual({ status: 404, code: 'CERTIFICATE_NOT_FOUND' });
-      expect(await codeOf(service.loadBundle(id))).toEqual({ status: 404, code: 'CERTIFICATE_NOT_FOUND' });
+      const notFound = {
+        status: 404,
+        code: 'CERTIFICATE_NOT_FOUND',
+        message: expect.stringMatching(/No certificate with this id/),
+      };
+      expect(await refusal(service.get(id))).toEqual(notFound);
+      expect(await refusal(service.loadBundle(id))).toEqual(notFound);
+    });
+  });
+
+  describe('the private key for TLS (loadBundle)', () => {
+    it('gives back the bundle with the intermediate uploaded as its chain', async () => {
+      const issued = await leafUnderIntermediate(pki);
+      const view = await service.upload(
+        { ...pem(issued), chainPem: issued.intermediatePem } as UploadCertificateDto,
+        ctx,
+      );
+      expect(view.status).toBe('valid');
+      const bundle = await service.loadBundle(view.id);
+      expect(bundle.chain.map((c) => c.subject)).toEqual(['CN=Unit Test Issuing CA']);
+      expect(bundle.privateKeyPem).toBe(
+        createPrivateKey(issued.keyPem).export({ type: 'pkcs8', format: 'pem' }),
+      );
     });
 
-    it('answers a private key sealed for another row with 500 SECRET_UNREADABLE, not a bundle', async () => {
+    it('gives back a bundle without a chain for a certificate uploaded without one', async () => {
       const view = await service.upload(pem(await pki.leaf()), ctx);
-      repo.rows.get(view.id)!.privateKeyEnc = box.seal(
-        '-----BEGIN PRIVATE KEY-----',
-        'certificate|another|private-key',
+      expect((await service.loadBundle(view.id)).chain).toEqual([]);
+    });
+
+    it("refuses another row's sealed key with 500 SECRET_UNREADABLE naming the certificate: a key is sealed for its row", async () => {
+      const a = await service.upload(pem(await pki.leaf(), 'a'), ctx);
+      const b = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 200 * DAY) }), 'b'),
+        ctx,
       );
-      expect(await codeOf(service.loadBundle(view.id))).toMatchObject({
-        status: 500,
-        code: 'SECRET_UNREADABLE',
-      });
+      repo.rows.get(b.id)!.privateKeyEnc = repo.rows.get(a.id)!.privateKeyEnc;
+      const r = await refusal(service.loadBundle(b.id));
+      expect(r).toMatchObject({ status: 500, code: 'SECRET_UNREADABLE' });
+      expect(r.message).toMatch(new RegExp(`private key of certificate ${b.id} cannot be decrypted: \\S`));
+      expect((await service.loadBundle(a.id)).thumbprintSha256).toBe(a.thumbprintSha256);
     });
   });
 
   describe('remove', () => {
-    it('refuses a certificate still used by an org with 409 CERTIFICATE_IN_USE naming the org, and keeps it', async () => {
+    it('refuses a certificate still used by orgs with 409 CERTIFICATE_IN_USE naming each org, and keeps it', async () => {
       const view = await service.upload(pem(await pki.leaf()), ctx);
-      repo.users.set(view.id, [{ id: 'o-1', friendlyName: 'Contoso', role: 'staged' }]);
-      expect(await codeOf(service.remove(view.id, ctx))).toEqual({
+      repo.users.set(view.id, [
+        { id: 'o-1', friendlyName: 'Contoso', role: 'staged' },
+        { id: 'o-2', friendlyName: 'Fabrikam', role: 'active' },
+      ]);
+      const r = await refusal(service.remove(view.id, ctx));
+      expect(r).toMatchObject({
         status: 409,
         code: 'CERTIFICATE_IN_USE',
-        details: { orgs: [{ id: 'o-1', friendlyName: 'Contoso' }] },
+        details: {
+          orgs: [
+            { id: 'o-1', friendlyName: 'Contoso' },
+            { id: 'o-2', friendlyName: 'Fabrikam' },
+          ],
+        },
       });
+      expect(r.message).toMatch(
+        /still used by Contoso, Fabrikam\. Rotate those orgs to another certificate first/,
+      );
       expect(repo.rows.has(view.id)).toBe(true);
+      expect(audit.filter((e) => e.action === 'certificate.delete')).toEqual([]);
     });
 
-    it('deletes an unused certificate and audits it; an unknown id is 404', async () => {
+    it('deletes an unused certificate and audits it with its thumbprint; an unknown id is 404', async () => {
       const view = await service.upload(pem(await pki.leaf()), ctx);
       await service.remove(view.id, ctx);
       expect(repo.rows.size).toBe(0);
-      expect(audit.at(-1)).toMatchObject({ action: 'certificate.delete', target: view.id });
-      expect(await codeOf(service.remove(view.id, ctx))).toEqual({
+      expect(audit.at(-1)).toMatchObject({
+        action: 'certificate.delete',
+        target: view.id,
+        outcome: 'success',
+        actorId: 'u-1',
+        diff: { thumbprintSha1Hex: view.thumbprintSha1Hex },
+      });
+      expect(await refusal(service.remove(view.id, ctx))).toEqual({
         status: 404,
         code: 'CERTIFICATE_NOT_FOUND',
+        message: expect.stringMatching(/No certificate with this id/),
       });
     });
   });
 
   describe('expiry warnings (the hourly job)', () => {
-    it('registers the job, and warns once per threshold crossed: 30, then 7, then 1 day', async () => {
-      expect(jobs.map((j) => j.name)).toEqual(['certificate-expiry-warnings']);
+    it('registers the job to run every hour', () => {
+      expect(jobs.map((j) => [j.name, j.everyMs])).toEqual([['certificate-expiry-warnings', 60 * 60 * 1000]]);
+    });
+
+    it('the job warns of the certificates that crossed a threshold and reports them as its result', async () => {
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 10.5 * DAY) }), 'soon'),
+        ctx,
+      );
+      expect(await jobs[0]!.run()).toEqual({ warned: [{ id: view.id, name: 'soon', days: 11 }] });
+      expect(await jobs[0]!.run()).toEqual({ warned: [] });
+    });
+
+    it('warns once per threshold crossed: 30, then 7, then 1 day', async () => {
       const view = await service.upload(
         pem(await pki.leaf({ notAfter: new Date(Date.now() + 60 * DAY) })),
         ctx,
@@ -400,6 +600,29 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(
         audit.filter((e) => e.action === 'certificate.expiry-warning').map((e) => e.diff?.['threshold']),
       ).toEqual([30, 7, 1]);
+    });
+
+    it('audits each warning as the system, outside any request: no actor, session, request id, address or agent', async () => {
+      const view = await service.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 60 * DAY) })),
+        ctx,
+      );
+      await service.warnExpiring(new Date(Date.parse(view.notAfter) - 6.5 * DAY));
+      expect(audit.filter((e) => e.action === 'certificate.expiry-warning')).toEqual([
+        {
+          actorId: null,
+          actorEmail: 'system',
+          sessionId: null,
+          ip: null,
+          userAgent: null,
+          requestId: null,
+          orgId: null,
+          action: 'certificate.expiry-warning',
+          target: view.id,
+          outcome: 'success',
+          diff: { daysToExpiry: 7, threshold: 7 },
+        },
+      ]);
     });
   });
 });
