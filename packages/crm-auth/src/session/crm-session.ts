@@ -173,6 +173,7 @@ export class CrmSession {
     this.#calls = {
       crm: this.#tickets.crm,
       maxTicketRetries: s.maxTicketRetries,
+      proven: { generation: 0 },
       client: (url) => this.#crmClient(url),
       onTicketFault: (code, operation) => {
         const expired = code === 'ERR_CRM_EXPIRED_TICKET';
