@@ -8,14 +8,14 @@ import type {
   OrganizationDetail,
   QueryExpression,
 } from '@onbehalf/crm-auth';
-import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../config/app-config';
 import type { LedgerService } from '../crm/ledger.service';
 import type { TicketStoreService } from '../tickets/ticket-store.service';
-import { OnboardingRunEntity, type OnboardingStep } from './onboarding-run.entity';
+import type { OnboardingStep } from './onboarding-run.entity';
 import { idOf, OnboardingService, STEPS, type OnboardingDeps } from './onboarding.service';
 import { OrgEntity } from './org.entity';
+import type { OrgsRepository } from './orgs.repository';
 
 /**
  * OnboardingService.run with every collaborator faked: the discovery service, Windows Live and
@@ -188,35 +188,22 @@ function world(o: WorldOptions = {}) {
     },
   };
 
-  const db = {
-    getRepository(target: unknown) {
-      if (target === OnboardingRunEntity)
-        return {
-          async update(
-            _where: unknown,
-            patch: { status: string; finishedAt?: Date; steps: OnboardingStep[] },
-          ) {
-            runSaves.push({ ...patch, steps: structuredClone(patch.steps) });
-          },
-          async findOneByOrFail(where: { id: string }) {
-            const last = runSaves.at(-1)!;
-            return {
-              id: where.id,
-              status: last.status,
-              steps: last.steps,
-              finishedAt: last.finishedAt ?? null,
-            };
-          },
-        };
-      if (target === OrgEntity)
-        return {
-          async update(_where: unknown, patch: Record<string, unknown>) {
-            orgUpdates.push(patch);
-          },
-        };
-      throw new Error('unexpected repository');
+  const repo = {
+    async updateRun(
+      _id: string,
+      _orgId: string,
+      patch: { status: string; finishedAt?: Date; steps: OnboardingStep[] },
+    ) {
+      runSaves.push({ ...patch, steps: structuredClone(patch.steps) });
     },
-  } as unknown as DataSource;
+    async getRun(id: string) {
+      const last = runSaves.at(-1)!;
+      return { id, status: last.status, steps: last.steps, finishedAt: last.finishedAt ?? null };
+    },
+    async update(_id: string, patch: Record<string, unknown>) {
+      orgUpdates.push(patch);
+    },
+  } as unknown as OrgsRepository;
 
   const tickets = {
     async save(_orgId: string, t: { crmTicket: string }, kind: string, latencyMs: number | null) {
@@ -251,7 +238,7 @@ function world(o: WorldOptions = {}) {
     partnerDomain: 'crm.dynamics.com',
   } as unknown as AppConfig;
 
-  const service = new OnboardingService(db, config, tickets, ledgerFake, deps);
+  const service = new OnboardingService(repo, config, tickets, ledgerFake, deps);
   const org = Object.assign(new OrgEntity(), {
     id: 'org-1',
     discoveryUrl: 'https://disco.example/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',

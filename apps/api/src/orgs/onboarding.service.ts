@@ -16,13 +16,13 @@ import {
   WlidClient,
   type WlidClientOptions,
 } from '@onbehalf/crm-auth';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LedgerService } from '../crm/ledger.service';
 import { TicketStoreService } from '../tickets/ticket-store.service';
 import { explainFailure, OnboardingError, type HintContext } from './onboarding-hints';
 import { OnboardingRunEntity, type OnboardingStep, type StepName } from './onboarding-run.entity';
 import { OrgEntity } from './org.entity';
+import { OrgsRepository } from './orgs.repository';
 
 export const STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
   { name: 'policy', title: 'Windows Live policy (RetrievePolicy)' },
@@ -70,7 +70,7 @@ export const realOnboardingDeps: OnboardingDeps = {
 @Injectable()
 export class OnboardingService {
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: OrgsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tickets: TicketStoreService,
     private readonly ledger: LedgerService,
@@ -110,12 +110,11 @@ export class OnboardingService {
       serviceAccount: org.serviceAccountName ?? serviceAccountLiveId,
     };
     const save = async (status: OnboardingRunEntity['status'] = 'running') => {
-      await this.db
-        .getRepository(OnboardingRunEntity)
-        .update(
-          { id: runId, orgId: org.id },
-          { steps: steps as never, status, ...(status === 'running' ? {} : { finishedAt: new Date() }) },
-        );
+      await this.repo.updateRun(runId, org.id, {
+        steps,
+        status,
+        ...(status === 'running' ? {} : { finishedAt: new Date() }),
+      });
     };
     const step = async <T>(name: StepName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
       const s = steps.find((x) => x.name === name)!;
@@ -174,18 +173,15 @@ export class OnboardingService {
       org.crmMetadataServiceUrl = detail.crmMetadataServiceUrl;
       org.webApplicationUrl = detail.webApplicationUrl;
       org.policy = policy;
-      await this.db.getRepository(OrgEntity).update(
-        { id: org.id },
-        {
-          organizationName: detail.organizationName,
-          organizationId: detail.organizationId,
-          crmServiceUrl: detail.crmServiceUrl,
-          crmMetadataServiceUrl: detail.crmMetadataServiceUrl,
-          webApplicationUrl: detail.webApplicationUrl,
-          policy,
-          updatedAt: new Date(),
-        },
-      );
+      await this.repo.update(org.id, {
+        organizationName: detail.organizationName,
+        organizationId: detail.organizationId,
+        crmServiceUrl: detail.crmServiceUrl,
+        crmMetadataServiceUrl: detail.crmMetadataServiceUrl,
+        webApplicationUrl: detail.webApplicationUrl,
+        policy,
+        updatedAt: new Date(),
+      });
 
       const crmTicket = await step('crm-ticket', async () => {
         const t0 = this.deps.now();
@@ -232,12 +228,11 @@ export class OnboardingService {
       org.serviceAccountUserId = me.id;
       org.serviceAccountName = me.name;
       hints.serviceAccount = me.name;
-      await this.db
-        .getRepository(OrgEntity)
-        .update(
-          { id: org.id },
-          { serviceAccountUserId: me.id, serviceAccountName: me.name, crmServiceUrl: org.crmServiceUrl },
-        );
+      await this.repo.update(org.id, {
+        serviceAccountUserId: me.id,
+        serviceAccountName: me.name,
+        crmServiceUrl: org.crmServiceUrl,
+      });
 
       const actFor = await step('proxy-role', async () => {
         const users = await client.retrieveMultiple(token(), {
@@ -341,11 +336,12 @@ export class OnboardingService {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
     if (!ok && !opts.keepActive) await this.tickets.remove(org.id);
-    await this.db
-      .getRepository(OrgEntity)
-      .update({ id: org.id }, { status: ok || opts.keepActive ? 'active' : 'failed', updatedAt: new Date() });
+    await this.repo.update(org.id, {
+      status: ok || opts.keepActive ? 'active' : 'failed',
+      updatedAt: new Date(),
+    });
     await save(ok ? 'succeeded' : 'failed');
-    return await this.db.getRepository(OnboardingRunEntity).findOneByOrFail({ id: runId, orgId: org.id });
+    return await this.repo.getRun(runId, org.id);
   }
 }
 
