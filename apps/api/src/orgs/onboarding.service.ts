@@ -198,7 +198,8 @@ export class OnboardingService {
           'issued',
           this.deps.now() - t0,
         );
-        if (t.organizationDetail?.crmServiceUrl) org.crmServiceUrl = t.organizationDetail.crmServiceUrl;
+        // The CrmServiceUrl to call with this ticket is the one that came with it (the parser requires it).
+        org.crmServiceUrl = t.organizationDetail.crmServiceUrl;
         return {
           value: t,
           detail: `CRM ticket for ${detail.organizationName}, expires ${t.expirationDate.toISOString()}`,
