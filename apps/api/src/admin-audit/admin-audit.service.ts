@@ -13,6 +13,12 @@ export interface AdminAuditEntry {
   actorEmail?: string | null;
 }
 
+/** One entry of the admin audit log as read back. */
+export type AdminAuditRow = Pick<
+  AdminAuditLogEntity,
+  'id' | 'at' | 'actorId' | 'actorEmail' | 'action' | 'target' | 'outcome' | 'ip' | 'orgId' | 'diff'
+>;
+
 @Injectable()
 export class AdminAuditService {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
@@ -34,5 +40,16 @@ export class AdminAuditService {
       diff: entry.diff ?? null,
     };
     await m.getRepository(AdminAuditLogEntity).insert(row as never);
+  }
+
+  /** Up to `limit` entries, newest first (by id), after the entry `beforeId` when given. */
+  async page(limit: number, beforeId?: string): Promise<AdminAuditRow[]> {
+    const qb = this.db
+      .getRepository(AdminAuditLogEntity)
+      .createQueryBuilder('a')
+      .orderBy('a.id', 'DESC')
+      .limit(limit);
+    if (beforeId !== undefined) qb.where('a.id < :after', { after: beforeId });
+    return await qb.getMany();
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AdminAuditLogEntity } from '../admin-audit/admin-audit-log.entity';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { badRequest } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
-import type { CallOutcome, Reconciliation } from '../crm/crm-call.entity';
+import type { CallOutcome, Reconciliation } from '../crm/ledger.types';
 import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from './csv';
 import type { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
 import { AUDIT_PAGE_DEFAULT, type AuditFilterDto, type AuditQueryDto } from './dto/audit-query.dto';
@@ -119,13 +118,8 @@ export class AuditService {
     q: AdminAuditQueryDto,
   ): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
     const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
-    const qb = this.db
-      .getRepository(AdminAuditLogEntity)
-      .createQueryBuilder('a')
-      .orderBy('a.id', 'DESC')
-      .limit(limit + 1);
-    if (q.cursor) qb.where('a.id < :after', { after: decodeAdminCursor(q.cursor) });
-    const rows = await qb.getMany();
+    // One more than the page, to know whether another page follows.
+    const rows = await this.adminAudit.page(limit + 1, q.cursor ? decodeAdminCursor(q.cursor) : undefined);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -1,4 +1,4 @@
-import type { CallOutcome, Reconciliation } from '../crm/crm-call.entity';
+import type { CallOutcome, Reconciliation } from '../crm/ledger.types';
 import type { LedgerRow } from './ledger-query';
 
 export interface Ref {

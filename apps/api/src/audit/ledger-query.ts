@@ -1,5 +1,5 @@
 import { badRequest } from '../common/domain-exception';
-import type { CallOutcome, Reconciliation } from '../crm/crm-call.entity';
+import type { CallOutcome, Reconciliation } from '../crm/ledger.types';
 
 /**
  * The ledger search as one parameterised SQL statement. User input only ever travels as bind

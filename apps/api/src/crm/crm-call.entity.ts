@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type CallOutcome = 'pending' | 'completed' | 'failed';
-export type Reconciliation = 'match' | 'mismatch' | 'missing' | 'unverified';
+import type { CallOutcome, Reconciliation } from './ledger.types';
+
+export type { CallOutcome, Reconciliation };
 
 /**
  * The ledger: one row per CRM call, written as `pending` before the call is sent and

@@ -1,6 +1,8 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type OrgStatus = 'onboarding' | 'active' | 'failed';
+import type { OrgStatus } from './org.types';
+
+export type { OrgStatus };
 
 /** A customer's CRM Online organization that the ISV serves. */
 @Entity({ name: 'orgs' })

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { type Same, type SameShape } from '../../common/api-responses';
-import type { CallOutcome, Reconciliation } from '../../crm/crm-call.entity';
+import type { CallOutcome, Reconciliation } from '../../crm/ledger.types';
 import type { AdminAuditItem } from '../audit.service';
 import type { LedgerItem, Ref } from '../ledger-item';
 

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CertificateSummaryDto } from '../../certificates/dto/certificate.response';
-import type { OrgStatus } from '../../orgs/org.entity';
+import type { OrgStatus } from '../../orgs/org.types';
 import { ORG_STATUS_VALUES } from '../../orgs/dto/org.response';
 import { BREAKER_STATE_VALUES, TicketSummaryDto } from '../../tickets/dto/ticket.response';
 
