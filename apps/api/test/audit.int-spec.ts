@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleClient, startTestApi, type TestApi } from './harness';
+import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 interface LedgerItem {
   id: string;
@@ -124,19 +125,8 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
     auditor = new ConsoleClient(t.url);
     expect((await auditor.login('auditor@example.test', password)).status).toBe(200);
 
-    const [cert] = await sql<{ id: string }>(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
-         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
-    );
-    const org = async (name: string) =>
-      (
-        await sql<{ id: string }>(
-          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
-          [name, cert!.id],
-        )
-      )[0]!.id;
+    const certId = await insertPlaceholderCertificate(t.api.dataSource);
+    const org = (name: string) => insertActiveOrg(t.api.dataSource, certId, name);
     orgA = await org('Contoso Ltd');
     orgB = await org('Fabrikam, "Inc."');
 

@@ -10,6 +10,7 @@ import type { RequestContext } from '../src/common/principal';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import { freshDatabase } from './harness';
+import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /**
  * AuditService on a real, migrated Postgres without the HTTP stack: search pages, the CSV export's
@@ -62,19 +63,8 @@ describe('AuditService on Postgres', () => {
     audit = new AuditService(ds, new AdminAuditService(ds));
     monitor = new Client({ connectionString: db.url });
     await monitor.connect();
-    const [cert] = await sql<{ id: string }>(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
-         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
-    );
-    const org = async (name: string) =>
-      (
-        await sql<{ id: string }>(
-          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
-          [name, cert!.id],
-        )
-      )[0]!.id;
+    const certId = await insertPlaceholderCertificate(ds);
+    const org = (name: string) => insertActiveOrg(ds, certId, name);
     orgId = await org('Contoso');
     otherOrg = await org('Fabrikam');
     // 'page': 60 calls one second apart, the last 4 sharing one instant (the id breaks the tie).

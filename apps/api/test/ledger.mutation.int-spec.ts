@@ -5,6 +5,7 @@ import { LedgerService } from '../src/crm/ledger.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import { freshDatabase } from './harness';
+import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /** LedgerService's pending → completed / failed rows on a real Postgres. Pinned for mutation testing; tests stand alone. */
 
@@ -21,18 +22,7 @@ describe('LedgerService (real Postgres)', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
-    const [cert] = (await ds.query(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
-         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
-    )) as { id: string }[];
-    orgId = (
-      (await ds.query(
-        `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://d.example', 'Org', $1, 'active') RETURNING id`,
-        [cert!.id],
-      )) as { id: string }[]
-    )[0]!.id;
+    orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'Org', 'https://d.example');
     ledger = new LedgerService(ds, { instanceId: INSTANCE_ID });
   });
   afterAll(async () => {

@@ -9,6 +9,7 @@ import type { TicketsService } from '../src/tickets/tickets.service';
 import { UserMappingsService } from '../src/user-mappings/user-mappings.service';
 import { freshDatabase, json, startTestStack, type TestStack } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
+import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /**
  * The PUID → systemuserid cache must not outlive CRM's word that the user is disabled or gone: the
@@ -256,19 +257,8 @@ describe('UserMappingsService on Postgres (fake CRM)', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
-    const [cert] = await sql<{ id: string }>(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
-         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
-    );
-    const org = async (name: string) =>
-      (
-        await sql<{ id: string }>(
-          `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', $1, $2, 'active') RETURNING id`,
-          [name, cert!.id],
-        )
-      )[0]!.id;
+    const certId = await insertPlaceholderCertificate(ds);
+    const org = (name: string) => insertActiveOrg(ds, certId, name);
     orgA = await org('Contoso');
     orgB = await org('Fabrikam');
     orgList = await org('Northwind');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { ConsoleClient, startTestApi, type TestApi } from './harness';
+import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 interface Sample {
   name: string;
@@ -163,21 +164,12 @@ describe('GET /api/metrics (real Postgres)', () => {
 
   it('reports process figures and the ledger size, computed on scrape', async () => {
     const ds = t.api.dataSource;
-    const [cert] = (await ds.query(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('m', 'svc@example.test', 'CN=m', 'CN=m', '01', 'aa', 'qq==', 'ee', now(), now() + interval '1 year', 'valid', 'PEM', '\\x00', 'test')
-       RETURNING id`,
-    )) as { id: string }[];
-    const [org] = (await ds.query(
-      `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status) VALUES ('https://dev.crm.dynamics.com', 'M', $1, 'active') RETURNING id`,
-      [cert!.id],
-    )) as { id: string }[];
+    const orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'M');
     const before = find((await scrape()).samples, 'onbehalf_audit_rows')[0]?.value;
     expect(before).toBe(0);
     await ds.query(
       `INSERT INTO crm_calls (org_id, operation, outcome) SELECT $1, 'Create', 'completed' FROM generate_series(1, 3)`,
-      [org!.id],
+      [orgId],
     );
     const { types, samples } = await scrape();
     expect(types.get('onbehalf_audit_rows')).toBe('gauge');

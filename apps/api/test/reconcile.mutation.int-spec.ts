@@ -13,6 +13,7 @@ import { OrgEntity } from '../src/orgs/org.entity';
 import { OrgsRepository } from '../src/orgs/orgs.repository';
 import type { TicketsService } from '../src/tickets/tickets.service';
 import { freshDatabase } from './harness';
+import { insertPlaceholderCertificate } from './support/rows';
 
 /**
  * ReconcileService's verdicts on a real, migrated Postgres, with CRM as a typed fake session (the
@@ -60,13 +61,7 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
-    const [cert] = await sql<{ id: string }>(
-      `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
-         thumbprint_sha1_base64, thumbprint_sha256, not_before, not_after, status, certificate_pem, private_key_enc, kek_id)
-       VALUES ('test', 'svc@example.test', 'CN=t', 'CN=t', '01', 'aa', 'qq==', 'ff', now(), now() + interval '1 year',
-         'valid', 'PEM', '\\x00', 'test') RETURNING id`,
-    );
-    certId = cert!.id;
+    certId = await insertPlaceholderCertificate(ds);
     const tickets = {
       run: (orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(crms.get(orgId)!.session),
     } as unknown as TicketsService;
