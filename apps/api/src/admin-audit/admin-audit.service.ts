@@ -13,6 +13,20 @@ export interface AdminAuditEntry {
   actorEmail?: string | null;
 }
 
+/** Which entries to read; every field is optional and they combine with AND. */
+export interface AdminAuditFilters {
+  /** Exact action name, e.g. `admin-user.create`. */
+  action?: string;
+  /** The actor's email, matched case-insensitively and exactly. */
+  actorEmail?: string;
+  orgId?: string;
+  outcome?: 'success' | 'failure';
+  /** Inclusive lower bound on `at`. */
+  from?: Date;
+  /** Exclusive upper bound on `at`. */
+  to?: Date;
+}
+
 /** One entry of the admin audit log as read back. */
 export type AdminAuditRow = Pick<
   AdminAuditLogEntity,
@@ -42,14 +56,26 @@ export class AdminAuditService {
     await m.getRepository(AdminAuditLogEntity).insert(row as never);
   }
 
-  /** Up to `limit` entries, newest first (by id), after the entry `beforeId` when given. */
-  async page(limit: number, beforeId?: string): Promise<AdminAuditRow[]> {
+  /**
+   * Up to `limit` entries matching `filters`, newest first (by id), after the entry `beforeId` when
+   * given. Filtering by actor or org walks admin_audit_log_actor_email_idx / admin_audit_log_org_id_idx.
+   */
+  async page(limit: number, beforeId?: string, filters: AdminAuditFilters = {}): Promise<AdminAuditRow[]> {
     const qb = this.db
       .getRepository(AdminAuditLogEntity)
       .createQueryBuilder('a')
+      .where('TRUE')
       .orderBy('a.id', 'DESC')
       .limit(limit);
-    if (beforeId !== undefined) qb.where('a.id < :after', { after: beforeId });
+    if (beforeId !== undefined) qb.andWhere('a.id < :after', { after: beforeId });
+    if (filters.action !== undefined) qb.andWhere('a.action = :action', { action: filters.action });
+    if (filters.actorEmail !== undefined) {
+      qb.andWhere('lower(a.actor_email) = lower(:actorEmail)', { actorEmail: filters.actorEmail });
+    }
+    if (filters.orgId !== undefined) qb.andWhere('a.org_id = :orgId', { orgId: filters.orgId });
+    if (filters.outcome !== undefined) qb.andWhere('a.outcome = :outcome', { outcome: filters.outcome });
+    if (filters.from !== undefined) qb.andWhere('a.at >= :from', { from: filters.from });
+    if (filters.to !== undefined) qb.andWhere('a.at < :to', { to: filters.to });
     return await qb.getMany();
   }
 }

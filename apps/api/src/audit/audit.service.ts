@@ -118,8 +118,22 @@ export class AuditService {
     q: AdminAuditQueryDto,
   ): Promise<{ items: AdminAuditItem[]; nextCursor: string | null }> {
     const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
+    const from = q.from ? instant('from', q.from, false) : undefined;
+    const to = q.to ? instant('to', q.to, true) : undefined;
+    if (from && to && from.getTime() >= to.getTime()) {
+      throw badRequest('INVALID_RANGE', '"from" must be earlier than "to".', { from: q.from, to: q.to });
+    }
+    const filters = {
+      action: q.action,
+      actorEmail: q.actor,
+      orgId: q.orgId?.toLowerCase(),
+      outcome: q.outcome,
+      from,
+      to,
+    };
     // One more than the page, to know whether another page follows.
-    const rows = await this.adminAudit.page(limit + 1, q.cursor ? decodeAdminCursor(q.cursor) : undefined);
+    const cursor = q.cursor ? decodeAdminCursor(q.cursor) : undefined;
+    const rows = await this.adminAudit.page(limit + 1, cursor, filters);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

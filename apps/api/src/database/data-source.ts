@@ -7,6 +7,7 @@ import { PassportIssuedAt1732501000000 } from './migrations/1732501000000-passpo
 import { DropScheduledJobs1732501200000 } from './migrations/1732501200000-drop-scheduled-jobs';
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
 import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
+import { AdminAuditFilters1732501300000 } from './migrations/1732501300000-admin-audit-filters';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   PassportIssuedAt1732501000000,
   LoginRateLimits1732501100000,
   DropScheduledJobs1732501200000,
+  AdminAuditFilters1732501300000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
