@@ -2613,6 +2613,16 @@ export interface operations {
     AdminAuditController_list: {
         parameters: {
             query?: {
+                /** @description Action name (exact) */
+                action?: string;
+                /** @description The actor's email (case-insensitive, exact) */
+                actor?: string;
+                orgId?: string;
+                outcome?: "success" | "failure";
+                /** @description Inclusive lower bound on the time (ISO 8601; no zone means UTC) */
+                from?: string;
+                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
+                to?: string;
                 /** @description The nextCursor of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;
