@@ -84,6 +84,12 @@ const routes: RouteObject[] = [
         lazy: () => import('./routes/audit-route').then((m) => ({ Component: m.AuditRoute })),
       },
       {
+        path: 'admin-activity',
+        ErrorBoundary: RouteErrorBoundary,
+        lazy: () =>
+          import('./routes/admin-activity-route').then((m) => ({ Component: m.AdminActivityRoute })),
+      },
+      {
         path: 'test-as-user',
         ErrorBoundary: RouteErrorBoundary,
         lazy: () => import('./routes/test-as-user-route').then((m) => ({ Component: m.TestAsUserRoute })),

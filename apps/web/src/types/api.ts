@@ -89,6 +89,11 @@ export type LedgerPage = Schemas['LedgerPageDto'];
 export type LedgerList = Schemas['LedgerListDto'];
 export type ReconcileReport = Schemas['ReconcileReportDto'];
 
+// ---- Admin audit (what administrators did in Onbehalf itself) ----
+export type AdminAuditItem = Schemas['AdminAuditItemDto'];
+export type AdminAuditOutcome = AdminAuditItem['outcome'];
+export type AdminAuditPage = Schemas['AdminAuditPageDto'];
+
 // ---- End user (RPS) ----
 export type EndUser = Schemas['EndUserDto'];
 /** A stamp CRM set on the record (null when the record has none). */

@@ -16,6 +16,7 @@ import {
   IconCertificate,
   IconBuildingSkyscraper,
   IconGauge,
+  IconHistory,
   IconListSearch,
   IconLogout,
   IconUserCheck,
@@ -40,6 +41,7 @@ const NAV: NavItem[] = [
   { to: '/orgs', label: 'Orgs', icon: IconBuildingSkyscraper },
   { to: '/certificates', label: 'Certificates', icon: IconCertificate },
   { to: '/audit', label: 'Audit', icon: IconListSearch },
+  { to: '/admin-activity', label: 'Admin activity', icon: IconHistory },
   { to: '/test-as-user', label: 'Test as end user', icon: IconUserCheck },
   { to: '/admin-users', label: 'Admin users', icon: IconUsersGroup, adminOnly: true },
 ];
