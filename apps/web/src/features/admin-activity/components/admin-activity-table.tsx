@@ -47,7 +47,7 @@ const ActivityRow = memo(function ActivityRow({
           <Text size="sm">{item.actor.email ?? 'System'}</Text>
         </Table.Td>
         <Table.Td>
-          <Text size="sm" ff="monospace">
+          <Text size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
             {item.action}
           </Text>
         </Table.Td>
