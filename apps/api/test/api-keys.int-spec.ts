@@ -1,20 +1,55 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleClient, startTestApi, type TestApi } from './harness';
+import { ApiKeyScopes1732501400000 } from '../src/database/migrations/1732501400000-api-key-scopes';
+import { ConsoleClient, startTestStack, type TestStack } from './harness';
+import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 interface KeyView {
   id: string;
   name: string;
   prefix: string;
+  scopes: string[];
+  orgIds: string[];
   createdAt: string;
+  expiresAt: string | null;
   lastUsedAt: string | null;
+  lastUsedIp: string | null;
   revokedAt: string | null;
+  legacy: boolean;
 }
 
-describe('API keys (real Postgres)', () => {
-  let t: TestApi;
+describe('API keys (real Postgres, real emulator)', () => {
+  let t: TestStack;
   let admin: ConsoleClient;
   let auditor: ConsoleClient;
+  let certId: string;
+  /** Org A: onboarded. Org B: any other org id (the scope check comes before the org is looked up). */
+  let orgA: string;
+  const orgB = randomUUID();
+
+  /** Creates a key through the console API; returns the reply. */
+  async function createKey(body: Record<string, unknown>): Promise<{ id: string; key: string }> {
+    const res = await admin.post('/api/api-keys', body);
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as { id: string; key: string };
+  }
+
+  const listed = async (id: string) =>
+    ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find(
+      (k) => k.id === id,
+    );
+
+  const createRecord = (key: string, org: string, name: string) =>
+    bearer(key, `/api/orgs/${org}/records/account`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ attributes: { name }, onBehalfOf: { puid: JON_PUID } }),
+    });
+
+  async function expectScopeRefusal(res: Response, details: Record<string, string>): Promise<void> {
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'API_KEY_SCOPE', details });
+  }
 
   const bearer = (key: string, path: string, init: RequestInit = {}) =>
     fetch(`${t.url}${path}`, {
@@ -23,9 +58,10 @@ describe('API keys (real Postgres)', () => {
     });
 
   beforeAll(async () => {
-    t = await startTestApi({ ONBEHALF_LOGIN_RATE_LIMIT: '1000' });
-    admin = new ConsoleClient(t.url);
-    expect((await admin.login(t.adminEmail, t.adminPassword)).status).toBe(200);
+    t = await startTestStack({ ONBEHALF_LOGIN_RATE_LIMIT: '1000' });
+    admin = t.admin;
+    certId = await uploadDemoCertificate(admin, t.emulator);
+    orgA = await onboard(admin, t.emulator, 'Contoso Ltd', certId);
     const password = `pw-${randomBytes(8).toString('hex')}`;
     expect(
       (
@@ -68,13 +104,19 @@ describe('API keys (real Postgres)', () => {
     expect(text).not.toContain(created.key);
     expect(text).not.toMatch(/hash/i);
     const item = (JSON.parse(text) as { items: KeyView[] }).items.find((k) => k.id === created.id)!;
+    // Without scopes a key is `admin`, as keys were before scopes (deprecated, documented); it is not legacy.
     expect(item).toEqual({
       id: created.id,
       name: 'ERP nightly sync',
       prefix: created.prefix,
+      scopes: ['admin'],
+      orgIds: [],
       createdAt: expect.any(String),
+      expiresAt: null,
       lastUsedAt: null,
+      lastUsedIp: null,
       revokedAt: null,
+      legacy: false,
     });
     const audit = (await t.api.dataSource.query(
       `SELECT target, diff FROM admin_audit_log WHERE action = 'api-key.create'`,
@@ -97,24 +139,16 @@ describe('API keys (real Postgres)', () => {
       body: JSON.stringify({ name: 'made by a key' }),
     });
     expect(write.status).toBe(201);
-    await expect
-      .poll(
-        async () =>
-          ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find(
-            (k) => k.id === id,
-          )?.lastUsedAt,
-      )
-      .toBeTruthy();
+    // The first use is stamped with its time and the caller's address (this test calls from loopback).
+    await expect.poll(async () => (await listed(id))?.lastUsedAt).toBeTruthy();
+    expect((await listed(id))?.lastUsedIp).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
 
     const revoke = await admin.request('DELETE', `/api/api-keys/${id}`);
     expect(revoke.status).toBe(204);
     const after = await bearer(key, '/api/admin-users');
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
-    const listed = ((await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] }).items.find(
-      (k) => k.id === id,
-    )!;
-    expect(listed.revokedAt).not.toBeNull();
+    expect((await listed(id))!.revokedAt).not.toBeNull();
     // Revoking again is harmless and logs nothing new.
     expect((await admin.request('DELETE', `/api/api-keys/${id}`)).status).toBe(204);
     const revokes = (await t.api.dataSource.query(
@@ -165,5 +199,131 @@ describe('API keys (real Postgres)', () => {
     const res = await fetch(`${t.url}/api/api-keys`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 'AUTH_REQUIRED' });
+  });
+  it('a calls key for org A makes calls on A, and gets 403 API_KEY_SCOPE on org B, certificates and admins', async () => {
+    const { key } = await createKey({ name: 'ISV link', scopes: ['calls'], orgIds: [orgA] });
+    expect((await createRecord(key, orgA, 'Made by a calls key')).status).toBe(201);
+    const resolve = await bearer(key, `/api/orgs/${orgA}/user-mappings/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ puid: JON_PUID }),
+    });
+    expect(resolve.status).toBe(200);
+
+    await expectScopeRefusal(await createRecord(key, orgB, 'Elsewhere'), {
+      missingScope: 'calls',
+      orgId: orgB,
+    });
+    await expectScopeRefusal(await bearer(key, `/api/certificates/${certId}`, { method: 'DELETE' }), {
+      missingScope: 'admin',
+    });
+    await expectScopeRefusal(
+      await bearer(key, '/api/admin-users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'mallory@example.test',
+          name: 'M',
+          role: 'admin',
+          password: 'pw-123456789',
+        }),
+      }),
+      { missingScope: 'admin' },
+    );
+    await expectScopeRefusal(await bearer(key, '/api/audit'), { missingScope: 'audit:read' });
+    await expectScopeRefusal(await bearer(key, '/api/api-keys'), { missingScope: 'admin' });
+    // Nothing was done by the refused requests.
+    expect((await admin.get(`/api/certificates/${certId}`)).status).toBe(200);
+    const [admins] = (await t.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM admin_users WHERE email = 'mallory@example.test'`,
+    )) as { n: number }[];
+    expect(admins!.n).toBe(0);
+  });
+
+  it("an audit:read key reads the ledger, its CSV, an org's calls and the admin log, but cannot call CRM", async () => {
+    const { key } = await createKey({ name: 'SIEM export', scopes: ['audit:read'] });
+    for (const path of [
+      '/api/audit',
+      '/api/audit/export.csv',
+      '/api/admin-audit',
+      `/api/orgs/${orgA}/calls`,
+    ]) {
+      expect((await bearer(key, path)).status, path).toBe(200);
+    }
+    await expectScopeRefusal(await createRecord(key, orgA, 'Not allowed'), { missingScope: 'calls' });
+    await expectScopeRefusal(await bearer(key, `/api/orgs/${orgA}/user-mappings`), { missingScope: 'admin' });
+  });
+
+  it('refuses an expired key with 401 API_KEY_EXPIRED, and an expiry in the past at creation', async () => {
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const { id, key } = await createKey({ name: 'short-lived', scopes: ['audit:read'], expiresAt });
+    expect((await listed(id))?.expiresAt).toBe(expiresAt);
+    // Expire it in the table, before its first use (so no instance holds it in memory).
+    await t.api.dataSource.query(
+      `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    const res = await bearer(key, '/api/audit');
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'API_KEY_EXPIRED' });
+
+    const past = await admin.post('/api/api-keys', {
+      name: 'born dead',
+      scopes: ['audit:read'],
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    expect(past.status).toBe(400);
+    expect(await past.json()).toMatchObject({ code: 'API_KEY_EXPIRY_PAST' });
+  });
+
+  it('refuses unknown scopes, calls without orgs and orgs without calls with 400 and a code', async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ name: 'k', scopes: ['superuser'] }, 'VALIDATION_FAILED'],
+      [{ name: 'k', scopes: [] }, 'VALIDATION_FAILED'],
+      [{ name: 'k', scopes: ['calls', 'calls'], orgIds: [orgA] }, 'VALIDATION_FAILED'],
+      [{ name: 'k', scopes: ['calls'], orgIds: ['not-a-uuid'] }, 'VALIDATION_FAILED'],
+      [{ name: 'k', scopes: ['calls'] }, 'API_KEY_ORGS_REQUIRED'],
+      [{ name: 'k', scopes: ['calls'], orgIds: [] }, 'API_KEY_ORGS_REQUIRED'],
+      [{ name: 'k', scopes: ['audit:read'], orgIds: [orgA] }, 'API_KEY_ORGS_WITHOUT_CALLS'],
+      [{ name: 'k', scopes: ['admin'], expiresAt: 'tomorrow' }, 'VALIDATION_FAILED'],
+    ];
+    for (const [body, code] of cases) {
+      const res = await admin.post('/api/api-keys', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.json(), JSON.stringify(body)).toMatchObject({ code });
+    }
+    const [row] = (await t.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM api_keys WHERE name = 'k'`,
+    )) as {
+      n: number;
+    }[];
+    expect(row!.n).toBe(0);
+  });
+
+  // Last: it takes the table back to the schema before scopes, so every key made above becomes legacy too.
+  it('turns a key made before scopes into an admin key flagged legacy (the migration path)', async () => {
+    const migration = new ApiKeyScopes1732501400000();
+    const qr = t.api.dataSource.createQueryRunner();
+    const key = `obk_${randomBytes(32).toString('base64url')}`;
+    try {
+      await migration.down(qr);
+      await qr.query(`INSERT INTO api_keys (name, key_hash, prefix) VALUES ('old cron', $1, $2)`, [
+        createHash('sha256').update(key).digest(),
+        key.slice(0, 12),
+      ]);
+      await migration.up(qr);
+    } finally {
+      await qr.release();
+    }
+    const old = (await t.api.dataSource.query(`SELECT id FROM api_keys WHERE name = 'old cron'`)) as {
+      id: string;
+    }[];
+    const id = old[0]!.id;
+    expect(await listed(id)).toMatchObject({ scopes: ['admin'], orgIds: [], legacy: true, expiresAt: null });
+    // It keeps working as it did: as an admin.
+    expect((await bearer(key, '/api/admin-users')).status).toBe(200);
+    // Keys made after the migration are not legacy.
+    const fresh = await createKey({ name: 'after', scopes: ['admin'] });
+    expect(await listed(fresh.id)).toMatchObject({ scopes: ['admin'], legacy: false });
   });
 });

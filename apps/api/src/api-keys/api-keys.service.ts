@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { type ApiKeyRecord, ApiKeysRepository } from '../auth/api-keys.repository';
 import { AuthService } from '../auth/auth.service';
-import { notFound } from '../common/domain-exception';
+import type { ApiKeyScope } from '../auth/api-key-scopes';
+import { badRequest, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto';
 
@@ -15,9 +16,15 @@ export interface ApiKeyView {
   id: string;
   name: string;
   prefix: string;
+  scopes: ApiKeyScope[];
+  orgIds: string[];
   createdAt: string;
+  expiresAt: string | null;
   lastUsedAt: string | null;
+  lastUsedIp: string | null;
   revokedAt: string | null;
+  /** Created before scopes existed and made `admin` by the migration: replace it with a scoped key. */
+  legacy: boolean;
 }
 
 export interface CreatedApiKey {
@@ -26,16 +33,52 @@ export interface CreatedApiKey {
   /** The only time the key is shown; only its SHA-256 is stored. */
   key: string;
   prefix: string;
+  scopes: ApiKeyScope[];
+  orgIds: string[];
+  expiresAt: string | null;
 }
 
 const view = (k: ApiKeyRecord): ApiKeyView => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,
+  scopes: [...k.scopes],
+  orgIds: [...k.orgIds],
   createdAt: k.createdAt.toISOString(),
+  expiresAt: k.expiresAt?.toISOString() ?? null,
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  lastUsedIp: k.lastUsedIp,
   revokedAt: k.revokedAt?.toISOString() ?? null,
+  legacy: k.legacy,
 });
+
+/**
+ * The grant a new key asks for, checked: `calls` needs the orgs it may act on (a `calls` key for no org
+ * is useless and a typo's likely result), orgs without `calls` would mean nothing, and an expiry must lie
+ * ahead. Scopes omitted: `admin`, as every key was before scopes (kept for old scripts; deprecated).
+ */
+export function grantOf(
+  dto: Pick<CreateApiKeyDto, 'scopes' | 'orgIds' | 'expiresAt'>,
+  now: Date,
+): { scopes: ApiKeyScope[]; orgIds: string[]; expiresAt: Date | null } {
+  const scopes = dto.scopes ?? ['admin'];
+  const orgIds = (dto.orgIds ?? []).map((o) => o.toLowerCase());
+  if (scopes.includes('calls') && orgIds.length === 0) {
+    throw badRequest('API_KEY_ORGS_REQUIRED', 'A key with the calls scope needs the orgs it may act on.', {
+      scope: 'calls',
+    });
+  }
+  if (!scopes.includes('calls') && orgIds.length > 0) {
+    throw badRequest('API_KEY_ORGS_WITHOUT_CALLS', 'Orgs are given to keys with the calls scope only.');
+  }
+  const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+    throw badRequest('API_KEY_EXPIRY_PAST', 'The expiry must be in the future.', {
+      expiresAt: expiresAt.toISOString(),
+    });
+  }
+  return { scopes, orgIds: [...new Set(orgIds)], expiresAt };
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -54,15 +97,26 @@ export class ApiKeysService {
     // (nothing to brute-force), and AuthService.resolveApiKey looks it up by that hash.
     const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const prefix = key.slice(0, SHOWN_CHARS);
+    const grant = grantOf(dto, new Date());
     return this.keys.transaction(async (tx, m) => {
       const id = await tx.insert({
         name: dto.name,
         keyHash: createHash('sha256').update(key).digest(),
         prefix,
         createdBy: ctx.principal?.userId ?? null,
+        ...grant,
       });
-      await this.audit.record(ctx, { action: 'api-key.create', target: dto.name, diff: { id, prefix } }, m);
-      return { id, name: dto.name, key, prefix };
+      const expiresAt = grant.expiresAt?.toISOString() ?? null;
+      await this.audit.record(
+        ctx,
+        {
+          action: 'api-key.create',
+          target: dto.name,
+          diff: { id, prefix, scopes: grant.scopes, orgIds: grant.orgIds, expiresAt },
+        },
+        m,
+      );
+      return { id, name: dto.name, key, prefix, scopes: grant.scopes, orgIds: grant.orgIds, expiresAt };
     });
   }
 

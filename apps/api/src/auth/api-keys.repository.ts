@@ -7,7 +7,10 @@ import { ApiKeyEntity } from './api-key.entity';
 export type ApiKeyRecord = Readonly<ApiKeyEntity>;
 
 /** What a new key's row holds; the database fills in the id and the timestamps. */
-export type NewApiKey = Pick<ApiKeyEntity, 'name' | 'keyHash' | 'prefix' | 'createdBy'>;
+export type NewApiKey = Pick<
+  ApiKeyEntity,
+  'name' | 'keyHash' | 'prefix' | 'createdBy' | 'scopes' | 'orgIds' | 'expiresAt'
+>;
 
 /**
  * Every query on `api_keys`. The auth context owns the table (it resolves a caller's key on every request);
@@ -31,7 +34,7 @@ export class ApiKeysRepository {
 
   /** Inserts a key and returns its id. */
   async insert(row: NewApiKey): Promise<string> {
-    const { identifiers } = await this.keys.insert(row);
+    const { identifiers } = await this.keys.insert({ ...row, legacy: false });
     return (identifiers[0] as { id: string }).id;
   }
 
@@ -44,12 +47,12 @@ export class ApiKeysRepository {
     await this.keys.update({ id }, { revokedAt: new Date() });
   }
 
-  /** The unrevoked key with this hash. */
+  /** The unrevoked key with this hash (expired or not: the caller tells an expired key apart). */
   findLive(keyHash: Buffer): Promise<ApiKeyRecord | null> {
     return this.keys.findOne({ where: { keyHash, revokedAt: IsNull() } });
   }
 
-  async stampUse(id: string, at: Date): Promise<void> {
-    await this.keys.update({ id }, { lastUsedAt: at });
+  async stampUse(id: string, at: Date, ip: string | null): Promise<void> {
+    await this.keys.update({ id }, { lastUsedAt: at, lastUsedIp: ip });
   }
 }

@@ -2,30 +2,38 @@ import 'reflect-metadata';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
-import { AdminOnly, AuditorMay, Public } from '../common/auth-decorators';
+import { AdminOnly, AuditorMay, Public, RequiresScope } from '../common/auth-decorators';
 import { DomainException } from '../common/domain-exception';
 import type { AppRequest, Principal, Role } from '../common/principal';
 import type { AppConfig } from '../config/app-config';
+import type { KeyGrant } from './api-key-scopes';
 import { AuthGuard } from './auth.guard';
 import { AuthService, type ResolvedSession, SESSION_COOKIE } from './auth.service';
 
 const PUBLIC_ORIGIN = 'https://console.example';
 const CSRF = 'csrf-token-of-the-session';
 
-function principal(kind: Principal['kind'], role: Role): Principal {
+const ADMIN_GRANT: KeyGrant = { scopes: ['admin'], orgIds: [] };
+
+function principal(kind: Principal['kind'], role: Role, grant?: KeyGrant): Principal {
   return kind === 'session'
     ? { kind, userId: 'u1', email: 'a@example.test', name: 'A', role, sessionId: 's1', apiKeyId: null }
-    : { kind, userId: null, email: 'api-key:k', name: 'k', role, sessionId: null, apiKeyId: 'k1' };
+    : { kind, userId: null, email: 'api-key:k', name: 'k', role, sessionId: null, apiKeyId: 'k1', grant };
 }
 
 /** The two AuthService calls the guard makes, recorded, answering with the given role. */
 class FakeAuth implements Pick<AuthService, 'resolveApiKey' | 'resolveSession'> {
   readonly apiKeys: string[] = [];
   readonly sessions: string[] = [];
-  constructor(private readonly role: Role = 'admin') {}
-  async resolveApiKey(key: string): Promise<Principal> {
+  readonly ips: Array<string | null> = [];
+  constructor(
+    private readonly role: Role = 'admin',
+    private readonly grant: KeyGrant | 'none' = ADMIN_GRANT,
+  ) {}
+  async resolveApiKey(key: string, ip: string | null = null): Promise<Principal> {
     this.apiKeys.push(key);
-    return principal('api-key', this.role);
+    this.ips.push(ip);
+    return principal('api-key', this.role, this.grant === 'none' ? undefined : this.grant);
   }
   async resolveSession(token: string): Promise<ResolvedSession> {
     this.sessions.push(token);
@@ -40,10 +48,12 @@ interface Route {
   ip?: string;
   handler?: () => void;
   controller?: object;
+  params?: Record<string, string>;
+  routePath?: string;
 }
 
-function setup(role: Role = 'admin') {
-  const auth = new FakeAuth(role);
+function setup(role: Role = 'admin', grant: KeyGrant | 'none' = ADMIN_GRANT) {
+  const auth = new FakeAuth(role, grant);
   const guard = new AuthGuard(
     new Reflector(),
     auth as unknown as AuthService,
@@ -55,6 +65,8 @@ function setup(role: Role = 'admin') {
       headers: r.headers ?? {},
       cookies: r.cookie === undefined ? undefined : { [SESSION_COOKIE]: r.cookie },
       ip: r.ip,
+      params: r.params ?? {},
+      route: r.routePath === undefined ? undefined : { path: r.routePath },
     } as unknown as AppRequest;
     const ec = {
       switchToHttp: () => ({ getRequest: () => req }),
@@ -68,7 +80,10 @@ function setup(role: Role = 'admin') {
     try {
       await run(r);
     } catch (e) {
-      if (e instanceof DomainException) return { status: e.status, code: e.code, message: e.message };
+      if (e instanceof DomainException)
+        return e.details === undefined
+          ? { status: e.status, code: e.code, message: e.message }
+          : { status: e.status, code: e.code, message: e.message, details: e.details };
       throw e;
     }
     throw new Error('the guard let the request through');
@@ -379,6 +394,75 @@ describe('AuthGuard: roles', () => {
       (await run({ method: 'POST', cookie: 'sid', headers: { 'x-csrf-token': CSRF }, handler: auditorMay() }))
         .allowed,
     ).toBe(true);
+  });
+});
+
+describe('AuthGuard: API-key scopes', () => {
+  const ORG_A = '0b9e8a5c-1f2d-4c3b-9a8e-7d6c5b4a3f21';
+  const ORG_B = '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910';
+  const callsRoute = () => {
+    const h = function createRecord() {};
+    RequiresScope('calls', { org: 'id' })(h);
+    return h;
+  };
+  const KEY = { authorization: 'Bearer k' };
+
+  it('passes the caller IP to the key lookup (last-used address)', async () => {
+    const { run, auth } = setup();
+    await run({ headers: KEY, ip: '203.0.113.7' });
+    expect(auth.ips).toEqual(['203.0.113.7']);
+  });
+
+  it('lets a calls key call a calls route on an org it names', async () => {
+    const { run } = setup('admin', { scopes: ['calls'], orgIds: [ORG_A] });
+    const r = { method: 'POST', headers: KEY, handler: callsRoute(), params: { id: ORG_A } };
+    expect((await run(r)).allowed).toBe(true);
+  });
+
+  it('refuses a calls key on an org it does not name with 403 API_KEY_SCOPE naming the scope and the org', async () => {
+    const { refusal } = setup('admin', { scopes: ['calls'], orgIds: [ORG_A] });
+    expect(
+      await refusal({ method: 'POST', headers: KEY, handler: callsRoute(), params: { id: ORG_B } }),
+    ).toEqual({
+      status: 403,
+      code: 'API_KEY_SCOPE',
+      message: 'This API key may not make calls on this org.',
+      details: { missingScope: 'calls', orgId: ORG_B },
+    });
+  });
+
+  it('refuses a calls key a route that declares no scope (deny by default: admin)', async () => {
+    const { refusal } = setup('admin', { scopes: ['calls', 'audit:read'], orgIds: [ORG_A] });
+    expect(await refusal({ method: 'DELETE', headers: KEY, params: { id: ORG_A } })).toEqual({
+      status: 403,
+      code: 'API_KEY_SCOPE',
+      message: 'This API key lacks the admin scope.',
+      details: { missingScope: 'admin' },
+    });
+  });
+
+  it('finds the audit routes scope by their path: audit:read may read them, calls may not', async () => {
+    const reader = setup('admin', { scopes: ['audit:read'], orgIds: [] });
+    expect((await reader.run({ headers: KEY, routePath: '/api/audit/export.csv' })).allowed).toBe(true);
+    const caller = setup('admin', { scopes: ['calls'], orgIds: [ORG_A] });
+    expect(await caller.refusal({ headers: KEY, routePath: '/api/admin-audit' })).toMatchObject({
+      code: 'API_KEY_SCOPE',
+      details: { missingScope: 'audit:read' },
+    });
+  });
+
+  it('refuses an API-key principal that carries no grant', async () => {
+    const { refusal } = setup('admin', 'none');
+    expect(await refusal({ headers: KEY, routePath: '/api/audit' })).toMatchObject({
+      code: 'API_KEY_SCOPE',
+      details: { missingScope: 'audit:read' },
+    });
+  });
+
+  it('leaves cookie sessions to their role: an admin session calls any route without a grant', async () => {
+    const { run } = setup('admin', { scopes: [], orgIds: [] });
+    expect((await run({ cookie: 'sid', handler: callsRoute(), params: { id: ORG_B } })).allowed).toBe(true);
+    expect((await run({ cookie: 'sid' })).allowed).toBe(true);
   });
 });
 

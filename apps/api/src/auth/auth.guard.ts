@@ -2,17 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { ADMIN_ONLY_KEY, AUDITOR_MAY_KEY, PUBLIC_KEY } from '../common/auth-decorators';
+import { ADMIN_ONLY_KEY, AUDITOR_MAY_KEY, PUBLIC_KEY, REQUIRES_SCOPE_KEY } from '../common/auth-decorators';
 import { DomainException } from '../common/domain-exception';
 import type { AppRequest, RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { requirementOf, type ScopeRequirement, scopeRefusal } from './api-key-scopes';
 import { AuthService, SESSION_COOKIE } from './auth.service';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The global guard: deny by default. Order of checks: session or API key → CSRF (for
- * cookie sessions on unsafe methods) → role. `@Public()` routes skip all but the context.
+ * cookie sessions on unsafe methods) → role → an API key's scope (see api-key-scopes.ts).
+ * `@Public()` routes skip all but the context.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -47,7 +49,7 @@ export class AuthGuard implements CanActivate {
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     if (bearer) {
       // API keys are not sent by browsers on their own, so they need no CSRF token.
-      ctx.principal = await this.auth.resolveApiKey(bearer);
+      ctx.principal = await this.auth.resolveApiKey(bearer, ctx.ip);
     } else if (cookie) {
       const s = await this.auth.resolveSession(cookie);
       ctx.principal = s.principal;
@@ -80,6 +82,25 @@ export class AuthGuard implements CanActivate {
       }
       if (unsafe && !this.reflector.getAllAndOverride<boolean>(AUDITOR_MAY_KEY, targets)) {
         throw new DomainException(403, 'FORBIDDEN_ROLE', 'Auditors have read-only access.');
+      }
+    }
+    if (ctx.principal.kind === 'api-key') {
+      const need = requirementOf(
+        this.reflector.getAllAndOverride<ScopeRequirement | undefined>(REQUIRES_SCOPE_KEY, targets),
+        req.method,
+        (req.route as { path?: string } | undefined)?.path,
+      );
+      // A key principal without a grant cannot come from resolveApiKey; refuse it rather than trust it.
+      const refusal = scopeRefusal(ctx.principal.grant ?? { scopes: [], orgIds: [] }, need, req.params ?? {});
+      if (refusal) {
+        throw new DomainException(
+          403,
+          'API_KEY_SCOPE',
+          refusal.orgId === undefined
+            ? `This API key lacks the ${refusal.missingScope} scope.`
+            : `This API key may not make ${refusal.missingScope} on this org.`,
+          { ...refusal },
+        );
       }
     }
     return true;

@@ -10,16 +10,28 @@ import { advanceLruClock } from '../../test/lru-clock';
 
 /** An AuthService over an API-key table held in memory, which counts its reads. */
 function world() {
-  const keys = new Map<string, { id: string; name: string; revoked: boolean; lastUsedAt: Date }>();
-  const seen = { reads: 0, stamps: [] as Array<{ id: string; at: Date }> };
+  const keys = new Map<
+    string,
+    { id: string; name: string; revoked: boolean; lastUsedAt: Date; expiresAt: Date | null }
+  >();
+  const seen = { reads: 0, stamps: [] as Array<{ id: string; at: Date; ip?: string | null }> };
   const store: Pick<ApiKeysRepository, 'findLive' | 'stampUse'> = {
     findLive: async (keyHash) => {
       seen.reads++;
       const k = keys.get(keyHash.toString('hex'));
-      return k && !k.revoked ? ({ id: k.id, name: k.name, lastUsedAt: k.lastUsedAt } as ApiKeyRecord) : null;
+      return k && !k.revoked
+        ? ({
+            id: k.id,
+            name: k.name,
+            lastUsedAt: k.lastUsedAt,
+            scopes: ['admin'],
+            orgIds: [],
+            expiresAt: k.expiresAt,
+          } as unknown as ApiKeyRecord)
+        : null;
     },
-    stampUse: async (id, at) => {
-      seen.stamps.push({ id, at });
+    stampUse: async (id, at, ip) => {
+      seen.stamps.push({ id, at, ip });
     },
   };
   const auth = new AuthService(
@@ -33,10 +45,10 @@ function world() {
   return {
     auth,
     seen,
-    add: (key: string, id = `id-${key}`, lastUsedAt = new Date()) =>
-      keys.set(hex(key), { id, name: key, revoked: false, lastUsedAt }),
+    add: (key: string, id = `id-${key}`, lastUsedAt = new Date(), expiresAt: Date | null = null) =>
+      keys.set(hex(key), { id, name: key, revoked: false, lastUsedAt, expiresAt }),
     revoke: (key: string) => (keys.get(hex(key))!.revoked = true),
-    resolve: (key: string) => auth.resolveApiKey(key),
+    resolve: (key: string, ip: string | null = null) => auth.resolveApiKey(key, ip),
   };
 }
 
@@ -108,7 +120,32 @@ describe('AuthService API-key cache', () => {
     await w.resolve('obk_minute');
     expect(w.seen.stamps).toEqual([]);
     vi.spyOn(Date, 'now').mockReturnValue(usedAt.getTime() + 60_001);
-    await w.resolve('obk_later');
-    expect(w.seen.stamps).toEqual([{ id: 'k-later', at: new Date(usedAt.getTime() + 60_001) }]);
+    await w.resolve('obk_later', '198.51.100.4');
+    expect(w.seen.stamps).toEqual([
+      { id: 'k-later', at: new Date(usedAt.getTime() + 60_001), ip: '198.51.100.4' },
+    ]);
+  });
+
+  it("gives the key's principal its scopes and orgs", async () => {
+    const w = world();
+    w.add('obk_grant');
+    expect((await w.resolve('obk_grant')).grant).toEqual({ scopes: ['admin'], orgIds: [] });
+  });
+
+  it('refuses an expired key with 401 API_KEY_EXPIRED, also once it sits in the cache (not at its last ms)', async () => {
+    const w = world();
+    const expiresAt = new Date(Date.UTC(2026, 0, 1));
+    w.add('obk_exp', 'k-exp', new Date(0), expiresAt);
+    vi.spyOn(Date, 'now').mockReturnValue(expiresAt.getTime() - 1);
+    expect((await w.resolve('obk_exp')).apiKeyId).toBe('k-exp');
+    vi.spyOn(Date, 'now').mockReturnValue(expiresAt.getTime());
+    await expect(w.resolve('obk_exp')).rejects.toMatchObject({
+      status: 401,
+      code: 'API_KEY_EXPIRED',
+      details: { expiredAt: expiresAt.toISOString() },
+    });
+    expect(w.seen.reads).toBe(1);
+    w.add('obk_fresh_expired', 'k-fe', new Date(0), expiresAt);
+    await expect(w.resolve('obk_fresh_expired')).rejects.toMatchObject({ code: 'API_KEY_EXPIRED' });
   });
 });

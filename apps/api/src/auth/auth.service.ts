@@ -40,8 +40,8 @@ const SYSTEM: RequestContext = { principal: null, requestId: '', ip: null, userA
 
 @Injectable()
 export class AuthService {
-  /** sha256(key) in base64 → its principal, for API_KEY_CACHE_MS after it was read from Postgres. */
-  private readonly apiKeys = new LRUCache<string, Principal>({
+  /** sha256(key) in base64 → its principal and expiry, for API_KEY_CACHE_MS after it was read from Postgres. */
+  private readonly apiKeys = new LRUCache<string, { principal: Principal; expiresAt: Date | null }>({
     max: API_KEY_CACHE_MAX,
     ttl: API_KEY_CACHE_MS,
   });
@@ -206,38 +206,59 @@ export class AuthService {
    * Resolves an API key. Machine callers send one on every request, so a resolved key is kept
    * in memory for a few seconds (the API_KEY_CACHE_MAX most recently used ones) and `last_used_at`
    * is written at most once a minute; a revoked key stops working on this instance at once and on
-   * others within API_KEY_CACHE_MS.
+   * others within API_KEY_CACHE_MS. `last_used_at` and `last_used_ip` record the caller's address.
+   * An expired key is refused with its own code (401 API_KEY_EXPIRED), so that its owner knows to
+   * rotate it rather than hunt for a typo.
    */
-  async resolveApiKey(key: string): Promise<Principal> {
+  async resolveApiKey(key: string, ip: string | null = null): Promise<Principal> {
     const hash = sha256(key);
     const cacheKey = hash.toString('base64');
     const now = Date.now();
-    const hit = this.apiKeys.get(cacheKey);
-    if (hit) return hit;
+    const hit = this.apiKeys.get(cacheKey) ?? (await this.loadApiKey(hash, cacheKey, now, ip));
+    if (hit.expiresAt && hit.expiresAt.getTime() <= now) {
+      throw new DomainException(401, 'API_KEY_EXPIRED', 'The API key has expired. Create a new one.', {
+        expiredAt: hit.expiresAt.toISOString(),
+      });
+    }
+    return hit.principal;
+  }
+
+  private async loadApiKey(
+    hash: Buffer,
+    cacheKey: string,
+    now: number,
+    ip: string | null,
+  ): Promise<{ principal: Principal; expiresAt: Date | null }> {
     const row = await this.keys.findLive(hash);
     if (!row) {
       this.apiKeys.delete(cacheKey);
       throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
     }
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000) {
-      void this.keys.stampUse(row.id, new Date(now)).catch(() => undefined);
+      void this.keys.stampUse(row.id, new Date(now), ip).catch(() => undefined);
     }
-    const principal: Principal = {
-      kind: 'api-key',
-      userId: null,
-      email: `api-key:${row.name}`,
-      name: row.name,
-      role: 'admin',
-      sessionId: null,
-      apiKeyId: row.id,
+    const entry = {
+      principal: {
+        kind: 'api-key',
+        userId: null,
+        email: `api-key:${row.name}`,
+        name: row.name,
+        role: 'admin',
+        sessionId: null,
+        apiKeyId: row.id,
+        grant: { scopes: row.scopes, orgIds: row.orgIds },
+      } satisfies Principal,
+      expiresAt: row.expiresAt,
     };
-    this.apiKeys.set(cacheKey, principal);
-    return principal;
+    this.apiKeys.set(cacheKey, entry);
+    return entry;
   }
 
   /** Drops a revoked key from this instance's cache. */
   forgetApiKey(apiKeyId: string): void {
-    const keys = [...this.apiKeys.entries()].filter(([, p]) => p.apiKeyId === apiKeyId).map(([k]) => k);
+    const keys = [...this.apiKeys.entries()]
+      .filter(([, e]) => e.principal.apiKeyId === apiKeyId)
+      .map(([k]) => k);
     for (const k of keys) this.apiKeys.delete(k);
   }
 

@@ -7,6 +7,8 @@ import type { CrmApiErrorCode } from '../crm/crm-errors';
 /** Request shapes refused before any work (pipes, validation). */
 export type CommonErrorCode = 'INVALID_ID' | 'VALIDATION_FAILED';
 export type AuthErrorCode =
+  | 'API_KEY_EXPIRED'
+  | 'API_KEY_SCOPE'
   | 'AUTH_INVALID_API_KEY'
   | 'AUTH_INVALID_CREDENTIALS'
   | 'AUTH_RATE_LIMITED'
@@ -16,7 +18,8 @@ export type AuthErrorCode =
   | 'FORBIDDEN_ROLE';
 export type AdminUsersErrorCode =
   'ADMIN_USER_EXISTS' | 'ADMIN_USER_NOT_FOUND' | 'CANNOT_DELETE_SELF' | 'LAST_ADMIN';
-export type ApiKeysErrorCode = 'API_KEY_NOT_FOUND';
+export type ApiKeysErrorCode =
+  'API_KEY_EXPIRY_PAST' | 'API_KEY_NOT_FOUND' | 'API_KEY_ORGS_REQUIRED' | 'API_KEY_ORGS_WITHOUT_CALLS';
 export type AuditErrorCode = 'INVALID_CURSOR' | 'INVALID_DATE' | 'INVALID_RANGE';
 export type CertificatesErrorCode =
   | 'CERTIFICATE_BAD_PASSWORD'

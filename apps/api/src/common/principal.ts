@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import type { KeyGrant } from '../auth/api-key-scopes';
 
 export type Role = 'admin' | 'auditor';
 
@@ -12,6 +13,8 @@ export interface Principal {
   role: Role;
   sessionId: string | null;
   apiKeyId: string | null;
+  /** An API key's scopes and orgs (API-key principals only). */
+  grant?: KeyGrant;
 }
 
 export interface RequestContext {

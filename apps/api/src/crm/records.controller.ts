@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequiresScope } from '../common/auth-decorators';
 import { badRequest } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
@@ -48,6 +49,7 @@ export class RecordsController {
   ) {}
 
   @Post('records/:entity')
+  @RequiresScope('calls', { org: 'id' })
   @ApiCreatedResponse({ type: CreatedRecordDto })
   async create(
     @Param('id', orgId) id: string,
@@ -60,6 +62,7 @@ export class RecordsController {
   }
 
   @Patch('records/:entity/:recordId')
+  @RequiresScope('calls', { org: 'id' })
   @ApiOkResponse({ type: UpdatedRecordDto })
   update(
     @Param('id', orgId) id: string,
@@ -72,6 +75,7 @@ export class RecordsController {
   }
 
   @Get('records/:entity/:recordId')
+  @RequiresScope('calls', { org: 'id' })
   @ApiOkResponse({ type: RetrievedRecordDto })
   retrieve(
     @Param('id', orgId) id: string,
@@ -84,6 +88,7 @@ export class RecordsController {
   }
 
   @Get('records/:entity')
+  @RequiresScope('calls', { org: 'id' })
   @ApiOkResponse({ type: RecordPageDto })
   list(
     @Param('id', orgId) id: string,
@@ -113,6 +118,7 @@ export class RecordsController {
   }
 
   @Post('whoami')
+  @RequiresScope('calls', { org: 'id' })
   @ApiCreatedResponse({ type: WhoAmIResultDto })
   whoami(
     @Param('id', orgId) id: string,
@@ -124,6 +130,7 @@ export class RecordsController {
 
   /** The org's recent calls, as the audit shows them (with CRM's stamps and the reconciliation verdict). */
   @Get('calls')
+  @RequiresScope('audit:read')
   @ApiOkResponse({ type: LedgerListDto })
   async calls(
     @Param('id', orgId) id: string,

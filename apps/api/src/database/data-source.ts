@@ -8,6 +8,7 @@ import { DropScheduledJobs1732501200000 } from './migrations/1732501200000-drop-
 import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-indexes';
 import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
 import { AdminAuditFilters1732501300000 } from './migrations/1732501300000-admin-audit-filters';
+import { ApiKeyScopes1732501400000 } from './migrations/1732501400000-api-key-scopes';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   LoginRateLimits1732501100000,
   DropScheduledJobs1732501200000,
   AdminAuditFilters1732501300000,
+  ApiKeyScopes1732501400000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

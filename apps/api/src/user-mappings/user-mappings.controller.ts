@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
+import { RequiresScope } from '../common/auth-decorators';
 import { UuidPipe } from '../common/uuid.pipe';
 import { toHttpError } from '../crm/crm-errors';
 import { UserMappingDto, UserMappingListDto } from './dto/user-mapping.response';
@@ -27,6 +28,7 @@ export class UserMappingsController {
   }
 
   @Post('resolve')
+  @RequiresScope('calls', { org: 'id' })
   @HttpCode(200)
   @ApiOkResponse({
     type: UserMappingDto,

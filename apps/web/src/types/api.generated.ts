@@ -1134,12 +1134,21 @@ export interface components {
             name: string;
             /** @description The start of the key, to tell keys apart. */
             prefix: string;
+            scopes: ("calls" | "audit:read" | "admin")[];
+            /** @description The orgs a `calls` key may act on. */
+            orgIds: string[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
             lastUsedAt: string | null;
+            /** @description The address the key was last used from. */
+            lastUsedIp: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            /** @description Created before scopes existed and made `admin`: replace it with a scoped key. */
+            legacy: boolean;
         };
         ApiKeyListDto: {
             items: components["schemas"]["ApiKeyDto"][];
@@ -1150,6 +1159,20 @@ export interface components {
              * @example ERP nightly sync
              */
             name: string;
+            /**
+             * @description What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Omitted: `admin`, as keys were before scopes (deprecated: state the scopes).
+             * @example [
+             *       "calls"
+             *     ]
+             */
+            scopes?: ("calls" | "audit:read" | "admin")[];
+            /** @description The orgs a `calls` key may act on (required with `calls`, refused without it). */
+            orgIds?: string[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 API_KEY_EXPIRED); omitted or null: never.
+             */
+            expiresAt?: string | null;
         };
         CreatedApiKeyDto: {
             /** Format: uuid */
@@ -1158,6 +1181,10 @@ export interface components {
             /** @description The only time the key is shown; only its SHA-256 is stored. */
             key: string;
             prefix: string;
+            scopes: ("calls" | "audit:read" | "admin")[];
+            orgIds: string[];
+            /** Format: date-time */
+            expiresAt: string | null;
         };
         LedgerPageDto: {
             items: components["schemas"]["LedgerItemDto"][];

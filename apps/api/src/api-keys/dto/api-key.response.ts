@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../auth/api-key-scopes';
 import { type Same, type SameShape } from '../../common/api-responses';
 import type { ApiKeyView, CreatedApiKey } from '../api-keys.service';
 
@@ -12,14 +13,37 @@ export class ApiKeyDto {
   @ApiProperty({ type: String, description: 'The start of the key, to tell keys apart.' })
   prefix: string;
 
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true })
+  scopes: ApiKeyScope[];
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    description: 'The orgs a `calls` key may act on.',
+  })
+  orgIds: string[];
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastUsedAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The address the key was last used from.' })
+  lastUsedIp: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   revokedAt: string | null;
+
+  @ApiProperty({
+    type: Boolean,
+    description: 'Created before scopes existed and made `admin`: replace it with a scoped key.',
+  })
+  legacy: boolean;
 }
 
 export class ApiKeyListDto {
@@ -39,6 +63,15 @@ export class CreatedApiKeyDto {
 
   @ApiProperty({ type: String })
   prefix: string;
+
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true })
+  scopes: ApiKeyScope[];
+
+  @ApiProperty({ type: String, format: 'uuid', isArray: true })
+  orgIds: string[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
 }
 
 export type ApiKeyReplyChecks = [

@@ -1,6 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../auth/api-key-scopes';
 import { IsDisplayName } from '../../common/display-name';
 
 export class CreateApiKeyDto {
@@ -14,4 +27,42 @@ export class CreateApiKeyDto {
   @MaxLength(100)
   @IsDisplayName()
   name: string;
+
+  @ApiPropertyOptional({
+    enum: API_KEY_SCOPES,
+    isArray: true,
+    example: ['calls'],
+    description:
+      'What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. ' +
+      'Omitted: `admin`, as keys were before scopes (deprecated: state the scopes).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(API_KEY_SCOPES, { each: true })
+  scopes?: ApiKeyScope[];
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    description: 'The orgs a `calls` key may act on (required with `calls`, refused without it).',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  orgIds?: string[];
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the key stops working (401 API_KEY_EXPIRED); omitted or null: never.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string | null;
 }
