@@ -1,6 +1,6 @@
 import { expect, request as playwrightRequest, test } from '@playwright/test';
 import { baseURL } from '../playwright.config';
-import { unique } from './support/stack';
+import { ensureOrg, unique } from './support/stack';
 
 /** Screenshots looked at by hand while building the page (not kept in artifacts/). */
 const shot = (name: string) => ({ path: `/tmp/adminact-${name}.png`, fullPage: true });
@@ -89,4 +89,18 @@ test('Admin activity lists what an admin did, filters it in the URL, and says wh
   await expect(error).toContainText('Could not load admin activity');
   await expect(error).toContainText('INVALID_RANGE');
   await page.screenshot(shot('error'));
+
+  // An org-scoped action: the org filter is the list of orgs, and the org links to its page.
+  const org = await ensureOrg(page, 'Contoso Ltd');
+  await page.goto('/admin-activity');
+  await filters.getByLabel('Org').selectOption({ label: 'Contoso Ltd' });
+  await expect(page).toHaveURL(new RegExp(`[?&]orgId=${org.id}`));
+  const orgCreated = table.locator('tbody tr[data-outcome]').filter({ hasText: 'org.create' });
+  await expect(orgCreated).toHaveCount(1);
+  for (const text of await table.locator('tbody tr[data-outcome]').allInnerTexts()) {
+    expect(text).toContain('Contoso Ltd');
+  }
+  await page.screenshot(shot('org'));
+  await orgCreated.getByRole('link', { name: 'Contoso Ltd' }).click();
+  await expect(page).toHaveURL(new RegExp(`/orgs/${org.id}$`));
 });
