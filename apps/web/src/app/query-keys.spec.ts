@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adminUsersKeys } from '@/features/admin-users/keys';
+import { apiKeysKeys } from '@/features/api-keys/keys';
 import { auditKeys } from '@/features/audit/keys';
 import { EMPTY_AUDIT_FILTERS } from '@/features/audit/utils/audit-filters-model';
 import { authKeys } from '@/features/auth/keys';
@@ -14,7 +15,7 @@ const startsWith = (key: readonly unknown[], prefix: readonly unknown[]) =>
   prefix.every((part, i) => key[i] === part);
 
 describe('query key factories', () => {
-  const factories = [orgsKeys, certificatesKeys, adminUsersKeys, ticketsKeys];
+  const factories = [orgsKeys, certificatesKeys, adminUsersKeys, ticketsKeys, apiKeysKeys];
 
   it('nest all → lists → list(filters) and all → details → detail(id), so invalidating a prefix reaches every child', () => {
     for (const keys of factories) {
@@ -47,6 +48,7 @@ describe('query key factories', () => {
       endUserKeys,
       authKeys,
       overviewKeys,
+      apiKeysKeys,
     ].map((k) => k.all[0]);
     expect(new Set(roots).size).toBe(roots.length);
   });

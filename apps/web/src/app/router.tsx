@@ -108,6 +108,20 @@ const routes: RouteObject[] = [
           },
         ],
       },
+      {
+        path: 'api-keys',
+        ErrorBoundary: RouteErrorBoundary,
+        Component: RequireAdmin,
+        children: [
+          {
+            index: true,
+            lazy: () =>
+              import('@/features/api-keys/routes/api-keys-route').then((m) => ({
+                Component: m.ApiKeysRoute,
+              })),
+          },
+        ],
+      },
       { path: '*', Component: NotFound },
     ],
   },

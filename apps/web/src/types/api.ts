@@ -12,6 +12,13 @@ export type LoginResponse = Schemas['SessionDto'];
 export type AdminUser = Schemas['AdminUserDto'];
 export type AdminUserList = Schemas['AdminUserListDto'];
 
+// ---- API keys ----
+export type ApiKey = Schemas['ApiKeyDto'];
+export type ApiKeyList = Schemas['ApiKeyListDto'];
+export type ApiKeyScope = ApiKey['scopes'][number];
+export type CreateApiKeyBody = Schemas['CreateApiKeyDto'];
+export type CreatedApiKey = Schemas['CreatedApiKeyDto'];
+
 // ---- Certificates ----
 export type CertificateStatus = Schemas['CertificateStatus'];
 export type CertificateProblem = Schemas['CertificateProblemDto'];

@@ -17,6 +17,7 @@ import {
   IconBuildingSkyscraper,
   IconGauge,
   IconHistory,
+  IconKey,
   IconListSearch,
   IconLogout,
   IconUserCheck,
@@ -44,6 +45,7 @@ const NAV: NavItem[] = [
   { to: '/admin-activity', label: 'Admin activity', icon: IconHistory },
   { to: '/test-as-user', label: 'Test as end user', icon: IconUserCheck },
   { to: '/admin-users', label: 'Admin users', icon: IconUsersGroup, adminOnly: true },
+  { to: '/api-keys', label: 'API keys', icon: IconKey, adminOnly: true },
 ];
 
 function isActive(pathname: string, to: string): boolean {
