@@ -50,7 +50,11 @@ describe('UserMappingsController', () => {
   });
 
   it('answers a PUID that CRM does not know with its cached negative entry, not an error', async () => {
-    const notMapped = new DomainException(404, 'USER_NOT_MAPPED', `No CRM user in this org has the PUID ${PUID}.`);
+    const notMapped = new DomainException(
+      404,
+      'USER_NOT_MAPPED',
+      `No CRM user in this org has the PUID ${PUID}.`,
+    );
     const { c, asked, view } = controller(notMapped);
     expect(await c.resolve(ORG, { puid: PUID })).toEqual(view(PUID));
     expect(asked).toEqual([`resolve ${ORG} ${PUID}`, `view ${ORG} ${PUID}`]);

@@ -71,7 +71,8 @@ function world() {
     retrieve: async ({ entityName, id }: { entityName: string; id: string; columns: string[] }) => {
       if (crm.nameFails) throw new CrmAuthError('ERR_TIMEOUT', 'CRM did not answer');
       const u = [...crm.users.values()].find((x) => x.id === id);
-      if (entityName !== 'systemuser' || !u) throw new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', 'no such record');
+      if (entityName !== 'systemuser' || !u)
+        throw new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', 'no such record');
       return { entity: { attributes: 'fullname' in u ? { fullname: u.fullname } : {} } };
     },
   };
@@ -142,7 +143,12 @@ describe('UserMappingsService.resolve', () => {
 
   it('answers a fresh negative row with 404 USER_NOT_MAPPED, without asking CRM', async () => {
     const w = world();
-    w.row({ status: 'not-found', systemUserId: null, fullName: null, expiresAt: new Date(Date.now() + HOUR) });
+    w.row({
+      status: 'not-found',
+      systemUserId: null,
+      fullName: null,
+      expiresAt: new Date(Date.now() + HOUR),
+    });
     expect(await failure(w.resolve())).toEqual({
       status: 404,
       code: 'USER_NOT_MAPPED',
@@ -270,7 +276,7 @@ describe('UserMappingsService hit counts', () => {
 });
 
 describe('UserMappingsService.evict', () => {
-  it("drops one PUID of this org, given in any case, from memory and from the table", async () => {
+  it('drops one PUID of this org, given in any case, from memory and from the table', async () => {
     const w = world();
     w.row({ expiresAt: new Date(Date.now() + HOUR) });
     w.row({ orgId: OTHER_ORG, systemUserId: 'u-other', expiresAt: new Date(Date.now() + HOUR) });
