@@ -254,7 +254,12 @@ export async function startCrmStack({ apiEnv = {}, emulatorOptions = {} } = {}) 
   });
   if (onboarded.org.status !== 'active')
     throw new Error(`onboarding Contoso failed: ${JSON.stringify(onboarded.run.steps)}`);
-  const key = await admin.ok('POST', '/api/api-keys', { name: 'bench' });
+  // What an ISV's integration would hold: impersonated calls on this org, nothing else.
+  const key = await admin.ok('POST', '/api/api-keys', {
+    name: 'bench',
+    scopes: ['calls'],
+    orgIds: [onboarded.org.id],
+  });
   const close = async () => {
     await admin.close().catch(() => undefined);
     await api.close();

@@ -246,7 +246,9 @@ describe('admin users (real Postgres)', () => {
     expect(demote.status).toBe(409);
     expect(await demote.json()).toMatchObject({ code: 'LAST_ADMIN' });
     // An API key has no user of its own, so only the last-admin rule stands in its way.
-    const key = (await (await lastSession.post('/api/api-keys', { name: 'ops' })).json()) as { key: string };
+    const key = (await (
+      await lastSession.post('/api/api-keys', { name: 'ops', scopes: ['admin'] })
+    ).json()) as { key: string };
     const byKey = await fetch(`${t.url}/api/admin-users/${last.id}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${key.key}` },

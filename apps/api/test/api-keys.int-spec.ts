@@ -81,7 +81,7 @@ describe('API keys (real Postgres, real emulator)', () => {
   });
 
   it('creates a key shown once (obk_ + 32 random bytes), stores only its SHA-256, lists it without secrets', async () => {
-    const res = await admin.post('/api/api-keys', { name: '  ERP nightly sync ' });
+    const res = await admin.post('/api/api-keys', { name: '  ERP nightly sync ', scopes: ['admin'] });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; name: string; key: string; prefix: string };
     expect(created.name).toBe('ERP nightly sync');
@@ -104,7 +104,7 @@ describe('API keys (real Postgres, real emulator)', () => {
     expect(text).not.toContain(created.key);
     expect(text).not.toMatch(/hash/i);
     const item = (JSON.parse(text) as { items: KeyView[] }).items.find((k) => k.id === created.id)!;
-    // Without scopes a key is `admin`, as keys were before scopes (deprecated, documented); it is not legacy.
+    // A key made with scopes is not legacy.
     expect(item).toEqual({
       id: created.id,
       name: 'ERP nightly sync',
@@ -126,7 +126,9 @@ describe('API keys (real Postgres, real emulator)', () => {
   });
 
   it('works as a Bearer token for a GET, and stops working once revoked', async () => {
-    const { id, key } = (await (await admin.post('/api/api-keys', { name: 'scraper' })).json()) as {
+    const { id, key } = (await (
+      await admin.post('/api/api-keys', { name: 'scraper', scopes: ['admin'] })
+    ).json()) as {
       id: string;
       key: string;
     };
@@ -136,7 +138,7 @@ describe('API keys (real Postgres, real emulator)', () => {
     const write = await bearer(key, '/api/api-keys', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'made by a key' }),
+      body: JSON.stringify({ name: 'made by a key', scopes: ['admin'] }),
     });
     expect(write.status).toBe(201);
     // The first use is stamped with its time and the caller's address (this test calls from loopback).
@@ -171,7 +173,10 @@ describe('API keys (real Postgres, real emulator)', () => {
       { name: '   ' },
       {},
       { name: 'x'.repeat(101) },
-      { name: 'ok', key: 'chosen' },
+      { name: 'ok', scopes: ['admin'], key: 'chosen' },
+      // No key is an admin by default: the scopes are required.
+      { name: 'no scopes' },
+      { name: 'null scopes', scopes: null },
     ]) {
       const res = await admin.post('/api/api-keys', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -180,10 +185,12 @@ describe('API keys (real Postgres, real emulator)', () => {
   });
 
   it('refuses every API-key request from an auditor with 403 FORBIDDEN_ROLE, even a list', async () => {
-    const { id } = (await (await admin.post('/api/api-keys', { name: 'target' })).json()) as { id: string };
+    const { id } = (await (
+      await admin.post('/api/api-keys', { name: 'target', scopes: ['admin'] })
+    ).json()) as { id: string };
     for (const res of await Promise.all([
       auditor.get('/api/api-keys'),
-      auditor.post('/api/api-keys', { name: 'mine' }),
+      auditor.post('/api/api-keys', { name: 'mine', scopes: ['admin'] }),
       auditor.request('DELETE', `/api/api-keys/${id}`),
     ])) {
       expect(res.status).toBe(403);

@@ -431,7 +431,7 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
   });
 
   it('lists the admin audit log newest first with keyset pages', async () => {
-    for (let i = 0; i < 5; i++) await admin.post('/api/api-keys', { name: `k${i}` });
+    for (let i = 0; i < 5; i++) await admin.post('/api/api-keys', { name: `k${i}`, scopes: ['admin'] });
     const all = (await sql<{ id: string }>(`SELECT id FROM admin_audit_log ORDER BY id DESC`)).map((r) =>
       String(r.id),
     );

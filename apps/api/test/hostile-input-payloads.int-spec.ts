@@ -194,7 +194,7 @@ const CASES: Case[] = [
     kind: 'RTL override in an API key name',
     method: 'POST',
     path: '/api/api-keys',
-    body: { name: 'erp\u202Egnp.exe' },
+    body: { name: 'erp\u202Egnp.exe', scopes: ['admin'] },
     status: 400,
     code: 'VALIDATION_FAILED',
   },

@@ -86,7 +86,9 @@ describe('GET /api/metrics (real Postgres)', () => {
   });
 
   it('answers the Prometheus text format to an API key and to an auditor', async () => {
-    const { key } = (await (await admin.post('/api/api-keys', { name: 'prometheus' })).json()) as {
+    const { key } = (await (
+      await admin.post('/api/api-keys', { name: 'prometheus', scopes: ['admin'] })
+    ).json()) as {
       key: string;
     };
     const res = await fetch(`${t.url}/api/metrics`, { headers: { authorization: `Bearer ${key}` } });

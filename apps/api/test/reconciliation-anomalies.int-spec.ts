@@ -160,7 +160,7 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     s = await startTestStack();
     const certId = await uploadDemoCertificate(s.admin, s.emulator);
     contosoId = await onboard(s.admin, s.emulator, 'Contoso Ltd', certId);
-    const key = await s.admin.post('/api/api-keys', { name: 'erp-link' });
+    const key = await s.admin.post('/api/api-keys', { name: 'erp-link', scopes: ['admin'] });
     expect(key.status).toBe(201);
     apiKey = (await json<{ key: string }>(key)).key;
   });

@@ -228,7 +228,9 @@ describe('security: deny by default, roles, CSRF, rate limits, secrets at rest a
     ).toBe(502);
     expect((await admin.post(`/api/orgs/${contosoId}/whoami`, {})).status).toBe(502);
     expect((await admin.post(`/api/orgs/${contosoId}/reconcile`)).status).toBe(200);
-    const key = await json<{ key: string }>(await admin.post('/api/api-keys', { name: 'ERP nightly sync' }));
+    const key = await json<{ key: string }>(
+      await admin.post('/api/api-keys', { name: 'ERP nightly sync', scopes: ['admin'] }),
+    );
     expect(
       (await fetch(`${api.url}/api/orgs`, { headers: { authorization: `Bearer ${key.key}` } })).status,
     ).toBe(200);

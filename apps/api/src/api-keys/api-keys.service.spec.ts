@@ -14,8 +14,8 @@ const refusal = (f: () => unknown) => {
 };
 
 describe('grantOf (what a new key may do)', () => {
-  it('makes a key without scopes an admin key, as keys were before scopes', () => {
-    expect(grantOf({}, NOW)).toEqual({ scopes: ['admin'], orgIds: [], expiresAt: null });
+  it('gives an admin key exactly the admin scope, no orgs and no expiry', () => {
+    expect(grantOf({ scopes: ['admin'] }, NOW)).toEqual({ scopes: ['admin'], orgIds: [], expiresAt: null });
   });
 
   it('keeps a calls key to its orgs (lower-cased, once each) and its expiry', () => {

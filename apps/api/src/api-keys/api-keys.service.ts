@@ -55,13 +55,13 @@ const view = (k: ApiKeyRecord): ApiKeyView => ({
 /**
  * The grant a new key asks for, checked: `calls` needs the orgs it may act on (a `calls` key for no org
  * is useless and a typo's likely result), orgs without `calls` would mean nothing, and an expiry must lie
- * ahead. Scopes omitted: `admin`, as every key was before scopes (kept for old scripts; deprecated).
+ * ahead. The scopes are required (the DTO refuses a key without them): no key is an admin by default.
  */
 export function grantOf(
   dto: Pick<CreateApiKeyDto, 'scopes' | 'orgIds' | 'expiresAt'>,
   now: Date,
 ): { scopes: ApiKeyScope[]; orgIds: string[]; expiresAt: Date | null } {
-  const scopes = dto.scopes ?? ['admin'];
+  const scopes = [...dto.scopes];
   const orgIds = (dto.orgIds ?? []).map((o) => o.toLowerCase());
   if (scopes.includes('calls') && orgIds.length === 0) {
     throw badRequest('API_KEY_ORGS_REQUIRED', 'A key with the calls scope needs the orgs it may act on.', {

@@ -1160,12 +1160,12 @@ export interface components {
              */
             name: string;
             /**
-             * @description What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Omitted: `admin`, as keys were before scopes (deprecated: state the scopes).
+             * @description What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Required: a key gets no power it was not given by name.
              * @example [
              *       "calls"
              *     ]
              */
-            scopes?: ("calls" | "audit:read" | "admin")[];
+            scopes: ("calls" | "audit:read" | "admin")[];
             /** @description The orgs a `calls` key may act on (required with `calls`, refused without it). */
             orgIds?: string[];
             /**

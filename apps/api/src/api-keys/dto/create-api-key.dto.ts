@@ -28,20 +28,19 @@ export class CreateApiKeyDto {
   @IsDisplayName()
   name: string;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     enum: API_KEY_SCOPES,
     isArray: true,
     example: ['calls'],
     description:
-      'What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. ' +
-      'Omitted: `admin`, as keys were before scopes (deprecated: state the scopes).',
+      'What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Required: a key ' +
+      'gets no power it was not given by name.',
   })
-  @IsOptional()
-  @IsArray()
+  @IsArray({ message: 'scopes must be a list of calls, audit:read, admin' })
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(API_KEY_SCOPES, { each: true })
-  scopes?: ApiKeyScope[];
+  scopes: ApiKeyScope[];
 
   @ApiPropertyOptional({
     type: String,
