@@ -18,9 +18,10 @@ import type { LedgerService } from './ledger.service';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
 const SVC = '22222222-0000-4000-8000-000000000001';
-const ANN = '33333333-0000-4000-8000-000000000001';
+const ANN = 'a3333333-0000-4000-8000-00000000000b';
 const REC = '44444444-0000-4000-8000-000000000001';
 const PUID = '0003BFFD8F3A5B21';
+const PENDING = '11111111-0000-4000-8000-000000000002';
 
 const ctx: RequestContext = {
   principal: { email: 'ops@isv.example' } as RequestContext['principal'],
@@ -80,10 +81,10 @@ function world(o: WorldOptions = {}) {
   } as unknown as TicketsService;
   const orgs = {
     find: async (id: string) =>
-      id === ORG
+      id === ORG || id === PENDING
         ? {
             id: ORG,
-            status: 'active',
+            status: id === ORG ? 'active' : 'onboarding',
             friendlyName: 'Contoso',
             serviceAccountUserId: SVC,
             serviceAccountName: 'ERP_Integration',
@@ -197,6 +198,7 @@ describe('CrmCallsService calls', () => {
     await expect(w.svc.actingAs(ORG, { puid: PUID, userId: ANN })).rejects.toMatchObject({
       status: 400,
       code: 'INVALID_ON_BEHALF_OF',
+      message: 'Give onBehalfOf.puid or onBehalfOf.userId, not both.',
     });
     expect(w.resolved).toEqual([]);
   });
@@ -339,6 +341,30 @@ describe('CrmCallsService calls', () => {
     expect(odd.ledger[1]!.args).toMatchObject({ errorMessage: 'unknown error' });
   });
 
+  it('gives the caller only the details CRM sent (fault code, protocol code; no "executed" when unknown)', async () => {
+    const w = world({ fail: crmError('ERR_CRM_PRIVILEGE_DENIED', '0x80040220') });
+    const err = await w.svc.whoAmI(ORG, undefined, ctx).catch((e: unknown) => e);
+    expect((err as DomainException).details).toEqual({
+      faultCode: '0x80040220',
+      protocolCode: 'ERR_CRM_PRIVILEGE_DENIED',
+    });
+  });
+
+  it('rethrows a misuse of the library unchanged and records an API error under its own code', async () => {
+    const misuse = crmError('ERR_INVALID_OPTIONS');
+    const w = world({ fail: misuse });
+    await expect(w.svc.whoAmI(ORG, undefined, ctx)).rejects.toBe(misuse);
+    expect(w.ledger[1]!.args).toMatchObject({ errorCode: 'ERR_INVALID_OPTIONS' });
+
+    const api = new DomainException(503, 'TICKET_STORE_UNAVAILABLE', 'store down');
+    const d = world({ fail: api });
+    await expect(d.svc.whoAmI(ORG, undefined, ctx)).rejects.toBe(api);
+    expect(d.ledger[1]!.args).toMatchObject({
+      errorCode: 'TICKET_STORE_UNAVAILABLE',
+      errorMessage: 'store down',
+    });
+  });
+
   for (const code of ['ERR_CRM_USER_DISABLED', 'ERR_CRM_OBJECT_NOT_FOUND'] as const) {
     it(`evicts the acted-for user's mapping when a write fails with ${code}`, async () => {
       const w = world({ fail: crmError(code) });
@@ -383,6 +409,12 @@ describe('CrmCallsService calls', () => {
     await expect(w.svc.whoAmI('99999999-0000-4000-8000-000000000001', undefined, ctx)).rejects.toMatchObject({
       status: 404,
       code: 'ORG_NOT_FOUND',
+      message: 'No org with this id.',
+    });
+    await expect(w.svc.whoAmI(PENDING, undefined, ctx)).rejects.toMatchObject({
+      status: 409,
+      code: 'ORG_NOT_ACTIVE',
+      message: '"Contoso" is not onboarded (status onboarding).',
     });
     for (const call of [
       () => w.svc.create(ORG, 'Account', {}, undefined, ctx),
@@ -390,7 +422,11 @@ describe('CrmCallsService calls', () => {
       () => w.svc.retrieve(ORG, 'a-b', REC, 'all', ctx),
       () => w.svc.list(ORG, '', { columns: 'all', page: 1, pageSize: 1, filters: {} }, ctx),
     ])
-      await expect(call()).rejects.toMatchObject({ status: 400, code: 'INVALID_ENTITY' });
+      await expect(call()).rejects.toMatchObject({
+        status: 400,
+        code: 'INVALID_ENTITY',
+        message: 'The entity must be a CRM logical name (lower case letters, digits, _).',
+      });
     expect(w.ledger).toEqual([]);
   });
 });
@@ -444,6 +480,9 @@ describe('CrmCallsService attribute values', () => {
     await expect(refused({ Name: 'x' })).rejects.toMatchObject({
       code: 'INVALID_ATTRIBUTE',
       message: '"Name" is not a CRM attribute name.',
+    });
+    await expect(refused({ ['X'.repeat(50)]: 'x' })).rejects.toMatchObject({
+      message: `"${'X'.repeat(40)}" is not a CRM attribute name.`,
     });
     expect(await sent({ d: 'x'.repeat(100_000) })).toEqual({ d: 'x'.repeat(100_000) });
     await expect(refused({ d: 'x'.repeat(100_001) })).rejects.toMatchObject({
