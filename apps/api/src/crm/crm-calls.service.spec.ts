@@ -339,6 +339,10 @@ describe('CrmCallsService calls', () => {
     const odd = world({ fail: 'text' as unknown as Error });
     await expect(odd.svc.whoAmI(ORG, undefined, ctx)).rejects.toBe('text');
     expect(odd.ledger[1]!.args).toMatchObject({ errorMessage: 'unknown error' });
+
+    // not a library error, even when it carries a code the library also uses
+    const coded = Object.assign(new Error('socket'), { code: 'ERR_TIMEOUT' });
+    await expect(world({ fail: coded }).svc.whoAmI(ORG, undefined, ctx)).rejects.toBe(coded);
   });
 
   it('gives the caller only the details CRM sent (fault code, protocol code; no "executed" when unknown)', async () => {
