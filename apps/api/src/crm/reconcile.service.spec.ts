@@ -38,7 +38,7 @@ function world() {
                 createdonbehalfby: SVC,
                 modifiedby: ANN,
                 ownerid: ANN,
-                createdon: '2026-01-01T10:00:00Z',
+                modifiedon: '2026-01-02T10:00:00Z', // no createdon
               },
             },
           };
@@ -85,6 +85,8 @@ describe('ReconcileService', () => {
       JSON.stringify({ id: ANN.id, name: 'Ann Lee' }),
       JSON.stringify({ id: SVC.id, name: null }),
     ]);
+    // createdon, modifiedon, exists_in_crm
+    expect((w.queries[0]![1] as unknown[]).slice(8)).toEqual([null, new Date('2026-01-02T10:00:00Z'), true]);
   });
 
   it('refuses an unknown org', async () => {
