@@ -146,6 +146,8 @@ describe('RecordsController', () => {
         expect.objectContaining({ status: 400, code: 'INVALID_QUERY', message }),
       );
     refused({ Name: 'x' }, 'Unknown filter "Name".');
+    refused({ 'name-x': 'x' }, 'Unknown filter "name-x".');
+    refused({ ['a'.repeat(101)]: 'x' }, `Unknown filter "${'a'.repeat(40)}".`);
     refused({ name: ['a', 'b'] }, 'Unknown filter "name".');
     refused({ ['X'.repeat(50)]: 'v' }, `Unknown filter "${'X'.repeat(40)}".`);
     refused({ page: '0' }, 'page must be a whole number from 1 to 10000.');
