@@ -117,7 +117,7 @@ export async function startApi(
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const check = bearer
-      ? auth.resolveApiKey(bearer)
+      ? auth.resolveApiKey(bearer, req.ip ?? null)
       : cookie
         ? auth.resolveSession(cookie)
         : Promise.reject(new Error('none'));

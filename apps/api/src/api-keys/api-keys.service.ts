@@ -132,7 +132,8 @@ export class ApiKeysService {
         { action: 'api-key.revoke', target: row.name, diff: { id, prefix: row.prefix } },
         m,
       );
-      this.auth.forgetApiKey(id);
     });
+    // After the commit: a lookup between the revoke and the commit read the row live and may have cached it.
+    this.auth.forgetApiKey(id);
   }
 }

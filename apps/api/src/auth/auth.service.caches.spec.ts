@@ -148,4 +148,36 @@ describe('AuthService API-key cache', () => {
     w.add('obk_fresh_expired', 'k-fe', new Date(0), expiresAt);
     await expect(w.resolve('obk_fresh_expired')).rejects.toMatchObject({ code: 'API_KEY_EXPIRED' });
   });
+
+  it('a lookup that read the key live just before its revocation neither uses nor caches it afterwards', async () => {
+    const w = world();
+    w.add('obk_race');
+    // The lookup reads the row (still live) and is answered only after the revocation on this instance.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const repo = (w.auth as unknown as { keys: Pick<ApiKeysRepository, 'findLive'> }).keys;
+    const findLive = repo.findLive.bind(repo);
+    repo.findLive = async (hash) => {
+      const row = await findLive(hash);
+      await gate;
+      return row;
+    };
+    const inFlight = w.resolve('obk_race');
+    w.revoke('obk_race');
+    w.auth.forgetApiKey('id-obk_race');
+    release();
+    await expect(inFlight).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+    repo.findLive = findLive;
+    await expect(w.resolve('obk_race')).rejects.toMatchObject({ code: 'AUTH_INVALID_API_KEY' });
+  });
+
+  it("does not stamp an expired key's use: its last use stays the last time it worked", async () => {
+    const w = world();
+    const expiresAt = new Date(Date.UTC(2026, 0, 1));
+    w.add('obk_old', 'k-old', new Date(0), expiresAt);
+    vi.spyOn(Date, 'now').mockReturnValue(expiresAt.getTime() + 5_000);
+    await expect(w.resolve('obk_old', '203.0.113.9')).rejects.toMatchObject({ code: 'API_KEY_EXPIRED' });
+    await Promise.resolve();
+    expect(w.seen.stamps).toEqual([]);
+  });
 });

@@ -41,6 +41,14 @@ const SYSTEM: RequestContext = { principal: null, requestId: '', ip: null, userA
 @Injectable()
 export class AuthService {
   /** sha256(key) in base64 → its principal and expiry, for API_KEY_CACHE_MS after it was read from Postgres. */
+  /**
+   * Ids of keys revoked on this instance within API_KEY_CACHE_MS: a lookup that read the row just before the
+   * revocation committed must not cache (or use) it afterwards.
+   */
+  private readonly revokedApiKeys = new LRUCache<string, true>({
+    max: API_KEY_CACHE_MAX,
+    ttl: API_KEY_CACHE_MS,
+  });
   private readonly apiKeys = new LRUCache<string, { principal: Principal; expiresAt: Date | null }>({
     max: API_KEY_CACHE_MAX,
     ttl: API_KEY_CACHE_MS,
@@ -230,11 +238,14 @@ export class AuthService {
     ip: string | null,
   ): Promise<{ principal: Principal; expiresAt: Date | null }> {
     const row = await this.keys.findLive(hash);
-    if (!row) {
+    // No await between this check and the cache write below: a revocation cannot slip in between.
+    if (!row || this.revokedApiKeys.has(row.id)) {
       this.apiKeys.delete(cacheKey);
       throw new DomainException(401, 'AUTH_INVALID_API_KEY', 'The API key is unknown or revoked.');
     }
-    if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000) {
+    // A refused (expired) key is not "used": its last use stays the last time it worked.
+    const expired = row.expiresAt !== null && row.expiresAt.getTime() <= now;
+    if (!expired && (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000)) {
       void this.keys.stampUse(row.id, new Date(now), ip).catch(() => undefined);
     }
     const entry = {
@@ -254,8 +265,9 @@ export class AuthService {
     return entry;
   }
 
-  /** Drops a revoked key from this instance's cache. */
+  /** Drops a revoked key from this instance's cache, and refuses it here even if a lookup in flight read it live. */
   forgetApiKey(apiKeyId: string): void {
+    this.revokedApiKeys.set(apiKeyId, true);
     const keys = [...this.apiKeys.entries()]
       .filter(([, e]) => e.principal.apiKeyId === apiKeyId)
       .map(([k]) => k);
