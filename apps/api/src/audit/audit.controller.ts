@@ -6,7 +6,10 @@ import { AuditService } from './audit.service';
 import { sendCsv } from './csv-response';
 import { AuditQueryDto } from './dto/audit-query.dto';
 import { LedgerPageDto } from './dto/audit.response';
+import { RequiresScope } from '../common/auth-decorators';
 
+// API keys need `audit:read` (or `admin`) for every route here: all of them only read.
+@RequiresScope('audit:read')
 @ApiTags('audit')
 @Controller('audit')
 export class AuditController {

@@ -1,6 +1,6 @@
 /**
  * What an API key may do. A key holds one or more scopes; a route declares the scope it needs
- * (`@RequiresScope`, or the table of routes below) and the guard refuses a key that lacks it.
+ * (`@RequiresScope` on the route or its controller) and the guard refuses a key that lacks it.
  *
  * - `calls`: impersonated calls on the orgs the key names (the records routes, WhoAmI, resolving a user
  *   mapping): what an ISV integration needs to act on behalf of its users, nothing else.
@@ -34,23 +34,9 @@ export interface ScopeRefusal {
 /** Every route's requirement when it declares none: only an `admin` key may call it. */
 export const DEFAULT_REQUIREMENT: ScopeRequirement = { scope: 'admin' };
 
-/**
- * Routes of contexts whose controllers do not carry `@RequiresScope` themselves, by method and the
- * route's path as Express matched it (the global `/api` prefix included).
- */
-export const ROUTE_SCOPES: Readonly<Record<string, ScopeRequirement>> = {
-  'GET /api/audit': { scope: 'audit:read' },
-  'GET /api/audit/export.csv': { scope: 'audit:read' },
-  'GET /api/admin-audit': { scope: 'audit:read' },
-};
-
-/** The requirement of a route: its decorator, else the table above, else `admin`. */
-export function requirementOf(
-  declared: ScopeRequirement | undefined,
-  method: string,
-  routePath: string | undefined,
-): ScopeRequirement {
-  return declared ?? (routePath ? ROUTE_SCOPES[`${method} ${routePath}`] : undefined) ?? DEFAULT_REQUIREMENT;
+/** The requirement of a route: its (or its controller's) decorator, else `admin`. */
+export function requirementOf(declared: ScopeRequirement | undefined): ScopeRequirement {
+  return declared ?? DEFAULT_REQUIREMENT;
 }
 
 /**

@@ -9,6 +9,8 @@ import type { AppConfig } from '../config/app-config';
 import type { KeyGrant } from './api-key-scopes';
 import { AuthGuard } from './auth.guard';
 import { AuthService, type ResolvedSession, SESSION_COOKIE } from './auth.service';
+import { AdminAuditController } from '../audit/admin-audit.controller';
+import { AuditController } from '../audit/audit.controller';
 
 const PUBLIC_ORIGIN = 'https://console.example';
 const CSRF = 'csrf-token-of-the-session';
@@ -46,10 +48,9 @@ interface Route {
   headers?: Record<string, string | string[]>;
   cookie?: string;
   ip?: string;
-  handler?: () => void;
+  handler?: (...args: never[]) => unknown;
   controller?: object;
   params?: Record<string, string>;
-  routePath?: string;
 }
 
 function setup(role: Role = 'admin', grant: KeyGrant | 'none' = ADMIN_GRANT) {
@@ -66,7 +67,6 @@ function setup(role: Role = 'admin', grant: KeyGrant | 'none' = ADMIN_GRANT) {
       cookies: r.cookie === undefined ? undefined : { [SESSION_COOKIE]: r.cookie },
       ip: r.ip,
       params: r.params ?? {},
-      route: r.routePath === undefined ? undefined : { path: r.routePath },
     } as unknown as AppRequest;
     const ec = {
       switchToHttp: () => ({ getRequest: () => req }),
@@ -441,11 +441,14 @@ describe('AuthGuard: API-key scopes', () => {
     });
   });
 
-  it('finds the audit routes scope by their path: audit:read may read them, calls may not', async () => {
+  it("takes the audit controllers' scope from the controller: audit:read may read them, calls may not", async () => {
     const reader = setup('admin', { scopes: ['audit:read'], orgIds: [] });
-    expect((await reader.run({ headers: KEY, routePath: '/api/audit/export.csv' })).allowed).toBe(true);
+    const exportCsv = { handler: AuditController.prototype.export, controller: AuditController };
+    expect((await reader.run({ headers: KEY, ...exportCsv })).allowed).toBe(true);
+    const adminLog = { handler: AdminAuditController.prototype.list, controller: AdminAuditController };
+    expect((await reader.run({ headers: KEY, ...adminLog })).allowed).toBe(true);
     const caller = setup('admin', { scopes: ['calls'], orgIds: [ORG_A] });
-    expect(await caller.refusal({ headers: KEY, routePath: '/api/admin-audit' })).toMatchObject({
+    expect(await caller.refusal({ headers: KEY, ...adminLog })).toMatchObject({
       code: 'API_KEY_SCOPE',
       details: { missingScope: 'audit:read' },
     });
@@ -453,7 +456,8 @@ describe('AuthGuard: API-key scopes', () => {
 
   it('refuses an API-key principal that carries no grant', async () => {
     const { refusal } = setup('admin', 'none');
-    expect(await refusal({ headers: KEY, routePath: '/api/audit' })).toMatchObject({
+    const search = { handler: AuditController.prototype.search, controller: AuditController };
+    expect(await refusal({ headers: KEY, ...search })).toMatchObject({
       code: 'API_KEY_SCOPE',
       details: { missingScope: 'audit:read' },
     });

@@ -87,8 +87,6 @@ export class AuthGuard implements CanActivate {
     if (ctx.principal.kind === 'api-key') {
       const need = requirementOf(
         this.reflector.getAllAndOverride<ScopeRequirement | undefined>(REQUIRES_SCOPE_KEY, targets),
-        req.method,
-        (req.route as { path?: string } | undefined)?.path,
       );
       // A key principal without a grant cannot come from resolveApiKey; refuse it rather than trust it.
       const refusal = scopeRefusal(ctx.principal.grant ?? { scopes: [], orgIds: [] }, need, req.params ?? {});
