@@ -3,8 +3,6 @@ import { baseURL } from '../playwright.config';
 import { ensureOrg, unique } from './support/stack';
 
 /** Screenshots looked at by hand while building the page (not kept in artifacts/). */
-const shot = (name: string) => ({ path: `/tmp/adminact-${name}.png`, fullPage: true });
-
 test('Admin activity lists what an admin did, filters it in the URL, and says when nothing matches', async ({
   page,
 }) => {
@@ -46,7 +44,6 @@ test('Admin activity lists what an admin did, filters it in the URL, and says wh
   const diff = page.getByLabel('Changes of admin-user.create');
   await expect(diff).toContainText('"role": "auditor"');
   await expect(diff).toContainText('"name": "Ada Activity"');
-  await page.screenshot(shot('list'));
 
   // Filter by action: only that action, and the filter is in the URL.
   const filters = page.getByRole('search', { name: 'Filter admin activity' });
@@ -62,13 +59,11 @@ test('Admin activity lists what an admin did, filters it in the URL, and says wh
   await filters.getByLabel('Outcome').selectOption('success');
   await expect(page).toHaveURL(/[?&]outcome=success/);
   await expect(created).toHaveCount(1);
-  await page.screenshot(shot('filtered'));
 
   // A filter that matches nothing.
   await filters.getByLabel('Outcome').selectOption('failure');
   await expect(page.getByText('No admin activity matches these filters')).toBeVisible();
   await expect(table).toHaveCount(0);
-  await page.screenshot(shot('empty'));
 
   // The failed sign-in, found by actor and outcome; the filters survive a reload.
   await filters.getByRole('button', { name: 'Clear filters' }).click();
@@ -81,14 +76,12 @@ test('Admin activity lists what an admin did, filters it in the URL, and says wh
   await expect(filters.getByLabel('Actor')).toHaveValue(email.toUpperCase());
   await expect(table.locator('tbody tr[data-outcome]')).toHaveCount(1);
   await expect(failedLogin).toContainText('Failure');
-  await page.screenshot(shot('failed-login'));
 
   // A bad date range: the API's message and code.
   await page.goto('/admin-activity?from=2025-02-01&to=2025-01-01');
   const error = page.getByRole('alert');
   await expect(error).toContainText('Could not load admin activity');
   await expect(error).toContainText('INVALID_RANGE');
-  await page.screenshot(shot('error'));
 
   // An org-scoped action: the org filter is the list of orgs, and the org links to its page.
   const org = await ensureOrg(page, 'Contoso Ltd');
@@ -100,7 +93,6 @@ test('Admin activity lists what an admin did, filters it in the URL, and says wh
   for (const text of await table.locator('tbody tr[data-outcome]').allInnerTexts()) {
     expect(text).toContain('Contoso Ltd');
   }
-  await page.screenshot(shot('org'));
   await orgCreated.getByRole('link', { name: 'Contoso Ltd' }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${org.id}$`));
 });

@@ -35,7 +35,6 @@ test('an admin creates a calls key for one org on the API keys page, sees it onc
   await page.getByRole('option', { name: 'Contoso Ltd' }).click();
   await form.getByRole('heading', { name: 'Create a key' }).click(); // close the dropdown
   await expect(form.getByText('Choose the orgs this key may call')).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/apikeys-form.png', fullPage: true });
   await form.getByRole('button', { name: 'Create key' }).click();
 
   // Shown once, with a copy button and the warning.
@@ -44,7 +43,6 @@ test('an admin creates a calls key for one org on the API keys page, sees it onc
   await expect(reveal.getByRole('button', { name: 'Copy API key' })).toBeVisible();
   const key = (await reveal.locator('code').textContent())!.trim();
   expect(key).toMatch(/^obk_[A-Za-z0-9_-]{43}$/);
-  await page.screenshot({ path: '/tmp/apikeys-created.png', fullPage: true });
 
   const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: name });
   await expect(row).toContainText(key.slice(0, 12));
@@ -71,15 +69,12 @@ test('an admin creates a calls key for one org on the API keys page, sees it onc
 
   await page.reload();
   await expect(row).toContainText(/from \S+/); // last use: time and address
-  await page.screenshot({ path: '/tmp/apikeys-list.png', fullPage: true });
 
   await row.getByRole('button', { name: `Revoke ${name}` }).click();
   const dialog = page.getByRole('dialog', { name: `Revoke ${name}?` });
-  await page.screenshot({ path: '/tmp/apikeys-revoke.png', fullPage: true });
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(row).toContainText('Revoked');
   await expect(row.getByRole('button', { name: `Revoke ${name}` })).toHaveCount(0);
-  await page.screenshot({ path: '/tmp/apikeys-revoked.png', fullPage: true });
   expect((await createRecord(key, contoso.id, 'After revocation')).status).toBe(401);
 });
 
@@ -114,5 +109,4 @@ test('the API keys page warns about a key created before scopes (legacy) and mar
   await expect(row).toContainText('Legacy: replace');
   await expect(row).toContainText('All');
   await expect(row).toContainText('from 10.1.2.3');
-  await page.screenshot({ path: '/tmp/apikeys-legacy.png', fullPage: true });
 });

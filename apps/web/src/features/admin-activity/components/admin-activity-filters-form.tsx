@@ -22,10 +22,13 @@ const OUTCOME_OPTIONS = [
 ];
 
 /** Actions the API records, offered as suggestions; any other action name may be typed. */
-const ACTIONS = [
+// Every action the API records (scripts/test/admin-actions.spec.mjs keeps this list in step with the API).
+export const ACTIONS = [
+  'admin-user.bootstrap',
   'admin-user.create',
   'admin-user.update',
   'admin-user.delete',
+  'admin-user.password-reset-from-env',
   'api-key.create',
   'api-key.revoke',
   'audit.export',
@@ -33,9 +36,11 @@ const ACTIONS = [
   'auth.logout',
   'certificate.upload',
   'certificate.delete',
+  'certificate.expiry-warning',
   'org.create',
   'org.certificate.stage',
   'org.certificate.promote',
+  'org.certificate.unstage',
   'org.onboarding.rerun',
   'org.reconcile',
 ];
