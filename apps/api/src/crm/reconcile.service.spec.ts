@@ -98,6 +98,85 @@ describe('ReconcileService', () => {
   });
 });
 
+/** reconcile() over a fake database (answers by statement) and CRM; records the verdicts marked. */
+function reconcileWorld(o: {
+  ledger: unknown[];
+  record?: Record<string, unknown>;
+  page?: Record<string, unknown>[];
+}) {
+  const marks: Array<{ ids: string[]; verdict: string; note: string | null }> = [];
+  const db = {
+    query: async (sql: string, params: unknown[]) => {
+      if (sql.includes('SELECT id, operation, entity, record_id, service_account_id')) return o.ledger;
+      if (sql.startsWith('UPDATE crm_calls SET reconciliation')) {
+        marks.push({
+          ids: params[1] as string[],
+          verdict: params[2] as string,
+          note: params[3] as string | null,
+        });
+      }
+      return [];
+    },
+  } as unknown as DataSource;
+  const tickets = {
+    run: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) =>
+      fn({
+        retrieve: async () => ({ entity: { logicalName: 'account', attributes: o.record ?? {} } }),
+        retrieveMultiple: async (q: { entityName: string }) => ({
+          entities: q.entityName === 'account' ? (o.page ?? []).map((attributes) => ({ attributes })) : [],
+        }),
+      }),
+  } as unknown as TicketsService;
+  const orgs = {
+    find: async () => ({ id: ORG, serviceAccountUserId: SVC.id }),
+  } as unknown as OrgDirectory;
+  const jobs = { register: () => undefined } as unknown as JobsService;
+  const config = { reconcilePendingAfterSec: 60 } as AppConfig;
+  return { svc: new ReconcileService(db, config, orgs, tickets, jobs), marks };
+}
+
+describe('ReconcileService.reconcile', () => {
+  it('checks the Create of a record the ledger also deleted, but gives the Delete row no verdict of its own', async () => {
+    const row = (id: string, operation: string) => ({
+      id,
+      operation,
+      entity: 'account',
+      record_id: REC,
+      service_account_id: SVC.id,
+      on_behalf_of_id: ANN.id,
+      outcome: 'completed',
+      at: new Date(),
+    });
+    const w = reconcileWorld({
+      ledger: [row('c-1', 'Create'), row('d-1', 'Delete')],
+      // CRM still has the record: created right, last modified by someone else
+      record: { createdby: ANN, createdonbehalfby: SVC, modifiedby: SVC, modifiedonbehalfby: SVC },
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(report).toMatchObject({ checked: 1, match: 0, mismatch: 1, missing: 0 });
+    expect(w.marks).toEqual([
+      { ids: ['c-1'], verdict: 'mismatch', note: `modifiedby is ${SVC.id}, expected ${ANN.id}` },
+    ]);
+  });
+
+  it('reports a change the ledger does not know when any one stamp names the service account', async () => {
+    const id = (n: number) => `55555555-0000-4000-8000-00000000000${n}`;
+    const w = reconcileWorld({
+      ledger: [],
+      page: [
+        { accountid: id(1), createdby: SVC },
+        { accountid: id(2), createdonbehalfby: SVC },
+        { accountid: id(3), modifiedby: SVC },
+        { accountid: id(4), modifiedonbehalfby: SVC },
+        { accountid: id(5), createdby: ANN, ownerid: SVC },
+      ],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(report.unknownChanges).toBe(4);
+    expect(report.unknown.map((u) => u.recordId)).toEqual([id(1), id(2), id(3), id(4)]);
+  });
+});
+
 describe('ReconcileController', () => {
   it('answers a CRM failure of the run as its HTTP error, and records no audit entry', async () => {
     const recorded: unknown[] = [];
