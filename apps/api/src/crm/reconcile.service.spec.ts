@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DataSource } from 'typeorm';
 import type { AdminAuditService } from '../admin-audit/admin-audit.service';
 import type { AppConfig } from '../config/app-config';
@@ -103,8 +103,10 @@ function reconcileWorld(o: {
   ledger: unknown[];
   record?: Record<string, unknown>;
   page?: Record<string, unknown>[];
+  failEntity?: string;
 }) {
   const marks: Array<{ ids: string[]; verdict: string; note: string | null }> = [];
+  const queries: Array<{ entityName: string; criteria?: unknown }> = [];
   const db = {
     query: async (sql: string, params: unknown[]) => {
       if (sql.includes('SELECT id, operation, entity, record_id, service_account_id')) return o.ledger;
@@ -122,9 +124,13 @@ function reconcileWorld(o: {
     run: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) =>
       fn({
         retrieve: async () => ({ entity: { logicalName: 'account', attributes: o.record ?? {} } }),
-        retrieveMultiple: async (q: { entityName: string }) => ({
-          entities: q.entityName === 'account' ? (o.page ?? []).map((attributes) => ({ attributes })) : [],
-        }),
+        retrieveMultiple: async (q: { entityName: string }) => {
+          queries.push(q);
+          if (q.entityName === o.failEntity) throw new Error('CRM refused the query');
+          return {
+            entities: q.entityName === 'account' ? (o.page ?? []).map((attributes) => ({ attributes })) : [],
+          };
+        },
       }),
   } as unknown as TicketsService;
   const orgs = {
@@ -132,7 +138,7 @@ function reconcileWorld(o: {
   } as unknown as OrgDirectory;
   const jobs = { register: () => undefined } as unknown as JobsService;
   const config = { reconcilePendingAfterSec: 60 } as AppConfig;
-  return { svc: new ReconcileService(db, config, orgs, tickets, jobs), marks };
+  return { svc: new ReconcileService(db, config, orgs, tickets, jobs), marks, queries };
 }
 
 describe('ReconcileService.reconcile', () => {
@@ -174,6 +180,40 @@ describe('ReconcileService.reconcile', () => {
     const report = await w.svc.reconcile(ORG);
     expect(report.unknownChanges).toBe(4);
     expect(report.unknown.map((u) => u.recordId)).toEqual([id(1), id(2), id(3), id(4)]);
+  });
+
+  it('looks for unknown changes modified since the window start, and names the org and entity when a query fails', async () => {
+    const w = reconcileWorld({ ledger: [], failEntity: 'contact' });
+    const warn = vi.spyOn(w.svc['logger'], 'warn').mockImplementation(() => undefined);
+    const before = Date.now();
+    await w.svc.reconcile(ORG, { sinceHours: 2 });
+    expect(w.queries.map((q) => q.entityName)).toEqual(['account', 'contact', 'lead']);
+    const cond = (
+      w.queries[0]!.criteria as {
+        conditions: Array<{ attribute: string; operator: string; values: string[] }>;
+      }
+    ).conditions;
+    expect(cond).toHaveLength(1);
+    expect(cond[0]).toMatchObject({ attribute: 'modifiedon', operator: 'OnOrAfter' });
+    expect(Math.abs(Date.parse(cond[0]!.values[0]!) - (before - 2 * 3_600_000))).toBeLessThan(60_000);
+    expect(warn).toHaveBeenCalledWith(`reconcile ${ORG} contact: CRM refused the query`);
+  });
+
+  it('checks at most 500 records a run', async () => {
+    const ledger = Array.from({ length: 501 }, (_, i) => ({
+      id: `row-${i}`,
+      operation: 'Create',
+      entity: 'account',
+      record_id: `rec-${i}`,
+      service_account_id: SVC.id,
+      on_behalf_of_id: null,
+      outcome: 'completed',
+      at: new Date(),
+    }));
+    const w = reconcileWorld({ ledger, record: { createdby: SVC, modifiedby: SVC } });
+    const report = await w.svc.reconcile(ORG);
+    expect(report).toMatchObject({ checked: 500, match: 500 });
+    expect(w.marks.some((m) => m.ids.includes('row-500'))).toBe(false);
   });
 });
 
