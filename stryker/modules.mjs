@@ -207,7 +207,8 @@ export const MODULES = [
       'src/audit/csv-response.ts',
       'src/audit/dto/audit-query.dto.ts',
     ],
-    testFiles: ['src/audit/**/*.spec.ts', 'test/audit.mutation.int-spec.ts'],
+    // admin-audit.int-spec: the admin log's filters and their date range (listAdminAudit).
+    testFiles: ['src/audit/**/*.spec.ts', 'test/audit.mutation.int-spec.ts', 'test/admin-audit.int-spec.ts'],
   },
   {
     pkg: 'api',
