@@ -501,7 +501,7 @@ describe('AuthService rules (real Postgres)', () => {
     const createKey = async (name: string, lastUsedAt: Date | null = null) => {
       const key = `obk_${randomBytes(32).toString('base64url')}`;
       const rows = (await ds.query(
-        `INSERT INTO api_keys (name, key_hash, prefix, last_used_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+        `INSERT INTO api_keys (name, key_hash, prefix, last_used_at, scopes, org_ids) VALUES ($1, $2, $3, $4, '{admin}', '{}') RETURNING id`,
         [name, sha256(key), key.slice(0, 12), lastUsedAt],
       )) as Array<{ id: string }>;
       return { key, id: rows[0]!.id };
@@ -516,7 +516,7 @@ describe('AuthService rules (real Postgres)', () => {
       for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
     };
 
-    it('resolves a key to an admin principal named after it and stamps its first use', async () => {
+    it('resolves a key to a principal named after it, with its scopes and orgs, and stamps its first use', async () => {
       const { key, id } = await createKey('ERP sync');
       const before = Date.now();
       expect(await auth.resolveApiKey(key)).toEqual({
@@ -527,6 +527,7 @@ describe('AuthService rules (real Postgres)', () => {
         role: 'admin',
         sessionId: null,
         apiKeyId: id,
+        grant: { scopes: ['admin'], orgIds: [] },
       });
       await waitFor(async () => (await lastUsed(id)) !== null);
       expect((await lastUsed(id))!.getTime()).toBeGreaterThanOrEqual(before);
