@@ -1,18 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminAuditItem as Item } from '../src/audit/audit.service';
 import { ConsoleClient, startTestApi, type TestApi } from './harness';
 
-interface Item {
-  id: string;
-  at: string;
-  actor: { id: string | null; email: string | null };
-  action: string;
-  target: string | null;
-  outcome: 'success' | 'failure';
-  ip: string | null;
-  orgId: string | null;
-  diff: Record<string, unknown> | null;
-}
 interface Page {
   items: Item[];
   nextCursor: string | null;

@@ -2545,6 +2545,10 @@ export interface operations {
     AuditController_search: {
         parameters: {
             query?: {
+                /** @description Inclusive lower bound on the time (ISO 8601; no zone means UTC) */
+                from?: string;
+                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
+                to?: string;
                 orgId?: string;
                 /** @description Service account: its CRM systemuserid (UUID) or its name (case-insensitive, exact) */
                 actor?: string;
@@ -2552,10 +2556,6 @@ export interface operations {
                 onBehalfOf?: string;
                 /** @description CRM entity logical name (exact, case-insensitive) */
                 entity?: string;
-                /** @description Inclusive lower bound on the call time (ISO 8601; no zone means UTC) */
-                from?: string;
-                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
-                to?: string;
                 /** @description One or more of pending, completed, failed (comma-separated) */
                 outcome?: string;
                 /** @description One or more of match, mismatch, missing, unverified (comma-separated) */
@@ -2592,6 +2592,10 @@ export interface operations {
     AuditController_export: {
         parameters: {
             query?: {
+                /** @description Inclusive lower bound on the time (ISO 8601; no zone means UTC) */
+                from?: string;
+                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
+                to?: string;
                 orgId?: string;
                 /** @description Service account: its CRM systemuserid (UUID) or its name (case-insensitive, exact) */
                 actor?: string;
@@ -2599,10 +2603,6 @@ export interface operations {
                 onBehalfOf?: string;
                 /** @description CRM entity logical name (exact, case-insensitive) */
                 entity?: string;
-                /** @description Inclusive lower bound on the call time (ISO 8601; no zone means UTC) */
-                from?: string;
-                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
-                to?: string;
                 /** @description One or more of pending, completed, failed (comma-separated) */
                 outcome?: string;
                 /** @description One or more of match, mismatch, missing, unverified (comma-separated) */
@@ -2640,16 +2640,16 @@ export interface operations {
     AdminAuditController_list: {
         parameters: {
             query?: {
+                /** @description Inclusive lower bound on the time (ISO 8601; no zone means UTC) */
+                from?: string;
+                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
+                to?: string;
                 /** @description Action name (exact) */
                 action?: string;
                 /** @description The actor's email (case-insensitive, exact) */
                 actor?: string;
                 orgId?: string;
                 outcome?: "success" | "failure";
-                /** @description Inclusive lower bound on the time (ISO 8601; no zone means UTC) */
-                from?: string;
-                /** @description Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC) */
-                to?: string;
                 /** @description The nextCursor of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;

@@ -1,11 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, blankAsAbsent, toLimit } from './audit-query.dto';
+import {
+  AUDIT_PAGE_DEFAULT,
+  AUDIT_PAGE_MAX,
+  blankAsAbsent,
+  DateRangeQueryDto,
+  toLimit,
+} from './audit-query.dto';
 
 export const ADMIN_AUDIT_OUTCOMES = ['success', 'failure'] as const;
 
-export class AdminAuditQueryDto {
+export class AdminAuditQueryDto extends DateRangeQueryDto {
   @ApiPropertyOptional({ example: 'admin-user.create', description: 'Action name (exact)' })
   @Transform(blankAsAbsent)
   @IsOptional()
@@ -32,27 +38,6 @@ export class AdminAuditQueryDto {
   @IsOptional()
   @IsIn(ADMIN_AUDIT_OUTCOMES, { message: 'outcome must be success or failure' })
   outcome?: 'success' | 'failure';
-
-  @ApiPropertyOptional({
-    example: '2025-01-01',
-    description: 'Inclusive lower bound on the time (ISO 8601; no zone means UTC)',
-  })
-  @Transform(blankAsAbsent)
-  @IsOptional()
-  // Parsed (and refused with INVALID_DATE) by AuditService, like the ledger's.
-  @IsString()
-  @MaxLength(40)
-  from?: string;
-
-  @ApiPropertyOptional({
-    example: '2025-01-31',
-    description: 'Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC)',
-  })
-  @Transform(blankAsAbsent)
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
-  to?: string;
 
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page (opaque)' })
   @Transform(blankAsAbsent)

@@ -25,8 +25,34 @@ export const toLimit = ({ value }: { value: unknown }) =>
 
 const list = (values: readonly string[]) => new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`);
 
+/**
+ * The period of a search, shared by the ledger's and the admin log's queries. Parsed (and refused with
+ * INVALID_DATE or INVALID_RANGE) by AuditService, which also knows what a bare date means.
+ */
+export class DateRangeQueryDto {
+  @ApiPropertyOptional({
+    example: '2025-01-01',
+    description: 'Inclusive lower bound on the time (ISO 8601; no zone means UTC)',
+  })
+  @Transform(blankAsAbsent)
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  from?: string;
+
+  @ApiPropertyOptional({
+    example: '2025-01-31',
+    description: 'Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC)',
+  })
+  @Transform(blankAsAbsent)
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  to?: string;
+}
+
 /** Filters of the ledger search and of its CSV export. Every value is validated before it reaches SQL. */
-export class AuditFilterDto {
+export class AuditFilterDto extends DateRangeQueryDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @Transform(blankAsAbsent)
   @IsOptional()
@@ -62,27 +88,6 @@ export class AuditFilterDto {
   @IsOptional()
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { message: 'entity must be a CRM entity logical name' })
   entity?: string;
-
-  @ApiPropertyOptional({
-    example: '2025-01-01',
-    description: 'Inclusive lower bound on the call time (ISO 8601; no zone means UTC)',
-  })
-  @Transform(blankAsAbsent)
-  @IsOptional()
-  // Parsed (and refused with INVALID_DATE) by AuditService, which also knows what a bare date means.
-  @IsString()
-  @MaxLength(40)
-  from?: string;
-
-  @ApiPropertyOptional({
-    example: '2025-01-31',
-    description: 'Upper bound: exclusive for a date-time; a date alone includes that whole day (UTC)',
-  })
-  @Transform(blankAsAbsent)
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
-  to?: string;
 
   @ApiPropertyOptional({ description: `One or more of ${OUTCOMES.join(', ')} (comma-separated)` })
   @Transform(blankAsAbsent)
