@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import type { TicketsService } from '../src/tickets/tickets.service';
+import { UserMappingEntity } from '../src/user-mappings/user-mapping.entity';
+import { UserMappingsRepository } from '../src/user-mappings/user-mappings.repository';
 import { UserMappingsService } from '../src/user-mappings/user-mappings.service';
 import { freshDatabase, json, startTestStack, type TestStack } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
@@ -204,8 +206,8 @@ describe('PUID mappings evicted when CRM says the user is disabled or gone (real
 });
 
 /**
- * The SQL of UserMappingsService on a real, migrated Postgres, with a fake CRM session and no HTTP
- * stack: what a resolve writes, the hit counts, the listing, one mapping's view and the evictions.
+ * The SQL of UserMappingsService (its UserMappingsRepository) on a real, migrated Postgres, with a fake CRM session and no HTTP
+ * stack: what a resolve writes, the hit counts, the listing, one mapping's view, a user's name and the evictions.
  * Every test stands alone on its own PUIDs (or its own org).
  */
 describe('UserMappingsService on Postgres (fake CRM)', () => {
@@ -218,7 +220,7 @@ describe('UserMappingsService on Postgres (fake CRM)', () => {
   /** CRM's users by PUID; any other PUID is "no such user". */
   const crmUsers = new Map<string, { id: string; fullname: string }>();
   const service = () =>
-    new UserMappingsService(ds, {
+    new UserMappingsService(new UserMappingsRepository(ds.getRepository(UserMappingEntity)), {
       run: async (_orgId: string, fn: (session: unknown) => Promise<unknown>) =>
         fn({
           resolveUserId: async (puid: string) => {
@@ -380,6 +382,21 @@ describe('UserMappingsService on Postgres (fake CRM)', () => {
     });
     expect(Date.parse(v.expiresAt) - Date.parse(v.verifiedAt)).toBe(3_600_000);
     await expect(svc.view(orgB, ann.puid)).rejects.toThrow();
+  });
+
+  it("fullNameOf reads the name stored with that user's mapping in that org only, else null", async () => {
+    const svc = service();
+    const ann = crmUser('Ann Lee');
+    await svc.resolve(orgA, ann.puid);
+    expect(await svc.fullNameOf(orgA, ann.id)).toBe('Ann Lee');
+    expect(await svc.fullNameOf(orgB, ann.id)).toBeNull();
+    expect(await svc.fullNameOf(orgA, randomUUID())).toBeNull();
+    await sql(
+      `INSERT INTO user_mappings (org_id, puid, system_user_id, status, verified_at, expires_at, hits, misses)
+       VALUES ($1, $2, $3, 'found', now(), now() + interval '1 hour', 0, 1)`,
+      [orgB, newPuid(), ann.id],
+    );
+    expect(await svc.fullNameOf(orgB, ann.id)).toBeNull();
   });
 
   it("evictUser deletes every row of that user in that org, and evict one PUID's row in that org, no other", async () => {

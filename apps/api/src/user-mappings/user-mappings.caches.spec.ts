@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TicketsService } from '../tickets/tickets.service';
+import type { UserMappingsRepository } from './user-mappings.repository';
 import { UserMappingsService } from './user-mappings.service';
 import { advanceLruClock } from '../../test/lru-clock';
 
@@ -8,30 +8,30 @@ const ORG = '11111111-0000-4000-8000-000000000001';
 const OTHER_ORG = '22222222-0000-4000-8000-000000000002';
 const puid = (i: number) => i.toString(16).toUpperCase().padStart(16, '0');
 
-/** A UserMappingsService over user_mappings rows held in memory; it counts the row reads. */
+/** A UserMappingsService over a fake repository of user_mappings rows held in memory; it counts the row reads. */
 function world() {
   const rows = new Map<string, { systemUserId: string; expiresAt: Date }>();
   const seen = { reads: 0 };
   const repo = {
-    findOne: async ({ where }: { where: { orgId: string; puid: string } }) => {
+    find: async (orgId: string, p: string) => {
       seen.reads++;
-      const r = rows.get(`${where.orgId}|${where.puid}`);
-      return r ? { orgId: where.orgId, puid: where.puid, status: 'found', fullName: 'Ann', ...r } : null;
+      const r = rows.get(`${orgId}|${p}`);
+      return r ? { orgId, puid: p, status: 'found', fullName: 'Ann', ...r } : null;
     },
-    delete: async ({ orgId, puid: p }: { orgId: string; puid: string }) => rows.delete(`${orgId}|${p}`),
-  };
-  const db = {
-    getRepository: () => repo,
-    // The hit counter's flush and evictUser's DELETE; the rows stay (the in-memory layer is under test).
-    query: async () => [[], 0],
-  } as unknown as DataSource;
+    delete: async (orgId: string, p: string) => {
+      rows.delete(`${orgId}|${p}`);
+    },
+    // The hit counter's flush and evictUser's delete; the rows stay (the in-memory layer is under test).
+    addHits: async () => undefined,
+    deleteUser: async () => undefined,
+  } as unknown as UserMappingsRepository;
   // A miss goes to CRM: here it only says so.
   const tickets = {
     run: async () => {
       throw new Error('asked CRM');
     },
   } as unknown as TicketsService;
-  const svc = new UserMappingsService(db, tickets);
+  const svc = new UserMappingsService(repo, tickets);
   return {
     svc,
     seen,

@@ -1,8 +1,8 @@
 import { CrmAuthError } from '@onbehalf/crm-auth';
-import type { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DomainException } from '../common/domain-exception';
 import type { TicketsService } from '../tickets/tickets.service';
+import type { MappingAnswer, UserMappingsRepository } from './user-mappings.repository';
 import { UserMappingsService } from './user-mappings.service';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
@@ -18,6 +18,9 @@ interface Row {
   fullName: string | null;
   status: 'found' | 'not-found';
   expiresAt: Date;
+  verifiedAt: Date;
+  hits: string;
+  misses: string;
 }
 
 /** A failure as a plain object, so that a test can compare it whole. */
@@ -33,26 +36,45 @@ async function failure(p: Promise<unknown>) {
 }
 
 /**
- * A UserMappingsService over user_mappings rows in memory and a fake CRM. The service's own writes
- * (the mapping it saves, the hit counts it flushes) are recorded as the parameters it sends.
+ * A UserMappingsService over a fake UserMappingsRepository holding user_mappings rows in memory, and a fake CRM.
+ * The service's own writes (the answers it saves, the hit counts it adds) are recorded as it sends them.
  */
 function world() {
   const rows = new Map<string, Row>();
-  const sent: { sql: string; params: unknown[] }[] = [];
+  const answers: [string, string, MappingAnswer][] = [];
+  const hits: [string, string, number][] = [];
+  /** The listing and view reads, each with how many hit counts had been written before it. */
+  const reads: { read: string; hitsWritten: number }[] = [];
+  /** Hit counts of these orgs fail to write. */
+  const failingHits = new Set<string>();
   const repo = {
-    findOne: async ({ where }: { where: { orgId: string; puid: string } }) =>
-      rows.get(`${where.orgId}|${where.puid}`) ?? null,
-    delete: async ({ orgId, puid }: { orgId: string; puid: string }) => {
+    find: async (orgId: string, puid: string) => rows.get(`${orgId}|${puid}`) ?? null,
+    get: async (orgId: string, puid: string) => {
+      reads.push({ read: `get ${orgId} ${puid}`, hitsWritten: hits.length });
+      const r = rows.get(`${orgId}|${puid}`);
+      if (!r) throw new Error('EntityNotFoundError');
+      return r;
+    },
+    listNewest: async (orgId: string) => {
+      reads.push({ read: `list ${orgId}`, hitsWritten: hits.length });
+      return [...rows.values()].filter((r) => r.orgId === orgId);
+    },
+    deleteUser: async (orgId: string, systemUserId: string) => {
+      for (const [k, r] of rows) if (r.orgId === orgId && r.systemUserId === systemUserId) rows.delete(k);
+    },
+    fullNameOf: async (orgId: string, systemUserId: string) =>
+      [...rows.values()].find((r) => r.orgId === orgId && r.systemUserId === systemUserId)?.fullName ?? null,
+    delete: async (orgId: string, puid: string) => {
       rows.delete(`${orgId}|${puid}`);
     },
-  };
-  const db = {
-    getRepository: () => repo,
-    query: async (sql: string, params: unknown[]) => {
-      sent.push({ sql, params });
-      return [];
+    saveAnswer: async (orgId: string, puid: string, a: MappingAnswer) => {
+      answers.push([orgId, puid, a]);
     },
-  } as unknown as DataSource;
+    addHits: async (orgId: string, puid: string, n: number) => {
+      if (failingHits.has(orgId)) throw new Error('connection lost');
+      hits.push([orgId, puid, n]);
+    },
+  } as unknown as UserMappingsRepository;
   /** CRM's users by PUID; `fullname` as CRM returns it (any type, or absent). */
   const crm = {
     users: new Map<string, { id: string; fullname?: unknown }>(),
@@ -79,10 +101,12 @@ function world() {
   const tickets = {
     run: async (_orgId: string, fn: (s: typeof session) => Promise<unknown>) => fn(session),
   } as unknown as TicketsService;
-  const svc = new UserMappingsService(db, tickets);
+  const svc = new UserMappingsService(repo, tickets);
   return {
     svc,
     crm,
+    reads,
+    failingHits,
     row: (r: Partial<Row> & { expiresAt: Date }) => {
       const full: Row = {
         orgId: ORG,
@@ -90,16 +114,19 @@ function world() {
         systemUserId: 'u-1',
         fullName: 'Ann Lee',
         status: 'found',
+        verifiedAt: new Date(T0),
+        hits: '0',
+        misses: '1',
         ...r,
       };
       rows.set(`${full.orgId}|${full.puid}`, full);
     },
     has: (orgId: string, puid: string) => rows.has(`${orgId}|${puid}`),
     resolve: (puid = PUID, orgId = ORG) => svc.resolve(orgId, puid),
-    /** The mappings written: [org, puid, user id, name, status, ttl in ms]. */
-    saved: () => sent.filter((s) => s.sql.includes('INSERT INTO user_mappings')).map((s) => s.params),
+    /** The mappings written: [org, puid, the answer with its ttl in ms]. */
+    saved: () => answers,
     /** The hit counts written: [org, puid, hits]. */
-    hitWrites: () => sent.filter((s) => s.sql.includes('SET hits = hits +')).map((s) => s.params),
+    hitWrites: () => hits,
   };
 }
 
@@ -186,7 +213,9 @@ describe('UserMappingsService.resolve', () => {
     const w = world();
     w.crm.users.set(PUID, { id: 'u-7', fullname: 'Noah Park' });
     expect(await w.resolve(PUID.toLowerCase())).toStrictEqual({ id: 'u-7', name: 'Noah Park', puid: PUID });
-    expect(w.saved()).toEqual([[ORG, PUID, 'u-7', 'Noah Park', 'found', String(HOUR)]]);
+    expect(w.saved()).toStrictEqual([
+      [ORG, PUID, { systemUserId: 'u-7', fullName: 'Noah Park', status: 'found', ttlMs: HOUR }],
+    ]);
   });
 
   it('keeps the mapping without a name when CRM gives no usable one', async () => {
@@ -194,13 +223,17 @@ describe('UserMappingsService.resolve', () => {
       const w = world();
       w.crm.users.set(PUID, user);
       expect(await w.resolve()).toStrictEqual({ id: 'u-8', name: null, puid: PUID });
-      expect(w.saved()).toEqual([[ORG, PUID, 'u-8', null, 'found', String(HOUR)]]);
+      expect(w.saved()).toStrictEqual([
+        [ORG, PUID, { systemUserId: 'u-8', fullName: null, status: 'found', ttlMs: HOUR }],
+      ]);
     }
     const w = world();
     w.crm.users.set(PUID, { id: 'u-9', fullname: 'Ann' });
     w.crm.nameFails = true;
     expect(await w.resolve()).toStrictEqual({ id: 'u-9', name: null, puid: PUID });
-    expect(w.saved()).toEqual([[ORG, PUID, 'u-9', null, 'found', String(HOUR)]]);
+    expect(w.saved()).toStrictEqual([
+      [ORG, PUID, { systemUserId: 'u-9', fullName: null, status: 'found', ttlMs: HOUR }],
+    ]);
   });
 
   it('writes a negative entry for five minutes and answers 404 when CRM knows no such user', async () => {
@@ -211,7 +244,9 @@ describe('UserMappingsService.resolve', () => {
       message: `No CRM user in this org has the PUID ${PUID}.`,
       details: undefined,
     });
-    expect(w.saved()).toEqual([[ORG, PUID, null, null, 'not-found', String(5 * 60_000)]]);
+    expect(w.saved()).toStrictEqual([
+      [ORG, PUID, { systemUserId: null, fullName: null, status: 'not-found', ttlMs: 5 * 60_000 }],
+    ]);
   });
 
   it('passes any other CRM failure through as it is, and writes nothing', async () => {
@@ -301,5 +336,125 @@ describe('UserMappingsService.evict', () => {
       details: undefined,
     });
     expect(w.has(OTHER_ORG, PUID)).toBe(true);
+  });
+});
+
+describe('UserMappingsService.evictUser', () => {
+  it("deletes that user's rows of this org, no other user's and no other org's", async () => {
+    const w = world();
+    const later = new Date(Date.now() + HOUR);
+    w.row({ expiresAt: later });
+    w.row({ puid: '0003BFFD8F3A5B22', expiresAt: later });
+    w.row({ puid: '0003BFFD8F3A5B23', systemUserId: 'u-2', expiresAt: later });
+    w.row({ orgId: OTHER_ORG, expiresAt: later });
+    await w.svc.evictUser(ORG, 'u-1');
+    expect(w.has(ORG, PUID)).toBe(false);
+    expect(w.has(ORG, '0003BFFD8F3A5B22')).toBe(false);
+    expect(w.has(ORG, '0003BFFD8F3A5B23')).toBe(true);
+    expect(w.has(OTHER_ORG, PUID)).toBe(true);
+  });
+});
+
+describe('UserMappingsService.fullNameOf', () => {
+  it("answers the name stored with that user's mapping in that org, else null", async () => {
+    const w = world();
+    w.row({ expiresAt: new Date(Date.now() + HOUR) });
+    expect(await w.svc.fullNameOf(ORG, 'u-1')).toBe('Ann Lee');
+    expect(await w.svc.fullNameOf(OTHER_ORG, 'u-1')).toBeNull();
+    expect(await w.svc.fullNameOf(ORG, 'u-2')).toBeNull();
+  });
+});
+
+describe('UserMappingsService hit-count writes that fail', () => {
+  it('lose only their own counts: the flush still resolves and writes the others', async () => {
+    const w = world();
+    w.row({ orgId: OTHER_ORG, expiresAt: new Date(Date.now() + HOUR) });
+    w.row({ expiresAt: new Date(Date.now() + HOUR) });
+    await w.resolve(PUID, OTHER_ORG); // counted first, written first
+    await w.resolve();
+    w.failingHits.add(OTHER_ORG);
+    await expect(w.svc.flushHits()).resolves.toBeUndefined();
+    expect(w.hitWrites()).toEqual([[ORG, PUID, 1]]);
+    w.failingHits.clear();
+    await w.svc.flushHits(); // the lost count is not retried
+    expect(w.hitWrites()).toEqual([[ORG, PUID, 1]]);
+  });
+});
+
+describe('UserMappingsService.list and view', () => {
+  const fresh = () => new Date(Date.now() + HOUR);
+
+  it("lists the org's rows as the repository orders them, with the totals of what it shows, after writing the hits in memory", async () => {
+    const w = world();
+    w.row({ expiresAt: new Date(T0 + HOUR), hits: '2', misses: '1' });
+    w.row({
+      puid: '0003BFFD8F3A5B22',
+      systemUserId: null,
+      fullName: null,
+      status: 'not-found',
+      verifiedAt: new Date(T0 + 60_000),
+      expiresAt: new Date(T0 + 360_000),
+      hits: '5',
+      misses: '3',
+    });
+    w.row({ orgId: OTHER_ORG, expiresAt: fresh(), hits: '100', misses: '100' });
+    w.row({ puid: '0003BFFD8F3A5B29', expiresAt: fresh() });
+    await w.resolve('0003BFFD8F3A5B29'); // a hit, still in memory
+    const listed = await w.svc.list(ORG);
+    expect(w.reads).toEqual([{ read: `list ${ORG}`, hitsWritten: 1 }]);
+    expect(w.hitWrites()).toEqual([[ORG, '0003BFFD8F3A5B29', 1]]);
+    expect(listed.items.map((i) => i.puid)).toEqual([PUID, '0003BFFD8F3A5B22', '0003BFFD8F3A5B29']);
+    expect(listed.items[0]).toStrictEqual({
+      puid: PUID,
+      systemUserId: 'u-1',
+      fullName: 'Ann Lee',
+      status: 'found',
+      verifiedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T01:00:00.000Z',
+      hits: 2,
+      misses: 1,
+    });
+    expect(listed.items[1]).toStrictEqual({
+      puid: '0003BFFD8F3A5B22',
+      systemUserId: null,
+      fullName: null,
+      status: 'not-found',
+      verifiedAt: '2026-01-01T00:01:00.000Z',
+      expiresAt: '2026-01-01T00:06:00.000Z',
+      hits: 5,
+      misses: 3,
+    });
+    expect(listed.stats).toStrictEqual({ hits: 7, misses: 5, entries: 3 });
+  });
+
+  it('lists an org without mappings as empty, with zero totals', async () => {
+    const w = world();
+    w.row({ orgId: OTHER_ORG, expiresAt: fresh(), hits: '4', misses: '2' });
+    expect(await w.svc.list(ORG)).toStrictEqual({ items: [], stats: { hits: 0, misses: 0, entries: 0 } });
+  });
+
+  it('shows one mapping by its PUID given in any case, after writing the hits in memory', async () => {
+    const w = world();
+    w.row({ expiresAt: new Date(T0 + HOUR), hits: '3', misses: '2' });
+    w.row({ orgId: OTHER_ORG, expiresAt: fresh() });
+    await w.resolve(PUID, OTHER_ORG);
+    expect(await w.svc.view(ORG, PUID.toLowerCase())).toStrictEqual({
+      puid: PUID,
+      systemUserId: 'u-1',
+      fullName: 'Ann Lee',
+      status: 'found',
+      verifiedAt: '2026-01-01T00:00:00.000Z',
+      expiresAt: '2026-01-01T01:00:00.000Z',
+      hits: 3,
+      misses: 2,
+    });
+    expect(w.reads).toEqual([{ read: `get ${ORG} ${PUID}`, hitsWritten: 1 }]);
+  });
+
+  it('refuses an invalid PUID with 400 INVALID_PUID before reading, and passes a missing row on as a failure', async () => {
+    const w = world();
+    expect(await failure(w.svc.view(ORG, 'nope'))).toMatchObject({ status: 400, code: 'INVALID_PUID' });
+    expect(w.reads).toEqual([]);
+    await expect(w.svc.view(ORG, PUID)).rejects.toThrow('EntityNotFoundError');
   });
 });

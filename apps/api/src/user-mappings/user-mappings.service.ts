@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { isCrmAuthError } from '@onbehalf/crm-auth';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
 import { DomainException, notFound } from '../common/domain-exception';
 import { TicketsService } from '../tickets/tickets.service';
-import { UserMappingEntity } from './user-mapping.entity';
+import type { UserMappingEntity } from './user-mapping.entity';
+import { UserMappingsRepository } from './user-mappings.repository';
 
 const FOUND_TTL_MS = 60 * 60 * 1000;
 const NOT_FOUND_TTL_MS = 5 * 60 * 1000;
@@ -50,7 +50,7 @@ export class UserMappingsService implements OnApplicationShutdown {
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: UserMappingsRepository,
     private readonly tickets: TicketsService,
   ) {}
 
@@ -73,8 +73,7 @@ export class UserMappingsService implements OnApplicationShutdown {
       this.countHit(orgId, puid);
       return l1;
     }
-    const repo = this.db.getRepository(UserMappingEntity);
-    const row = await repo.findOne({ where: { orgId, puid } });
+    const row = await this.repo.find(orgId, puid);
     if (row && row.expiresAt.getTime() > now) {
       this.countHit(orgId, puid);
       if (row.status === 'found' && row.systemUserId) {
@@ -128,9 +127,7 @@ export class UserMappingsService implements OnApplicationShutdown {
     this.pendingHits.clear();
     for (const [k, n] of batch) {
       const [orgId, puid] = k.split('|') as [string, string];
-      await this.db
-        .query(`UPDATE user_mappings SET hits = hits + $3 WHERE org_id = $1 AND puid = $2`, [orgId, puid, n])
-        .catch(() => undefined);
+      await this.repo.addHits(orgId, puid, n).catch(() => undefined);
     }
   }
 
@@ -145,14 +142,8 @@ export class UserMappingsService implements OnApplicationShutdown {
     name: string | null,
     status: 'found' | 'not-found',
   ): Promise<void> {
-    const ttl = status === 'found' ? FOUND_TTL_MS : NOT_FOUND_TTL_MS;
-    await this.db.query(
-      `INSERT INTO user_mappings (org_id, puid, system_user_id, full_name, status, verified_at, expires_at, hits, misses)
-       VALUES ($1, $2, $3, $4, $5, now(), now() + ($6 || ' milliseconds')::interval, 0, 1)
-       ON CONFLICT (org_id, puid) DO UPDATE SET system_user_id = EXCLUDED.system_user_id, full_name = EXCLUDED.full_name,
-         status = EXCLUDED.status, verified_at = now(), expires_at = EXCLUDED.expires_at, misses = user_mappings.misses + 1`,
-      [orgId, puid, userId, name, status, String(ttl)],
-    );
+    const ttlMs = status === 'found' ? FOUND_TTL_MS : NOT_FOUND_TTL_MS;
+    await this.repo.saveAnswer(orgId, puid, { systemUserId: userId, fullName: name, status, ttlMs });
   }
 
   /** Evicts every mapping of a user (CRM said the user does not exist or is disabled). */
@@ -161,27 +152,30 @@ export class UserMappingsService implements OnApplicationShutdown {
       .filter(([k, user]) => k.startsWith(`${orgId}|`) && user.id === systemUserId)
       .map(([k]) => k);
     for (const k of keys) this.l1.delete(k);
-    await this.db.query(`DELETE FROM user_mappings WHERE org_id = $1 AND system_user_id = $2`, [
-      orgId,
-      systemUserId,
-    ]);
+    await this.repo.deleteUser(orgId, systemUserId);
+  }
+
+  /**
+   * The name stored with one of the org's mappings to this user (for calls that name the user by id, not PUID),
+   * or null when there is none or it has no name.
+   */
+  fullNameOf(orgId: string, systemUserId: string): Promise<string | null> {
+    return this.repo.fullNameOf(orgId, systemUserId);
   }
 
   async evict(orgId: string, rawPuid: string): Promise<void> {
     const puid = UserMappingsService.normalizePuid(rawPuid);
     this.l1.delete(`${orgId}|${puid}`);
-    const row = await this.db.getRepository(UserMappingEntity).findOne({ where: { orgId, puid } });
+    const row = await this.repo.find(orgId, puid);
     if (!row) throw notFound('USER_MAPPING_NOT_FOUND', `No mapping for ${puid} in this org.`);
-    await this.db.getRepository(UserMappingEntity).delete({ orgId, puid });
+    await this.repo.delete(orgId, puid);
   }
 
   async list(
     orgId: string,
   ): Promise<{ items: UserMappingView[]; stats: { hits: number; misses: number; entries: number } }> {
     await this.flushHits(); // counts read by people include this instance's latest hits
-    const rows = await this.db
-      .getRepository(UserMappingEntity)
-      .find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
+    const rows = await this.repo.listNewest(orgId);
     const items = rows.map(toView);
     return {
       items,
@@ -195,9 +189,7 @@ export class UserMappingsService implements OnApplicationShutdown {
 
   async view(orgId: string, puid: string): Promise<UserMappingView> {
     await this.flushHits();
-    const row = await this.db
-      .getRepository(UserMappingEntity)
-      .findOneOrFail({ where: { orgId, puid: UserMappingsService.normalizePuid(puid) } });
+    const row = await this.repo.get(orgId, UserMappingsService.normalizePuid(puid));
     return toView(row);
   }
 }
