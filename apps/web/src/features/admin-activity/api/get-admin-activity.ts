@@ -1,8 +1,9 @@
-import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
+import { keysetPaging } from '@/lib/keyset-paging';
 import type { AdminAuditPage } from '@/types/api';
 import { adminActivityKeys } from '../keys';
-import { filtersToApiQuery, type AdminActivityFilters } from '../utils/admin-activity-filters-model';
+import { adminActivityFiltersModel, type AdminActivityFilters } from '../utils/admin-activity-filters-model';
 
 export const ADMIN_ACTIVITY_PAGE_SIZE = 50;
 
@@ -13,21 +14,13 @@ export function getAdminActivityPage(
 ): Promise<AdminAuditPage> {
   return api.get<AdminAuditPage>('/admin-audit', {
     signal,
-    query: { ...filtersToApiQuery(filters), cursor, limit: ADMIN_ACTIVITY_PAGE_SIZE },
+    query: { ...adminActivityFiltersModel.toApiQuery(filters), cursor, limit: ADMIN_ACTIVITY_PAGE_SIZE },
   });
 }
 
-/** Keyset paging: each page hands back the cursor of the next one. */
 export const adminActivityQueryOptions = (filters: AdminActivityFilters) =>
   infiniteQueryOptions({
+    ...keysetPaging,
     queryKey: adminActivityKeys.list(filters),
     queryFn: ({ pageParam, signal }) => getAdminActivityPage(filters, pageParam, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    // Keep the old rows on screen while a new filter loads, instead of flashing a spinner.
-    placeholderData: keepPreviousData,
   });
-
-export function useAdminActivity(filters: AdminActivityFilters) {
-  return useInfiniteQuery(adminActivityQueryOptions(filters));
-}

@@ -1,19 +1,17 @@
-import { Button, Group, NativeSelect, Paper, SimpleGrid, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
-import { IconFilterOff } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { NativeSelect } from '@mantine/core';
+import {
+  DateRangeInputs,
+  FilterForm,
+  FilterTextInput,
+  OrgFilterSelect,
+  type OrgOption,
+} from '@/components/filter-form';
 import type { AdminAuditOutcome } from '@/types/api';
 import {
-  EMPTY_ADMIN_ACTIVITY_FILTERS,
-  filtersToSearchParams,
-  hasActiveFilters,
+  ADMIN_ACTIVITY_DATE_RANGE,
+  adminActivityFiltersModel,
   type AdminActivityFilters,
 } from '../utils/admin-activity-filters-model';
-
-export interface OrgOption {
-  value: string;
-  label: string;
-}
 
 const OUTCOME_OPTIONS = [
   { value: '', label: 'Any outcome' },
@@ -45,10 +43,7 @@ export const ACTIONS = [
   'org.reconcile',
 ];
 
-/**
- * The admin activity filters. Lists and dates apply at once; typed text applies after a short pause
- * (or on Enter), so the table does not reload on every keystroke.
- */
+/** The admin activity filters: which action, by whom, in which org, how it ended, and which UTC days. */
 export function AdminActivityFiltersForm({
   filters,
   onChange,
@@ -58,105 +53,39 @@ export function AdminActivityFiltersForm({
   onChange: (next: AdminActivityFilters) => void;
   orgOptions: OrgOption[] | undefined;
 }) {
-  const [draft, setDraft] = useState(filters);
-  const [seen, setSeen] = useState(filters);
-  if (filtersToSearchParams(filters).toString() !== filtersToSearchParams(seen).toString()) {
-    // The URL changed under us (Back, a link): show what it says.
-    setSeen(filters);
-    setDraft(filters);
-  }
-  const commitLater = useDebouncedCallback((next: AdminActivityFilters) => onChange(next), 400);
-
-  const setNow = <K extends keyof AdminActivityFilters>(key: K, value: AdminActivityFilters[K]) => {
-    const next = { ...draft, [key]: value };
-    setDraft(next);
-    commitLater.cancel();
-    onChange(next);
-  };
-  const setTyped = (key: 'action' | 'actor', value: string) => {
-    const next = { ...draft, [key]: value };
-    setDraft(next);
-    commitLater(next);
-  };
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    commitLater.cancel();
-    onChange(draft);
-  };
-  const reset = () => {
-    commitLater.cancel();
-    setDraft(EMPTY_ADMIN_ACTIVITY_FILTERS);
-    onChange(EMPTY_ADMIN_ACTIVITY_FILTERS);
-  };
-
   return (
-    <Paper withBorder p="md" radius="md" mb="md">
-      <form onSubmit={onSubmit} role="search" aria-label="Filter admin activity">
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm" verticalSpacing="sm">
-          <TextInput
+    <FilterForm
+      model={adminActivityFiltersModel}
+      filters={filters}
+      onChange={onChange}
+      label="Filter admin activity"
+      columns={3}
+    >
+      {({ draft, setNow, setTyped }) => (
+        <>
+          <FilterTextInput
             label="Action"
             placeholder="e.g. admin-user.create"
             value={draft.action}
-            onChange={(e) => setTyped('action', e.currentTarget.value)}
-            list="admin-activity-actions"
-            autoComplete="off"
+            onChange={(v) => setTyped('action', v)}
+            suggestions={{ id: 'admin-activity-actions', values: ACTIONS }}
           />
-          <datalist id="admin-activity-actions">
-            {ACTIONS.map((action) => (
-              <option key={action} value={action} />
-            ))}
-          </datalist>
-          <TextInput
+          <FilterTextInput
             label="Actor"
             placeholder="Email, exact"
             value={draft.actor}
-            onChange={(e) => setTyped('actor', e.currentTarget.value)}
-            autoComplete="off"
+            onChange={(v) => setTyped('actor', v)}
           />
-          <NativeSelect
-            label="Org"
-            value={draft.orgId}
-            onChange={(e) => setNow('orgId', e.currentTarget.value)}
-            data={[
-              { value: '', label: orgOptions === undefined ? 'All orgs (loading…)' : 'All orgs' },
-              ...(orgOptions ?? []),
-            ]}
-          />
+          <OrgFilterSelect orgOptions={orgOptions} value={draft.orgId} onChange={(v) => setNow('orgId', v)} />
           <NativeSelect
             label="Outcome"
             value={draft.outcome}
             onChange={(e) => setNow('outcome', e.currentTarget.value as '' | AdminAuditOutcome)}
             data={OUTCOME_OPTIONS}
           />
-          <TextInput
-            label="From (UTC day)"
-            type="date"
-            value={draft.from}
-            onChange={(e) => setNow('from', e.currentTarget.value)}
-          />
-          <TextInput
-            label="To (UTC day, inclusive)"
-            type="date"
-            value={draft.to}
-            onChange={(e) => setNow('to', e.currentTarget.value)}
-          />
-        </SimpleGrid>
-        <Group mt="sm" gap="sm">
-          <Button type="submit" size="xs" variant="light">
-            Apply filters
-          </Button>
-          <Button
-            size="xs"
-            variant="subtle"
-            color="gray"
-            onClick={reset}
-            disabled={!hasActiveFilters(draft)}
-            leftSection={<IconFilterOff size={14} aria-hidden />}
-          >
-            Clear filters
-          </Button>
-        </Group>
-      </form>
-    </Paper>
+          <DateRangeInputs kind={ADMIN_ACTIVITY_DATE_RANGE} value={draft} onChange={setNow} />
+        </>
+      )}
+    </FilterForm>
   );
 }

@@ -2,11 +2,12 @@ import { Anchor, Button, Code, Table, Text } from '@mantine/core';
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { memo, useState } from 'react';
 import { Link } from 'react-router';
+import { DataTable, RowTime } from '@/components/data-table';
 import type { AdminAuditItem } from '@/types/api';
-import { formatDate, formatTime, shortId } from '@/utils/format';
+import { shortId } from '@/utils/format';
 import { AdminOutcomeBadge } from './admin-outcome-badge';
 
-const COLUMNS = 8;
+const COLUMNS = ['Time', 'Actor', 'Action', 'Target', 'Outcome', 'Org', 'IP', 'Changes'];
 
 function OrgCell({ orgId, orgNames }: { orgId: string | null; orgNames: ReadonlyMap<string, string> }) {
   if (!orgId) {
@@ -37,11 +38,7 @@ const ActivityRow = memo(function ActivityRow({
     <>
       <Table.Tr data-outcome={item.outcome}>
         <Table.Td style={{ whiteSpace: 'nowrap' }}>
-          <Text size="sm" component="time" dateTime={item.at} display="block">
-            {formatDate(item.at)}
-            <br />
-            {formatTime(item.at)}
-          </Text>
+          <RowTime at={item.at} />
         </Table.Td>
         <Table.Td>
           <Text size="sm">{item.actor.email ?? 'System'}</Text>
@@ -90,7 +87,7 @@ const ActivityRow = memo(function ActivityRow({
       </Table.Tr>
       {item.diff && open && (
         <Table.Tr id={diffId}>
-          <Table.Td colSpan={COLUMNS}>
+          <Table.Td colSpan={COLUMNS.length}>
             <Code block aria-label={`Changes of ${item.action}`}>
               {JSON.stringify(item.diff, null, 2)}
             </Code>
@@ -110,26 +107,12 @@ export function AdminActivityTable({
   orgNames: ReadonlyMap<string, string>;
 }) {
   return (
-    <Table.ScrollContainer minWidth={960}>
-      <Table striped highlightOnHover verticalSpacing="xs" aria-label="Admin activity">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Time</Table.Th>
-            <Table.Th scope="col">Actor</Table.Th>
-            <Table.Th scope="col">Action</Table.Th>
-            <Table.Th scope="col">Target</Table.Th>
-            <Table.Th scope="col">Outcome</Table.Th>
-            <Table.Th scope="col">Org</Table.Th>
-            <Table.Th scope="col">IP</Table.Th>
-            <Table.Th scope="col">Changes</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((item) => (
-            <ActivityRow key={item.id} item={item} orgNames={orgNames} />
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label="Admin activity"
+      columns={COLUMNS}
+      minWidth={960}
+      items={items}
+      row={(item) => <ActivityRow item={item} orgNames={orgNames} />}
+    />
   );
 }

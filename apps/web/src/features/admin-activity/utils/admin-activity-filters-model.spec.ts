@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { adminActivityKeys } from '../keys';
-import {
-  EMPTY_ADMIN_ACTIVITY_FILTERS,
-  filtersFromSearchParams,
-  filtersToApiQuery,
-  filtersToSearchParams,
-  hasActiveFilters,
-} from './admin-activity-filters-model';
+import { EMPTY_ADMIN_ACTIVITY_FILTERS, adminActivityFiltersModel } from './admin-activity-filters-model';
+
+const { fromSearchParams, toSearchParams, toApiQuery, hasActiveFilters } = adminActivityFiltersModel;
 
 describe('admin activity filters', () => {
   const full = {
@@ -19,38 +15,38 @@ describe('admin activity filters', () => {
   };
 
   it('round-trips every filter through the URL', () => {
-    expect(filtersFromSearchParams(filtersToSearchParams(full))).toEqual(full);
+    expect(fromSearchParams(toSearchParams(full))).toEqual(full);
   });
 
   it('reads absent parameters as empty filters', () => {
-    expect(filtersFromSearchParams(new URLSearchParams())).toEqual(EMPTY_ADMIN_ACTIVITY_FILTERS);
+    expect(fromSearchParams(new URLSearchParams())).toEqual(EMPTY_ADMIN_ACTIVITY_FILTERS);
   });
 
   it('ignores an outcome the API does not know, keeping the other filters', () => {
-    const f = filtersFromSearchParams(new URLSearchParams('outcome=completed&action=auth.login'));
+    const f = fromSearchParams(new URLSearchParams('outcome=completed&action=auth.login'));
     expect(f.outcome).toBe('');
     expect(f.action).toBe('auth.login');
-    expect(filtersFromSearchParams(new URLSearchParams('outcome=success')).outcome).toBe('success');
+    expect(fromSearchParams(new URLSearchParams('outcome=success')).outcome).toBe('success');
   });
 
   it('sends only the filters that are set, trimmed, under the API parameter names', () => {
     expect(
-      filtersToApiQuery({
+      toApiQuery({
         ...EMPTY_ADMIN_ACTIVITY_FILTERS,
         action: '  auth.login ',
         actor: '   ',
         to: '2025-02-01',
       }),
     ).toEqual({ action: 'auth.login', to: '2025-02-01' });
-    expect(filtersToApiQuery(full)).toEqual(full);
-    expect(filtersToApiQuery(EMPTY_ADMIN_ACTIVITY_FILTERS)).toEqual({});
+    expect(toApiQuery(full)).toEqual(full);
+    expect(toApiQuery(EMPTY_ADMIN_ACTIVITY_FILTERS)).toEqual({});
   });
 
   it('writes a URL without blank parameters', () => {
-    expect(filtersToSearchParams({ ...EMPTY_ADMIN_ACTIVITY_FILTERS, outcome: 'success' }).toString()).toBe(
+    expect(toSearchParams({ ...EMPTY_ADMIN_ACTIVITY_FILTERS, outcome: 'success' }).toString()).toBe(
       'outcome=success',
     );
-    expect(filtersToSearchParams(EMPTY_ADMIN_ACTIVITY_FILTERS).toString()).toBe('');
+    expect(toSearchParams(EMPTY_ADMIN_ACTIVITY_FILTERS).toString()).toBe('');
   });
 
   it('counts a filter as active only when it holds more than blanks', () => {

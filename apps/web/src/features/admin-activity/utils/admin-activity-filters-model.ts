@@ -1,6 +1,7 @@
 import type { AdminAuditOutcome } from '@/types/api';
+import { choiceFilter, dateRangeFilters, defineUrlFilters, textFilter } from '@/lib/url-filters';
 
-// Admin activity filters live in the URL (shareable, survive reload, Back works). Pure functions, tested.
+// The admin activity filters, in the URL and in `GET /api/admin-audit` (the same names for both).
 
 export interface AdminActivityFilters {
   /** Action name, exact (e.g. `admin-user.create`). */
@@ -14,44 +15,14 @@ export interface AdminActivityFilters {
   to: string;
 }
 
-export const EMPTY_ADMIN_ACTIVITY_FILTERS: AdminActivityFilters = {
-  action: '',
-  actor: '',
-  orgId: '',
-  outcome: '',
-  from: '',
-  to: '',
-};
+export const ADMIN_ACTIVITY_DATE_RANGE = 'utc-day';
 
-const OUTCOMES: ReadonlySet<string> = new Set<AdminAuditOutcome>(['success', 'failure']);
-const KEYS = ['action', 'actor', 'orgId', 'outcome', 'from', 'to'] as const;
+export const adminActivityFiltersModel = defineUrlFilters<AdminActivityFilters>({
+  action: textFilter(),
+  actor: textFilter(),
+  orgId: textFilter(),
+  outcome: choiceFilter<AdminAuditOutcome>(['success', 'failure']),
+  ...dateRangeFilters(ADMIN_ACTIVITY_DATE_RANGE),
+});
 
-export function filtersFromSearchParams(params: URLSearchParams): AdminActivityFilters {
-  const outcome = params.get('outcome') ?? '';
-  return {
-    action: params.get('action') ?? '',
-    actor: params.get('actor') ?? '',
-    orgId: params.get('orgId') ?? '',
-    outcome: OUTCOMES.has(outcome) ? (outcome as AdminAuditOutcome) : '',
-    from: params.get('from') ?? '',
-    to: params.get('to') ?? '',
-  };
-}
-
-/** The filters that are set, trimmed, in a fixed order: the URL's search params and the API's query alike. */
-export function filtersToApiQuery(filters: AdminActivityFilters): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const key of KEYS) {
-    const value = filters[key].trim();
-    if (value !== '') query[key] = value;
-  }
-  return query;
-}
-
-export function filtersToSearchParams(filters: AdminActivityFilters): URLSearchParams {
-  return new URLSearchParams(filtersToApiQuery(filters));
-}
-
-export function hasActiveFilters(filters: AdminActivityFilters): boolean {
-  return Object.keys(filtersToApiQuery(filters)).length > 0;
-}
+export const EMPTY_ADMIN_ACTIVITY_FILTERS = adminActivityFiltersModel.empty;

@@ -1,7 +1,8 @@
-import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
+import { keysetPaging } from '@/lib/keyset-paging';
 import type { LedgerPage } from '@/types/api';
-import { filtersToApiQuery, type AuditFilters } from '../utils/audit-filters-model';
+import { auditFiltersModel, type AuditFilters } from '../utils/audit-filters-model';
 import { auditKeys } from '../keys';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -13,21 +14,13 @@ export function getAuditPage(
 ): Promise<LedgerPage> {
   return api.get<LedgerPage>('/audit', {
     signal,
-    query: { ...filtersToApiQuery(filters), cursor, limit: AUDIT_PAGE_SIZE },
+    query: { ...auditFiltersModel.toApiQuery(filters), cursor, limit: AUDIT_PAGE_SIZE },
   });
 }
 
-/** Keyset paging: each page hands back the cursor of the next one. */
 export const auditQueryOptions = (filters: AuditFilters) =>
   infiniteQueryOptions({
+    ...keysetPaging,
     queryKey: auditKeys.list(filters),
     queryFn: ({ pageParam, signal }) => getAuditPage(filters, pageParam, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    // Keep the old rows on screen while a new filter loads, instead of flashing a spinner.
-    placeholderData: keepPreviousData,
   });
-
-export function useAudit(filters: AuditFilters) {
-  return useInfiniteQuery(auditQueryOptions(filters));
-}

@@ -1,7 +1,8 @@
 import { Stack, Table, Text } from '@mantine/core';
 import { memo } from 'react';
+import { DataTable, RowTime } from '@/components/data-table';
 import type { CrmStamps, LedgerItem } from '@/types/api';
-import { formatDate, formatDuration, formatTime, shortId } from '@/utils/format';
+import { formatDuration, shortId } from '@/utils/format';
 import { formatActor, formatStamp } from '../utils/format-actor';
 import { OutcomeBadge } from './outcome-badge';
 import { ReconciliationBadge } from './reconciliation-badge';
@@ -43,11 +44,7 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
   return (
     <Table.Tr data-reconciliation={item.reconciliation}>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Text size="sm" component="time" dateTime={item.at} display="block">
-          {formatDate(item.at)}
-          <br />
-          {formatTime(item.at)}
-        </Text>
+        <RowTime at={item.at} />
         {item.latencyMs !== null && (
           <Text size="xs" c="dimmed">
             {formatDuration(item.latencyMs)}
@@ -90,6 +87,17 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
   );
 });
 
+const COLUMNS = [
+  'Time',
+  'Org',
+  'Operation',
+  'Entity',
+  'Record',
+  'Actor',
+  'Outcome',
+  'Reconciliation (CRM stamps)',
+];
+
 /** Ledger rows: time, org, operation, entity, record, actor, outcome, and reconciliation with CRM's stamps. */
 export function LedgerTable({
   items,
@@ -101,26 +109,12 @@ export function LedgerTable({
   label: string;
 }) {
   return (
-    <Table.ScrollContainer minWidth={showOrg ? 980 : 880}>
-      <Table striped highlightOnHover verticalSpacing="xs" aria-label={label}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Time</Table.Th>
-            {showOrg && <Table.Th scope="col">Org</Table.Th>}
-            <Table.Th scope="col">Operation</Table.Th>
-            <Table.Th scope="col">Entity</Table.Th>
-            <Table.Th scope="col">Record</Table.Th>
-            <Table.Th scope="col">Actor</Table.Th>
-            <Table.Th scope="col">Outcome</Table.Th>
-            <Table.Th scope="col">Reconciliation (CRM stamps)</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((item) => (
-            <LedgerRow key={item.id} item={item} showOrg={showOrg} />
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <DataTable
+      label={label}
+      columns={showOrg ? COLUMNS : COLUMNS.filter((column) => column !== 'Org')}
+      minWidth={showOrg ? 980 : 880}
+      items={items}
+      row={(item) => <LedgerRow item={item} showOrg={showOrg} />}
+    />
   );
 }
