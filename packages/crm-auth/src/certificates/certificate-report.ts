@@ -15,7 +15,12 @@ export type CertificateProblemCode =
   | 'CHAIN_INCOMPLETE' // an issuer certificate is neither in the bundle nor among the roots' certificates
   | 'CHAIN_TOO_LONG' // more links than the depth cap
   | 'CHAIN_LOOP' // the only issuers found are already in the chain
-  | 'ISSUER_NOT_CA' // a certificate in the chain was signed by one that may not sign certificates
+  | 'ISSUER_NOT_CA' // a certificate in the chain was signed by one that may not sign certificates (cA false or absent)
+  | 'PATH_LENGTH_EXCEEDED' // more intermediate CAs below a CA than its pathLenConstraint allows (RFC 5280 §4.2.1.9)
+  | 'NAME_NOT_PERMITTED' // a subject or alt name outside a CA's permittedSubtrees (RFC 5280 §4.2.1.10)
+  | 'NAME_EXCLUDED' // a subject or alt name inside a CA's excludedSubtrees (RFC 5280 §4.2.1.10)
+  | 'NAME_CONSTRAINTS_UNSUPPORTED' // a CA constrains a name form not checked here: error when critical, else warning
+  | 'CONSTRAINTS_UNREADABLE' // a certificate's extensions cannot be read, so its constraints cannot be checked
   | 'BAD_SIGNATURE' // a signature in the chain does not verify
   | 'CHAIN_CERT_EXPIRED' // an intermediate or root has expired
   | 'CHAIN_CERT_NOT_YET_VALID' // an intermediate or root is not yet valid
@@ -24,7 +29,8 @@ export type CertificateProblemCode =
   | 'CRL_STALE' // a CRL's nextUpdate has passed (fail closed: it may miss revocations)
   | 'CRL_INVALID' // a CRL is unreadable, badly signed or not yet valid
   | 'CRL_UNUSED' // warning: a CRL was issued by no certificate in the chain
-  | 'WEAK_KEY' // warning: RSA shorter than 2048 bits (or EC shorter than 256)
+  | 'KEY_TOO_SHORT' // RSA shorter than 2048 bits; a warning instead when allowLegacyRsaKeys admits it (1024 or more)
+  | 'WEAK_KEY' // warning: an EC key on a curve shorter than 256 bits
   | 'SHA1_SIGNATURE'; // warning: a certificate in the chain is signed with SHA-1 (or MD5)
 
 /** One problem in a {@link CertificateReport}. */

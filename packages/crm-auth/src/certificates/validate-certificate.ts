@@ -7,6 +7,7 @@ import type {
   CertificateReport,
 } from './certificate-report';
 import { normalizeSerialHex } from './der-reader';
+import { checkChainConstraints } from './chain-constraints';
 import { parseCrl, type ParsedCrl } from './parse-crl';
 import { signatureAlgorithm } from './signature-algorithms';
 import type { SupportedRoot } from './supported-roots';
@@ -25,6 +26,11 @@ export interface ValidateCertificateOptions {
   expiringWithinDays?: number;
   /** Report CRL_MISSING when a link of the chain has no usable CRL. Default false. */
   requireCrl?: boolean;
+  /**
+   * Legacy orgs only: an RSA key of 1024 to 2047 bits is a KEY_TOO_SHORT warning instead of an error.
+   * Shorter keys stay errors. Default false.
+   */
+  allowLegacyRsaKeys?: boolean;
 }
 
 /** What is validated: the end-entity certificate, the certificates supplied with it, and its key. */
@@ -39,6 +45,10 @@ const ANY_EKU = '2.5.29.37.0';
 /** Real chains are 2–4 certificates; the cap bounds work on hostile bundles. */
 const MAX_CHAIN_DEPTH = 8;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** NIST SP 800-131A: RSA keys under 2048 bits are disallowed for signatures. */
+export const MIN_RSA_BITS = 2048;
+/** The floor that {@link ValidateCertificateOptions.allowLegacyRsaKeys} still enforces. */
+export const LEGACY_MIN_RSA_BITS = 1024;
 
 /**
  * Validates a certificate, its key and its chain, listing every problem found. Chain building
@@ -94,8 +104,10 @@ export function validateCertificate(
 
   const path = buildPath(leaf, subject.chain, opts, now, add);
 
+  checkChainConstraints(path.certs, describe, add);
+
   for (const [index, cert] of path.certs.entries()) {
-    weakKeyCheck(cert, add);
+    weakKeyCheck(cert, opts.allowLegacyRsaKeys, add);
     const selfSigned = index === path.certs.length - 1 && path.anchored;
     // A root's self-signature is not relied on for trust (the pin is), so SHA-1 there is harmless.
     if (!selfSigned) sha1Check(cert, add);
@@ -130,6 +142,7 @@ interface CheckedOptions {
   now: Date;
   expiringWithinDays: number;
   requireCrl: boolean;
+  allowLegacyRsaKeys: boolean;
 }
 
 function checkOptions(options: ValidateCertificateOptions): CheckedOptions {
@@ -163,7 +176,15 @@ function checkOptions(options: ValidateCertificateOptions): CheckedOptions {
   }
   const crls = options.crls ?? [];
   if (!Array.isArray(crls)) throw invalidOptions('crls must be an array');
-  return { pinned, rootCertificates, crls, now, expiringWithinDays, requireCrl: options.requireCrl === true };
+  return {
+    pinned,
+    rootCertificates,
+    crls,
+    now,
+    expiringWithinDays,
+    requireCrl: options.requireCrl === true,
+    allowLegacyRsaKeys: options.allowLegacyRsaKeys === true,
+  };
 }
 
 interface BuiltPath {
@@ -330,18 +351,25 @@ function checkRevocation(
   }
 }
 
-function weakKeyCheck(cert: X509Certificate, add: AddProblem): void {
+function weakKeyCheck(cert: X509Certificate, allowLegacy: boolean, add: AddProblem): void {
   const key = safe(() => cert.publicKey) || undefined; // throws for a key Node cannot decode
   const details = key?.asymmetricKeyDetails;
-  if (
-    (key?.asymmetricKeyType === 'rsa' || key?.asymmetricKeyType === 'rsa-pss') &&
-    (details?.modulusLength ?? 0) < 2048
-  ) {
-    add(
-      'WEAK_KEY',
-      `${describe(cert)} has a ${details?.modulusLength ?? '?'}-bit RSA key (2048 or more expected)`,
-      'warning',
-    );
+  const bits = details?.modulusLength ?? 0;
+  if ((key?.asymmetricKeyType === 'rsa' || key?.asymmetricKeyType === 'rsa-pss') && bits < MIN_RSA_BITS) {
+    if (allowLegacy && bits >= LEGACY_MIN_RSA_BITS) {
+      add(
+        'KEY_TOO_SHORT',
+        `${describe(cert)} has a ${bits}-bit RSA key, accepted only because legacy RSA keys are allowed (${MIN_RSA_BITS} or more required otherwise)`,
+        'warning',
+      );
+    } else {
+      add(
+        'KEY_TOO_SHORT',
+        allowLegacy
+          ? `${describe(cert)} has a ${bits}-bit RSA key (${LEGACY_MIN_RSA_BITS} or more required even for legacy keys)`
+          : `${describe(cert)} has a ${bits}-bit RSA key (${MIN_RSA_BITS} or more required)`,
+      );
+    }
   } else if (
     key?.asymmetricKeyType === 'ec' &&
     /^(secp192|prime192|secp224)/.test(details?.namedCurve ?? '')

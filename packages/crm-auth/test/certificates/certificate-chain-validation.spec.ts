@@ -202,17 +202,23 @@ describe('CertificateBundle.validate: the certificate itself', () => {
     ]);
   });
 
-  it('warns about a weak key and a SHA-1 signature', () => {
+  it('refuses a short RSA key, lets legacy keys through with a warning, and warns about SHA-1', () => {
     const weak = issue({
       commonName: 'ERP_Integration',
       key: testKey('weak', 1024),
       issuer: intermediate,
       md: 'sha1',
     });
-    const report = bundleOf(weak, [intermediate]).validate({ roots });
-    expect(report.ok).toBe(true);
-    expect(report.problems.map((p) => [p.code, p.severity])).toEqual([
-      ['WEAK_KEY', 'warning'],
+    const refused = bundleOf(weak, [intermediate]).validate({ roots });
+    expect(refused.ok).toBe(false);
+    expect(refused.problems.map((p) => [p.code, p.severity])).toEqual([
+      ['KEY_TOO_SHORT', 'error'],
+      ['SHA1_SIGNATURE', 'warning'],
+    ]);
+    const legacy = bundleOf(weak, [intermediate]).validate({ roots, allowLegacyRsaKeys: true });
+    expect(legacy.ok).toBe(true);
+    expect(legacy.problems.map((p) => [p.code, p.severity])).toEqual([
+      ['KEY_TOO_SHORT', 'warning'],
       ['SHA1_SIGNATURE', 'warning'],
     ]);
   });

@@ -58,6 +58,12 @@ export interface IssueOptions {
   md?: 'sha256' | 'sha1';
   /** DNS names and IP addresses for subjectAltName (TLS server certificates). */
   altNames?: { dns?: string[]; ip?: string[] };
+  /** basicConstraints pathLenConstraint (with `ca`). */
+  pathLen?: number;
+  /** The subject's attributes; default O=Onbehalf Tests, CN=<commonName>. */
+  subject?: forge.pki.CertificateField[];
+  /** More extensions, as forge takes them (`{ id, critical, value }` for ones forge cannot build). */
+  extraExtensions?: object[];
 }
 
 let serialCounter = 0x1000;
@@ -74,7 +80,7 @@ export function issue(opts: IssueOptions): TestCert {
   cert.serialNumber = serialHex;
   cert.validity.notBefore = opts.notBefore ?? new Date(Date.now() - DAY);
   cert.validity.notAfter = opts.notAfter ?? new Date(Date.now() + 365 * DAY);
-  const subject: forge.pki.CertificateField[] = [
+  const subject: forge.pki.CertificateField[] = opts.subject ?? [
     { name: 'organizationName', value: 'Onbehalf Tests' },
     { name: 'commonName', value: opts.commonName },
   ];
@@ -82,7 +88,12 @@ export function issue(opts: IssueOptions): TestCert {
   cert.setIssuer(opts.issuerName ?? (opts.issuer ? opts.issuer.forgeCert.subject.attributes : subject));
   const extensions: object[] = [];
   if (!opts.omitBasicConstraints)
-    extensions.push({ name: 'basicConstraints', cA: opts.ca === true, critical: true });
+    extensions.push({
+      name: 'basicConstraints',
+      cA: opts.ca === true,
+      critical: true,
+      ...(opts.pathLen === undefined ? {} : { pathLenConstraint: opts.pathLen }),
+    });
   extensions.push(
     opts.ca
       ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
@@ -105,7 +116,7 @@ export function issue(opts: IssueOptions): TestCert {
       ],
     });
   }
-  extensions.push({ name: 'subjectKeyIdentifier' });
+  extensions.push({ name: 'subjectKeyIdentifier' }, ...(opts.extraExtensions ?? []));
   cert.setExtensions(extensions);
   const signer = opts.signingKey ?? opts.issuer?.key ?? opts.key;
   const md = opts.md === 'sha1' ? forge.md.sha1.create() : forge.md.sha256.create();
