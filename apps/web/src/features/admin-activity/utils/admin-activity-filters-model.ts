@@ -15,6 +15,7 @@ export interface AdminActivityFilters {
   to: string;
 }
 
+// One kind for both the filters (what the API gets) and the form (which inputs, which labels).
 export const ADMIN_ACTIVITY_DATE_RANGE = 'utc-day';
 
 export const adminActivityFiltersModel = defineUrlFilters<AdminActivityFilters>({

@@ -18,6 +18,7 @@ export interface AuditFilters {
   mismatchesOnly: boolean;
 }
 
+// One kind for both the filters (what the API gets) and the form (which inputs, which labels).
 export const AUDIT_DATE_RANGE = 'local-time';
 
 export const auditFiltersModel = defineUrlFilters<AuditFilters>({
