@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseProbe } from './database-probe';
 
 export interface HealthCheck {
   /** `not-configured`: the dependency is not part of this deployment (no emulator beside production services). */
@@ -26,7 +26,7 @@ export class HealthService implements OnModuleDestroy {
   private readonly logger = new Logger('health');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly database: DatabaseProbe,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.agent = new Agent({
@@ -54,7 +54,7 @@ export class HealthService implements OnModuleDestroy {
     const target = 'postgres';
     try {
       await Promise.race([
-        this.db.query('SELECT 1'),
+        this.database.ping(),
         new Promise((_, reject) =>
           setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS),
         ),
