@@ -81,16 +81,13 @@ describe('hostile certificates and PKCS#12 files: a 4xx with a code, nothing sto
     expect(JSON.stringify(list)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it('a 1024-bit RSA key is accepted only with a WEAK_KEY warning shown (crm-auth rates it a warning)', async () => {
+  it('a 1024-bit RSA key is refused with a KEY_TOO_SHORT error (no legacy setting)', async () => {
     if (!corpus.weak) return; // no openssl CLI on this machine
     const r = await upload(corpus.weak);
-    // Refused (422 WEAK_KEY) or stored as usable, but never without the warning.
-    if (r.status === 201) {
-      expect((r.body.problems ?? []).map((p) => `${p.code}:${p.severity}`)).toContain('WEAK_KEY:warning');
-    } else {
-      expect(r.status).toBe(422);
-      expect((r.body.details?.problems ?? []).map((p) => p.code)).toContain('WEAK_KEY');
-    }
+    expect(r.status).toBe(422);
+    expect((r.body.details?.problems ?? []).map((p) => `${p.code}:${p.severity}`)).toContain(
+      'KEY_TOO_SHORT:error',
+    );
   });
 
   it('still takes the real certificate afterwards', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   CertificateBundle,
   type CertificateReport,
@@ -62,6 +62,9 @@ const keyAad = (id: string) => `certificate|${id}|private-key`;
 export class CertificatesService {
   /** The roots a service-account certificate must chain to: the SDK's three plus configured ones. */
   private readonly roots: SupportedRoot[];
+  /** ONBEHALF_ALLOW_LEGACY_RSA_KEYS: RSA keys of 1024 to 2047 bits pass with a KEY_TOO_SHORT warning. */
+  private readonly allowLegacyRsaKeys: boolean;
+  private readonly logger = new Logger('certificates');
 
   constructor(
     private readonly repo: CertificatesRepository,
@@ -70,6 +73,7 @@ export class CertificatesService {
     private readonly audit: AdminAuditService,
     jobs: JobsService,
   ) {
+    this.allowLegacyRsaKeys = config.allowLegacyRsaKeys === true;
     jobs.register({
       name: 'certificate-expiry-warnings',
       everyMs: 60 * 60_000,
@@ -118,7 +122,12 @@ export class CertificatesService {
   }
 
   validate(bundle: CertificateBundle, now = new Date()): CertificateReport {
-    return bundle.validate({ roots: this.roots, now, expiringWithinDays: EXPIRING_WITHIN_DAYS });
+    return bundle.validate({
+      roots: this.roots,
+      now,
+      expiringWithinDays: EXPIRING_WITHIN_DAYS,
+      allowLegacyRsaKeys: this.allowLegacyRsaKeys,
+    });
   }
 
   async upload(dto: UploadCertificateDto, ctx: RequestContext): Promise<CertificateView> {
@@ -138,6 +147,7 @@ export class CertificatesService {
         subject: bundle.subject,
       });
     }
+    const legacyKeys = report.problems.filter((p) => p.code === 'KEY_TOO_SHORT');
     const id = randomUUID();
     const row: NewCertificateRow = {
       id,
@@ -177,11 +187,22 @@ export class CertificatesService {
         {
           action: 'certificate.upload',
           target: id,
-          diff: { thumbprintSha1Hex: bundle.thumbprintSha1Hex, subject: bundle.subject },
+          diff: {
+            thumbprintSha1Hex: bundle.thumbprintSha1Hex,
+            subject: bundle.subject,
+            ...(legacyKeys.length ? { legacyRsaKeys: legacyKeys.map((p) => p.message) } : {}),
+          },
         },
         m,
       );
     });
+    // Only ONBEHALF_ALLOW_LEGACY_RSA_KEYS lets a short key through: say so where operators look.
+    for (const p of legacyKeys) {
+      this.logger.warn(
+        `certificate ${id} (service account ${row.serviceAccountLiveId}, thumbprint ${bundle.thumbprintSha1Hex}) ` +
+          `accepted under ONBEHALF_ALLOW_LEGACY_RSA_KEYS: ${p.message}`,
+      );
+    }
     return this.get(id);
   }
 

@@ -20,6 +20,11 @@ export interface AppConfig {
   trustedServerCaPems: string[];
   /** Extra supported roots (PEM) for service-account certificate chains, beside the SDK's three. */
   supportedRootPems: string[];
+  /**
+   * Legacy orgs only (`ONBEHALF_ALLOW_LEGACY_RSA_KEYS=on`): a certificate with a 1024- to 2047-bit RSA key
+   * is accepted with a KEY_TOO_SHORT warning instead of refused. Off by default.
+   */
+  allowLegacyRsaKeys: boolean;
   /** Target of the emulator reachability check in /api/health (origin of the STS by default). */
   emulatorHealthUrl: string | null;
   /** RPS sign-in page and its signing certificate. */
@@ -63,6 +68,14 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function onOff(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(name, `must be on or off, got "${raw}"`);
 }
 
 function url(env: Env, name: string, def: string | null, protocols: string[]): string | null {
@@ -170,6 +183,7 @@ export function loadConfig(env: Env): AppConfig {
     partnerDomain: env.ONBEHALF_PARTNER_DOMAIN?.trim() || 'crm.dynamics.com',
     trustedServerCaPems: pemFiles(env, 'ONBEHALF_TRUSTED_CA_FILES', true),
     supportedRootPems: pemFiles(env, 'ONBEHALF_SUPPORTED_ROOT_FILES', true),
+    allowLegacyRsaKeys: onOff(env, 'ONBEHALF_ALLOW_LEGACY_RSA_KEYS', false),
     emulatorHealthUrl: url(
       env,
       'ONBEHALF_EMULATOR_URL',

@@ -323,7 +323,7 @@ export async function hostileCertificates(
         }),
         status: 422,
         code: 'CERTIFICATE_INVALID',
-        problem: 'WEAK_KEY',
+        problem: 'KEY_TOO_SHORT',
       };
       // Two certificates and no key: what an export "without the private key" gives.
       writeFileSync(f('two.pem'), demoCert + demoChain);

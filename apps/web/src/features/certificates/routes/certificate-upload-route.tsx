@@ -26,10 +26,17 @@ export function CertificateUploadRoute() {
       {canEdit ? (
         <CertificateUploadForm
           onUploaded={(certificate) => {
+            // A certificate accepted with warnings (e.g. a legacy short RSA key) must not look clean.
+            const warnings = certificate.problems.filter((p) => p.severity === 'warning').length;
             notifications.show({
-              color: 'green',
-              title: 'Certificate uploaded',
-              message: certificate.name || formatDn(certificate.subject),
+              color: warnings ? 'yellow' : 'green',
+              title: warnings
+                ? `Certificate uploaded with ${warnings} warning${warnings === 1 ? '' : 's'}`
+                : 'Certificate uploaded',
+              message: warnings
+                ? `${certificate.name || formatDn(certificate.subject)}: see the validation report.`
+                : certificate.name || formatDn(certificate.subject),
+              ...(warnings ? { autoClose: false } : {}),
             });
             navigate(`/certificates/${certificate.id}`);
           }}
