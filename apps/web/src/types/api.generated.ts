@@ -1076,11 +1076,11 @@ export interface components {
             organizationName: string | null;
             status: components["schemas"]["OrgStatus"];
             ticket: components["schemas"]["TicketSummaryDto"] | null;
+            breaker: components["schemas"]["BreakerState"];
             certificate: components["schemas"]["CertificateSummaryDto"] | null;
             calls24h: number;
             failures24h: number;
             expiredFaults24h: number;
-            breaker: components["schemas"]["BreakerState"];
             /** @description What needs attention, one line each. */
             attention: string[];
         };

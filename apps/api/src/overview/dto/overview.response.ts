@@ -1,25 +1,20 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { CertificateSummaryDto } from '../../certificates/dto/certificate.response';
-import type { OrgStatus } from '../../orgs/org.types';
-import { ORG_STATUS_VALUES } from '../../orgs/dto/org.response';
-import { BREAKER_STATE_VALUES, TicketSummaryDto } from '../../tickets/dto/ticket.response';
+import { OrgDto } from '../../orgs/dto/org.response';
 
-export class OverviewOrgDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String })
-  friendlyName: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  organizationName: string | null;
-
-  @ApiProperty({ enum: ORG_STATUS_VALUES, enumName: 'OrgStatus' })
-  status: OrgStatus;
-
-  @ApiProperty({ type: () => TicketSummaryDto, nullable: true })
-  ticket: TicketSummaryDto | null;
-
+/**
+ * One org on the overview: the fields it shares with the orgs context's OrgDto are picked from it (one source
+ * for their types and their OpenAPI), plus the overview's own: the certificate, the last day's calls and what
+ * needs attention.
+ */
+export class OverviewOrgDto extends PickType(OrgDto, [
+  'id',
+  'friendlyName',
+  'organizationName',
+  'status',
+  'ticket',
+  'breaker',
+] as const) {
   @ApiProperty({ type: () => CertificateSummaryDto, nullable: true })
   certificate: CertificateSummaryDto | null;
 
@@ -31,9 +26,6 @@ export class OverviewOrgDto {
 
   @ApiProperty({ type: Number })
   expiredFaults24h: number;
-
-  @ApiProperty({ enum: BREAKER_STATE_VALUES, enumName: 'BreakerState' })
-  breaker: (typeof BREAKER_STATE_VALUES)[number];
 
   @ApiProperty({ type: String, isArray: true, description: 'What needs attention, one line each.' })
   attention: string[];
