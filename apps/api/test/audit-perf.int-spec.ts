@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditService } from '../src/audit/audit.service';
-import { buildLedgerQuery } from '../src/audit/ledger-query';
+import { buildLedgerQuery } from '../src/crm/ledger-query';
 import { ConsoleClient, startTestApi, type TestApi } from './harness';
 
 /**

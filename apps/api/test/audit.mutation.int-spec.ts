@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
 import { AuditService } from '../src/audit/audit.service';
+import { LedgerService } from '../src/crm/ledger.service';
 import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from '../src/audit/csv';
 import type { AdminAuditQueryDto } from '../src/audit/dto/admin-audit-query.dto';
 import type { AuditQueryDto } from '../src/audit/dto/audit-query.dto';
@@ -10,6 +11,7 @@ import type { RequestContext } from '../src/common/principal';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import { freshDatabase } from './harness';
+import { ledgerRepository } from './support/ledger';
 import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /**
@@ -60,7 +62,10 @@ describe('AuditService on Postgres', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
-    audit = new AuditService(ds, new AdminAuditService(ds));
+    audit = new AuditService(
+      new LedgerService(ledgerRepository(ds), { instanceId: 'audit-spec' }),
+      new AdminAuditService(ds),
+    );
     monitor = new Client({ connectionString: db.url });
     await monitor.connect();
     const certId = await insertPlaceholderCertificate(ds);
@@ -211,17 +216,13 @@ describe('AuditService on Postgres', () => {
     });
 
     it('reads in a read-only, repeatable-read transaction', async () => {
+      // The export's connection is the first one it asks the data source for.
       let runner: QueryRunner | undefined;
-      const watched = new AuditService(
-        {
-          createQueryRunner: () => {
-            runner = ds.createQueryRunner();
-            return runner;
-          },
-        } as DataSource,
-        new AdminAuditService(ds),
-      );
-      const it = watched.exportCsv({ entity: 'page' }, ctx);
+      const create = ds.createQueryRunner.bind(ds);
+      const watch = vi
+        .spyOn(ds, 'createQueryRunner')
+        .mockImplementationOnce((mode) => (runner = create(mode)));
+      const it = audit.exportCsv({ entity: 'page' }, ctx);
       try {
         await it.next();
         expect(await runner!.query('SHOW transaction_read_only')).toEqual([{ transaction_read_only: 'on' }]);
@@ -230,6 +231,7 @@ describe('AuditService on Postgres', () => {
         ]);
       } finally {
         await it.return(undefined);
+        watch.mockRestore();
       }
     });
 

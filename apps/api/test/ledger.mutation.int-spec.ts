@@ -5,6 +5,7 @@ import { LedgerService } from '../src/crm/ledger.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/database/entities';
 import { freshDatabase } from './harness';
+import { ledgerRepository } from './support/ledger';
 import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /** LedgerService's pending → completed / failed rows on a real Postgres. Pinned for mutation testing; tests stand alone. */
@@ -23,7 +24,7 @@ describe('LedgerService (real Postgres)', () => {
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
     orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'Org', 'https://d.example');
-    ledger = new LedgerService(ds, { instanceId: INSTANCE_ID });
+    ledger = new LedgerService(ledgerRepository(ds), { instanceId: INSTANCE_ID });
   });
   afterAll(async () => {
     await ds?.destroy();

@@ -13,6 +13,7 @@ import { OrgEntity } from '../src/orgs/org.entity';
 import { OrgsRepository } from '../src/orgs/orgs.repository';
 import type { TicketsService } from '../src/tickets/tickets.service';
 import { freshDatabase } from './harness';
+import { ledgerRepository } from './support/ledger';
 import { insertPlaceholderCertificate } from './support/rows';
 
 /**
@@ -69,7 +70,13 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     const orgs = new OrgDirectory(
       new OrgsRepository(ds.getRepository(OrgEntity), ds.getRepository(OnboardingRunEntity)),
     );
-    service = new ReconcileService(ds, { reconcilePendingAfterSec: 60 } as AppConfig, orgs, tickets, jobs);
+    service = new ReconcileService(
+      ledgerRepository(ds),
+      { reconcilePendingAfterSec: 60 } as AppConfig,
+      orgs,
+      tickets,
+      jobs,
+    );
   });
   afterAll(async () => {
     await ds?.destroy();

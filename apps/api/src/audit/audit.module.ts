@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AdminAuditModule } from '../admin-audit/admin-audit.module';
+import { LedgerModule } from '../crm/ledger.module';
 import { AdminAuditController } from './admin-audit.controller';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
 @Module({
-  imports: [AdminAuditModule],
+  imports: [AdminAuditModule, LedgerModule],
   controllers: [AuditController, AdminAuditController],
   providers: [AuditService],
   exports: [AuditService],

@@ -1,21 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { badRequest } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
+import type { LedgerFilters } from '../crm/ledger-query';
+import { LedgerService } from '../crm/ledger.service';
 import type { CallOutcome, Reconciliation } from '../crm/ledger.types';
 import { csvLine, LEDGER_CSV_HEADER, ledgerCsvFields } from './csv';
 import type { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
 import { AUDIT_PAGE_DEFAULT, type AuditFilterDto, type AuditQueryDto } from './dto/audit-query.dto';
 import { type LedgerItem, toLedgerItem } from './ledger-item';
-import {
-  buildLedgerQuery,
-  decodeCursor,
-  encodeCursor,
-  isUuid,
-  type LedgerFilters,
-  type LedgerRow,
-} from './ledger-query';
+import { decodeCursor, encodeCursor, isUuid } from './ledger-query';
 
 /** Rows per FETCH of the export cursor: large enough to amortise round trips, small enough to bound memory. */
 const EXPORT_BATCH = 500;
@@ -37,11 +31,11 @@ export interface AdminAuditItem {
   diff: Record<string, unknown> | null;
 }
 
-/** Reads of the ledger (CRM calls with their CRM stamps) and of the admin audit log. */
+/** Reads of the ledger (CRM calls with their CRM stamps, through LedgerService) and of the admin audit log. */
 @Injectable()
 export class AuditService {
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly ledger: LedgerService,
     private readonly adminAudit: AdminAuditService,
   ) {}
 
@@ -71,8 +65,7 @@ export class AuditService {
     const filters = this.filters(q);
     const limit = q.limit ?? AUDIT_PAGE_DEFAULT;
     const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    const { sql, params } = buildLedgerQuery(filters, { cursor, limit: limit + 1 });
-    const rows = (await this.db.query(sql, params)) as LedgerRow[];
+    const rows = await this.ledger.search(filters, { cursor, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -87,13 +80,8 @@ export class AuditService {
    * iteration (the client went away) closes the cursor and frees the connection.
    */
   async *exportCsv(filters: LedgerFilters, ctx: RequestContext): AsyncGenerator<string, void, undefined> {
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
+    const cursor = await this.ledger.openExportCursor(filters);
     try {
-      await qr.startTransaction('REPEATABLE READ');
-      await qr.query('SET TRANSACTION READ ONLY');
-      const { sql, params } = buildLedgerQuery(filters);
-      await qr.query(`DECLARE ledger_export NO SCROLL CURSOR FOR ${sql}`, params);
       // Exports take the ledger out of the building: who took what is itself audited.
       await this.adminAudit.record(ctx, {
         action: 'audit.export',
@@ -102,14 +90,13 @@ export class AuditService {
       });
       yield csvLine([...LEDGER_CSV_HEADER]);
       for (;;) {
-        const rows = (await qr.query(`FETCH ${EXPORT_BATCH} FROM ledger_export`)) as LedgerRow[];
+        const rows = await cursor.fetch(EXPORT_BATCH);
         if (rows.length === 0) break;
         yield rows.map((r) => csvLine(ledgerCsvFields(toLedgerItem(r)))).join('');
       }
-      await qr.commitTransaction();
+      await cursor.commit();
     } finally {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      await qr.release();
+      await cursor.close();
     }
   }
 

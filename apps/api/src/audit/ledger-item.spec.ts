@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toLedgerItem } from './ledger-item';
-import type { LedgerRow } from './ledger-query';
+import type { LedgerRow } from '../crm/ledger-query';
 
 const row = (over: Partial<LedgerRow> = {}): LedgerRow => ({
   id: 'id-1',

@@ -1,5 +1,5 @@
 import type { CallOutcome, Reconciliation } from '../crm/ledger.types';
-import type { LedgerRow } from './ledger-query';
+import type { LedgerRow } from '../crm/ledger-query';
 
 export interface Ref {
   id: string | null;

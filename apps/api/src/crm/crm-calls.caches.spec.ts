@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DataSource } from 'typeorm';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { OrgDirectory } from '../orgs/org-directory';
 import type { TicketsService } from '../tickets/tickets.service';
@@ -10,7 +9,7 @@ import { advanceLruClock } from '../../test/lru-clock';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
 
-/** A CrmCallsService over a database and a CRM that only count what they are asked. */
+/** A CrmCallsService over user mappings and a CRM that only count what they are asked. */
 function world() {
   const seen = { orgReads: 0, nameReads: 0, crmNameReads: 0 };
   let orgStatus = 'active';
@@ -21,26 +20,19 @@ function world() {
       return { id: ORG, status: orgStatus, friendlyName: 'Contoso' };
     },
   } as unknown as OrgDirectory;
-  const db = {
-    query: async () => {
+  const mappings = {
+    fullNameOf: async () => {
       seen.nameReads++;
-      return [];
+      return null;
     },
-  } as unknown as DataSource;
+  } as unknown as UserMappingsService;
   const tickets = {
     run: async () => {
       seen.crmNameReads++;
       return { entity: { attributes: { fullname } } };
     },
   } as unknown as TicketsService;
-  const svc = new CrmCallsService(
-    db,
-    orgs,
-    tickets,
-    {} as UserMappingsService,
-    {} as LedgerService,
-    {} as MetricsService,
-  );
+  const svc = new CrmCallsService(orgs, tickets, mappings, {} as LedgerService, {} as MetricsService);
   return {
     svc,
     seen,

@@ -1,6 +1,5 @@
 import { CrmAuthError, type CrmAuthErrorCode } from '@onbehalf/crm-auth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DataSource } from 'typeorm';
 import { DomainException } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -34,7 +33,8 @@ interface WorldOptions {
   fail?: Error;
   completeFails?: boolean;
   mappingFails?: Error;
-  dbName?: string | null;
+  /** The full name the user mappings hold for the user id; undefined: no mapping row. */
+  mappedName?: string | null;
 }
 
 function world(o: WorldOptions = {}) {
@@ -45,7 +45,7 @@ function world(o: WorldOptions = {}) {
   const metrics: Array<unknown[]> = [];
   const evicted: Array<[string, string]> = [];
   const resolved: Array<[string, string]> = [];
-  const dbQueries: unknown[][] = [];
+  const nameLookups: unknown[][] = [];
   const session = new Proxy(
     {},
     {
@@ -100,6 +100,10 @@ function world(o: WorldOptions = {}) {
     evictUser: async (orgId: string, id: string) => {
       evicted.push([orgId, id]);
     },
+    fullNameOf: async (...a: unknown[]) => {
+      nameLookups.push(a);
+      return o.mappedName ?? null;
+    },
   } as unknown as UserMappingsService;
   const ledgerFake = {
     begin: async (row: unknown) => {
@@ -118,14 +122,8 @@ function world(o: WorldOptions = {}) {
     observeCall: (...a: unknown[]) => metrics.push(['observeCall', ...a]),
     incFault: (...a: unknown[]) => metrics.push(['incFault', ...a]),
   } as unknown as MetricsService;
-  const db = {
-    query: async (...a: unknown[]) => {
-      dbQueries.push(a);
-      return o.dbName === undefined ? [] : [{ full_name: o.dbName }];
-    },
-  } as unknown as DataSource;
-  const svc = new CrmCallsService(db, orgs, tickets, mappings, ledgerFake, metricsFake);
-  return { svc, crm, ledger, metrics, evicted, resolved, dbQueries };
+  const svc = new CrmCallsService(orgs, tickets, mappings, ledgerFake, metricsFake);
+  return { svc, crm, ledger, metrics, evicted, resolved, nameLookups };
 }
 
 const crmError = (code: CrmAuthErrorCode, faultCode?: string) =>
@@ -212,13 +210,13 @@ describe('CrmCallsService calls', () => {
   });
 
   it('acts for a user id (lower-cased) named from the mapping table, else from CRM', async () => {
-    const known = world({ dbName: 'Ann Lee' });
+    const known = world({ mappedName: 'Ann Lee' });
     expect(await known.svc.actingAs(ORG, { userId: ANN.toUpperCase() })).toEqual({
       id: ANN,
       name: 'Ann Lee',
       puid: null,
     });
-    expect(known.dbQueries[0]![1]).toEqual([ORG, ANN]);
+    expect(known.nameLookups).toEqual([[ORG, ANN]]);
     expect(known.crm).toEqual([]);
 
     const unknown = world();

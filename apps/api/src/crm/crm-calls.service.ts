@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
 import { LRUCache } from 'lru-cache';
-import { DataSource } from 'typeorm';
 import { badRequest, DomainException, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
@@ -42,7 +41,6 @@ export class CrmCallsService {
   private readonly logger = new Logger('crm-calls');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
     private readonly orgDirectory: OrgDirectory,
     private readonly tickets: TicketsService,
     private readonly mappings: UserMappingsService,
@@ -96,13 +94,7 @@ export class CrmCallsService {
     const key = `${orgId}|${userId}`;
     const hit = this.names.get(key);
     if (hit) return hit.name;
-    const row = (await this.db.query(
-      `SELECT full_name FROM user_mappings WHERE org_id = $1 AND system_user_id = $2 LIMIT 1`,
-      [orgId, userId],
-    )) as {
-      full_name: string | null;
-    }[];
-    let name = row[0]?.full_name ?? null;
+    let name = await this.mappings.fullNameOf(orgId, userId);
     if (!name) {
       try {
         const u = await this.tickets.run(orgId, (s) =>

@@ -1,46 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GroupCommit } from './group-commit';
+import type { LedgerCursor, LedgerFilters, LedgerRow } from './ledger-query';
+import {
+  type CallCompletion,
+  type LedgerExportCursor,
+  LedgerRepository,
+  type LedgerStart,
+  type PendingCall,
+} from './ledger.repository';
 
-export interface LedgerStart {
-  orgId: string;
-  operation: string;
-  entity?: string | null;
-  recordId?: string | null;
-  serviceAccountId?: string | null;
-  serviceAccountName?: string | null;
-  onBehalfOfId?: string | null;
-  onBehalfOfName?: string | null;
-  onBehalfOfPuid?: string | null;
-  requestId?: string | null;
-  caller?: string | null;
-}
+export type { LedgerStart };
 
 /**
  * The ledger of CRM calls. A row is written as `pending` BEFORE the call is sent and completed
  * after it, so a crash between the two leaves a visible pending row (resolved later by
  * reconciliation), never a silent gap.
+ *
+ * The ledger's one door for the other contexts: the onboarding test call writes through it, the audit
+ * explorer searches and exports through it, and the metrics count its rows through it. The SQL is in
+ * LedgerRepository.
  */
-interface Completion {
-  orgId: string;
-  id: string;
-  outcome: 'completed' | 'failed';
-  latencyMs: number;
-  recordId: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
 @Injectable()
 export class LedgerService {
   // Concurrent calls share statements and commits (group commit); each still waits for its own row.
-  private readonly starts = new GroupCommit<LedgerStart & { id: string }>((rows) => this.insert(rows));
-  private readonly completions = new GroupCommit<Completion>((rows) => this.update(rows));
+  private readonly starts = new GroupCommit<PendingCall>((rows) =>
+    this.repo.insertPending(rows, this.config.instanceId),
+  );
+  private readonly completions = new GroupCommit<CallCompletion>((rows) => this.repo.complete(rows));
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly repo: LedgerRepository,
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'instanceId'>,
   ) {}
 
@@ -83,48 +74,28 @@ export class LedgerService {
     });
   }
 
-  private async insert(rows: Array<LedgerStart & { id: string }>): Promise<void> {
-    const col = <K extends keyof (LedgerStart & { id: string })>(k: K) => rows.map((r) => r[k] ?? null);
-    await this.db.query(
-      `INSERT INTO crm_calls (id, org_id, operation, entity, record_id, service_account_id, service_account_name,
-                              on_behalf_of_id, on_behalf_of_name, on_behalf_of_puid, outcome, request_id, caller, instance)
-       SELECT u.id, u.org_id, u.operation, u.entity, u.record_id, u.sa_id, u.sa_name, u.obo_id, u.obo_name, u.obo_puid, 'pending', u.request_id, u.caller, $13
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
-           AS u(id, org_id, operation, entity, record_id, sa_id, sa_name, obo_id, obo_name, obo_puid, request_id, caller)`,
-      [
-        col('id'),
-        col('orgId'),
-        col('operation'),
-        col('entity'),
-        col('recordId'),
-        col('serviceAccountId'),
-        col('serviceAccountName'),
-        col('onBehalfOfId'),
-        col('onBehalfOfName'),
-        col('onBehalfOfPuid'),
-        col('requestId'),
-        col('caller'),
-        this.config.instanceId,
-      ],
-    );
+  // ---- reads, for the audit explorer and the metrics
+
+  /** One page of the matching calls with their org name and CRM stamps, newest first, after `cursor`. */
+  search(filters: LedgerFilters, page: { cursor?: LedgerCursor; limit: number }): Promise<LedgerRow[]> {
+    return this.repo.search(filters, page);
   }
 
-  private async update(rows: Completion[]): Promise<void> {
-    await this.db.query(
-      `UPDATE crm_calls c SET outcome = u.outcome, completed_at = now(), latency_ms = u.latency_ms,
-              record_id = COALESCE(u.record_id, c.record_id), error_code = u.error_code, error_message = u.error_message
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[])
-           AS u(org_id, id, outcome, latency_ms, record_id, error_code, error_message)
-        WHERE c.org_id = u.org_id AND c.id = u.id`,
-      [
-        rows.map((r) => r.orgId),
-        rows.map((r) => r.id),
-        rows.map((r) => r.outcome),
-        rows.map((r) => Math.round(r.latencyMs)),
-        rows.map((r) => r.recordId),
-        rows.map((r) => r.errorCode),
-        rows.map((r) => r.errorMessage),
-      ],
-    );
+  /**
+   * A server-side cursor over every matching call, in one read-only snapshot on a connection of its own.
+   * The caller fetches, commits once it has read everything, and always closes it.
+   */
+  openExportCursor(filters: LedgerFilters): Promise<LedgerExportCursor> {
+    return this.repo.openExportCursor(filters);
+  }
+
+  /** The planner's estimate of the ledger's rows (free to read); -1 before the table was first analysed. */
+  estimatedRowCount(): Promise<number> {
+    return this.repo.estimatedRowCount();
+  }
+
+  /** The exact number of rows, counting at most `cap`. */
+  countRowsUpTo(cap: number): Promise<number> {
+    return this.repo.countRowsUpTo(cap);
   }
 }

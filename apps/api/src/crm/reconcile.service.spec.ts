@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DataSource } from 'typeorm';
 import type { AdminAuditService } from '../admin-audit/admin-audit.service';
 import type { AppConfig } from '../config/app-config';
 import type { JobsService } from '../jobs/jobs.service';
@@ -7,6 +6,7 @@ import type { OrgDirectory } from '../orgs/org-directory';
 import type { TicketsService } from '../tickets/tickets.service';
 import { CrmAuthError } from '@onbehalf/crm-auth';
 import type { RequestContext } from '../common/principal';
+import type { LedgerRepository, UnverifiedWrite } from './ledger.repository';
 import { ReconcileController } from './reconcile.controller';
 import { ReconcileService } from './reconcile.service';
 
@@ -15,16 +15,33 @@ const REC = '44444444-0000-4000-8000-000000000001';
 const ANN = { id: 'a3333333-0000-4000-8000-00000000000b', type: 'systemuser', name: 'Ann Lee' };
 const SVC = { id: '22222222-0000-4000-8000-000000000001', type: 'systemuser' };
 
-/** ReconcileService over a database and a CRM that record what they are asked (the SQL rules are in reconcile.mutation.int-spec). */
+/**
+ * A LedgerRepository that records every call as [method, ...args] and answers from `o`: the ledger's unverified
+ * writes (none by default); no stale pending rows and no call on any record, as an empty ledger would.
+ */
+function fakeLedger(o: { writes?: unknown[] } = {}) {
+  const calls: unknown[][] = [];
+  const record =
+    <T>(op: string, answer: T) =>
+    async (...args: unknown[]) => {
+      calls.push([op, ...args]);
+      return answer;
+    };
+  const repo = {
+    unverifiedWrites: record('unverifiedWrites', (o.writes ?? []) as UnverifiedWrite[]),
+    hasCallOn: record('hasCallOn', false),
+    stalePending: record('stalePending', []),
+    failPendingAsCrashed: record('failPendingAsCrashed', undefined),
+    markReconciliation: record('markReconciliation', undefined),
+    saveStamps: record('saveStamps', undefined),
+  } as unknown as LedgerRepository;
+  return { repo, calls };
+}
+
+/** ReconcileService over a ledger and a CRM that record what they are asked (the SQL rules are in reconcile.mutation.int-spec). */
 function world() {
-  const queries: unknown[][] = [];
   const retrieves: unknown[] = [];
-  const db = {
-    query: async (...a: unknown[]) => {
-      queries.push(a);
-      return [];
-    },
-  } as unknown as DataSource;
+  const ledger = fakeLedger();
   const tickets = {
     run: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) =>
       fn({
@@ -47,8 +64,8 @@ function world() {
   } as unknown as TicketsService;
   const orgs = { find: async () => null } as unknown as OrgDirectory;
   const jobs = { register: () => undefined } as unknown as JobsService;
-  const svc = new ReconcileService(db, {} as AppConfig, orgs, tickets, jobs);
-  return { svc, queries, retrieves };
+  const svc = new ReconcileService(ledger.repo, {} as AppConfig, orgs, tickets, jobs);
+  return { svc, queries: ledger.calls, retrieves };
 }
 
 describe('ReconcileService', () => {
@@ -76,17 +93,25 @@ describe('ReconcileService', () => {
         ],
       },
     ]);
-    expect(w.queries).toHaveLength(1);
-    expect(String(w.queries[0]![0])).toContain('INSERT INTO crm_stamps');
-    expect((w.queries[0]![1] as unknown[]).slice(0, 5)).toEqual([
-      ORG,
-      'account',
-      REC,
-      JSON.stringify({ id: ANN.id, name: 'Ann Lee' }),
-      JSON.stringify({ id: SVC.id, name: null }),
+    // One write: the stamps as stored (jsonb text; an empty stamp of a record CRM has is JSON null).
+    expect(w.queries).toEqual([
+      [
+        'saveStamps',
+        {
+          orgId: ORG,
+          entity: 'account',
+          recordId: REC,
+          createdby: JSON.stringify({ id: ANN.id, name: 'Ann Lee' }),
+          createdonbehalfby: JSON.stringify({ id: SVC.id, name: null }),
+          modifiedby: JSON.stringify({ id: ANN.id, name: 'Ann Lee' }),
+          modifiedonbehalfby: 'null',
+          ownerid: JSON.stringify({ id: ANN.id, name: 'Ann Lee' }),
+          createdon: null,
+          modifiedon: new Date('2026-01-02T10:00:00Z'),
+          existsInCrm: true,
+        },
+      ],
     ]);
-    // createdon, modifiedon, exists_in_crm
-    expect((w.queries[0]![1] as unknown[]).slice(8)).toEqual([null, new Date('2026-01-02T10:00:00Z'), true]);
   });
 
   it('refuses an unknown org', async () => {
@@ -98,28 +123,19 @@ describe('ReconcileService', () => {
   });
 });
 
-/** reconcile() over a fake database (answers by statement) and CRM; records the verdicts marked. */
+/** reconcile() over a fake ledger and CRM; records the verdicts marked. */
 function reconcileWorld(o: {
   ledger: unknown[];
   record?: Record<string, unknown>;
   page?: Record<string, unknown>[];
   failEntity?: string;
 }) {
-  const marks: Array<{ ids: string[]; verdict: string; note: string | null }> = [];
   const queries: Array<{ entityName: string; criteria?: unknown }> = [];
-  const db = {
-    query: async (sql: string, params: unknown[]) => {
-      if (sql.includes('SELECT id, operation, entity, record_id, service_account_id')) return o.ledger;
-      if (sql.startsWith('UPDATE crm_calls SET reconciliation')) {
-        marks.push({
-          ids: params[1] as string[],
-          verdict: params[2] as string,
-          note: params[3] as string | null,
-        });
-      }
-      return [];
-    },
-  } as unknown as DataSource;
+  const ledger = fakeLedger({ writes: o.ledger });
+  const marks = () =>
+    ledger.calls
+      .filter((c) => c[0] === 'markReconciliation')
+      .map((c) => ({ ids: c[2] as string[], verdict: c[3] as string, note: c[4] as string | null }));
   const tickets = {
     run: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) =>
       fn({
@@ -138,7 +154,13 @@ function reconcileWorld(o: {
   } as unknown as OrgDirectory;
   const jobs = { register: () => undefined } as unknown as JobsService;
   const config = { reconcilePendingAfterSec: 60 } as AppConfig;
-  return { svc: new ReconcileService(db, config, orgs, tickets, jobs), marks, queries };
+  return {
+    svc: new ReconcileService(ledger.repo, config, orgs, tickets, jobs),
+    get marks() {
+      return marks();
+    },
+    queries,
+  };
 }
 
 describe('ReconcileService.reconcile', () => {

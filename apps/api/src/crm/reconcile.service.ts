@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Entity, isCrmAuthError, type Lookup } from '@onbehalf/crm-auth';
-import { DataSource } from 'typeorm';
 import { notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
+import { LedgerRepository, type UnverifiedWrite } from './ledger.repository';
 
 const STAMPS = [
   'createdby',
@@ -28,17 +28,6 @@ export interface ReconcileReport {
   unknownChanges: number;
   pendingResolved: number;
   unknown: { entity: string; recordId: string; modifiedon: string | null }[];
-}
-
-interface LedgerRow {
-  id: string;
-  operation: 'Create' | 'Update' | 'Delete';
-  entity: string;
-  record_id: string | null;
-  service_account_id: string | null;
-  on_behalf_of_id: string | null;
-  outcome: string;
-  at: Date;
 }
 
 type Ref = { id: string; name: string | null } | null;
@@ -63,7 +52,7 @@ export class ReconcileService {
   private readonly logger = new Logger('reconcile');
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    private readonly ledger: LedgerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly orgs: OrgDirectory,
     private readonly tickets: TicketsService,
@@ -112,16 +101,9 @@ export class ReconcileService {
       opts.pendingAfterSec ?? this.config.reconcilePendingAfterSec,
     );
 
-    const rows = (await this.db.query(
-      `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
-         FROM crm_calls
-        WHERE org_id = $1 AND at >= $2 AND operation IN ('Create', 'Update', 'Delete') AND outcome = 'completed' AND record_id IS NOT NULL
-          AND reconciliation = 'unverified'
-        ORDER BY at ASC LIMIT $3`,
-      [orgId, since, MAX_RECORDS_PER_RUN * 4],
-    )) as LedgerRow[];
+    const rows = await this.ledger.unverifiedWrites(orgId, since, MAX_RECORDS_PER_RUN * 4);
     // The latest write per record decides the modified… stamps; every Create decides the created… ones.
-    const byRecord = new Map<string, LedgerRow[]>();
+    const byRecord = new Map<string, UnverifiedWrite[]>();
     for (const r of rows) {
       const k = `${r.entity}|${r.record_id}`;
       byRecord.set(k, [...(byRecord.get(k) ?? []), r]);
@@ -215,11 +197,7 @@ export class ReconcileService {
             (f) => ref(e.attributes[f])?.id === sa,
           );
           if (!touched) continue;
-          const inLedger = (await this.db.query(
-            `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`,
-            [orgId, entity, id],
-          )) as unknown[];
-          if (inLedger.length) continue;
+          if (await this.ledger.hasCallOn(orgId, entity, id)) continue;
           await this.saveStamps(orgId, entity, id, e);
           report.unknownChanges++;
           report.unknown.push({
@@ -240,19 +218,8 @@ export class ReconcileService {
    * "unknown changes".
    */
   private async resolvePending(orgId: string, afterSec: number): Promise<number> {
-    const pend = (await this.db.query(
-      `SELECT id, operation, entity, record_id FROM crm_calls
-        WHERE org_id = $1 AND outcome = 'pending' AND at < now() - make_interval(secs => $2) LIMIT 500`,
-      [orgId, afterSec],
-    )) as { id: string; operation: string; entity: string | null; record_id: string | null }[];
-    for (const p of pend) {
-      await this.db.query(
-        `UPDATE crm_calls SET outcome = 'failed', completed_at = now(), error_code = 'CRASHED_UNKNOWN_OUTCOME',
-                error_message = 'The API stopped before the reply was recorded; reconciliation checks what CRM holds.'
-          WHERE org_id = $1 AND id = $2 AND outcome = 'pending'`,
-        [orgId, p.id],
-      );
-    }
+    const pend = await this.ledger.stalePending(orgId, afterSec);
+    for (const p of pend) await this.ledger.failPendingAsCrashed(orgId, p.id);
     return pend.length;
   }
 
@@ -262,10 +229,7 @@ export class ReconcileService {
     verdict: Reconciliation,
     note: string | null,
   ): Promise<void> {
-    await this.db.query(
-      `UPDATE crm_calls SET reconciliation = $3, reconciliation_note = $4 WHERE org_id = $1 AND id = ANY($2::uuid[])`,
-      [orgId, ids, verdict, note],
-    );
+    await this.ledger.markReconciliation(orgId, ids, verdict, note);
   }
 
   private async saveStamps(orgId: string, entity: string, recordId: string, e: Entity | null): Promise<void> {
@@ -273,26 +237,19 @@ export class ReconcileService {
     const j = (f: string) => (e ? JSON.stringify(ref(a[f])) : null);
     const d = (f: string) =>
       typeof a[f] === 'string' && !Number.isNaN(Date.parse(a[f] as string)) ? new Date(a[f] as string) : null;
-    await this.db.query(
-      `INSERT INTO crm_stamps (org_id, entity, record_id, createdby, createdonbehalfby, modifiedby, modifiedonbehalfby, ownerid, createdon, modifiedon, exists_in_crm, pulled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
-       ON CONFLICT (org_id, entity, record_id) DO UPDATE SET createdby = EXCLUDED.createdby, createdonbehalfby = EXCLUDED.createdonbehalfby,
-         modifiedby = EXCLUDED.modifiedby, modifiedonbehalfby = EXCLUDED.modifiedonbehalfby, ownerid = EXCLUDED.ownerid,
-         createdon = EXCLUDED.createdon, modifiedon = EXCLUDED.modifiedon, exists_in_crm = EXCLUDED.exists_in_crm, pulled_at = now()`,
-      [
-        orgId,
-        entity,
-        recordId,
-        j('createdby'),
-        j('createdonbehalfby'),
-        j('modifiedby'),
-        j('modifiedonbehalfby'),
-        j('ownerid'),
-        d('createdon'),
-        d('modifiedon'),
-        e !== null,
-      ],
-    );
+    await this.ledger.saveStamps({
+      orgId,
+      entity,
+      recordId,
+      createdby: j('createdby'),
+      createdonbehalfby: j('createdonbehalfby'),
+      modifiedby: j('modifiedby'),
+      modifiedonbehalfby: j('modifiedonbehalfby'),
+      ownerid: j('ownerid'),
+      createdon: d('createdon'),
+      modifiedon: d('modifiedon'),
+      existsInCrm: e !== null,
+    });
   }
 
   /** Records the stamps of one record right after a call (the console's "test as an end user"). */

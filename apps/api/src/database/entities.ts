@@ -1,10 +1,10 @@
 import { AdminAuditLogEntity } from '../admin-audit/admin-audit-log.entity';
-import { CrmStampEntity } from '../audit/crm-stamp.entity';
 import { AdminUserEntity } from '../auth/admin-user.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { CertificateEntity } from '../certificates/certificate.entity';
 import { CrmCallEntity } from '../crm/crm-call.entity';
+import { CrmStampEntity } from '../crm/crm-stamp.entity';
 import { OnboardingRunEntity } from '../orgs/onboarding-run.entity';
 import { OrgEntity } from '../orgs/org.entity';
 import { TicketEventEntity } from '../tickets/ticket-event.entity';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
+import type { LedgerService } from '../crm/ledger.service';
 import { exposition, MAX_FAULT_CODES, MetricsService } from './metrics.service';
 
 interface Sample {
@@ -33,14 +33,23 @@ function parse(text: string): { types: Map<string, string>; samples: Sample[] } 
   return { types, samples };
 }
 
-/** A ledger of `rows` rows, or a database that fails when `rows` is an Error. */
-function ledger(state: { rows: number | Error }): DataSource {
+/**
+ * A ledger of `rows` rows that was never analysed (the planner's estimate is -1), or one whose reads fail when
+ * `rows` is an Error. It counts exactly only with the cap the metric asks for: 10 000 rows and one more.
+ */
+function ledger(state: { rows: number | Error }): LedgerService {
+  const read = <T>(answer: () => T) => {
+    if (state.rows instanceof Error) throw state.rows;
+    return answer();
+  };
   return {
-    query: async (sql: string) => {
-      if (state.rows instanceof Error) throw state.rows;
-      return sql.includes('reltuples') ? [{ n: '-1' }] : [{ n: String(state.rows) }];
-    },
-  } as unknown as DataSource;
+    estimatedRowCount: async () => read(() => -1),
+    countRowsUpTo: async (cap: number) =>
+      read(() => {
+        expect(cap).toBe(10_001);
+        return state.rows as number;
+      }),
+  } as unknown as LedgerService;
 }
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>

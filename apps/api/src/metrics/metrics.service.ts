@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { LedgerService } from '../crm/ledger.service';
 
 export type TicketRefreshKind = 'issued' | 'refreshed' | 'failure';
 
@@ -126,7 +126,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@Inject(DataSource) private readonly db: DataSource) {
+  constructor(private readonly ledger: LedgerService) {
     sharedProcessMetrics();
     this.registerLedgerMetrics();
   }
@@ -163,7 +163,7 @@ export class MetricsService {
   }
 
   private registerLedgerMetrics(): void {
-    const db = this.db;
+    const ledger = this.ledger;
     new Gauge({
       name: 'onbehalf_audit_rows',
       help: `Rows in the CRM call ledger (exact up to ${EXACT_COUNT_UP_TO}, then the planner's estimate).`,
@@ -171,18 +171,13 @@ export class MetricsService {
       async collect(): Promise<void> {
         try {
           // reltuples is what ANALYZE last saw: free to read. A count is only run while the table is small.
-          const [est] = (await db.query(
-            `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'crm_calls'::regclass`,
-          )) as { n: string }[];
-          const estimate = Number(est?.n ?? -1);
+          const estimate = await ledger.estimatedRowCount();
           if (estimate >= EXACT_COUNT_UP_TO) {
             this.set(estimate);
             return;
           }
-          const [exact] = (await db.query(
-            `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM crm_calls LIMIT ${EXACT_COUNT_UP_TO + 1}) s`,
-          )) as { n: string }[];
-          this.set(Math.max(Number(exact?.n ?? 0), estimate));
+          const exact = await ledger.countRowsUpTo(EXACT_COUNT_UP_TO + 1);
+          this.set(Math.max(exact, estimate));
         } catch {
           // A scrape must not fail because the database is slow or down: the gauge keeps its last value.
         }

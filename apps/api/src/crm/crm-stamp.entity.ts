@@ -5,7 +5,10 @@ export interface StampRef {
   name: string | null;
 }
 
-/** The createdby / createdonbehalfby / … stamps that CRM itself holds for a record. */
+/**
+ * The createdby / createdonbehalfby / … stamps that CRM itself holds for a record. Reconciliation writes them
+ * (LedgerRepository); the audit explorer shows them next to each call (through LedgerService).
+ */
 @Entity({ name: 'crm_stamps' })
 export class CrmStampEntity {
   @PrimaryColumn('uuid', { name: 'org_id' })

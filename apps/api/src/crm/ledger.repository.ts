@@ -1,0 +1,279 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { CrmStampEntity } from './crm-stamp.entity';
+import { CrmCallEntity, type Reconciliation } from './crm-call.entity';
+import { buildLedgerQuery, type LedgerCursor, type LedgerFilters, type LedgerRow } from './ledger-query';
+
+/** What the call path knows of a call before it is sent: the pending row's fields. */
+export interface LedgerStart {
+  orgId: string;
+  operation: string;
+  entity?: string | null;
+  recordId?: string | null;
+  serviceAccountId?: string | null;
+  serviceAccountName?: string | null;
+  onBehalfOfId?: string | null;
+  onBehalfOfName?: string | null;
+  onBehalfOfPuid?: string | null;
+  requestId?: string | null;
+  caller?: string | null;
+}
+
+/** A pending row to insert, with the id its caller will complete it by. */
+export type PendingCall = LedgerStart & { id: string };
+
+/** How a call ended, for its pending row. */
+export interface CallCompletion {
+  orgId: string;
+  id: string;
+  outcome: 'completed' | 'failed';
+  latencyMs: number;
+  recordId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/** A completed write that reconciliation has not judged yet. */
+export interface UnverifiedWrite {
+  id: string;
+  operation: 'Create' | 'Update' | 'Delete';
+  entity: string;
+  record_id: string | null;
+  service_account_id: string | null;
+  on_behalf_of_id: string | null;
+  outcome: string;
+  at: Date;
+}
+
+/** A row still pending long after its call. */
+export interface StalePending {
+  id: string;
+  operation: string;
+  entity: string | null;
+  record_id: string | null;
+}
+
+/**
+ * CRM's stamps on one record, as stored: each reference as jsonb text (`{"id","name"}`, or `null` for an
+ * empty stamp on a record CRM has; SQL NULL when it has none), the two dates, and whether CRM has the record.
+ */
+export interface StampsRow {
+  orgId: string;
+  entity: string;
+  recordId: string;
+  createdby: string | null;
+  createdonbehalfby: string | null;
+  modifiedby: string | null;
+  modifiedonbehalfby: string | null;
+  ownerid: string | null;
+  createdon: Date | null;
+  modifiedon: Date | null;
+  existsInCrm: boolean;
+}
+
+/**
+ * A server-side cursor over the ledger rows matching an export's filters, on a connection of its own, in one
+ * read-only REPEATABLE READ transaction (one snapshot however long the export takes).
+ */
+export interface LedgerExportCursor {
+  /** The next rows, at most `n`; none once the cursor is exhausted. */
+  fetch(n: number): Promise<LedgerRow[]>;
+  /** Commits the read-only transaction: the export read everything. */
+  commit(): Promise<void>;
+  /** Rolls back what is still open and frees the connection. Always called, once, last. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every SQL statement over the ledger (`crm_calls`) and CRM's stamps (`crm_stamps`): the call path's
+ * group-committed writes, reconciliation's reads and verdicts, the audit explorer's search and export cursor,
+ * and the row counts the metrics read. The crm context owns both tables; other contexts read them through
+ * LedgerService, never through this.
+ */
+@Injectable()
+export class LedgerRepository {
+  constructor(
+    @InjectRepository(CrmCallEntity) private readonly calls: Repository<CrmCallEntity>,
+    @InjectRepository(CrmStampEntity) private readonly stamps: Repository<CrmStampEntity>,
+  ) {}
+
+  // ---- the call path (one statement per group commit)
+
+  /** Inserts the rows as `pending`, stamped with this instance. */
+  async insertPending(rows: PendingCall[], instanceId: string): Promise<void> {
+    const col = <K extends keyof PendingCall>(k: K) => rows.map((r) => r[k] ?? null);
+    await this.calls.query(
+      `INSERT INTO crm_calls (id, org_id, operation, entity, record_id, service_account_id, service_account_name,
+                              on_behalf_of_id, on_behalf_of_name, on_behalf_of_puid, outcome, request_id, caller, instance)
+       SELECT u.id, u.org_id, u.operation, u.entity, u.record_id, u.sa_id, u.sa_name, u.obo_id, u.obo_name, u.obo_puid, 'pending', u.request_id, u.caller, $13
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS u(id, org_id, operation, entity, record_id, sa_id, sa_name, obo_id, obo_name, obo_puid, request_id, caller)`,
+      [
+        col('id'),
+        col('orgId'),
+        col('operation'),
+        col('entity'),
+        col('recordId'),
+        col('serviceAccountId'),
+        col('serviceAccountName'),
+        col('onBehalfOfId'),
+        col('onBehalfOfName'),
+        col('onBehalfOfPuid'),
+        col('requestId'),
+        col('caller'),
+        instanceId,
+      ],
+    );
+  }
+
+  /** Completes or fails the rows; a row without a record id keeps the one it was written with. */
+  async complete(rows: CallCompletion[]): Promise<void> {
+    await this.calls.query(
+      `UPDATE crm_calls c SET outcome = u.outcome, completed_at = now(), latency_ms = u.latency_ms,
+              record_id = COALESCE(u.record_id, c.record_id), error_code = u.error_code, error_message = u.error_message
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[])
+           AS u(org_id, id, outcome, latency_ms, record_id, error_code, error_message)
+        WHERE c.org_id = u.org_id AND c.id = u.id`,
+      [
+        rows.map((r) => r.orgId),
+        rows.map((r) => r.id),
+        rows.map((r) => r.outcome),
+        rows.map((r) => Math.round(r.latencyMs)),
+        rows.map((r) => r.recordId),
+        rows.map((r) => r.errorCode),
+        rows.map((r) => r.errorMessage),
+      ],
+    );
+  }
+
+  // ---- reconciliation
+
+  /** An org's completed writes with a record id since `since`, not yet judged, oldest first, at most `limit`. */
+  unverifiedWrites(orgId: string, since: Date, limit: number): Promise<UnverifiedWrite[]> {
+    return this.calls.query(
+      `SELECT id, operation, entity, record_id, service_account_id, on_behalf_of_id, outcome, at
+         FROM crm_calls
+        WHERE org_id = $1 AND at >= $2 AND operation IN ('Create', 'Update', 'Delete') AND outcome = 'completed' AND record_id IS NOT NULL
+          AND reconciliation = 'unverified'
+        ORDER BY at ASC LIMIT $3`,
+      [orgId, since, limit],
+    ) as Promise<UnverifiedWrite[]>;
+  }
+
+  /** Whether the ledger has any call, whatever its age or outcome, on this record. */
+  async hasCallOn(orgId: string, entity: string, recordId: string): Promise<boolean> {
+    const rows = (await this.calls.query(
+      `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`,
+      [orgId, entity, recordId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Up to 500 of an org's rows still pending more than `afterSec` seconds after their call began. */
+  stalePending(orgId: string, afterSec: number): Promise<StalePending[]> {
+    return this.calls.query(
+      `SELECT id, operation, entity, record_id FROM crm_calls
+        WHERE org_id = $1 AND outcome = 'pending' AND at < now() - make_interval(secs => $2) LIMIT 500`,
+      [orgId, afterSec],
+    ) as Promise<StalePending[]>;
+  }
+
+  /** Fails a row that is still pending as CRASHED_UNKNOWN_OUTCOME (a row completed meanwhile is left alone). */
+  async failPendingAsCrashed(orgId: string, id: string): Promise<void> {
+    await this.calls.query(
+      `UPDATE crm_calls SET outcome = 'failed', completed_at = now(), error_code = 'CRASHED_UNKNOWN_OUTCOME',
+              error_message = 'The API stopped before the reply was recorded; reconciliation checks what CRM holds.'
+        WHERE org_id = $1 AND id = $2 AND outcome = 'pending'`,
+      [orgId, id],
+    );
+  }
+
+  /** Sets reconciliation's verdict and note on an org's rows. */
+  async markReconciliation(
+    orgId: string,
+    ids: string[],
+    verdict: Reconciliation,
+    note: string | null,
+  ): Promise<void> {
+    await this.calls.query(
+      `UPDATE crm_calls SET reconciliation = $3, reconciliation_note = $4 WHERE org_id = $1 AND id = ANY($2::uuid[])`,
+      [orgId, ids, verdict, note],
+    );
+  }
+
+  /** Inserts or replaces a record's stamps, stamped with the time they were pulled. */
+  async saveStamps(s: StampsRow): Promise<void> {
+    await this.stamps.query(
+      `INSERT INTO crm_stamps (org_id, entity, record_id, createdby, createdonbehalfby, modifiedby, modifiedonbehalfby, ownerid, createdon, modifiedon, exists_in_crm, pulled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())
+       ON CONFLICT (org_id, entity, record_id) DO UPDATE SET createdby = EXCLUDED.createdby, createdonbehalfby = EXCLUDED.createdonbehalfby,
+         modifiedby = EXCLUDED.modifiedby, modifiedonbehalfby = EXCLUDED.modifiedonbehalfby, ownerid = EXCLUDED.ownerid,
+         createdon = EXCLUDED.createdon, modifiedon = EXCLUDED.modifiedon, exists_in_crm = EXCLUDED.exists_in_crm, pulled_at = now()`,
+      [
+        s.orgId,
+        s.entity,
+        s.recordId,
+        s.createdby,
+        s.createdonbehalfby,
+        s.modifiedby,
+        s.modifiedonbehalfby,
+        s.ownerid,
+        s.createdon,
+        s.modifiedon,
+        s.existsInCrm,
+      ],
+    );
+  }
+
+  // ---- the audit explorer
+
+  /** One page of the matching rows with their org name and stamps, newest first (buildLedgerQuery). */
+  search(filters: LedgerFilters, page: { cursor?: LedgerCursor; limit: number }): Promise<LedgerRow[]> {
+    const { sql, params } = buildLedgerQuery(filters, page);
+    return this.calls.query(sql, params) as Promise<LedgerRow[]>;
+  }
+
+  /** Opens the export cursor over every matching row (see LedgerExportCursor); the caller must close it. */
+  async openExportCursor(filters: LedgerFilters): Promise<LedgerExportCursor> {
+    const qr = this.calls.manager.dataSource.createQueryRunner();
+    await qr.connect();
+    const close = async () => {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.release();
+    };
+    try {
+      await qr.startTransaction('REPEATABLE READ');
+      await qr.query('SET TRANSACTION READ ONLY');
+      const { sql, params } = buildLedgerQuery(filters);
+      await qr.query(`DECLARE ledger_export NO SCROLL CURSOR FOR ${sql}`, params);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    return {
+      fetch: (n) => qr.query(`FETCH ${n} FROM ledger_export`) as Promise<LedgerRow[]>,
+      commit: () => qr.commitTransaction(),
+      close,
+    };
+  }
+
+  // ---- row counts (the metrics)
+
+  /** The planner's row count (what ANALYZE last saw: free to read); -1 before the first ANALYZE. */
+  async estimatedRowCount(): Promise<number> {
+    const [est] = (await this.calls.query(
+      `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'crm_calls'::regclass`,
+    )) as { n: string }[];
+    return Number(est?.n ?? -1);
+  }
+
+  /** The exact row count, reading at most `cap` rows: `cap` means "at least that many". */
+  async countRowsUpTo(cap: number): Promise<number> {
+    const [exact] = (await this.calls.query(
+      `SELECT count(*)::bigint AS n FROM (SELECT 1 FROM crm_calls LIMIT $1) s`,
+      [cap],
+    )) as { n: string }[];
+    return Number(exact?.n ?? 0);
+  }
+}
