@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AdminAuditLogEntity } from '../src/admin-audit/admin-audit-log.entity';
+import { AdminAuditRepository } from '../src/admin-audit/admin-audit.repository';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
 import { AuditService } from '../src/audit/audit.service';
 import { LedgerService } from '../src/crm/ledger.service';
@@ -64,7 +66,7 @@ describe('AuditService on Postgres', () => {
     await ds.initialize();
     audit = new AuditService(
       new LedgerService(ledgerRepository(ds), { instanceId: 'audit-spec' }),
-      new AdminAuditService(ds),
+      new AdminAuditService(new AdminAuditRepository(ds.getRepository(AdminAuditLogEntity))),
     );
     monitor = new Client({ connectionString: db.url });
     await monitor.connect();

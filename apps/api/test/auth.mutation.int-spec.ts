@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AdminAuditLogEntity } from '../src/admin-audit/admin-audit-log.entity';
+import { AdminAuditRepository } from '../src/admin-audit/admin-audit.repository';
 import { AdminAuditService } from '../src/admin-audit/admin-audit.service';
 import { AdminAccountsRepository } from '../src/auth/admin-accounts.repository';
 import { AdminUserEntity } from '../src/auth/admin-user.entity';
@@ -75,7 +77,7 @@ describe('AuthService rules (real Postgres)', () => {
       new ApiKeysRepository(ds.getRepository(ApiKeyEntity)),
       LoginRateLimiter.onPostgres(ds, c.loginRateLimitPerMinute),
       c,
-      new AdminAuditService(ds),
+      new AdminAuditService(new AdminAuditRepository(ds.getRepository(AdminAuditLogEntity))),
     );
   /** A new AuthService (another instance) over the same database and config. */
   const fresh = () => (auth = instance());

@@ -7,8 +7,9 @@ import {
   type KeyPair,
   privateKeyToPem,
 } from '@onbehalf/emulator/dist/pki/certificate-factory';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AdminAuditRepository } from '../admin-audit/admin-audit.repository';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { DomainException } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
@@ -39,17 +40,22 @@ const ctx: RequestContext = {
   userAgent: null,
 };
 
-/** An admin_audit_log row as AdminAuditService hands it to TypeORM (its entity is the audit context's). */
+/** An admin_audit_log row as AdminAuditRepository hands it to TypeORM (its entity is the audit context's). */
 type AuditRow = { action?: string; target?: string | null; diff?: Record<string, unknown> | null } & Record<
   string,
   unknown
 >;
 
-/** An EntityManager that can only do what AdminAuditService.record does: insert an audit row. */
+/** The admin_audit_log table as AdminAuditRepository uses it to record: it can only insert a row. */
+function auditTable(rows: AuditRow[]): ConstructorParameters<typeof AdminAuditRepository>[0] {
+  return { insert: async (row: AuditRow) => void rows.push(row) } as unknown as ConstructorParameters<
+    typeof AdminAuditRepository
+  >[0];
+}
+
+/** An EntityManager that can only do what AdminAuditRepository.insert does in a transaction: insert an audit row. */
 function auditManager(rows: AuditRow[]): EntityManager {
-  return {
-    getRepository: () => ({ insert: async (row: AuditRow) => void rows.push(row) }),
-  } as unknown as EntityManager;
+  return { getRepository: () => auditTable(rows) } as unknown as EntityManager;
 }
 
 /**
@@ -237,8 +243,8 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     repo = new InMemoryCertificatesRepository(audit);
     jobs = [];
     box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
-    // The real audit service: outside a transaction it writes through the data source's manager.
-    const auditService = new AdminAuditService({ manager: auditManager(audit) } as unknown as DataSource);
+    // The real audit service: outside a transaction it writes through its own repository.
+    const auditService = new AdminAuditService(new AdminAuditRepository(auditTable(audit)));
     const jobsFake: Pick<JobsService, 'register'> = { register: (job) => void jobs.push(job) };
     const config: Pick<AppConfig, 'supportedRootPems'> = { supportedRootPems: [pki.rootPem] };
     service = new CertificatesService(
