@@ -16,6 +16,7 @@ describe('LedgerService (real Postgres)', () => {
   let ds: DataSource;
   let ledger: LedgerService;
   let orgId: string;
+  let certId: string;
   const row = async (id: string) =>
     ((await ds.query(`SELECT * FROM crm_calls WHERE id = $1`, [id])) as Record<string, unknown>[])[0]!;
 
@@ -23,7 +24,8 @@ describe('LedgerService (real Postgres)', () => {
     db = await freshDatabase();
     ds = createDataSource(db.url, ENTITIES);
     await ds.initialize();
-    orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'Org', 'https://d.example');
+    certId = await insertPlaceholderCertificate(ds);
+    orgId = await insertActiveOrg(ds, certId, 'Org', 'https://d.example');
     ledger = new LedgerService(ledgerRepository(ds), { instanceId: INSTANCE_ID });
   });
   afterAll(async () => {
@@ -136,5 +138,26 @@ describe('LedgerService (real Postgres)', () => {
     const id = await ledger.begin({ orgId, operation: 'Create' });
     await ledger.complete(randomUUID(), id, { latencyMs: 1 });
     expect((await row(id)).outcome).toBe('pending');
+  });
+
+  it("counts each org's calls and failed calls of the last 24 hours; an org without one is absent", async () => {
+    const busy = await insertActiveOrg(ds, certId, 'Busy', 'https://busy.example');
+    const quiet = await insertActiveOrg(ds, certId, 'Quiet', 'https://quiet.example');
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const call = (org: string, outcome: string, at: Date) =>
+      ds.query(
+        `INSERT INTO crm_calls (org_id, at, operation, outcome, reconciliation) VALUES ($1, $2, 'WhoAmI', $3, 'unverified')`,
+        [org, at, outcome],
+      );
+    await call(busy, 'completed', hoursAgo(0.1));
+    await call(busy, 'failed', hoursAgo(1));
+    await call(busy, 'failed', hoursAgo(12));
+    await call(busy, 'failed', hoursAgo(23.9));
+    await call(busy, 'pending', hoursAgo(2));
+    await call(busy, 'failed', hoursAgo(24.1)); // a day and more ago: not counted
+    await call(quiet, 'failed', hoursAgo(30));
+    const counts = await ledger.callCounts24h();
+    expect(counts.get(busy)).toEqual({ total: 5, failed: 3 });
+    expect(counts.has(quiet)).toBe(false);
   });
 });

@@ -46,6 +46,12 @@ export interface UnverifiedWrite {
   at: Date;
 }
 
+/** An org's CRM calls over a period, and how many of them failed. */
+export interface CallCounts {
+  total: number;
+  failed: number;
+}
+
 /** A row still pending long after its call. */
 export interface StalePending {
   id: string;
@@ -258,7 +264,19 @@ export class LedgerRepository {
     };
   }
 
-  // ---- row counts (the metrics)
+  // ---- counts (the overview, the metrics)
+
+  /**
+   * Each org's calls and failed calls of the last 24 hours, by org id; an org without a call in that time is
+   * absent. One GROUP BY over the (at) index for every org at once.
+   */
+  async callCounts24h(): Promise<Map<string, CallCounts>> {
+    const rows = (await this.calls.query(
+      `SELECT org_id, count(*) FILTER (WHERE outcome = 'failed')::int AS failed, count(*)::int AS total
+         FROM crm_calls WHERE at > now() - interval '24 hours' GROUP BY org_id`,
+    )) as { org_id: string; failed: number; total: number }[];
+    return new Map(rows.map((r) => [r.org_id, { total: r.total, failed: r.failed }]));
+  }
 
   /** The planner's row count (what ANALYZE last saw: free to read); -1 before the first ANALYZE. */
   async estimatedRowCount(): Promise<number> {

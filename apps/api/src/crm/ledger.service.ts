@@ -5,13 +5,14 @@ import { GroupCommit } from './group-commit';
 import type { LedgerCursor, LedgerFilters, LedgerRow } from './ledger-query';
 import {
   type CallCompletion,
+  type CallCounts,
   type LedgerExportCursor,
   LedgerRepository,
   type LedgerStart,
   type PendingCall,
 } from './ledger.repository';
 
-export type { LedgerStart };
+export type { CallCounts, LedgerStart };
 
 /**
  * The ledger of CRM calls. A row is written as `pending` BEFORE the call is sent and completed
@@ -74,7 +75,7 @@ export class LedgerService {
     });
   }
 
-  // ---- reads, for the audit explorer and the metrics
+  // ---- reads, for the audit explorer, the overview and the metrics
 
   /** One page of the matching calls with their org name and CRM stamps, newest first, after `cursor`. */
   search(filters: LedgerFilters, page: { cursor?: LedgerCursor; limit: number }): Promise<LedgerRow[]> {
@@ -87,6 +88,11 @@ export class LedgerService {
    */
   openExportCursor(filters: LedgerFilters): Promise<LedgerExportCursor> {
     return this.repo.openExportCursor(filters);
+  }
+
+  /** Each org's calls and failed calls of the last 24 hours, by org id; an org without a call is absent. */
+  callCounts24h(): Promise<Map<string, CallCounts>> {
+    return this.repo.callCounts24h();
   }
 
   /** The planner's estimate of the ledger's rows (free to read); -1 before the table was first analysed. */
