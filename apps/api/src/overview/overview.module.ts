@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CertificatesModule } from '../certificates/certificates.module';
+import { LedgerModule } from '../crm/ledger.module';
 import { OrgDirectoryModule } from '../orgs/org-directory.module';
 import { TicketsModule } from '../tickets/tickets.module';
 import { OverviewController } from './overview.controller';
-import { OverviewRepository } from './overview.repository';
 import { OverviewService } from './overview.service';
 
 @Module({
-  imports: [CertificatesModule, OrgDirectoryModule, TicketsModule],
+  imports: [CertificatesModule, OrgDirectoryModule, TicketsModule, LedgerModule],
   controllers: [OverviewController],
-  providers: [OverviewRepository, OverviewService],
+  providers: [OverviewService],
 })
 export class OverviewModule {}

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateSummary, CertificatesService } from '../certificates/certificates.service';
+import type { LedgerService } from '../crm/ledger.service';
 import type { OrgDirectory, OrgRecord, RunStatus } from '../orgs/org-directory';
 import type { TicketHealthService, TicketSummary } from '../tickets/ticket-health.service';
 import type { TicketsService } from '../tickets/tickets.service';
-import type { CallCounts, OverviewRepository } from './overview.repository';
 import { OverviewService, certificateAttention } from './overview.service';
 
 const DAY = 86_400_000;
+
+/** An org's calls of the last 24 hours, as the ledger counts them. */
+type CallCounts = NonNullable<ReturnType<Awaited<ReturnType<LedgerService['callCounts24h']>>['get']>>;
 
 const org = (id: string, friendlyName: string, over: Partial<OrgRecord> = {}): OrgRecord =>
   ({
@@ -49,7 +52,7 @@ function setup(opts: {
   tickets?: Record<string, TicketSummary>;
   open?: string[];
 }) {
-  const repo = { callCounts24h: async () => new Map(Object.entries(opts.calls ?? {})) } as OverviewRepository;
+  const ledger = { callCounts24h: async () => new Map(Object.entries(opts.calls ?? {})) } as LedgerService;
   const directory = {
     list: async () => opts.orgs,
     latestRunStatuses: async () => new Map(Object.entries(opts.runs ?? {})),
@@ -61,7 +64,7 @@ function setup(opts: {
   const health = {
     summary: async (id: string) => opts.tickets?.[id] ?? null,
   } as unknown as TicketHealthService;
-  return new OverviewService(repo, directory, certificates, tickets, health);
+  return new OverviewService(directory, certificates, tickets, health, ledger);
 }
 
 describe('certificateAttention', () => {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { needsRenewal } from '../certificates/certificate-status';
 import { type CertificateSummary, CertificatesService } from '../certificates/certificates.service';
+import { LedgerService } from '../crm/ledger.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketHealthService } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
 import type { OverviewDto, OverviewOrgDto } from './dto/overview.response';
-import { OverviewRepository } from './overview.repository';
 
 /** The overview's line about an org's certificate, from the status its own page shows. */
 export function certificateAttention(c: CertificateSummary, now = Date.now()): string | null {
@@ -18,23 +18,23 @@ export function certificateAttention(c: CertificateSummary, now = Date.now()): s
 }
 
 /**
- * Every org at a glance, the ones that need attention first. Reads the orgs, certificates and tickets
- * contexts through their exported services, and the call ledger through OverviewRepository.
+ * Every org at a glance, the ones that need attention first. The overview has no table of its own: it reads
+ * the orgs, certificates, tickets and crm (the call ledger) contexts through their exported services.
  */
 @Injectable()
 export class OverviewService {
   constructor(
-    private readonly repo: OverviewRepository,
     private readonly orgs: OrgDirectory,
     private readonly certificates: CertificatesService,
     private readonly tickets: TicketsService,
     private readonly ticketHealth: TicketHealthService,
+    private readonly ledger: LedgerService,
   ) {}
 
   async overview(): Promise<OverviewDto> {
     const orgs = await this.orgs.list();
     const certs = new Map((await this.certificates.summaries()).map((c) => [c.id, c]));
-    const calls = await this.repo.callCounts24h();
+    const calls = await this.ledger.callCounts24h();
     const lastRun = await this.orgs.latestRunStatuses();
     const items: OverviewOrgDto[] = await Promise.all(
       orgs.map(async (o) => {
