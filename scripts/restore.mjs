@@ -1,0 +1,69 @@
+// `npm run restore -- <file> [--database-url URL] [--force]`: loads a dump made by `npm run backup`
+// into an empty database (or, without a URL, the embedded cluster of npm start, created when missing),
+// in one transaction. --force replaces whatever the database holds.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dataDirOf, openTarget, runCommand } from './lib/database-target.mjs';
+import { DumpError, openDump, restoreDatabase } from './lib/logical-dump.mjs';
+
+const USAGE = 'usage: npm run restore -- <file> [--database-url postgres://…] [--force]';
+
+await runCommand('restore', async (say) => {
+  let args;
+  try {
+    args = parseArgs({
+      allowPositionals: true,
+      options: {
+        'database-url': { type: 'string' },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new DumpError('BAD_ARGUMENTS', `${err.message}\n${USAGE}`);
+  }
+  if (args.values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (args.positionals.length !== 1) throw new DumpError('BAD_ARGUMENTS', `name one dump file\n${USAGE}`);
+  const file = resolve(args.positionals[0]);
+  if (!existsSync(file)) throw new DumpError('DUMP_UNREADABLE', `${file} does not exist`);
+  (await openDump(file)).close(); // a file that is no dump is refused before any database is touched
+  const databaseUrl = args.values['database-url'] ?? process.env.DATABASE_URL;
+  const t0 = Date.now();
+  const target = await openTarget({ databaseUrl, env: process.env, forRestore: true, log: say });
+  try {
+    say(`restoring ${file} into ${target.what}`);
+    const r = await restoreDatabase({
+      client: target.client,
+      path: file,
+      force: args.values.force,
+      log: say,
+    });
+    const m = r.header.migrations;
+    say(
+      `restored ${r.tables} tables and ${r.rows} rows${r.replaced ? ', replacing what the database held' : ''} ` +
+        `(dump of ${r.header.database} made ${r.header.createdAt} on Postgres ${r.header.server}), ` +
+        `${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    say(
+      `schema checked: it matches the dumped one; ${m.length} migrations recorded${m.length ? ` (last ${m.at(-1)})` : ''}`,
+    );
+  } finally {
+    await target.close();
+  }
+  const env = process.env;
+  const hasKek =
+    Object.keys(env).some((k) => /^ONBEHALF_KEK_(?!ACTIVE$|FILE$)/.test(k)) ||
+    env.ONBEHALF_KEK_FILE ||
+    (!databaseUrl && existsSync(join(dataDirOf(env), 'kek')));
+  if (!hasKek) {
+    say(
+      `no key-encryption key is configured here: before the API starts on this database, set ONBEHALF_KEK_<id> ` +
+        `(or put the kek file${databaseUrl ? '' : ` in ${join(dataDirOf(env), 'kek')}`}) to the key in use when the dump was made, ` +
+        'or the sealed certificates and tickets will not open',
+    );
+  }
+});
