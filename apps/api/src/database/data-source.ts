@@ -9,6 +9,7 @@ import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-inde
 import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
 import { AdminAuditFilters1732501300000 } from './migrations/1732501300000-admin-audit-filters';
 import { ApiKeyScopes1732501400000 } from './migrations/1732501400000-api-key-scopes';
+import { LedgerChain1732501500000 } from './migrations/1732501500000-ledger-chain';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   DropScheduledJobs1732501200000,
   AdminAuditFilters1732501300000,
   ApiKeyScopes1732501400000,
+  LedgerChain1732501500000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
