@@ -28,7 +28,8 @@ await runCommand('backup', async (say) => {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  const file = resolve(args.positionals[0] ?? `backups/onbehalf-${stamp}.dump`);
+  // npm runs scripts from the repository root; paths are the caller's (INIT_CWD is where npm was run)
+  const file = resolve(process.env.INIT_CWD ?? '.', args.positionals[0] ?? `backups/onbehalf-${stamp}.dump`);
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   } catch (err) {

@@ -28,7 +28,7 @@ await runCommand('restore', async (say) => {
     return;
   }
   if (args.positionals.length !== 1) throw new DumpError('BAD_ARGUMENTS', `name one dump file\n${USAGE}`);
-  const file = resolve(args.positionals[0]);
+  const file = resolve(process.env.INIT_CWD ?? '.', args.positionals[0]); // relative to where npm was run
   if (!existsSync(file)) throw new DumpError('DUMP_UNREADABLE', `${file} does not exist`);
   (await openDump(file)).close(); // a file that is no dump is refused before any database is touched
   const databaseUrl = args.values['database-url'] ?? process.env.DATABASE_URL;
@@ -62,7 +62,8 @@ await runCommand('restore', async (say) => {
   if (!hasKek) {
     say(
       `no key-encryption key is configured here: before the API starts on this database, set ONBEHALF_KEK_<id> ` +
-        `(or put the kek file${databaseUrl ? '' : ` in ${join(dataDirOf(env), 'kek')}`}) to the key in use when the dump was made, ` +
+        (databaseUrl ? 'or ONBEHALF_KEK_FILE' : `or put the kek file in ${join(dataDirOf(env), 'kek')}`) +
+        ' to the key in use when the dump was made, ' +
         'or the sealed certificates and tickets will not open',
     );
   }
