@@ -350,13 +350,10 @@ function comparable(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+/** UCS-4 code points. A length that is not a multiple of 4 makes readUInt32BE throw, and a value
+ * past U+10FFFF makes String.fromCodePoint throw: either is an unreadable name. */
 function readUcs4(bytes: Buffer): number[] {
-  if (bytes.length % 4 !== 0) throw new DerError('malformed UniversalString');
   const out: number[] = [];
-  for (let i = 0; i < bytes.length; i += 4) {
-    const cp = bytes.readUInt32BE(i);
-    if (cp > 0x10ffff) throw new DerError('malformed UniversalString');
-    out.push(cp);
-  }
+  for (let i = 0; i < bytes.length; i += 4) out.push(bytes.readUInt32BE(i));
   return out;
 }

@@ -173,6 +173,43 @@ describe('basic constraints (RFC 5280 §4.2.1.9, §6.1.4 (k)–(m))', { timeout:
     expect(report.problems).toEqual([]);
   });
 
+  it('reads pathLenConstraint only in a CA: a non-CA carrying one is ISSUER_NOT_CA alone', () => {
+    const notCa = issue({
+      commonName: 'Not A CA',
+      key: testKey('not-ca'),
+      issuer: root,
+      eku: null,
+      pathLen: 0,
+    });
+    const sub = caUnder(notCa, 'Sub CA');
+    expect(codesOf(validate(leafUnder(sub), [sub, notCa]))).toEqual(['ISSUER_NOT_CA']);
+  });
+
+  it('refuses a pathLenConstraint that is negative or longer than 4 bytes (CONSTRAINTS_UNREADABLE)', () => {
+    const withPathLen = (commonName: string, integerBytes: string): TestCert =>
+      caUnder(root, commonName, {
+        omitBasicConstraints: true,
+        extraExtensions: [
+          {
+            id: '2.5.29.19',
+            critical: true,
+            value: asn1.create(U, asn1.Type.SEQUENCE, true, [
+              asn1.create(U, asn1.Type.BOOLEAN, false, '\xff'),
+              asn1.create(U, asn1.Type.INTEGER, false, integerBytes),
+            ]),
+          },
+        ],
+      });
+    for (const ca of [
+      withPathLen('Negative PathLen', '\xff'),
+      withPathLen('Long PathLen', '\x01\x00\x00\x00\x00'),
+    ]) {
+      expect(only(validate(leafUnder(ca), [ca]), 'CONSTRAINTS_UNREADABLE')).toHaveLength(1);
+    }
+    const fourBytes = withPathLen('Four Byte PathLen', '\x01\x00\x00\x00');
+    expect(validate(leafUnder(fourBytes), [fourBytes]).problems).toEqual([]);
+  });
+
   it('a certificate with cA false, or without basicConstraints, may not sign others (ISSUER_NOT_CA)', () => {
     const notCa = issue({
       commonName: 'Not A CA',
@@ -224,9 +261,11 @@ function nameAsn1(rdns: Rdn[]): forge.asn1.Asn1 {
   );
 }
 
-type GeneralName = { dns: string } | { dn: Rdn[] } | { email: string } | { ip: string };
+type GeneralName =
+  { dns: string } | { dn: Rdn[] } | { email: string } | { ip: string } | { raw: forge.asn1.Asn1 };
 
 function generalName(gn: GeneralName): forge.asn1.Asn1 {
+  if ('raw' in gn) return gn.raw;
   if ('dns' in gn) return asn1.create(CTX, 2, false, gn.dns);
   if ('email' in gn) return asn1.create(CTX, 1, false, gn.email);
   if ('ip' in gn) return asn1.create(CTX, 7, false, gn.ip);
@@ -395,6 +434,40 @@ describe('name constraints: directoryName (RFC 5280 §4.2.1.10, §7.1)', { timeo
     expect(validate(leafUnder(ca), [ca]).problems).toEqual([]);
   });
 
+  it('compares BMPString and UniversalString values as text', () => {
+    const bmp = constrainedCa(
+      { excluded: [{ dn: [[[O, 'onbehalf tests', asn1.Type.BMPSTRING]]] }] },
+      'BMP CA',
+    );
+    expect(codesOf(validate(leafUnder(bmp), [bmp]))).toEqual(['NAME_EXCLUDED']);
+    const ucs4 = [...'Onbehalf Tests'].map((c) => `\0\0\0${c}`).join('');
+    const universal = constrainedCa({ excluded: [{ dn: [[[O, ucs4, 28]]] }] }, 'Universal CA');
+    expect(codesOf(validate(leafUnder(universal), [universal]))).toEqual(['NAME_EXCLUDED']);
+    const odd = constrainedCa({ excluded: [{ dn: [[[O, '\0\0\0O\0', 28]]] }] }, 'Odd UCS-4 CA');
+    expect(codesOf(validate(leafUnder(odd), [odd]))).toContain('CONSTRAINTS_UNREADABLE');
+  });
+
+  it('compares other value types by their DER, and shows unknown attribute types by OID', () => {
+    const serial = '2.5.4.5';
+    const ca = constrainedCa({ permitted: [{ dn: [[[serial, '\x2a', asn1.Type.INTEGER]]] }] });
+    // (OpenSSL does not take a non-string value in a name constraint either: it reports the CA unusable.)
+    const report = validate(leafUnder(ca), [ca]);
+    expect(only(report, 'NAME_NOT_PERMITTED').map((p) => p.message)).toEqual([
+      '"ERP_Integration" has directoryName "O=Onbehalf Tests, CN=ERP_Integration", outside the names "Constrained CA" permits',
+    ]);
+    // A subject attribute type without a short name shows as its OID.
+    const permitted = constrainedCa({ permitted: [{ dn: [[[O, 'Onbehalf Tests']]] }] }, 'Org CA');
+    const numbered = leafUnder(permitted, {
+      subject: [
+        { name: 'organizationName', value: 'Elsewhere' },
+        { type: serial, value: '42', valueTagClass: asn1.Type.PRINTABLESTRING } as forge.pki.CertificateField,
+      ],
+    });
+    expect(validate(numbered, [permitted]).problems.map((p) => p.message)).toEqual([
+      '"O=Elsewhere, serialNumber=42" has directoryName "O=Elsewhere, 2.5.4.5=42", outside the names "Org CA" permits',
+    ]);
+  });
+
   it('checks directoryName alt names too', () => {
     const ca = constrainedCa({ excluded: [{ dn: [[[O, 'Fabrikam']]] }] });
     const alt = leafUnder(ca, {
@@ -444,6 +517,23 @@ describe('name constraints of forms not checked here', { timeout: 60_000 }, () =
       },
     ]);
     expect(report.ok).toBe(false);
+  });
+
+  it('names each unchecked form once, and an unknown tag by its number', () => {
+    const ca = constrainedCa({
+      permitted: [
+        { email: 'a.example' },
+        { email: 'b.example' },
+        { raw: asn1.create(CTX, 8, false, asn1.oidToDer('1.2.3').getBytes()) },
+      ],
+      excluded: [{ raw: asn1.create(CTX, 9, false, 'x') }],
+    });
+    // (OpenSSL cannot parse tag [9] either, and reports the CA unusable.)
+    expect(only(validate(leafUnder(ca), [ca]), 'NAME_CONSTRAINTS_UNSUPPORTED').map((p) => p.message)).toEqual(
+      [
+        '"Constrained CA" has critical name constraints on rfc822Name, registeredID, GeneralName tag 0x89, which are not checked here',
+      ],
+    );
   });
 
   it('only warns about such forms in non-critical name constraints', () => {
