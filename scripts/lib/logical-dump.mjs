@@ -51,6 +51,13 @@ const OURS = (col) =>
 const NOT_EXT = (catalog, oid) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${catalog}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 
+/**
+ * Both ends read and write values as text in the same, unambiguous styles (whatever the servers'
+ * defaults); names come out schema-qualified (empty search_path).
+ */
+const SESSION = `SET LOCAL search_path = ''; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres';
+  SET LOCAL TimeZone = 'UTC'; SET LOCAL extra_float_digits = 3; SET LOCAL bytea_output = 'hex'`;
+
 const ident = (s) => `"${String(s).replace(/"/g, '""')}"`;
 const qname = (schema, name) => `${ident(schema)}.${ident(name)}`;
 const literal = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -361,7 +368,7 @@ export async function dumpDatabase({ client: c, path, log = () => {}, secrets = 
   try {
     // One snapshot for the whole dump: the rows of every table are of the same moment.
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await c.query(`SET LOCAL search_path = ''`);
+    await c.query(SESSION);
     const missing = await unsupported(c);
     if (missing.length) {
       throw new DumpError(
@@ -521,7 +528,7 @@ export async function restoreDatabase({ client: c, path, force = false, log = ()
       );
     }
     await c.query('BEGIN');
-    await c.query(`SET LOCAL search_path = ''`);
+    await c.query(SESSION);
     await c.query('SET LOCAL check_function_bodies = false');
     if (existing.length) {
       const schemas = (await c.query(`SELECT nspname FROM pg_namespace WHERE ${OURS('nspname')}`)).rows;
