@@ -564,6 +564,47 @@ describe('name constraints of forms not checked here', { timeout: 60_000 }, () =
     expect(validate(leafUnder(minimumZero), [minimumZero]).problems).toEqual([]);
   });
 
+  describe('malformed constraint extensions are CONSTRAINTS_UNREADABLE, never skipped', () => {
+    const seq = (...items: forge.asn1.Asn1[]) => asn1.create(U, asn1.Type.SEQUENCE, true, items);
+    const set = (...items: forge.asn1.Asn1[]) => asn1.create(U, asn1.Type.SET, true, items);
+    const oid = (dotted: string) => asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(dotted).getBytes());
+    const text = (value: string) => asn1.create(U, asn1.Type.PRINTABLESTRING, false, value);
+    const dirName = (...names: forge.asn1.Asn1[]) => asn1.create(CTX, 4, true, names);
+    const der = (node: forge.asn1.Asn1) => asn1.toDer(node).getBytes();
+    const san = (value: forge.asn1.Asn1 | string) => ({ id: '2.5.29.17', value });
+    const nc = (value: forge.asn1.Asn1) => ({ id: '2.5.29.30', critical: true, value });
+    const cases: Array<[string, 'leaf' | 'ca', object]> = [
+      ['a directoryName holding no Name', 'leaf', san(seq(dirName(text('x'))))],
+      ['a directoryName holding two Names', 'leaf', san(seq(dirName(seq(), seq())))],
+      ['an RDN that is not a SET', 'leaf', san(seq(dirName(seq(seq(seq(oid(O), text('x')))))))],
+      ['an attribute without a value', 'leaf', san(seq(dirName(seq(set(seq(oid(O)))))))],
+      [
+        'an extension value with bytes after it',
+        'leaf',
+        san(der(seq(asn1.create(CTX, 2, false, 'a.example'))) + '\x00'),
+      ],
+      [
+        'basicConstraints that is not a SEQUENCE',
+        'ca',
+        { id: '2.5.29.19', critical: true, value: text('x') },
+      ],
+      ['nameConstraints that is not a SEQUENCE', 'ca', nc(text('x'))],
+      ['a GeneralSubtree that is not a SEQUENCE', 'ca', nc(seq(asn1.create(CTX, 0, true, [text('x')])))],
+      ['an empty GeneralSubtree', 'ca', nc(seq(asn1.create(CTX, 0, true, [seq()])))],
+    ];
+    it.each(cases)('%s', (_what, where, extension) => {
+      const report =
+        where === 'leaf'
+          ? validate(leafUnder(intermediate, { extraExtensions: [extension] }), [intermediate])
+          : (() => {
+              const ca = caUnder(root, 'Malformed CA', { extraExtensions: [extension] });
+              return validate(leafUnder(ca), [ca]);
+            })();
+      expect(codesOf(report)).toContain('CONSTRAINTS_UNREADABLE');
+      expect(report.ok).toBe(false);
+    });
+  });
+
   it('refuses a chain whose name constraints cannot be read (CONSTRAINTS_UNREADABLE)', () => {
     const broken = {
       id: '2.5.29.30',
