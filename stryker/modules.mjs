@@ -109,7 +109,8 @@ export const MODULES = [
     ],
   },
   // API: Postgres + emulator integration suites; see stryker/README.md for what is feasible here.
-  // crm: the call path, the ledger, reconciliation and the records controller; the entity, the modules and the DTO
+  // crm: the call path, the ledger (its service and LedgerRepository, which holds every statement over crm_calls and
+  // crm_stamps, including the audit search built by ledger-query.ts), reconciliation and the records controller; the entity, the modules and the DTO
   // are decorators only. reconcile.mutation.int-spec and ledger.mutation.int-spec pin the verdicts and the ledger
   // rows without the emulator. flow.int-spec is left out: its tests build on each other (see onboarding), so run
   // alone they fail whatever the mutant (false kills).
@@ -125,6 +126,8 @@ export const MODULES = [
       'src/crm/crm-errors.ts',
       'src/crm/group-commit.ts',
       'src/crm/ledger.service.ts',
+      'src/crm/ledger.repository.ts',
+      'src/crm/ledger-query.ts',
       'src/crm/reconcile.service.ts',
       'src/crm/reconcile.controller.ts',
       'src/crm/records.controller.ts',
@@ -133,6 +136,7 @@ export const MODULES = [
       'src/crm/**/*.spec.ts',
       'test/reconcile.mutation.int-spec.ts',
       'test/ledger.mutation.int-spec.ts',
+      'test/audit.mutation.int-spec.ts',
       'test/reconciliation-anomalies.int-spec.ts',
       'test/mapping-eviction.int-spec.ts',
     ],
