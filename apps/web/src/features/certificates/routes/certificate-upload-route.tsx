@@ -4,8 +4,8 @@ import { IconLock } from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router';
 import { PageHeader } from '@/components/page-header';
 import { useCanEdit } from '@/lib/session';
-import { formatDn } from '@/utils/format';
 import { CertificateUploadForm } from '../components/certificate-upload-form';
+import { uploadNotice } from '../utils/upload-notice';
 
 export function CertificateUploadRoute() {
   const navigate = useNavigate();
@@ -26,18 +26,7 @@ export function CertificateUploadRoute() {
       {canEdit ? (
         <CertificateUploadForm
           onUploaded={(certificate) => {
-            // A certificate accepted with warnings (e.g. a legacy short RSA key) must not look clean.
-            const warnings = certificate.problems.filter((p) => p.severity === 'warning').length;
-            notifications.show({
-              color: warnings ? 'yellow' : 'green',
-              title: warnings
-                ? `Certificate uploaded with ${warnings} warning${warnings === 1 ? '' : 's'}`
-                : 'Certificate uploaded',
-              message: warnings
-                ? `${certificate.name || formatDn(certificate.subject)}: see the validation report.`
-                : certificate.name || formatDn(certificate.subject),
-              ...(warnings ? { autoClose: false } : {}),
-            });
+            notifications.show(uploadNotice(certificate));
             navigate(`/certificates/${certificate.id}`);
           }}
         />
