@@ -37,6 +37,7 @@ export const MODULES = [
     target: 85,
     mutate: [
       'src/certificates/validate-certificate.ts',
+      'src/certificates/chain-constraints.ts',
       'src/certificates/parse-crl.ts',
       'src/certificates/signature-algorithms.ts',
       'src/certificates/supported-roots.ts',
