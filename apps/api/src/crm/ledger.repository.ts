@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { CrmStampEntity } from './crm-stamp.entity';
 import { CrmCallEntity, type Reconciliation } from './crm-call.entity';
 import { buildLedgerQuery, type LedgerCursor, type LedgerFilters, type LedgerRow } from './ledger-query';
@@ -92,10 +92,90 @@ export interface LedgerExportCursor {
 }
 
 /**
+ * A ledger row's columns that its chain hash covers, each as Postgres text (CHAIN_CONTENT below): uuids lower
+ * case, integers in decimal, instants in UTC to the microsecond (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, whatever the
+ * session's TimeZone and DateStyle). Text, not Date: a JS Date would drop the microseconds.
+ */
+export interface LedgerChainContent {
+  id: string;
+  org_id: string;
+  at: string;
+  completed_at: string | null;
+  operation: string;
+  entity: string | null;
+  record_id: string | null;
+  service_account_id: string | null;
+  service_account_name: string | null;
+  on_behalf_of_id: string | null;
+  on_behalf_of_name: string | null;
+  on_behalf_of_puid: string | null;
+  outcome: string;
+  error_code: string | null;
+  error_message: string | null;
+  latency_ms: string | null;
+  request_id: string | null;
+  caller: string | null;
+  instance: string | null;
+}
+
+/** A sealed row as the verifier reads it: its covered columns and its chain columns (seq as decimal text). */
+export interface LedgerChainRow extends LedgerChainContent {
+  chain_seq: string;
+  prev_hash: string;
+  row_hash: string;
+  sealed_at: string;
+}
+
+/** An org's chain head: the last sealed seq (0 before the first) and its hash. */
+export interface ChainHead {
+  seq: string;
+  hash: string;
+}
+
+/** The chain columns the sealer gives one row. */
+export interface LedgerChainLink {
+  id: string;
+  seq: string;
+  prevHash: string;
+  rowHash: string;
+}
+
+/**
+ * Computes the chain columns of rows sealed after `head` (in the order given) and the new head; the sealer's
+ * hashing (ledger-chain/chain-hash.ts), handed in so this file holds the SQL and nothing of the hash format.
+ */
+export type ChainSealer = (
+  head: ChainHead,
+  rows: LedgerChainContent[],
+  sealedAt: string,
+) => { links: LedgerChainLink[]; head: ChainHead };
+
+/** An org's chain as the verifier reads it: its head and its sealed rows in (chain_seq, id) order, in one snapshot. */
+export interface LedgerChainCursor {
+  /** The head as it was in the snapshot; null when the org has none. */
+  head: ChainHead | null;
+  /** The next rows, at most `n`; none once the chain is read. */
+  fetch(n: number): Promise<LedgerChainRow[]>;
+  /** Ends the read-only transaction and frees the connection. Always called, once, last. */
+  close(): Promise<void>;
+}
+
+/** An instant as format-1 chain text (UTC, microseconds): the same text when sealed and when verified. */
+const chainInstant = (sql: string) => `to_char((${sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** The covered columns as LedgerChainContent (column c of crm_calls). */
+const CHAIN_CONTENT = `c.id::text AS id, c.org_id::text AS org_id, ${chainInstant('c.at')} AS at,
+  ${chainInstant('c.completed_at')} AS completed_at, c.operation, c.entity, c.record_id::text AS record_id,
+  c.service_account_id::text AS service_account_id, c.service_account_name, c.on_behalf_of_id::text AS on_behalf_of_id,
+  c.on_behalf_of_name, c.on_behalf_of_puid, c.outcome, c.error_code, c.error_message, c.latency_ms::text AS latency_ms,
+  c.request_id, c.caller, c.instance`;
+
+/**
  * Every SQL statement over the ledger (`crm_calls`) and CRM's stamps (`crm_stamps`): the call path's
  * group-committed writes, reconciliation's reads and verdicts, the audit explorer's search and export cursor,
- * and the row counts the metrics read. The crm context owns both tables; other contexts read them through
- * LedgerService, never through this.
+ * the row counts the metrics read, and the hash chain's sealing and verifying reads (with its heads table,
+ * `crm_call_chain_heads`, read and written only here). The crm context owns these tables; other contexts read
+ * them through LedgerService, never through this.
  */
 @Injectable()
 export class LedgerRepository {
@@ -133,14 +213,18 @@ export class LedgerRepository {
     );
   }
 
-  /** Completes or fails the rows; a row without a record id keeps the one it was written with. */
+  /**
+   * Completes or fails the rows; a row without a record id keeps the one it was written with. A row already sealed
+   * is left alone: a reply that comes after reconciliation failed its row as crashed and the sealer sealed it
+   * cannot change it (the record shows in reconciliation's unknown changes), and must not fail the batch.
+   */
   async complete(rows: CallCompletion[]): Promise<void> {
     await this.calls.query(
       `UPDATE crm_calls c SET outcome = u.outcome, completed_at = now(), latency_ms = u.latency_ms,
               record_id = COALESCE(u.record_id, c.record_id), error_code = u.error_code, error_message = u.error_message
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::text[])
            AS u(org_id, id, outcome, latency_ms, record_id, error_code, error_message)
-        WHERE c.org_id = u.org_id AND c.id = u.id`,
+        WHERE c.org_id = u.org_id AND c.id = u.id AND c.chain_seq IS NULL`,
       [
         rows.map((r) => r.orgId),
         rows.map((r) => r.id),
@@ -264,6 +348,108 @@ export class LedgerRepository {
     };
   }
 
+  // ---- the hash chain (ledger-chain/): sealing and verifying
+
+  /** The orgs that have final rows not sealed yet. */
+  async orgsWithUnsealedRows(): Promise<string[]> {
+    const rows = (await this.calls.query(
+      `SELECT DISTINCT org_id::text AS org_id FROM crm_calls WHERE chain_seq IS NULL AND outcome <> 'pending'`,
+    )) as { org_id: string }[];
+    return rows.map((r) => r.org_id);
+  }
+
+  /** The orgs that have a chain (a head or a sealed row), to verify them all. */
+  async orgsWithChain(): Promise<string[]> {
+    const rows = (await this.calls.query(
+      `SELECT org_id::text AS org_id FROM crm_call_chain_heads
+        UNION SELECT DISTINCT org_id::text FROM crm_calls WHERE chain_seq IS NOT NULL ORDER BY 1`,
+    )) as { org_id: string }[];
+    return rows.map((r) => r.org_id);
+  }
+
+  /**
+   * Seals up to `limit` of the org's final, unsealed rows, oldest completion first, in one transaction that holds
+   * the org's chain head FOR UPDATE (so two instances sealing at once take turns and never fork the chain) and the
+   * rows FOR UPDATE (so none changes between its hash and its seal). sealed_at is the transaction's now(), hashed
+   * as the same text it is stored as. Returns how many rows it sealed (0 when the org is gone).
+   */
+  async sealNext(orgId: string, limit: number, seal: ChainSealer): Promise<number> {
+    return this.calls.manager.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO crm_call_chain_heads (org_id) SELECT id FROM orgs WHERE id = $1 ON CONFLICT (org_id) DO NOTHING`,
+        [orgId],
+      );
+      const [head] = (await m.query(
+        `SELECT seq::text AS seq, hash, ${chainInstant('now()')} AS now FROM crm_call_chain_heads WHERE org_id = $1 FOR UPDATE`,
+        [orgId],
+      )) as (ChainHead & { now: string })[];
+      if (!head) return 0;
+      const rows = (await m.query(
+        `SELECT ${CHAIN_CONTENT} FROM crm_calls c
+          WHERE c.org_id = $1 AND c.chain_seq IS NULL AND c.outcome <> 'pending'
+          ORDER BY c.completed_at, c.id LIMIT $2 FOR UPDATE`,
+        [orgId, limit],
+      )) as LedgerChainContent[];
+      if (!rows.length) return 0;
+      const sealed = seal({ seq: head.seq, hash: head.hash }, rows, head.now);
+      await m.query(
+        `UPDATE crm_calls c SET chain_seq = u.seq, prev_hash = u.prev_hash, row_hash = u.row_hash, sealed_at = now()
+           FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[]) AS u(id, seq, prev_hash, row_hash)
+          WHERE c.org_id = $1 AND c.id = u.id`,
+        [
+          orgId,
+          sealed.links.map((l) => l.id),
+          sealed.links.map((l) => l.seq),
+          sealed.links.map((l) => l.prevHash),
+          sealed.links.map((l) => l.rowHash),
+        ],
+      );
+      await m.query(
+        `UPDATE crm_call_chain_heads SET seq = $2, hash = $3, sealed_through = now() WHERE org_id = $1`,
+        [orgId, sealed.head.seq, sealed.head.hash],
+      );
+      return sealed.links.length;
+    });
+  }
+
+  /**
+   * Opens a cursor over the org's sealed rows in (chain_seq, id) order, with its head, in one read-only
+   * REPEATABLE READ snapshot on a connection of its own (rows sealed meanwhile are not seen, nor the head they
+   * moved). The caller must close it.
+   */
+  async openChainCursor(orgId: string): Promise<LedgerChainCursor> {
+    const qr = this.calls.manager.dataSource.createQueryRunner();
+    await qr.connect();
+    const close = async () => {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.release();
+    };
+    let head: ChainHead | null;
+    try {
+      await qr.startTransaction('REPEATABLE READ');
+      await qr.query('SET TRANSACTION READ ONLY');
+      const [h] = (await qr.query(
+        `SELECT seq::text AS seq, hash FROM crm_call_chain_heads WHERE org_id = $1`,
+        [orgId],
+      )) as ChainHead[];
+      head = h ?? null;
+      await qr.query(
+        `DECLARE ledger_chain NO SCROLL CURSOR FOR
+         SELECT ${CHAIN_CONTENT}, c.chain_seq::text AS chain_seq, c.prev_hash, c.row_hash, ${chainInstant('c.sealed_at')} AS sealed_at
+           FROM crm_calls c WHERE c.org_id = $1 AND c.chain_seq IS NOT NULL ORDER BY c.chain_seq, c.id`,
+        [orgId],
+      );
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    return {
+      head,
+      fetch: (n) => qr.query(`FETCH ${Math.trunc(n)} FROM ledger_chain`) as Promise<LedgerChainRow[]>,
+      close,
+    };
+  }
+
   // ---- counts (the overview, the metrics)
 
   /**
@@ -294,4 +480,9 @@ export class LedgerRepository {
     )) as { n: string }[];
     return Number(exact?.n ?? 0);
   }
+}
+
+/** The repository over a data source of its own, outside Nest (`npm run audit:verify`), as LedgerModule builds it. */
+export function ledgerRepositoryFor(ds: DataSource): LedgerRepository {
+  return new LedgerRepository(ds.getRepository(CrmCallEntity), ds.getRepository(CrmStampEntity));
 }

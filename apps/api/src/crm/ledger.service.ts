@@ -6,6 +6,8 @@ import type { LedgerCursor, LedgerFilters, LedgerRow } from './ledger-query';
 import {
   type CallCompletion,
   type CallCounts,
+  type ChainSealer,
+  type LedgerChainCursor,
   type LedgerExportCursor,
   LedgerRepository,
   type LedgerStart,
@@ -88,6 +90,28 @@ export class LedgerService {
    */
   openExportCursor(filters: LedgerFilters): Promise<LedgerExportCursor> {
     return this.repo.openExportCursor(filters);
+  }
+
+  // ---- the hash chain (ledger-chain/ seals and verifies through these)
+
+  /** The orgs that have final rows not sealed yet. */
+  orgsWithUnsealedRows(): Promise<string[]> {
+    return this.repo.orgsWithUnsealedRows();
+  }
+
+  /** The orgs that have a chain (a head or a sealed row). */
+  orgsWithChain(): Promise<string[]> {
+    return this.repo.orgsWithChain();
+  }
+
+  /** Seals up to `limit` of the org's final rows after its chain head, holding the head locked; how many it sealed. */
+  sealNext(orgId: string, limit: number, seal: ChainSealer): Promise<number> {
+    return this.repo.sealNext(orgId, limit, seal);
+  }
+
+  /** A cursor over the org's sealed rows in chain order, with its head, in one read-only snapshot; close it. */
+  openChainCursor(orgId: string): Promise<LedgerChainCursor> {
+    return this.repo.openChainCursor(orgId);
   }
 
   /** Each org's calls and failed calls of the last 24 hours, by org id; an org without a call is absent. */

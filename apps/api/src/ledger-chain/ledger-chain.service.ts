@@ -1,0 +1,83 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { notFound } from '../common/domain-exception';
+import { LedgerService } from '../crm/ledger.service';
+import { JobsService } from '../jobs/jobs.service';
+import { OrgDirectory } from '../orgs/org-directory';
+import { sealAfter } from './chain-hash';
+import { verifyFromCursor } from './chain-reader';
+import type { ChainVerdict } from './chain-verifier';
+
+/** The periodic sealer's job name. */
+export const LEDGER_SEAL_JOB = 'ledger-seal';
+/** How often the sealer runs: a final row is sealed within about this long (plus the job runner's polling). */
+export const SEAL_EVERY_MS = 5_000;
+/** Rows per sealing transaction: one head lock, one SELECT, one UPDATE of this many rows. */
+export const SEAL_BATCH = 1_000;
+/** A run stops starting new batches after this long (the backlog of a first run goes on at the next run). */
+const SEAL_RUN_BUDGET_MS = 30_000;
+
+/** One org's verification, as the API and `npm run audit:verify` report it. */
+export interface OrgChainVerdict extends ChainVerdict {
+  orgId: string;
+}
+
+/**
+ * The ledger's hash chain: seals each org's final rows into its chain (a job every few seconds, on whichever
+ * instance fetches it; the head lock makes concurrent sealers take turns), and verifies chains.
+ */
+@Injectable()
+export class LedgerChainService {
+  private readonly logger = new Logger('ledger-chain');
+
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly orgs: OrgDirectory,
+    jobs: JobsService,
+  ) {
+    jobs.register({ name: LEDGER_SEAL_JOB, everyMs: SEAL_EVERY_MS, run: () => this.sealAll() });
+  }
+
+  /** Seals every org's final rows (each org up to the run's time budget); how many per org. */
+  async sealAll(): Promise<Record<string, number>> {
+    const started = Date.now();
+    const out: Record<string, number> = {};
+    for (const orgId of await this.ledger.orgsWithUnsealedRows()) {
+      out[orgId] = await this.sealOrg(orgId, started + SEAL_RUN_BUDGET_MS);
+    }
+    return out;
+  }
+
+  /** Seals the org's final rows, batch after batch, until none is left (or the deadline passed); how many. */
+  async sealOrg(orgId: string, deadline = Infinity): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.ledger.sealNext(orgId, SEAL_BATCH, sealAfter);
+      total += n;
+      if (n < SEAL_BATCH || Date.now() > deadline) return total;
+    }
+  }
+
+  /** Verifies one org's chain (404 ORG_NOT_FOUND for an unknown org). */
+  async verify(orgId: string): Promise<OrgChainVerdict> {
+    if (!(await this.orgs.find(orgId))) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
+    return this.verifyChain(orgId);
+  }
+
+  /** Verifies every org that has a chain, one after the other. */
+  async verifyAll(): Promise<OrgChainVerdict[]> {
+    const out: OrgChainVerdict[] = [];
+    for (const orgId of await this.ledger.orgsWithChain()) out.push(await this.verifyChain(orgId));
+    return out;
+  }
+
+  private async verifyChain(orgId: string): Promise<OrgChainVerdict> {
+    const verdict = await verifyFromCursor(() => this.ledger.openChainCursor(orgId));
+    if (verdict.break) {
+      const b = verdict.break;
+      this.logger.warn(
+        `ledger chain of org ${orgId} breaks at seq ${b.seq} (row ${b.rowId ?? 'gone'}): ${b.kind}, ${b.detail}`,
+      );
+    }
+    return { orgId, ...verdict };
+  }
+}
