@@ -593,6 +593,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin-audit": {
         parameters: {
             query?: never;
@@ -1190,6 +1206,42 @@ export interface components {
             items: components["schemas"]["LedgerItemDto"][];
             /** @description Pass as `cursor` for the next page. */
             nextCursor: string | null;
+        };
+        /**
+         * @description changed: a sealed row no longer hashes to its hash; deleted: a seq is missing, or the head is beyond the last row; inserted: a row the chain does not account for; reordered: rows that exchanged places.
+         * @enum {string}
+         */
+        ChainBreakKind: "changed" | "deleted" | "inserted" | "reordered";
+        ChainBreakDto: {
+            /** @description changed: a sealed row no longer hashes to its hash; deleted: a seq is missing, or the head is beyond the last row; inserted: a row the chain does not account for; reordered: rows that exchanged places. */
+            kind: components["schemas"]["ChainBreakKind"];
+            /**
+             * Format: uuid
+             * @description The row; null when it is gone.
+             */
+            rowId: string | null;
+            /**
+             * @description Its chain seq (decimal), or the first missing one.
+             * @example 42
+             */
+            seq: string;
+            /** @description What the verifier saw there. */
+            detail: string;
+        };
+        ChainVerdictDto: {
+            /** Format: uuid */
+            orgId: string;
+            /** @description Sealed rows that verified, before the break if there is one. */
+            rows: number;
+            /**
+             * Format: date-time
+             * @description When the last row that verified was sealed (UTC, microseconds); null when none did.
+             */
+            verifiedThrough: string | null;
+            /** @description The head's seq; null when the org has no chain yet. */
+            headSeq: string | null;
+            /** @description The first break; null when the chain verifies. */
+            break: components["schemas"]["ChainBreakDto"] | null;
         };
         AdminAuditActorDto: {
             /** Format: uuid */
@@ -2624,6 +2676,37 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description An error: `code` says which (docs/api.md lists them), `message` is for people. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AuditController_verify: {
+        parameters: {
+            query: {
+                /** @description The org whose ledger chain to verify */
+                orgId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainVerdictDto"];
                 };
             };
             /** @description An error: `code` says which (docs/api.md lists them), `message` is for people. */
