@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_HISTORY, JobsService } from '../src/jobs/jobs.service';
 import { startTestApi, type TestApi } from './harness';
 
-const PERIODIC = ['certificate-expiry-warnings', 'reconcile', 'ticket-refresh-sweep'];
+const PERIODIC = [
+  'certificate-expiry-warnings',
+  'idempotency-purge',
+  'ledger-seal',
+  'reconcile',
+  'ticket-refresh-sweep',
+];
 
 describe('background jobs on pg-boss', () => {
   let a: TestApi;
@@ -33,7 +39,7 @@ describe('background jobs on pg-boss', () => {
     const done = await q<{ name: string; n: number }>(
       `SELECT name, count(*)::int AS n FROM pgboss.job WHERE state = 'completed' GROUP BY name ORDER BY name`,
     );
-    expect(done.reduce((s, r) => s + r.n, 0) - before[0]!.n).toBe(3);
+    expect(done.reduce((s, r) => s + r.n, 0) - before[0]!.n).toBe(PERIODIC.length);
     for (const r of done) expect(r.n, r.name).toBe(1);
     // One next run per job, an interval away: not due again now, on either instance.
     const waiting = await q<{ name: string; n: number; in_s: number }>(
@@ -97,6 +103,8 @@ describe('background jobs on pg-boss', () => {
     );
     expect(queues.map((r) => r.name)).toEqual([
       'certificate-expiry-warnings',
+      'idempotency-purge',
+      'ledger-seal',
       'reconcile',
       'ticket-refresh',
       'ticket-refresh-sweep',

@@ -19,8 +19,15 @@ export type AuthErrorCode =
 export type AdminUsersErrorCode =
   'ADMIN_USER_EXISTS' | 'ADMIN_USER_NOT_FOUND' | 'CANNOT_DELETE_SELF' | 'LAST_ADMIN';
 export type ApiKeysErrorCode =
-  'API_KEY_EXPIRY_PAST' | 'API_KEY_NOT_FOUND' | 'API_KEY_ORGS_REQUIRED' | 'API_KEY_ORGS_WITHOUT_CALLS';
+  | 'API_KEY_EXPIRY_PAST'
+  | 'API_KEY_NOT_FOUND'
+  | 'API_KEY_ORGS_REQUIRED'
+  | 'API_KEY_ORGS_WITHOUT_CALLS'
+  | 'API_KEY_UNKNOWN_ORG';
 export type AuditErrorCode = 'INVALID_CURSOR' | 'INVALID_DATE' | 'INVALID_RANGE';
+/** Keyed Create and Update (`Idempotency-Key`): a bad key, a key reused for another request, one still running. */
+export type IdempotencyErrorCode =
+  'IDEMPOTENCY_IN_PROGRESS' | 'IDEMPOTENCY_KEY_INVALID' | 'IDEMPOTENCY_KEY_REUSED';
 export type CertificatesErrorCode =
   | 'CERTIFICATE_BAD_PASSWORD'
   | 'CERTIFICATE_EXISTS'
@@ -60,6 +67,7 @@ export type ApiErrorCode =
   | ApiKeysErrorCode
   | AuditErrorCode
   | CertificatesErrorCode
+  | IdempotencyErrorCode
   | OrgsErrorCode
   | RecordsErrorCode
   | RpsErrorCode

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
 import { LRUCache } from 'lru-cache';
@@ -10,10 +11,13 @@ import { ledgerCode, toHttpError } from './crm-errors';
 import type { OnBehalfOfDto } from './dto/record.dto';
 import { MetricsService } from '../metrics/metrics.service';
 import { LedgerService } from './ledger.service';
+import { callerOf, requestHash } from '../idempotency/idempotency-key';
+import { type Attempt, IdempotencyService, type KeyReply } from '../idempotency/idempotency.service';
 
 const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
 const MAX_ATTRIBUTES = 200;
+const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const ORG_CACHE_MS = 5_000;
 const ORG_CACHE_MAX = 10_000;
 /** A renamed CRM user shows under the new name in the ledger within this time. */
@@ -46,7 +50,14 @@ export class CrmCallsService {
     private readonly mappings: UserMappingsService,
     private readonly ledger: LedgerService,
     private readonly metrics: MetricsService,
+    // Nest always injects it; specs of the unkeyed calls may leave it out.
+    private readonly idempotency?: IdempotencyService,
   ) {}
+
+  private get keys(): IdempotencyService {
+    if (!this.idempotency) throw new Error('CrmCallsService was built without IdempotencyService');
+    return this.idempotency;
+  }
 
   static checkEntity(entity: string): string {
     if (!ENTITY_NAME.test(entity))
@@ -118,6 +129,8 @@ export class CrmCallsService {
       recordId?: string | null;
       actor: ActingAs | null;
       ctx: RequestContext;
+      /** Told the ledger row's id once it is written, before CRM is called (a keyed call's key names it). */
+      started?: (ledgerId: string) => Promise<void>;
     },
     fn: (callerId: string | null) => Promise<T>,
     recordIdOf: (r: T) => string | null = () => null,
@@ -138,6 +151,7 @@ export class CrmCallsService {
     const t0 = performance.now();
     let result: T;
     try {
+      await op.started?.(ledgerId);
       result = await fn(op.actor?.id ?? null);
     } catch (err) {
       this.metrics.observeCall(org.id, op.operation, 'failed', performance.now() - t0);
@@ -190,6 +204,128 @@ export class CrmCallsService {
       (r) => r.id,
     );
     return { id: result.id, ledgerId, actor };
+  }
+
+  /**
+   * A Create under an `Idempotency-Key` (docs/api.md, "Idempotent Create and Update"): the record id is
+   * chosen here (or taken from the primary key attribute) and sent to CRM, so a retry after a lost reply
+   * or a crash can ask CRM whether the record exists, and re-sending the Create cannot make a second one.
+   */
+  async createOnce(
+    orgId: string,
+    entity: string,
+    attributes: Record<string, unknown>,
+    who: OnBehalfOfDto | undefined,
+    ctx: RequestContext,
+    key: string,
+  ): Promise<{ body: { id: string; ledgerId: string }; replayed: boolean }> {
+    const org = await this.org(orgId);
+    CrmCallsService.checkEntity(entity);
+    const attrs = toAttributes(attributes);
+    const pk = `${entity}id`;
+    const given = attrs[pk];
+    if (given !== undefined && (typeof given !== 'string' || !GUID.test(given)))
+      throw badRequest('INVALID_ATTRIBUTE', `${pk}, the record's primary key, must be a GUID.`);
+    const actor = await this.actingAs(orgId, who);
+    const hash = requestHash({
+      operation: 'Create',
+      orgId,
+      entity,
+      recordId: null,
+      caller: callerOf(ctx.principal),
+      body: { attributes, onBehalfOf: who ?? null },
+    });
+    const chosen = typeof given === 'string' ? given.replace(/[{}]/g, '').toLowerCase() : randomUUID();
+    const r = await this.keys.run(
+      { orgId, key, requestHash: hash, recordId: chosen },
+      async (a): Promise<KeyReply> => {
+        const id = a.recordId ?? chosen;
+        // An earlier attempt sent this Create (its ledger row is named) and was cut off: CRM may have it.
+        if (a.recovering && a.ledgerId && (await this.exists(orgId, entity, id)))
+          return this.recovered(orgId, id, a);
+        try {
+          const { result, ledgerId } = await this.call(
+            org,
+            { operation: 'Create', entity, recordId: id, actor, ctx, started: a.started },
+            (callerId) =>
+              this.tickets.run(orgId, (s) =>
+                s.create({ logicalName: entity, attributes: { ...attrs, [pk]: id } }, { callerId }),
+              ),
+            (x) => x.id,
+          );
+          const created = result.id.toLowerCase();
+          return { status: 201, body: { id: created, ledgerId }, recordId: created, ledgerId };
+        } catch (err) {
+          // CRM refused the re-sent Create: the cut-off one may have landed meanwhile (same id, so a duplicate).
+          if (a.recovering && a.ledgerId && (await this.exists(orgId, entity, id).catch(() => false)))
+            return this.recovered(orgId, id, a);
+          throw err;
+        }
+      },
+    );
+    return { body: r.body as { id: string; ledgerId: string }, replayed: r.replayed };
+  }
+
+  /** A recovered Create that CRM has: the first attempt's ledger row is completed and named in the reply. */
+  private async recovered(orgId: string, recordId: string, a: Attempt): Promise<KeyReply> {
+    const ledgerId = a.ledgerId!;
+    await this.keys
+      .completeRecoveredLedgerRow(orgId, ledgerId, recordId)
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `ledger row ${ledgerId} of a recovered Create not completed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
+    return { status: 201, body: { id: recordId, ledgerId }, recordId, ledgerId };
+  }
+
+  /** Whether CRM has the record (read as the service account, outside the ledger, as reconciliation reads). */
+  private async exists(orgId: string, entity: string, id: string): Promise<boolean> {
+    try {
+      await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id, columns: [`${entity}id`] }));
+      return true;
+    } catch (err) {
+      if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) return false;
+      throw toHttpError(err);
+    }
+  }
+
+  /**
+   * An Update under an `Idempotency-Key`: the first reply is kept and replayed. A retry after a crash sends
+   * the same Update again (the same body gives the same end state) under a new ledger row.
+   */
+  async updateOnce(
+    orgId: string,
+    entity: string,
+    recordId: string,
+    attributes: Record<string, unknown>,
+    who: OnBehalfOfDto | undefined,
+    ctx: RequestContext,
+    key: string,
+  ): Promise<{ body: { ledgerId: string }; replayed: boolean }> {
+    const org = await this.org(orgId);
+    CrmCallsService.checkEntity(entity);
+    const attrs = toAttributes(attributes);
+    attrs[`${entity}id`] = recordId;
+    const actor = await this.actingAs(orgId, who);
+    const hash = requestHash({
+      operation: 'Update',
+      orgId,
+      entity,
+      recordId,
+      caller: callerOf(ctx.principal),
+      body: { attributes, onBehalfOf: who ?? null },
+    });
+    const r = await this.keys.run({ orgId, key, requestHash: hash, recordId }, async (a) => {
+      const { ledgerId } = await this.call(
+        org,
+        { operation: 'Update', entity, recordId, actor, ctx, started: a.started },
+        (callerId) =>
+          this.tickets.run(orgId, (s) => s.update({ logicalName: entity, attributes: attrs }, { callerId })),
+      );
+      return { status: 200, body: { ledgerId }, ledgerId };
+    });
+    return { body: r.body as { ledgerId: string }, replayed: r.replayed };
   }
 
   async update(

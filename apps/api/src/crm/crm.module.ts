@@ -12,6 +12,7 @@ import { RecordsController } from './records.controller';
 import { ReconcileController } from './reconcile.controller';
 import { AdminAuditModule } from '../admin-audit/admin-audit.module';
 import { AuditModule } from '../audit/audit.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { ReconcileService } from './reconcile.service';
 
 /** The crm context. Reconciliation judges the ledger's rows in place, so it reads them through the context's own LedgerRepository. */
@@ -24,6 +25,7 @@ import { ReconcileService } from './reconcile.service';
     LedgerModule,
     AdminAuditModule,
     AuditModule,
+    IdempotencyModule,
   ],
   controllers: [RecordsController, ReconcileController],
   providers: [LedgerRepository, CrmCallsService, ReconcileService],

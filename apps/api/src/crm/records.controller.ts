@@ -1,5 +1,15 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ErrorDto } from '../common/api-responses';
 import { RequiresScope } from '../common/auth-decorators';
 import { badRequest } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
@@ -16,6 +26,7 @@ import {
   WhoAmIResultDto,
 } from './dto/record.response';
 import { LedgerListDto } from '../audit/dto/audit.response';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '../idempotency/idempotency-key';
 
 const orgId = new UuidPipe('org id');
 const recordId = new UuidPipe('record id');
@@ -40,6 +51,40 @@ function intOf(raw: string | undefined, def: number, min: number, max: number, n
   return Number(raw);
 }
 
+/** Set on a reply that repeats the kept reply of an earlier request with the same Idempotency-Key. */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** The OpenAPI description of a keyed write's header and of its 400/409/422 replies (docs/api.md). */
+function Idempotent(): MethodDecorator {
+  const decorators = [
+    ApiHeader({
+      name: IDEMPOTENCY_HEADER,
+      required: false,
+      description:
+        'Makes the write safe to retry: 1-255 printable ASCII characters, kept 24 hours per org. The same key ' +
+        'and request get the first reply again (with `Idempotent-Replayed: true`) without calling CRM.',
+    }),
+    ApiBadRequestResponse({
+      type: ErrorDto,
+      description:
+        '`IDEMPOTENCY_KEY_INVALID`: the key is empty, longer than 255 characters or not printable ASCII.',
+    }),
+    ApiConflictResponse({
+      type: ErrorDto,
+      description:
+        '`IDEMPOTENCY_IN_PROGRESS`: the first request with this key is still running; retry later.',
+    }),
+    ApiUnprocessableEntityResponse({
+      type: ErrorDto,
+      description:
+        '`IDEMPOTENCY_KEY_REUSED`: the key was used for another request (body, route, entity, record or caller).',
+    }),
+  ];
+  return (target, property, descriptor) => {
+    for (const d of decorators) d(target, property, descriptor);
+  };
+}
+
 @ApiTags('records')
 @Controller('orgs/:id')
 export class RecordsController {
@@ -51,12 +96,21 @@ export class RecordsController {
   @Post('records/:entity')
   @RequiresScope('calls', { org: 'id' })
   @ApiCreatedResponse({ type: CreatedRecordDto })
+  @Idempotent()
   async create(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
+    @Headers('idempotency-key') rawKey?: string,
+    @Res({ passthrough: true }) res?: Response,
   ): Promise<CreatedRecordDto> {
+    const key = parseIdempotencyKey(rawKey);
+    if (key !== null) {
+      const r = await this.crm.createOnce(id, entity, dto.attributes, dto.onBehalfOf, ctx, key);
+      if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
+      return { id: r.body.id, ledgerId: r.body.ledgerId };
+    }
     const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf, ctx);
     return { id: r.id, ledgerId: r.ledgerId };
   }
@@ -64,13 +118,22 @@ export class RecordsController {
   @Patch('records/:entity/:recordId')
   @RequiresScope('calls', { org: 'id' })
   @ApiOkResponse({ type: UpdatedRecordDto })
-  update(
+  @Idempotent()
+  async update(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Param('recordId', recordId) rid: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
+    @Headers('idempotency-key') rawKey?: string,
+    @Res({ passthrough: true }) res?: Response,
   ): Promise<UpdatedRecordDto> {
+    const key = parseIdempotencyKey(rawKey);
+    if (key !== null) {
+      const r = await this.crm.updateOnce(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx, key);
+      if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
+      return { ledgerId: r.body.ledgerId };
+    }
     return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx);
   }
 

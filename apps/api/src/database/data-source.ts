@@ -9,7 +9,9 @@ import { AuditIndexes1732500800000 } from './migrations/1732500800000-audit-inde
 import { LoginRateLimits1732501100000 } from './migrations/1732501100000-login-rate-limits';
 import { AdminAuditFilters1732501300000 } from './migrations/1732501300000-admin-audit-filters';
 import { ApiKeyScopes1732501400000 } from './migrations/1732501400000-api-key-scopes';
+import { IdempotencyKeys1732501600000 } from './migrations/1732501600000-idempotency-keys';
 import { LedgerChain1732501500000 } from './migrations/1732501500000-ledger-chain';
+import { ApiKeyMetricsScope1732501700000 } from './migrations/1732501700000-api-key-metrics-scope';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -24,6 +26,8 @@ export const MIGRATIONS = [
   AdminAuditFilters1732501300000,
   ApiKeyScopes1732501400000,
   LedgerChain1732501500000,
+  IdempotencyKeys1732501600000,
+  ApiKeyMetricsScope1732501700000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -5,6 +5,7 @@ import { SessionEntity } from '../auth/session.entity';
 import { CertificateEntity } from '../certificates/certificate.entity';
 import { CrmCallEntity } from '../crm/crm-call.entity';
 import { CrmStampEntity } from '../crm/crm-stamp.entity';
+import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity';
 import { OnboardingRunEntity } from '../orgs/onboarding-run.entity';
 import { OrgEntity } from '../orgs/org.entity';
 import { TicketEventEntity } from '../tickets/ticket-event.entity';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   UserMappingEntity,
   CrmCallEntity,
   CrmStampEntity,
+  IdempotencyKeyEntity,
 ];

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { conflict, unprocessable } from '../common/domain-exception';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { JobsService } from '../jobs/jobs.service';
+import { decide, IDEMPOTENCY_HEADER, KEY_TTL_MS, type Me, provenNotExecuted } from './idempotency-key';
+import { IdempotencyRepository, type KeyRow } from './idempotency.repository';
+
+/** The purge of expired keys, a periodic job. */
+export const IDEMPOTENCY_PURGE_JOB = 'idempotency-purge';
+const PURGE_EVERY_MS = 60 * 60_000;
+/** How often a claim meets a row that goes away before it is read (released or purged) before giving up. */
+const CLAIM_TRIES = 3;
+
+/** A keyed request, as the call path hands it over. */
+export interface KeyClaim {
+  orgId: string;
+  key: string;
+  requestHash: string;
+  /** The record id chosen for a Create (sent to CRM as its primary key); null for an Update. */
+  recordId: string | null;
+}
+
+/** What one attempt at a keyed request knows and may write. */
+export interface Attempt {
+  /** The record id chosen when the key was first claimed (a recovery keeps it). */
+  recordId: string | null;
+  /** The ledger row of an earlier attempt's CRM call (a recovery); null on a first attempt. */
+  ledgerId: string | null;
+  /** This attempt takes over a key whose first call was cut off: what CRM did is not known. */
+  recovering: boolean;
+  /** Records the ledger row of this attempt's CRM call, before the call is sent. */
+  started(ledgerId: string): Promise<void>;
+}
+
+/** A reply to keep and replay. */
+export interface KeyReply {
+  status: number;
+  body: Record<string, unknown>;
+  recordId?: string | null;
+  ledgerId?: string | null;
+}
+
+/**
+ * Idempotent Create and Update (issue 13, docs/api.md "Idempotent Create and Update"). A key is claimed
+ * (`in_flight`, durable) before the CRM call; the reply is kept once the call is done, and a retry with the
+ * same key and request gets it again without calling CRM. A retry that finds the key in flight gets
+ * 409 IDEMPOTENCY_IN_PROGRESS while its owner may still finish it, and takes it over when the owner is
+ * gone: an earlier run of this same instance (same ONBEHALF_INSTANCE_ID, another boot id) or a lease run out
+ * (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, after which reconciliation too treats a call as cut off).
+ */
+@Injectable()
+export class IdempotencyService {
+  private readonly logger = new Logger('idempotency');
+  /** This run of the process: a restarted instance has the same name and another boot id. */
+  readonly me: Me;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'instanceId' | 'reconcilePendingAfterSec'>,
+    jobs: JobsService,
+  ) {
+    this.me = { instance: config.instanceId, boot: randomUUID() };
+    this.leaseMs = config.reconcilePendingAfterSec * 1000;
+    jobs.register({
+      name: IDEMPOTENCY_PURGE_JOB,
+      everyMs: PURGE_EVERY_MS,
+      run: async () => ({ purged: await this.purge() }),
+    });
+  }
+
+  /**
+   * Runs `work` once for the key: claims it (or takes over a cut-off one) and keeps the reply; a replay
+   * returns the kept reply with `replayed: true`. A failure releases the key when CRM certainly did nothing
+   * (a retry starts afresh), or ends its lease when the outcome is unknown (a retry recovers).
+   */
+  async run(
+    claim: KeyClaim,
+    work: (a: Attempt) => Promise<KeyReply>,
+  ): Promise<{ status: number; body: Record<string, unknown>; replayed: boolean }> {
+    const row = await this.own(claim);
+    if ('replay' in row) return { ...row.replay, replayed: true };
+    const { attempt } = row;
+    const a: Attempt = {
+      recordId: row.recordId,
+      ledgerId: row.recovering ? row.ledgerId : null,
+      recovering: row.recovering,
+      started: (ledgerId) => this.repo.setLedgerId(claim.orgId, claim.key, attempt, ledgerId),
+    };
+    let reply: KeyReply;
+    try {
+      reply = await work(a);
+    } catch (err) {
+      const settle = provenNotExecuted(err)
+        ? this.repo.release(claim.orgId, claim.key, attempt)
+        : this.repo.abandon(claim.orgId, claim.key, attempt);
+      await settle.catch((e: unknown) =>
+        // The lease runs out on its own: the key is recovered later instead of at once.
+        this.logger.warn(`idempotency key of org ${claim.orgId} not settled after a failure: ${message(e)}`),
+      );
+      throw err;
+    }
+    try {
+      await this.repo.complete(claim.orgId, claim.key, attempt, {
+        status: reply.status,
+        body: reply.body,
+        recordId: reply.recordId ?? null,
+        ledgerId: reply.ledgerId ?? null,
+      });
+    } catch (err) {
+      // CRM did the work: the caller gets its reply. The key stays in flight; a retry after the lease recovers it.
+      this.logger.warn(`idempotency key of org ${claim.orgId} not completed: ${message(err)}`);
+    }
+    return { status: reply.status, body: reply.body, replayed: false };
+  }
+
+  /** Claims the key, or decides what to do with the row already there. */
+  private async own(
+    claim: KeyClaim,
+  ): Promise<
+    | { replay: { status: number; body: Record<string, unknown> } }
+    | { attempt: number; recordId: string | null; ledgerId: string | null; recovering: boolean }
+  > {
+    for (let i = 0; i < CLAIM_TRIES; i++) {
+      const got = await this.repo.claim({
+        ...claim,
+        ownerInstance: this.me.instance,
+        ownerBoot: this.me.boot,
+        leaseMs: this.leaseMs,
+        ttlMs: KEY_TTL_MS,
+      });
+      if (!got) continue;
+      if (got.claimed)
+        return { attempt: got.row.attempt, recordId: got.row.recordId, ledgerId: null, recovering: false };
+      const row = got.row;
+      switch (decide(row, claim.requestHash, this.me)) {
+        case 'reused':
+          throw reused();
+        case 'replay':
+          return { replay: { status: row.replyStatus!, body: row.replyBody! } };
+        case 'in-progress':
+          throw inProgress();
+        case 'recover': {
+          const mine = await this.repo.takeOver(claim.orgId, claim.key, row.attempt, {
+            ...this.me,
+            leaseMs: this.leaseMs,
+          });
+          // Another retry took it over first (or the first call finished meanwhile): that one answers.
+          if (!mine) throw inProgress();
+          this.logger.warn(
+            `idempotency key of org ${claim.orgId}: taking over attempt ${row.attempt} of ${row.ownerInstance} (cut off before its reply)`,
+          );
+          return {
+            attempt: mine.attempt,
+            recordId: mine.recordId,
+            ledgerId: mine.ledgerId,
+            recovering: true,
+          };
+        }
+      }
+    }
+    throw inProgress();
+  }
+
+  /** Deletes the keys older than 24 hours. */
+  purge(): Promise<number> {
+    return this.repo.purgeExpired();
+  }
+
+  /** See IdempotencyRepository.completeRecoveredLedgerRow (to move to the ledger's owner). */
+  completeRecoveredLedgerRow(orgId: string, ledgerId: string, recordId: string): Promise<void> {
+    return this.repo.completeRecoveredLedgerRow(orgId, ledgerId, recordId);
+  }
+}
+
+export type { KeyRow };
+
+const reused = () =>
+  unprocessable(
+    'IDEMPOTENCY_KEY_REUSED',
+    `This ${IDEMPOTENCY_HEADER} was used for another request (body, route, record or caller); use a new key.`,
+  );
+
+const inProgress = () =>
+  conflict(
+    'IDEMPOTENCY_IN_PROGRESS',
+    `The first request with this ${IDEMPOTENCY_HEADER} is still running; retry later for its reply.`,
+  );
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
