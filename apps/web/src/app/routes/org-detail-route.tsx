@@ -11,6 +11,7 @@ import { useCertificates } from '@/features/certificates/api/get-certificates';
 import { certificatesKeys } from '@/features/certificates/keys';
 import { useOrg } from '@/features/orgs/api/get-org';
 import { CertificateRotation } from '@/features/orgs/components/certificate-rotation';
+import { LedgerChainCard } from '@/features/orgs/components/ledger-chain-card';
 import { OnboardingRunPanel } from '@/features/orgs/components/onboarding-run-panel';
 import { OrgFacts } from '@/features/orgs/components/org-facts';
 import { TicketHealthPanel } from '@/features/tickets/components/ticket-health-panel';
@@ -96,6 +97,9 @@ export function OrgDetailRoute() {
         </Section>
         <Section id="org-calls" title="Recent calls">
           <OrgRecentCalls orgId={data.id} canEdit={canEdit} />
+        </Section>
+        <Section id="org-ledger-chain" title="Ledger chain">
+          <LedgerChainCard orgId={data.id} />
         </Section>
         <Section id="org-certificate" title="Certificate rotation">
           <CertificateRotation

@@ -6,4 +6,5 @@ export const orgsKeys = {
   details: () => [...orgsKeys.all, 'detail'] as const,
   detail: (orgId: string) => [...orgsKeys.details(), orgId] as const,
   latestRun: (orgId: string) => [...orgsKeys.detail(orgId), 'onboarding', 'latest'] as const,
+  ledgerChain: (orgId: string) => [...orgsKeys.detail(orgId), 'ledger-chain'] as const,
 };
