@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import { AuditQueryDto } from '../audit/dto/audit-query.dto';
@@ -22,6 +23,14 @@ function controller() {
     update: async (...args: unknown[]) => {
       asked.push({ op: 'update', args });
       return { ledgerId: 'ledger-2' };
+    },
+    createOnce: async (...args: unknown[]) => {
+      asked.push({ op: 'createOnce', args });
+      return { body: { id: REC, ledgerId: 'ledger-1' }, replayed: args[5] === 'replayed' };
+    },
+    updateOnce: async (...args: unknown[]) => {
+      asked.push({ op: 'updateOnce', args });
+      return { body: { ledgerId: 'ledger-2' }, replayed: args[6] === 'replayed' };
     },
     retrieve: async (...args: unknown[]) => {
       asked.push({ op: 'retrieve', args });
@@ -65,6 +74,39 @@ describe('RecordsController', () => {
     expect(asked).toEqual([
       { op: 'update', args: [ORG, 'account', REC, { name: 'y' }, { userId: ANN }, ctx] },
     ]);
+  });
+
+  it('with an Idempotency-Key, creates and updates once under that key; a replay says so in Idempotent-Replayed', async () => {
+    const { c, asked } = controller();
+    const headers: Record<string, string> = {};
+    const res = { setHeader: (k: string, v: string) => (headers[k] = v) } as unknown as Response;
+    const body = { attributes: { name: 'x' }, onBehalfOf: { puid: PUID } };
+    expect(await c.create(ORG, 'account', body, ctx, 'k-1', res)).toEqual({ id: REC, ledgerId: 'ledger-1' });
+    expect(headers).toEqual({});
+    expect(await c.update(ORG, 'account', REC, body, ctx, 'k-2', res)).toEqual({ ledgerId: 'ledger-2' });
+    expect(headers).toEqual({});
+    expect(asked).toEqual([
+      { op: 'createOnce', args: [ORG, 'account', { name: 'x' }, { puid: PUID }, ctx, 'k-1'] },
+      { op: 'updateOnce', args: [ORG, 'account', REC, { name: 'x' }, { puid: PUID }, ctx, 'k-2'] },
+    ]);
+    await c.create(ORG, 'account', body, ctx, 'replayed', res);
+    expect(headers).toEqual({ 'Idempotent-Replayed': 'true' });
+    delete headers['Idempotent-Replayed'];
+    await c.update(ORG, 'account', REC, body, ctx, 'replayed', res);
+    expect(headers).toEqual({ 'Idempotent-Replayed': 'true' });
+  });
+
+  it('a bad Idempotency-Key is 400 IDEMPOTENCY_KEY_INVALID and nothing is called', async () => {
+    const { c, asked } = controller();
+    const body = { attributes: { name: 'x' } };
+    for (const call of [
+      () => c.create(ORG, 'account', body, ctx, ''),
+      () => c.update(ORG, 'account', REC, body, ctx, 'x'.repeat(256)),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, code: 'IDEMPOTENCY_KEY_INVALID' });
+    }
+    expect(asked).toEqual([]);
   });
 
   it('retrieves a record with all columns by default or the listed ones, trimmed', async () => {
