@@ -2,7 +2,7 @@
 // then a table of figures, targets and pass/fail, written to bench/results/latest.json.
 //
 //   node bench/run.mjs                      everything (about 6–8 minutes on 2 cores)
-//   node bench/run.mjs --only api,audit     some suites: web, decode, emulator, api, audit, start
+//   node bench/run.mjs --only api,audit     some suites: web, decode, emulator, api, audit, chain, start
 //   node bench/run.mjs --quick              smaller runs for trying things out (writes results/quick.json)
 //   node bench/run.mjs --no-build-start     skip the "cold start including the workspace build"
 //
@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchDir, cleanupAll, now, repoRoot, round } from './lib/util.mjs';
 
-const SUITES = ['web', 'decode', 'emulator', 'api', 'audit', 'start'];
+const SUITES = ['web', 'decode', 'emulator', 'api', 'audit', 'chain', 'start'];
 
 function parseArgs(argv) {
   const opts = { only: null, quick: false, withBuild: true };
@@ -123,6 +123,7 @@ const ORDER = [
   'auditExportRowsPerSec',
   'auditExportPeakRssMb',
   'auditSeedSec',
+  'ledgerChainCpuUsPerCall',
   'emulatorWhoAmIPerSec',
   'startColdBuildSec',
   'startColdSec',

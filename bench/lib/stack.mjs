@@ -38,7 +38,8 @@ export function postgres() {
         removeTempDir(dir);
       });
       // The postmaster's pid, to account the CPU of Postgres (it and its backends).
-      pg.postmasterPid = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      // pg.dataDir: where the cluster is (as root it may be relocated from the directory asked for).
+      pg.postmasterPid = Number(readFileSync(join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
       return pg;
     })();
   }
