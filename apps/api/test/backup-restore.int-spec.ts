@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { CertificatesService } from '../src/certificates/certificates.service';
 import { loadConfig } from '../src/config/app-config';
+import { LedgerChainService } from '../src/ledger-chain/ledger-chain.service';
 import { startApi, type RunningApi } from '../src/server';
 import { TicketStoreService } from '../src/tickets/ticket-store.service';
 import { ConsoleClient, demoCertificateUpload, json, startTestStack, type TestStack } from './harness';
@@ -88,6 +89,8 @@ describe('backup and restore: a dump of a working database restores into a fresh
       });
       expect(r.status).toBe(201);
     }
+    // the sealer job is off in the tests: seal the org's rows into its hash chain now, so the dump holds a chain
+    expect(await s.api.app.get(LedgerChainService).sealOrg(contosoId)).toBeGreaterThanOrEqual(4);
     target = await emptyDatabase();
   }, 120_000);
 
@@ -216,6 +219,15 @@ describe('backup and restore: a dump of a working database restores into a fresh
       expect(await rows(restored.dataSource)).toEqual(source);
     });
 
+    it("verifies the org's ledger hash chain as the source does", async () => {
+      const source = await s.api.app.get(LedgerChainService).verify(contosoId);
+      const chain = restored.app.get(LedgerChainService);
+      const after = await chain.verify(contosoId);
+      expect(after.break).toBeNull();
+      expect(after.rows).toBeGreaterThanOrEqual(4);
+      expect(after).toEqual(source);
+    });
+
     it('opens the sealed tickets and private key with the same KEK', async () => {
       const tickets = await restored.app.get(TicketStoreService).load(contosoId);
       expect(tickets?.crmTicket).toBeTruthy();
@@ -236,6 +248,11 @@ describe('backup and restore: a dump of a working database restores into a fresh
       expect(r.status).toBe(201);
       const after = await restored.dataSource.query(`SELECT count(*)::int AS n FROM crm_calls`);
       expect(after[0].n).toBe(before[0].n + 1);
+      // the restored chain head takes the new row: the chain goes on from where the dump left it
+      const chain = restored.app.get(LedgerChainService);
+      const sealedBefore = (await chain.verify(contosoId)).rows;
+      expect(await chain.sealOrg(contosoId)).toBe(1);
+      expect(await chain.verify(contosoId)).toMatchObject({ break: null, rows: sealedBefore + 1 });
     });
 
     it('with another KEK, the sealed secrets do not open: a clear error, not garbage', async () => {
