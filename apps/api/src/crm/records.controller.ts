@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  type ExecutionContext,
+  Get,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,7 +19,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ErrorDto } from '../common/api-responses';
 import { RequiresScope } from '../common/auth-decorators';
 import { badRequest } from '../common/domain-exception';
@@ -50,6 +61,14 @@ function intOf(raw: string | undefined, def: number, min: number, max: number, n
     throw badRequest('INVALID_QUERY', `${name} must be a whole number from ${min} to ${max}.`);
   return Number(raw);
 }
+
+/**
+ * The raw Idempotency-Key header (undefined when absent). A param decorator of its own rather than
+ * `@Headers()`, which Swagger would list as a second, required header beside the documented one.
+ */
+const IdempotencyKey = createParamDecorator((_data: unknown, ec: ExecutionContext): string | undefined =>
+  ec.switchToHttp().getRequest<Request>().header(IDEMPOTENCY_HEADER),
+);
 
 /** Set on a reply that repeats the kept reply of an earlier request with the same Idempotency-Key. */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -102,7 +121,7 @@ export class RecordsController {
     @Param('entity') entity: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
-    @Headers('idempotency-key') rawKey?: string,
+    @IdempotencyKey() rawKey?: string,
     @Res({ passthrough: true }) res?: Response,
   ): Promise<CreatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
@@ -125,7 +144,7 @@ export class RecordsController {
     @Param('recordId', recordId) rid: string,
     @Body() dto: WriteRecordDto,
     @Ctx() ctx: RequestContext,
-    @Headers('idempotency-key') rawKey?: string,
+    @IdempotencyKey() rawKey?: string,
     @Res({ passthrough: true }) res?: Response,
   ): Promise<UpdatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
