@@ -89,6 +89,7 @@ test('the API keys page warns about a key created before scopes (legacy) and mar
     prefix: 'obk_Leg4cy00',
     scopes: ['admin'],
     orgIds: [],
+    deletedOrgIds: [],
     createdAt: '2026-01-05T08:00:00.000Z',
     expiresAt: null,
     lastUsedAt: '2026-12-01T02:00:00.000Z',
@@ -109,4 +110,65 @@ test('the API keys page warns about a key created before scopes (legacy) and mar
   await expect(row).toContainText('Legacy: replace');
   await expect(row).toContainText('All');
   await expect(row).toContainText('from 10.1.2.3');
+});
+
+test('an admin creates a metrics:read key for a Prometheus scraper: it reads /api/metrics and nothing else', async ({
+  page,
+}) => {
+  const name = `Prometheus ${unique()}`;
+  await page.goto('/api-keys');
+  await expect(page.getByRole('heading', { name: 'API keys', level: 1 })).toBeVisible();
+  const form = page.getByRole('region', { name: 'Create a key' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByRole('checkbox', { name: 'calls' }).uncheck();
+  await form.getByRole('checkbox', { name: 'metrics:read' }).check();
+  // Orgs are for calls keys only.
+  await expect(form.getByRole('combobox', { name: 'Orgs' })).toBeDisabled();
+  await form.getByRole('button', { name: 'Create key' }).click();
+
+  const reveal = page.getByRole('status', { name: /now: you will not see it again/ });
+  await expect(reveal).toContainText(name);
+  const key = (await reveal.locator('code').textContent())!.trim();
+  const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: name });
+  await expect(row).toContainText('metrics:read');
+  await expect(row).toContainText('—'); // no orgs
+
+  const bearer = (path: string) => fetch(`${baseURL}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const scrape = await bearer('/api/metrics');
+  expect(scrape.status).toBe(200);
+  expect(await scrape.text()).toContain('# TYPE onbehalf_');
+  const audit = await bearer('/api/audit');
+  expect(audit.status).toBe(403);
+  expect(await audit.json()).toMatchObject({ code: 'API_KEY_SCOPE', details: { missingScope: 'audit:read' } });
+});
+
+test('the API keys page marks an org deleted since a key was made', async ({ page }) => {
+  // Orgs are not deleted through the API (an operator does it in the database); here the list's reply
+  // gets a key whose second org is gone, to see how the page shows it.
+  await page.goto('/');
+  const contoso = await ensureOrg(page, 'Contoso Ltd');
+  const gone = randomUUID();
+  const orphan = {
+    id: randomUUID(),
+    name: 'Half-orphaned link',
+    prefix: 'obk_Orph4n00',
+    scopes: ['calls'],
+    orgIds: [contoso.id, gone],
+    deletedOrgIds: [gone],
+    createdAt: '2026-11-05T08:00:00.000Z',
+    expiresAt: null,
+    lastUsedAt: null,
+    lastUsedIp: null,
+    revokedAt: null,
+    legacy: false,
+  };
+  await page.route('**/api/api-keys', async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const res = await route.fetch();
+    const body = (await res.json()) as { items: unknown[] };
+    await route.fulfill({ response: res, json: { items: [orphan, ...body.items] } });
+  });
+  await page.goto('/api-keys');
+  const row = page.getByRole('table', { name: 'API keys' }).getByRole('row').filter({ hasText: orphan.name });
+  await expect(row).toContainText(`Contoso Ltd, ${gone.slice(0, 8)} (deleted)`);
 });

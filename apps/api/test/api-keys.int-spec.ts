@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyScopes1732501400000 } from '../src/database/migrations/1732501400000-api-key-scopes';
+import { ApiKeyMetricsScope1732501700000 } from '../src/database/migrations/1732501700000-api-key-metrics-scope';
 import { ConsoleClient, startTestStack, type TestStack } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
@@ -10,6 +11,7 @@ interface KeyView {
   prefix: string;
   scopes: string[];
   orgIds: string[];
+  deletedOrgIds: string[];
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -111,6 +113,7 @@ describe('API keys (real Postgres, real emulator)', () => {
       prefix: created.prefix,
       scopes: ['admin'],
       orgIds: [],
+      deletedOrgIds: [],
       createdAt: expect.any(String),
       expiresAt: null,
       lastUsedAt: null,
@@ -261,6 +264,49 @@ describe('API keys (real Postgres, real emulator)', () => {
     await expectScopeRefusal(await bearer(key, `/api/orgs/${orgA}/user-mappings`), { missingScope: 'admin' });
   });
 
+  it('a metrics:read key scrapes GET /api/metrics and nothing else', async () => {
+    const { key } = await createKey({ name: 'prometheus', scopes: ['metrics:read'] });
+    const res = await bearer(key, '/api/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toContain('# TYPE onbehalf_');
+    await expectScopeRefusal(await bearer(key, '/api/audit'), { missingScope: 'audit:read' });
+    await expectScopeRefusal(await bearer(key, '/api/admin-users'), { missingScope: 'admin' });
+    await expectScopeRefusal(await createRecord(key, orgA, 'Not allowed'), { missingScope: 'calls' });
+  });
+
+  it('refuses the metrics to a calls or an audit:read key with 403 API_KEY_SCOPE naming metrics:read; an admin key still reads them', async () => {
+    for (const body of [
+      { name: 'calls only', scopes: ['calls'], orgIds: [orgA] },
+      { name: 'audit only', scopes: ['audit:read'] },
+    ]) {
+      const { key } = await createKey(body);
+      await expectScopeRefusal(await bearer(key, '/api/metrics'), { missingScope: 'metrics:read' });
+    }
+    const { key } = await createKey({ name: 'old scraper', scopes: ['admin'] });
+    expect((await bearer(key, '/api/metrics')).status).toBe(200);
+  });
+
+  it('stores metrics:read (the table check accepts it and still refuses unknown scopes); the migration will not revert over such a key', async () => {
+    await createKey({ name: 'stored scraper', scopes: ['metrics:read'] });
+    const insert = (scopes: string[]) =>
+      t.api.dataSource.query(
+        `INSERT INTO api_keys (name, key_hash, prefix, scopes, org_ids) VALUES ('raw', $1, 'obk_raw', $2, '{}')`,
+        [randomBytes(32), scopes],
+      );
+    await expect(insert(['metrics:write'])).rejects.toThrow(/api_keys_scopes_known/);
+    const qr = t.api.dataSource.createQueryRunner();
+    try {
+      await expect(new ApiKeyMetricsScope1732501700000().down(qr)).rejects.toThrow(
+        /API key\(s\) hold the metrics:read scope/,
+      );
+    } finally {
+      await qr.release();
+    }
+    // The refused revert changed nothing: the scope is still accepted.
+    await createKey({ name: 'after the refused revert', scopes: ['metrics:read'] });
+  });
+
   it('refuses an expired key with 401 API_KEY_EXPIRED, and an expiry in the past at creation', async () => {
     const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
     const { id, key } = await createKey({ name: 'short-lived', scopes: ['audit:read'], expiresAt });
@@ -305,6 +351,59 @@ describe('API keys (real Postgres, real emulator)', () => {
       n: number;
     }[];
     expect(row!.n).toBe(0);
+  });
+
+  it('refuses a calls key naming orgs that do not exist with 400 API_KEY_UNKNOWN_ORG naming them, and stores nothing', async () => {
+    const ghost = randomUUID();
+    const res = await admin.post('/api/api-keys', {
+      name: 'typo',
+      scopes: ['calls'],
+      orgIds: [orgA, orgB, ghost.toUpperCase()],
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'API_KEY_UNKNOWN_ORG',
+      details: { orgIds: [orgB, ghost] },
+    });
+    const [row] = (await t.api.dataSource.query(
+      `SELECT count(*)::int AS n FROM api_keys WHERE name = 'typo'`,
+    )) as { n: number }[];
+    expect(row!.n).toBe(0);
+  });
+
+  it('collapses an org given twice (in any case) into one', async () => {
+    const res = await admin.post('/api/api-keys', {
+      name: 'twice',
+      scopes: ['calls'],
+      orgIds: [orgA, orgA.toUpperCase(), orgA],
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; orgIds: string[] };
+    expect(created.orgIds).toEqual([orgA]);
+    expect(await listed(created.id)).toMatchObject({ orgIds: [orgA], deletedOrgIds: [] });
+  });
+
+  it('lists an org deleted after the key was made as deleted; the key gains no other org', async () => {
+    // An org row of its own (a failed onboarding), so that deleting it leaves org A alone.
+    const [org] = (await t.api.dataSource.query(
+      `INSERT INTO orgs (discovery_url, friendly_name, certificate_id, status)
+       VALUES ('https://gone.example/', 'Gone Ltd', $1, 'failed') RETURNING id`,
+      [certId],
+    )) as { id: string }[];
+    const gone = org!.id;
+    const { id, key } = await createKey({ name: 'orphan', scopes: ['calls'], orgIds: [gone, orgA] });
+    expect(await listed(id)).toMatchObject({ orgIds: [gone, orgA], deletedOrgIds: [] });
+
+    await t.api.dataSource.query(`DELETE FROM orgs WHERE id = $1`, [gone]);
+    expect(await listed(id)).toMatchObject({ orgIds: [gone, orgA], deletedOrgIds: [gone] });
+    // Still a calls key for org A only: another org is refused as before.
+    await expectScopeRefusal(await createRecord(key, orgB, 'Elsewhere'), {
+      missingScope: 'calls',
+      orgId: orgB,
+    });
+    const onGone = await createRecord(key, gone, 'Nowhere');
+    expect(onGone.status).toBe(404);
+    expect(await onGone.json()).toMatchObject({ code: 'ORG_NOT_FOUND' });
   });
 
   // Last: it takes the table back to the schema before scopes, so every key made above becomes legacy too.

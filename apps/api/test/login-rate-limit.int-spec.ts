@@ -36,10 +36,15 @@ describe('sign-in rate limit across two API instances', () => {
     for (let i = 0; i < 5; i++) statuses.push((await login(i % 2 ? b : a, VICTIM, `guess-${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     const res = await login(a, VICTIM, 'again');
-    expect(await res.json()).toMatchObject({
+    const body = (await res.json()) as { code: string; details: { retryAfterSec: number } };
+    expect(body).toMatchObject({
       code: 'AUTH_RATE_LIMITED',
       details: { retryAfterSec: expect.any(Number) },
     });
+    // Retry-After carries the same seconds: what is left of the 60 s window.
+    expect(res.headers.get('retry-after')).toBe(String(body.details.retryAfterSec));
+    expect(body.details.retryAfterSec).toBeGreaterThanOrEqual(1);
+    expect(body.details.retryAfterSec).toBeLessThanOrEqual(60);
     // The table holds hashed keys only.
     const keys = (await a.api.dataSource.query(`SELECT key FROM login_rate_limits`)) as { key: string }[];
     expect(keys.length).toBe(2);
@@ -47,10 +52,26 @@ describe('sign-in rate limit across two API instances', () => {
   });
 
   it('limits one address to 4 × 3 attempts a minute across emails and instances', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 13; i++)
-      statuses.push((await login(i % 2 ? b : a, `user${i}@example.test`, 'guess')).status);
-    expect(statuses).toEqual([...Array<number>(12).fill(401), 429]);
+    const replies: Response[] = [];
+    for (let i = 0; i < 13; i++) replies.push(await login(i % 2 ? b : a, `user${i}@example.test`, 'guess'));
+    expect(replies.map((r) => r.status)).toEqual([...Array<number>(12).fill(401), 429]);
+    // Only the refusal tells the caller to wait.
+    expect(replies.map((r) => r.headers.get('retry-after') !== null)).toEqual([
+      ...Array<boolean>(12).fill(false),
+      true,
+    ]);
+  });
+
+  it("sets Retry-After from the limiter's window: the seconds left since the first attempt, not a fixed value", async () => {
+    // Open the windows 50 s earlier than they were (the counters live in the table: move their expiry back),
+    // so at most 10 s are left.
+    for (let i = 0; i < 3; i++) expect((await login(a, VICTIM, `guess-${i}`)).status).toBe(401);
+    await a.api.dataSource.query(`UPDATE login_rate_limits SET expire = expire - 50000`);
+    const res = await login(b, VICTIM, 'again');
+    expect(res.status).toBe(429);
+    const wait = Number(res.headers.get('retry-after'));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(10);
   });
 
   it("a success on one instance clears the user's window on the other", async () => {

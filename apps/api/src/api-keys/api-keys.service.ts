@@ -6,6 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import type { ApiKeyScope } from '../auth/api-key-scopes';
 import { badRequest, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
+import { OrgDirectory } from '../orgs/org-directory';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto';
 
 export const API_KEY_PREFIX = 'obk_';
@@ -18,6 +19,8 @@ export interface ApiKeyView {
   prefix: string;
   scopes: ApiKeyScope[];
   orgIds: string[];
+  /** The ids in `orgIds` whose org has been deleted since (ids are never reused: the key gains nothing). */
+  deletedOrgIds: string[];
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
@@ -38,12 +41,14 @@ export interface CreatedApiKey {
   expiresAt: string | null;
 }
 
-const view = (k: ApiKeyRecord): ApiKeyView => ({
+/** A key as the list shows it; `orgs` holds the ids of the orgs that exist now. */
+export const view = (k: ApiKeyRecord, orgs: ReadonlySet<string>): ApiKeyView => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,
   scopes: [...k.scopes],
   orgIds: [...k.orgIds],
+  deletedOrgIds: k.orgIds.filter((o) => !orgs.has(o.toLowerCase())),
   createdAt: k.createdAt.toISOString(),
   expiresAt: k.expiresAt?.toISOString() ?? null,
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
@@ -80,16 +85,37 @@ export function grantOf(
   return { scopes, orgIds: [...new Set(orgIds)], expiresAt };
 }
 
+/**
+ * Refuses a grant naming an org that does not exist (a typo, or an org deleted since the form was loaded):
+ * 400 API_KEY_UNKNOWN_ORG with every such id. `orgIds` are grantOf's (lower case, once each); `orgs` holds
+ * the ids of the orgs that exist.
+ */
+export function checkOrgsExist(orgIds: readonly string[], orgs: ReadonlySet<string>): void {
+  const unknown = orgIds.filter((o) => !orgs.has(o));
+  if (unknown.length > 0) {
+    throw badRequest('API_KEY_UNKNOWN_ORG', `No org has the id ${unknown.join(', ')}.`, {
+      orgIds: unknown,
+    });
+  }
+}
+
 @Injectable()
 export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeysRepository,
     private readonly audit: AdminAuditService,
     private readonly auth: AuthService,
+    private readonly orgs: OrgDirectory,
   ) {}
 
   async list(): Promise<ApiKeyView[]> {
-    return (await this.keys.list()).map(view);
+    const [keys, orgs] = await Promise.all([this.keys.list(), this.orgIds()]);
+    return keys.map((k) => view(k, orgs));
+  }
+
+  /** The ids of the orgs that exist now (lower case, as Postgres prints uuids). */
+  private async orgIds(): Promise<Set<string>> {
+    return new Set((await this.orgs.list()).map((o) => o.id.toLowerCase()));
   }
 
   async create(dto: CreateApiKeyDto, ctx: RequestContext): Promise<CreatedApiKey> {
@@ -98,6 +124,9 @@ export class ApiKeysService {
     const key = API_KEY_PREFIX + randomBytes(32).toString('base64url');
     const prefix = key.slice(0, SHOWN_CHARS);
     const grant = grantOf(dto, new Date());
+    // Orgs are not deleted through the API, so checking before the insert is enough; a key whose org is
+    // deleted later lists it in deletedOrgIds.
+    if (grant.orgIds.length > 0) checkOrgsExist(grant.orgIds, await this.orgIds());
     return this.keys.transaction(async (tx, m) => {
       const id = await tx.insert({
         name: dto.name,

@@ -44,6 +44,19 @@ describe('scopeRefusal (what a key lacks for a route)', () => {
     expect(scopeRefusal(grant(['audit:read']), { scope: 'audit:read' }, { id: B })).toBeNull();
   });
 
+  it('lets only a metrics:read or admin key read the metrics, naming metrics:read to the others', () => {
+    const metrics = { scope: 'metrics:read' } as const;
+    expect(scopeRefusal(grant(['metrics:read']), metrics, {})).toBeNull();
+    expect(scopeRefusal(grant(['admin']), metrics, {})).toBeNull();
+    expect(scopeRefusal(grant(['calls'], [A]), metrics, {})).toEqual({ missingScope: 'metrics:read' });
+    expect(scopeRefusal(grant(['audit:read']), metrics, {})).toEqual({ missingScope: 'metrics:read' });
+    // metrics:read implies nothing else: not the ledger, not an undeclared (admin) route.
+    expect(scopeRefusal(grant(['metrics:read']), { scope: 'audit:read' }, {})).toEqual({
+      missingScope: 'audit:read',
+    });
+    expect(scopeRefusal(grant(['metrics:read']), DEFAULT_REQUIREMENT, {})).toEqual({ missingScope: 'admin' });
+  });
+
   it('refuses a key with no scopes everything', () => {
     expect(scopeRefusal(grant([]), { scope: 'audit:read' }, {})).toEqual({ missingScope: 'audit:read' });
   });

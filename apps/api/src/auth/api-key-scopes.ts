@@ -5,12 +5,13 @@
  * - `calls`: impersonated calls on the orgs the key names (the records routes, WhoAmI, resolving a user
  *   mapping): what an ISV integration needs to act on behalf of its users, nothing else.
  * - `audit:read`: the ledger (search, CSV export, an org's recent calls) and the admin activity log.
- * - `admin`: everything an admin session may do.
+ * - `metrics:read`: the Prometheus scrape target (`GET /metrics`), for a scraper that needs nothing else.
+ * - `admin`: everything an admin session may do (implies the others).
  *
  * Deny by default: a route that declares no scope needs `admin` from a key. Cookie sessions are not
  * scoped (their role decides).
  */
-export const API_KEY_SCOPES = ['calls', 'audit:read', 'admin'] as const;
+export const API_KEY_SCOPES = ['calls', 'audit:read', 'metrics:read', 'admin'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** What a route needs from a key: a scope, and for per-org scopes the route parameter holding the org id. */

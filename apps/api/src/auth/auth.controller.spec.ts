@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../common/principal';
 import type { AppConfig } from '../config/app-config';
-import { AuthController } from './auth.controller';
+import { DomainException } from '../common/domain-exception';
+import { AuthController, retryAfterOf } from './auth.controller';
 import { type AuthService, type ResolvedSession, SESSION_COOKIE, type SessionView } from './auth.service';
 
 const VIEW: SessionView = {
@@ -15,8 +16,11 @@ const VIEW: SessionView = {
 /** The AuthService calls the controller makes, recorded. */
 class FakeAuth implements Pick<AuthService, 'login' | 'logout' | 'resolveSession' | 'view'> {
   readonly calls: unknown[][] = [];
+  /** When set, login fails with it. */
+  failure: unknown = null;
   async login(email: string, password: string, ctx: RequestContext) {
     this.calls.push(['login', email, password, ctx]);
+    if (this.failure) throw this.failure;
     return { token: 'the-token', view: VIEW };
   }
   async logout(ctx: RequestContext) {
@@ -46,6 +50,11 @@ class FakeAuth implements Pick<AuthService, 'login' | 'logout' | 'resolveSession
 
 class FakeResponse {
   readonly cookies: unknown[][] = [];
+  readonly headers: Record<string, string> = {};
+  setHeader(name: string, value: string) {
+    this.headers[name] = value;
+    return this;
+  }
   cookie(...args: unknown[]) {
     this.cookies.push(['set', ...args]);
     return this;
@@ -135,5 +144,64 @@ describe('AuthController', () => {
       ['resolveSession', ''],
       ['view', 's1'],
     ]);
+  });
+});
+
+const rateLimited = (retryAfterSec: unknown) =>
+  new DomainException(429, 'AUTH_RATE_LIMITED', 'Too many sign-in attempts.', { retryAfterSec });
+
+describe('AuthController: Retry-After on a rate-limited sign-in', () => {
+  const attempt = async (failure: unknown) => {
+    const { auth, controller } = setup('http://localhost:3000');
+    auth.failure = failure;
+    const res = new FakeResponse();
+    const thrown = await controller
+      .login({ email: 'a@example.test', password: 'pw' }, req(), res as unknown as Response)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    return { thrown, res };
+  };
+
+  it("sets Retry-After to the limiter's seconds and passes the 429 on unchanged, setting no cookie", async () => {
+    const failure = rateLimited(37);
+    const { thrown, res } = await attempt(failure);
+    expect(thrown).toBe(failure);
+    expect(res.headers).toEqual({ 'Retry-After': '37' });
+    expect(res.cookies).toEqual([]);
+  });
+
+  it('sets no Retry-After on other failures (wrong password)', async () => {
+    const failure = new DomainException(401, 'AUTH_INVALID_CREDENTIALS', 'Wrong email or password.');
+    const { thrown, res } = await attempt(failure);
+    expect(thrown).toBe(failure);
+    expect(res.headers).toEqual({});
+  });
+
+  it('sets no Retry-After on a successful sign-in', async () => {
+    const { res } = await attempt(null);
+    expect(res.headers).toEqual({});
+  });
+});
+
+describe('retryAfterOf (the seconds a 429 tells the client to wait)', () => {
+  it('takes a whole positive number of seconds from AUTH_RATE_LIMITED', () => {
+    expect(retryAfterOf(rateLimited(1))).toBe(1);
+    expect(retryAfterOf(rateLimited(60))).toBe(60);
+  });
+
+  it('gives none for a wait that is not a whole positive number of seconds (the header would be invalid)', () => {
+    for (const v of [0, -1, 1.5, '5', undefined, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(retryAfterOf(rateLimited(v)), String(v)).toBeNull();
+    }
+  });
+
+  it('gives none for another code, even with retryAfterSec, or for an error that is no DomainException', () => {
+    expect(
+      retryAfterOf(new DomainException(401, 'AUTH_INVALID_CREDENTIALS', 'x', { retryAfterSec: 5 })),
+    ).toBeNull();
+    expect(retryAfterOf(Object.assign(new Error('x'), { code: 'AUTH_RATE_LIMITED' }))).toBeNull();
+    expect(retryAfterOf(new DomainException(429, 'AUTH_RATE_LIMITED', 'x'))).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditorMay, Public } from '../common/auth-decorators';
+import { ErrorDto } from '../common/api-responses';
+import { DomainException } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuthService, SESSION_COOKIE } from './auth.service';
@@ -20,6 +22,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto, description: 'Signed in: the session cookie is set.' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorDto,
+    description:
+      'AUTH_RATE_LIMITED: too many attempts; `Retry-After` and `details.retryAfterSec` give the seconds left in the window.',
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 1 } } },
+  })
   async login(
     @Body() dto: LoginDto,
     @Req() req: Request,
@@ -31,7 +39,14 @@ export class AuthController {
       ip: req.ip ?? null,
       userAgent: req.headers['user-agent'] ?? null,
     };
-    const { token, view } = await this.auth.login(dto.email.trim(), dto.password, ctx);
+    const { token, view } = await this.auth
+      .login(dto.email.trim(), dto.password, ctx)
+      .catch((err: unknown) => {
+        const wait = retryAfterOf(err);
+        // The header the HTTP standard gives a 429 (RFC 9110 §10.2.3), for clients that honour it.
+        if (wait !== null) res.setHeader('Retry-After', String(wait));
+        throw err;
+      });
     res.cookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -58,4 +73,11 @@ export class AuthController {
     const s = await this.auth.resolveSession(token ?? '');
     return this.auth.view(s);
   }
+}
+
+/** The seconds a rate-limited sign-in must wait (the limiter's window), or null for any other failure. */
+export function retryAfterOf(err: unknown): number | null {
+  if (!(err instanceof DomainException) || err.code !== 'AUTH_RATE_LIMITED') return null;
+  const sec = err.details?.retryAfterSec;
+  return typeof sec === 'number' && Number.isInteger(sec) && sec > 0 ? sec : null;
 }

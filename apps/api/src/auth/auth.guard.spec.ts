@@ -11,6 +11,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService, type ResolvedSession, SESSION_COOKIE } from './auth.service';
 import { AdminAuditController } from '../audit/admin-audit.controller';
 import { AuditController } from '../audit/audit.controller';
+import { MetricsController } from '../metrics/metrics.controller';
 
 const PUBLIC_ORIGIN = 'https://console.example';
 const CSRF = 'csrf-token-of-the-session';
@@ -452,6 +453,45 @@ describe('AuthGuard: API-key scopes', () => {
       code: 'API_KEY_SCOPE',
       details: { missingScope: 'audit:read' },
     });
+  });
+
+  it('lets a metrics:read key and an admin key scrape the metrics (scope declared on the controller)', async () => {
+    const scrape = { handler: MetricsController.prototype.render, controller: MetricsController };
+    const scraper = setup('admin', { scopes: ['metrics:read'], orgIds: [] });
+    expect((await scraper.run({ headers: KEY, ...scrape })).allowed).toBe(true);
+    const admin = setup('admin', ADMIN_GRANT);
+    expect((await admin.run({ headers: KEY, ...scrape })).allowed).toBe(true);
+  });
+
+  it('refuses a calls or audit:read key the metrics with 403 API_KEY_SCOPE naming metrics:read', async () => {
+    const scrape = { handler: MetricsController.prototype.render, controller: MetricsController };
+    for (const grant of [
+      { scopes: ['calls'], orgIds: [ORG_A] },
+      { scopes: ['audit:read'], orgIds: [] },
+    ] satisfies KeyGrant[]) {
+      expect(await setup('admin', grant).refusal({ headers: KEY, ...scrape })).toEqual({
+        status: 403,
+        code: 'API_KEY_SCOPE',
+        message: 'This API key lacks the metrics:read scope.',
+        details: { missingScope: 'metrics:read' },
+      });
+    }
+  });
+
+  it('lets sessions read the metrics by role, as before the scope: admin and auditor', async () => {
+    const scrape = { handler: MetricsController.prototype.render, controller: MetricsController };
+    for (const role of ['admin', 'auditor'] as const) {
+      expect((await setup(role).run({ cookie: 'sid', ...scrape })).allowed).toBe(true);
+    }
+  });
+
+  it('refuses a metrics:read key every other route: the ledger and undeclared (admin) routes', async () => {
+    const { refusal } = setup('admin', { scopes: ['metrics:read'], orgIds: [] });
+    const search = { handler: AuditController.prototype.search, controller: AuditController };
+    expect(await refusal({ headers: KEY, ...search })).toMatchObject({
+      details: { missingScope: 'audit:read' },
+    });
+    expect(await refusal({ headers: KEY })).toMatchObject({ details: { missingScope: 'admin' } });
   });
 
   it('refuses an API-key principal that carries no grant', async () => {

@@ -1,10 +1,15 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
+import { RequiresScope } from '../common/auth-decorators';
 import { MetricsService } from './metrics.service';
 
-/** Prometheus scrape target. Not public: the scraper uses an API key (Authorization: Bearer). */
+/**
+ * Prometheus scrape target. Not public: the scraper uses an API key (Authorization: Bearer) with the
+ * `metrics:read` scope (or `admin`, as before that scope existed); sessions read it by their role, as any GET.
+ */
 @ApiTags('metrics')
+@RequiresScope('metrics:read')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -24,6 +24,16 @@ export class ApiKeyDto {
   })
   orgIds: string[];
 
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    description:
+      'The ids in `orgIds` whose org has since been deleted. Org ids are never reused, so the key gains no ' +
+      'access; replace it with a key for the orgs that remain.',
+  })
+  deletedOrgIds: string[];
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 

@@ -33,10 +33,10 @@ export class CreateApiKeyDto {
     isArray: true,
     example: ['calls'],
     description:
-      'What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Required: a key ' +
-      'gets no power it was not given by name.',
+      'What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `metrics:read` (the ' +
+      'Prometheus scrape target), `admin`. Required: a key gets no power it was not given by name.',
   })
-  @IsArray({ message: 'scopes must be a list of calls, audit:read, admin' })
+  @IsArray({ message: `scopes must be a list of ${API_KEY_SCOPES.join(', ')}` })
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(API_KEY_SCOPES, { each: true })
@@ -46,12 +46,13 @@ export class CreateApiKeyDto {
     type: String,
     format: 'uuid',
     isArray: true,
-    description: 'The orgs a `calls` key may act on (required with `calls`, refused without it).',
+    description:
+      'The orgs a `calls` key may act on (required with `calls`, refused without it). Each must exist ' +
+      '(400 API_KEY_UNKNOWN_ORG); an id given twice, in any case, counts once.',
   })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(200)
-  @ArrayUnique()
   @IsUUID('all', { each: true })
   orgIds?: string[];
 

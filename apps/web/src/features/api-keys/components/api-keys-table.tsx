@@ -5,7 +5,7 @@ import { ActionError } from '@/components/query-state';
 import type { ApiKey } from '@/types/api';
 import { formatDateTime } from '@/utils/format';
 import { useRevokeApiKey } from '../api/revoke-api-key';
-import { keyState } from '../utils/api-key-form';
+import { keyState, orgLabels } from '../utils/api-key-form';
 
 const STATE_BADGE = {
   active: { color: 'green', label: 'Active' },
@@ -13,7 +13,15 @@ const STATE_BADGE = {
   revoked: { color: 'gray', label: 'Revoked' },
 } as const;
 
-function KeyRow({ apiKey, orgName, now }: { apiKey: ApiKey; orgName: (id: string) => string; now: number }) {
+function KeyRow({
+  apiKey,
+  orgNames,
+  now,
+}: {
+  apiKey: ApiKey;
+  orgNames: ReadonlyMap<string, string>;
+  now: number;
+}) {
   const revoke = useRevokeApiKey();
   const state = keyState(apiKey, now);
   return (
@@ -53,7 +61,7 @@ function KeyRow({ apiKey, orgName, now }: { apiKey: ApiKey; orgName: (id: string
             ? 'All'
             : apiKey.orgIds.length === 0
               ? '—'
-              : apiKey.orgIds.map(orgName).join(', ')}
+              : orgLabels(apiKey, orgNames).join(', ')}
         </Text>
       </Table.Td>
       <Table.Td>{formatDateTime(apiKey.createdAt)}</Table.Td>
@@ -105,7 +113,6 @@ function KeyRow({ apiKey, orgName, now }: { apiKey: ApiKey; orgName: (id: string
 
 export function ApiKeysTable({ keys, orgs }: { keys: ApiKey[]; orgs: Array<{ id: string; name: string }> }) {
   const names = new Map(orgs.map((o) => [o.id, o.name]));
-  const orgName = (id: string) => names.get(id) ?? id.slice(0, 8);
   const now = Date.now();
   return (
     <Table.ScrollContainer minWidth={1000}>
@@ -125,7 +132,7 @@ export function ApiKeysTable({ keys, orgs }: { keys: ApiKey[]; orgs: Array<{ id:
         </Table.Thead>
         <Table.Tbody>
           {keys.map((k) => (
-            <KeyRow key={k.id} apiKey={k} orgName={orgName} now={now} />
+            <KeyRow key={k.id} apiKey={k} orgNames={names} now={now} />
           ))}
         </Table.Tbody>
       </Table>

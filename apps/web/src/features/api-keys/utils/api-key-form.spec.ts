@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_KEY_FORM, keyState, toCreateBody } from './api-key-form';
+import { EMPTY_KEY_FORM, keyState, orgLabels, SCOPE_CHOICES, toCreateBody } from './api-key-form';
 
 const NOW = new Date('2026-12-03T10:00:00.000Z');
 const ORG = '0b9e8a5c-1f2d-4c3b-9a8e-7d6c5b4a3f21';
@@ -27,6 +27,37 @@ describe('toCreateBody (the key form → POST /api/api-keys)', () => {
     expect(toCreateBody({ ...EMPTY_KEY_FORM, name: 'x', scopes: [] }, NOW).errors).toEqual({
       scopes: 'Choose at least one scope',
     });
+  });
+});
+
+describe('SCOPE_CHOICES (what the create form offers)', () => {
+  it('offers every scope the API knows, metrics:read among them, once each', () => {
+    expect(SCOPE_CHOICES.map((c) => c.value)).toEqual(['calls', 'audit:read', 'metrics:read', 'admin']);
+  });
+
+  it('builds a metrics:read key with no orgs', () => {
+    expect(
+      toCreateBody({ name: 'Prometheus', scopes: ['metrics:read'], orgIds: [], expiry: 'never' }, NOW),
+    ).toEqual({ body: { name: 'Prometheus', scopes: ['metrics:read'] } });
+  });
+});
+
+describe("orgLabels (a key's orgs in the list)", () => {
+  const OTHER = '7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910';
+  const names = new Map([[ORG, 'Contoso Ltd']]);
+
+  it('names known orgs and shows the start of the id of an org the console does not know', () => {
+    expect(orgLabels({ orgIds: [ORG, OTHER], deletedOrgIds: [] }, names)).toEqual([
+      'Contoso Ltd',
+      '7f6e5d4c',
+    ]);
+  });
+
+  it('marks an org deleted since the key was made', () => {
+    expect(orgLabels({ orgIds: [ORG, OTHER], deletedOrgIds: [OTHER] }, names)).toEqual([
+      'Contoso Ltd',
+      '7f6e5d4c (deleted)',
+    ]);
   });
 });
 

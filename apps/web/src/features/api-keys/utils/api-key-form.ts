@@ -12,6 +12,11 @@ export const SCOPE_CHOICES: ReadonlyArray<{ value: ApiKeyScope; label: string; d
     description: 'Read the audit, its CSV export and the admin log',
   },
   {
+    value: 'metrics:read',
+    label: 'metrics:read',
+    description: 'Scrape the Prometheus metrics (GET /api/metrics), for a monitoring system',
+  },
+  {
     value: 'admin',
     label: 'admin',
     description: 'Everything an administrator may do: avoid for integrations',
@@ -66,4 +71,19 @@ export function keyState(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: numb
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && Date.parse(key.expiresAt) <= now) return 'expired';
   return 'active';
+}
+
+/**
+ * A key's orgs as the list shows them: the org's name, or the start of its id when the console does not
+ * know it; an org deleted since the key was made is marked as such (the API lists it in deletedOrgIds).
+ */
+export function orgLabels(
+  key: Pick<ApiKey, 'orgIds' | 'deletedOrgIds'>,
+  names: ReadonlyMap<string, string>,
+): string[] {
+  const deleted = new Set(key.deletedOrgIds);
+  return key.orgIds.map((id) => {
+    const label = names.get(id) ?? id.slice(0, 8);
+    return deleted.has(id) ? `${label} (deleted)` : label;
+  });
 }
