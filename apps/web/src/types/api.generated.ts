@@ -650,6 +650,14 @@ export interface components {
             /** Format: date-time */
             sessionExpiresAt: string;
         };
+        ErrorDto: {
+            /** @example ORG_NOT_FOUND */
+            code: string;
+            message: string;
+            details?: {
+                [key: string]: unknown;
+            };
+        };
         HealthCheckErrorDto: {
             code: string;
             message: string;
@@ -1150,9 +1158,11 @@ export interface components {
             name: string;
             /** @description The start of the key, to tell keys apart. */
             prefix: string;
-            scopes: ("calls" | "audit:read" | "admin")[];
+            scopes: ("calls" | "audit:read" | "metrics:read" | "admin")[];
             /** @description The orgs a `calls` key may act on. */
             orgIds: string[];
+            /** @description The ids in `orgIds` whose org has since been deleted. Org ids are never reused, so the key gains no access; replace it with a key for the orgs that remain. */
+            deletedOrgIds: string[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1176,13 +1186,13 @@ export interface components {
              */
             name: string;
             /**
-             * @description What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `admin`. Required: a key gets no power it was not given by name.
+             * @description What the key may do: `calls` (impersonated calls on `orgIds`), `audit:read`, `metrics:read` (the Prometheus scrape target), `admin`. Required: a key gets no power it was not given by name.
              * @example [
              *       "calls"
              *     ]
              */
-            scopes: ("calls" | "audit:read" | "admin")[];
-            /** @description The orgs a `calls` key may act on (required with `calls`, refused without it). */
+            scopes: ("calls" | "audit:read" | "metrics:read" | "admin")[];
+            /** @description The orgs a `calls` key may act on (required with `calls`, refused without it). Each must exist (400 API_KEY_UNKNOWN_ORG); an id given twice, in any case, counts once. */
             orgIds?: string[];
             /**
              * Format: date-time
@@ -1197,7 +1207,7 @@ export interface components {
             /** @description The only time the key is shown; only its SHA-256 is stored. */
             key: string;
             prefix: string;
-            scopes: ("calls" | "audit:read" | "admin")[];
+            scopes: ("calls" | "audit:read" | "metrics:read" | "admin")[];
             orgIds: string[];
             /** Format: date-time */
             expiresAt: string | null;
@@ -1268,14 +1278,6 @@ export interface components {
             items: components["schemas"]["AdminAuditItemDto"][];
             nextCursor: string | null;
         };
-        ErrorDto: {
-            /** @example ORG_NOT_FOUND */
-            code: string;
-            message: string;
-            details?: {
-                [key: string]: unknown;
-            };
-        };
     };
     responses: never;
     parameters: never;
@@ -1334,6 +1336,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description AUTH_RATE_LIMITED: too many attempts; `Retry-After` and `details.retryAfterSec` give the seconds left in the window. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description An error: `code` says which (docs/api.md lists them), `message` is for people. */
@@ -2018,7 +2031,10 @@ export interface operations {
     RecordsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1-255 printable ASCII characters, kept 24 hours per org. The same key and request get the first reply again (with `Idempotent-Replayed: true`) without calling CRM. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 entity: string;
@@ -2037,6 +2053,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedRecordDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_INVALID`: the key is empty, longer than 255 characters or not printable ASCII. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_IN_PROGRESS`: the first request with this key is still running; retry later. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: the key was used for another request (body, route, entity, record or caller). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description An error: `code` says which (docs/api.md lists them), `message` is for people. */
@@ -2085,7 +2128,10 @@ export interface operations {
     RecordsController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the write safe to retry: 1-255 printable ASCII characters, kept 24 hours per org. The same key and request get the first reply again (with `Idempotent-Replayed: true`) without calling CRM. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
                 entity: string;
@@ -2105,6 +2151,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UpdatedRecordDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_INVALID`: the key is empty, longer than 255 characters or not printable ASCII. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_IN_PROGRESS`: the first request with this key is still running; retry later. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: the key was used for another request (body, route, entity, record or caller). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
             /** @description An error: `code` says which (docs/api.md lists them), `message` is for people. */
