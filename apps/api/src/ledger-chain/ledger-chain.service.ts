@@ -63,13 +63,6 @@ export class LedgerChainService {
     return this.verifyChain(orgId);
   }
 
-  /** Verifies every org that has a chain, one after the other. */
-  async verifyAll(): Promise<OrgChainVerdict[]> {
-    const out: OrgChainVerdict[] = [];
-    for (const orgId of await this.ledger.orgsWithChain()) out.push(await this.verifyChain(orgId));
-    return out;
-  }
-
   private async verifyChain(orgId: string): Promise<OrgChainVerdict> {
     const verdict = await verifyFromCursor(() => this.ledger.openChainCursor(orgId));
     if (verdict.break) {
