@@ -348,29 +348,44 @@ describe('ledger hash chain (real Postgres)', () => {
 describe('GET /api/audit/verify', () => {
   let t: TestApi;
   let admin: ConsoleClient;
+  let orgId: string;
   beforeAll(async () => {
     t = await startTestApi();
     admin = new ConsoleClient(t.url);
     await admin.login(t.adminEmail, t.adminPassword);
+    const ds = createDataSource(t.config.databaseUrl, ENTITIES, { poolSize: 1 });
+    await ds.initialize();
+    try {
+      orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'verify-route');
+    } finally {
+      await ds.destroy();
+    }
   });
   afterAll(async () => {
     await t?.close();
   });
 
   it("reports an org's chain, 404 for an unknown org and 400 for an org id that is not a uuid", async () => {
-    const ds = createDataSource(t.config.databaseUrl, ENTITIES, { poolSize: 1 });
-    await ds.initialize();
-    try {
-      const orgId = await insertActiveOrg(ds, await insertPlaceholderCertificate(ds), 'verify-route');
-      const res = await admin.get(`/api/audit/verify?orgId=${orgId}`);
-      expect(res.status).toBe(200);
-      expect(await json(res)).toEqual({ orgId, rows: 0, verifiedThrough: null, headSeq: null, break: null });
-    } finally {
-      await ds.destroy();
-    }
+    const res = await admin.get(`/api/audit/verify?orgId=${orgId}`);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ orgId, rows: 0, verifiedThrough: null, headSeq: null, break: null });
     const missing = await admin.get(`/api/audit/verify?orgId=${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(await json(missing)).toMatchObject({ code: 'ORG_NOT_FOUND' });
     expect((await admin.get(`/api/audit/verify?orgId=nope`)).status).toBe(400);
+  });
+
+  it('answers an API key with audit:read and refuses one with only calls (API_KEY_SCOPE)', async () => {
+    const key = async (body: Record<string, unknown>) => {
+      const res = await admin.post('/api/api-keys', body);
+      expect(res.status, await res.clone().text()).toBe(201);
+      return ((await res.json()) as { key: string }).key;
+    };
+    const verify = (k: string) =>
+      fetch(`${t.url}/api/audit/verify?orgId=${orgId}`, { headers: { authorization: `Bearer ${k}` } });
+    expect((await verify(await key({ name: 'auditor', scopes: ['audit:read'] }))).status).toBe(200);
+    const refused = await verify(await key({ name: 'caller', scopes: ['calls'], orgIds: [orgId] }));
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ code: 'API_KEY_SCOPE' });
   });
 });
