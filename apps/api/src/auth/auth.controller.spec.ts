@@ -201,7 +201,11 @@ describe('retryAfterOf (the seconds a 429 tells the client to wait)', () => {
     expect(
       retryAfterOf(new DomainException(401, 'AUTH_INVALID_CREDENTIALS', 'x', { retryAfterSec: 5 })),
     ).toBeNull();
-    expect(retryAfterOf(Object.assign(new Error('x'), { code: 'AUTH_RATE_LIMITED' }))).toBeNull();
+    const lookalike = Object.assign(new Error('x'), {
+      code: 'AUTH_RATE_LIMITED',
+      details: { retryAfterSec: 5 },
+    });
+    expect(retryAfterOf(lookalike)).toBeNull();
     expect(retryAfterOf(new DomainException(429, 'AUTH_RATE_LIMITED', 'x'))).toBeNull();
   });
 });

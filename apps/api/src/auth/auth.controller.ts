@@ -79,5 +79,6 @@ export class AuthController {
 export function retryAfterOf(err: unknown): number | null {
   if (!(err instanceof DomainException) || err.code !== 'AUTH_RATE_LIMITED') return null;
   const sec = err.details?.retryAfterSec;
-  return typeof sec === 'number' && Number.isInteger(sec) && sec > 0 ? sec : null;
+  // Retry-After is a whole number of seconds (RFC 9110 §10.2.3); anything else would be an invalid header.
+  return Number.isInteger(sec) && (sec as number) > 0 ? (sec as number) : null;
 }
