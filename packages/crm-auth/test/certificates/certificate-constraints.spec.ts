@@ -460,7 +460,11 @@ describe('name constraints: directoryName (RFC 5280 §4.2.1.10, §7.1)', { timeo
     const numbered = leafUnder(permitted, {
       subject: [
         { name: 'organizationName', value: 'Elsewhere' },
-        { type: serial, value: '42', valueTagClass: asn1.Type.PRINTABLESTRING } as forge.pki.CertificateField,
+        {
+          type: serial,
+          value: '42',
+          valueTagClass: asn1.Type.PRINTABLESTRING,
+        } as unknown as forge.pki.CertificateField,
       ],
     });
     expect(validate(numbered, [permitted]).problems.map((p) => p.message)).toEqual([
