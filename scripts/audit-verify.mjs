@@ -15,6 +15,7 @@ await runCommand('audit:verify', async (say) => {
   const require = createRequire(join(root, 'apps', 'api', 'package.json'));
   const { runVerifyCommand } = require('./dist/ledger-chain/verify-command.js');
   const target = await openTarget({
+    purpose: 'verify',
     databaseUrl: args.values['database-url'] ?? process.env.DATABASE_URL,
     env: process.env,
     forRestore: false,

@@ -99,10 +99,13 @@ const urlFor = (meta, port) =>
  * Connects to the database to work on. `forRestore`: a missing embedded cluster is created (fresh),
  * and a running one is refused (the API serving it would see the restore happen under it).
  */
-export async function openTarget({ databaseUrl, env, forRestore, log }) {
+export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 'back up' }) {
   const { Client } = loadPg();
   const connect = async (url, what) => {
-    const client = new Client({ connectionString: url, application_name: 'onbehalf-backup' });
+    const client = new Client({
+      connectionString: url,
+      application_name: `onbehalf-${purpose.replace(/\s+/g, '-')}`,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -151,7 +154,7 @@ export async function openTarget({ databaseUrl, env, forRestore, log }) {
   if (!forRestore && (!cluster.dir || !cluster.meta)) {
     throw new DumpError(
       'NO_DATABASE',
-      `no embedded cluster in ${cluster.requested}: nothing to back up. Set ONBEHALF_DATA_DIR to where npm start keeps its data, or pass --database-url`,
+      `no embedded cluster in ${cluster.requested}: nothing to ${purpose}. Set ONBEHALF_DATA_DIR to where npm start keeps its data, or pass --database-url`,
     );
   }
   const { startEmbeddedPostgres } = loadDevdb();
