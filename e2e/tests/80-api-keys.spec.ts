@@ -133,13 +133,17 @@ test('an admin creates a metrics:read key for a Prometheus scraper: it reads /ap
   await expect(row).toContainText('metrics:read');
   await expect(row).toContainText('—'); // no orgs
 
-  const bearer = (path: string) => fetch(`${baseURL}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  const bearer = (path: string) =>
+    fetch(`${baseURL}${path}`, { headers: { authorization: `Bearer ${key}` } });
   const scrape = await bearer('/api/metrics');
   expect(scrape.status).toBe(200);
   expect(await scrape.text()).toContain('# TYPE onbehalf_');
   const audit = await bearer('/api/audit');
   expect(audit.status).toBe(403);
-  expect(await audit.json()).toMatchObject({ code: 'API_KEY_SCOPE', details: { missingScope: 'audit:read' } });
+  expect(await audit.json()).toMatchObject({
+    code: 'API_KEY_SCOPE',
+    details: { missingScope: 'audit:read' },
+  });
 });
 
 test('the API keys page marks an org deleted since a key was made', async ({ page }) => {
