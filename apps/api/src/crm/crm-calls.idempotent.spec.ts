@@ -93,6 +93,7 @@ function world(o: WorldOptions = {}) {
     },
     complete: async (...a: unknown[]) => void ledger.push(['complete', ...a]),
     fail: async (...a: unknown[]) => void ledger.push(['fail', ...a]),
+    completeRecovered: async (...a: unknown[]) => void recoveredRows.push(a),
   } as unknown as LedgerService;
   const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
   const keys = {
@@ -111,7 +112,6 @@ function world(o: WorldOptions = {}) {
       replies.push(r);
       return { status: r.status, body: r.body, replayed: false };
     },
-    completeRecoveredLedgerRow: async (...a: unknown[]) => void recoveredRows.push(a),
   } as unknown as IdempotencyService;
   const svc = new CrmCallsService(orgs, tickets, {} as UserMappingsService, ledgerFake, metrics, keys);
   return { svc, crm, ledger, claims, started, recoveredRows, replies };

@@ -269,8 +269,8 @@ export class CrmCallsService {
   /** A recovered Create that CRM has: the first attempt's ledger row is completed and named in the reply. */
   private async recovered(orgId: string, recordId: string, a: Attempt): Promise<KeyReply> {
     const ledgerId = a.ledgerId!;
-    await this.keys
-      .completeRecoveredLedgerRow(orgId, ledgerId, recordId)
+    await this.ledger
+      .completeRecovered(orgId, ledgerId, recordId)
       .catch((err: unknown) =>
         this.logger.warn(
           `ledger row ${ledgerId} of a recovered Create not completed: ${err instanceof Error ? err.message : String(err)}`,

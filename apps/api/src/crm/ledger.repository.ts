@@ -279,6 +279,19 @@ export class LedgerRepository {
     );
   }
 
+  /**
+   * Completes a Create's row cut off before its reply, once idempotent recovery found the record in CRM, naming
+   * the record; only while it is still pending (a row reconciliation failed as CRASHED_UNKNOWN_OUTCOME stays so,
+   * and may be sealed in the chain by then).
+   */
+  async completeRecovered(orgId: string, id: string, recordId: string): Promise<void> {
+    await this.calls.query(
+      `UPDATE crm_calls SET outcome = 'completed', completed_at = now(), record_id = $3
+        WHERE org_id = $1 AND id = $2 AND outcome = 'pending'`,
+      [orgId, id, recordId],
+    );
+  }
+
   /** Sets reconciliation's verdict and note on an org's rows. */
   async markReconciliation(
     orgId: string,

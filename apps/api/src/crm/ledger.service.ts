@@ -61,6 +61,11 @@ export class LedgerService {
     });
   }
 
+  /** See LedgerRepository.completeRecovered: a recovered Create's pending row, completed with its record. */
+  completeRecovered(orgId: string, id: string, recordId: string): Promise<void> {
+    return this.repo.completeRecovered(orgId, id, recordId);
+  }
+
   async fail(
     orgId: string,
     id: string,

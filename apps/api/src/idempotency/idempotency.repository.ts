@@ -158,20 +158,4 @@ export class IdempotencyRepository {
     ];
     return n;
   }
-
-  /**
-   * The ledger row of a Create cut off before its reply, once recovery found the record in CRM: completed
-   * with the record id while it is still pending. One that reconciliation has already failed as
-   * CRASHED_UNKNOWN_OUTCOME stays so (it may be sealed in the ledger's chain by then).
-   *
-   * TODO(ledger owner): this is a statement over `crm_calls`, which belongs in LedgerRepository (asked for
-   * in issue 13's report); it moves there as LedgerService.completeRecovered(orgId, id, recordId).
-   */
-  async completeRecoveredLedgerRow(orgId: string, ledgerId: string, recordId: string): Promise<void> {
-    await this.keys.query(
-      `UPDATE crm_calls SET outcome = 'completed', completed_at = now(), record_id = $3
-        WHERE org_id = $1 AND id = $2 AND outcome = 'pending'`,
-      [orgId, ledgerId, recordId],
-    );
-  }
 }

@@ -65,8 +65,6 @@ function world(
     release: async (...a: unknown[]) => void writes.push(['release', ...a]),
     abandon: async (...a: unknown[]) => void writes.push(['abandon', ...a]),
     purgeExpired: async () => 7,
-    completeRecoveredLedgerRow: async (...a: unknown[]) =>
-      void writes.push(['completeRecoveredLedgerRow', ...a]),
   } as unknown as IdempotencyRepository;
   const svc = new IdempotencyService(repo, { instanceId: 'api-1', reconcilePendingAfterSec: 90 }, {
     register: (j: JobDefinition) => jobs.push(j),

@@ -167,11 +167,6 @@ export class IdempotencyService {
   purge(): Promise<number> {
     return this.repo.purgeExpired();
   }
-
-  /** See IdempotencyRepository.completeRecoveredLedgerRow (to move to the ledger's owner). */
-  completeRecoveredLedgerRow(orgId: string, ledgerId: string, recordId: string): Promise<void> {
-    return this.repo.completeRecoveredLedgerRow(orgId, ledgerId, recordId);
-  }
 }
 
 export type { KeyRow };
