@@ -52,6 +52,41 @@ export interface CallCounts {
   failed: number;
 }
 
+/**
+ * A Create whose outcome is unknown and that reconciliation has not judged: still pending, or failed with a code
+ * after which CRM may have run it (UNKNOWN_OUTCOME_CODES). record_id is the id a keyed Create chose, else null.
+ */
+export interface LostCreate {
+  id: string;
+  entity: string;
+  record_id: string | null;
+  service_account_id: string | null;
+  on_behalf_of_id: string | null;
+  outcome: string;
+  error_code: string | null;
+  at: Date;
+}
+
+/**
+ * The ledger codes after which a Create may have run at CRM although the API got no usable reply: reconciliation's
+ * verdict on a row cut off (CRASHED_UNKNOWN_OUTCOME), the call's timeout or abort, a connection reset mid-call, and
+ * a reply that came but was not CRM's SOAP answer. Not ERR_CONNECTION_REFUSED, ERR_DNS or ERR_TLS (the request never
+ * reached CRM), nor CRM's own faults (CRM answered: it did not create the record).
+ */
+export const UNKNOWN_OUTCOME_CODES: readonly string[] = [
+  'CRASHED_UNKNOWN_OUTCOME',
+  'ERR_TIMEOUT',
+  'ERR_ABORTED',
+  'ERR_CONNECTION_RESET',
+  'ERR_HTTP_STATUS',
+  'ERR_HTML_INSTEAD_OF_SOAP',
+  'ERR_XML_MALFORMED',
+  'ERR_XML_FORBIDDEN',
+  'ERR_XML_TOO_LARGE',
+  'ERR_XML_TOO_DEEP',
+  'ERR_UNEXPECTED_MESSAGE',
+];
+
 /** A row still pending long after its call. */
 export interface StalePending {
   id: string;
@@ -251,13 +286,52 @@ export class LedgerRepository {
     ) as Promise<UnverifiedWrite[]>;
   }
 
-  /** Whether the ledger has any call, whatever its age or outcome, on this record. */
+  /**
+   * Whether the ledger has any call, whatever its age or outcome, on this record: a row naming it, or a Create
+   * whose lost reply reconciliation linked to it.
+   */
   async hasCallOn(orgId: string, entity: string, recordId: string): Promise<boolean> {
     const rows = (await this.calls.query(
-      `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND record_id = $3 LIMIT 1`,
+      `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND (record_id = $3 OR linked_record_id = $3) LIMIT 1`,
       [orgId, entity, recordId],
     )) as unknown[];
     return rows.length > 0;
+  }
+
+  /**
+   * Up to 500 of an org's Creates since `since` whose outcome is unknown (LostCreate) and that no verdict judged
+   * yet, oldest first.
+   */
+  lostCreates(orgId: string, since: Date): Promise<LostCreate[]> {
+    return this.calls.query(
+      `SELECT id, entity, record_id, service_account_id, on_behalf_of_id, outcome, error_code, at
+         FROM crm_calls
+        WHERE org_id = $1 AND at >= $2 AND operation = 'Create' AND entity IS NOT NULL
+          AND reconciliation = 'unverified' AND linked_record_id IS NULL
+          AND (outcome = 'pending' OR (outcome = 'failed' AND error_code = ANY($3::text[])))
+        ORDER BY at ASC, id ASC LIMIT 500`,
+      [orgId, since, UNKNOWN_OUTCOME_CODES],
+    ) as Promise<LostCreate[]>;
+  }
+
+  /**
+   * Links a Create whose reply was lost to the record CRM holds for it: linked_record_id, the verdict and its note,
+   * all three outside the hash chain (the row may be sealed; its outcome, error and record_id stay as the call path
+   * wrote them). Only while no verdict judged the row, so two runs at once link it once. Whether it linked it.
+   */
+  async linkLostCreate(
+    orgId: string,
+    id: string,
+    recordId: string,
+    verdict: Reconciliation,
+    note: string,
+  ): Promise<boolean> {
+    const [, n] = (await this.calls.query(
+      `UPDATE crm_calls SET linked_record_id = $3, reconciliation = $4, reconciliation_note = $5
+        WHERE org_id = $1 AND id = $2 AND reconciliation = 'unverified' AND linked_record_id IS NULL`,
+      [orgId, id, recordId, verdict, note],
+    )) as [unknown, number];
+    return n === 1;
   }
 
   /** Up to 500 of an org's rows still pending more than `afterSec` seconds after their call began. */

@@ -30,6 +30,7 @@ function fakeLedger(o: { writes?: unknown[] } = {}) {
   const repo = {
     unverifiedWrites: record('unverifiedWrites', (o.writes ?? []) as UnverifiedWrite[]),
     hasCallOn: record('hasCallOn', false),
+    lostCreates: record('lostCreates', []),
     stalePending: record('stalePending', []),
     failPendingAsCrashed: record('failPendingAsCrashed', undefined),
     markReconciliation: record('markReconciliation', undefined),

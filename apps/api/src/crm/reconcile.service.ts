@@ -6,7 +6,8 @@ import { JobsService } from '../jobs/jobs.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
-import { LedgerRepository, type UnverifiedWrite } from './ledger.repository';
+import { LedgerRepository, type LostCreate, type UnverifiedWrite } from './ledger.repository';
+import { type CreatedRecord, createdAsRowAsked, lostReplyNote, matchLostCreates } from './lost-replies';
 
 const STAMPS = [
   'createdby',
@@ -28,6 +29,10 @@ export interface ReconcileReport {
   unknownChanges: number;
   pendingResolved: number;
   unknown: { entity: string; recordId: string; modifiedon: string | null }[];
+  /** Creates whose reply was lost, linked to the record CRM holds for them (no longer unknown changes). */
+  linked: { entity: string; recordId: string; ledgerId: string }[];
+  /** Unknown changes that more than one such Create could explain, or whose Create could explain another too. */
+  ambiguous: { entity: string; recordId: string; ledgerIds: string[] }[];
 }
 
 type Ref = { id: string; name: string | null } | null;
@@ -94,6 +99,8 @@ export class ReconcileService {
       unknownChanges: 0,
       pendingResolved: 0,
       unknown: [],
+      linked: [],
+      ambiguous: [],
     };
 
     report.pendingResolved = await this.resolvePending(
@@ -164,8 +171,13 @@ export class ReconcileService {
       }
     }
 
-    // Changes stamped with the service account that the ledger does not know.
+    // Changes stamped with the service account that the ledger does not know, unless a Create whose reply was
+    // lost explains them (lost-replies.ts).
     if (org.serviceAccountUserId) {
+      const sa = org.serviceAccountUserId;
+      const lost = await this.ledger.lostCreates(orgId, since);
+      const lostById = new Map(lost.filter((r) => r.record_id).map((r) => [`${r.entity}|${r.record_id}`, r]));
+      const unexplained: { entity: string; e: Entity; rec: CreatedRecord }[] = [];
       for (const entity of WATCHED_ENTITIES) {
         let page: Entity[];
         try {
@@ -192,20 +204,44 @@ export class ReconcileService {
         for (const e of page) {
           const id = idText(e.attributes[`${entity}id`]);
           if (!id || known.has(`${entity}|${id}`)) continue;
-          const sa = org.serviceAccountUserId;
           const touched = ['createdby', 'createdonbehalfby', 'modifiedby', 'modifiedonbehalfby'].some(
             (f) => ref(e.attributes[f])?.id === sa,
           );
           if (!touched) continue;
+          const rec = createdRecord(entity, id, e);
+          // A keyed Create named its record before the call: its row links by that id.
+          const keyed = lostById.get(`${entity}|${id}`);
+          if (keyed) {
+            await this.linkLost(orgId, keyed, rec, e, 'id', report);
+            continue;
+          }
           if (await this.ledger.hasCallOn(orgId, entity, id)) continue;
-          await this.saveStamps(orgId, entity, id, e);
-          report.unknownChanges++;
-          report.unknown.push({
-            entity,
-            recordId: id,
-            modifiedon: typeof e.attributes.modifiedon === 'string' ? e.attributes.modifiedon : null,
-          });
+          unexplained.push({ entity, e, rec });
         }
+      }
+      const matches = matchLostCreates(
+        lost,
+        unexplained.map((u) => u.rec),
+      );
+      for (const { row, record } of matches.links) {
+        const u = unexplained.find((x) => x.rec === record)!;
+        await this.linkLost(orgId, row, record, u.e, 'match', report);
+      }
+      for (const a of matches.ambiguous)
+        report.ambiguous.push({
+          entity: a.record.entity,
+          recordId: a.record.id,
+          ledgerIds: a.rows.map((r) => r.id),
+        });
+      const linked = new Set(matches.links.map((l) => l.record));
+      for (const { entity, e, rec } of unexplained.filter((u) => !linked.has(u.rec))) {
+        await this.saveStamps(orgId, entity, rec.id, e);
+        report.unknownChanges++;
+        report.unknown.push({
+          entity,
+          recordId: rec.id,
+          modifiedon: typeof e.attributes.modifiedon === 'string' ? e.attributes.modifiedon : null,
+        });
       }
     }
     return report;
@@ -214,13 +250,39 @@ export class ReconcileService {
   /**
    * A pending row older than `afterSec` (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, a minute by
    * default: far longer than any call may take) was cut off by a crash or a lost reply. It is
-   * marked failed with the code CRASHED_UNKNOWN_OUTCOME; a Create that did land shows in
-   * "unknown changes".
+   * marked failed with the code CRASHED_UNKNOWN_OUTCOME; a Create that did land is linked to its
+   * record by the unknown-change scan (lost-replies.ts), or reported there when it cannot be told apart.
    */
   private async resolvePending(orgId: string, afterSec: number): Promise<number> {
     const pend = await this.ledger.stalePending(orgId, afterSec);
     for (const p of pend) await this.ledger.failPendingAsCrashed(orgId, p.id);
     return pend.length;
+  }
+
+  /**
+   * Links a Create whose reply was lost to the record CRM holds for it, saves the record's stamps and reports it.
+   * Linked by its id: a match when CRM's created… stamps are the ones the call asked for, else a mismatch.
+   * Linked by matching: the stamps are part of the match.
+   */
+  private async linkLost(
+    orgId: string,
+    row: LostCreate,
+    rec: CreatedRecord,
+    e: Entity,
+    by: 'id' | 'match',
+    report: ReconcileReport,
+  ): Promise<void> {
+    const asked = createdAsRowAsked(row, rec);
+    const note = lostReplyNote(row, rec, by);
+    const linked = await this.ledger.linkLostCreate(
+      orgId,
+      row.id,
+      rec.id,
+      asked ? 'match' : 'mismatch',
+      asked ? note : `${note}, but its created… stamps are not the ones this call asked for`,
+    );
+    await this.saveStamps(orgId, rec.entity, rec.id, e);
+    if (linked) report.linked.push({ entity: rec.entity, recordId: rec.id, ledgerId: row.id });
   }
 
   private async mark(
@@ -274,6 +336,19 @@ function ref(v: unknown): Ref {
     return { id: l.id, name: l.name ?? null };
   }
   return null;
+}
+
+/** A record's creation stamps, for matching it with a lost Create (ids lower case, as Postgres writes uuids). */
+function createdRecord(entity: string, id: string, e: Entity): CreatedRecord {
+  const a = e.attributes;
+  const created = typeof a.createdon === 'string' ? new Date(a.createdon) : null;
+  return {
+    entity,
+    id,
+    createdby: ref(a.createdby)?.id.toLowerCase() ?? null,
+    createdonbehalfby: ref(a.createdonbehalfby)?.id.toLowerCase() ?? null,
+    createdon: created && !Number.isNaN(created.getTime()) ? created : null,
+  };
 }
 
 function idText(v: unknown): string | null {

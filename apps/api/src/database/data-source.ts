@@ -12,6 +12,7 @@ import { ApiKeyScopes1732501400000 } from './migrations/1732501400000-api-key-sc
 import { IdempotencyKeys1732501600000 } from './migrations/1732501600000-idempotency-keys';
 import { LedgerChain1732501500000 } from './migrations/1732501500000-ledger-chain';
 import { ApiKeyMetricsScope1732501700000 } from './migrations/1732501700000-api-key-metrics-scope';
+import { LedgerLinkedRecord1732501800000 } from './migrations/1732501800000-ledger-linked-record';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   LedgerChain1732501500000,
   IdempotencyKeys1732501600000,
   ApiKeyMetricsScope1732501700000,
+  LedgerLinkedRecord1732501800000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

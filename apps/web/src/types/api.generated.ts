@@ -1039,6 +1039,23 @@ export interface components {
             /** Format: date-time */
             modifiedon: string | null;
         };
+        LinkedLostReplyDto: {
+            entity: string;
+            /** Format: uuid */
+            recordId: string;
+            /**
+             * Format: uuid
+             * @description The Create's ledger row.
+             */
+            ledgerId: string;
+        };
+        AmbiguousChangeDto: {
+            entity: string;
+            /** Format: uuid */
+            recordId: string;
+            /** @description The ledger rows that could be its Create. */
+            ledgerIds: string[];
+        };
         ReconcileReportDto: {
             checked: number;
             match: number;
@@ -1047,6 +1064,8 @@ export interface components {
             unknownChanges: number;
             pendingResolved: number;
             unknown: components["schemas"]["UnknownChangeDto"][];
+            linked: components["schemas"]["LinkedLostReplyDto"][];
+            ambiguous: components["schemas"]["AmbiguousChangeDto"][];
         };
         EndUserDto: {
             /** @description HexPUID */

@@ -98,6 +98,35 @@ export class UnknownChangeDto {
   modifiedon: string | null;
 }
 
+/** A Create whose reply was lost, linked to the record CRM holds for it. */
+export class LinkedLostReplyDto {
+  @ApiProperty({ type: String })
+  entity: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  recordId: string;
+
+  @ApiProperty({ type: String, format: 'uuid', description: "The Create's ledger row." })
+  ledgerId: string;
+}
+
+/** An unknown change that more than one lost Create could explain (or whose Create could explain another too). */
+export class AmbiguousChangeDto {
+  @ApiProperty({ type: String })
+  entity: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  recordId: string;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    isArray: true,
+    description: 'The ledger rows that could be its Create.',
+  })
+  ledgerIds: string[];
+}
+
 /** POST /orgs/:id/reconcile. */
 export class ReconcileReportDto {
   @ApiProperty({ type: Number })
@@ -120,6 +149,12 @@ export class ReconcileReportDto {
 
   @ApiProperty({ type: () => UnknownChangeDto, isArray: true })
   unknown: UnknownChangeDto[];
+
+  @ApiProperty({ type: () => LinkedLostReplyDto, isArray: true })
+  linked: LinkedLostReplyDto[];
+
+  @ApiProperty({ type: () => AmbiguousChangeDto, isArray: true })
+  ambiguous: AmbiguousChangeDto[];
 }
 
 type Reply<M extends keyof CrmCallsService> = CrmCallsService[M] extends (...a: never[]) => infer R

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import type { AppConfig } from '../config/app-config';
+import type { JobsService } from '../jobs/jobs.service';
+import type { OrgDirectory } from '../orgs/org-directory';
+import type { TicketsService } from '../tickets/tickets.service';
+import type { LedgerRepository, LostCreate } from './ledger.repository';
+import { ReconcileService } from './reconcile.service';
+
+const ORG = '11111111-0000-4000-8000-000000000001';
+const SA = '22222222-0000-4000-8000-000000000001';
+const ANN = 'a3333333-0000-4000-8000-00000000000b';
+const REC = '55555555-0000-4000-8000-000000000001';
+const REC2 = '55555555-0000-4000-8000-000000000002';
+const AT = new Date('2026-12-03T08:00:00.000Z');
+const CREATED = '2026-12-03T08:00:02.000Z';
+
+const lostRow = (o: Partial<LostCreate> = {}): LostCreate => ({
+  id: 'row-1',
+  entity: 'account',
+  record_id: null,
+  service_account_id: SA,
+  on_behalf_of_id: ANN,
+  outcome: 'failed',
+  error_code: 'ERR_XML_MALFORMED',
+  at: AT,
+  ...o,
+});
+
+/** An account CRM created on behalf of Ann through the service account, as retrieveMultiple answers it. */
+const created = (id: string, o: Record<string, unknown> = {}) => ({
+  accountid: id,
+  createdby: { id: ANN, name: 'Ann Lee' },
+  createdonbehalfby: { id: SA, name: 'ERP' },
+  modifiedby: { id: ANN, name: 'Ann Lee' },
+  modifiedonbehalfby: { id: SA, name: 'ERP' },
+  createdon: CREATED,
+  modifiedon: CREATED,
+  ...o,
+});
+
+/**
+ * reconcile() over a fake LedgerRepository (no unverified writes, no stale pending rows; `lost` as its
+ * unknown-outcome Creates; `named` the records some row already names) and a CRM whose account page is `page`.
+ */
+function world(o: {
+  lost: LostCreate[];
+  page: Record<string, unknown>[];
+  named?: string[];
+  linkSucceeds?: boolean;
+}) {
+  const calls: unknown[][] = [];
+  const answer =
+    <T>(op: string, fn: (...a: unknown[]) => T) =>
+    async (...args: unknown[]) => {
+      calls.push([op, ...args]);
+      return fn(...args);
+    };
+  const repo = {
+    unverifiedWrites: answer('unverifiedWrites', () => []),
+    stalePending: answer('stalePending', () => []),
+    lostCreates: answer('lostCreates', () => o.lost),
+    hasCallOn: answer('hasCallOn', (_org, _entity, id) => (o.named ?? []).includes(id as string)),
+    linkLostCreate: answer('linkLostCreate', () => o.linkSucceeds ?? true),
+    saveStamps: answer('saveStamps', () => undefined),
+    markReconciliation: answer('markReconciliation', () => undefined),
+  } as unknown as LedgerRepository;
+  const tickets = {
+    run: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) =>
+      fn({
+        retrieveMultiple: async (q: { entityName: string }) => ({
+          entities: q.entityName === 'account' ? o.page.map((attributes) => ({ attributes })) : [],
+        }),
+      }),
+  } as unknown as TicketsService;
+  const orgs = { find: async () => ({ id: ORG, serviceAccountUserId: SA }) } as unknown as OrgDirectory;
+  const jobs = { register: () => undefined } as unknown as JobsService;
+  const svc = new ReconcileService(repo, { reconcilePendingAfterSec: 60 } as AppConfig, orgs, tickets, jobs);
+  const of = (op: string) => calls.filter((c) => c[0] === op).map((c) => c.slice(1));
+  return { svc, of };
+}
+
+describe('ReconcileService: a Create whose reply was lost', () => {
+  it('is linked to the record CRM created for it (verdict match, a note naming the record), not reported as an unknown change', async () => {
+    const w = world({ lost: [lostRow()], page: [created(REC)] });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('lostCreates')).toEqual([[ORG, expect.any(Date)]]);
+    expect(w.of('linkLostCreate')).toEqual([
+      [
+        ORG,
+        'row-1',
+        REC,
+        'match',
+        `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC} created ${CREATED}, the only one of this entity created as this call asked while it ran`,
+      ],
+    ]);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+    expect(report.unknown).toEqual([]);
+    expect(report.unknownChanges).toBe(0);
+    expect(report.ambiguous).toEqual([]);
+    // CRM's stamps are kept for the console, as for any record reconciliation reads.
+    expect(w.of('saveStamps').map((c) => (c[0] as { recordId: string }).recordId)).toEqual([REC]);
+  });
+
+  it('reads the lost Creates over the same window as the unknown-change scan', async () => {
+    const w = world({ lost: [], page: [] });
+    const before = Date.now();
+    await w.svc.reconcile(ORG, { sinceHours: 2 });
+    const since = w.of('lostCreates')[0]![1] as Date;
+    expect(Math.abs(since.getTime() - (before - 2 * 3_600_000))).toBeLessThan(60_000);
+  });
+
+  it('matches CRM ids whatever their case (CRM may answer upper-case GUIDs)', async () => {
+    const w = world({
+      lost: [lostRow()],
+      page: [
+        created(`{${REC.toUpperCase()}}`, {
+          createdby: { id: ANN.toUpperCase() },
+          createdonbehalfby: { id: SA.toUpperCase() },
+        }),
+      ],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+  });
+
+  it('two lost Creates that could each be the record: reported as ambiguous with both rows, still an unknown change, nothing linked', async () => {
+    const w = world({
+      lost: [lostRow({ id: 'row-a' }), lostRow({ id: 'row-b' })],
+      page: [created(REC)],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report.ambiguous).toEqual([{ entity: 'account', recordId: REC, ledgerIds: ['row-a', 'row-b'] }]);
+    expect(report.unknown).toEqual([{ entity: 'account', recordId: REC, modifiedon: CREATED }]);
+    expect(report.linked).toEqual([]);
+  });
+
+  it('one lost Create that could be either of two records: both ambiguous, both unknown changes', async () => {
+    const w = world({ lost: [lostRow()], page: [created(REC), created(REC2)] });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report.ambiguous.map((a) => [a.recordId, a.ledgerIds])).toEqual([
+      [REC, ['row-1']],
+      [REC2, ['row-1']],
+    ]);
+    expect(report.unknown.map((u) => u.recordId)).toEqual([REC, REC2]);
+  });
+
+  it('a keyed Create links by the id it named, without looking for a row that names the record', async () => {
+    const w = world({
+      lost: [lostRow({ record_id: REC, error_code: 'CRASHED_UNKNOWN_OUTCOME' })],
+      page: [created(REC, { createdon: '2026-12-04T08:00:00.000Z' })], // outside any time window: the id decides
+      named: [REC],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('hasCallOn')).toEqual([]);
+    expect(w.of('linkLostCreate')).toEqual([
+      [
+        ORG,
+        'row-1',
+        REC,
+        'match',
+        `the reply was lost (CRASHED_UNKNOWN_OUTCOME); CRM has the record ${REC} the Create named created 2026-12-04T08:00:00.000Z`,
+      ],
+    ]);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+    expect(report.unknown).toEqual([]);
+  });
+
+  it('a keyed Create whose record CRM stamped otherwise is linked as a mismatch that says so', async () => {
+    const w = world({
+      lost: [lostRow({ record_id: REC })],
+      page: [created(REC, { createdby: { id: SA }, createdonbehalfby: null })],
+    });
+    await w.svc.reconcile(ORG);
+    const [link] = w.of('linkLostCreate');
+    expect(link!.slice(0, 4)).toEqual([ORG, 'row-1', REC, 'mismatch']);
+    expect(link![4]).toMatch(/, but its created… stamps are not the ones this call asked for$/);
+  });
+
+  it('a row another run linked meanwhile is not reported as linked again (nor as unknown)', async () => {
+    const w = world({ lost: [lostRow()], page: [created(REC)], linkSucceeds: false });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toHaveLength(1);
+    expect(report.linked).toEqual([]);
+    expect(report.unknown).toEqual([]);
+  });
+
+  it('a record some row already names is neither linked nor unknown, even when a lost Create could match it', async () => {
+    const w = world({ lost: [lostRow()], page: [created(REC)], named: [REC] });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('hasCallOn')).toEqual([[ORG, 'account', REC]]);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report).toMatchObject({ linked: [], unknown: [], ambiguous: [] });
+  });
+
+  it('a lost Create that matches no record stays as it is; the unrelated change is still unknown', async () => {
+    const w = world({
+      lost: [lostRow()],
+      page: [created(REC, { createdon: '2026-12-01T08:00:00.000Z' })],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report.unknown.map((u) => u.recordId)).toEqual([REC]);
+    expect(report.ambiguous).toEqual([]);
+  });
+});
