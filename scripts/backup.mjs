@@ -1,11 +1,12 @@
 // `npm run backup [-- <file>] [--database-url URL]`: a logical dump of the Onbehalf database
 // (scripts/lib/logical-dump.mjs). Default file: ./backups/onbehalf-<UTC timestamp>.dump.
-// The key-encryption keys are never in it: keep them (and .data/kek) beside it, not inside it.
+// An existing file is never overwritten (OUTPUT_EXISTS). The key-encryption keys are never in it: keep them
+// (and .data/kek) beside it, not inside it.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kekNeedles, openTarget, runCommand } from './lib/database-target.mjs';
-import { dumpDatabase, DumpError } from './lib/logical-dump.mjs';
+import { dumpDatabase, DumpError, refuseExisting } from './lib/logical-dump.mjs';
 
 const USAGE = 'usage: npm run backup -- [<file>] [--database-url postgres://…]';
 
@@ -30,6 +31,8 @@ await runCommand('backup', async (say) => {
     .replace(/\.\d+Z$/, 'Z');
   // npm runs scripts from the repository root; paths are the caller's (INIT_CWD is where npm was run)
   const file = resolve(process.env.INIT_CWD ?? '.', args.positionals[0] ?? `backups/onbehalf-${stamp}.dump`);
+  // never overwritten: refused before any database is touched (and again when the dump gets its name)
+  refuseExisting(file);
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   } catch (err) {

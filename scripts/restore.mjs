@@ -1,13 +1,14 @@
-// `npm run restore -- <file> [--database-url URL] [--force]`: loads a dump made by `npm run backup`
-// into an empty database (or, without a URL, the embedded cluster of npm start, created when missing),
-// in one transaction. --force replaces whatever the database holds.
+// `npm run restore -- <file> [--database-url URL] [--force] [--force-live]`: loads a dump made by `npm run
+// backup` into an empty database (or, without a URL, the embedded cluster of npm start, created when missing),
+// in one transaction. --force replaces whatever the database holds. A database other sessions are connected to
+// (an API) is refused unless --force-live. The dump's statements are executed as written: restore only trusted dumps.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { dataDirOf, openTarget, runCommand } from './lib/database-target.mjs';
+import { configuredKeks, dataDirOf, openTarget, runCommand } from './lib/database-target.mjs';
 import { DumpError, openDump, restoreDatabase } from './lib/logical-dump.mjs';
 
-const USAGE = 'usage: npm run restore -- <file> [--database-url postgres://…] [--force]';
+const USAGE = 'usage: npm run restore -- <file> [--database-url postgres://…] [--force] [--force-live]';
 
 await runCommand('restore', async (say) => {
   let args;
@@ -17,6 +18,7 @@ await runCommand('restore', async (say) => {
       options: {
         'database-url': { type: 'string' },
         force: { type: 'boolean', default: false },
+        'force-live': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -40,6 +42,7 @@ await runCommand('restore', async (say) => {
       client: target.client,
       path: file,
       force: args.values.force,
+      allowOtherSessions: args.values['force-live'],
       log: say,
     });
     const m = r.header.migrations;
@@ -55,11 +58,8 @@ await runCommand('restore', async (say) => {
     await target.close();
   }
   const env = process.env;
-  const hasKek =
-    Object.keys(env).some((k) => /^ONBEHALF_KEK_(?!ACTIVE$|FILE$)/.test(k)) ||
-    env.ONBEHALF_KEK_FILE ||
-    (!databaseUrl && existsSync(join(dataDirOf(env), 'kek')));
-  if (!hasKek) {
+  // the data directory's kek file serves only the embedded cluster
+  if (!configuredKeks(env, { dataDirKek: !databaseUrl }).length) {
     say(
       `no key-encryption key is configured here: before the API starts on this database, set ONBEHALF_KEK_<id> ` +
         (databaseUrl ? 'or ONBEHALF_KEK_FILE' : `or put the kek file in ${join(dataDirOf(env), 'kek')}`) +

@@ -29,16 +29,26 @@ export function dataDirOf(env) {
   return resolve(root, env.ONBEHALF_DATA_DIR || '.data');
 }
 
-/** The key-encryption keys configured here, in every encoding a dump could hold them in. */
-export function kekNeedles(env) {
+/**
+ * The key-encryption keys configured here: every non-empty ONBEHALF_KEK_<id> (not _ACTIVE or _FILE), the
+ * file ONBEHALF_KEK_FILE names, and (unless `dataDirKek` is false) the data directory's kek file, when they exist.
+ */
+export function configuredKeks(env, { dataDirKek = true } = {}) {
   const keys = [];
   for (const [k, v] of Object.entries(env)) {
     if (/^ONBEHALF_KEK_/.test(k) && k !== 'ONBEHALF_KEK_ACTIVE' && k !== 'ONBEHALF_KEK_FILE' && v)
       keys.push(v);
   }
-  for (const file of [env.ONBEHALF_KEK_FILE, join(dataDirOf(env), 'kek')]) {
+  const files = [env.ONBEHALF_KEK_FILE, dataDirKek ? join(dataDirOf(env), 'kek') : undefined];
+  for (const file of files) {
     if (file && existsSync(file)) keys.push(readFileSync(file, 'utf8'));
   }
+  return keys;
+}
+
+/** The key-encryption keys configured here, in every encoding a dump could hold them in. */
+export function kekNeedles(env) {
+  const keys = configuredKeks(env);
   const needles = new Set();
   for (const text of keys) {
     const raw = Buffer.from(text.trim(), 'base64');
@@ -49,6 +59,23 @@ export function kekNeedles(env) {
     needles.add(raw.toString('hex'));
   }
   return { keys: keys.length, needles: [...needles] };
+}
+
+/**
+ * An operator's database URL, checked: a postgres:// URL, returned exactly as given (query parameters such as
+ * sslmode, IPv6 and unix-socket hosts intact: whatever connects with it gets the same string), and how to show it.
+ */
+export function externalDatabase(databaseUrl) {
+  // by its scheme only: a valid libpq-style URL need not be a WHATWG URL (postgres://user@/db?host=/socket)
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1];
+  if (!scheme)
+    throw new DumpError(
+      'BAD_ARGUMENTS',
+      'the database URL is not a URL (postgres://user:password@host:port/database)',
+    );
+  if (!/^postgres(ql)?$/i.test(scheme))
+    throw new DumpError('BAD_ARGUMENTS', `the database URL must start with postgres:// (got ${scheme}://)`);
+  return { url: databaseUrl, what: maskUrl(databaseUrl) };
 }
 
 function alive(pid) {
@@ -98,6 +125,8 @@ const urlFor = (meta, port) =>
 /**
  * Connects to the database to work on. `forRestore`: a missing embedded cluster is created (fresh),
  * and a running one is refused (the API serving it would see the restore happen under it).
+ * Returns the connected `client`, the `url` it connected with (the operator's own, unchanged), `what` (for
+ * messages, password masked) and `close`.
  */
 export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 'back up' }) {
   const { Client } = loadPg();
@@ -115,23 +144,9 @@ export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 
     return client;
   };
   if (databaseUrl) {
-    let parsed;
-    try {
-      parsed = new URL(databaseUrl);
-    } catch {
-      throw new DumpError(
-        'BAD_ARGUMENTS',
-        'the database URL is not a URL (postgres://user:password@host:port/database)',
-      );
-    }
-    if (!/^postgres(ql)?:$/.test(parsed.protocol))
-      throw new DumpError(
-        'BAD_ARGUMENTS',
-        `the database URL must start with postgres:// (got ${parsed.protocol}//)`,
-      );
-    const what = maskUrl(databaseUrl);
-    const client = await connect(databaseUrl, what);
-    return { client, what, close: () => client.end().catch(() => undefined) };
+    const { url, what } = externalDatabase(databaseUrl);
+    const client = await connect(url, what);
+    return { client, url, what, close: () => client.end().catch(() => undefined) };
   }
 
   const cluster = embeddedCluster(env);
@@ -148,8 +163,9 @@ export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 
         `no credentials for the cluster in ${cluster.dir} (${cluster.requested}.json is missing)`,
       );
     const what = `the running embedded cluster (${cluster.dir}, port ${cluster.running.port}, database ${DATABASE})`;
-    const client = await connect(urlFor(cluster.meta, cluster.running.port), what);
-    return { client, what, close: () => client.end().catch(() => undefined) };
+    const url = urlFor(cluster.meta, cluster.running.port);
+    const client = await connect(url, what);
+    return { client, url, what, close: () => client.end().catch(() => undefined) };
   }
   if (!forRestore && (!cluster.dir || !cluster.meta)) {
     throw new DumpError(
@@ -174,9 +190,11 @@ export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 
   try {
     await pg.createDatabase(DATABASE);
     const what = `the embedded cluster (${pg.dataDir}, database ${DATABASE})`;
-    const client = await connect(pg.url(DATABASE), what);
+    const url = pg.url(DATABASE);
+    const client = await connect(url, what);
     return {
       client,
+      url,
       what,
       async close() {
         await client.end().catch(() => undefined);
@@ -189,8 +207,11 @@ export async function openTarget({ databaseUrl, env, forRestore, log, purpose = 
   }
 }
 
-/** The shared shape of both commands: `[backup] …` lines, `error CODE: message` and exit 1 on failure. */
-export async function runCommand(name, main) {
+/**
+ * The shared shape of the commands: `[backup] …` lines, `error CODE: message` on failure, and exit code 2 for
+ * BAD_ARGUMENTS, else `failureExitCode` (1 for backup and restore; audit:verify keeps 1 for a broken chain).
+ */
+export async function runCommand(name, main, { failureExitCode = 1 } = {}) {
   const say = (msg) => console.log(`[${name}] ${msg}`);
   try {
     await main(say);
@@ -198,6 +219,6 @@ export async function runCommand(name, main) {
     const code = err instanceof DumpError ? err.code : 'INTERNAL';
     const message = err instanceof DumpError ? err.message : (err?.stack ?? String(err));
     console.error(`[${name}] error ${code}: ${message}`);
-    process.exitCode = code === 'BAD_ARGUMENTS' ? 2 : 1;
+    process.exitCode = code === 'BAD_ARGUMENTS' ? 2 : failureExitCode;
   }
 }

@@ -15,7 +15,16 @@
 // domains, composite and range types, foreign tables, rules, row security policies, non-partition
 // inheritance, large objects. The Onbehalf schema (and pg-boss's) has none of them.
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import {
+  constants,
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  linkSync,
+  rmSync,
+  unlinkSync,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 
@@ -40,6 +49,8 @@ export function maskUrl(url) {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
+    // a libpq-style URL that is no WHATWG URL (postgres://user:pw@/db?host=/socket): mask by its shape
+    if (/^postgres(ql)?:\/\//i.test(url)) return url.replace(/^([^:]+:\/\/[^:@/]*):[^@]*@/, '$1:***@');
     return '(unparseable URL)';
   }
 }
@@ -341,12 +352,43 @@ async function gzipWriter(path) {
   };
 }
 
+const outputExists = (path) =>
+  new DumpError('OUTPUT_EXISTS', `${path} already exists: a dump is never overwritten; name a new file`);
+
+/** Throws OUTPUT_EXISTS when something is at `path` already: a dump never replaces a file. */
+export function refuseExisting(path) {
+  if (existsSync(path)) throw outputExists(path);
+}
+
 /**
- * Dumps the database `client` is connected to into `path` (written as path.partial, renamed when
- * complete). `secrets`: strings that must never be in a dump (the key-encryption keys in their
- * encodings); a line holding one stops the dump (KEK_IN_DUMP) and removes the file.
+ * Gives the complete `partial` file its final name `path` without ever replacing a file there (a hard link
+ * fails on an existing name, where a rename would replace it), then removes `partial`. A filesystem without
+ * hard links gets an exclusive copy instead. An existing `path`: OUTPUT_EXISTS, `path` untouched, `partial` removed.
+ */
+export function publishDump(partial, path) {
+  try {
+    try {
+      linkSync(partial, path);
+    } catch (err) {
+      if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(err.code)) throw err;
+      copyFileSync(partial, path, constants.COPYFILE_EXCL);
+    }
+  } catch (err) {
+    rmSync(partial, { force: true });
+    if (err.code === 'EEXIST') throw outputExists(path);
+    throw new DumpError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${err.code ?? err.message}`);
+  }
+  unlinkSync(partial);
+}
+
+/**
+ * Dumps the database `client` is connected to into `path` (written as path.partial, given its name when
+ * complete). An existing `path` is never replaced (OUTPUT_EXISTS, before anything is read and again at the
+ * end). `secrets`: strings that must never be in a dump (the key-encryption keys in their encodings); a line
+ * holding one stops the dump (KEK_IN_DUMP) and removes the file.
  */
 export async function dumpDatabase({ client: c, path, log = () => {}, secrets = [] }) {
+  refuseExisting(path);
   const partial = `${path}.partial`;
   let out;
   try {
@@ -437,7 +479,7 @@ export async function dumpDatabase({ client: c, path, log = () => {}, secrets = 
     await checked(JSON.stringify({ end: true, counts, rows: total }));
     await c.query('COMMIT');
     await out.close();
-    renameSync(partial, path);
+    publishDump(partial, path);
     return { tables: ddl.data.length, rows: total, migrations, server: meta.version };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);
@@ -513,13 +555,47 @@ export async function existingObjects(c) {
 }
 
 /**
- * Loads a dump into the database `client` is connected to, in one transaction. Refuses a database
- * that holds anything (TARGET_NOT_EMPTY) unless `force`, which first drops every schema but the system ones.
+ * The other client sessions on the database `c` is connected to (an API, a psql…): their pid, user and
+ * application name. Background processes (autovacuum, walsender…) are not counted.
  */
-export async function restoreDatabase({ client: c, path, force = false, log = () => {} }) {
+export async function otherSessions(c) {
+  const { rows } = await c.query(`
+    SELECT pid, usename AS user, coalesce(nullif(application_name, ''), '(no application name)') AS app
+      FROM pg_catalog.pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid() AND usesysid IS NOT NULL
+       AND coalesce(backend_type, 'client backend') = 'client backend'
+     ORDER BY pid`);
+  return rows;
+}
+
+/**
+ * Loads a dump into the database `client` is connected to, in one transaction. Refuses a database
+ * that holds anything (TARGET_NOT_EMPTY) unless `force`, which first drops every schema but the system ones;
+ * and a database other sessions are connected to (TARGET_IN_USE: an API serving it) unless `allowOtherSessions`.
+ * The dump's statements are executed as written: a dump must come from a trusted place.
+ */
+export async function restoreDatabase({
+  client: c,
+  path,
+  force = false,
+  allowOtherSessions = false,
+  log = () => {},
+}) {
   const dump = await openDump(path);
   const { header } = dump;
   try {
+    const others = await otherSessions(c);
+    if (others.length && !allowOtherSessions) {
+      const shown = others
+        .slice(0, 3)
+        .map((o) => `pid ${o.pid} ${o.app}${o.user ? ` (${o.user})` : ''}`)
+        .join(', ');
+      throw new DumpError(
+        'TARGET_IN_USE',
+        `${others.length} other session(s) are connected to the target database (${shown}${others.length > 3 ? `, ${others.length - 3} more` : ''}): stop the API and whatever else uses it, or pass --force-live to restore under them`,
+      );
+    }
+    if (others.length) log(`  --force-live: restoring while ${others.length} other session(s) are connected`);
     const existing = await existingObjects(c);
     if (existing.length && !force) {
       throw new DumpError(

@@ -122,6 +122,27 @@ describe('backup and restore: a dump of a working database restores into a fresh
     }
   });
 
+  it('refuses to overwrite an existing dump (OUTPUT_EXISTS) and leaves it as it was', async () => {
+    const before = readFileSync(dumpFile);
+    const run = await runScript('backup.mjs', [dumpFile, '--database-url', s.config.databaseUrl], env());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^\[backup\] error OUTPUT_EXISTS: .*onbehalf\.dump already exists/);
+    expect(readFileSync(dumpFile).equals(before)).toBe(true);
+    expect(() => readFileSync(`${dumpFile}.partial`)).toThrow();
+  });
+
+  it('audit:verify connects with the URL exactly as given (an IPv6 host, query parameters) and verifies', async () => {
+    // the embedded test server through its IPv4-mapped IPv6 address: rebuilt from the parsed parts
+    // (host ::ffff:7f00:1 unbracketed), the URL would not parse
+    const base = s.config.databaseUrl.replace('@127.0.0.1:', '@[::ffff:127.0.0.1]:');
+    const url = `${base}${base.includes('?') ? '&' : '?'}sslmode=disable&application_name=nightly-verify`;
+    const run = await runScript('audit-verify.mjs', ['--no-build', '--database-url', url], env());
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`org ${contosoId}: ok`);
+    expect(run.stdout).toMatch(/\d+ org chains? verified/);
+  });
+
   it('refuses a dump that would hold a configured key-encryption key, and deletes it', async () => {
     // a key stored in the database by mistake (in the admin's display name here): the backup must stop
     const planted = randomBytes(32);
@@ -157,18 +178,39 @@ describe('backup and restore: a dump of a working database restores into a fresh
     expect(again.stderr).toMatch(/error TARGET_NOT_EMPTY: the target database is not empty/);
   });
 
-  it('a restore of a cut-off dump fails and leaves the database as it was', async () => {
+  it('refuses to restore while another session is connected to the target (an API), even with --force', async () => {
+    const c = new Client({ connectionString: target.url, application_name: 'live-api' });
+    await c.connect();
+    const before = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
+    const marker = await c.query(`SELECT pg_backend_pid() AS pid`);
+    const run = await runScript('restore.mjs', [dumpFile, '--database-url', target.url, '--force'], env());
+    const after = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
+    await c.end();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^\[restore\] error TARGET_IN_USE: 1 other session\(s\) are connected/);
+    expect(run.stderr).toContain(`pid ${marker.rows[0].pid} live-api`);
+    expect(run.stderr).toContain('--force-live');
+    expect(run.stdout).not.toContain('dropped');
+    expect(after).toBe(before);
+  });
+
+  it('a restore of a cut-off dump fails and leaves the database as it was (--force-live: under a live session)', async () => {
     const whole = gunzipSync(readFileSync(dumpFile)).toString('utf8').split('\n');
     const cut = join(dir, 'cut.dump');
     writeFileSync(cut, gzipSync(whole.slice(0, 4).join('\n')));
     const c = new Client({ connectionString: target.url });
     await c.connect();
     const before = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
-    const run = await runScript('restore.mjs', [cut, '--database-url', target.url, '--force'], env());
+    const run = await runScript(
+      'restore.mjs',
+      [cut, '--database-url', target.url, '--force', '--force-live'],
+      env(),
+    );
     const after = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
     await c.end();
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error DUMP_TRUNCATED: /);
+    expect(run.stdout).toContain('--force-live: restoring while 1 other session(s) are connected');
     expect(before).toBeGreaterThan(0);
     expect(after).toBe(before);
   });
