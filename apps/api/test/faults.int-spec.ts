@@ -197,7 +197,8 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     expect(rows.filter((r) => r.outcome === 'pending')).toEqual([]);
 
     // CRM: each name at most once; every completed Create there with its id; any other one is a lost reply
-    // that reconciliation reports as an unknown change.
+    // that reconciliation links to its failed row, or (when concurrent Creates for the same user cannot be told
+    // apart) reports as an ambiguous unknown change.
     const records = s.emulator.control.records({ org: 'contoso', entity: 'account' });
     const mine = records.filter((rec) => hard.some((r) => r.name === rec.attributes.name));
     const names = mine.map((rec) => String(rec.attributes.name));
@@ -213,18 +214,36 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
     // The mixed load may have left Contoso's circuit open; reconciliation runs once CRM is back.
     freshSession(contosoId);
     const reconciled = await s.admin.post(`/api/orgs/${contosoId}/reconcile`);
-    const report = await json<{ mismatch: number; missing: number; unknown: { recordId: string }[] }>(
-      reconciled,
-    );
+    const report = await json<{
+      mismatch: number;
+      missing: number;
+      unknown: { recordId: string }[];
+      linked: { recordId: string; ledgerId: string }[];
+      ambiguous: { recordId: string }[];
+    }>(reconciled);
     expect(reconciled.status, JSON.stringify(report)).toBe(200);
     expect(report.mismatch).toBe(0);
     expect(report.missing).toBe(0);
+    const isMine = (id: string) => mine.some((m) => m.id.toLowerCase() === id);
+    expect(
+      [...report.unknown, ...report.linked]
+        .map((u) => u.recordId)
+        .filter(isMine)
+        .sort(),
+    ).toEqual(hidden.map((h) => h.id.toLowerCase()).sort());
+    // A lost reply still listed as unknown is one reconciliation could not tell apart; a linked one names its row.
     expect(
       report.unknown
         .map((u) => u.recordId)
-        .filter((id) => mine.some((m) => m.id.toLowerCase() === id))
-        .sort(),
-    ).toEqual(hidden.map((h) => h.id.toLowerCase()).sort());
+        .filter(isMine)
+        .filter((id) => !report.ambiguous.some((a) => a.recordId === id)),
+    ).toEqual([]);
+    for (const l of report.linked.filter((x) => isMine(x.recordId))) {
+      const r = hard.find(
+        (x) => mine.find((m) => m.id.toLowerCase() === l.recordId)!.attributes.name === x.name,
+      )!;
+      expect(byRequest.get(r.requestId)!.id, r.name).toBe(l.ledgerId);
+    }
     const nw = await ledger(s.api.dataSource, northwindId);
     expect(nw.every((r) => r.outcome === 'completed')).toBe(true);
     console.log(

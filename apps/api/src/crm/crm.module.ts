@@ -13,6 +13,7 @@ import { ReconcileController } from './reconcile.controller';
 import { AdminAuditModule } from '../admin-audit/admin-audit.module';
 import { AuditModule } from '../audit/audit.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { LedgerChainModule } from '../ledger-chain/ledger-chain.module';
 import { ReconcileService } from './reconcile.service';
 
 /** The crm context. Reconciliation judges the ledger's rows in place, so it reads them through the context's own LedgerRepository. */
@@ -26,6 +27,7 @@ import { ReconcileService } from './reconcile.service';
     AdminAuditModule,
     AuditModule,
     IdempotencyModule,
+    LedgerChainModule,
   ],
   controllers: [RecordsController, ReconcileController],
   providers: [LedgerRepository, CrmCallsService, ReconcileService],

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../config/app-config';
 import type { JobsService } from '../jobs/jobs.service';
+import type { LedgerChainService } from '../ledger-chain/ledger-chain.service';
 import type { OrgDirectory } from '../orgs/org-directory';
 import type { TicketsService } from '../tickets/tickets.service';
 import type { LedgerRepository, LostCreate } from './ledger.repository';
@@ -47,6 +48,8 @@ function world(o: {
   page: Record<string, unknown>[];
   named?: string[];
   linkSucceeds?: boolean;
+  stale?: string[];
+  chain?: LedgerChainService;
 }) {
   const calls: unknown[][] = [];
   const answer =
@@ -57,7 +60,8 @@ function world(o: {
     };
   const repo = {
     unverifiedWrites: answer('unverifiedWrites', () => []),
-    stalePending: answer('stalePending', () => []),
+    stalePending: answer('stalePending', () => (o.stale ?? []).map((id) => ({ id }))),
+    failPendingAsCrashed: answer('failPendingAsCrashed', () => undefined),
     lostCreates: answer('lostCreates', () => o.lost),
     hasCallOn: answer('hasCallOn', (_org, _entity, id) => (o.named ?? []).includes(id as string)),
     linkLostCreate: answer('linkLostCreate', () => o.linkSucceeds ?? true),
@@ -74,7 +78,14 @@ function world(o: {
   } as unknown as TicketsService;
   const orgs = { find: async () => ({ id: ORG, serviceAccountUserId: SA }) } as unknown as OrgDirectory;
   const jobs = { register: () => undefined } as unknown as JobsService;
-  const svc = new ReconcileService(repo, { reconcilePendingAfterSec: 60 } as AppConfig, orgs, tickets, jobs);
+  const svc = new ReconcileService(
+    repo,
+    { reconcilePendingAfterSec: 60 } as AppConfig,
+    orgs,
+    tickets,
+    jobs,
+    o.chain,
+  );
   const of = (op: string) => calls.filter((c) => c[0] === op).map((c) => c.slice(1));
   return { svc, of };
 }
@@ -203,5 +214,58 @@ describe('ReconcileService: a Create whose reply was lost', () => {
     expect(w.of('linkLostCreate')).toEqual([]);
     expect(report.unknown.map((u) => u.recordId)).toEqual([REC]);
     expect(report.ambiguous).toEqual([]);
+  });
+});
+
+describe('ReconcileService: the rows a run settles are sealed at once', () => {
+  const chain = (sealOrg: (orgId: string, deadline: number) => Promise<number>) =>
+    ({ sealOrg: vi.fn(sealOrg) }) as unknown as LedgerChainService & { sealOrg: ReturnType<typeof vi.fn> };
+
+  it('after failing stale pending rows, seals the org within a 5 s budget, before judging anything', async () => {
+    let seen: { failed: number; judged: number } | null = null;
+    // eslint-disable-next-line prefer-const
+    let w: ReturnType<typeof world>;
+    const c = chain(async () => {
+      seen = { failed: w.of('failPendingAsCrashed').length, judged: w.of('unverifiedWrites').length };
+      return 2;
+    });
+    w = world({ lost: [], page: [], stale: ['p-1', 'p-2'], chain: c });
+    const before = Date.now();
+    const report = await w.svc.reconcile(ORG);
+    expect(report.pendingResolved).toBe(2);
+    expect(w.of('failPendingAsCrashed')).toEqual([
+      [ORG, 'p-1'],
+      [ORG, 'p-2'],
+    ]);
+    expect(c.sealOrg).toHaveBeenCalledTimes(1);
+    const [orgId, deadline] = c.sealOrg.mock.calls[0] as [string, number];
+    expect(orgId).toBe(ORG);
+    expect(deadline).toBeGreaterThanOrEqual(before + 5_000);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 5_000);
+    expect(seen).toEqual({ failed: 2, judged: 0 });
+  });
+
+  it('seals nothing when the run settled no row', async () => {
+    const c = chain(async () => 0);
+    await world({ lost: [], page: [], chain: c }).svc.reconcile(ORG);
+    expect(c.sealOrg).not.toHaveBeenCalled();
+  });
+
+  it('a failed seal does not fail the run: it is logged with the org and the reason, and the run goes on', async () => {
+    const c = chain(async () => {
+      throw new Error('head locked too long');
+    });
+    const w = world({ lost: [lostRow()], page: [created(REC)], stale: ['p-1'], chain: c });
+    const warn = vi.spyOn(w.svc['logger'], 'warn').mockImplementation(() => undefined);
+    const report = await w.svc.reconcile(ORG);
+    expect(report.linked).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(
+      `reconcile ${ORG}: sealing the settled rows failed (the ledger-seal job retries): head locked too long`,
+    );
+  });
+
+  it('without the chain service (a bare ReconcileService) settling still works', async () => {
+    const report = await world({ lost: [], page: [], stale: ['p-1'] }).svc.reconcile(ORG);
+    expect(report.pendingResolved).toBe(1);
   });
 });

@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type Entity, isCrmAuthError, type Lookup } from '@onbehalf/crm-auth';
 import { notFound } from '../common/domain-exception';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { JobsService } from '../jobs/jobs.service';
+import { LedgerChainService } from '../ledger-chain/ledger-chain.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
@@ -20,6 +21,8 @@ const STAMPS = [
 ];
 const WATCHED_ENTITIES = ['account', 'contact', 'lead'];
 const MAX_RECORDS_PER_RUN = 500;
+/** How long a run may spend sealing the rows it settled; the ledger-seal job seals whatever is left. */
+const SEAL_SETTLED_BUDGET_MS = 5_000;
 
 export interface ReconcileReport {
   checked: number;
@@ -62,6 +65,8 @@ export class ReconcileService {
     private readonly orgs: OrgDirectory,
     private readonly tickets: TicketsService,
     jobs: JobsService,
+    /** Seals the rows a run settles at once (absent: the ledger-seal job seals them within seconds). */
+    @Optional() private readonly chain?: LedgerChainService,
   ) {
     jobs.register({
       name: 'reconcile',
@@ -107,6 +112,7 @@ export class ReconcileService {
       orgId,
       opts.pendingAfterSec ?? this.config.reconcilePendingAfterSec,
     );
+    if (report.pendingResolved > 0) await this.sealSettled(orgId);
 
     const rows = await this.ledger.unverifiedWrites(orgId, since, MAX_RECORDS_PER_RUN * 4);
     // The latest write per record decides the modified… stamps; every Create decides the created… ones.
@@ -283,6 +289,18 @@ export class ReconcileService {
     );
     await this.saveStamps(orgId, rec.entity, rec.id, e);
     if (linked) report.linked.push({ entity: rec.entity, recordId: rec.id, ledgerId: row.id });
+  }
+
+  /** Seals the rows resolvePending made final, now rather than at the next ledger-seal run; never fails the run. */
+  private async sealSettled(orgId: string): Promise<void> {
+    if (!this.chain) return;
+    try {
+      await this.chain.sealOrg(orgId, Date.now() + SEAL_SETTLED_BUDGET_MS);
+    } catch (err) {
+      this.logger.warn(
+        `reconcile ${orgId}: sealing the settled rows failed (the ledger-seal job retries): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   }
 
   private async mark(
