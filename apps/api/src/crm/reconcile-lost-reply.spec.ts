@@ -178,6 +178,21 @@ describe('ReconcileService: a Create whose reply was lost', () => {
     expect(report.unknown).toEqual([]);
   });
 
+  it('a createdon CRM sent that is not a date counts as none: no time in the note, no match by time', async () => {
+    const w = world({
+      lost: [lostRow({ record_id: REC })],
+      page: [created(REC, { createdon: 'yesterday-ish' })],
+    });
+    await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')[0]![4]).toBe(
+      `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC} the Create named`,
+    );
+    const unkeyed = world({ lost: [lostRow()], page: [created(REC, { createdon: 'yesterday-ish' })] });
+    const report = await unkeyed.svc.reconcile(ORG);
+    expect(report.linked).toEqual([]);
+    expect(report.unknown.map((u) => u.recordId)).toEqual([REC]);
+  });
+
   it('a keyed Create whose record CRM stamped otherwise is linked as a mismatch that says so', async () => {
     const w = world({
       lost: [lostRow({ record_id: REC })],
@@ -264,8 +279,11 @@ describe('ReconcileService: the rows a run settles are sealed at once', () => {
     );
   });
 
-  it('without the chain service (a bare ReconcileService) settling still works', async () => {
-    const report = await world({ lost: [], page: [], stale: ['p-1'] }).svc.reconcile(ORG);
+  it('without the chain service (a bare ReconcileService) settling still works, and nothing is logged', async () => {
+    const w = world({ lost: [], page: [], stale: ['p-1'] });
+    const warn = vi.spyOn(w.svc['logger'], 'warn').mockImplementation(() => undefined);
+    const report = await w.svc.reconcile(ORG);
     expect(report.pendingResolved).toBe(1);
+    expect(warn).not.toHaveBeenCalled();
   });
 });
