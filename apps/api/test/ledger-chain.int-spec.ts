@@ -298,6 +298,81 @@ describe('ledger hash chain (real Postgres)', () => {
     }
   });
 
+  it('refuses TRUNCATE of the ledger and of the chain heads, also through TRUNCATE orgs CASCADE', async () => {
+    const { orgId } = await sealedOrg(2);
+    for (const sql of [
+      'TRUNCATE crm_calls',
+      'TRUNCATE crm_call_chain_heads',
+      'TRUNCATE crm_calls, crm_call_chain_heads',
+      'TRUNCATE orgs CASCADE',
+    ]) {
+      await expect(ds.query(sql), sql).rejects.toMatchObject({
+        code: '23000',
+        message: expect.stringMatching(
+          /^crm_call(s|_chain_heads) is part of the ledger hash chain: it cannot be truncated$/,
+        ),
+      });
+    }
+    expect(await sealed(orgId)).toHaveLength(2);
+    expect(await chain.verify(orgId)).toMatchObject({ rows: 2, headSeq: '2', break: null });
+  });
+
+  it('the sealer job goes on past an org it cannot seal; audit:verify names an org whose head is gone and one whose rows are gone', async () => {
+    const d2 = await freshDatabase();
+    const ds2 = createDataSource(d2.url, ENTITIES);
+    await ds2.initialize();
+    try {
+      const s = serviceOver(ds2, 'chain-spec:4');
+      const cert = await insertPlaceholderCertificate(ds2);
+      const [a, headless, z, rowless] = await Promise.all(
+        ['a', 'headless', 'z', 'rowless'].map((n) => insertActiveOrg(ds2, cert, n)),
+      );
+      const call = async (o: string) =>
+        s.ledger.complete(o, await s.ledger.begin({ orgId: o, operation: 'WhoAmI' }), { latencyMs: 1 });
+      for (const o of [a!, headless!, z!, rowless!]) for (let i = 0; i < 3; i++) await call(o);
+      await s.chain.sealAll();
+      // The owner removes one org's head and another org's sealed rows (each table's guard disabled).
+      await ds2.transaction(async (m) => {
+        await m.query(`ALTER TABLE crm_call_chain_heads DISABLE TRIGGER USER`);
+        await m.query(`DELETE FROM crm_call_chain_heads WHERE org_id = $1`, [headless]);
+        await m.query(`ALTER TABLE crm_call_chain_heads ENABLE TRIGGER USER`);
+        await m.query(`ALTER TABLE crm_calls DISABLE TRIGGER USER`);
+        await m.query(`DELETE FROM crm_calls WHERE org_id = $1`, [rowless]);
+        await m.query(`ALTER TABLE crm_calls ENABLE TRIGGER USER`);
+      });
+
+      // The headless org's sealer starts a new chain at seq 1, which its sealed rows hold: that org fails, the
+      // orgs on either side of it are still sealed.
+      for (const o of [a!, headless!, z!]) await call(o);
+      const run = await s.chain.sealAll();
+      expect(run[a!]).toBe(1);
+      expect(run[z!]).toBe(1);
+      expect(run[headless!]).toEqual({ error: expect.stringMatching(/^23505 /) });
+      expect(
+        (await ds2.query(`SELECT count(*)::int AS n FROM crm_calls WHERE org_id = $1 AND chain_seq IS NULL`, [
+          headless,
+        ])) as { n: number }[],
+      ).toEqual([{ n: 1 }]);
+
+      const lines: string[] = [];
+      expect(await runVerifyCommand(d2.url, (l) => lines.push(l))).toBe(1);
+      expect(lines).toContainEqual(
+        `org ${rowless}: BROKEN: the chain head is at seq 3 and no sealed row is left (the rows were deleted)`,
+      );
+      expect(lines.filter((l) => l.startsWith(`org ${rowless}:`))).toHaveLength(1);
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^org ${a}: ok, 4 rows verified`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^org ${z}: ok, 4 rows verified`)));
+      expect(lines.at(-1)).toBe('2 of 4 org chains are broken');
+      // The failed run re-created the head at seq 0 and rolled back: the head is still missing.
+      expect(lines).toContainEqual(
+        `org ${headless}: BROKEN: 3 sealed rows and no chain head (the head was deleted)`,
+      );
+    } finally {
+      await ds2.destroy();
+      await d2.drop();
+    }
+  });
+
   it('npm run audit:verify prints each org and exits 1 with the first break of a broken chain, 0 once every chain verifies', async () => {
     const d2 = await freshDatabase();
     const ds2 = createDataSource(d2.url, ENTITIES);

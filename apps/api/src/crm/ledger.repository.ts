@@ -567,6 +567,21 @@ export class LedgerRepository {
     )) as { n: string }[];
     return Number(exact?.n ?? 0);
   }
+
+  /**
+   * Orgs whose chain head and sealed rows disagree on whether the chain exists: sealed rows but no head (the head
+   * was removed), or a head past seq 0 with no sealed row left (the rows were removed). `npm run audit:verify`
+   * reports them before it walks the other chains. One pass over the chain index and the heads table.
+   */
+  async chainWithoutHeadOrRows(): Promise<{ orgId: string; sealedRows: number; headSeq: string | null }[]> {
+    return (await this.calls.query(
+      `SELECT org_id::text AS "orgId", coalesce(r.n, 0)::int AS "sealedRows", h.seq::text AS "headSeq"
+         FROM (SELECT org_id, count(*) AS n FROM crm_calls WHERE chain_seq IS NOT NULL GROUP BY org_id) r
+         FULL JOIN crm_call_chain_heads h USING (org_id)
+        WHERE (h.org_id IS NULL) OR (r.org_id IS NULL AND h.seq > 0)
+        ORDER BY 1`,
+    )) as { orgId: string; sealedRows: number; headSeq: string | null }[];
+  }
 }
 
 /** The repository over a data source of its own, outside Nest (`npm run audit:verify`), as LedgerModule builds it. */

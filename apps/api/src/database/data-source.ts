@@ -13,6 +13,7 @@ import { IdempotencyKeys1732501600000 } from './migrations/1732501600000-idempot
 import { LedgerChain1732501500000 } from './migrations/1732501500000-ledger-chain';
 import { ApiKeyMetricsScope1732501700000 } from './migrations/1732501700000-api-key-metrics-scope';
 import { LedgerLinkedRecord1732501800000 } from './migrations/1732501800000-ledger-linked-record';
+import { LedgerNoTruncate1732501900000 } from './migrations/1732501900000-ledger-no-truncate';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1732501600000,
   ApiKeyMetricsScope1732501700000,
   LedgerLinkedRecord1732501800000,
+  LedgerNoTruncate1732501900000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChainSealer, LedgerChainCursor } from '../crm/ledger.repository';
 import type { LedgerService } from '../crm/ledger.service';
 import type { JobsService } from '../jobs/jobs.service';
@@ -37,6 +38,8 @@ function service(ledger: object, orgs: Partial<OrgDirectory> = {}) {
 }
 
 describe('LedgerChainService', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('registers the sealer as a periodic job every few seconds', () => {
     const { jobs } = service(fakeLedger({}).ledger);
     expect(jobs.register).toHaveBeenCalledWith(
@@ -91,5 +94,70 @@ describe('LedgerChainService', () => {
     expect(ledger.openChainCursor).toHaveBeenCalledWith('known');
     await expect(s.verify('unknown')).rejects.toMatchObject({ code: 'ORG_NOT_FOUND' });
     expect(ledger.openChainCursor).toHaveBeenCalledTimes(1);
+  });
+
+  it('a failing org does not stop the others: it is logged with its error code and reported, the next org is sealed', async () => {
+    const { ledger } = fakeLedger({ a: 2, broken: 4, c: 1 });
+    const sealNext = ledger.sealNext.getMockImplementation()!;
+    ledger.sealNext.mockImplementation(async (orgId, limit, seal) => {
+      if (orgId === 'broken')
+        throw Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+      return sealNext(orgId, limit, seal);
+    });
+    const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { s } = service(ledger);
+    expect(await s.sealAll()).toEqual({
+      a: 2,
+      broken: { error: '23505 duplicate key value violates unique constraint' },
+      c: 1,
+    });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0]![0]).toBe(
+      'ledger chain sealing of org broken failed: 23505 duplicate key value violates unique constraint',
+    );
+  });
+
+  it('reports an error without a code by its message, and a thrown non-error as text', async () => {
+    const { ledger } = fakeLedger({ a: 1, b: 1 });
+    ledger.sealNext.mockImplementation(async (orgId) => {
+      if (orgId === 'a') throw new Error('connection terminated');
+      throw 'boom';
+    });
+    vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { s } = service(ledger);
+    expect(await s.sealAll()).toEqual({ a: { error: 'connection terminated' }, b: { error: 'boom' } });
+  });
+
+  it('runs one verification per org at a time: a second request while one runs gets the same verdict', async () => {
+    const { ledger } = fakeLedger({});
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    ledger.openChainCursor.mockImplementation(async () => {
+      await gate;
+      return { head: { seq: '0', hash: GENESIS_HASH }, fetch: async () => [], close: async () => undefined };
+    });
+    const { s } = service(ledger, { find: vi.fn(async (id: string) => ({ id }) as never) });
+    const first = s.verify('o');
+    const second = s.verify('o');
+    const other = s.verify('p');
+    release();
+    const [v1, v2, v3] = await Promise.all([first, second, other]);
+    expect(v2).toBe(v1);
+    expect(v3.orgId).toBe('p');
+    expect(ledger.openChainCursor.mock.calls.map((c) => (c as unknown[])[0])).toEqual(['o', 'p']);
+    // Once it is done, the next request verifies again.
+    await s.verify('o');
+    expect(ledger.openChainCursor).toHaveBeenCalledTimes(3);
+  });
+
+  it('a failed verification is not kept: the waiting request gets the same error, the next one tries again', async () => {
+    const { ledger } = fakeLedger({});
+    const find = vi.fn(async () => null);
+    const { s } = service(ledger, { find });
+    const both = [s.verify('gone'), s.verify('gone')];
+    for (const p of both) await expect(p).rejects.toMatchObject({ code: 'ORG_NOT_FOUND' });
+    expect(find).toHaveBeenCalledTimes(1);
+    await expect(s.verify('gone')).rejects.toMatchObject({ code: 'ORG_NOT_FOUND' });
+    expect(find).toHaveBeenCalledTimes(2);
   });
 });

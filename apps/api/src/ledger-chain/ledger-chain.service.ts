@@ -28,6 +28,8 @@ export interface OrgChainVerdict extends ChainVerdict {
 @Injectable()
 export class LedgerChainService {
   private readonly logger = new Logger('ledger-chain');
+  /** The verification running for each org on this instance. */
+  private readonly verifying = new Map<string, Promise<OrgChainVerdict>>();
 
   constructor(
     private readonly ledger: LedgerService,
@@ -37,12 +39,22 @@ export class LedgerChainService {
     jobs.register({ name: LEDGER_SEAL_JOB, everyMs: SEAL_EVERY_MS, run: () => this.sealAll() });
   }
 
-  /** Seals every org's final rows (each org up to the run's time budget); how many per org. */
-  async sealAll(): Promise<Record<string, number>> {
+  /**
+   * Seals every org's final rows (each org up to the run's time budget); how many per org. An org whose sealing
+   * fails (its batch rolls back) is logged, naming the org and the error, and reported as `{ error }`; the orgs
+   * after it are still sealed, and the failing one is tried again at the next run.
+   */
+  async sealAll(): Promise<Record<string, number | { error: string }>> {
     const started = Date.now();
-    const out: Record<string, number> = {};
+    const out: Record<string, number | { error: string }> = {};
     for (const orgId of await this.ledger.orgsWithUnsealedRows()) {
-      out[orgId] = await this.sealOrg(orgId, started + SEAL_RUN_BUDGET_MS);
+      try {
+        out[orgId] = await this.sealOrg(orgId, started + SEAL_RUN_BUDGET_MS);
+      } catch (err) {
+        const error = describeError(err);
+        this.logger.error(`ledger chain sealing of org ${orgId} failed: ${error}`);
+        out[orgId] = { error };
+      }
     }
     return out;
   }
@@ -57,10 +69,24 @@ export class LedgerChainService {
     }
   }
 
-  /** Verifies one org's chain (404 ORG_NOT_FOUND for an unknown org). */
+  /**
+   * Verifies one org's chain (404 ORG_NOT_FOUND for an unknown org). One verification per org at a time on this
+   * instance: a request that comes while one runs gets that one's verdict (each holds a connection and a snapshot
+   * while it reads the whole chain).
+   */
   async verify(orgId: string): Promise<OrgChainVerdict> {
-    if (!(await this.orgs.find(orgId))) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
-    return this.verifyChain(orgId);
+    const running = this.verifying.get(orgId);
+    if (running) return running;
+    const p = (async () => {
+      if (!(await this.orgs.find(orgId))) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
+      return this.verifyChain(orgId);
+    })();
+    this.verifying.set(orgId, p);
+    try {
+      return await p;
+    } finally {
+      this.verifying.delete(orgId);
+    }
   }
 
   private async verifyChain(orgId: string): Promise<OrgChainVerdict> {
@@ -73,4 +99,11 @@ export class LedgerChainService {
     }
     return { orgId, ...verdict };
   }
+}
+
+/** An error for the log: its Postgres code (SQLSTATE) when it has one, and its message. */
+function describeError(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const text = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' ? `${code} ${text}` : text;
 }

@@ -16,19 +16,32 @@ export function verdictLine(orgId: string, v: ChainVerdict): string {
   );
 }
 
+/** An org whose sealed rows and head disagree on whether its chain exists (LedgerRepository.chainWithoutHeadOrRows). */
+export function headlessLine(m: { orgId: string; sealedRows: number; headSeq: string | null }): string {
+  return m.headSeq === null
+    ? `org ${m.orgId}: BROKEN: ${m.sealedRows} sealed row${m.sealedRows === 1 ? '' : 's'} and no chain head (the head was deleted)`
+    : `org ${m.orgId}: BROKEN: the chain head is at seq ${m.headSeq} and no sealed row is left (the rows were deleted)`;
+}
+
 /**
  * `npm run audit:verify`: verifies every org's ledger chain in the database at `databaseUrl` (read only, one
  * org after the other, each streamed through a cursor), prints one line per org, and returns the exit code:
- * 0 when every chain verifies, 1 when one breaks.
+ * 0 when every chain verifies, 1 when one breaks. Orgs with sealed rows but no head, or a head but no sealed
+ * row, are reported first, as broken, from one query (their walk would only say the same less plainly).
  */
 export async function runVerifyCommand(databaseUrl: string, print: (line: string) => void): Promise<number> {
   const ds = createDataSource(databaseUrl, ENTITIES, { poolSize: 2 });
   await ds.initialize();
   try {
-    const ledger = new LedgerService(ledgerRepositoryFor(ds), { instanceId: 'audit-verify' });
+    const repo = ledgerRepositoryFor(ds);
+    const ledger = new LedgerService(repo, { instanceId: 'audit-verify' });
     const orgs = await ledger.orgsWithChain();
-    let broken = 0;
+    const headless = await repo.chainWithoutHeadOrRows();
+    for (const m of headless) print(headlessLine(m));
+    const reported = new Set(headless.map((m) => m.orgId));
+    let broken = headless.length;
     for (const orgId of orgs) {
+      if (reported.has(orgId)) continue;
       const v = await verifyFromCursor(() => ledger.openChainCursor(orgId));
       if (v.break) broken++;
       print(verdictLine(orgId, v));
