@@ -1,13 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type RunningEmulator, startEmulator } from '@onbehalf/emulator';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { RunningEmulator } from '@onbehalf/emulator';
+import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleClient, freshDatabase, json } from './harness';
-import { startChildApi, type ChildApi } from './support/child-api';
+import { type ConsoleClient, json } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
+import { type RestartableApi, startRestartableApi } from './support/restartable-api';
 
 interface Outcome {
   name: string;
@@ -31,33 +28,12 @@ type Row = {
  * Create is sent twice.
  */
 describe('crash safety: SIGKILL under load, restart on the same database', () => {
+  let world: RestartableApi;
   let emulator: RunningEmulator;
-  let db: { url: string; drop(): Promise<void> };
-  let dir: string;
-  let api: ChildApi | undefined;
   let pg: Client;
   let orgId: string;
-  const adminPassword = `pw-${randomBytes(8).toString('hex')}`;
-  const kek = randomBytes(32).toString('base64');
-
-  const env = () => ({
-    DATABASE_URL: db.url,
-    ONBEHALF_KEK_crash: kek,
-    ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
-    ONBEHALF_ADMIN_PASSWORD: adminPassword,
-    ONBEHALF_LOG_LEVEL: 'warn',
-    ONBEHALF_STS_URL: emulator.stsUrl,
-    ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
-    ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
-    // A pending row is "cut off" after 1 s here; production waits a minute.
-    ONBEHALF_RECONCILE_PENDING_AFTER_SEC: '1',
-  });
-  const boot = async () => {
-    api = await startChildApi(env());
-    const c = new ConsoleClient(api.url);
-    expect((await c.login('admin@example.test', adminPassword)).status).toBe(200);
-    return c;
-  };
+  const boot = () => world.boot();
+  const api = () => world.api;
   const rows = async () =>
     (
       await pg.query<Row>(
@@ -92,21 +68,15 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
   let client: ConsoleClient;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'onbehalf-crash-'));
-    emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-    db = await freshDatabase();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    // A pending row is "cut off" after 1 s here; production waits a minute.
+    world = await startRestartableApi('crash', { ONBEHALF_RECONCILE_PENDING_AFTER_SEC: '1' });
+    ({ emulator, pg } = world);
     client = await boot();
     const certId = await uploadDemoCertificate(client, emulator);
     orgId = await onboard(client, emulator, 'Contoso Ltd', certId);
   }, 180_000);
   afterAll(async () => {
-    await api?.kill().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await emulator?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('SIGKILL with Creates in flight: after restart and reconciliation no row is pending, every Create is in CRM at most once, lost replies are found', async () => {
@@ -120,7 +90,7 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
     const out: Outcome[] = [];
     const running = load(client, 'crash', 8, out);
     await sleep(1_500);
-    await api!.kill();
+    await api()!.kill();
     await running;
     emulator.control.clearScenarios();
     await sleep(500); // Creates the emulator was still holding land now, their replies to nobody
@@ -217,7 +187,7 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
     const deadline = Date.now() + 5_000;
     while ((await advisory()) === 0 && Date.now() < deadline) await sleep(50);
     expect(await advisory()).toBeGreaterThan(0);
-    await api!.kill();
+    await api()!.kill();
     await running;
     expect(out.every((o) => o.status === 'no reply')).toBe(true);
     const released = Date.now() + 5_000;
@@ -254,10 +224,9 @@ describe('crash safety: SIGKILL under load, restart on the same database', () =>
       onBehalfOf: { puid: JON_PUID },
     });
     expect(ok.status).toBe(201);
-    const p = api!.process;
-    await api!.stop();
+    const p = api()!.process;
+    await api()!.stop();
     expect(p.exitCode).toBe(0);
-    api = undefined;
     expect((await rows()).filter((r) => r.outcome === 'pending')).toEqual([]);
   });
 });

@@ -1,16 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type RunningEmulator, startEmulator } from '@onbehalf/emulator';
-import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import type { RunningEmulator } from '@onbehalf/emulator';
+import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerOf, requestHash } from '../src/idempotency/idempotency-key';
+import { IdempotencyRepository } from '../src/idempotency/idempotency.repository';
 import { IDEMPOTENCY_PURGE_JOB } from '../src/idempotency/idempotency.service';
 import { JobsService } from '../src/jobs/jobs.service';
-import { ConsoleClient, freshDatabase, json, startTestStack, type TestStack } from './harness';
-import { startChildApi, type ChildApi } from './support/child-api';
+import { type ConsoleClient, json, startTestStack, type TestStack } from './harness';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
+import { type RestartableApi, startRestartableApi } from './support/restartable-api';
 
 type Counts = { crm?: Record<string, number> };
 type KeyRow = { state: string; record_id: string | null; ledger_id: string | null; attempt: number };
@@ -291,6 +289,13 @@ describe('Idempotency-Key on Create and Update (one API, the emulator)', () => {
     expect(await json(retry)).toEqual({ id: row.record_id, ledgerId: row.ledger_id });
     expect(counts().crm?.Create).toBe(1);
     expect(records('lost-reply')).toHaveLength(1);
+    // The reply names the first call's row, which the call path failed when the reply came back garbled: it
+    // stays failed (only a row still pending is completed by the recovery; reconciliation links it to the record).
+    const [first] = await q<{ outcome: string; error_code: string | null; record_id: string }>(
+      `SELECT outcome, error_code, record_id FROM crm_calls WHERE id = $1`,
+      [row.ledger_id],
+    );
+    expect(first).toEqual({ outcome: 'failed', error_code: 'ERR_XML_MALFORMED', record_id: row.record_id });
   });
 
   it('a dropped connection (outcome unknown, CRM did nothing): the retry checks CRM, then sends the Create again with the same id', async () => {
@@ -388,6 +393,77 @@ describe('Idempotency-Key on Create and Update (one API, the emulator)', () => {
       );
       expect(ledgerRow).toEqual({ outcome: 'completed', record_id: id });
     });
+    it('a recovery that fails "not executed" (its check of CRM refused) keeps the key with its chosen id: the next retry finds the record, so CRM holds one', async () => {
+      const key = KEY('recovery-refused');
+      const chosen = randomUUID();
+      // The cut-off Create landed in CRM under the chosen id.
+      expect((await create({ attributes: { name: 'recovery-refused', accountid: chosen } })).status).toBe(
+        201,
+      );
+      const firstLedgerId = await cutOff(key, { name: 'recovery-refused' }, chosen, {
+        instance: 'idem-b',
+        leaseSec: -1,
+      });
+      // CRM refuses the retry's existence check (a fault: CRM certainly ran nothing).
+      s.emulator.control.addScenario({
+        name: 'DISABLED_ORG',
+        org: 'contoso',
+        endpoint: 'crm',
+        params: { count: 1 },
+      });
+      const refused = await create({ attributes: { name: 'recovery-refused' } }, key);
+      expect(refused.status).toBe(503);
+      expect((await json(refused)).code).toBe('CRM_ORG_DISABLED');
+      expect(await keyRow(key)).toMatchObject({
+        state: 'in_flight',
+        record_id: chosen,
+        ledger_id: firstLedgerId,
+        attempt: 2,
+      });
+      s.emulator.control.resetCounts();
+      const retry = await create({ attributes: { name: 'recovery-refused' } }, key);
+      expect(retry.status).toBe(201);
+      expect(await json(retry)).toEqual({ id: chosen, ledgerId: firstLedgerId });
+      expect(counts().crm?.Create ?? 0).toBe(0);
+      expect(records('recovery-refused').map((r) => r.id.toLowerCase())).toEqual([chosen]);
+    });
+  });
+
+  it("a key's lease is renewed only for its own attempt in flight, and its ledger row, once named, is kept", async () => {
+    const repo = s.api.app.get(IdempotencyRepository);
+    const key = KEY('lease');
+    const lease = async () =>
+      (
+        await q<{ left: number; ledger_id: string | null }>(
+          `SELECT extract(epoch FROM lease_until - now())::float AS left, ledger_id FROM idempotency_keys
+            WHERE org_id = $1 AND key = $2`,
+          [orgId, key],
+        )
+      )[0]!;
+    expect(
+      await repo.claim({
+        orgId,
+        key,
+        requestHash: 'h',
+        recordId: randomUUID(),
+        ownerInstance: 'idem-a',
+        ownerBoot: randomUUID(),
+        leaseMs: 1_000,
+        ttlMs: 60_000,
+      }),
+    ).toMatchObject({ claimed: true, row: { attempt: 1 } });
+    await repo.renew(orgId, key, 2, 600_000);
+    expect((await lease()).left).toBeLessThan(2);
+    await repo.renew(orgId, key, 1, 600_000);
+    expect((await lease()).left).toBeGreaterThan(590);
+    const [first, second] = [randomUUID(), randomUUID()];
+    await repo.setLedgerId(orgId, key, 1, first);
+    await repo.setLedgerId(orgId, key, 1, second);
+    expect((await lease()).ledger_id).toBe(first);
+    await repo.complete(orgId, key, 1, { status: 201, body: {}, recordId: null, ledgerId: second });
+    expect((await lease()).ledger_id).toBe(second);
+    await repo.renew(orgId, key, 1, 900_000);
+    expect((await lease()).left).toBeLessThan(1);
   });
 
   it('keys are kept 24 hours: the purge job deletes older ones, and an expired key is a new key', async () => {
@@ -430,47 +506,24 @@ describe('Idempotency-Key on Create and Update (one API, the emulator)', () => {
  * retry with the same key gets the record CRM made, without a second Create.
  */
 describe('Idempotency-Key across a crash between the CRM call and the reply', () => {
+  let world: RestartableApi;
   let emulator: RunningEmulator;
-  let db: { url: string; drop(): Promise<void> };
-  let dir: string;
-  let api: ChildApi | undefined;
   let pg: Client;
   let orgId: string;
   let client: ConsoleClient;
-  const adminPassword = `pw-${randomBytes(8).toString('hex')}`;
-  const kek = randomBytes(32).toString('base64');
   const boot = async () => {
-    api = await startChildApi({
-      DATABASE_URL: db.url,
-      ONBEHALF_KEK_idem: kek,
-      ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
-      ONBEHALF_ADMIN_PASSWORD: adminPassword,
-      ONBEHALF_LOG_LEVEL: 'warn',
-      ONBEHALF_STS_URL: emulator.stsUrl,
-      ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
-      ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
-      ONBEHALF_INSTANCE_ID: 'idem-crash',
-    });
-    client = new ConsoleClient(api.url);
-    expect((await client.login('admin@example.test', adminPassword)).status).toBe(200);
+    client = await world.boot();
   };
   const createCount = () => (emulator.control.counts() as unknown as Counts).crm?.Create ?? 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'onbehalf-idem-'));
-    emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') });
-    db = await freshDatabase();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    world = await startRestartableApi('idem', { ONBEHALF_INSTANCE_ID: 'idem-crash' });
+    ({ emulator, pg } = world);
     await boot();
     orgId = await onboard(client, emulator, 'Contoso Ltd', await uploadDemoCertificate(client, emulator));
   }, 240_000);
   afterAll(async () => {
-    await api?.kill().catch(() => undefined);
-    await pg?.end().catch(() => undefined);
-    await emulator?.close();
-    await db?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await world?.close();
   });
 
   it('SIGKILL while CRM runs the Create, restart, retry with the same key: one record, and the reply names it', async () => {
@@ -509,7 +562,7 @@ describe('Idempotency-Key across a crash between the CRM call and the reply', ()
     ).rows;
     expect(inFlight).toMatchObject({ state: 'in_flight' });
     expect(inFlight!.ledger_id).not.toBeNull();
-    await api!.kill();
+    await world.api!.kill();
     expect(await first).toBe('no reply');
     // The held Create lands after the kill, its reply to no one.
     await until('the Create to land in CRM', () => mine().length === 1);

@@ -38,7 +38,13 @@ const ctx: RequestContext = {
 
 const notFound = () => new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', 'no such record', { notExecuted: true });
 const duplicate = () =>
-  new CrmAuthError('ERR_CRM_FAULT', 'already exists', { faultCode: '0x80040237', notExecuted: true });
+  new CrmAuthError('ERR_CRM_FAULT', 'Cannot insert duplicate key', {
+    faultCode: '0x80040237',
+    notExecuted: true,
+  });
+/** Another refusal: CRM ran nothing, and says nothing about the record. */
+const invalid = () =>
+  new CrmAuthError('ERR_CRM_FAULT', 'invalid argument', { faultCode: '0x80040203', notExecuted: true });
 
 interface WorldOptions {
   /** The attempt the key service hands over (a first one by default). */
@@ -216,16 +222,32 @@ describe('createOnce', () => {
     expect(w.recoveredRows).toEqual([]);
   });
 
-  it('recovering, when the re-sent Create is refused because the cut-off one landed meanwhile: completes with the record', async () => {
-    const w = world({ attempt: recovering(), retrieve: [false, true], createFails: duplicate() });
+  it('recovering, when the re-sent Create is refused as a duplicate key (the cut-off one landed meanwhile under the chosen id): completes with the record and the first ledger row, without asking CRM again', async () => {
+    const w = world({
+      attempt: recovering(),
+      retrieve: [false, new CrmAuthError('ERR_TIMEOUT', 'slow')],
+      createFails: duplicate(),
+    });
+    const r = await w.svc.createOnce(ORG, 'account', { name: 'a' }, undefined, ctx, 'k-1');
+    expect(w.crm.map((c) => c.op)).toEqual(['retrieve', 'create']);
+    expect(r.body).toEqual({ id: REC, ledgerId: 'ledger-first' });
+    expect(w.recoveredRows).toEqual([[ORG, 'ledger-first', REC]]);
+  });
+
+  it('recovering, when the re-sent Create fails otherwise and CRM then has the record: completes with it', async () => {
+    const w = world({
+      attempt: recovering(),
+      retrieve: [false, true],
+      createFails: new CrmAuthError('ERR_TIMEOUT', 'slow'),
+    });
     const r = await w.svc.createOnce(ORG, 'account', { name: 'a' }, undefined, ctx, 'k-1');
     expect(w.crm.map((c) => c.op)).toEqual(['retrieve', 'create', 'retrieve']);
     expect(r.body).toEqual({ id: REC, ledgerId: 'ledger-first' });
   });
 
-  it("recovering, a refused Create whose record is still absent (or unreadable) fails with CRM's error", async () => {
+  it("recovering, a Create refused otherwise whose record is still absent (or unreadable) fails with CRM's error", async () => {
     for (const second of [false, new CrmAuthError('ERR_TIMEOUT', 'slow')]) {
-      const w = world({ attempt: recovering(), retrieve: [false, second], createFails: duplicate() });
+      const w = world({ attempt: recovering(), retrieve: [false, second], createFails: invalid() });
       const err = await w.svc
         .createOnce(ORG, 'account', { name: 'a' }, undefined, ctx, 'k-1')
         .catch((e: unknown) => e);

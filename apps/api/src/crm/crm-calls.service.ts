@@ -227,14 +227,7 @@ export class CrmCallsService {
     if (given !== undefined && (typeof given !== 'string' || !GUID.test(given)))
       throw badRequest('INVALID_ATTRIBUTE', `${pk}, the record's primary key, must be a GUID.`);
     const actor = await this.actingAs(orgId, who);
-    const hash = requestHash({
-      operation: 'Create',
-      orgId,
-      entity,
-      recordId: null,
-      caller: callerOf(ctx.principal),
-      body: { attributes, onBehalfOf: who ?? null },
-    });
+    const hash = keyedRequestHash('Create', orgId, entity, null, attributes, who, ctx);
     const chosen = typeof given === 'string' ? given.replace(/[{}]/g, '').toLowerCase() : randomUUID();
     const r = await this.keys.run(
       { orgId, key, requestHash: hash, recordId: chosen },
@@ -256,9 +249,12 @@ export class CrmCallsService {
           const created = result.id.toLowerCase();
           return { status: 201, body: { id: created, ledgerId }, recordId: created, ledgerId };
         } catch (err) {
-          // CRM refused the re-sent Create: the cut-off one may have landed meanwhile (same id, so a duplicate).
-          if (a.recovering && a.ledgerId && (await this.exists(orgId, entity, id).catch(() => false)))
-            return this.recovered(orgId, id, a);
+          if (a.recovering && a.ledgerId) {
+            // CRM refused the re-sent Create as a duplicate key: the cut-off one landed meanwhile, under this id.
+            if (isDuplicateKey(err)) return this.recovered(orgId, id, a);
+            // Otherwise it may still have landed (or this Create's reply was lost): ask once more.
+            if (await this.exists(orgId, entity, id).catch(() => false)) return this.recovered(orgId, id, a);
+          }
           throw err;
         }
       },
@@ -308,14 +304,7 @@ export class CrmCallsService {
     const attrs = toAttributes(attributes);
     attrs[`${entity}id`] = recordId;
     const actor = await this.actingAs(orgId, who);
-    const hash = requestHash({
-      operation: 'Update',
-      orgId,
-      entity,
-      recordId,
-      caller: callerOf(ctx.principal),
-      body: { attributes, onBehalfOf: who ?? null },
-    });
+    const hash = keyedRequestHash('Update', orgId, entity, recordId, attributes, who, ctx);
     const r = await this.keys.run({ orgId, key, requestHash: hash, recordId }, async (a) => {
       const { ledgerId } = await this.call(
         org,
@@ -421,6 +410,34 @@ export class CrmCallsService {
     );
     return result;
   }
+}
+
+/** CRM's fault for a Create whose primary key a record already has ("Cannot insert duplicate key"). */
+const DUPLICATE_KEY_FAULT = '0x80040237';
+
+/** Whether `err` (as toHttpError mapped it) is CRM refusing a Create because the record id is taken. */
+function isDuplicateKey(err: unknown): boolean {
+  return err instanceof DomainException && err.details?.faultCode === DUPLICATE_KEY_FAULT;
+}
+
+/** A keyed write's request hash: the route, org, entity, record, caller and the body as sent. */
+function keyedRequestHash(
+  operation: 'Create' | 'Update',
+  orgId: string,
+  entity: string,
+  recordId: string | null,
+  attributes: Record<string, unknown>,
+  who: OnBehalfOfDto | undefined,
+  ctx: RequestContext,
+): string {
+  return requestHash({
+    operation,
+    orgId,
+    entity,
+    recordId,
+    caller: callerOf(ctx.principal),
+    body: { attributes, onBehalfOf: who ?? null },
+  });
 }
 
 /** API attribute values → CRM attribute values: text, or a lookup {id, type, name?}. */

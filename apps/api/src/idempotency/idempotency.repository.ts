@@ -105,11 +105,25 @@ export class IdempotencyRepository {
     return rows[0] ?? null;
   }
 
-  /** Names the ledger row of the attempt's CRM call (written before the call is sent). */
+  /**
+   * Names the ledger row of the attempt's CRM call (written before the call is sent), unless an earlier
+   * attempt already named one: that call may have reached CRM, and a later recovery asks about it and
+   * names it in its reply (a recovering attempt's own call, when refused, must not hide it).
+   */
   async setLedgerId(orgId: string, key: string, attempt: number, ledgerId: string): Promise<void> {
     await this.keys.query(
-      `UPDATE idempotency_keys SET ledger_id = $4 WHERE org_id = $1 AND key = $2 AND attempt = $3 AND state = 'in_flight'`,
+      `UPDATE idempotency_keys SET ledger_id = COALESCE(ledger_id, $4)
+        WHERE org_id = $1 AND key = $2 AND attempt = $3 AND state = 'in_flight'`,
       [orgId, key, attempt, ledgerId],
+    );
+  }
+
+  /** Extends the attempt's lease while its call runs. */
+  async renew(orgId: string, key: string, attempt: number, leaseMs: number): Promise<void> {
+    await this.keys.query(
+      `UPDATE idempotency_keys SET lease_until = now() + make_interval(secs => $4)
+        WHERE org_id = $1 AND key = $2 AND attempt = $3 AND state = 'in_flight'`,
+      [orgId, key, attempt, leaseMs / 1000],
     );
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DomainException } from '../common/domain-exception';
 import type { JobDefinition, JobsService } from '../jobs/jobs.service';
 import type { IdempotencyRepository, KeyRow, NewKey } from './idempotency.repository';
@@ -7,6 +7,7 @@ import {
   IDEMPOTENCY_PURGE_JOB,
   IdempotencyService,
   type KeyClaim,
+  MIN_LEASE_MS,
 } from './idempotency.service';
 
 /**
@@ -33,7 +34,15 @@ const row = (over: Partial<KeyRow> = {}): KeyRow => ({
 });
 
 function world(
-  o: { existing?: KeyRow | null; claimGone?: number; takeOver?: KeyRow | null; completeFails?: boolean } = {},
+  o: {
+    existing?: KeyRow | null;
+    claimGone?: number;
+    takeOver?: KeyRow | null;
+    completeFails?: boolean;
+    pendingAfterSec?: number;
+    /** Renewals wait for this before they are written. */
+    renewGate?: Promise<void>;
+  } = {},
 ) {
   const writes: Array<[string, ...unknown[]]> = [];
   const jobs: JobDefinition[] = [];
@@ -64,11 +73,19 @@ function world(
     },
     release: async (...a: unknown[]) => void writes.push(['release', ...a]),
     abandon: async (...a: unknown[]) => void writes.push(['abandon', ...a]),
+    renew: async (...a: unknown[]) => {
+      await o.renewGate;
+      writes.push(['renew', ...a]);
+    },
     purgeExpired: async () => 7,
   } as unknown as IdempotencyRepository;
-  const svc = new IdempotencyService(repo, { instanceId: 'api-1', reconcilePendingAfterSec: 90 }, {
-    register: (j: JobDefinition) => jobs.push(j),
-  } as unknown as JobsService);
+  const svc = new IdempotencyService(
+    repo,
+    { instanceId: 'api-1', reconcilePendingAfterSec: o.pendingAfterSec ?? 90 },
+    {
+      register: (j: JobDefinition) => jobs.push(j),
+    } as unknown as JobsService,
+  );
   return { svc, writes, jobs };
 }
 
@@ -184,12 +201,81 @@ describe('IdempotencyService', () => {
     expect(b.writes.slice(1)).toEqual([['abandon', ORG, 'k-1', 1]]);
   });
 
+  it('a recovering attempt never releases the key, even on a failure CRM certainly did not run (the cut-off call may have created the record): its lease ends and the key keeps its chosen record id', async () => {
+    const refused = new DomainException(503, 'CRM_ORG_DISABLED', 'off', {
+      protocolCode: 'ERR_CRM_ORG_DISABLED',
+      executed: false,
+    });
+    const { svc, writes } = world({
+      existing: row({ leaseExpired: true }),
+      takeOver: row({ attempt: 4, ownerInstance: 'api-1' }),
+    });
+    expect(await codeOf(svc.run(claim, () => Promise.reject(refused)))).toBe('503 CRM_ORG_DISABLED');
+    expect(writes.slice(2)).toEqual([['abandon', ORG, 'k-1', 4]]);
+  });
+
   it('a reply that cannot be kept is still given to the caller (the key is recovered after its lease)', async () => {
     const { svc } = world({ completeFails: true });
     expect(await svc.run(claim, async () => reply)).toEqual({
       status: 201,
       body: reply.body,
       replayed: false,
+    });
+  });
+
+  describe('the lease while the call runs', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('is renewed every third of it for as long as the work runs, and no more once it is done', async () => {
+      vi.useFakeTimers();
+      const { svc, writes } = world();
+      let finish!: (r: typeof reply) => void;
+      const done = svc.run(claim, () => new Promise((r) => (finish = r)));
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(writes.filter((w) => w[0] === 'renew')).toEqual([]);
+      // A call slower than the lease itself keeps it.
+      await vi.advanceTimersByTimeAsync(90_001);
+      expect(writes.filter((w) => w[0] === 'renew')).toEqual([
+        ['renew', ORG, 'k-1', 1, 90_000],
+        ['renew', ORG, 'k-1', 1, 90_000],
+        ['renew', ORG, 'k-1', 1, 90_000],
+        ['renew', ORG, 'k-1', 1, 90_000],
+      ]);
+      finish(reply);
+      await done;
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(writes.filter((w) => w[0] === 'renew')).toHaveLength(4);
+      expect(writes.at(-1)![0]).toBe('complete');
+    });
+
+    it('a renewal under way when the work fails is written before the lease is ended, never after', async () => {
+      vi.useFakeTimers();
+      let open!: () => void;
+      const { svc, writes } = world({ renewGate: new Promise<void>((r) => (open = r)) });
+      let fail!: (e: unknown) => void;
+      const done = codeOf(svc.run(claim, () => new Promise((_r, j) => (fail = j))));
+      await vi.advanceTimersByTimeAsync(30_000);
+      fail(new DomainException(504, 'CRM_TIMEOUT', 't', { protocolCode: 'ERR_TIMEOUT' }));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(writes.map((w) => w[0])).toEqual(['claim']);
+      open();
+      expect(await done).toBe('504 CRM_TIMEOUT');
+      expect(writes.map((w) => w[0])).toEqual(['claim', 'renew', 'abandon']);
+    });
+
+    it('is never shorter than MIN_LEASE_MS (30 s), whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says', async () => {
+      expect(MIN_LEASE_MS).toBe(30_000);
+      for (const [sec, ms] of [
+        [0, 30_000],
+        [29, 30_000],
+        [31, 31_000],
+      ] as const) {
+        const { svc, writes } = world({ pendingAfterSec: sec });
+        await svc.run(claim, async () => reply);
+        expect(writes[0]).toMatchObject(['claim', { leaseMs: ms }]);
+      }
     });
   });
 

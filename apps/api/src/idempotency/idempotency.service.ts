@@ -11,6 +11,8 @@ export const IDEMPOTENCY_PURGE_JOB = 'idempotency-purge';
 const PURGE_EVERY_MS = 60 * 60_000;
 /** How often a claim meets a row that goes away before it is read (released or purged) before giving up. */
 const CLAIM_TRIES = 3;
+/** The shortest lease, whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says: it is renewed every third of it. */
+export const MIN_LEASE_MS = 30_000;
 
 /** A keyed request, as the call path hands it over. */
 export interface KeyClaim {
@@ -46,8 +48,9 @@ export interface KeyReply {
  * (`in_flight`, durable) before the CRM call; the reply is kept once the call is done, and a retry with the
  * same key and request gets it again without calling CRM. A retry that finds the key in flight gets
  * 409 IDEMPOTENCY_IN_PROGRESS while its owner may still finish it, and takes it over when the owner is
- * gone: an earlier run of this same instance (same ONBEHALF_INSTANCE_ID, another boot id) or a lease run out
- * (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, after which reconciliation too treats a call as cut off).
+ * gone: an earlier run of this same instance (same ONBEHALF_INSTANCE_ID, another boot id) or a lease run out.
+ * The lease is ONBEHALF_RECONCILE_PENDING_AFTER_SEC (at least MIN_LEASE_MS), renewed every third of it while
+ * the call runs, so it runs out only once its owner stopped (a crash, a hung process), however long a call takes.
  */
 @Injectable()
 export class IdempotencyService {
@@ -62,7 +65,7 @@ export class IdempotencyService {
     jobs: JobsService,
   ) {
     this.me = { instance: config.instanceId, boot: randomUUID() };
-    this.leaseMs = config.reconcilePendingAfterSec * 1000;
+    this.leaseMs = Math.max(config.reconcilePendingAfterSec * 1000, MIN_LEASE_MS);
     jobs.register({
       name: IDEMPOTENCY_PURGE_JOB,
       everyMs: PURGE_EVERY_MS,
@@ -72,8 +75,10 @@ export class IdempotencyService {
 
   /**
    * Runs `work` once for the key: claims it (or takes over a cut-off one) and keeps the reply; a replay
-   * returns the kept reply with `replayed: true`. A failure releases the key when CRM certainly did nothing
-   * (a retry starts afresh), or ends its lease when the outcome is unknown (a retry recovers).
+   * returns the kept reply with `replayed: true`. The key's lease is renewed while `work` runs. A failure
+   * releases the key when CRM certainly did nothing (a retry starts afresh), or ends its lease when the outcome
+   * is unknown (a retry recovers). A recovering attempt never releases the key: the cut-off call it took over
+   * may have created the record under the chosen id, so the next retry must ask CRM for that id again.
    */
   async run(
     claim: KeyClaim,
@@ -88,19 +93,23 @@ export class IdempotencyService {
       recovering: row.recovering,
       started: (ledgerId) => this.repo.setLedgerId(claim.orgId, claim.key, attempt, ledgerId),
     };
+    const lease = this.keepLease(claim, attempt);
     let reply: KeyReply;
     try {
       reply = await work(a);
     } catch (err) {
-      const settle = provenNotExecuted(err)
-        ? this.repo.release(claim.orgId, claim.key, attempt)
-        : this.repo.abandon(claim.orgId, claim.key, attempt);
+      await lease.stop();
+      const settle =
+        provenNotExecuted(err) && !a.recovering
+          ? this.repo.release(claim.orgId, claim.key, attempt)
+          : this.repo.abandon(claim.orgId, claim.key, attempt);
       await settle.catch((e: unknown) =>
         // The lease runs out on its own: the key is recovered later instead of at once.
         this.logger.warn(`idempotency key of org ${claim.orgId} not settled after a failure: ${message(e)}`),
       );
       throw err;
     }
+    await lease.stop();
     try {
       await this.repo.complete(claim.orgId, claim.key, attempt, {
         status: reply.status,
@@ -113,6 +122,28 @@ export class IdempotencyService {
       this.logger.warn(`idempotency key of org ${claim.orgId} not completed: ${message(err)}`);
     }
     return { status: reply.status, body: reply.body, replayed: false };
+  }
+
+  /**
+   * Renews the attempt's lease every third of it until `stop()`, which also waits for a renewal under way,
+   * so that none lands after the key is completed, released or abandoned.
+   */
+  private keepLease(claim: KeyClaim, attempt: number): { stop(): Promise<void> } {
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing
+        .then(() => this.repo.renew(claim.orgId, claim.key, attempt, this.leaseMs))
+        .catch((e: unknown) =>
+          this.logger.warn(`idempotency key of org ${claim.orgId}: lease not renewed: ${message(e)}`),
+        );
+    }, this.leaseMs / 3);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   /** Claims the key, or decides what to do with the row already there. */
