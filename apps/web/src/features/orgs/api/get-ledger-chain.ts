@@ -7,11 +7,17 @@ export function getLedgerChain(orgId: string, signal?: AbortSignal): Promise<Led
   return api.get<LedgerChainVerdict>(`/audit/verify?orgId=${encodeURIComponent(orgId)}`, { signal });
 }
 
-/** The org's ledger chain verified by the API (it reads every sealed row: not refetched on focus). */
+/**
+ * The org's ledger chain as the API verifies it. Verifying reads every sealed row of the org, so it runs only
+ * when asked (`refetch()`), never on its own; the last verdict stays in the cache for the session's later
+ * visits to the org page.
+ */
 export function useLedgerChain(orgId: string) {
   return useQuery({
     queryKey: orgsKeys.ledgerChain(orgId),
     queryFn: ({ signal }) => getLedgerChain(orgId, signal),
-    refetchOnWindowFocus: false,
+    enabled: false,
+    gcTime: 60 * 60_000,
+    retry: false,
   });
 }

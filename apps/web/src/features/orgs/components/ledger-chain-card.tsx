@@ -1,5 +1,5 @@
 import { Badge, Button, Code, Group, Stack, Text } from '@mantine/core';
-import { IconRefresh } from '@tabler/icons-react';
+import { IconRefresh, IconShieldCheck } from '@tabler/icons-react';
 import { ErrorState, LoadingState } from '@/components/query-state';
 import { formatDateTime } from '@/utils/format';
 import { useLedgerChain } from '../api/get-ledger-chain';
@@ -12,22 +12,48 @@ const KIND_LABEL: Record<NonNullable<LedgerChainVerdict['break']>['kind'], strin
   reordered: 'rows were reordered',
 };
 
-/** The org's ledger hash chain: "Chain verified up to <time>", or where and how it breaks. */
+/**
+ * The org's ledger hash chain: verified when the user asks (it reads every sealed row), then "Chain verified up
+ * to <time>", or where and how it breaks, with when it was checked.
+ */
 export function LedgerChainCard({ orgId }: { orgId: string }) {
   const chain = useLedgerChain(orgId);
+  const verify = () => void chain.refetch();
 
-  if (chain.isPending) return <LoadingState label="Verifying the ledger chain…" />;
+  if (chain.data === undefined && chain.isFetching)
+    return <LoadingState label="Verifying the ledger chain…" />;
   if (chain.isError) {
     return (
       <ErrorState
         error={chain.error}
         title="Could not verify the ledger chain"
-        onRetry={() => void chain.refetch()}
+        onRetry={verify}
         retrying={chain.isFetching}
       />
     );
   }
+  if (chain.data === undefined) {
+    return (
+      <Group justify="space-between" align="flex-start" wrap="wrap" data-testid="ledger-chain">
+        <Stack gap={4}>
+          <Group gap="sm">
+            <Badge color="gray" variant="light">
+              Not verified yet
+            </Badge>
+            <Text fw={600}>Verify the chain to check that no sealed call was changed or removed</Text>
+          </Group>
+          <Text size="xs" c="dimmed">
+            Verifying recomputes the hash of every sealed row of this org, so it runs only when you ask.
+          </Text>
+        </Stack>
+        <Button leftSection={<IconShieldCheck size={16} aria-hidden />} onClick={verify}>
+          Verify
+        </Button>
+      </Group>
+    );
+  }
   const v = chain.data;
+  const checked = `Checked at ${formatDateTime(new Date(chain.dataUpdatedAt).toISOString())}.`;
   const rows = `${v.rows.toLocaleString()} sealed row${v.rows === 1 ? '' : 's'}`;
 
   return (
@@ -52,7 +78,7 @@ export function LedgerChainCard({ orgId }: { orgId: string }) {
           </Text>
           <Text size="xs" c="dimmed">
             {rows} verified before it
-            {v.verifiedThrough ? `, up to ${formatDateTime(v.verifiedThrough)}` : ''}.
+            {v.verifiedThrough ? `, up to ${formatDateTime(v.verifiedThrough)}` : ''}. {checked}
           </Text>
         </Stack>
       ) : (
@@ -68,7 +94,8 @@ export function LedgerChainCard({ orgId }: { orgId: string }) {
             </Text>
           </Group>
           <Text size="xs" c="dimmed">
-            {rows}, each hashed with the one before it; calls are sealed a few seconds after they finish.
+            {rows}, each hashed with the one before it; calls are sealed a few seconds after they finish.{' '}
+            {checked}
           </Text>
         </Stack>
       )}
@@ -76,7 +103,7 @@ export function LedgerChainCard({ orgId }: { orgId: string }) {
         leftSection={<IconRefresh size={16} aria-hidden />}
         variant="light"
         loading={chain.isFetching}
-        onClick={() => void chain.refetch()}
+        onClick={verify}
       >
         Verify again
       </Button>
