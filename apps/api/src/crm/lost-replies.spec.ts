@@ -144,9 +144,9 @@ describe('lostReplyNote', () => {
     expect(lostReplyNote(row(), rec(), 'match')).toBe(
       `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC1} created 2026-12-03T08:00:01.000Z, the only one of this entity created as this call asked while it ran`,
     );
-    expect(lostReplyNote(row({ error_code: 'CRASHED_UNKNOWN_OUTCOME' }), rec({ createdon: null }), 'id')).toBe(
-      `the reply was lost (CRASHED_UNKNOWN_OUTCOME); CRM has the record ${REC1} the Create named`,
-    );
+    expect(
+      lostReplyNote(row({ error_code: 'CRASHED_UNKNOWN_OUTCOME' }), rec({ createdon: null }), 'id'),
+    ).toBe(`the reply was lost (CRASHED_UNKNOWN_OUTCOME); CRM has the record ${REC1} the Create named`);
   });
 
   it('a row still pending says the call has no reply yet', () => {
