@@ -444,6 +444,12 @@ describe('AdminUsersService.update', () => {
     expect(w.audits[0]!.entry.diff).toEqual({ id: BOB, password: 'changed', sessionsRevoked: 3 });
   });
 
+  it('revokes every session when a password changes in a context with no principal', async () => {
+    const w = world([ADMIN, AUDITOR], BOB_SESSIONS);
+    await w.svc.update(BOB, { password: NEW_PASSWORD }, { ...as(null, null), principal: null });
+    expect(w.liveSessions()).toEqual([]);
+  });
+
   it('revokes every session when an API key changes a password', async () => {
     const w = world([ADMIN, AUDITOR], BOB_SESSIONS);
     await w.svc.update(BOB, { password: NEW_PASSWORD }, as(null, null, 'api-key'));
@@ -510,6 +516,12 @@ describe('AdminUsersService.remove', () => {
         inTransaction: true,
       },
     ]);
+  });
+
+  it('deletes a user in a context with no principal (nobody is deleting themself)', async () => {
+    const w = world([ADMIN, AUDITOR]);
+    await w.svc.remove(BOB, { ...as(null, null), principal: null });
+    expect(w.rows.has(BOB)).toBe(false);
   });
 
   it('deletes an auditor without needing another admin', async () => {
