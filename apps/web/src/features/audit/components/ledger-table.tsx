@@ -75,8 +75,14 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
       <Table.Td>
         <Stack gap={4} align="flex-start">
           <ReconciliationBadge value={item.reconciliation} />
-          {item.reconciliationNote && item.reconciliation !== 'match' && (
-            <Text size="xs" c="red.7" maw={260} data-testid="reconciliation-note">
+          {/* A match can carry a note too: a Create whose reply was lost, linked to the record CRM holds. */}
+          {item.reconciliationNote && (
+            <Text
+              size="xs"
+              c={item.reconciliation === 'match' ? 'dimmed' : 'red.7'}
+              maw={260}
+              data-testid="reconciliation-note"
+            >
               {item.reconciliationNote}
             </Text>
           )}
