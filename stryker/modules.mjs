@@ -138,6 +138,9 @@ export const MODULES = [
       'test/reconcile.mutation.int-spec.ts',
       'test/ledger.mutation.int-spec.ts',
       'test/audit.mutation.int-spec.ts',
+      // the chain's sealing and cursor (LedgerRepository), the lost-reply link's SQL
+      'test/ledger-chain.int-spec.ts',
+      'test/reconcile-lost-reply.mutation.int-spec.ts',
       'test/reconciliation-anomalies.int-spec.ts',
       'test/mapping-eviction.int-spec.ts',
     ],
