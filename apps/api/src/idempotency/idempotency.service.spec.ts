@@ -7,6 +7,7 @@ import {
   IDEMPOTENCY_PURGE_JOB,
   IdempotencyService,
   type KeyClaim,
+  MAX_RENEWAL_MS,
   MIN_LEASE_MS,
 } from './idempotency.service';
 
@@ -248,6 +249,21 @@ describe('IdempotencyService', () => {
       await vi.advanceTimersByTimeAsync(120_000);
       expect(writes.filter((w) => w[0] === 'renew')).toHaveLength(4);
       expect(writes.at(-1)![0]).toBe('complete');
+    });
+
+    it('stops renewing after MAX_RENEWAL_MS (10 min), so a stuck call lets its key be recovered', async () => {
+      vi.useFakeTimers();
+      expect(MAX_RENEWAL_MS).toBe(600_000);
+      const { svc, writes } = world();
+      let finish!: (r: typeof reply) => void;
+      const done = svc.run(claim, () => new Promise((r) => (finish = r)));
+      // 90 s lease, renewed every 30 s: the renewals at 30 s … 570 s are written, the one at 600 s is not.
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(writes.filter((w) => w[0] === 'renew')).toHaveLength(19);
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(writes.filter((w) => w[0] === 'renew')).toHaveLength(19);
+      finish(reply);
+      await done;
     });
 
     it('a renewal under way when the work fails is written before the lease is ended, never after', async () => {

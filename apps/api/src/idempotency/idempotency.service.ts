@@ -13,6 +13,13 @@ const PURGE_EVERY_MS = 60 * 60_000;
 const CLAIM_TRIES = 3;
 /** The shortest lease, whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says: it is renewed every third of it. */
 export const MIN_LEASE_MS = 30_000;
+/**
+ * How long one attempt may keep renewing its lease: far beyond the slowest call the API can make (ticket work,
+ * the CRM timeout and the session's bounded retries take minutes at most). A call still running then is stuck
+ * (a request waiting on a dead connection): its key's lease runs out, so a retry can recover it instead of
+ * getting 409 IDEMPOTENCY_IN_PROGRESS until the key expires.
+ */
+export const MAX_RENEWAL_MS = 10 * 60_000;
 
 /** A keyed request, as the call path hands it over. */
 export interface KeyClaim {
@@ -125,12 +132,20 @@ export class IdempotencyService {
   }
 
   /**
-   * Renews the attempt's lease every third of it until `stop()`, which also waits for a renewal under way,
-   * so that none lands after the key is completed, released or abandoned.
+   * Renews the attempt's lease every third of it until `stop()` (which also waits for a renewal under way, so
+   * that none lands after the key is completed, released or abandoned), for MAX_RENEWAL_MS at most.
    */
   private keepLease(claim: KeyClaim, attempt: number): { stop(): Promise<void> } {
     let renewing: Promise<void> = Promise.resolve();
+    const started = Date.now();
     const timer = setInterval(() => {
+      if (Date.now() - started >= MAX_RENEWAL_MS) {
+        clearInterval(timer);
+        this.logger.warn(
+          `idempotency key of org ${claim.orgId}: its call has run ${MAX_RENEWAL_MS / 60_000} min; the lease is no longer renewed`,
+        );
+        return;
+      }
       renewing = renewing
         .then(() => this.repo.renew(claim.orgId, claim.key, attempt, this.leaseMs))
         .catch((e: unknown) =>
