@@ -14,7 +14,7 @@ import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 interface Report {
   unknown: { entity: string; recordId: string }[];
-  linked: { entity: string; recordId: string; ledgerId: string }[];
+  linked: { entity: string; recordId: string; ledgerId: string; by: 'id' | 'inference' }[];
   ambiguous: { entity: string; recordId: string; ledgerIds: string[] }[];
 }
 
@@ -111,7 +111,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     await s?.close();
   });
 
-  it('a garbled reply to a Create CRM ran: the sealed, failed row is linked to the record (audit: verdict match, note naming it), not an unknown change; the chain still verifies', async () => {
+  it('a garbled reply to a Create CRM ran: the sealed, failed row is linked by inference to the record (audit: verdict match, a note naming it as probable), not an unknown change; the chain still verifies', async () => {
     const row = await lostCreate('MALFORMED_REPLY', 'Lost reply: garbled');
     expect(row).toMatchObject({ outcome: 'failed', error_code: 'ERR_XML_MALFORMED', record_id: null });
     const [recordId] = crmRecord('Lost reply: garbled');
@@ -121,7 +121,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     expect((await ledgerRow(row.id)).chain_seq).not.toBeNull();
 
     const report = await reconcileNow();
-    expect(report.linked).toContainEqual({ entity: 'account', recordId, ledgerId: row.id });
+    expect(report.linked).toContainEqual({ entity: 'account', recordId, ledgerId: row.id, by: 'inference' });
     expect(report.unknown.map((u) => u.recordId)).not.toContain(recordId);
     expect(report.ambiguous).toEqual([]);
 
@@ -139,7 +139,9 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
       reconciliation: 'match',
     });
     expect(item!.reconciliationNote).toMatch(
-      new RegExp(`^the reply was lost \\(ERR_XML_MALFORMED\\); CRM has the record ${recordId} created `),
+      new RegExp(
+        `^the reply was lost \\(ERR_XML_MALFORMED\\); probably the record ${recordId} created .* between `,
+      ),
     );
     const verdict = await s.api.app.get(LedgerChainService).verify(contosoId);
     expect(verdict).toMatchObject({ break: null });
@@ -156,7 +158,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     expect(row).toMatchObject({ outcome: 'failed', record_id: recordId });
     await seal();
     const report = await reconcileNow();
-    expect(report.linked).toContainEqual({ entity: 'account', recordId, ledgerId: row.id });
+    expect(report.linked).toContainEqual({ entity: 'account', recordId, ledgerId: row.id, by: 'id' });
     expect(report.unknown.map((u) => u.recordId)).not.toContain(recordId);
     expect(await ledgerRow(row.id)).toMatchObject({ linked_record_id: recordId, reconciliation: 'match' });
     expect((await audited(row.id))!.reconciliationNote).toMatch(

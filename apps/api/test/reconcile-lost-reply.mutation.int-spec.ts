@@ -85,18 +85,15 @@ describe('LedgerRepository: lost Creates (real Postgres)', () => {
     expect(UNKNOWN_OUTCOME_CODES).not.toContain('ERR_CONNECTION_REFUSED');
   });
 
-  it('answers the row as the matching rule reads it, oldest first; pending rows are candidates, completed ones are not', async () => {
+  it('answers the row as the matching rule reads it, oldest first; a pending row (its call still running: reconciliation failed the stale ones already) is no candidate, nor a completed one', async () => {
     const orgId = await org();
     const at = new Date(Date.now() - 120_000);
-    const pending = await call(orgId, {
-      outcome: 'pending',
-      error_code: null,
-      at: new Date(Date.now() - 30_000),
-    });
+    const newer = await call(orgId, { at: new Date(Date.now() - 30_000) });
+    await call(orgId, { outcome: 'pending', error_code: null, at: new Date(Date.now() - 90_000) });
     const failed = await call(orgId, { at });
     await call(orgId, { outcome: 'completed', error_code: null, record_id: randomUUID() });
     const rows = await repo.lostCreates(orgId, since());
-    expect(rows.map((r) => r.id)).toEqual([failed, pending]);
+    expect(rows.map((r) => r.id)).toEqual([failed, newer]);
     expect(rows[0]).toEqual({
       id: failed,
       entity: 'account',
@@ -153,6 +150,25 @@ describe('LedgerRepository: lost Creates (real Postgres)', () => {
       linked_record_id: recordId,
     });
     expect(await lostIds(orgId)).toEqual([]);
+  });
+
+  it('hasCallOn can leave rows out: a keyed row asks whether any other row of the org and entity names or is linked to its record', async () => {
+    const orgId = await org();
+    const recordId = randomUUID();
+    const own = await call(orgId, { record_id: recordId });
+    expect(await repo.hasCallOn(orgId, 'account', recordId)).toBe(true);
+    expect(await repo.hasCallOn(orgId, 'account', recordId, [own])).toBe(false);
+    // Another row naming the record (the re-sent Create that completed it) counts, and so does one linked to it.
+    const resent = await call(orgId, { record_id: recordId, outcome: 'completed', error_code: null });
+    expect(await repo.hasCallOn(orgId, 'account', recordId, [own])).toBe(true);
+    expect(await repo.hasCallOn(orgId, 'account', recordId, [own, resent])).toBe(false);
+    const other = randomUUID();
+    const linked = await call(orgId, { linked_record_id: other });
+    expect(await repo.hasCallOn(orgId, 'account', other, [own])).toBe(true);
+    expect(await repo.hasCallOn(orgId, 'account', other, [linked])).toBe(false);
+    // Only the org's rows of that entity.
+    expect(await repo.hasCallOn(orgId, 'contact', recordId, [own])).toBe(false);
+    expect(await repo.hasCallOn(await org(), 'account', recordId, [own])).toBe(false);
   });
 
   it('links only within the org, and not a row a verdict already judged', async () => {

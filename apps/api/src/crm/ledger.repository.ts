@@ -53,8 +53,8 @@ export interface CallCounts {
 }
 
 /**
- * A Create whose outcome is unknown and that reconciliation has not judged: still pending, or failed with a code
- * after which CRM may have run it (UNKNOWN_OUTCOME_CODES). record_id is the id a keyed Create chose, else null.
+ * A Create whose outcome is unknown and that reconciliation has not judged: failed with a code after which CRM may
+ * have run it (UNKNOWN_OUTCOME_CODES). record_id is the id a keyed Create chose, else null.
  */
 export interface LostCreate {
   id: string;
@@ -288,19 +288,22 @@ export class LedgerRepository {
 
   /**
    * Whether the ledger has any call, whatever its age or outcome, on this record: a row naming it, or a Create
-   * whose lost reply reconciliation linked to it.
+   * whose lost reply reconciliation linked to it; rows `except` left out (a keyed lost Create asks whether any
+   * other row names its record).
    */
-  async hasCallOn(orgId: string, entity: string, recordId: string): Promise<boolean> {
+  async hasCallOn(orgId: string, entity: string, recordId: string, except: string[] = []): Promise<boolean> {
     const rows = (await this.calls.query(
-      `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND (record_id = $3 OR linked_record_id = $3) LIMIT 1`,
-      [orgId, entity, recordId],
+      `SELECT 1 FROM crm_calls WHERE org_id = $1 AND entity = $2 AND (record_id = $3 OR linked_record_id = $3)
+          AND NOT (id = ANY($4::uuid[])) LIMIT 1`,
+      [orgId, entity, recordId, except],
     )) as unknown[];
     return rows.length > 0;
   }
 
   /**
-   * Up to 500 of an org's Creates since `since` whose outcome is unknown (LostCreate) and that no verdict judged
-   * yet, oldest first.
+   * Up to 500 of an org's Creates since `since` that failed with an unknown outcome (LostCreate) and that no verdict
+   * judged yet, oldest first. Not a pending row: reconciliation failed the stale ones first, so one still pending is
+   * a call in flight, whose record the call path will name.
    */
   lostCreates(orgId: string, since: Date): Promise<LostCreate[]> {
     return this.calls.query(
@@ -308,7 +311,7 @@ export class LedgerRepository {
          FROM crm_calls
         WHERE org_id = $1 AND at >= $2 AND operation = 'Create' AND entity IS NOT NULL
           AND reconciliation = 'unverified' AND linked_record_id IS NULL
-          AND (outcome = 'pending' OR (outcome = 'failed' AND error_code = ANY($3::text[])))
+          AND outcome = 'failed' AND error_code = ANY($3::text[])
         ORDER BY at ASC, id ASC LIMIT 500`,
       [orgId, since, UNKNOWN_OUTCOME_CODES],
     ) as Promise<LostCreate[]>;

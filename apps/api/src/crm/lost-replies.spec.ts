@@ -140,18 +140,18 @@ describe('matchLostCreates', () => {
 });
 
 describe('lostReplyNote', () => {
-  it('names the error code, the record and its creation time; says how it was linked', () => {
-    expect(lostReplyNote(row(), rec(), 'match')).toBe(
-      `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC1} created 2026-12-03T08:00:01.000Z, the only one of this entity created as this call asked while it ran`,
-    );
+  it('names the error code, the record and its creation time; a link by id says the Create named it', () => {
     expect(
       lostReplyNote(row({ error_code: 'CRASHED_UNKNOWN_OUTCOME' }), rec({ createdon: null }), 'id'),
     ).toBe(`the reply was lost (CRASHED_UNKNOWN_OUTCOME); CRM has the record ${REC1} the Create named`);
+    expect(lostReplyNote(row(), rec(), 'id')).toBe(
+      `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC1} the Create named created 2026-12-03T08:00:01.000Z`,
+    );
   });
 
-  it('a row still pending says the call has no reply yet', () => {
-    expect(lostReplyNote(row({ outcome: 'pending', error_code: null }), rec({ createdon: null }), 'id')).toBe(
-      `the call has no reply yet; CRM has the record ${REC1} the Create named`,
+  it('a link by inference says "probably" and names the window: from the skew before the row to the call time and skew after it', () => {
+    expect(lostReplyNote(row(), rec(), 'inference')).toBe(
+      `the reply was lost (ERR_XML_MALFORMED); probably the record ${REC1} created 2026-12-03T08:00:01.000Z, the only one of this entity created as this call asked between 2026-12-03T07:58:00.000Z and 2026-12-03T08:03:00.000Z`,
     );
   });
 });

@@ -77,12 +77,17 @@ export function matchLostCreates(rows: LostCreate[], records: CreatedRecord[]): 
   return out;
 }
 
-/** The verdict's note on a linked row: the reply was lost, CRM has the record, and how the link was made. */
-export function lostReplyNote(row: LostCreate, rec: CreatedRecord, by: 'id' | 'match'): string {
-  const why =
-    row.outcome === 'pending' ? 'the call has no reply yet' : `the reply was lost (${row.error_code})`;
+/**
+ * The verdict's note on a linked row: the reply was lost, CRM has the record, and how the link was made. An
+ * inferred link is probable, not sure (a Create that never reached CRM is the one candidate for any record created
+ * as it asked in its window): the note says so and names the window.
+ */
+export function lostReplyNote(row: LostCreate, rec: CreatedRecord, by: 'id' | 'inference'): string {
+  const why = `the reply was lost (${row.error_code})`;
   const created = rec.createdon ? ` created ${rec.createdon.toISOString()}` : '';
-  return by === 'id'
-    ? `${why}; CRM has the record ${rec.id} the Create named${created}`
-    : `${why}; CRM has the record ${rec.id}${created}, the only one of this entity created as this call asked while it ran`;
+  if (by === 'id') return `${why}; CRM has the record ${rec.id} the Create named${created}`;
+  const at = new Date(row.at).getTime();
+  const from = new Date(at - LOST_REPLY_SKEW_MS).toISOString();
+  const to = new Date(at + LOST_REPLY_CALL_MS + LOST_REPLY_SKEW_MS).toISOString();
+  return `${why}; probably the record ${rec.id}${created}, the only one of this entity created as this call asked between ${from} and ${to}`;
 }

@@ -41,7 +41,8 @@ const created = (id: string, o: Record<string, unknown> = {}) => ({
 
 /**
  * reconcile() over a fake LedgerRepository (no unverified writes, no stale pending rows; `lost` as its
- * unknown-outcome Creates; `named` the records some row already names) and a CRM whose account page is `page`.
+ * unknown-outcome Creates; `named` the records some row other than those names) and a CRM whose account page is
+ * `page`. Its hasCallOn answers as the SQL does: a row of `named`, or a lost row naming the record, not left out.
  */
 function world(o: {
   lost: LostCreate[];
@@ -63,7 +64,12 @@ function world(o: {
     stalePending: answer('stalePending', () => (o.stale ?? []).map((id) => ({ id }))),
     failPendingAsCrashed: answer('failPendingAsCrashed', () => undefined),
     lostCreates: answer('lostCreates', () => o.lost),
-    hasCallOn: answer('hasCallOn', (_org, _entity, id) => (o.named ?? []).includes(id as string)),
+    hasCallOn: answer(
+      'hasCallOn',
+      (_org, _entity, id, except) =>
+        (o.named ?? []).includes(id as string) ||
+        o.lost.some((r) => r.record_id === id && !((except as string[] | undefined) ?? []).includes(r.id)),
+    ),
     linkLostCreate: answer('linkLostCreate', () => o.linkSucceeds ?? true),
     saveStamps: answer('saveStamps', () => undefined),
     markReconciliation: answer('markReconciliation', () => undefined),
@@ -91,7 +97,7 @@ function world(o: {
 }
 
 describe('ReconcileService: a Create whose reply was lost', () => {
-  it('is linked to the record CRM created for it (verdict match, a note naming the record), not reported as an unknown change', async () => {
+  it('is linked by inference to the record CRM created for it (verdict match, a note naming the record and the window), not reported as an unknown change', async () => {
     const w = world({ lost: [lostRow()], page: [created(REC)] });
     const report = await w.svc.reconcile(ORG);
     expect(w.of('lostCreates')).toEqual([[ORG, expect.any(Date)]]);
@@ -101,10 +107,10 @@ describe('ReconcileService: a Create whose reply was lost', () => {
         'row-1',
         REC,
         'match',
-        `the reply was lost (ERR_XML_MALFORMED); CRM has the record ${REC} created ${CREATED}, the only one of this entity created as this call asked while it ran`,
+        `the reply was lost (ERR_XML_MALFORMED); probably the record ${REC} created ${CREATED}, the only one of this entity created as this call asked between 2026-12-03T07:58:00.000Z and 2026-12-03T08:03:00.000Z`,
       ],
     ]);
-    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1', by: 'inference' }]);
     expect(report.unknown).toEqual([]);
     expect(report.unknownChanges).toBe(0);
     expect(report.ambiguous).toEqual([]);
@@ -131,7 +137,7 @@ describe('ReconcileService: a Create whose reply was lost', () => {
       ],
     });
     const report = await w.svc.reconcile(ORG);
-    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1', by: 'inference' }]);
   });
 
   it('two lost Creates that could each be the record: reported as ambiguous with both rows, still an unknown change, nothing linked', async () => {
@@ -157,14 +163,13 @@ describe('ReconcileService: a Create whose reply was lost', () => {
     expect(report.unknown.map((u) => u.recordId)).toEqual([REC, REC2]);
   });
 
-  it('a keyed Create links by the id it named, without looking for a row that names the record', async () => {
+  it('a keyed Create links by the id it named once no other row names the record (the time CRM created it does not matter)', async () => {
     const w = world({
       lost: [lostRow({ record_id: REC, error_code: 'CRASHED_UNKNOWN_OUTCOME' })],
       page: [created(REC, { createdon: '2026-12-04T08:00:00.000Z' })], // outside any time window: the id decides
-      named: [REC],
     });
     const report = await w.svc.reconcile(ORG);
-    expect(w.of('hasCallOn')).toEqual([]);
+    expect(w.of('hasCallOn')).toEqual([[ORG, 'account', REC, ['row-1']]]);
     expect(w.of('linkLostCreate')).toEqual([
       [
         ORG,
@@ -174,7 +179,32 @@ describe('ReconcileService: a Create whose reply was lost', () => {
         `the reply was lost (CRASHED_UNKNOWN_OUTCOME); CRM has the record ${REC} the Create named created 2026-12-04T08:00:00.000Z`,
       ],
     ]);
-    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1' }]);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1', by: 'id' }]);
+    expect(report.unknown).toEqual([]);
+  });
+
+  it('a keyed Create is not linked to a record another row names (the re-sent Create that completed it): neither linked nor unknown', async () => {
+    const w = world({
+      lost: [lostRow({ record_id: REC, error_code: 'ERR_TIMEOUT' })],
+      page: [created(REC)],
+      named: [REC],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report).toMatchObject({ linked: [], unknown: [], ambiguous: [], unknownChanges: 0 });
+  });
+
+  it('two lost keyed Creates naming one record (the first and its re-sent copy): ambiguous with both rows, neither linked', async () => {
+    const lost = [
+      lostRow({ id: 'row-a', record_id: REC, error_code: 'ERR_TIMEOUT' }),
+      lostRow({ id: 'row-b', record_id: REC, error_code: 'ERR_TIMEOUT' }),
+    ];
+    const w = world({ lost, page: [created(REC)] });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(report.ambiguous).toEqual([{ entity: 'account', recordId: REC, ledgerIds: ['row-a', 'row-b'] }]);
+    expect(report.linked).toEqual([]);
+    // The ledger names the record: not an unknown change.
     expect(report.unknown).toEqual([]);
   });
 
@@ -204,12 +234,18 @@ describe('ReconcileService: a Create whose reply was lost', () => {
     expect(link![4]).toMatch(/, but its created… stamps are not the ones this call asked for$/);
   });
 
-  it('a row another run linked meanwhile is not reported as linked again (nor as unknown)', async () => {
+  it('a link that did not take (another run judged the row meanwhile) is not reported as linked: the record is listed as an unknown change', async () => {
     const w = world({ lost: [lostRow()], page: [created(REC)], linkSucceeds: false });
     const report = await w.svc.reconcile(ORG);
     expect(w.of('linkLostCreate')).toHaveLength(1);
     expect(report.linked).toEqual([]);
-    expect(report.unknown).toEqual([]);
+    expect(report.unknown).toEqual([{ entity: 'account', recordId: REC, modifiedon: CREATED }]);
+    expect(report.unknownChanges).toBe(1);
+    const keyed = world({ lost: [lostRow({ record_id: REC })], page: [created(REC)], linkSucceeds: false });
+    const r2 = await keyed.svc.reconcile(ORG);
+    expect(r2.linked).toEqual([]);
+    expect(r2.unknown.map((u) => u.recordId)).toEqual([REC]);
+    expect(r2.unknownChanges).toBe(1);
   });
 
   it('a record some row already names is neither linked nor unknown, even when a lost Create could match it', async () => {

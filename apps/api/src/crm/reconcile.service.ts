@@ -32,9 +32,15 @@ export interface ReconcileReport {
   unknownChanges: number;
   pendingResolved: number;
   unknown: { entity: string; recordId: string; modifiedon: string | null }[];
-  /** Creates whose reply was lost, linked to the record CRM holds for them (no longer unknown changes). */
-  linked: { entity: string; recordId: string; ledgerId: string }[];
-  /** Unknown changes that more than one such Create could explain, or whose Create could explain another too. */
+  /**
+   * Creates whose reply was lost, linked to the record CRM holds for them (no longer unknown changes): by the id a
+   * keyed Create named, or by inference (the one record created as the call asked while it ran; probably, not surely).
+   */
+  linked: { entity: string; recordId: string; ledgerId: string; by: 'id' | 'inference' }[];
+  /**
+   * Unknown changes that more than one such Create could explain, or whose Create could explain another too; and
+   * records two keyed lost Creates both named (the ledger names them: not unknown changes).
+   */
   ambiguous: { entity: string; recordId: string; ledgerIds: string[] }[];
 }
 
@@ -182,8 +188,8 @@ export class ReconcileService {
     if (org.serviceAccountUserId) {
       const sa = org.serviceAccountUserId;
       const lost = await this.ledger.lostCreates(orgId, since);
-      const lostById = new Map(lost.filter((r) => r.record_id).map((r) => [`${r.entity}|${r.record_id}`, r]));
       const unexplained: { entity: string; e: Entity; rec: CreatedRecord }[] = [];
+      const unknown: { entity: string; e: Entity; rec: CreatedRecord }[] = [];
       for (const entity of WATCHED_ENTITIES) {
         let page: Entity[];
         try {
@@ -215,10 +221,16 @@ export class ReconcileService {
           );
           if (!touched) continue;
           const rec = createdRecord(entity, id, e);
-          // A keyed Create named its record before the call: its row links by that id.
-          const keyed = lostById.get(`${entity}|${id}`);
-          if (keyed) {
-            await this.linkLost(orgId, keyed, rec, e, 'id', report);
+          // A keyed Create named its record before the call: its row links by that id, unless another row names the
+          // record too (a re-sent Create that completed it: then this one did not create it).
+          const keyed = lost.filter((r) => r.entity === entity && r.record_id === id);
+          if (keyed.length > 0) {
+            const ids = keyed.map((r) => r.id);
+            if (await this.ledger.hasCallOn(orgId, entity, id, ids)) continue;
+            // Two lost Creates named it (the first and its re-sent copy): either could have made it.
+            if (keyed.length > 1) report.ambiguous.push({ entity, recordId: id, ledgerIds: ids });
+            else if (!(await this.linkLost(orgId, keyed[0]!, rec, e, 'id', report)))
+              unknown.push({ entity, e, rec });
             continue;
           }
           if (await this.ledger.hasCallOn(orgId, entity, id)) continue;
@@ -229,9 +241,10 @@ export class ReconcileService {
         lost,
         unexplained.map((u) => u.rec),
       );
+      const linked = new Set<CreatedRecord>();
       for (const { row, record } of matches.links) {
         const u = unexplained.find((x) => x.rec === record)!;
-        await this.linkLost(orgId, row, record, u.e, 'match', report);
+        if (await this.linkLost(orgId, row, record, u.e, 'inference', report)) linked.add(record);
       }
       for (const a of matches.ambiguous)
         report.ambiguous.push({
@@ -239,8 +252,8 @@ export class ReconcileService {
           recordId: a.record.id,
           ledgerIds: a.rows.map((r) => r.id),
         });
-      const linked = new Set(matches.links.map((l) => l.record));
-      for (const { entity, e, rec } of unexplained.filter((u) => !linked.has(u.rec))) {
+      // A link that did not take (another run judged the row meanwhile) leaves the record an unknown change.
+      for (const { entity, e, rec } of [...unknown, ...unexplained.filter((u) => !linked.has(u.rec))]) {
         await this.saveStamps(orgId, entity, rec.id, e);
         report.unknownChanges++;
         report.unknown.push({
@@ -266,18 +279,19 @@ export class ReconcileService {
   }
 
   /**
-   * Links a Create whose reply was lost to the record CRM holds for it, saves the record's stamps and reports it.
+   * Links a Create whose reply was lost to the record CRM holds for it, saves the record's stamps and reports it;
+   * whether the link took (not when another run judged the row meanwhile).
    * Linked by its id: a match when CRM's created… stamps are the ones the call asked for, else a mismatch.
-   * Linked by matching: the stamps are part of the match.
+   * Linked by inference: the stamps are part of the match.
    */
   private async linkLost(
     orgId: string,
     row: LostCreate,
     rec: CreatedRecord,
     e: Entity,
-    by: 'id' | 'match',
+    by: 'id' | 'inference',
     report: ReconcileReport,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const asked = createdAsRowAsked(row, rec);
     const note = lostReplyNote(row, rec, by);
     const linked = await this.ledger.linkLostCreate(
@@ -287,8 +301,10 @@ export class ReconcileService {
       asked ? 'match' : 'mismatch',
       asked ? note : `${note}, but its created… stamps are not the ones this call asked for`,
     );
+    if (!linked) return false;
     await this.saveStamps(orgId, rec.entity, rec.id, e);
-    if (linked) report.linked.push({ entity: rec.entity, recordId: rec.id, ledgerId: row.id });
+    report.linked.push({ entity: rec.entity, recordId: rec.id, ledgerId: row.id, by });
+    return true;
   }
 
   /** Seals the rows resolvePending made final, now rather than at the next ledger-seal run; never fails the run. */
