@@ -218,7 +218,7 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
       mismatch: number;
       missing: number;
       unknown: { recordId: string }[];
-      linked: { recordId: string; ledgerId: string }[];
+      linked: { recordId: string; ledgerId: string; by: string }[];
       ambiguous: { recordId: string }[];
     }>(reconciled);
     expect(reconciled.status, JSON.stringify(report)).toBe(200);
@@ -243,6 +243,8 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
         (x) => mine.find((m) => m.id.toLowerCase() === l.recordId)!.attributes.name === x.name,
       )!;
       expect(byRequest.get(r.requestId)!.id, r.name).toBe(l.ledgerId);
+      // These Creates carry no Idempotency-Key: their rows name no record, so a link can only be inferred.
+      expect(l.by, r.name).toBe('inference');
     }
     const nw = await ledger(s.api.dataSource, northwindId);
     expect(nw.every((r) => r.outcome === 'completed')).toBe(true);

@@ -25,7 +25,7 @@ describe('background jobs on pg-boss', () => {
     await a?.close();
   });
 
-  it('runs each due job once across two instances ticking at the same moment, then queues its next run one interval later', async () => {
+  it('two instances ticking at the same moment never run one job twice at once: each due job runs (exactly once when its interval is longer than the ticks took), then its next run is queued one interval later', async () => {
     // Each job's own interval, as registered. On a loaded machine the ticks below may take longer than the
     // shortest interval (ledger-seal: 5 s): a job whose interval has passed since the first tick began may be
     // due again, and is then allowed to run again; every job with a longer interval must run exactly once.

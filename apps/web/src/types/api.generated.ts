@@ -1048,6 +1048,11 @@ export interface components {
              * @description The Create's ledger row.
              */
             ledgerId: string;
+            /**
+             * @description How the link was made: 'id', the record id a keyed Create named (no other row names the record); 'inference', the only record of the entity created as the Create asked while it could have run (probable, not sure: a Create that never reached CRM is then linked to another record created so).
+             * @enum {string}
+             */
+            by: "id" | "inference";
         };
         AmbiguousChangeDto: {
             entity: string;

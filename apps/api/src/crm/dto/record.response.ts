@@ -108,9 +108,19 @@ export class LinkedLostReplyDto {
 
   @ApiProperty({ type: String, format: 'uuid', description: "The Create's ledger row." })
   ledgerId: string;
+
+  @ApiProperty({
+    enum: ['id', 'inference'],
+    description:
+      "How the link was made: 'id', the record id a keyed Create named (no other row names the record); 'inference', the only record of the entity created as the Create asked while it could have run (probable, not sure: a Create that never reached CRM is then linked to another record created so).",
+  })
+  by: 'id' | 'inference';
 }
 
-/** An unknown change that more than one lost Create could explain (or whose Create could explain another too). */
+/**
+ * An unknown change that more than one lost Create could explain (or whose Create could explain another too); or a
+ * record two keyed lost Creates both named (then not an unknown change).
+ */
 export class AmbiguousChangeDto {
   @ApiProperty({ type: String })
   entity: string;
