@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNKNOWN_OUTCOME_CODES } from '../src/crm/ledger.repository';
 import { LedgerChainService } from '../src/ledger-chain/ledger-chain.service';
 import { TicketsService } from '../src/tickets/tickets.service';
 import { json, startTestStack, type TestStack } from './harness';
@@ -198,5 +199,34 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
       linked_record_id: null,
       reconciliation: 'unverified',
     });
+  });
+
+  it('a keyed Create CRM never got, re-sent under its key by the retry that made the record: its row is not linked to that record, in the run that judges the retry nor in the next', async () => {
+    const key = `lost-${randomUUID()}`;
+    const first = await lostCreate('DROP_CONNECTION', 'Lost reply: re-sent', { key });
+    expect(UNKNOWN_OUTCOME_CODES, 'the first row is a lost-Create candidate').toContain(first.error_code);
+    expect(crmRecord('Lost reply: re-sent')).toEqual([]);
+    s.api.app.get(TicketsService).forget(contosoId);
+    const retry = await s.admin.post(
+      `/api/orgs/${contosoId}/records/account`,
+      { attributes: { name: 'Lost reply: re-sent' }, onBehalfOf: { puid: JON_PUID } },
+      { 'idempotency-key': key },
+    );
+    expect(retry.status, await retry.clone().text()).toBe(201);
+    const [recordId] = crmRecord('Lost reply: re-sent');
+    expect(first.record_id).toBe(recordId);
+    // The first run judges the retry's row; the next no longer has the record among its unjudged writes.
+    for (const run of ['first', 'next']) {
+      const report = await reconcileNow();
+      expect(
+        report.linked.map((l) => l.ledgerId),
+        run,
+      ).not.toContain(first.id);
+      expect(
+        report.unknown.map((u) => u.recordId),
+        run,
+      ).not.toContain(recordId);
+    }
+    expect(await ledgerRow(first.id)).toMatchObject({ linked_record_id: null, reconciliation: 'unverified' });
   });
 });
