@@ -167,7 +167,14 @@ export const MODULES = [
       'src/auth/admin-accounts.repository.ts',
       'src/auth/api-keys.repository.ts',
     ],
-    testFiles: ['src/auth/**/*.spec.ts', 'test/auth.mutation.int-spec.ts'],
+    // api-keys.int-spec and admin-users.int-spec boot the API, but they are the only specs that reach the two
+    // repositories' statements (AdminAccountsRepository's lock and admin counts, ApiKeysRepository's writes).
+    testFiles: [
+      'src/auth/**/*.spec.ts',
+      'test/auth.mutation.int-spec.ts',
+      'test/api-keys.int-spec.ts',
+      'test/admin-users.int-spec.ts',
+    ],
   },
   // onboarding: the steps (onboarding.service.ts) and their hints; the run entity is decorators only. Killed by
   // onboarding-hints.spec and onboarding.mutation.int-spec (API + emulator, one fresh emulator org per test).
