@@ -6,18 +6,18 @@ import { AuditService } from './audit.service';
 import type { AdminAuditQueryDto } from './dto/admin-audit-query.dto';
 
 // listAdminAudit() needs only the admin audit's page(): a fake that records the filters it was given.
-let seen: AdminAuditFilters | undefined;
+const seen: AdminAuditFilters[] = [];
 const adminAudit = {
   page: (_limit: number, _before: string | undefined, filters: AdminAuditFilters) => {
-    seen = filters;
+    seen.push(filters);
     return Promise.resolve([]);
   },
 };
 const service = new AuditService(null as never, adminAudit as never);
 const list = async (q: Partial<AdminAuditQueryDto>) => {
-  seen = undefined;
+  seen.length = 0;
   await service.listAdminAudit(q as AdminAuditQueryDto);
-  return seen;
+  return seen.at(-1);
 };
 const refusal = async (q: Partial<AdminAuditQueryDto>) => {
   try {
