@@ -11,7 +11,7 @@ import { cpuMeter, median, now, percentile, round, rssMb, sleep } from '../lib/u
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
-const { buildLedgerQuery } = require('@onbehalf/api/dist/audit/ledger-query.js');
+const { buildLedgerQuery } = require('@onbehalf/api/dist/crm/ledger-query.js');
 
 export const name = 'audit';
 
