@@ -18,6 +18,7 @@ import { OrgDirectory } from '../src/orgs/org-directory';
 import { OrgEntity } from '../src/orgs/org.entity';
 import { OrgsRepository } from '../src/orgs/orgs.repository';
 import { ConsoleClient, freshDatabase, json, startTestApi, type TestApi } from './harness';
+import { chainContent } from './support/ledger-chain-rows';
 import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
 
 /**
@@ -223,7 +224,7 @@ describe('ledger hash chain (real Postgres)', () => {
          FROM crm_calls WHERE id = $1`,
       [ids[1]],
     )) as { row_hash: string; sealed_at: string }[];
-    const forged: LedgerChainContent = {
+    const forged: LedgerChainContent = chainContent({
       id: randomUUID(),
       org_id: orgId,
       at: '2026-01-02T03:04:05.123456Z',
@@ -231,19 +232,9 @@ describe('ledger hash chain (real Postgres)', () => {
       operation: 'Delete',
       entity: 'account',
       record_id: randomUUID(),
-      service_account_id: null,
-      service_account_name: null,
-      on_behalf_of_id: null,
-      on_behalf_of_name: null,
-      on_behalf_of_puid: null,
-      outcome: 'completed',
-      error_code: null,
-      error_message: null,
       latency_ms: '12',
       request_id: 'forged',
-      caller: null,
-      instance: null,
-    };
+    });
     const hash = rowHash(forged, { seq: '3', sealedAt: before!.sealed_at, prevHash: before!.row_hash });
     await asOwner([
       [`UPDATE crm_calls SET chain_seq = -chain_seq WHERE org_id = $1 AND chain_seq >= 3`, [orgId]],

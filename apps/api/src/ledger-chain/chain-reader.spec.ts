@@ -1,30 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LedgerChainCursor, LedgerChainRow } from '../crm/ledger.repository';
 import { GENESIS_HASH, sealAfter } from './chain-hash';
+import { chainContent } from '../../test/support/ledger-chain-rows';
 import { cursorRows, verifyFromCursor } from './chain-reader';
 
 function rows(n: number): LedgerChainRow[] {
-  const contents = Array.from({ length: n }, (_, i) => ({
-    id: `r${i + 1}`,
-    org_id: 'o',
-    at: '2026-12-03T08:00:00.000000Z',
-    completed_at: null,
-    operation: 'WhoAmI',
-    entity: null,
-    record_id: null,
-    service_account_id: null,
-    service_account_name: null,
-    on_behalf_of_id: null,
-    on_behalf_of_name: null,
-    on_behalf_of_puid: null,
-    outcome: 'completed',
-    error_code: null,
-    error_message: null,
-    latency_ms: null,
-    request_id: null,
-    caller: null,
-    instance: null,
-  }));
+  const contents = Array.from({ length: n }, (_, i) =>
+    chainContent({ id: `r${i + 1}`, org_id: 'o', at: '2026-12-03T08:00:00.000000Z' }),
+  );
   const sealedAt = '2026-12-03T08:00:01.000000Z';
   const { links } = sealAfter({ seq: '0', hash: GENESIS_HASH }, contents, sealedAt);
   return contents.map((c, i) => ({

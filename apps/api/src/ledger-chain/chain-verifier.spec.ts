@@ -1,29 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainHead, LedgerChainContent, LedgerChainRow } from '../crm/ledger.repository';
 import { GENESIS_HASH, rowHash, sealAfter } from './chain-hash';
+import { chainContent } from '../../test/support/ledger-chain-rows';
 import { walkChain } from './chain-verifier';
 
-const content = (i: number): LedgerChainContent => ({
-  id: `row-${i}`,
-  org_id: 'org',
-  at: `2026-12-03T08:00:0${i}.000000Z`,
-  completed_at: null,
-  operation: 'WhoAmI',
-  entity: null,
-  record_id: null,
-  service_account_id: null,
-  service_account_name: null,
-  on_behalf_of_id: null,
-  on_behalf_of_name: null,
-  on_behalf_of_puid: null,
-  outcome: 'completed',
-  error_code: null,
-  error_message: null,
-  latency_ms: String(i),
-  request_id: null,
-  caller: null,
-  instance: null,
-});
+const content = (i: number): LedgerChainContent =>
+  chainContent({
+    id: `row-${i}`,
+    org_id: 'org',
+    at: `2026-12-03T08:00:0${i}.000000Z`,
+    latency_ms: String(i),
+  });
 
 /** A chain of n rows sealed in two batches (so sealed_at differs), with its head. */
 function chain(n: number): { head: ChainHead; rows: LedgerChainRow[] } {
