@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installAndBuild } from './lib/build.mjs';
 import { ensurePnpm, root } from './lib/pnpm.mjs';
+import { failureLines, playwrightFailures, vitestFailures } from './lib/test-report.mjs';
 
 const argv = process.argv.slice(2);
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : null; // unit | e2e
@@ -18,7 +19,14 @@ let failed = 0;
 let skipped = 0;
 const problems = [];
 
+// What failed, by name, repeated just above the last line: a log cut to its tail still says which tests failed.
+const failures = [];
+
 function finish() {
+  if (failures.length) {
+    console.log(`[test] failed (${failures.length}; the reports are in ${resultsDir}):`);
+    for (const line of failureLines(failures)) console.log(`[test]   ${line}`);
+  }
   if (problems.length) for (const p of problems) console.log(`[test] ${p}`);
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   process.exit(failed > 0 || problems.length > 0 ? 1 : 0);
@@ -128,6 +136,7 @@ function vitest(label, args, env, out, config = 'vitest.config.mts') {
     passed += json.numPassedTests ?? 0;
     failed += json.numFailedTests ?? 0;
     skipped += (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+    failures.push(...vitestFailures(json, root));
     if (r.status !== 0 && !json.numFailedTests)
       problems.push(`Vitest (${label}) exited with code ${r.status} (a suite failed to load or run)`);
   } else {
@@ -177,6 +186,8 @@ if (only !== 'unit') {
     passed += (json.stats.expected ?? 0) + (json.stats.flaky ?? 0);
     failed += json.stats.unexpected ?? 0;
     skipped += json.stats.skipped ?? 0;
+    failures.push(...playwrightFailures(json, 'e2e/tests'));
+    if (json.stats.flaky) say(`${json.stats.flaky} browser test(s) passed only on a retry (flaky)`);
     if (r.status !== 0 && !json.stats.unexpected) problems.push(`Playwright exited with code ${r.status}`);
   } else {
     problems.push(`Playwright wrote no results (exit code ${r.status})`);
