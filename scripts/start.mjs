@@ -78,8 +78,10 @@ process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));
 
 try {
-  // 1. Postgres: DATABASE_URL, or the embedded cluster under .data/pg.
+  // 1. Postgres: DATABASE_URL (and DATABASE_OWNER_URL when given), or the embedded cluster under .data/pg with
+  // two roles: its owner applies the migrations, and the API serves as onbehalf_app, which owns nothing.
   let databaseUrl = env.DATABASE_URL;
+  let databaseOwnerUrl = env.DATABASE_OWNER_URL;
   if (!databaseUrl) {
     const pg = await startEmbeddedPostgres({
       dataDir: join(dataDir, 'pg'),
@@ -90,7 +92,8 @@ try {
     });
     stops.push(['embedded Postgres', () => pg.stop()]);
     await pg.createDatabase('onbehalf');
-    databaseUrl = pg.url('onbehalf');
+    databaseOwnerUrl = pg.url('onbehalf');
+    databaseUrl = await pg.loginRole('onbehalf_app', 'onbehalf');
     say(`embedded Postgres on 127.0.0.1:${pg.port} (data in ${pg.dataDir})`);
     if (pg.relocated) {
       // As root the server runs as user postgres, which cannot enter a private directory (devdb).
@@ -150,6 +153,7 @@ try {
       ...env,
       ONBEHALF_API_PORT: String(apiPort),
       DATABASE_URL: databaseUrl,
+      ...(databaseOwnerUrl ? { DATABASE_OWNER_URL: databaseOwnerUrl } : {}),
     });
   } catch (err) {
     if (err instanceof ConfigError) fail(`bad configuration: ${err.message}`);

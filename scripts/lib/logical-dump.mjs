@@ -12,8 +12,9 @@
 // the counts and that the restored schema has the dumped fingerprint; a failed restore leaves nothing.
 //
 // What it refuses (UNSUPPORTED_OBJECT) rather than silently leave out: views, materialized views,
-// domains, composite and range types, foreign tables, rules, row security policies, non-partition
-// inheritance, large objects. The Onbehalf schema (and pg-boss's) has none of them.
+// domains, composite and range types, foreign tables, rules, non-partition inheritance, large objects.
+// The Onbehalf schema (and pg-boss's) has none of them. Row-level security (ENABLE, FORCE and each
+// policy) is carried, after the rows, like the triggers.
 import { once } from 'node:events';
 import {
   constants,
@@ -89,10 +90,7 @@ async function unsupported(c) {
     SELECT 'rule ' || r.rulename || ' on ' || r.ev_class::regclass::text
       FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE ${OURS('n.nspname')} AND r.rulename <> '_RETURN'
-    UNION ALL
-    SELECT 'row security on ' || n.nspname || '.' || c.relname
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE ${OURS('n.nspname')} AND (c.relrowsecurity OR EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+
     UNION ALL
     SELECT 'table inheritance of ' || i.inhrelid::regclass::text
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -157,6 +155,14 @@ export async function schemaFingerprint(c) {
       SELECT 'trigger ' || pg_get_triggerdef(t.oid) AS line
         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE ${OURS('n.nspname')} AND NOT t.tgisinternal`)),
+    ...(await q(`
+      SELECT 'row security ' || n.nspname || '.' || c.relname || CASE WHEN c.relforcerowsecurity THEN ' forced' ELSE '' END AS line
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE ${OURS('n.nspname')} AND c.relrowsecurity`)),
+    ...(await q(`
+      SELECT 'policy ' || schemaname || '.' || tablename || ' ' || policyname || ' ' || permissive || ' ' || cmd ||
+             ' to ' || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '') AS line
+        FROM pg_policies WHERE ${OURS('schemaname')}`)),
     ...(await q(`
       SELECT 'owned ' || n.nspname || '.' || c.relname || ' by ' || d.refobjid::regclass::text || '.' || a.attname AS line
         FROM pg_depend d JOIN pg_class c ON c.oid = d.objid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -319,6 +325,24 @@ async function schemaDdl(c) {
         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE ${OURS('n.nspname')} AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.oid`)) {
     post.push(t.def);
+  }
+  // Row-level security last: the rows are in, and the restoring owner is exempt from it anyway.
+  for (const r of await q(`
+      SELECT n.nspname, c.relname, c.relforcerowsecurity AS forced
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE ${OURS('n.nspname')} AND c.relrowsecurity ORDER BY 1, 2`)) {
+    post.push(`ALTER TABLE ${qname(r.nspname, r.relname)} ENABLE ROW LEVEL SECURITY`);
+    if (r.forced) post.push(`ALTER TABLE ${qname(r.nspname, r.relname)} FORCE ROW LEVEL SECURITY`);
+  }
+  for (const p of await q(`
+      SELECT schemaname, tablename, policyname, permissive, cmd, roles::text[] AS roles, qual, with_check
+        FROM pg_policies WHERE ${OURS('schemaname')} ORDER BY 1, 2, 3`)) {
+    const to = p.roles.map((r) => (r === 'public' ? 'PUBLIC' : ident(r))).join(', ');
+    post.push(
+      `CREATE POLICY ${ident(p.policyname)} ON ${qname(p.schemaname, p.tablename)} AS ${p.permissive} FOR ${p.cmd} TO ${to}` +
+        (p.qual === null ? '' : ` USING (${p.qual})`) +
+        (p.with_check === null ? '' : ` WITH CHECK (${p.with_check})`),
+    );
   }
   return { pre, post, data, sequences };
 }

@@ -36,13 +36,50 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Starts the real API (real Postgres, real HTTP) on a free port with a known first admin. */
-export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+/**
+ * A login role of the test cluster that is neither superuser nor BYPASSRLS (the runtime role of the two-role
+ * setup), with its URL on database `url`'s database. `drop` removes it once that database is gone.
+ */
+export async function createRuntimeRole(
+  url: string,
+): Promise<{ role: string; url: string; drop(): Promise<void> }> {
+  const template = inject('pgUrlTemplate');
+  const role = `t_app_${randomBytes(6).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  const admin = new Client({ connectionString: template.replace('{db}', 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${password}'`);
+  await admin.end();
+  const u = new URL(url);
+  u.username = role;
+  u.password = password;
+  return {
+    role,
+    url: u.toString(),
+    async drop() {
+      const c = new Client({ connectionString: template.replace('{db}', 'postgres') });
+      await c.connect();
+      await c.query(`DROP ROLE IF EXISTS ${role}`);
+      await c.end();
+    },
+  };
+}
+
+/**
+ * Starts the real API (real Postgres, real HTTP) on a free port with a known first admin. With `runtimeRole`, it
+ * serves as a runtime role of its own (DATABASE_URL) and migrates as the test cluster's owner (DATABASE_OWNER_URL).
+ */
+export async function startTestApi(
+  env: Record<string, string> = {},
+  opts: { runtimeRole?: boolean } = {},
+): Promise<TestApi> {
   const db = await freshDatabase();
+  const runtime = opts.runtimeRole ? await createRuntimeRole(db.url) : null;
   const dir = mkdtempSync(join(tmpdir(), 'onbehalf-api-'));
   const adminPassword = `pw-${randomBytes(8).toString('hex')}`;
   const config = loadConfig({
-    DATABASE_URL: db.url,
+    DATABASE_URL: runtime?.url ?? db.url,
+    ...(runtime ? { DATABASE_OWNER_URL: db.url } : {}),
     ONBEHALF_API_PORT: '0',
     ONBEHALF_KEK_test: randomBytes(32).toString('base64'),
     ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
@@ -62,6 +99,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     async close() {
       await api.close();
       await db.drop();
+      await runtime?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -120,6 +158,7 @@ export interface TestStack extends TestApi {
 export async function startTestStack(
   env: Record<string, string> = {},
   emulatorOptions: Partial<EmulatorOptions> = {},
+  apiOptions: { runtimeRole?: boolean } = {},
 ): Promise<TestStack> {
   const dir = mkdtempSync(join(tmpdir(), 'onbehalf-emu-'));
   const emulator = await startEmulator({
@@ -128,14 +167,17 @@ export async function startTestStack(
     demoDir: join(dir, 'demo'),
     ...emulatorOptions,
   });
-  const t = await startTestApi({
-    ONBEHALF_STS_URL: emulator.stsUrl,
-    ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
-    ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
-    ONBEHALF_RPS_LOGIN_URL: emulator.rpsLoginUrl,
-    ONBEHALF_RPS_SIGNING_CERT_FILE: emulator.demo.rpsSigningCertPath,
-    ...env,
-  });
+  const t = await startTestApi(
+    {
+      ONBEHALF_STS_URL: emulator.stsUrl,
+      ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
+      ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
+      ONBEHALF_RPS_LOGIN_URL: emulator.rpsLoginUrl,
+      ONBEHALF_RPS_SIGNING_CERT_FILE: emulator.demo.rpsSigningCertPath,
+      ...env,
+    },
+    apiOptions,
+  );
   const admin = new ConsoleClient(t.url);
   const res = await admin.login(t.adminEmail, t.adminPassword);
   if (res.status !== 200) throw new Error(`test admin could not sign in: ${res.status}`);

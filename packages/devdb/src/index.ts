@@ -68,6 +68,11 @@ export interface RunningPostgres {
   url(database?: string): string;
   /** Creates a database, optionally from a template database. No-op if it exists. */
   createDatabase(name: string, template?: string): Promise<void>;
+  /**
+   * A login role that is not superuser, cannot create databases or roles and does not bypass row-level security
+   * (created when missing), with a new random password each call: its connection URL for `database`.
+   */
+  loginRole(name: string, database: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -527,6 +532,19 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
         const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
         await c.query(`CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''}`);
       });
+    },
+    async loginRole(name, database) {
+      const ident = `"${name.replace(/"/g, '""')}"`;
+      const password = randomBytes(18).toString('base64url');
+      await admin(async (c) => {
+        const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+        if (!exists.rowCount) await c.query(`CREATE ROLE ${ident} LOGIN`);
+        // base64url has no quote: the literal cannot be broken out of.
+        await c.query(
+          `ALTER ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '${password}'`,
+        );
+      });
+      return `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
     },
     async dropDatabase(name) {
       await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`));

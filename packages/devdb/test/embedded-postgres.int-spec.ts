@@ -44,6 +44,35 @@ describe('startEmbeddedPostgres', () => {
     expect(existsSync(pg.dataDir)).toBe(false);
   });
 
+  it('loginRole makes a role without superuser, CREATEDB, CREATEROLE or BYPASSRLS, whose old password stops working at the next call', async () => {
+    const pg = await startEmbeddedPostgres({ dataDir: join(tempDir(), 'data'), persistent: false });
+    try {
+      await pg.createDatabase('probe');
+      const first = await pg.loginRole('app_role', 'probe');
+      const second = await pg.loginRole('app_role', 'probe');
+      expect(new URL(second).username).toBe('app_role');
+      expect(new URL(second).pathname).toBe('/probe');
+      const c = new Client({ connectionString: second });
+      await c.connect();
+      const r = await c.query(
+        'SELECT current_user AS u, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user',
+      );
+      await c.end();
+      expect(r.rows[0]).toEqual({
+        u: 'app_role',
+        rolsuper: false,
+        rolcreatedb: false,
+        rolcreaterole: false,
+        rolbypassrls: false,
+      });
+      const stale = new Client({ connectionString: first });
+      stale.on('error', () => undefined);
+      await expect(stale.connect()).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await pg.stop();
+    }
+  });
+
   it('fails with a one-line DevDbError without stack frames when the data directory holds something else', async () => {
     const base = tempDir();
     chmodSync(base, 0o755); // reachable by user postgres, so the cluster is not moved elsewhere

@@ -7,7 +7,13 @@ export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
   host: string;
+  /** The role the API serves as (the runtime role when `databaseOwnerUrl` is set). */
   databaseUrl: string;
+  /**
+   * The schema owner's URL (DATABASE_OWNER_URL): migrations run as it, then it grants the runtime role of
+   * `databaseUrl` its rows and nothing more (database/runtime-role.ts). Null: one role does both.
+   */
+  databaseOwnerUrl: string | null;
   /** Where the built console lives; served at `/` when it exists. */
   webDistDir: string | null;
   /** Public origin of the console, for CSRF origin checks and RPS return URLs. */
@@ -152,6 +158,9 @@ export function loadConfig(env: Env): AppConfig {
     throw new ConfigError('DATABASE_URL', 'is required (postgres://user:password@host:port/db)');
   if (!/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new ConfigError('DATABASE_URL', 'must start with postgres://');
+  const databaseOwnerUrl = env.DATABASE_OWNER_URL?.trim() || null;
+  if (databaseOwnerUrl !== null && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl))
+    throw new ConfigError('DATABASE_OWNER_URL', 'must start with postgres://');
   const port = int(env, 'ONBEHALF_API_PORT', 3000, 0, 65535);
   const stsUrl = url(env, 'ONBEHALF_STS_URL', 'https://login.live.com/RST2.srf', ['https:'])!;
   const level = (env.ONBEHALF_LOG_LEVEL ?? 'info').trim();
@@ -174,6 +183,7 @@ export function loadConfig(env: Env): AppConfig {
     port,
     host: env.ONBEHALF_API_HOST?.trim() || '127.0.0.1',
     databaseUrl,
+    databaseOwnerUrl,
     webDistDir: webDist ? resolve(webDist) : null,
     publicOrigin: url(env, 'ONBEHALF_PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:'])!.replace(
       /\/$/,

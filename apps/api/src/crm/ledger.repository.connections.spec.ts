@@ -68,6 +68,17 @@ describe('LedgerRepository.openExportCursor', () => {
     expect(steps.slice(4)).toEqual(['FETCH 2', 'commit', 'release']);
   });
 
+  it("one org's export is scoped to that org (row-level security) before the cursor is declared", async () => {
+    const { qr, steps, queries } = queryRunner();
+    await repoOver(qr).openExportCursor({ orgId: '5f0c8a0e-1d4b-4f6a-9e8e-6b1f0f9f3a11' });
+    expect(steps.slice(2, 5)).toEqual([
+      'SET TRANSACTION',
+      "SELECT set_config('onbehalf.org_id',",
+      'DECLARE ledger_export',
+    ]);
+    expect(queries[1]!.params).toEqual(['5f0c8a0e-1d4b-4f6a-9e8e-6b1f0f9f3a11']);
+  });
+
   it('a failed DECLARE rolls back, releases the connection and throws the error', async () => {
     const boom = new Error('syntax error');
     const { qr, steps } = queryRunner({ 'DECLARE ledger_export': boom });
@@ -99,15 +110,19 @@ describe('LedgerRepository.openChainCursor', () => {
       'connect',
       'begin REPEATABLE READ',
       'SET TRANSACTION',
+      "SELECT set_config('onbehalf.org_id',",
       'SELECT seq::text',
       'DECLARE ledger_chain',
     ]);
+    // scoped to the org (row-level security) inside the snapshot, before anything is read
+    expect(queries[1]!.sql).toBe("SELECT set_config('onbehalf.org_id', $1, true)");
     expect(queries[1]!.params).toEqual(['org-1']);
-    expect(queries[2]!.sql).toMatch(
+    expect(queries[2]!.params).toEqual(['org-1']);
+    expect(queries[3]!.sql).toMatch(
       /c\.org_id = \$1 AND c\.chain_seq IS NOT NULL ORDER BY c\.chain_seq, c\.id/,
     );
-    expect(queries[2]!.sql).toContain("to_char((c.sealed_at) AT TIME ZONE 'UTC'");
-    expect(queries[2]!.params).toEqual(['org-1']);
+    expect(queries[3]!.sql).toContain("to_char((c.sealed_at) AT TIME ZONE 'UTC'");
+    expect(queries[3]!.params).toEqual(['org-1']);
     expect(await cur.fetch(5.7)).toBe(sealed);
     expect(queries.at(-1)!.sql).toBe('FETCH 5 FROM ledger_chain');
     await cur.close();
@@ -167,7 +182,8 @@ describe('LedgerRepository.sealNext', () => {
     });
     expect(await w.repo.sealNext('org-1', 100, w.seal)).toBe(2);
     expect(w.given).toEqual([[{ seq: '4', hash: 'h4' }, ROWS, HEAD.now]]);
-    const [ensure, head, rows, links, move] = w.queries;
+    const [scope, ensure, head, rows, links, move] = w.queries;
+    expect(scope).toEqual({ sql: "SELECT set_config('onbehalf.org_id', $1, true)", params: ['org-1'] });
     expect(ensure!.sql).toMatch(
       /^INSERT INTO crm_call_chain_heads \(org_id\) SELECT id FROM orgs WHERE id = \$1/,
     );
@@ -183,21 +199,21 @@ describe('LedgerRepository.sealNext', () => {
     expect(links!.params).toEqual(['org-1', ['a', 'b'], ['5', '6'], ['h4', 'h5'], ['h5', 'h6']]);
     expect(move!.sql).toMatch(/^UPDATE crm_call_chain_heads SET seq = \$2, hash = \$3/);
     expect(move!.params).toEqual(['org-1', '6', 'h6']);
-    expect(w.queries).toHaveLength(5);
+    expect(w.queries).toHaveLength(6);
   });
 
   it('an org with no head (the org is gone) seals nothing', async () => {
     const w = sealing({ 'FROM crm_calls c': ROWS });
     expect(await w.repo.sealNext('org-1', 100, w.seal)).toBe(0);
     expect(w.given).toEqual([]);
-    expect(w.queries).toHaveLength(2);
+    expect(w.queries).toHaveLength(3);
   });
 
   it('nothing to seal: no seal, no write', async () => {
     const w = sealing({ 'FROM crm_call_chain_heads WHERE org_id = $1 FOR UPDATE': [HEAD] });
     expect(await w.repo.sealNext('org-1', 100, w.seal)).toBe(0);
     expect(w.given).toEqual([]);
-    expect(w.queries).toHaveLength(3);
+    expect(w.queries).toHaveLength(4);
   });
 });
 
@@ -256,5 +272,36 @@ describe('ledgerRepositoryFor', () => {
     const repo = ledgerRepositoryFor(ds as unknown as DataSource);
     expect(asked).toEqual([CrmCallEntity, CrmStampEntity]);
     expect(await repo.orgsWithChain()).toEqual(['o1']);
+  });
+});
+
+describe('LedgerRepository.search', () => {
+  function searching() {
+    const { qr, queries } = queryRunner({ 'FROM crm_calls c': [{ id: 'r1' }] });
+    const plain: string[] = [];
+    const repo = repoOver(qr, {
+      manager: { transaction: async (work: (m: unknown) => Promise<unknown>) => work(qr) },
+      query: async (sql: string) => {
+        plain.push(sql);
+        return [{ id: 'r0' }];
+      },
+    });
+    return { repo, queries, plain };
+  }
+
+  it("one org's page runs in a transaction scoped to that org, the scope set before the query", async () => {
+    const w = searching();
+    const org = '5f0c8a0e-1d4b-4f6a-9e8e-6b1f0f9f3a11';
+    expect(await w.repo.search({ orgId: org }, { limit: 10 })).toEqual([{ id: 'r1' }]);
+    expect(w.queries[0]).toEqual({ sql: "SELECT set_config('onbehalf.org_id', $1, true)", params: [org] });
+    expect(w.queries[1]!.sql).toContain('FROM crm_calls c');
+    expect(w.plain).toEqual([]);
+  });
+
+  it('the all-orgs page is one plain query, without a transaction or a scope', async () => {
+    const w = searching();
+    expect(await w.repo.search({}, { limit: 10 })).toEqual([{ id: 'r0' }]);
+    expect(w.queries).toEqual([]);
+    expect(w.plain).toHaveLength(1);
   });
 });

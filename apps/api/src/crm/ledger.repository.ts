@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import { inOrgScope, scopeToOrg } from '../database/org-scope';
 import { CrmStampEntity } from './crm-stamp.entity';
 import { CrmCallEntity, type Reconciliation } from './crm-call.entity';
 import { buildLedgerQuery, type LedgerCursor, type LedgerFilters, type LedgerRow } from './ledger-query';
@@ -411,6 +412,12 @@ export class LedgerRepository {
   /** One page of the matching rows with their org name and stamps, newest first (buildLedgerQuery). */
   search(filters: LedgerFilters, page: { cursor?: LedgerCursor; limit: number }): Promise<LedgerRow[]> {
     const { sql, params } = buildLedgerQuery(filters, page);
+    // One org's page runs scoped to it, so row-level security backs the query's own org filter.
+    if (filters.orgId) {
+      return inOrgScope(this.calls.manager, filters.orgId, (m) => m.query(sql, params)) as Promise<
+        LedgerRow[]
+      >;
+    }
     return this.calls.query(sql, params) as Promise<LedgerRow[]>;
   }
 
@@ -425,6 +432,7 @@ export class LedgerRepository {
     try {
       await qr.startTransaction('REPEATABLE READ');
       await qr.query('SET TRANSACTION READ ONLY');
+      if (filters.orgId) await scopeToOrg(qr, filters.orgId);
       const { sql, params } = buildLedgerQuery(filters);
       await qr.query(`DECLARE ledger_export NO SCROLL CURSOR FOR ${sql}`, params);
     } catch (err) {
@@ -464,7 +472,7 @@ export class LedgerRepository {
    * as the same text it is stored as. Returns how many rows it sealed (0 when the org is gone).
    */
   async sealNext(orgId: string, limit: number, seal: ChainSealer): Promise<number> {
-    return this.calls.manager.transaction(async (m) => {
+    return inOrgScope(this.calls.manager, orgId, async (m) => {
       await m.query(
         `INSERT INTO crm_call_chain_heads (org_id) SELECT id FROM orgs WHERE id = $1 ON CONFLICT (org_id) DO NOTHING`,
         [orgId],
@@ -518,6 +526,7 @@ export class LedgerRepository {
     try {
       await qr.startTransaction('REPEATABLE READ');
       await qr.query('SET TRANSACTION READ ONLY');
+      await scopeToOrg(qr, orgId);
       const [h] = (await qr.query(
         `SELECT seq::text AS seq, hash FROM crm_call_chain_heads WHERE org_id = $1`,
         [orgId],

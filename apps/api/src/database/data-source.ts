@@ -14,6 +14,7 @@ import { LedgerChain1732501500000 } from './migrations/1732501500000-ledger-chai
 import { ApiKeyMetricsScope1732501700000 } from './migrations/1732501700000-api-key-metrics-scope';
 import { LedgerLinkedRecord1732501800000 } from './migrations/1732501800000-ledger-linked-record';
 import { LedgerNoTruncate1732501900000 } from './migrations/1732501900000-ledger-no-truncate';
+import { TenantRowSecurity1732502000000 } from './migrations/1732502000000-tenant-row-security';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   ApiKeyMetricsScope1732501700000,
   LedgerLinkedRecord1732501800000,
   LedgerNoTruncate1732501900000,
+  TenantRowSecurity1732502000000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

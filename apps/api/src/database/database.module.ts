@@ -4,7 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source';
 import { ENTITIES } from './entities';
-import { openMigratedDataSource } from './migrate';
+import { openServingDataSource } from './migrate';
 
 /**
  * TypeORM for the whole API (`@nestjs/typeorm`): one DataSource, injectable as `DataSource` and through
@@ -27,11 +27,16 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => ({
             ...dataSourceOptions(config.databaseUrl, ENTITIES),
             toRetry: () => false,
+            ownerUrl: config.databaseOwnerUrl,
           }),
           dataSourceFactory: async (options?: DataSourceOptions) => {
             if (!options) throw new Error('TypeORM options missing');
-            const { toRetry: _ignored, ...typeorm } = options as DataSourceOptions & { toRetry?: unknown };
-            return openMigratedDataSource(typeorm as DataSourceOptions);
+            const {
+              toRetry: _ignored,
+              ownerUrl,
+              ...typeorm
+            } = options as DataSourceOptions & { toRetry?: unknown; ownerUrl?: string | null };
+            return openServingDataSource(typeorm as DataSourceOptions, ownerUrl ?? null);
           },
         }),
       ],
