@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { DB_ROLES } from './lib/stack.mjs';
 import { benchDir, cleanupAll, now, repoRoot, round } from './lib/util.mjs';
 
 const SUITES = ['web', 'decode', 'emulator', 'api', 'audit', 'chain', 'start'];
@@ -185,6 +186,8 @@ const result = {
     node: process.version,
     platform: process.platform,
   },
+  // two: the API as a runtime role beside the owner (what npm start runs); one: as the owner alone
+  databaseRoles: DB_ROLES,
   totalSec: round(totalSec, 1),
   loadAverageAtEnd: load(),
   // With --only, the other suites' figures are kept from the previous full run (see suites.*.at).

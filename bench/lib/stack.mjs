@@ -54,6 +54,21 @@ export async function freshDatabase(name) {
   return pg.url(db);
 }
 
+/**
+ * The product as `npm start` runs it: the API serves as a runtime role of its own (row-level security and the
+ * grants apply) and migrates as the cluster's owner. BENCH_DB_ROLES=one: as the owner alone (the setup before
+ * least-privilege Postgres, to compare with it).
+ */
+export const DB_ROLES = process.env.BENCH_DB_ROLES === 'one' ? 'one' : 'two';
+
+async function databaseRoles(databaseUrl) {
+  if (DB_ROLES === 'one') return { DATABASE_URL: databaseUrl };
+  const pg = await postgres();
+  const db = new URL(databaseUrl).pathname.slice(1);
+  const runtime = await pg.loginRole(`bench_app_${randomBytes(4).toString('hex')}`, db);
+  return { DATABASE_URL: runtime, DATABASE_OWNER_URL: databaseUrl };
+}
+
 // ---------------------------------------------------------------- emulator
 export async function startEmulatorProcess(options = {}) {
   const dir = tempDir('emu');
@@ -111,13 +126,14 @@ export async function startEmulatorProcess(options = {}) {
  */
 export async function startApiProcess({ databaseUrl, emulator = null, env = {} }) {
   const port = await freePort();
+  const roles = await databaseRoles(databaseUrl);
   const adminEmail = 'bench@example.test';
   const adminPassword = `pw-${randomBytes(9).toString('hex')}`;
   const childEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
-    DATABASE_URL: databaseUrl,
+    ...roles,
     ONBEHALF_API_PORT: String(port),
     ONBEHALF_API_HOST: '127.0.0.1',
     ONBEHALF_PUBLIC_URL: `http://127.0.0.1:${port}`,
