@@ -216,6 +216,7 @@ describe('audit: ledger search, CSV export and admin audit log (real Postgres)',
       },
       reconciliation: 'mismatch',
       reconciliationNote: null,
+      linkedRecordId: null,
     });
     const a6 = page.items.find((i) => i.id === ids.a6)!;
     expect(a6.onBehalfOf).toBeNull();

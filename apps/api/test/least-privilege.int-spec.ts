@@ -154,6 +154,14 @@ describe('least-privilege Postgres: the runtime role of DATABASE_URL', () => {
     for (const [row] of settings as { v: string }[][]) expect(row?.v).toBe('');
   });
 
+  it("an org's user mappings over HTTP, read scoped to it as the runtime role, are its own user's and none other's", async () => {
+    type Mappings = { items: { puid: string }[] };
+    const contoso = await json<Mappings>(await s.admin.get(`/api/orgs/${contosoId}/user-mappings`));
+    const northwind = await json<Mappings>(await s.admin.get(`/api/orgs/${northwindId}/user-mappings`));
+    expect(contoso.items.map((m) => m.puid)).toEqual([JON_PUID]);
+    expect(northwind.items.map((m) => m.puid)).toEqual([NORA_PUID]);
+  });
+
   it("the org's audit page over HTTP lists only its own calls, and the unscoped list both orgs'", async () => {
     type Page = { items: { org: { id: string } }[] };
     const one = await json<Page>(await s.admin.get(`/api/audit?orgId=${northwindId}`));

@@ -4,6 +4,7 @@ import { UNKNOWN_OUTCOME_CODES } from '../src/crm/ledger.repository';
 import { LedgerChainService } from '../src/ledger-chain/ledger-chain.service';
 import { TicketsService } from '../src/tickets/tickets.service';
 import { json, startTestStack, type TestStack } from './harness';
+import { exportedRow } from './support/csv';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 /**
@@ -26,6 +27,7 @@ interface AuditItem {
   recordId: string | null;
   reconciliation: string;
   reconciliationNote: string | null;
+  linkedRecordId: string | null;
 }
 
 interface Row {
@@ -137,7 +139,14 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     expect(item).toMatchObject({
       outcome: 'failed',
       errorCode: 'ERR_XML_MALFORMED',
+      recordId: null,
       reconciliation: 'match',
+      linkedRecordId: recordId,
+    });
+    const csv = await exportedRow(s.admin, contosoId, row.id);
+    expect({ record_id: csv.record_id, linked_record_id: csv.linked_record_id }).toEqual({
+      record_id: '',
+      linked_record_id: recordId,
     });
     expect(item!.reconciliationNote).toMatch(
       new RegExp(
@@ -162,6 +171,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     expect(report.linked).toContainEqual({ entity: 'account', recordId, ledgerId: row.id, by: 'id' });
     expect(report.unknown.map((u) => u.recordId)).not.toContain(recordId);
     expect(await ledgerRow(row.id)).toMatchObject({ linked_record_id: recordId, reconciliation: 'match' });
+    expect(await audited(row.id)).toMatchObject({ recordId, linkedRecordId: recordId });
     expect((await audited(row.id))!.reconciliationNote).toMatch(
       new RegExp(
         `^the reply was lost \\(ERR_XML_MALFORMED\\); CRM has the record ${recordId} the Create named`,
@@ -180,8 +190,10 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
     for (const x of ambiguous) expect([...x.ledgerIds].sort()).toEqual([a.id, b.id].sort());
     expect(report.linked.filter((l) => ids.includes(l.recordId))).toEqual([]);
     expect(report.unknown.map((u) => u.recordId)).toEqual(expect.arrayContaining(ids));
-    for (const r of [a, b])
+    for (const r of [a, b]) {
       expect(await ledgerRow(r.id)).toMatchObject({ linked_record_id: null, reconciliation: 'unverified' });
+      expect((await audited(r.id))?.linkedRecordId).toBeNull();
+    }
     // Not a guess later either.
     expect((await reconcileNow()).linked.filter((l) => ids.includes(l.recordId))).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { DEMO_IDS } from '@onbehalf/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobsService } from '../src/jobs/jobs.service';
 import { json, startTestStack, type TestStack } from './harness';
+import { exportedRow } from './support/csv';
 import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 /**
@@ -35,36 +36,6 @@ interface ReconcileReport {
   missing: number;
   unknownChanges: number;
   unknown: { entity: string; recordId: string; modifiedon: string | null }[];
-}
-
-/** RFC 4180, CRLF line ends (as the export writes it). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field || row.length) throw new Error('CSV does not end with CRLF');
-  return rows;
 }
 
 describe('reconciliation when CRM disagrees with the ledger (real emulator changed behind Onbehalf, real Postgres)', () => {
@@ -130,15 +101,7 @@ describe('reconciliation when CRM disagrees with the ledger (real emulator chang
     return (await json<{ items: AuditItem[] }>(res)).items.find((i) => i.id === ledgerId);
   }
 
-  /** The same row in the CSV export, by column name. */
-  async function exported(ledgerId: string): Promise<Record<string, string>> {
-    const res = await s.admin.get(`/api/audit/export.csv?orgId=${contosoId}`);
-    expect(res.status).toBe(200);
-    const [header, ...rows] = parseCsv(await res.text());
-    const row = rows.find((r) => r[0] === ledgerId);
-    expect(row, `ledger row ${ledgerId} in the CSV export`).toBeDefined();
-    return Object.fromEntries(header!.map((h, i) => [h, row![i] ?? '']));
-  }
+  const exported = (ledgerId: string) => exportedRow(s.admin, contosoId, ledgerId);
 
   /** Verdict and reason, identical in the audit search (with the verdict filter) and the CSV export. */
   async function expectVerdict(ledgerId: string, verdict: string, reason: string | null): Promise<AuditItem> {

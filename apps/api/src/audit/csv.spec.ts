@@ -65,6 +65,7 @@ describe('ledgerCsvFields', () => {
     },
     reconciliation: 'mismatch',
     reconciliationNote: 'createdonbehalfby differs',
+    linkedRecordId: 'linked-1',
   };
 
   it('lists an item in the header order, a stamp as its id and name', () => {
@@ -98,6 +99,7 @@ describe('ledgerCsvFields', () => {
       crm_modifiedonbehalfby_name: undefined,
       reconciliation: 'mismatch',
       reconciliation_note: 'createdonbehalfby differs',
+      linked_record_id: 'linked-1',
     });
   });
 

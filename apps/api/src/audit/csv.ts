@@ -46,6 +46,7 @@ export const LEDGER_CSV_HEADER = [
   'crm_modifiedonbehalfby_name',
   'reconciliation',
   'reconciliation_note',
+  'linked_record_id',
 ] as const;
 
 const ref = (r: Ref | null | undefined) => [r?.id, r?.name];
@@ -75,5 +76,6 @@ export function ledgerCsvFields(i: LedgerItem): (string | number | null | undefi
     ...ref(i.crm?.modifiedonbehalfby),
     i.reconciliation,
     i.reconciliationNote,
+    i.linkedRecordId,
   ];
 }

@@ -23,6 +23,7 @@ const row = (over: Partial<LedgerRow> = {}): LedgerRow => ({
   on_behalf_of_puid: '00037FFE8AD2C1E4',
   reconciliation: 'match',
   reconciliation_note: null,
+  linked_record_id: null,
   has_stamps: true,
   createdby: { id: 'c1', name: 'C' },
   createdonbehalfby: { id: 'cob1', name: 'COB' },
@@ -34,7 +35,13 @@ const row = (over: Partial<LedgerRow> = {}): LedgerRow => ({
 describe('toLedgerItem', () => {
   it('maps a row to the API shape, times as ISO strings', () => {
     expect(
-      toLedgerItem(row({ reconciliation: 'mismatch', reconciliation_note: 'modifiedby differs' })),
+      toLedgerItem(
+        row({
+          reconciliation: 'mismatch',
+          reconciliation_note: 'modifiedby differs',
+          linked_record_id: 'rec-9',
+        }),
+      ),
     ).toEqual({
       id: 'id-1',
       at: '2025-03-10T12:00:00.123Z',
@@ -57,6 +64,7 @@ describe('toLedgerItem', () => {
       },
       reconciliation: 'mismatch',
       reconciliationNote: 'modifiedby differs',
+      linkedRecordId: 'rec-9',
     });
   });
 
@@ -66,6 +74,7 @@ describe('toLedgerItem', () => {
     );
     expect(i.completedAt).toBeNull();
     expect(i.reconciliationNote).toBeNull();
+    expect(i.linkedRecordId).toBeNull();
     expect(i.crm).toBeNull();
     expect(toLedgerItem(row({ has_stamps: null })).crm).toBeNull();
   });

@@ -30,6 +30,11 @@ export interface LedgerItem {
   reconciliation: Reconciliation;
   /** Why reconciliation said so: the field that disagrees (mismatch), "the record is not in CRM" (missing); null when it matched or has not run. */
   reconciliationNote: string | null;
+  /**
+   * A Create whose reply was lost, linked by reconciliation to the record CRM created for it: that record's id
+   * (`recordId` stays what the call path wrote). Null otherwise.
+   */
+  linkedRecordId: string | null;
 }
 
 /** A stamp as stored (jsonb `{id, name}`), read defensively: it comes from another system. */
@@ -66,5 +71,6 @@ export function toLedgerItem(r: LedgerRow): LedgerItem {
       : null,
     reconciliation: r.reconciliation,
     reconciliationNote: r.reconciliation_note ?? null,
+    linkedRecordId: r.linked_record_id ?? null,
   };
 }

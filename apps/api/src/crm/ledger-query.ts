@@ -37,7 +37,7 @@ const COLUMNS = `
   c.id, c.at, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key, c.completed_at,
   c.org_id, o.friendly_name AS org_name, c.operation, c.entity, c.record_id, c.outcome, c.error_code,
   c.latency_ms, c.request_id, c.service_account_id, c.service_account_name, c.on_behalf_of_id,
-  c.on_behalf_of_name, c.on_behalf_of_puid, c.reconciliation, c.reconciliation_note,
+  c.on_behalf_of_name, c.on_behalf_of_puid, c.reconciliation, c.reconciliation_note, c.linked_record_id,
   s.org_id IS NOT NULL AND s.exists_in_crm AS has_stamps,
   s.createdby, s.createdonbehalfby, s.modifiedby, s.modifiedonbehalfby`;
 
@@ -62,6 +62,7 @@ export interface LedgerRow {
   on_behalf_of_puid: string | null;
   reconciliation: Reconciliation;
   reconciliation_note: string | null;
+  linked_record_id: string | null;
   has_stamps: boolean | null;
   createdby: unknown;
   createdonbehalfby: unknown;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { inOrgScope } from '../database/org-scope';
 import { UserMappingEntity } from './user-mapping.entity';
 
 /** What a lookup's answer writes: the user (null for a negative entry), for `ttlMs` from now. */
@@ -32,9 +33,14 @@ export class UserMappingsRepository {
     return this.mappings.findOneOrFail({ where: { orgId, puid } });
   }
 
-  /** The org's newest 500 mappings, most recently verified first. */
+  /**
+   * The org's newest 500 mappings, most recently verified first; read scoped to the org, so row-level security
+   * backs the query's own org filter (database/org-scope.ts).
+   */
   listNewest(orgId: string): Promise<UserMappingEntity[]> {
-    return this.mappings.find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 });
+    return inOrgScope(this.mappings.manager, orgId, (m) =>
+      m.getRepository(UserMappingEntity).find({ where: { orgId }, order: { verifiedAt: 'DESC' }, take: 500 }),
+    );
   }
 
   /**

@@ -1028,6 +1028,11 @@ export interface components {
             reconciliation: components["schemas"]["Reconciliation"];
             /** @description Why reconciliation said so; null when it matched or has not run. */
             reconciliationNote: string | null;
+            /**
+             * Format: uuid
+             * @description A Create whose reply was lost, linked by reconciliation to the record CRM created for it: that record's id (recordId stays what the call path wrote). Null otherwise.
+             */
+            linkedRecordId: string | null;
         };
         LedgerListDto: {
             items: components["schemas"]["LedgerItemDto"][];

@@ -97,6 +97,15 @@ export class LedgerItemDto {
     description: 'Why reconciliation said so; null when it matched or has not run.',
   })
   reconciliationNote: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description:
+      "A Create whose reply was lost, linked by reconciliation to the record CRM created for it: that record's id (recordId stays what the call path wrote). Null otherwise.",
+  })
+  linkedRecordId: string | null;
 }
 
 /** GET /audit: a page of the ledger, newest first. */

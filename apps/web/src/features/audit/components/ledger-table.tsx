@@ -58,6 +58,12 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
         <Text size="xs" ff="monospace" title={item.recordId ?? undefined}>
           {shortId(item.recordId)}
         </Text>
+        {/* A Create whose reply was lost: the record reconciliation found in CRM for it. */}
+        {item.linkedRecordId && item.linkedRecordId !== item.recordId && (
+          <Text size="xs" c="dimmed" title={item.linkedRecordId} data-testid="linked-record">
+            linked: <span style={{ fontFamily: 'monospace' }}>{shortId(item.linkedRecordId)}</span>
+          </Text>
+        )}
       </Table.Td>
       <Table.Td miw={180}>
         <Text size="sm">{formatActor(item)}</Text>
