@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleClient, startTestApi, type TestApi } from './harness';
 import { insertActiveOrg, insertPlaceholderCertificate } from './support/rows';
+import { parseCsv } from './support/csv';
 
 interface LedgerItem {
   id: string;
@@ -30,36 +31,6 @@ const OTHER_SVC = 'aaaaaaaa-0000-4000-8000-000000000002';
 const JON = 'bbbbbbbb-0000-4000-8000-000000000001';
 const ANN = 'bbbbbbbb-0000-4000-8000-000000000002';
 const JON_PUID = '00037FFE8AD2C1E4';
-
-/** A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF records, line breaks inside quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field || row.length) throw new Error('CSV does not end with CRLF');
-  return rows;
-}
 
 describe('audit: ledger search, CSV export and admin audit log (real Postgres)', () => {
   let t: TestApi;

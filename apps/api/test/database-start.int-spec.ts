@@ -1,21 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config/app-config';
 import { MIGRATIONS } from '../src/database/data-source';
 import { startApi, type RunningApi } from '../src/server';
+import { testConfig } from './harness';
 
-const env = (databaseUrl: string) =>
-  loadConfig({
-    DATABASE_URL: databaseUrl,
-    ONBEHALF_API_PORT: '0',
-    ONBEHALF_KEK_test: randomBytes(32).toString('base64'),
-    ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
-    ONBEHALF_ADMIN_PASSWORD: `pw-${randomBytes(8).toString('hex')}`,
-    ONBEHALF_LOG_LEVEL: 'error',
-    ONBEHALF_JOBS: 'off',
-    ONBEHALF_STS_URL: 'https://127.0.0.1:9/RST2.srf',
-  });
+const env = (databaseUrl: string) => testConfig({ DATABASE_URL: databaseUrl });
 
 /**
  * The database comes up through TypeOrmModule's dataSourceFactory: connected, then migrated

@@ -36,6 +36,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
+/** The API's configuration in a test: jobs off, quiet, its own KEK, a first admin, an STS nobody answers. */
+export function testConfig(env: Record<string, string>): AppConfig {
+  return loadConfig({
+    ONBEHALF_API_PORT: '0',
+    ONBEHALF_KEK_test: randomBytes(32).toString('base64'),
+    ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
+    ONBEHALF_ADMIN_PASSWORD: `pw-${randomBytes(8).toString('hex')}`,
+    ONBEHALF_LOG_LEVEL: 'error',
+    ONBEHALF_JOBS: 'off',
+    ONBEHALF_STS_URL: 'https://127.0.0.1:9/RST2.srf',
+    ...env,
+  });
+}
+
 /**
  * A login role of the test cluster that is neither superuser nor BYPASSRLS (the runtime role of the two-role
  * setup), with its URL on database `url`'s database. `drop` removes it once that database is gone.
@@ -77,16 +91,10 @@ export async function startTestApi(
   const runtime = opts.runtimeRole ? await createRuntimeRole(db.url) : null;
   const dir = mkdtempSync(join(tmpdir(), 'onbehalf-api-'));
   const adminPassword = `pw-${randomBytes(8).toString('hex')}`;
-  const config = loadConfig({
+  const config = testConfig({
     DATABASE_URL: runtime?.url ?? db.url,
     ...(runtime ? { DATABASE_OWNER_URL: db.url } : {}),
-    ONBEHALF_API_PORT: '0',
-    ONBEHALF_KEK_test: randomBytes(32).toString('base64'),
-    ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
     ONBEHALF_ADMIN_PASSWORD: adminPassword,
-    ONBEHALF_LOG_LEVEL: 'error',
-    ONBEHALF_JOBS: 'off',
-    ONBEHALF_STS_URL: 'https://127.0.0.1:9/RST2.srf',
     ...env,
   });
   const api = await startApi(config, { logger: false });

@@ -1,11 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config/app-config';
 import { inOrgScope } from '../src/database/org-scope';
 import { LedgerChainService } from '../src/ledger-chain/ledger-chain.service';
 import { startApi } from '../src/server';
-import { createRuntimeRole, json, startTestStack, type TestStack } from './harness';
+import { createRuntimeRole, json, startTestStack, testConfig, type TestStack } from './harness';
 import { JON_PUID, NORA_PUID, twoOrgs } from './support/orgs';
 
 const INSUFFICIENT_PRIVILEGE = '42501';
@@ -173,17 +172,7 @@ describe('least-privilege Postgres: the runtime role of DATABASE_URL', () => {
 
 describe('least-privilege Postgres: starting the API', () => {
   const template = inject('pgUrlTemplate');
-  const config = (env: Record<string, string>) =>
-    loadConfig({
-      ONBEHALF_API_PORT: '0',
-      ONBEHALF_KEK_test: randomBytes(32).toString('base64'),
-      ONBEHALF_ADMIN_EMAIL: 'admin@example.test',
-      ONBEHALF_ADMIN_PASSWORD: `pw-${randomBytes(8).toString('hex')}`,
-      ONBEHALF_LOG_LEVEL: 'error',
-      ONBEHALF_JOBS: 'off',
-      ONBEHALF_STS_URL: 'https://127.0.0.1:9/RST2.srf',
-      ...env,
-    });
+  const config = testConfig;
   const name = `t_${randomUUID().replace(/-/g, '')}`;
   let role: Awaited<ReturnType<typeof createRuntimeRole>>;
   const admin = () => new Client({ connectionString: template.replace('{db}', 'postgres') });

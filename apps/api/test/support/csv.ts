@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { ConsoleClient } from '../harness';
 
-/** RFC 4180, CRLF line ends (as the export writes it). */
+/** A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF records (as the export writes them), line breaks inside quotes. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
