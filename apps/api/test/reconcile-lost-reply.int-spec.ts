@@ -99,7 +99,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
   const seal = () => s.api.app.get(LedgerChainService).sealOrg(contosoId);
 
   beforeAll(async () => {
-    // Pending rows resolve at once here; production waits a minute (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
+    // Pending rows resolve at once here; production waits 5 minutes (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
     s = await startTestStack({ ONBEHALF_RECONCILE_PENDING_AFTER_SEC: '0' });
     const certId = await uploadDemoCertificate(s.admin, s.emulator);
     contosoId = await onboard(s.admin, s.emulator, 'Contoso Ltd', certId);

@@ -149,6 +149,15 @@ function keks(env: Env, devKeyFile: string | null): { keks: Map<string, Buffer>;
   return { keks: map, active };
 }
 
+/**
+ * After how long a still-pending ledger row counts as cut off by a crash. It must exceed the slowest live call:
+ * the row is written before the session's work, which with the API's session options (tickets.service.ts: 30 s
+ * per remote call, a ticket refresh allowed 3 × that, one refresh-and-retry round after a ticket fault) takes at
+ * most 90 + 30 + 90 + 30 = 240 s. A shorter delay would fail a slow live call as CRASHED_UNKNOWN_OUTCOME, and its
+ * reply would then find its row sealed.
+ */
+export const DEFAULT_RECONCILE_PENDING_AFTER_SEC = 300;
+
 /** Reads and checks the configuration; throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env): AppConfig {
   const nodeEnv =
@@ -211,7 +220,13 @@ export function loadConfig(env: Env): AppConfig {
     loginRateLimitPerMinute: int(env, 'ONBEHALF_LOGIN_RATE_LIMIT', 5, 1, 10_000),
     logLevel: level as AppConfig['logLevel'],
     ticketRefreshAheadSec: int(env, 'ONBEHALF_TICKET_REFRESH_AHEAD_SEC', 300, 0, 86_400),
-    reconcilePendingAfterSec: int(env, 'ONBEHALF_RECONCILE_PENDING_AFTER_SEC', 60, 0, 86_400),
+    reconcilePendingAfterSec: int(
+      env,
+      'ONBEHALF_RECONCILE_PENDING_AFTER_SEC',
+      DEFAULT_RECONCILE_PENDING_AFTER_SEC,
+      0,
+      86_400,
+    ),
     jobsEnabled: (env.ONBEHALF_JOBS ?? 'on') !== 'off',
     instanceId: instanceId(env),
   };

@@ -34,6 +34,14 @@ interface Entry {
  * that one instance refreshes an org at a time. Health reads: ticket-health.service.ts; the background
  * refresh: ticket-refresh.job.ts; the breaker's rule: org-breaker.ts.
  */
+/**
+ * The session's bounds on one impersonated call: each remote call, each ticket refresh (its lock wait included),
+ * and the refresh-and-retry rounds after a ticket fault. The slowest live call, once its ledger row is written, is
+ * (refreshTimeoutMs + timeoutMs) × (1 + ticketRetries); reconciliation's pending delay must exceed it
+ * (DEFAULT_RECONCILE_PENDING_AFTER_SEC, checked by app-config.spec).
+ */
+export const SESSION_CALL_BOUNDS = { timeoutMs: 30_000, refreshTimeoutMs: 90_000, ticketRetries: 1 } as const;
+
 @Injectable()
 export class TicketsService implements OnApplicationShutdown {
   private readonly sessions = new Map<string, Promise<Entry>>();
@@ -96,8 +104,9 @@ export class TicketsService implements OnApplicationShutdown {
       userIdStore: null,
       refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
       // docs/protocol.md §9.5: on 8004A101 refresh once and retry once.
-      maxTicketRetries: 1,
-      timeoutMs: 30_000,
+      maxTicketRetries: SESSION_CALL_BOUNDS.ticketRetries,
+      timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
+      refreshTimeoutMs: SESSION_CALL_BOUNDS.refreshTimeoutMs,
       // Across instances, one refresh per org and ticket kind at a time.
       refreshLock: (key, fn) =>
         withAdvisoryLock(this.db, `onbehalf:ticket:${orgId}:${key.split('|')[0]}`, fn),
