@@ -119,7 +119,11 @@ function writeReport() {
       // An entry whose reason starts "killed outside Stryker:" is a mutant a test kills under `npm test` that
       // Stryker's runner cannot (named so, not called equivalent); it is accounted for all the same.
       const outside = eq?.match(/^killed outside Stryker: (.+)$/);
-      const label = outside ? ` — **killed outside Stryker**: ${outside[1]}` : eq ? ` — **equivalent**: ${eq}` : '';
+      const label = outside
+        ? ` — **killed outside Stryker**: ${outside[1]}`
+        : eq
+          ? ` — **equivalent**: ${eq}`
+          : '';
       return `- \`${s.key}\`${s.status === 'NoCoverage' ? ' (no coverage)' : ''} — \`${replacement}\`${label}`;
     });
     equivalentsUsed += eqCount;
