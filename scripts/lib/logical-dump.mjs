@@ -390,17 +390,35 @@ export function refuseExisting(path) {
  * hard links gets an exclusive copy instead. An existing `path`: OUTPUT_EXISTS, `path` untouched, `partial` removed.
  */
 export function publishDump(partial, path) {
-  try {
+  const place = (target) => {
     try {
-      linkSync(partial, path);
+      linkSync(partial, target);
     } catch (err) {
       if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(err.code)) throw err;
-      copyFileSync(partial, path, constants.COPYFILE_EXCL);
+      copyFileSync(partial, target, constants.COPYFILE_EXCL);
     }
+  };
+  try {
+    place(path);
   } catch (err) {
-    rmSync(partial, { force: true });
-    if (err.code === 'EEXIST') throw outputExists(path);
-    throw new DumpError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${err.code ?? err.message}`);
+    if (err.code !== 'EEXIST') {
+      rmSync(partial, { force: true });
+      throw new DumpError('OUTPUT_UNWRITABLE', `cannot write ${path}: ${err.code ?? err.message}`);
+    }
+    // The name was taken while the dump ran: the finished dump is not thrown away but kept beside it, under a
+    // name of its own (never over another file either), and the error says where.
+    const kept = `${path}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      place(kept);
+    } catch {
+      rmSync(partial, { force: true });
+      throw outputExists(path);
+    }
+    unlinkSync(partial);
+    throw new DumpError(
+      'OUTPUT_EXISTS',
+      `${path} was created by something else while the dump ran, and was left as it is; the finished dump is ${kept}`,
+    );
   }
   unlinkSync(partial);
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -147,15 +147,25 @@ describe('a dump never overwrites a file', () => {
     expect(existsSync(`${path}.partial`)).toBe(false);
   });
 
-  it('publishDump refuses a name taken while the dump ran: that file unchanged, the partial removed', () => {
+  it('publishDump keeps a finished dump whose name was taken while it ran under a name of its own: that file unchanged, OUTPUT_EXISTS names where the dump is', () => {
     const path = join(dir, 'taken.dump');
     writeFileSync(`${path}.partial`, 'the new dump');
     writeFileSync(path, 'written by someone else meanwhile');
-    expect(() => publishDump(`${path}.partial`, path)).toThrow(
-      expect.objectContaining({ code: 'OUTPUT_EXISTS' }),
-    );
+    let err;
+    try {
+      publishDump(`${path}.partial`, path);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'OUTPUT_EXISTS' });
     expect(readFileSync(path, 'utf8')).toBe('written by someone else meanwhile');
     expect(existsSync(`${path}.partial`)).toBe(false);
+    const kept = readdirSync(dir).filter((f) => f.startsWith('taken.dump.') && f !== 'taken.dump.partial');
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(join(dir, kept[0]), 'utf8')).toBe('the new dump');
+    expect(err.message).toBe(
+      `${path} was created by something else while the dump ran, and was left as it is; the finished dump is ${join(dir, kept[0])}`,
+    );
   });
 });
 
