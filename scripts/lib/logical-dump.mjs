@@ -30,6 +30,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip, createGzip } from 'node:zlib';
 
 export const FORMAT = 'onbehalf-logical-dump';
+/** The API's migration advisory lock (apps/api/src/database/migrate.ts): every API start takes it. */
+const MIGRATION_LOCK = `hashtext('onbehalf:migrations')`;
 export const FORMAT_VERSION = 1;
 const ROWS_PER_LINE = 500;
 const PROGRESS_EVERY = 50_000;
@@ -613,7 +615,8 @@ export async function otherSessions(c) {
 /**
  * Loads a dump into the database `client` is connected to, in one transaction. Refuses a database
  * that holds anything (TARGET_NOT_EMPTY) unless `force`, which first drops every schema but the system ones;
- * and a database other sessions are connected to (TARGET_IN_USE: an API serving it) unless `allowOtherSessions`.
+ * and a database other sessions are connected to (TARGET_IN_USE: an API serving it) unless `allowOtherSessions`,
+ * and always one whose migration lock is held (TARGET_IN_USE: an API starting or migrating).
  * The dump's statements are executed as written: a dump must come from a trusted place.
  */
 export async function restoreDatabase({
@@ -625,7 +628,17 @@ export async function restoreDatabase({
 }) {
   const dump = await openDump(path);
   const { header } = dump;
+  let locked = false;
   try {
+    // The API's migration lock first, then the check for other sessions: an API that starts after this waits in
+    // its migration step until the restore is over, and one that started before is a session the check sees.
+    locked = (await c.query(`SELECT pg_try_advisory_lock(${MIGRATION_LOCK}) AS ok`)).rows[0].ok === true;
+    if (!locked) {
+      throw new DumpError(
+        'TARGET_IN_USE',
+        'an API is starting or migrating on the target database (it holds the migration lock): stop it, then restore',
+      );
+    }
     const others = await otherSessions(c);
     if (others.length && !allowOtherSessions) {
       const shown = others
@@ -736,6 +749,7 @@ export async function restoreDatabase({
     if (err instanceof DumpError) throw err;
     throw new DumpError('RESTORE_FAILED', `the restore failed (nothing was restored): ${err.message}`);
   } finally {
+    if (locked) await c.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).catch(() => undefined);
     dump.close();
   }
 }
