@@ -389,7 +389,8 @@ export function refuseExisting(path) {
 /**
  * Gives the complete `partial` file its final name `path` without ever replacing a file there (a hard link
  * fails on an existing name, where a rename would replace it), then removes `partial`. A filesystem without
- * hard links gets an exclusive copy instead. An existing `path`: OUTPUT_EXISTS, `path` untouched, `partial` removed.
+ * hard links gets an exclusive copy instead. An existing `path`: OUTPUT_EXISTS, `path` untouched, the finished dump kept
+ * as `<path>.<time>` (named in the error) and `partial` removed.
  */
 export function publishDump(partial, path) {
   const place = (target) => {

@@ -197,15 +197,21 @@ describe('backup and restore: a dump of a working database restores into a fresh
   it('refuses to restore while an API holds the migration lock (starting or migrating), even with --force-live', async () => {
     const c = new Client({ connectionString: target.url, application_name: 'starting-api' });
     await c.connect();
-    await c.query(`SELECT pg_advisory_lock(hashtext('onbehalf:migrations'))`);
-    const before = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
-    const run = await runScript(
-      'restore.mjs',
-      [dumpFile, '--database-url', target.url, '--force', '--force-live'],
-      env(),
-    );
-    const after = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
-    await c.end();
+    let before: number;
+    let after: number;
+    let run: Awaited<ReturnType<typeof runScript>>;
+    try {
+      await c.query(`SELECT pg_advisory_lock(hashtext('onbehalf:migrations'))`);
+      before = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
+      run = await runScript(
+        'restore.mjs',
+        [dumpFile, '--database-url', target.url, '--force', '--force-live'],
+        env(),
+      );
+      after = (await c.query(`SELECT count(*)::int AS n FROM crm_calls`)).rows[0].n;
+    } finally {
+      await c.end(); // the lock goes with the session, whatever happened
+    }
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^\[restore\] error TARGET_IN_USE: an API is starting or migrating/);
     expect(run.stdout).not.toContain('dropped');

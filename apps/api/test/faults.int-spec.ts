@@ -70,7 +70,7 @@ describe('fault injection under concurrent load: ledger, exactly-once Creates, t
   };
 
   beforeAll(async () => {
-    // Pending rows resolve at once here; production waits 5 minutes (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
+    // Pending rows resolve at once here; production waits 20 minutes (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
     s = await startTestStack({ ONBEHALF_RECONCILE_PENDING_AFTER_SEC: '0' });
     ({ contosoId, northwindId } = await twoOrgs(s.admin, s.emulator));
     // Warm both orgs (mapping and ticket cached) so that faults hit the Create itself.

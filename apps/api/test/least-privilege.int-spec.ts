@@ -153,7 +153,7 @@ describe('least-privilege Postgres: the runtime role of DATABASE_URL', () => {
     for (const [row] of settings as { v: string }[][]) expect(row?.v).toBe('');
   });
 
-  it("an org's user mappings over HTTP, read scoped to it as the runtime role, are its own user's and none other's", async () => {
+  it("an org's user-mapping list over HTTP, served by the runtime role, holds its own user and no other org's", async () => {
     type Mappings = { items: { puid: string }[] };
     const contoso = await json<Mappings>(await s.admin.get(`/api/orgs/${contosoId}/user-mappings`));
     const northwind = await json<Mappings>(await s.admin.get(`/api/orgs/${northwindId}/user-mappings`));

@@ -28,6 +28,10 @@ interface AuditItem {
   reconciliation: string;
   reconciliationNote: string | null;
   linkedRecordId: string | null;
+  crm: {
+    createdby: { name: string | null } | null;
+    createdonbehalfby: { name: string | null } | null;
+  } | null;
 }
 
 interface Row {
@@ -99,7 +103,7 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
   const seal = () => s.api.app.get(LedgerChainService).sealOrg(contosoId);
 
   beforeAll(async () => {
-    // Pending rows resolve at once here; production waits 5 minutes (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
+    // Pending rows resolve at once here; production waits 20 minutes (ONBEHALF_RECONCILE_PENDING_AFTER_SEC).
     s = await startTestStack({ ONBEHALF_RECONCILE_PENDING_AFTER_SEC: '0' });
     const certId = await uploadDemoCertificate(s.admin, s.emulator);
     contosoId = await onboard(s.admin, s.emulator, 'Contoso Ltd', certId);
@@ -143,6 +147,9 @@ describe('reconciliation links a Create whose reply was lost to its failed ledge
       reconciliation: 'match',
       linkedRecordId: recordId,
     });
+    // the stamps shown are the linked record's, read back by reconciliation
+    expect(item!.crm?.createdby?.name).toBe('Jon Wilson');
+    expect(item!.crm?.createdonbehalfby?.name).toBe('ERP_Integration');
     const csv = await exportedRow(s.admin, contosoId, row.id);
     expect({ record_id: csv.record_id, linked_record_id: csv.linked_record_id }).toEqual({
       record_id: '',

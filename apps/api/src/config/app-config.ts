@@ -150,13 +150,12 @@ function keks(env: Env, devKeyFile: string | null): { keks: Map<string, Buffer>;
 }
 
 /**
- * After how long a still-pending ledger row counts as cut off by a crash. It must exceed the slowest live call:
- * the row is written before the session's work, which with the API's session options (tickets.service.ts: 30 s
- * per remote call, a ticket refresh allowed 3 × that, one refresh-and-retry round after a ticket fault) takes at
- * most 90 + 30 + 90 + 30 = 240 s. A shorter delay would fail a slow live call as CRASHED_UNKNOWN_OUTCOME, and its
- * reply would then find its row sealed.
+ * After how long a still-pending ledger row counts as cut off by a crash. It must exceed the slowest live call,
+ * or reconciliation would fail a call still running as CRASHED_UNKNOWN_OUTCOME and its reply would find its row
+ * sealed. With the session's bounds (tickets.service.ts SESSION_CALL_BOUNDS) that is (90 s + 30 s) × 8 + 32 s =
+ * 992 s, most of it the six early expiries a call may retry past; hence 20 minutes.
  */
-export const DEFAULT_RECONCILE_PENDING_AFTER_SEC = 300;
+export const DEFAULT_RECONCILE_PENDING_AFTER_SEC = 1200;
 
 /** Reads and checks the configuration; throws ConfigError naming the variable at fault. */
 export function loadConfig(env: Env): AppConfig {

@@ -1,12 +1,17 @@
+import { MAX_EARLY_EXPIRIES } from '@onbehalf/crm-auth';
 import { describe, expect, it } from 'vitest';
 import { SESSION_CALL_BOUNDS } from '../tickets/tickets.service';
 import { DEFAULT_RECONCILE_PENDING_AFTER_SEC, loadConfig } from './app-config';
 
 describe('the default pending delay (ONBEHALF_RECONCILE_PENDING_AFTER_SEC)', () => {
-  it('exceeds the slowest live call the session allows, so reconciliation never fails a call still running', () => {
+  it('exceeds the slowest live call the session bounds allow (ticket retries, early expiries, a read retried once)', () => {
     const b = SESSION_CALL_BOUNDS;
-    const slowestCallMs = (b.refreshTimeoutMs + b.timeoutMs) * (1 + b.ticketRetries);
-    expect(slowestCallMs).toBe(240_000);
+    expect(b.earlyExpiries).toBe(MAX_EARLY_EXPIRIES);
+    const slowestCallMs =
+      (b.refreshTimeoutMs + b.timeoutMs) * (1 + b.ticketRetries + b.earlyExpiries) +
+      b.transientDelayMs +
+      b.timeoutMs;
+    expect(slowestCallMs).toBe(992_000);
     expect(DEFAULT_RECONCILE_PENDING_AFTER_SEC * 1000).toBeGreaterThan(slowestCallMs);
   });
 

@@ -16,8 +16,8 @@ describe('buildLedgerQuery', () => {
     expect(sql).not.toMatch(/WHERE|LIMIT/);
     expect(sql.match(/ORDER BY c\.at DESC, c\.id DESC/g)).toHaveLength(2);
     expect(sql).toContain('LEFT JOIN orgs o ON o.id = c.org_id');
-    expect(sql).toContain(
-      'LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity AND s.record_id = c.record_id',
+    expect(sql.replace(/\s+/g, ' ')).toContain(
+      'LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity AND s.record_id = coalesce(c.linked_record_id, c.record_id)',
     );
   });
 

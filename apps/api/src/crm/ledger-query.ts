@@ -121,6 +121,7 @@ export function buildLedgerQuery(
     where.push(`(c.at, c.id) < (${p(page.cursor.at)}::timestamptz, ${p(page.cursor.id)}::uuid)`);
 
   // The page is cut in the subquery, so the joins only run for the rows that are shown.
+  // A lost reply's row shows the stamps of the record reconciliation linked it to (its record_id may be null).
   const sql = `
 SELECT ${COLUMNS}
 FROM (
@@ -130,7 +131,8 @@ FROM (
   ${page.limit !== undefined ? `LIMIT ${p(page.limit)}` : ''}
 ) c
 LEFT JOIN orgs o ON o.id = c.org_id
-LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity AND s.record_id = c.record_id
+LEFT JOIN crm_stamps s ON s.org_id = c.org_id AND s.entity = c.entity
+  AND s.record_id = coalesce(c.linked_record_id, c.record_id)
 ORDER BY c.at DESC, c.id DESC`;
   return { sql, params };
 }

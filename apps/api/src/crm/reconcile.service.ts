@@ -267,7 +267,7 @@ export class ReconcileService {
   }
 
   /**
-   * A pending row older than `afterSec` (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, 5 minutes by
+   * A pending row older than `afterSec` (ONBEHALF_RECONCILE_PENDING_AFTER_SEC, 20 minutes by
    * default: longer than the slowest live call, see DEFAULT_RECONCILE_PENDING_AFTER_SEC) was cut off by a crash or a lost reply. It is
    * marked failed with the code CRASHED_UNKNOWN_OUTCOME; a Create that did land is linked to its
    * record by the unknown-change scan (lost-replies.ts), or reported there when it cannot be told apart.

@@ -8,6 +8,7 @@ import {
   IdempotencyService,
   type KeyClaim,
   MAX_RENEWAL_MS,
+  MAX_LEASE_MS,
   MIN_LEASE_MS,
 } from './idempotency.service';
 
@@ -281,12 +282,16 @@ describe('IdempotencyService', () => {
       expect(writes.map((w) => w[0])).toEqual(['claim', 'renew', 'abandon']);
     });
 
-    it('is never shorter than MIN_LEASE_MS (30 s), whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says', async () => {
+    it('is between MIN_LEASE_MS (30 s) and MAX_LEASE_MS (90 s), whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says', async () => {
       expect(MIN_LEASE_MS).toBe(30_000);
+      expect(MAX_LEASE_MS).toBe(90_000);
       for (const [sec, ms] of [
         [0, 30_000],
         [29, 30_000],
         [31, 31_000],
+        [90, 90_000],
+        [91, 90_000],
+        [1200, 90_000],
       ] as const) {
         const { svc, writes } = world({ pendingAfterSec: sec });
         await svc.run(claim, async () => reply);

@@ -14,6 +14,11 @@ const CLAIM_TRIES = 3;
 /** The shortest lease, whatever ONBEHALF_RECONCILE_PENDING_AFTER_SEC says: it is renewed every third of it. */
 export const MIN_LEASE_MS = 30_000;
 /**
+ * The longest: the lease only has to outlast the gap between two renewals, so a longer one would only keep a
+ * crashed instance's key from being recovered for longer (the pending delay is 20 minutes by default).
+ */
+export const MAX_LEASE_MS = 90_000;
+/**
  * How long one attempt may keep renewing its lease: far beyond the slowest call the API can make (ticket work,
  * the CRM timeout and the session's bounded retries take minutes at most). A call still running then is stuck
  * (a request waiting on a dead connection): its key's lease runs out, so a retry can recover it instead of
@@ -56,7 +61,7 @@ export interface KeyReply {
  * same key and request gets it again without calling CRM. A retry that finds the key in flight gets
  * 409 IDEMPOTENCY_IN_PROGRESS while its owner may still finish it, and takes it over when the owner is
  * gone: an earlier run of this same instance (same ONBEHALF_INSTANCE_ID, another boot id) or a lease run out.
- * The lease is ONBEHALF_RECONCILE_PENDING_AFTER_SEC (at least MIN_LEASE_MS), renewed every third of it while
+ * The lease is ONBEHALF_RECONCILE_PENDING_AFTER_SEC (between MIN_LEASE_MS and MAX_LEASE_MS), renewed every third of it while
  * the call runs, so it runs out only once its owner stopped (a crash, a hung process), however long a call takes.
  */
 @Injectable()
@@ -72,7 +77,7 @@ export class IdempotencyService {
     jobs: JobsService,
   ) {
     this.me = { instance: config.instanceId, boot: randomUUID() };
-    this.leaseMs = Math.max(config.reconcilePendingAfterSec * 1000, MIN_LEASE_MS);
+    this.leaseMs = Math.min(Math.max(config.reconcilePendingAfterSec * 1000, MIN_LEASE_MS), MAX_LEASE_MS);
     jobs.register({
       name: IDEMPOTENCY_PURGE_JOB,
       everyMs: PURGE_EVERY_MS,

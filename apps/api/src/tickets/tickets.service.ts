@@ -6,6 +6,7 @@ import {
   type SessionEvent,
   WlidClient,
   isCrmAuthError,
+  MAX_EARLY_EXPIRIES,
 } from '@onbehalf/crm-auth';
 import { type CircuitBreakerPolicy, CircuitState, isBrokenCircuitError } from 'cockatiel';
 import { DataSource } from 'typeorm';
@@ -29,19 +30,27 @@ interface Entry {
 }
 
 /**
+ * The session's bounds on one impersonated call: each remote call, each ticket refresh (its lock wait included),
+ * the refresh-and-retry rounds after a ticket fault, the early expiries retried past on top of those (crm-auth's
+ * MAX_EARLY_EXPIRIES), and a read's one transient retry after at most 2 s. Once its ledger row is written, a call
+ * lasts at most (refreshTimeoutMs + timeoutMs) × (1 + ticketRetries + earlyExpiries) + 2 s + timeoutMs;
+ * reconciliation's pending delay must exceed it (DEFAULT_RECONCILE_PENDING_AFTER_SEC, checked by
+ * config/pending-delay.spec.ts).
+ */
+export const SESSION_CALL_BOUNDS = {
+  timeoutMs: 30_000,
+  refreshTimeoutMs: 90_000,
+  ticketRetries: 1,
+  earlyExpiries: MAX_EARLY_EXPIRIES,
+  transientDelayMs: 2_000,
+} as const;
+
+/**
  * The CrmSession registry: one session and one circuit breaker per org, created on first use. Tickets are
  * shared by every instance through Postgres (org-ticket-store.ts), and refreshed under an advisory lock so
  * that one instance refreshes an org at a time. Health reads: ticket-health.service.ts; the background
  * refresh: ticket-refresh.job.ts; the breaker's rule: org-breaker.ts.
  */
-/**
- * The session's bounds on one impersonated call: each remote call, each ticket refresh (its lock wait included),
- * and the refresh-and-retry rounds after a ticket fault. The slowest live call, once its ledger row is written, is
- * (refreshTimeoutMs + timeoutMs) × (1 + ticketRetries); reconciliation's pending delay must exceed it
- * (DEFAULT_RECONCILE_PENDING_AFTER_SEC, checked by app-config.spec).
- */
-export const SESSION_CALL_BOUNDS = { timeoutMs: 30_000, refreshTimeoutMs: 90_000, ticketRetries: 1 } as const;
-
 @Injectable()
 export class TicketsService implements OnApplicationShutdown {
   private readonly sessions = new Map<string, Promise<Entry>>();

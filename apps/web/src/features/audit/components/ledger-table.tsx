@@ -59,9 +59,15 @@ const LedgerRow = memo(function LedgerRow({ item, showOrg }: { item: LedgerItem;
           {shortId(item.recordId)}
         </Text>
         {/* A Create whose reply was lost: the record reconciliation found in CRM for it. */}
-        {item.linkedRecordId && item.linkedRecordId !== item.recordId && (
+        {item.linkedRecordId && (
           <Text size="xs" c="dimmed" title={item.linkedRecordId} data-testid="linked-record">
-            linked: <span style={{ fontFamily: 'monospace' }}>{shortId(item.linkedRecordId)}</span>
+            {item.linkedRecordId === item.recordId ? (
+              'linked (the id it named)'
+            ) : (
+              <>
+                linked: <span style={{ fontFamily: 'monospace' }}>{shortId(item.linkedRecordId)}</span>
+              </>
+            )}
           </Text>
         )}
       </Table.Td>
