@@ -35,14 +35,30 @@ export function FilterForm<F>({
   columns: number;
   children: (controls: FilterControls<F>) => ReactNode;
 }) {
+  const key = (f: F) => model.toSearchParams(f).toString();
   const [draft, setDraft] = useState(filters);
   const [seen, setSeen] = useState(filters);
-  if (model.toSearchParams(filters).toString() !== model.toSearchParams(seen).toString()) {
-    // The URL changed under us (Back, a link): show what it says.
+  // The URLs this form asked for and has not seen arrive yet, oldest first. Navigation is asynchronous: one of
+  // them may arrive after the user has edited the draft again, and must not put the draft back to what it was.
+  const [pending, setPending] = useState<string[]>([]);
+  const incoming = key(filters);
+  if (incoming !== key(seen)) {
     setSeen(filters);
-    setDraft(filters);
+    const ours = pending.indexOf(incoming);
+    if (ours >= 0) {
+      // One of ours (the draft already holds it, or later edits): forget it and the older ones.
+      setPending(pending.slice(ours + 1));
+    } else {
+      // The URL changed under us (Back, a link): show what it says.
+      setPending([]);
+      setDraft(filters);
+    }
   }
-  const commitLater = useDebouncedCallback((next: F) => onChange(next), 400);
+  const commit = (next: F) => {
+    setPending((p) => [...p.slice(-9), key(next)]);
+    onChange(next);
+  };
+  const commitLater = useDebouncedCallback((next: F) => commit(next), 400);
 
   const controls: FilterControls<F> = {
     draft,
@@ -50,7 +66,7 @@ export function FilterForm<F>({
       const next = { ...draft, [key]: value };
       setDraft(next);
       commitLater.cancel();
-      onChange(next);
+      commit(next);
     },
     setTyped: (key, value) => {
       const next = { ...draft, [key]: value };
@@ -61,12 +77,12 @@ export function FilterForm<F>({
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     commitLater.cancel();
-    onChange(draft);
+    commit(draft);
   };
   const reset = () => {
     commitLater.cancel();
     setDraft(model.empty);
-    onChange(model.empty);
+    commit(model.empty);
   };
 
   return (
