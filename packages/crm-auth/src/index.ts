@@ -99,7 +99,7 @@ export type {
 } from './clients/crm-service-client';
 export { CrmSession } from './session/crm-session';
 /** Early expiries (tickets refused while serving calls) one call may meet and retry past, beyond maxTicketRetries. */
-export { MAX_EARLY_EXPIRIES } from './session/ticket-retry';
+export { MAX_EARLY_EXPIRIES, MAX_TRANSIENT_DELAY_MS } from './session/ticket-retry';
 export { matchOrganization } from './session/match-organization';
 export type { CrmSessionOptions, CrmSessionState, SessionCallOptions } from './session/crm-session';
 export type { SessionEvent } from './session/session-event';

@@ -84,6 +84,9 @@ interface ClusterMeta {
 
 const USER = 'onbehalf';
 
+/** A Postgres identifier, double-quoted (names of databases and roles are never spliced in bare). */
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /** True when something already listens on 127.0.0.1:port. */
 export async function isPortTaken(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolvePromise) => {
@@ -529,12 +532,13 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
       await admin(async (c) => {
         const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
         if (exists.rowCount) return;
-        const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-        await c.query(`CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''}`);
+        await c.query(
+          `CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`,
+        );
       });
     },
     async loginRole(name, database) {
-      const ident = `"${name.replace(/"/g, '""')}"`;
+      const ident = quoteIdent(name);
       const password = randomBytes(18).toString('base64url');
       await admin(async (c) => {
         const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
@@ -547,7 +551,7 @@ async function start(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
       return `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
     },
     async dropDatabase(name) {
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`));
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
     },
     async stop() {
       if (stopped) return;

@@ -7,6 +7,7 @@ import {
   WlidClient,
   isCrmAuthError,
   MAX_EARLY_EXPIRIES,
+  MAX_TRANSIENT_DELAY_MS,
 } from '@onbehalf/crm-auth';
 import { type CircuitBreakerPolicy, CircuitState, isBrokenCircuitError } from 'cockatiel';
 import { DataSource } from 'typeorm';
@@ -42,7 +43,7 @@ export const SESSION_CALL_BOUNDS = {
   refreshTimeoutMs: 90_000,
   ticketRetries: 1,
   earlyExpiries: MAX_EARLY_EXPIRIES,
-  transientDelayMs: 2_000,
+  transientDelayMs: MAX_TRANSIENT_DELAY_MS,
 } as const;
 
 /**

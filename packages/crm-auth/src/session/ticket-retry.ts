@@ -24,7 +24,8 @@ import type { CrmTicketValue } from './session-tickets';
 
 /** Transient failures worth one more try for a read; never for a write. */
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504]);
-const MAX_TRANSIENT_DELAY_MS = 2_000;
+/** The longest pause before a read's one transient retry (a Retry-After above it is not waited for). */
+export const MAX_TRANSIENT_DELAY_MS = 2_000;
 /** Refusals of tickets that had already served calls (early expiries) retried per call. */
 export const MAX_EARLY_EXPIRIES = 6;
 
