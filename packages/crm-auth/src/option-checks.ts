@@ -13,7 +13,8 @@ import { CrmAuthError } from './errors';
 
 /** The error for a caller's misuse: `message` names the option and what was expected. */
 export function invalidOptions(message: string, cause?: unknown): CrmAuthError {
-  return new CrmAuthError('ERR_INVALID_OPTIONS', message, cause === undefined ? {} : { cause });
+  // An undefined cause is left out by CrmAuthError itself (no `cause` property then).
+  return new CrmAuthError('ERR_INVALID_OPTIONS', message, { cause });
 }
 
 /** An options object (not null, not a primitive); `what` names it, e.g. `CrmSession options`. */
@@ -70,19 +71,20 @@ export function optionalFunction<F>(value: F | undefined, name: string): F | und
   return value;
 }
 
-/** `fallback` when absent, else a finite number above 0. */
+/**
+ * `fallback` when absent, else a finite number above 0. `Number.isFinite` does not coerce: it is false
+ * for anything that is not a number (a string '5' included), so it alone refuses those.
+ */
 export function positiveNumber(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw invalidOptions(`${name} must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0) throw invalidOptions(`${name} must be a positive number`);
   return value;
 }
 
-/** `fallback` when absent, else a finite number of 0 or more. */
+/** `fallback` when absent, else a finite number of 0 or more (`Number.isFinite` refuses non-numbers). */
 export function nonNegativeNumber(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw invalidOptions(`${name} must be a number >= 0`);
+  if (!Number.isFinite(value) || value < 0) throw invalidOptions(`${name} must be a number >= 0`);
   return value;
 }
 
