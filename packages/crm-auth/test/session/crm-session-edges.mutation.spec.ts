@@ -248,6 +248,20 @@ describe('CrmSession: Passport tickets', () => {
     await expect(Promise.race([policyAborted.then(() => 'aborted'), delay(2_000)])).resolves.toBe('aborted');
   });
 
+  it('gives RetrieveCrmTicket the refresh’s abort signal, so a hanging one is aborted at the timeout', async () => {
+    const h = harness({ refreshTimeoutMs: 50 });
+    let aborted!: () => void;
+    const ticketAborted = new Promise<void>((r) => {
+      aborted = r;
+    });
+    h.discovery.retrieveCrmTicket = (_org: string, _passport: string, opts?: { signal?: AbortSignal }) => {
+      opts?.signal?.addEventListener('abort', () => aborted());
+      return never();
+    };
+    expect((await failure(h.session.whoAmI())).code).toBe('ERR_TIMEOUT');
+    await expect(Promise.race([ticketAborted.then(() => 'aborted'), delay(2_000)])).resolves.toBe('aborted');
+  });
+
   it('stops waiting for the Passport ticket when the CRM ticket refresh times out: no RetrieveCrmTicket after it', async () => {
     // The CRM refresh's 300 ms start first; its lock takes 150 ms, the STS 200 ms more, so the
     // Passport ticket arrives after the CRM refresh gave up (and before its own timeout).

@@ -238,6 +238,28 @@ describe('CrmSession: a CRM ticket goes only to the CrmService URL that came wit
     ]);
   });
 
+  // What a faulty store or a rewritten row may hand back: each is left alone and a new ticket fetched.
+  const unusable: Array<[string, Partial<Record<keyof OrganizationDetail, unknown>>]> = [
+    ['no organizationName', { organizationName: undefined }],
+    ['a CrmServiceUrl that is a URL object, not a string', { crmServiceUrl: new URL(contoso.crmServiceUrl) }],
+    ['a CrmServiceUrl that is not an absolute URL', { crmServiceUrl: 'contoso.crm.example/CrmService.asmx' }],
+  ];
+  it.each(unusable)('does not use a stored entry whose org detail has %s', async (_label, change) => {
+    const { clock, posted, store, clients } = twoOrgWorld();
+    await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
+    await store.set(store.crmKey('contoso'), {
+      ticket: 'contoso-ticket-odd-entry',
+      issuedAt: clock.now,
+      expiresAt: clock.now + 8 * HOUR,
+      organizationDetail: { ...contoso, ...change } as OrganizationDetail,
+    });
+    posted.length = 0;
+    await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();
+    expect(posted.map((p) => [p.url, p.token.crmTicket])).toEqual([
+      [contoso.crmServiceUrl, 'contoso-ticket-2'],
+    ]);
+  });
+
   it('still takes a stored entry bound to the same URL (one discovery call across processes)', async () => {
     const { clock, discovery, posted, store, clients } = twoOrgWorld();
     await harness({ organizationName: 'contoso', ticketStore: store, clients }, { clock }).session.whoAmI();

@@ -70,6 +70,15 @@ describe('CrmSession options: each check and its message', () => {
     expect(make({ stsUrl: 'https://login.example/RST2.srf' })).not.toThrow();
   });
 
+  it('requires an org, by unique name or friendly name, and says which options name one', () => {
+    expect(make({ organizationName: undefined })).toThrow(
+      invalidOptions('give organizationName (unique name) or friendlyName'),
+    );
+    expect(make({ organizationName: undefined, friendlyName: undefined })).toThrow(
+      invalidOptions('give organizationName (unique name) or friendlyName'),
+    );
+  });
+
   it('requires non-blank names', () => {
     expect(make({ partnerDomain: ' ' })).toThrow(invalidOptions('partnerDomain must be a non-empty string'));
     expect(make({ organizationName: '' })).toThrow(
@@ -112,15 +121,16 @@ describe('CrmSession options: each check and its message', () => {
 });
 
 describe('CrmSession state and events', () => {
-  it('shows only the org and zero counts before the first call', () => {
+  it('shows only the org and zero counts before the first call, no key for what is not known yet', () => {
     const h = harness();
-    expect(h.session.getState()).toEqual({
+    // toStrictEqual: a field not known yet is left out, not present as undefined.
+    expect(h.session.getState()).toStrictEqual({
       organizationName: 'contoso',
       refreshCount: 0,
       expiredFaultCount: 0,
     });
     const named = harness({ organizationName: undefined, friendlyName: 'Contoso Ltd' });
-    expect(named.session.getState()).toEqual({
+    expect(named.session.getState()).toStrictEqual({
       friendlyName: 'Contoso Ltd',
       refreshCount: 0,
       expiredFaultCount: 0,
@@ -146,6 +156,14 @@ describe('CrmSession state and events', () => {
     expect(state.lastRefreshLatencyMs).toBeGreaterThanOrEqual(0);
     expect(state.lastRefreshLatencyMs).toBeLessThan(10_000);
     expect(state.organizationDetail).not.toBe(contoso);
+  });
+
+  it('shows the org detail a friendly name was resolved to before any CRM ticket is fetched', async () => {
+    const h = harness({ organizationName: undefined, friendlyName: 'Contoso Ltd' });
+    // A user-id lookup resolves the org (RetrieveOrganizations) but needs no CRM ticket.
+    await h.session.resolveUserId('0003BFFD8F3A5B21');
+    expect(h.discovery.calls).toMatchObject({ orgs: 1, crmTicket: 0 });
+    expect(h.session.getState()).toMatchObject({ organizationName: 'contoso', organizationDetail: contoso });
   });
 
   it('stamps each event with the session clock and the org, and describes issued tickets', async () => {
@@ -335,6 +353,16 @@ describe('CrmSession: which failures a read retries', () => {
     expect(h.crm.calls.whoAmI).toBe(1);
   });
 
+  it('retries a Retrieve once after a transient failure, as the other reads', async () => {
+    const h = harness();
+    h.crm.failures.retrieve = [
+      new CrmAuthError('ERR_HTTP_STATUS', '503', { httpStatus: 503, retryAfterMs: 0 }),
+    ];
+    const { entity } = await h.session.retrieve({ entityName: 'account', id: CALLER, columns: 'all' });
+    expect(entity.attributes).toEqual({ accountid: CALLER });
+    expect(h.crm.calls.retrieve).toBe(2);
+  });
+
   it('waits the Retry-After the server asks for when it is at most 2 s', async () => {
     const h = harness();
     h.crm.failures.whoAmI = [
@@ -380,6 +408,16 @@ describe('CrmSession: ticket faults and the retry bound', () => {
     });
     expect((err.cause as CrmAuthError).code).toBe('ERR_CRM_EXPIRED_TICKET');
     expect(h.crm.calls.create).toBe(3);
+  });
+
+  it('retries a call whose ticket expired after serving an earlier call, without spending maxTicketRetries', async () => {
+    const h = harness({ maxTicketRetries: 0 });
+    await h.session.whoAmI();
+    // crm-ticket-1 served that call, then expired early: a new event, not the same problem again.
+    h.crm.expired.add('crm-ticket-1');
+    await h.session.create(account);
+    expect(h.crm.tokens.map((t) => t.crmTicket)).toEqual(['crm-ticket-1', 'crm-ticket-1', 'crm-ticket-2']);
+    expect(h.crm.calls.create).toBe(2);
   });
 
   it('does not claim not-executed when the refused read carried no such proof', async () => {
@@ -444,6 +482,17 @@ describe('CrmSession: user ids', () => {
     const h = harness({ userIdTtlMs: 10_000 });
     expect(await h.session.resolveUserId(PUID.toLowerCase())).toBe(CALLER);
     h.clock.advance(9_999);
+    await h.session.resolveUserId(PUID);
+    expect(h.discovery.calls.userId).toBe(1);
+    h.clock.advance(1);
+    await h.session.resolveUserId(PUID);
+    expect(h.discovery.calls.userId).toBe(2);
+  });
+
+  it('serves a resolved user id for one hour by default, and asks again at that instant', async () => {
+    const h = harness();
+    expect(await h.session.resolveUserId(PUID)).toBe(CALLER);
+    h.clock.advance(HOUR - 1);
     await h.session.resolveUserId(PUID);
     expect(h.discovery.calls.userId).toBe(1);
     h.clock.advance(1);
