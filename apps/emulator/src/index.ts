@@ -14,6 +14,7 @@ export type {
 } from './control/emulator.control';
 export type { ScenarioInput } from './scenarios/scenario.engine';
 export type { CallCounts } from './scenarios/call.counter';
+export type { BarrierInput, BarrierStatus, BarrierThen } from './scenarios/crm-barrier';
 export type { IssueCertificateRequest, IssuedCertificate } from './pki/pki.store';
 export type { Lifetimes } from './http/emulator.context';
 export type {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import path from 'node:path';
-import { createEmulatorControl, type EmulatorControl } from './control/emulator.control';
+import { createEmulatorControl, type EmulatorControl, expireCrmTickets } from './control/emulator.control';
 import { CrmServiceHandler } from './crm/crm-service.handler';
 import { DiscoveryHandler } from './discovery/discovery.handler';
 import type { EmulatorContext, EmulatorUrls, Lifetimes } from './http/emulator.context';
@@ -12,6 +12,7 @@ import { CrlPublisher } from './pki/crl.publisher';
 import { PkiStore } from './pki/pki.store';
 import { RpsHandler } from './rps/rps.handler';
 import { CallCounter } from './scenarios/call.counter';
+import { CrmBarrier } from './scenarios/crm-barrier';
 import { ScenarioEngine } from './scenarios/scenario.engine';
 import { demoSeed, emptySeed, SERVICE_ACCOUNT } from './state/demo-seed';
 import { orgUrls } from './state/org-urls';
@@ -189,12 +190,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const scenarios = new ScenarioEngine(store);
   const counter = new CallCounter();
   const earlyExpired = new Set<string>();
+  const barrier = new CrmBarrier((then, org) => {
+    if (then === 'expire-tickets') expireCrmTickets(store, org);
+  }, log);
   const ctx: EmulatorContext = {
     store,
     pki,
     tickets: new TicketCodec(pki.ticketKey),
     scenarios,
     counter,
+    barrier,
     lifetimes,
     urls: urlsFor(`https://${hostForUrl(hostnames[0] ?? 'localhost')}:${port}`),
     partnerDomains: options.partnerDomains?.length
@@ -214,6 +219,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     defaultLifetimes: { ...lifetimes },
     seed: seedState,
     earlyExpired,
+    barrier,
   });
 
   const server = createServer(
@@ -265,6 +271,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     control,
     close() {
       closing ??= (async () => {
+        // Calls held by a barrier are released, so that the server can finish them and close.
+        barrier.clear();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await closed;

@@ -57,6 +57,7 @@ describe('the control API', () => {
       crm: { WhoAmI: 3 },
       rps: {},
       total: 5,
+      faults: {},
     });
     await h.control('POST', '/counts/reset');
     expect((await h.control<CallCounts>('GET', '/counts')).json.total).toBe(0);

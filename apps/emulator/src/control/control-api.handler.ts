@@ -81,6 +81,12 @@ export async function handleControl(
         return sendJson(res, 200, control.setLifetimes(body));
       case 'POST tickets/expire':
         return sendJson(res, 200, control.expireTickets(body as { org?: string }));
+      case 'POST crm/barrier':
+        return sendJson(res, 201, control.armBarrier(body));
+      case 'GET crm/barrier':
+        return sendJson(res, 200, control.barrier() ?? null);
+      case 'DELETE crm/barrier':
+        return sendJson(res, 200, control.cancelBarrier() ?? null);
       case 'GET counts':
         return sendJson(res, 200, control.counts());
       case 'POST counts/reset':

@@ -1,6 +1,7 @@
 import type { Lifetimes } from '../http/emulator.context';
 import type { IssueCertificateRequest, IssuedCertificate } from '../pki/pki.store';
 import type { CallCounts } from '../scenarios/call.counter';
+import type { BarrierInput, BarrierStatus } from '../scenarios/crm-barrier';
 import type { ScenarioInput } from '../scenarios/scenario.engine';
 import type {
   CertRegistration,
@@ -102,6 +103,16 @@ export interface EmulatorControl {
   setLifetimes(input: LifetimesInput): Lifetimes;
   /** Every CRM ticket issued so far for `org` (all orgs when absent) now counts as expired. */
   expireTickets(input?: { org?: string }): { org: string; expiredAt: string };
+  /**
+   * Holds CrmService calls of `operation`, before their ticket is checked, until `count` have
+   * arrived (or `timeoutMs` passed: status `timed-out`); then runs `then` (`expire-tickets`: as
+   * expireTickets for `org`, all orgs without it) and releases them all at once.
+   */
+  armBarrier(input: BarrierInput): BarrierStatus;
+  /** The barrier armed last and what became of it (arrived, state), or undefined. */
+  barrier(): BarrierStatus | undefined;
+  /** Releases a waiting barrier's calls without running its `then`. */
+  cancelBarrier(): BarrierStatus | undefined;
   counts(): CallCounts;
   resetCounts(): void;
   records(query: { org: string; entity?: string }): RecordView[];

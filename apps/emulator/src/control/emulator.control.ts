@@ -1,6 +1,7 @@
 import type { Lifetimes } from '../http/emulator.context';
 import type { PkiStore } from '../pki/pki.store';
 import type { CallCounter } from '../scenarios/call.counter';
+import type { BarrierInput, CrmBarrier } from '../scenarios/crm-barrier';
 import { ControlInputError, type ScenarioEngine } from '../scenarios/scenario.engine';
 import type { OrgState, PersistedState } from '../state/emulator-state.model';
 import type { StateStore } from '../state/state.store';
@@ -23,6 +24,23 @@ export interface ControlDeps {
   defaultLifetimes: Lifetimes;
   seed: () => PersistedState;
   earlyExpired: Set<string>;
+  /** The CrmService's barrier (`/_control/crm/barrier`); without it, arming one is refused. */
+  barrier?: CrmBarrier;
+}
+
+/**
+ * Every CRM ticket issued so far for `org` (all orgs when undefined) now counts as expired: the
+ * CrmService answers it with 0x8004A101, as CRM Online answers a ticket past its lifetime.
+ */
+export function expireCrmTickets(
+  store: StateStore,
+  org: string | undefined,
+): { org: string; expiredAt: string } {
+  const key = org ?? '*';
+  const now = Date.now();
+  store.ticketCutoffs[key] = now;
+  store.changed();
+  return { org: key, expiredAt: new Date(now).toISOString() };
 }
 
 /** Creates the in-process control of one emulator. */
@@ -32,6 +50,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
 
   return {
     async reset() {
+      deps.barrier?.clear();
       store.load(deps.seed());
       deps.counter.reset();
       deps.earlyExpired.clear();
@@ -80,12 +99,17 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
       return { ...deps.lifetimes };
     },
 
-    expireTickets(input) {
-      const org = input?.org ? orgOrThrow(input.org).name : '*';
-      const now = Date.now();
-      store.ticketCutoffs[org] = now;
-      store.changed();
-      return { org, expiredAt: new Date(now).toISOString() };
+    expireTickets: (input) => expireCrmTickets(store, input?.org ? orgOrThrow(input.org).name : undefined),
+
+    armBarrier(input: BarrierInput) {
+      if (!deps.barrier) throw new ControlInputError('This emulator has no CrmService barrier');
+      const org = typeof input.org === 'string' ? orgOrThrow(input.org).name : input.org;
+      return deps.barrier.arm({ ...input, org });
+    },
+    barrier: () => deps.barrier?.status(),
+    cancelBarrier() {
+      deps.barrier?.cancel();
+      return deps.barrier?.status();
     },
 
     counts: () => deps.counter.snapshot(),

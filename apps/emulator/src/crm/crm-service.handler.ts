@@ -114,13 +114,15 @@ export class CrmServiceHandler implements SoapService {
       account: claims?.liveId,
       user: token.callerId,
     };
+    const run = (): HttpReply => {
+      const call = resolveCaller(this.ctx, token, claims);
+      return reply(envelope.version, this.dispatch(op, executeType, call, envelope));
+    };
     return {
       operation: label,
       ctx: scenarioCtx,
-      run: () => {
-        const call = resolveCaller(this.ctx, token, claims);
-        return reply(envelope.version, this.dispatch(op, executeType, call, envelope));
-      },
+      // A barrier (`/_control/crm/barrier`) holds the call before its ticket is checked.
+      run: () => this.ctx.barrier.hold(label)?.then(run) ?? run(),
     };
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { PkiStore } from '../pki/pki.store';
 import type { CallCounter, CountedEndpoint } from '../scenarios/call.counter';
+import type { CrmBarrier } from '../scenarios/crm-barrier';
 import type { ScenarioContext, ScenarioEngine } from '../scenarios/scenario.engine';
 import type { StateStore } from '../state/state.store';
 import type { TicketCodec } from '../tickets/ticket.codec';
@@ -31,6 +32,8 @@ export interface EmulatorContext {
   tickets: TicketCodec;
   scenarios: ScenarioEngine;
   counter: CallCounter;
+  /** `POST /_control/crm/barrier`: holds CrmService calls of one operation until enough have arrived. */
+  barrier: CrmBarrier;
   lifetimes: Lifetimes;
   urls: EmulatorUrls;
   /** Partner domains the STS issues tickets for (AppliesTo). */

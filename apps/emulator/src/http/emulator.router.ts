@@ -180,11 +180,14 @@ async function handleSoap(
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
     ctx.counter.count(service.endpoint, 'rejected');
-    const reply = service.faultReply(
-      new CrmFault('InvalidArgument', `The request body exceeds ${MAX_BODY_BYTES} bytes.`, 'Client', 413),
-      undefined,
-      req,
+    const fault = new CrmFault(
+      'InvalidArgument',
+      `The request body exceeds ${MAX_BODY_BYTES} bytes.`,
+      'Client',
+      413,
     );
+    ctx.counter.fault(service.endpoint, fault.code);
+    const reply = service.faultReply(fault, undefined, req);
     res.setHeader('connection', 'close');
     return writeReply(res, { ...reply, status: 413 });
   }
@@ -195,6 +198,7 @@ async function handleSoap(
     prepared = service.prepare(envelope, req);
   } catch (error) {
     ctx.counter.count(service.endpoint, 'invalid');
+    countFault(ctx, service, error);
     const reply = service.faultReply(error, envelope, req);
     return writeReply(res, error instanceof SoapParseError ? { ...reply, status: error.httpStatus } : reply);
   }
@@ -205,10 +209,16 @@ async function handleSoap(
   try {
     reply = await prepared.run();
   } catch (error) {
+    countFault(ctx, service, error);
     reply = service.faultReply(error, envelope, req);
   }
   if (transport.some((s) => s.name === 'MALFORMED_REPLY')) reply = truncateReply(reply);
   writeReply(res, reply);
+}
+
+/** Counts a CRM fault by its code (`/_control/counts`, faults); other errors answer faults of their own kind. */
+function countFault(ctx: EmulatorContext, service: SoapService, error: unknown): void {
+  if (error instanceof CrmFault) ctx.counter.fault(service.endpoint, error.code);
 }
 
 function indexPage(ctx: EmulatorContext): string {
