@@ -3,7 +3,7 @@
  * {@link parseXml}: it refuses hostile input before the parser sees it, runs fast-xml-parser once,
  * and resolves namespaces and entities itself while converting to {@link XmlElement}s.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
 import { CrmAuthError } from '../errors';
 import { DEFAULT_NS_KEY, type NamespaceScope, type XmlAttribute, type XmlElement } from './xml-element';
 
@@ -20,8 +20,12 @@ export interface XmlParseOptions {
   maxBytes?: number;
 }
 
-// Options chosen for safety first (docs/protocol.md §2.4):
-const PARSER = new XMLParser({
+/**
+ * The fast-xml-parser options of {@link parseXml}, chosen for safety first (docs/protocol.md §2.4).
+ * Exported from this module only (not the package index) so that the bench's raw-parse baseline
+ * (bench/suites/decode.mjs) parses with exactly these options.
+ */
+export const SAFE_PARSER_OPTIONS: Readonly<X2jOptions> = Object.freeze({
   // Keeps every element (duplicates, order) and gives one uniform node shape to convert.
   preserveOrder: true,
   ignoreAttributes: false,
@@ -44,6 +48,8 @@ const PARSER = new XMLParser({
   // Keep names as sent; the nodes are only read by key iteration, never by method calls.
   onDangerousProperty: (name: string) => name,
 });
+
+const PARSER = new XMLParser(SAFE_PARSER_OPTIONS);
 
 // An HTML page (login or proxy error page), possibly after BOM, whitespace, an XML declaration or comments.
 const HTML_START =
