@@ -1,7 +1,7 @@
 // `npm run bench` (or `node bench/run.mjs`): every benchmark of docs/architecture.md §9, one after the other,
 // then a table of figures, targets and pass/fail, written to bench/results/latest.json.
 //
-//   node bench/run.mjs                      everything (about 6–8 minutes on 2 cores)
+//   node bench/run.mjs                      everything (a few minutes on 2 cores; the last run's time is totalSec in results/latest.json)
 //   node bench/run.mjs --only api,audit     some suites: web, decode, emulator, api, audit, chain, start
 //   node bench/run.mjs --quick              smaller runs for trying things out (writes results/quick.json)
 //   node bench/run.mjs --no-build-start     skip the "cold start including the workspace build"
