@@ -29,3 +29,5 @@ export type {
 } from './state/emulator-state.model';
 export { SCENARIO_NAMES } from './state/emulator-state.model';
 export { DEMO_IDS, SERVICE_ACCOUNT } from './state/demo-seed';
+export { DEMO_ENTRA, EntraDirectory } from './entra/entra-directory';
+export type { EntraApp, EntraTenant, IssuedToken } from './entra/entra-directory';

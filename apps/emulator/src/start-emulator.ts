@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createEmulatorControl, type EmulatorControl, expireCrmTickets } from './control/emulator.control';
 import { CrmServiceHandler } from './crm/crm-service.handler';
 import { DiscoveryHandler } from './discovery/discovery.handler';
+import { DEMO_ENTRA, demoEntraSeed, EntraDirectory } from './entra/entra-directory';
+import { EntraHandler } from './entra/entra.handler';
 import type { EmulatorContext, EmulatorUrls, Lifetimes } from './http/emulator.context';
 import { createRouter } from './http/emulator.router';
 import { CrlPublisher } from './pki/crl.publisher';
@@ -79,6 +81,19 @@ export interface RunningEmulator {
   demo: DemoFiles;
   /** The control API's operations, in-process and typed. */
   control: EmulatorControl;
+  /** The identity platform (Entra ID) of the demo: its authority, tenant, the ISV's app and the Dataverse environment. */
+  entra: {
+    /** The authority host: `<url>`; a tenant's token endpoint is `<url>/<tenant>/oauth2/v2.0/token`. */
+    authorityUrl: string;
+    tenantId: string;
+    tenantDomain: string;
+    /** The ISV's app (client id); its certificate is the demo certificate. */
+    clientId: string;
+    /** The demo Dataverse environment's URL: the resource of the token (`<environmentUrl>/.default`). */
+    environmentUrl: string;
+    /** The directory behind the endpoints (tenants, apps, consents, issued tokens), in-process. */
+    directory: EntraDirectory;
+  };
   /** Closes the server and every socket, and flushes the state to disk. */
   close(): Promise<void>;
 }
@@ -210,6 +225,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     log,
   };
   const crl = new CrlPublisher(pki, store, scenarios);
+
+  const entraDirectory = new EntraDirectory(() =>
+    seed === 'demo' ? demoEntraSeed(pki.demo.certPem) : { tenants: [], apps: [] },
+  );
   const control = createEmulatorControl({
     store,
     pki,
@@ -220,6 +239,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     seed: seedState,
     earlyExpired,
     barrier,
+    entra: entraDirectory,
   });
 
   const server = createServer(
@@ -240,6 +260,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       rps: new RpsHandler(ctx),
       control,
       crl,
+      entra: new EntraHandler(entraDirectory, () => ctx.urls.base),
     }),
   );
   server.keepAliveTimeout = 65_000;
@@ -269,6 +290,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     caCertPath: demo.caCertPath,
     demo,
     control,
+    entra: {
+      authorityUrl: ctx.urls.base,
+      tenantId: DEMO_ENTRA.tenantId,
+      tenantDomain: DEMO_ENTRA.tenantDomain,
+      clientId: DEMO_ENTRA.clientId,
+      environmentUrl: `${ctx.urls.base}${DEMO_ENTRA.environmentPath}`,
+      directory: entraDirectory,
+    },
     close() {
       closing ??= (async () => {
         // Calls held by a barrier are released, so that the server can finish them and close.

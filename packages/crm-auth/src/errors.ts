@@ -15,6 +15,15 @@ export const CRM_AUTH_ERROR_CODES = [
   'ERR_CRM_FAULT', // any other CRM fault; see `faultCode`
   // Windows Live STS
   'ERR_WLID_FAULT', // a psf:error fault from the STS; see `faultCode`
+  // Microsoft identity platform (Entra ID) token endpoint; `faultCode` is the AADSTS code as sent
+  'ERR_ENTRA_APP_NOT_FOUND', // AADSTS700016: the app is not in the tenant, or not consented there
+  'ERR_ENTRA_CERT_NOT_ON_APP', // AADSTS700027: the signing certificate is not registered on the app
+  'ERR_ENTRA_TENANT_NOT_FOUND', // AADSTS90002
+  'ERR_ENTRA_NO_RESOURCE', // AADSTS500011: the Dataverse environment (the resource) is not in the tenant
+  'ERR_ENTRA_ASSERTION_TIME', // AADSTS700024: the client assertion is outside its time range
+  'ERR_ENTRA_BAD_SIGNATURE', // AADSTS7000274: the client assertion's signature is invalid
+  'ERR_ENTRA_CERT_VALIDITY', // AADSTS1000502: the certificate is outside its validity period
+  'ERR_ENTRA_FAULT', // any other AADSTS error; see `faultCode`
   // Messages
   'ERR_XML_MALFORMED', // not well-formed XML, truncated, or not the expected SOAP shape
   'ERR_XML_FORBIDDEN', // DOCTYPE, entity declaration, or other construct refused for safety
@@ -55,7 +64,7 @@ export const CRM_AUTH_ERROR_CODES = [
 export type CrmAuthErrorCode = (typeof CRM_AUTH_ERROR_CODES)[number];
 
 export interface CrmAuthErrorFields {
-  /** The CRM or Live fault code as sent, e.g. `0x8004A101`. */
+  /** The CRM, Live or identity-platform fault code as sent, e.g. `0x8004A101` or `AADSTS700016`. */
   faultCode?: string;
   /** The fault's description text as sent. */
   faultDescription?: string;

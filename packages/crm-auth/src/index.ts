@@ -107,3 +107,8 @@ export { MemoryTicketStore } from './session/ticket-store';
 export type { StoredTicket, TicketStore } from './session/ticket-store';
 export { MemoryUserIdStore } from './session/user-id-store';
 export type { UserIdEntry, UserIdStore } from './session/user-id-store';
+export { buildClientAssertion, MAX_ASSERTION_LIFETIME_SEC } from './dataverse/client-assertion';
+export type { AssertionAlgorithm, ClientAssertionInput } from './dataverse/client-assertion';
+export { EntraTokenClient, tokenEndpoint } from './dataverse/entra-token-client';
+export type { EntraAccessToken, EntraTokenClientOptions } from './dataverse/entra-token-client';
+export { ENTRA_ERROR_CODES, entraCodeOf } from './dataverse/entra-errors';

@@ -13,6 +13,7 @@ export type CrmApiErrorCode =
   | 'CRM_FAULT'
   | 'CRM_TICKET_REFUSED'
   | 'WLID_REFUSED'
+  | 'ENTRA_REFUSED'
   | 'CRM_TIMEOUT'
   | 'CRM_UNAVAILABLE'
   | 'CRM_BAD_REPLY'
@@ -42,6 +43,15 @@ export const CRM_ERROR_MAP = {
   ERR_CRM_BAD_TICKET: [502, 'CRM_TICKET_REFUSED'],
   ERR_RETRIES_EXHAUSTED: [502, 'CRM_TICKET_REFUSED'],
   ERR_WLID_FAULT: [502, 'WLID_REFUSED'],
+  // The identity platform refused the app's token request: the app's registration or consent (configuration).
+  ERR_ENTRA_APP_NOT_FOUND: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_CERT_NOT_ON_APP: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_TENANT_NOT_FOUND: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_NO_RESOURCE: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_ASSERTION_TIME: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_BAD_SIGNATURE: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_CERT_VALIDITY: [502, 'ENTRA_REFUSED'],
+  ERR_ENTRA_FAULT: [502, 'ENTRA_REFUSED'],
   // The remote services could not be reached or did not answer.
   ERR_TIMEOUT: [504, 'CRM_TIMEOUT'],
   ERR_ABORTED: [504, 'CRM_TIMEOUT'],

@@ -26,6 +26,8 @@ export interface ControlDeps {
   earlyExpired: Set<string>;
   /** The CrmService's barrier (`/_control/crm/barrier`); without it, arming one is refused. */
   barrier?: CrmBarrier;
+  /** The identity platform's directory; reset to its seed with the rest. */
+  entra?: { reset(): void };
 }
 
 /**
@@ -51,6 +53,7 @@ export function createEmulatorControl(deps: ControlDeps): EmulatorControl {
   return {
     async reset() {
       deps.barrier?.clear();
+      deps.entra?.reset();
       store.load(deps.seed());
       deps.counter.reset();
       deps.earlyExpired.clear();

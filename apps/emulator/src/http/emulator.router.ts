@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleControl } from '../control/control-api.handler';
+import { EntraHandler } from '../entra/entra.handler';
 import type { EmulatorControl } from '../control/emulator.control';
 import type { CrlPublisher } from '../pki/crl.publisher';
 import type { RpsHandler } from '../rps/rps.handler';
@@ -47,6 +48,8 @@ export interface RouterDeps {
   rps: RpsHandler;
   control: EmulatorControl;
   crl: CrlPublisher;
+  /** The identity platform's token, openid-configuration and instance-discovery endpoints. */
+  entra: EntraHandler;
 }
 
 const PATHS = {
@@ -89,6 +92,8 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   const wantsWsdl = [...url.searchParams.keys()].some((k) => k.toLowerCase() === 'wsdl');
 
   if (p.startsWith('/_control/')) return handleControl(deps.control, req, res, url);
+  const entraRoute = EntraHandler.match(url.pathname);
+  if (entraRoute) return writeReply(res, await deps.entra.handle(req, entraRoute, url));
   if (PATHS.sts.has(p)) {
     if (method !== 'POST') return writeReply(res, text(405, 'Use POST'));
     return handleSoap(deps, deps.sts, req, res);

@@ -96,6 +96,8 @@ export const API_ERROR_MESSAGES: { readonly [C in ApiErrorCode]: MessageFor | nu
     "CRM Online refused the org's tickets even after a refresh: run the org's check again; if it persists, the service account may have lost access to the org",
   WLID_REFUSED:
     "Windows Live refused the org's certificate: check that it is associated with the service account's Live ID and is not expired or revoked",
+  ENTRA_REFUSED:
+    "Microsoft Entra ID refused the app's token request: check the tenant, that the app is consented there, and that the certificate is registered on the app and valid",
   CRM_TIMEOUT: 'CRM Online did not answer in time. Try again in a moment.',
   CRM_UNAVAILABLE: 'CRM Online could not be reached',
   CRM_BAD_REPLY:

@@ -1,0 +1,381 @@
+import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { HttpReply } from '../http/emulator.context';
+import { type EntraDirectory, jwtThumbprints } from './entra-directory';
+
+const FORM_MAX_BYTES = 64 * 1024;
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Clock skew allowed on `nbf` and `exp`, and the longest assertion lifetime (docs/protocol.md §13.1). */
+const SKEW_SEC = 300;
+const MAX_ASSERTION_LIFETIME_SEC = 600;
+
+/** An error of the token endpoint: the OAuth `error`, the AADSTS number, its text, and the HTTP status. */
+export class EntraError extends Error {
+  constructor(
+    readonly error: string,
+    readonly aadsts: number,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+function json(status: number, value: unknown): HttpReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' },
+    body: JSON.stringify(value),
+  };
+}
+
+/**
+ * The identity platform's error body: `{error, error_description: "AADSTSnnnn: …\r\nTrace ID: …\r\nCorrelation ID:
+ * …\r\nTimestamp: …", error_codes, timestamp, trace_id, correlation_id, error_uri}` (docs/protocol.md §13.1).
+ */
+export function entraErrorReply(e: EntraError, baseUrl: string, now = new Date()): HttpReply {
+  const traceId = randomUUID();
+  const correlationId = randomUUID();
+  const timestamp = now
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
+  return json(e.status, {
+    error: e.error,
+    error_description: `AADSTS${e.aadsts}: ${e.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [e.aadsts],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `${baseUrl}/error?code=${e.aadsts}`,
+  });
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > FORM_MAX_BYTES)
+      throw new EntraError('invalid_request', 90033, 'The request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  if (!type.startsWith('application/x-www-form-urlencoded'))
+    throw new EntraError(
+      'invalid_request',
+      900144,
+      "The request body must be form-encoded ('application/x-www-form-urlencoded').",
+    );
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function required(form: URLSearchParams, name: string): string {
+  const v = form.get(name);
+  if (!v)
+    throw new EntraError(
+      'invalid_request',
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    );
+  return v;
+}
+
+interface Jwt {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signed: string;
+  signature: Buffer;
+  signatureText: string;
+}
+
+function parseJwt(token: string): Jwt {
+  const parts = token.split('.');
+  const bad = (): EntraError =>
+    new EntraError('invalid_client', 50027, 'JWT token is invalid or malformed.', 401);
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) throw bad();
+  try {
+    const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as unknown;
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
+    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null)
+      throw bad();
+    return {
+      header: header as Record<string, unknown>,
+      claims: claims as Record<string, unknown>,
+      signed: `${parts[0]}.${parts[1]}`,
+      signature: Buffer.from(parts[2]!, 'base64url'),
+      signatureText: parts[2]!,
+    };
+  } catch {
+    throw bad();
+  }
+}
+
+/** The Microsoft identity platform's endpoints the client-credentials flow and msal-node use. */
+export class EntraHandler {
+  constructor(
+    private readonly directory: EntraDirectory,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  /** `/{tenant}/oauth2/v2.0/token`, `/{tenant}/v2.0/.well-known/openid-configuration`, `/common/discovery/instance`. */
+  static match(pathname: string): { kind: 'token' | 'openid' | 'instance'; tenant: string } | undefined {
+    if (pathname.toLowerCase() === '/common/discovery/instance')
+      return { kind: 'instance', tenant: 'common' };
+    const m = /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/i.exec(pathname);
+    if (!m) return undefined;
+    return {
+      kind: m[2]!.toLowerCase().startsWith('oauth2') ? 'token' : 'openid',
+      tenant: decodeURIComponent(m[1]!),
+    };
+  }
+
+  async handle(
+    req: IncomingMessage,
+    route: { kind: 'token' | 'openid' | 'instance'; tenant: string },
+    url: URL,
+  ): Promise<HttpReply> {
+    const method = req.method ?? 'GET';
+    try {
+      if (route.kind === 'token') {
+        if (method !== 'POST') {
+          req.resume();
+          throw new EntraError('invalid_request', 900561, 'The endpoint only accepts POST requests.');
+        }
+        return await this.token(req, route.tenant);
+      }
+      req.resume();
+      if (method !== 'GET')
+        throw new EntraError('invalid_request', 900561, 'The endpoint only accepts GET requests.');
+      return route.kind === 'openid' ? this.openidConfiguration(route.tenant) : this.instanceDiscovery(url);
+    } catch (e) {
+      if (e instanceof EntraError) return entraErrorReply(e, this.baseUrl());
+      throw e;
+    }
+  }
+
+  #tenantOrFail(name: string): ReturnType<EntraDirectory['tenant']> & object {
+    const t = this.directory.tenant(name);
+    if (!t)
+      throw new EntraError(
+        'invalid_request',
+        90002,
+        `Tenant '${name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
+    return t;
+  }
+
+  openidConfiguration(tenantName: string): HttpReply {
+    const t = this.#tenantOrFail(tenantName);
+    const base = this.baseUrl();
+    return json(200, {
+      token_endpoint: `${base}/${t.id}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/${t.id}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${base}/${t.id}/v2.0`,
+      request_uri_parameter_supported: false,
+      authorization_endpoint: `${base}/${t.id}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/${t.id}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${base}/${t.id}/oauth2/v2.0/logout`,
+      tenant_region_scope: 'NA',
+    });
+  }
+
+  instanceDiscovery(url: URL): HttpReply {
+    const host = new URL(this.baseUrl()).host;
+    const endpoint = url.searchParams.get('authorization_endpoint');
+    let tenant = 'common';
+    if (endpoint) {
+      const m = /^https:\/\/[^/]+\/([^/]+)\//.exec(endpoint);
+      if (m) tenant = m[1]!;
+    }
+    return json(200, {
+      tenant_discovery_endpoint: `${this.baseUrl()}/${tenant}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+  }
+
+  /** The client-credentials grant with a certificate assertion; each check answers as the service does. */
+  async token(req: IncomingMessage, tenantName: string): Promise<HttpReply> {
+    const form = await readForm(req);
+    const now = Date.now();
+    const nowSec = Math.floor(now / 1000);
+    const tenant = this.#tenantOrFail(tenantName);
+    const grant = required(form, 'grant_type');
+    if (grant !== 'client_credentials')
+      throw new EntraError(
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${grant}'.`,
+      );
+    const clientId = required(form, 'client_id');
+    const app = this.directory.app(clientId);
+    if (!app || !tenant.consentedApps.some((c) => c.toLowerCase() === clientId.toLowerCase()))
+      throw new EntraError(
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.domain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      );
+    const scope = required(form, 'scope');
+    const scopes = scope.split(/\s+/).filter(Boolean);
+    if (scopes.length !== 1 || !scopes[0]!.endsWith('/.default'))
+      throw new EntraError(
+        'invalid_scope',
+        70011,
+        `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid: client credential flows must have one scope value with /.default.`,
+      );
+    const resource = scopes[0]!.slice(0, -'/.default'.length).toLowerCase();
+    const environments = tenant.environments.map((e) =>
+      (e.startsWith('/') ? `${this.baseUrl()}${e}` : e).toLowerCase(),
+    );
+    if (!environments.includes(resource))
+      throw new EntraError(
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenant.domain}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      );
+    if (form.get('client_assertion_type') !== JWT_BEARER || !form.get('client_assertion'))
+      throw new EntraError(
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        401,
+      );
+    const jwt = parseJwt(form.get('client_assertion')!);
+    this.#checkAssertion(jwt, { app, tenant, tenantName, clientId, nowSec, now });
+    const { accessToken, expiresIn } = this.directory.issueToken(
+      { tenantId: tenant.id, clientId: app.clientId, resource },
+      now,
+    );
+    return json(200, {
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      ext_expires_in: expiresIn,
+      access_token: accessToken,
+    });
+  }
+
+  #checkAssertion(
+    jwt: Jwt,
+    c: {
+      app: { clientId: string; certificatesPem: string[] };
+      tenant: { id: string; domain: string };
+      tenantName: string;
+      clientId: string;
+      nowSec: number;
+      now: number;
+    },
+  ): void {
+    const { header, claims } = jwt;
+    const alg = header['alg'];
+    if (alg !== 'PS256' && alg !== 'RS256')
+      throw new EntraError(
+        'invalid_client',
+        50027,
+        `JWT token is invalid or malformed: unsupported alg '${String(alg)}'.`,
+        401,
+      );
+    // PS256 names the certificate by x5t#S256; RS256 (the older form) by x5t, or x5t#S256 if present.
+    const byS256 = typeof header['x5t#S256'] === 'string' ? (header['x5t#S256'] as string) : undefined;
+    const bySha1 = typeof header['x5t'] === 'string' ? (header['x5t'] as string) : undefined;
+    const certPem = c.app.certificatesPem.find((pem) => {
+      const t = jwtThumbprints(pem);
+      return (
+        (byS256 !== undefined && t.x5tS256 === byS256) ||
+        (byS256 === undefined && bySha1 !== undefined && t.x5t === bySha1)
+      );
+    });
+    if (!certPem)
+      throw new EntraError(
+        'invalid_client',
+        700027,
+        `Client assertion failed signature validation. Trace: the key was not found on application '${c.clientId}' (thumbprint ${byS256 ?? bySha1 ?? 'none'}).`,
+        401,
+      );
+    const cert = new X509Certificate(certPem);
+    const ok = verify(
+      'sha256',
+      Buffer.from(jwt.signed),
+      alg === 'PS256'
+        ? {
+            key: cert.publicKey,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+          }
+        : { key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING },
+      jwt.signature,
+    );
+    if (!ok)
+      throw new EntraError('invalid_client', 7000274, 'Client assertion contains an invalid signature.', 401);
+    if (Date.parse(cert.validTo) < c.now || Date.parse(cert.validFrom) > c.now)
+      throw new EntraError(
+        'invalid_client',
+        1000502,
+        `The provided client certificate is expired or not yet valid (valid ${cert.validFrom} to ${cert.validTo}).`,
+        401,
+      );
+    // aud: this tenant's token endpoint, by its id or its domain (msal-node takes it from openid-configuration).
+    const base = this.baseUrl().toLowerCase();
+    const audiences = [c.tenantName, c.tenant.id, c.tenant.domain].map(
+      (t) => `${base}/${t.toLowerCase()}/oauth2/v2.0/token`,
+    );
+    const aud = typeof claims['aud'] === 'string' ? claims['aud'].toLowerCase() : '';
+    if (!audiences.includes(aud))
+      throw new EntraError(
+        'invalid_client',
+        700023,
+        `Client assertion audience claim does not match the token endpoint (aud '${String(claims['aud'])}').`,
+        401,
+      );
+    if (claims['iss'] !== c.clientId || claims['sub'] !== c.clientId)
+      throw new EntraError(
+        'invalid_client',
+        700021,
+        "Client assertion application identifier doesn't match 'client_id' parameter (iss and sub must both be the client id).",
+        401,
+      );
+    const nbf = claims['nbf'];
+    const exp = claims['exp'];
+    if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number'))
+      throw new EntraError(
+        'invalid_client',
+        50027,
+        'JWT token is invalid or malformed: exp and nbf must be numbers.',
+        401,
+      );
+    const from =
+      typeof nbf === 'number'
+        ? nbf
+        : typeof claims['iat'] === 'number'
+          ? claims['iat']
+          : exp - MAX_ASSERTION_LIFETIME_SEC;
+    if (exp <= c.nowSec - SKEW_SEC || from > c.nowSec + SKEW_SEC || exp - from > MAX_ASSERTION_LIFETIME_SEC)
+      throw new EntraError(
+        'invalid_client',
+        700024,
+        `Client assertion is not within its valid time range. Current time: ${new Date(c.now).toISOString()}, assertion valid from ${new Date(from * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`,
+        401,
+      );
+    const jti = claims['jti'];
+    if (typeof jti !== 'string' || jti === '')
+      throw new EntraError(
+        'invalid_client',
+        50027,
+        'JWT token is invalid or malformed: jti is required.',
+        401,
+      );
+    if (!this.directory.rememberAssertion(jti, jwt.signatureText, exp, c.now))
+      throw new EntraError(
+        'invalid_client',
+        50027,
+        `JWT token is invalid or malformed: the jti '${jti}' was already used by another assertion.`,
+        401,
+      );
+  }
+}

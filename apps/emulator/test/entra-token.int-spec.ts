@@ -1,0 +1,272 @@
+import { ConfidentialClientApplication, type INetworkModule, type NetworkResponse } from '@azure/msal-node';
+import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { request } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './emulator-harness';
+
+/**
+ * The identity platform's token endpoint (client credentials with a certificate), checked with msal-node, an
+ * off-the-shelf client nobody here wrote, and with assertions built by hand for each refusal. The emulator
+ * must answer as the service does (docs/protocol.md §13.1).
+ */
+
+/** msal-node's network module over undici, trusting the emulator's CA (msal's own client uses Node's store). */
+function networkTrusting(h: Harness): INetworkModule {
+  const send = async <T>(method: 'GET' | 'POST', url: string, body?: string): Promise<NetworkResponse<T>> => {
+    const res = await request(url, {
+      method,
+      dispatcher: h.agent,
+      ...(body !== undefined
+        ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } }
+        : {}),
+    });
+    const text = await res.body.text();
+    return {
+      headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
+      body: (text ? JSON.parse(text) : {}) as T,
+      status: res.statusCode,
+    };
+  };
+  return {
+    sendGetRequestAsync: (url) => send('GET', url),
+    sendPostRequestAsync: (url, options) => send('POST', url, options?.body),
+  };
+}
+
+interface Signer {
+  certPem: string;
+  keyPem: string;
+}
+
+/** A client assertion as RFC 7523 and the identity platform's docs describe it, with overrides for each refusal. */
+function assertion(
+  signer: Signer,
+  claims: Record<string, unknown>,
+  opts: { alg?: 'PS256' | 'RS256'; header?: Record<string, unknown>; tamper?: boolean } = {},
+): string {
+  const der = new X509Certificate(signer.certPem).raw;
+  const alg = opts.alg ?? 'PS256';
+  const header = {
+    alg,
+    typ: 'JWT',
+    ...(alg === 'PS256'
+      ? { 'x5t#S256': createHash('sha256').update(der).digest('base64url') }
+      : { x5t: createHash('sha1').update(der).digest('base64url') }),
+    ...opts.header,
+  };
+  const signed = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const sig = sign(
+    'sha256',
+    Buffer.from(signed),
+    alg === 'PS256'
+      ? { key: signer.keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
+      : { key: signer.keyPem, padding: constants.RSA_PKCS1_PADDING },
+  );
+  if (opts.tamper) sig[0] = sig[0]! ^ 0xff;
+  return `${signed}.${sig.toString('base64url')}`;
+}
+
+describe('the emulated identity platform: client credentials with a certificate', () => {
+  let h: Harness;
+  let demo: Signer;
+  let tokenUrl: string;
+  let scope: string;
+  let claims: () => Record<string, unknown>;
+
+  const postToken = async (fields: Record<string, string>, tenant = h.emu.entra.tenantId) => {
+    const res = await request(`${h.emu.url}/${tenant}/oauth2/v2.0/token`, {
+      method: 'POST',
+      dispatcher: h.agent,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+  const grant = (clientAssertion: string, over: Record<string, string> = {}) => ({
+    client_id: h.emu.entra.clientId,
+    scope,
+    grant_type: 'client_credentials',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: clientAssertion,
+    ...over,
+  });
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const { readFile } = await import('node:fs/promises');
+    demo = {
+      certPem: await readFile(h.emu.demo.certPath, 'utf8'),
+      keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
+    };
+    tokenUrl = `${h.emu.url}/${h.emu.entra.tenantId}/oauth2/v2.0/token`;
+    scope = `${h.emu.entra.environmentUrl}/.default`;
+    claims = () => {
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        aud: tokenUrl,
+        iss: h.emu.entra.clientId,
+        sub: h.emu.entra.clientId,
+        jti: randomUUID(),
+        nbf: now,
+        iat: now,
+        exp: now + 600,
+      };
+    };
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(() => {
+    h.emu.entra.directory.reset();
+  });
+
+  it('gives msal-node a token for the environment with the demo certificate (PS256, x5t#S256), by tenant id and by domain', async () => {
+    for (const tenant of [h.emu.entra.tenantId, h.emu.entra.tenantDomain]) {
+      const app = new ConfidentialClientApplication({
+        auth: {
+          clientId: h.emu.entra.clientId,
+          authority: `${h.emu.url}/${tenant}`,
+          knownAuthorities: [new URL(h.emu.url).host],
+          clientCertificate: {
+            thumbprintSha256: createHash('sha256')
+              .update(new X509Certificate(demo.certPem).raw)
+              .digest('hex'),
+            privateKey: demo.keyPem,
+          },
+        },
+        system: { networkClient: networkTrusting(h) },
+      });
+      const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
+      expect(result?.tokenType).toBe('Bearer');
+      const grantSeen = h.emu.entra.directory.token(result!.accessToken, Date.now());
+      expect(grantSeen).toMatchObject({
+        tenantId: h.emu.entra.tenantId,
+        clientId: h.emu.entra.clientId,
+        resource: h.emu.entra.environmentUrl.toLowerCase(),
+      });
+      // Lifetime 60–90 minutes, as the service gives (docs/protocol.md §13.1).
+      const lifetimeSec = (result!.expiresOn!.getTime() - Date.now()) / 1000;
+      expect(lifetimeSec).toBeGreaterThan(3590);
+      expect(lifetimeSec).toBeLessThanOrEqual(5400);
+    }
+  });
+
+  it('answers a good assertion with token_type, expires_in, ext_expires_in and an opaque access_token, also in the older RS256 + x5t form', async () => {
+    for (const alg of ['PS256', 'RS256'] as const) {
+      const r = await postToken(grant(assertion(demo, claims(), { alg })));
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body).sort()).toEqual([
+        'access_token',
+        'expires_in',
+        'ext_expires_in',
+        'token_type',
+      ]);
+      expect(r.body['token_type']).toBe('Bearer');
+      expect(typeof r.body['access_token']).toBe('string');
+    }
+  });
+
+  it("refuses with the service's error body: error, 'AADSTSn: …' with trace and correlation lines, error_codes, timestamp, ids", async () => {
+    const r = await postToken(grant(assertion(demo, claims())), 'nowhere.onmicrosoft.com');
+    expect(r.status).toBe(400);
+    expect(r.body['error']).toBe('invalid_request');
+    expect(r.body['error_codes']).toEqual([90002]);
+    const description = String(r.body['error_description']);
+    expect(description).toMatch(/^AADSTS90002: Tenant 'nowhere\.onmicrosoft\.com' not found\./);
+    expect(description).toContain(`\r\nTrace ID: ${String(r.body['trace_id'])}`);
+    expect(description).toContain(`\r\nCorrelation ID: ${String(r.body['correlation_id'])}`);
+    expect(String(r.body['timestamp'])).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
+  });
+
+  it.each([
+    ['the app is not consented in the tenant', 700016, 'unauthorized_client', 400],
+    ['the certificate is not registered on the app', 700027, 'invalid_client', 401],
+    ['the signature does not verify', 7000274, 'invalid_client', 401],
+    ['the assertion has expired', 700024, 'invalid_client', 401],
+    ['the assertion lives longer than 10 minutes', 700024, 'invalid_client', 401],
+    ['the scope names an environment outside the tenant', 500011, 'invalid_resource', 400],
+    ['the scope is not one /.default', 70011, 'invalid_scope', 400],
+    ['aud is not the token endpoint', 700023, 'invalid_client', 401],
+    ['iss is not the client id', 700021, 'invalid_client', 401],
+  ] as const)('refuses when %s: AADSTS%i', async (what, code, error, status) => {
+    const c = claims();
+    let fields = grant(assertion(demo, c));
+    if (what.startsWith('the app is not consented')) {
+      h.emu.entra.directory.tenant(h.emu.entra.tenantId)!.consentedApps = [];
+    } else if (what.startsWith('the certificate is not registered')) {
+      const other = await h.emu.control.issueCertificate({ commonName: 'not-on-the-app' });
+      fields = grant(assertion(other, c));
+    } else if (what.startsWith('the signature')) {
+      fields = grant(assertion(demo, c, { tamper: true }));
+    } else if (what.startsWith('the assertion has expired')) {
+      fields = grant(assertion(demo, { ...c, nbf: Number(c['nbf']) - 3600, exp: Number(c['nbf']) - 3000 }));
+    } else if (what.startsWith('the assertion lives longer')) {
+      fields = grant(assertion(demo, { ...c, exp: Number(c['nbf']) + 601 }));
+    } else if (what.startsWith('the scope names')) {
+      fields = grant(assertion(demo, c), { scope: 'https://fabrikam.crm.dynamics.com/.default' });
+    } else if (what.startsWith('the scope is not')) {
+      fields = grant(assertion(demo, c), { scope: `${h.emu.entra.environmentUrl}/user_impersonation` });
+    } else if (what.startsWith('aud')) {
+      fields = grant(assertion(demo, { ...c, aud: `${h.emu.url}/common/oauth2/v2.0/token` }));
+    } else if (what.startsWith('iss')) {
+      fields = grant(assertion(demo, { ...c, iss: randomUUID() }));
+    }
+    const r = await postToken(fields);
+    expect({ status: r.status, error: r.body['error'], codes: r.body['error_codes'] }).toEqual({
+      status,
+      error,
+      codes: [code],
+    });
+  });
+
+  it('refuses a certificate outside its validity although it is registered on the app: AADSTS1000502', async () => {
+    const expired = await h.emu.control.issueCertificate({
+      commonName: 'expired-app-cert',
+      notBefore: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      notAfter: new Date(Date.now() - 86_400_000).toISOString(),
+    });
+    h.emu.entra.directory.app(h.emu.entra.clientId)!.certificatesPem.push(expired.certPem);
+    const r = await postToken(grant(assertion(expired, claims())));
+    expect(r.body['error_codes']).toEqual([1000502]);
+  });
+
+  it('accepts the same assertion sent again (msal-node reuses it) but refuses its jti in another assertion', async () => {
+    const c = claims();
+    const first = assertion(demo, c);
+    expect((await postToken(grant(first))).status).toBe(200);
+    expect((await postToken(grant(first))).status).toBe(200);
+    const replay = await postToken(grant(assertion(demo, { ...c, iat: Number(c['iat']) + 1 })));
+    expect(replay.status).toBe(401);
+    expect(replay.body['error_codes']).toEqual([50027]);
+  });
+
+  it('serves openid-configuration naming its token endpoint by tenant id, and 90002 for an unknown tenant', async () => {
+    const ok = await h.get(`/${h.emu.entra.tenantDomain}/v2.0/.well-known/openid-configuration`);
+    expect(ok.status).toBe(200);
+    const doc = JSON.parse(ok.body) as Record<string, string>;
+    expect(doc['token_endpoint']).toBe(tokenUrl);
+    expect(doc['issuer']).toBe(`${h.emu.url}/${h.emu.entra.tenantId}/v2.0`);
+    const unknown = await h.get('/nowhere.onmicrosoft.com/v2.0/.well-known/openid-configuration');
+    expect(unknown.status).toBe(400);
+    expect((JSON.parse(unknown.body) as { error_codes: number[] }).error_codes).toEqual([90002]);
+  });
+
+  it('answers instance discovery with this host as the preferred network and cache alias', async () => {
+    const auth = encodeURIComponent(`${h.emu.url}/${h.emu.entra.tenantId}/oauth2/v2.0/authorize`);
+    const r = await h.get(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${auth}`);
+    const body = JSON.parse(r.body) as {
+      tenant_discovery_endpoint: string;
+      metadata: { aliases: string[] }[];
+    };
+    expect(body.tenant_discovery_endpoint).toBe(
+      `${h.emu.url}/${h.emu.entra.tenantId}/v2.0/.well-known/openid-configuration`,
+    );
+    expect(body.metadata[0]!.aliases).toEqual([new URL(h.emu.url).host]);
+  });
+
+  it('forgets consent changes and issued tokens on a control reset', async () => {
+    h.emu.entra.directory.tenant(h.emu.entra.tenantId)!.consentedApps = [];
+    await h.control('POST', '/reset', {});
+    expect((await postToken(grant(assertion(demo, claims())))).status).toBe(200);
+  });
+});
