@@ -7,8 +7,9 @@
 //                               latency percentile minus the same percentile of the same Create sent direct
 //   herdExpiredFaultsSeen/herdRefreshes/herdFailures
 //                               500 concurrent Creates held at the emulator's barrier (/_control/crm/barrier)
-//                               until all have arrived, then the CRM tickets expire and all are released:
-//                               each meets the real 0x8004A101 fault, counted by the emulator
+//                               until all have arrived (or its timeout: the note says how many it held), then
+//                               the CRM tickets expire and all are released: each meets the real 0x8004A101
+//                               fault, counted by the emulator
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ApiClient, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
@@ -401,6 +402,9 @@ export async function run({ quick = false, log = console.log } = {}) {
     // The emulator's barrier holds the Creates, before their ticket is checked, until all HERD have
     // arrived; then it expires the CRM tickets and releases them together, so every one presents the
     // expired ticket and gets the real 0x8004A101 fault. The figures are the emulator's own counters.
+    // The API has at most its CrmService pool's connections (32 in crm-auth's HttpsTransport) in flight:
+    // then the barrier holds that many until its timeout, and the others wait in the pool with the same
+    // ticket, so they meet the same fault just after; the note says how many were held.
     log(`  herd: ${HERD} concurrent Creates held at the emulator's barrier, then the CRM tickets expire`);
     const herdClient = new ApiClient(api.url, { connections: HERD });
     herdClient.useApiKey(stack.apiKey);
