@@ -234,6 +234,64 @@ describe('admin users (real Postgres)', () => {
     expect(await self.json()).toMatchObject({ code: 'CANNOT_DELETE_SELF' });
   });
 
+  it('lists users oldest first, whatever order the table holds them in', async () => {
+    // One statement inserts the newer user first, so the table's own order (what a query without
+    // ORDER BY returns) is the reverse of the order the console asks for.
+    const [newer, older] = [`newer${++seq}@example.test`, `older${++seq}@example.test`];
+    await t.api.dataSource.query(
+      `INSERT INTO admin_users (email, name, role, password_hash, created_at)
+       VALUES ($1, 'Newer', 'auditor', 'x', '2024-01-02T00:00:00Z'), ($2, 'Older', 'auditor', 'x', '2024-01-01T00:00:00Z')`,
+      [newer, older],
+    );
+    const { items } = (await (await admin.get('/api/admin-users')).json()) as { items: User[] };
+    expect(items.filter((u) => [newer, older].includes(u.email)).map((u) => u.email)).toEqual([older, newer]);
+  });
+
+  it('two admins demoting each other at once: one wins, the other gets 409 LAST_ADMIN', async () => {
+    const p = await createUser('admin');
+    const q = await createUser('admin');
+    const [asP, asQ] = [await signIn(p.email, p.password), await signIn(q.email, q.password)];
+    // For this test p and q are the only admins; the others are put back at the end.
+    const others = (
+      (await t.api.dataSource.query(
+        `UPDATE admin_users SET role = 'auditor' WHERE role = 'admin' AND id <> ALL($1) RETURNING id`,
+        [[p.id, q.id]],
+      )) as [{ id: string }[], number]
+    )[0].map((r) => r.id);
+    // Another transaction holds the admin-users lock and both rows, so both changes start and wait together.
+    const holder = t.api.dataSource.createQueryRunner();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext('onbehalf:admin-users'))`);
+      await holder.query(`SELECT 1 FROM admin_users WHERE id = ANY($1) FOR UPDATE`, [[p.id, q.id]]);
+      const demotions = Promise.all([
+        asP.request('PATCH', `/api/admin-users/${q.id}`, { role: 'auditor' }),
+        asQ.request('PATCH', `/api/admin-users/${p.id}`, { role: 'auditor' }),
+      ]);
+      const waiting = async () =>
+        (
+          (await t.api.dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )) as { n: number }[]
+        )[0]!.n;
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(2);
+      await holder.commitTransaction();
+      const replies = await demotions;
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(await replies.find((r) => r.status === 409)!.json()).toMatchObject({ code: 'LAST_ADMIN' });
+      const roles = (await t.api.dataSource.query(
+        `SELECT role FROM admin_users WHERE id = ANY($1) ORDER BY role`,
+        [[p.id, q.id]],
+      )) as { role: string }[];
+      expect(roles.map((r) => r.role)).toEqual(['admin', 'auditor']);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+      await t.api.dataSource.query(`UPDATE admin_users SET role = 'admin' WHERE id = ANY($1)`, [others]);
+    }
+  });
+
   it('always keeps one admin: the last one can be neither demoted nor deleted (409 LAST_ADMIN)', async () => {
     // Leave exactly one admin: `last`, signed in; everyone else becomes an auditor or goes.
     const last = await createUser('admin');

@@ -406,6 +406,66 @@ describe('API keys (real Postgres, real emulator)', () => {
     expect(await onGone.json()).toMatchObject({ code: 'ORG_NOT_FOUND' });
   });
 
+  it('lists keys newest first, and keys made at the same instant by id, highest first', async () => {
+    // Inserted oldest first, so the table's own order (what a query without ORDER BY returns) is the
+    // reverse of the order the console asks for.
+    const [low, high] = [randomUUID(), randomUUID()].sort();
+    const rows: [string, string][] = [
+      [low!, '2024-01-01T00:00:00Z'],
+      [high!, '2024-01-01T00:00:00Z'],
+      [randomUUID(), '2024-01-02T00:00:00Z'],
+      [randomUUID(), '2024-01-03T00:00:00Z'],
+    ];
+    for (const [i, [id, at]] of rows.entries()) {
+      await t.api.dataSource.query(
+        `INSERT INTO api_keys (id, name, key_hash, prefix, scopes, org_ids, created_at)
+         VALUES ($1, $2, $3, $4, '{admin}', '{}', $5)`,
+        [id, `order ${i}`, randomBytes(32), `obk_order${i}`, at],
+      );
+    }
+    const ids = new Set(rows.map(([id]) => id));
+    const { items } = (await (await admin.get('/api/api-keys')).json()) as { items: KeyView[] };
+    expect(items.filter((k) => ids.has(k.id)).map((k) => k.id)).toEqual([
+      rows[3]![0],
+      rows[2]![0],
+      high,
+      low,
+    ]);
+  });
+
+  it('two revocations of one key at once record one revocation: the second sees the key revoked', async () => {
+    const { id } = await createKey({ name: 'revoked twice', scopes: ['admin'] });
+    // Another transaction holds the key's row, so both revocations start and wait on it together.
+    const holder = t.api.dataSource.createQueryRunner();
+    let revokes: Promise<Response[]>;
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE`, [id]);
+      revokes = Promise.all([
+        admin.request('DELETE', `/api/api-keys/${id}`),
+        admin.request('DELETE', `/api/api-keys/${id}`),
+      ]);
+      const waiting = async () =>
+        (
+          (await t.api.dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )) as { n: number }[]
+        )[0]!.n;
+      await expect.poll(waiting, { timeout: 10_000 }).toBe(2);
+      await holder.commitTransaction();
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    expect((await revokes).map((r) => r.status)).toEqual([204, 204]);
+    const audits = (await t.api.dataSource.query(
+      `SELECT 1 FROM admin_audit_log WHERE action = 'api-key.revoke' AND diff->>'id' = $1`,
+      [id],
+    )) as unknown[];
+    expect(audits).toHaveLength(1);
+  });
+
   // Last: it takes the table back to the schema before scopes, so every key made above becomes legacy too.
   it('turns a key made before scopes into an admin key flagged legacy (the migration path)', async () => {
     const migration = new ApiKeyScopes1732501400000();
