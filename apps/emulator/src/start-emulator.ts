@@ -5,6 +5,7 @@ import { isIP, type Socket } from 'node:net';
 import path from 'node:path';
 import { createEmulatorControl, type EmulatorControl, expireCrmTickets } from './control/emulator.control';
 import { CrmServiceHandler } from './crm/crm-service.handler';
+import { DataverseHandler } from './dataverse/dataverse.handler';
 import { DiscoveryHandler } from './discovery/discovery.handler';
 import { DEMO_ENTRA, demoEntraSeed, EntraDirectory } from './entra/entra-directory';
 import { EntraHandler } from './entra/entra.handler';
@@ -201,6 +202,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     store.changed();
   }
 
+  // A data dir from before the Dataverse demo gains its environment and users (records are left alone).
+  if (restored && seed === 'demo' && !store.org(DEMO_ENTRA.environmentOrg)) {
+    const fresh = demoSeed(demoCert);
+    for (const o of fresh.orgs) if (o.name === DEMO_ENTRA.environmentOrg) store.orgs.set(o.name, { ...o });
+    for (const u of fresh.users) if (u.org === DEMO_ENTRA.environmentOrg) store.users.set(u.id, { ...u });
+    store.changed();
+  }
+
   const demo = await writeDemoFiles(demoDir, pki);
   const scenarios = new ScenarioEngine(store);
   const counter = new CallCounter();
@@ -261,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       control,
       crl,
       entra: new EntraHandler(entraDirectory, () => ctx.urls.base),
+      dataverse: new DataverseHandler(ctx, entraDirectory),
     }),
   );
   server.keepAliveTimeout = 65_000;

@@ -33,7 +33,7 @@ describe('the control API', () => {
   it('shows orgs, users, accounts, certificates, scenarios and lifetimes', async () => {
     const { status, json } = await h.control<EmulatorStateView>('GET', '/state');
     expect(status).toBe(200);
-    expect(json.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'fabrikam']);
+    expect(json.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'contosodv', 'fabrikam']);
     expect(json.users.find((u) => u.id === DEMO_IDS.jonWilson)).toMatchObject({
       puid: '0003BFFD8F3A5B21',
       domainName: 'JonW',
@@ -157,7 +157,7 @@ describe('the control API', () => {
     await h.control('POST', '/scenarios', { name: 'SLOW', params: { ms: 1 } });
     expect((await h.control('POST', '/reset')).status).toBe(200);
     const state = (await h.control<EmulatorStateView>('GET', '/state')).json;
-    expect(state.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'fabrikam']);
+    expect(state.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'contosodv', 'fabrikam']);
     expect(state.scenarios).toEqual([]);
     expect(state.certificates).toHaveLength(1);
     expect(state.orgs.every((o) => o.enabled)).toBe(true);

@@ -1,37 +1,15 @@
-import { ConfidentialClientApplication, type INetworkModule, type NetworkResponse } from '@azure/msal-node';
+import { ConfidentialClientApplication } from '@azure/msal-node';
 import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './emulator-harness';
+import { networkTrusting } from './entra-clients';
 
 /**
  * The identity platform's token endpoint (client credentials with a certificate), checked with msal-node, an
  * off-the-shelf client nobody here wrote, and with assertions built by hand for each refusal. The emulator
  * must answer as the service does (docs/protocol.md §13.1).
  */
-
-/** msal-node's network module over undici, trusting the emulator's CA (msal's own client uses Node's store). */
-function networkTrusting(h: Harness): INetworkModule {
-  const send = async <T>(method: 'GET' | 'POST', url: string, body?: string): Promise<NetworkResponse<T>> => {
-    const res = await request(url, {
-      method,
-      dispatcher: h.agent,
-      ...(body !== undefined
-        ? { body, headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } }
-        : {}),
-    });
-    const text = await res.body.text();
-    return {
-      headers: Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)])),
-      body: (text ? JSON.parse(text) : {}) as T,
-      status: res.statusCode,
-    };
-  };
-  return {
-    sendGetRequestAsync: (url) => send('GET', url),
-    sendPostRequestAsync: (url, options) => send('POST', url, options?.body),
-  };
-}
 
 interface Signer {
   certPem: string;

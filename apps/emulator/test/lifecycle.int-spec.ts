@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
@@ -53,6 +53,33 @@ describe('state and keys persist across a restart with the same data dir', () =>
         crmAction('Execute'),
       );
       expect(res.status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('adds the Dataverse demo environment and its users to a data dir saved before it existed, keeping the rest', async () => {
+    const first = await startHarness({ dataDir });
+    await first.close();
+    const file = path.join(dataDir, 'state.json');
+    const saved = JSON.parse(await readFile(file, 'utf8')) as {
+      orgs: { name: string }[];
+      users: { org: string }[];
+    };
+    saved.orgs = saved.orgs.filter((o) => o.name !== 'contosodv');
+    saved.users = saved.users.filter((u) => u.org !== 'contosodv');
+    await writeFile(file, JSON.stringify(saved));
+    const second = await startHarness({ dataDir });
+    try {
+      const state = second.emu.control.state();
+      expect(state.orgs.map((o) => o.name).sort()).toEqual(['contoso', 'contosodv', 'fabrikam']);
+      expect(state.orgs.find((o) => o.name === 'fabrikam')?.friendlyName).toBe('Fabrikam Renamed');
+      expect(
+        state.users
+          .filter((u) => u.org === 'contosodv')
+          .map((u) => u.fullName)
+          .sort(),
+      ).toEqual(['Jon Wilson', 'Onbehalf ISV integration', 'Rita Reed']);
     } finally {
       await second.close();
     }

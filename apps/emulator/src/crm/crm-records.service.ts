@@ -200,7 +200,20 @@ export function createRecord(
   const meta = entityMetadata(entity);
   if (!meta.writable)
     throw new CrmFault('InvalidArgument', `The emulator does not create ${entity} records.`);
-  const values = readAttributes(entityNode, entity, meta);
+  return insertRecord(ctx, call, entity, readAttributes(entityNode, entity, meta));
+}
+
+/**
+ * The Create of either wire format (SOAP here, the Dataverse Web API in dataverse/), from attribute values
+ * already read and checked against the entity's metadata: stamped as createRecord says.
+ */
+export function insertRecord(
+  ctx: EmulatorContext,
+  call: CrmCaller,
+  entity: string,
+  values: Map<string, StoredAttr | null>,
+): string {
+  const meta = entityMetadata(entity);
   const given = values.get(meta.primaryKey);
   const id = given && given.t === 's' ? given.v : randomUUID();
   const table = ctx.store.table(call.org.name, entity);

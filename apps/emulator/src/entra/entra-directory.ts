@@ -37,8 +37,16 @@ export const DEMO_ENTRA = {
   tenantDomain: 'contoso.onmicrosoft.com',
   clientId: '0c6b1e2a-3d4f-4a5b-9c8d-7e6f5a4b3c21',
   appName: 'Onbehalf ISV integration',
-  /** The environment's path under the emulator's base URL (its URL is `<base>/dataverse/contoso`). */
-  environmentPath: '/dataverse/contoso',
+  /** The environment's org in the emulator's state (the Web API is under `/dataverse/<org>/api/data/v9.2/`). */
+  environmentOrg: 'contosodv',
+  /** The environment's path under the emulator's base URL. */
+  environmentPath: '/dataverse/contosodv',
+  /** The ISV app's service principal in the tenant: its application user's azureactivedirectoryobjectid. */
+  appObjectId: '7d2e9f41-3a5c-4b6d-8e1f-2a3b4c5d6e7f',
+  /** Jon Wilson's Entra object id (what CallerObjectId names). */
+  jonObjectId: 'b8c9d0e1-f2a3-4b4c-9d5e-6f7a8b9c0d1e',
+  /** Rita Reed (read-only in the environment). */
+  ritaObjectId: 'c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e70',
 } as const;
 
 /** SHA-1 and SHA-256 thumbprints of a certificate's DER, base64url, as a JWT header carries them. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleControl } from '../control/control-api.handler';
+import { DataverseHandler } from '../dataverse/dataverse.handler';
 import { EntraHandler } from '../entra/entra.handler';
 import type { EmulatorControl } from '../control/emulator.control';
 import type { CrlPublisher } from '../pki/crl.publisher';
@@ -50,6 +51,8 @@ export interface RouterDeps {
   crl: CrlPublisher;
   /** The identity platform's token, openid-configuration and instance-discovery endpoints. */
   entra: EntraHandler;
+  /** The Dataverse Web API subset of the environments. */
+  dataverse: DataverseHandler;
 }
 
 const PATHS = {
@@ -94,6 +97,8 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   if (p.startsWith('/_control/')) return handleControl(deps.control, req, res, url);
   const entraRoute = EntraHandler.match(url.pathname);
   if (entraRoute) return writeReply(res, await deps.entra.handle(req, entraRoute, url));
+  const dataverseRoute = DataverseHandler.match(url.pathname);
+  if (dataverseRoute) return writeReply(res, await deps.dataverse.handle(req, dataverseRoute, url));
   if (PATHS.sts.has(p)) {
     if (method !== 'POST') return writeReply(res, text(405, 'Use POST'));
     return handleSoap(deps, deps.sts, req, res);

@@ -1,3 +1,4 @@
+import { DEMO_ENTRA } from '../entra/entra-directory';
 import type { EntityRecord, PersistedState, Right, StoredAttr, UserState } from './emulator-state.model';
 
 /** Ids of the demo seed; the Contoso ids are the ones the shared fixtures use. */
@@ -19,6 +20,12 @@ export const DEMO_IDS = {
   contact: '6d7e8f90-a1b2-4c3d-8e4f-5a6b7c8d9e0f',
   lead: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b',
   fabrikamAccount: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
+  // Contoso (Dataverse): the environment of the identity-platform demo (entra/entra-directory.ts DEMO_ENTRA).
+  contosoDvOrg: '1e2f3a4b-5c6d-4e7f-8a9b-0c1d2e3f4a5c',
+  contosoDvBu: '2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6e',
+  dvAppUser: '3b4c5d6e-7f8a-4b9c-8d0e-1f2a3b4c5d6f',
+  dvJonWilson: '4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e80',
+  dvRitaReed: '5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f91',
 } as const;
 
 /** The service account's Live identity. */
@@ -93,6 +100,15 @@ export function demoSeed(demoCert: {
         businessUnitId: DEMO_IDS.fabrikamBu,
         businessUnitName: 'Fabrikam Inc',
         utcOffsetMinutes: 60,
+      },
+      {
+        id: DEMO_IDS.contosoDvOrg,
+        name: DEMO_ENTRA.environmentOrg,
+        friendlyName: 'Contoso (Dataverse)',
+        enabled: true,
+        businessUnitId: DEMO_IDS.contosoDvBu,
+        businessUnitName: 'Contoso',
+        utcOffsetMinutes: 0,
       },
     ],
     liveAccounts: [
@@ -190,6 +206,44 @@ export function demoSeed(demoCert: {
         domainName: 'FrankM',
         liveId: 'frankm@fabrikam.example',
         note: 'ordinary user with full rights',
+      }),
+      // Contoso (Dataverse): users of the environment, named by their Entra object ids; no Live ID signs in there.
+      user({
+        id: DEMO_IDS.dvAppUser,
+        org: DEMO_ENTRA.environmentOrg,
+        fullName: DEMO_ENTRA.appName,
+        firstName: '',
+        lastName: DEMO_ENTRA.appName,
+        domainName: `app@${DEMO_ENTRA.tenantDomain}`,
+        liveId: `app-${DEMO_ENTRA.clientId}@dataverse.invalid`,
+        proxyRole: true,
+        isServiceAccount: true,
+        entraObjectId: DEMO_ENTRA.appObjectId,
+        applicationId: DEMO_ENTRA.clientId,
+        note: 'application user of the ISV app, with the Delegate role (prvActOnBehalfOfAnotherUser)',
+      }),
+      user({
+        id: DEMO_IDS.dvJonWilson,
+        org: DEMO_ENTRA.environmentOrg,
+        fullName: 'Jon Wilson',
+        firstName: 'Jon',
+        lastName: 'Wilson',
+        domainName: `jonw@${DEMO_ENTRA.tenantDomain}`,
+        liveId: `jonw@${DEMO_ENTRA.tenantDomain}`,
+        entraObjectId: DEMO_ENTRA.jonObjectId,
+        note: 'ordinary user with full rights',
+      }),
+      user({
+        id: DEMO_IDS.dvRitaReed,
+        org: DEMO_ENTRA.environmentOrg,
+        fullName: 'Rita Reed',
+        firstName: 'Rita',
+        lastName: 'Reed',
+        domainName: `rita.reed@${DEMO_ENTRA.tenantDomain}`,
+        liveId: `rita.reed@${DEMO_ENTRA.tenantDomain}`,
+        entraObjectId: DEMO_ENTRA.ritaObjectId,
+        rights: { '*': READ },
+        note: 'read-only: can read, cannot create',
       }),
     ],
     records: {

@@ -41,6 +41,10 @@ export interface UserState {
   /** Rights per entity logical name; `*` applies to entities not listed. */
   rights: Record<string, Right[]>;
   isServiceAccount?: boolean;
+  /** Dataverse: the user's Entra ID object id (`azureactivedirectoryobjectid`), the `CallerObjectId` that names it. */
+  entraObjectId?: string;
+  /** Dataverse: set on an application user, the app's client id (`applicationid`). */
+  applicationId?: string;
   /** What this seeded user is there to show (read-only, disabled, …). */
   note?: string;
 }

@@ -1,0 +1,159 @@
+import { DynamicsWebApi } from 'dynamics-web-api';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
+import { request } from 'undici';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEMO_ENTRA, DEMO_IDS } from '../src/index';
+import { startHarness, type Harness } from './emulator-harness';
+import { demoMsalApp } from './entra-clients';
+
+/**
+ * The emulator's Dataverse Web API subset (docs/protocol.md §13.2, §13.5), driven by two clients nobody here
+ * wrote: msal-node gets the token, dynamics-web-api makes the calls, impersonating by Entra object id.
+ */
+describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api', () => {
+  let h: Harness;
+  let token: string;
+  let api: (config?: { impersonateAAD?: string; impersonate?: string }) => DynamicsWebApi;
+  const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
+
+  beforeAll(async () => {
+    h = await startHarness();
+    // dynamics-web-api builds its own https.Agent from Node's CA store: give its requests the emulator's CA.
+    const realRequest = https.request.bind(https);
+    vi.spyOn(https, 'request').mockImplementation(((options: https.RequestOptions, cb?: () => void) =>
+      realRequest({ ...options, ca: h.emu.caCertPem }, cb)) as typeof https.request);
+    // Its ESM build imports https's named exports, which follow module.exports only once synced.
+    syncBuiltinESMExports();
+    const msal = await demoMsalApp(h);
+    const result = await msal.acquireTokenByClientCredential({
+      scopes: [`${h.emu.entra.environmentUrl}/.default`],
+    });
+    token = result!.accessToken;
+    api = (config = {}) =>
+      new DynamicsWebApi({
+        // A trailing slash: the library resolves 'api/data/v9.2' against it (an environment's URL is a bare host).
+        serverUrl: `${h.emu.entra.environmentUrl}/`,
+        dataApi: { version: '9.2' },
+        onTokenRefresh: () => Promise.resolve(token),
+        ...config,
+      });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    syncBuiltinESMExports();
+    await h?.close();
+  });
+  beforeEach(async () => {
+    await h.control('POST', '/reset', {});
+    // reset forgets issued tokens as well: get a new one.
+    token = (await (
+      await demoMsalApp(h)
+    ).acquireTokenByClientCredential({
+      scopes: [`${h.emu.entra.environmentUrl}/.default`],
+      skipCache: true,
+    }))!.accessToken;
+  });
+
+  it('creates an account on behalf of Jon Wilson (CallerObjectId) that reads back stamped: createdby Jon, createdonbehalfby the app user, with names', async () => {
+    const dv = api({ impersonateAAD: DEMO_ENTRA.jonObjectId });
+    const id = String(
+      await dv.create({
+        collection: 'accounts',
+        data: { name: 'Tailspin Toys', accountnumber: 'TT-1' },
+      }),
+    );
+    const record = await dv.retrieve<Record<string, unknown>>({
+      collection: 'accounts',
+      key: id,
+      select: ['name', '_createdby_value', '_createdonbehalfby_value'],
+      includeAnnotations: FORMATTED,
+    });
+    expect(record).toMatchObject({
+      name: 'Tailspin Toys',
+      _createdby_value: DEMO_IDS.dvJonWilson,
+      [`_createdby_value@${FORMATTED}`]: 'Jon Wilson',
+      _createdonbehalfby_value: DEMO_IDS.dvAppUser,
+      [`_createdonbehalfby_value@${FORMATTED}`]: DEMO_ENTRA.appName,
+    });
+  });
+
+  it('answers WhoAmI with the environment, its business unit and the user (the one acted for, under CallerObjectId)', async () => {
+    expect(await api().callFunction('WhoAmI')).toMatchObject({
+      UserId: DEMO_IDS.dvAppUser,
+      BusinessUnitId: DEMO_IDS.contosoDvBu,
+      OrganizationId: DEMO_IDS.contosoDvOrg,
+    });
+    expect(await api({ impersonateAAD: DEMO_ENTRA.jonObjectId }).callFunction('WhoAmI')).toMatchObject({
+      UserId: DEMO_IDS.dvJonWilson,
+    });
+  });
+
+  it.each([
+    ['CallerObjectId naming the app user itself', { impersonateAAD: DEMO_ENTRA.appObjectId }],
+    ['an Entra object id sent as MSCRMCallerID', { impersonate: DEMO_ENTRA.jonObjectId }],
+  ])(
+    'silently does not impersonate for %s: createdby the app user, no createdonbehalfby',
+    async (_what, config) => {
+      const dv = api(config);
+      const id = String(await dv.create({ collection: 'accounts', data: { name: 'Silent no-op' } }));
+      const record = await dv.retrieve<Record<string, unknown>>({
+        collection: 'accounts',
+        key: id,
+      });
+      expect(record['_createdby_value']).toBe(DEMO_IDS.dvAppUser);
+      expect(record).not.toHaveProperty('_createdonbehalfby_value');
+    },
+  );
+
+  it('impersonates by systemuserid with MSCRMCallerID', async () => {
+    const dv = api({ impersonate: DEMO_IDS.dvJonWilson });
+    const id = String(
+      await dv.create({ collection: 'contacts', data: { firstname: 'Ann', lastname: 'Lee' } }),
+    );
+    const record = await dv.retrieve<Record<string, unknown>>({ collection: 'contacts', key: id });
+    expect(record).toMatchObject({
+      _createdby_value: DEMO_IDS.dvJonWilson,
+      _createdonbehalfby_value: DEMO_IDS.dvAppUser,
+    });
+  });
+
+  it('refuses a create for a read-only user acted for with 403 0x80040231, and for an app user without the Delegate role with 403 0x8004A110', async () => {
+    await expect(
+      api({ impersonateAAD: DEMO_ENTRA.ritaObjectId }).create({
+        collection: 'accounts',
+        data: { name: 'x' },
+      }),
+    ).rejects.toMatchObject({ status: 403, code: '0x80040231' });
+    await h.control('PATCH', `/users/${DEMO_IDS.dvAppUser}`, { proxyRole: false });
+    await expect(
+      api({ impersonateAAD: DEMO_ENTRA.jonObjectId }).create({ collection: 'accounts', data: { name: 'x' } }),
+    ).rejects.toMatchObject({ status: 403, code: '0x8004A110' });
+  });
+
+  it('answers 401 with the Bearer challenge naming the tenant and the environment for a token it did not issue', async () => {
+    const res = await request(`${h.emu.entra.environmentUrl}/api/data/v9.2/WhoAmI`, {
+      dispatcher: h.agent,
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer authorization_uri=${h.emu.url}/${DEMO_ENTRA.tenantId}/oauth2/authorize, resource_id=${h.emu.entra.environmentUrl}`,
+    );
+    expect(((await res.body.json()) as { error: { code: string } }).error.code).toMatch(/^0x[0-9A-F]{8}$/);
+  });
+
+  it('refuses an unknown column with 400 and the OData error body, and deletes a record it created', async () => {
+    const dv = api();
+    await expect(dv.create({ collection: 'accounts', data: { nosuchcolumn: 1 } })).rejects.toMatchObject({
+      status: 400,
+      code: '0x80060888',
+    });
+    const id = String(await dv.create({ collection: 'leads', data: { subject: 'Gone soon' } }));
+    await dv.deleteRecord({ collection: 'leads', key: id });
+    await expect(dv.retrieve({ collection: 'leads', key: id })).rejects.toMatchObject({
+      status: 404,
+      code: '0x80040217',
+    });
+  });
+});
