@@ -112,3 +112,11 @@ export type { AssertionAlgorithm, ClientAssertionInput } from './dataverse/clien
 export { EntraTokenClient, tokenEndpoint } from './dataverse/entra-token-client';
 export type { EntraAccessToken, EntraTokenClientOptions } from './dataverse/entra-token-client';
 export { ENTRA_ERROR_CODES, entraCodeOf } from './dataverse/entra-errors';
+export { DataverseClient } from './dataverse/dataverse-client';
+export type {
+  DataverseCallOptions,
+  DataverseClientOptions,
+  DataverseOnBehalfOf,
+  DataverseRecord,
+  DataverseWhoAmI,
+} from './dataverse/dataverse-client';

@@ -2,7 +2,7 @@ import { isCrmAuthError } from '../errors';
 import type { CrmAuthErrorCode } from '../errors';
 
 /** Which remote service a round trip went to. */
-export type RemoteService = 'wlid' | 'discovery' | 'crm' | 'entra';
+export type RemoteService = 'wlid' | 'discovery' | 'crm' | 'entra' | 'dataverse';
 
 /** One remote call, for metrics. Carries no ticket, body or key. */
 export interface RoundTrip {

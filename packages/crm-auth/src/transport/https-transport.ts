@@ -22,9 +22,11 @@ export interface HttpsTransportOptions {
   connections?: number;
 }
 
-/** One POST. */
+/** One request: a POST unless `method` says otherwise (the Dataverse Web API also GETs and DELETEs). */
 export interface TransportRequest {
   url: string;
+  /** Default POST. GET and DELETE send no body. */
+  method?: 'POST' | 'GET' | 'PATCH' | 'DELETE';
   headers: Record<string, string>;
   body: string;
   signal?: AbortSignal;
@@ -41,6 +43,8 @@ export interface TransportResponse {
   body: string;
   /** The body's bytes were not valid UTF-8 (`body` then holds U+FFFD in their place): never parse it as XML. */
   invalidUtf8?: boolean;
+  /** The reply's headers, names in lower case (a repeated header: its first value). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -110,7 +114,7 @@ export class HttpsTransport {
     });
   }
 
-  /** POSTs and reads the whole reply, bounded in time and size. HTTP error statuses are returned, not thrown. */
+  /** Sends and reads the whole reply, bounded in time and size. HTTP error statuses are returned, not thrown. */
   async post(req: TransportRequest): Promise<TransportResponse> {
     if (this.#closed) throw invalidOptions('the transport is closed');
     const url = checkUrl(req.url);
@@ -124,11 +128,15 @@ export class HttpsTransport {
     };
     try {
       signal.throwIfAborted();
+      const method = req.method ?? 'POST';
+      const hasBody = method === 'POST' || method === 'PATCH';
       const res = await request(url, {
         dispatcher: this.#agent,
-        method: 'POST',
-        headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
-        body: req.body,
+        method,
+        headers: hasBody
+          ? { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) }
+          : req.headers,
+        ...(hasBody ? { body: req.body } : {}),
         signal,
       });
       const declared = Number(res.headers['content-length']);
@@ -159,12 +167,15 @@ export class HttpsTransport {
         body = new TextDecoder('utf-8').decode(bytes);
         invalidUtf8 = true;
       }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = headerText(v);
       return {
         status: res.statusCode,
         contentType,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
         body,
         ...(invalidUtf8 ? { invalidUtf8 } : {}),
+        headers,
       };
     } catch (err) {
       throw mapTransportError(err, ctx);

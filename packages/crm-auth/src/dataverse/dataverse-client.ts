@@ -1,0 +1,254 @@
+import { CRM_FAULT_CODES } from '../messages/constants';
+import { normalizeFaultCode } from '../messages/faults';
+import { CrmAuthError, type CrmAuthErrorCode } from '../errors';
+import { httpsUrl, invalidOptions, nonEmptyString, requireObject } from '../option-checks';
+import type { HttpsTransport, TransportResponse } from '../transport/https-transport';
+import { transportFor, type ClientCommonOptions } from '../clients/client-options';
+import { measureRoundTrip, type CallOptions, type RoundTrip } from '../clients/round-trip';
+
+/** Who a Dataverse call acts for: an Entra object id (`CallerObjectId`, preferred) or a systemuserid (`MSCRMCallerID`). */
+export type DataverseOnBehalfOf = { entraObjectId: string } | { userId: string };
+
+/** Per-call options of {@link DataverseClient}. */
+export interface DataverseCallOptions extends CallOptions {
+  onBehalfOf?: DataverseOnBehalfOf;
+}
+
+/** Options of {@link DataverseClient}. */
+export interface DataverseClientOptions extends ClientCommonOptions {
+  /** The environment's URL, e.g. `https://contoso.crm.dynamics.com`. */
+  environmentUrl: string;
+}
+
+/** A record as the Web API returns it (columns by name, lookups as `_<name>_value`, annotations as sent). */
+export type DataverseRecord = Record<string, unknown>;
+
+/** WhoAmI's answer. */
+export interface DataverseWhoAmI {
+  userId: string;
+  businessUnitId: string;
+  organizationId: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
+
+/** The Web API's error codes with no CRM 4.0 twin: what they become (docs/protocol.md §13.3). */
+const WEB_API_CODES: Readonly<Record<string, CrmAuthErrorCode>> = {
+  // The application user cannot act on behalf of another user: it lacks prvActOnBehalfOfAnotherUser.
+  '0x8004A110': 'ERR_CRM_PRIVILEGE_DENIED',
+};
+
+function guid(value: string, name: string): string {
+  if (!GUID.test(value)) throw invalidOptions(`${name} must be a GUID`);
+  return value.toLowerCase();
+}
+
+/**
+ * The Dataverse Web API (OData v4, docs/protocol.md §13.2) with a bearer token: WhoAmI, create, retrieve and
+ * delete, each optionally on behalf of a user. Error replies become {@link CrmAuthError}s with the codes CRM
+ * 4.0's faults use (`faultCode` = the hex code as sent); a 401 is ERR_CRM_EXPIRED_TICKET (refresh the token and
+ * retry once), a 429 ERR_HTTP_STATUS with `retryAfterMs`.
+ */
+export class DataverseClient {
+  readonly apiUrl: string;
+  readonly #transport: HttpsTransport;
+  readonly #owned: boolean;
+  readonly #onRoundTrip: ((trip: RoundTrip) => void) | undefined;
+
+  /** @throws CrmAuthError ERR_INVALID_OPTIONS on bad options. */
+  constructor(options: DataverseClientOptions) {
+    requireObject(options, 'DataverseClient options');
+    this.apiUrl = `${httpsUrl(options.environmentUrl, 'environmentUrl').replace(/\/+$/, '')}/api/data/v9.2`;
+    const { transport, owned } = transportFor(options);
+    this.#transport = transport;
+    this.#owned = owned;
+    this.#onRoundTrip = options.onRoundTrip;
+  }
+
+  async whoAmI(accessToken: string, options: DataverseCallOptions = {}): Promise<DataverseWhoAmI> {
+    const res = await this.#send(accessToken, 'WhoAmI', 'GET', 'WhoAmI', undefined, options);
+    const body = json(res) as Record<string, unknown>;
+    const pick = (k: string): string => {
+      const v = body[k];
+      if (typeof v !== 'string' || !GUID.test(v))
+        throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', `WhoAmI answered without a GUID ${k}`, {
+          operation: 'WhoAmI',
+        });
+      return v.toLowerCase();
+    };
+    return {
+      userId: pick('UserId'),
+      businessUnitId: pick('BusinessUnitId'),
+      organizationId: pick('OrganizationId'),
+    };
+  }
+
+  /** Creates a record in `entitySet` (e.g. `accounts`); its id, from `OData-EntityId`. */
+  async create(
+    accessToken: string,
+    args: { entitySet: string; attributes: Record<string, unknown> },
+    options: DataverseCallOptions = {},
+  ): Promise<string> {
+    const set = entitySet(args?.entitySet);
+    if (typeof args.attributes !== 'object' || args.attributes === null || Array.isArray(args.attributes))
+      throw invalidOptions('attributes must be an object');
+    const res = await this.#send(
+      accessToken,
+      'Create',
+      'POST',
+      set,
+      JSON.stringify(args.attributes),
+      options,
+    );
+    const entityId = res.headers?.['odata-entityid'] ?? '';
+    const id = /\(([0-9a-fA-F-]{36})\)\s*$/.exec(entityId)?.[1];
+    if (!id)
+      throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'Create answered without an OData-EntityId', {
+        operation: 'Create',
+      });
+    return id.toLowerCase();
+  }
+
+  /** Reads one record, with the formatted values (the names of lookups) as annotations. */
+  async retrieve(
+    accessToken: string,
+    args: { entitySet: string; id: string; select?: string[] },
+    options: DataverseCallOptions = {},
+  ): Promise<DataverseRecord> {
+    const set = entitySet(args?.entitySet);
+    const id = guid(args.id, 'id');
+    const select = args.select?.length ? `?$select=${args.select.map(encodeURIComponent).join(',')}` : '';
+    const res = await this.#send(
+      accessToken,
+      'Retrieve',
+      'GET',
+      `${set}(${id})${select}`,
+      undefined,
+      options,
+      {
+        prefer: `odata.include-annotations="${FORMATTED}"`,
+      },
+    );
+    return json(res) as DataverseRecord;
+  }
+
+  async delete(
+    accessToken: string,
+    args: { entitySet: string; id: string },
+    options: DataverseCallOptions = {},
+  ): Promise<void> {
+    const set = entitySet(args?.entitySet);
+    await this.#send(accessToken, 'Delete', 'DELETE', `${set}(${guid(args.id, 'id')})`, undefined, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned) await this.#transport.close();
+  }
+
+  async #send(
+    accessToken: string,
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body: string | undefined,
+    options: DataverseCallOptions,
+    extra: Record<string, string> = {},
+  ): Promise<TransportResponse> {
+    nonEmptyString(accessToken, 'accessToken');
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${accessToken}`,
+      accept: 'application/json',
+      'odata-version': '4.0',
+      'odata-maxversion': '4.0',
+      ...extra,
+      ...impersonation(options.onBehalfOf),
+      ...(body !== undefined ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    };
+    const url = `${this.apiUrl}/${path}`;
+    return measureRoundTrip(this.#onRoundTrip, 'dataverse', operation, async () => {
+      const res = await this.#transport.post({
+        url,
+        method,
+        headers,
+        body: body ?? '',
+        operation,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (res.status >= 200 && res.status < 300) return res;
+      throw webApiError(res, operation, `${this.apiUrl}/${path.split('?')[0]}`);
+    });
+  }
+}
+
+function entitySet(value: unknown): string {
+  const set = nonEmptyString(value, 'entitySet');
+  if (!/^[a-z_][a-z0-9_]*$/i.test(set))
+    throw invalidOptions('entitySet must be an entity set name, e.g. accounts');
+  return set;
+}
+
+/** The impersonation header: CallerObjectId for an Entra object id, MSCRMCallerID for a systemuserid. */
+function impersonation(onBehalfOf: DataverseOnBehalfOf | undefined): Record<string, string> {
+  if (onBehalfOf === undefined) return {};
+  if (typeof onBehalfOf !== 'object' || onBehalfOf === null)
+    throw invalidOptions('onBehalfOf must be an object');
+  if ('entraObjectId' in onBehalfOf)
+    return { callerobjectid: guid(onBehalfOf.entraObjectId, 'onBehalfOf.entraObjectId') };
+  if ('userId' in onBehalfOf) return { mscrmcallerid: guid(onBehalfOf.userId, 'onBehalfOf.userId') };
+  throw invalidOptions('onBehalfOf must be { entraObjectId } or { userId }');
+}
+
+function json(res: TransportResponse): unknown {
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'The Web API answered with a body that is not JSON', {
+      httpStatus: res.status,
+    });
+  }
+}
+
+/** An error reply as a CrmAuthError: 401 → expired token, 429 → throttled, `{error:{code}}` → the CRM code. */
+function webApiError(res: TransportResponse, operation: string, url: string): CrmAuthError {
+  let code: string | undefined;
+  let message = '';
+  try {
+    const e = (JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown } }).error;
+    if (typeof e?.code === 'string') code = normalizeFaultCode(e.code);
+    if (typeof e?.message === 'string') message = e.message;
+  } catch {
+    /* not JSON: an HTML error page, a proxy */
+  }
+  const fields = {
+    httpStatus: res.status,
+    operation,
+    url,
+    ...(code ? { faultCode: code } : {}),
+    ...(message ? { faultDescription: message } : {}),
+    ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+  };
+  if (res.status === 401)
+    return new CrmAuthError(
+      'ERR_CRM_EXPIRED_TICKET',
+      `Dataverse refused the access token (401): ${message || 'expired or invalid'}`,
+      {
+        ...fields,
+        notExecuted: true,
+      },
+    );
+  if (res.status === 429 || code === undefined)
+    return new CrmAuthError(
+      'ERR_HTTP_STATUS',
+      `Dataverse answered HTTP ${res.status}${message ? `: ${message}` : ''}`,
+      {
+        ...fields,
+        ...(res.status === 429 ? { notExecuted: true } : {}),
+      },
+    );
+  const errorCode = WEB_API_CODES[code] ?? CRM_FAULT_CODES[code]?.errorCode ?? 'ERR_CRM_FAULT';
+  return new CrmAuthError(errorCode, `Dataverse refused ${operation}: ${message || code}`, {
+    ...fields,
+    notExecuted: true,
+  });
+}
