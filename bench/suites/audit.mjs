@@ -1,9 +1,20 @@
-// The audit ledger at scale: 1,000,000 crm_calls rows in 20 orgs, seeded with generate_series
-// straight into Postgres, then read through the API (a child process, so its memory is its own):
-//   auditSearchP95Ms       GET /api/audit?orgId=&onBehalfOf=&from=&to= (org + user + date range), p95
-//   auditExportRowsPerSec  GET /api/audit/export.csv of 100,000 rows
-//   auditExportPeakRssMb   the API's peak RSS (/proc/<pid>/status VmRSS every 20 ms) during that export,
-//                          beside the peaks of a 10,000-row and a 1,000,000-row export
+// The audit ledger at scale: crm_calls rows in 20 orgs over 90 days, seeded with generate_series straight
+// into Postgres, then read through the API (a child process, so its memory is its own). Each size of
+// BENCH_AUDIT_ROWS (default 1,000,000 then 10,000,000; --quick: 100,000) is a pass of the same code on a
+// database of its own, so the growth from one size to the next is visible:
+//   auditSearchP95Ms        shape (a) at the first size: GET /api/audit?orgId=&onBehalfOf=<id>&from=&to= (30 days)
+//   auditSearchP95MsAt10M   the worst p95 of the four shapes at 10,000,000 rows:
+//                             (a) org + user acted for + 30 days;
+//                             (b) the service account (actor=<its name>) across all orgs over 7 days;
+//                             (c) mismatches only (reconciliation=mismatch), all orgs;
+//                             (d) a substring of the user's name (onBehalfOf=<text>) in one org
+//   auditExportRowsPerSec   GET /api/audit/export.csv of 100,000 rows (first size)
+//   auditExportPeakRssMb    the API's peak RSS (/proc/<pid>/status VmRSS every 20 ms) during that export,
+//                           beside the peaks of a 10,000-row and a whole-ledger export
+//   auditExport10MPeakRssMb the API's peak RSS while it exports all 10,000,000 rows
+//   auditSeedSec, auditSeed10MSec  the seed's wall time (insert + indexes + VACUUM ANALYZE)
+// Every shape × size (p95 per pass, the SQL alone, and the plan Postgres chose as the API's runtime role)
+// is in details.sizes.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ApiClient, freshDatabase, postgres, startApiProcess } from '../lib/stack.mjs';
@@ -17,8 +28,11 @@ export const name = 'audit';
 
 const ORGS = 20;
 const USERS_PER_ORG = 50;
-const STEP_MS = 7776; // 1,000,000 rows × 7.776 s = 90 days of ledger
+const SPAN_DAYS = 90; // every size covers the same 90 days: a bigger ledger is a busier one
 const DAY = 86_400_000;
+const TEN_M = 10_000_000;
+/** Two service accounts: orgs o % 4 = 3 call CRM as Nightly_Sync, the other 15 as ERP_Integration. */
+const serviceAccount = (o) => (o % 4 === 3 ? 'Nightly_Sync' : 'ERP_Integration');
 
 /** Deterministic version-4-shaped ids (the API validates UUIDs), passed to the seed as arrays. */
 const md5uuid = (s) => {
@@ -28,16 +42,47 @@ const md5uuid = (s) => {
 const orgId = (i) => md5uuid(`bench-org-${i}`);
 const userId = (o, u) => md5uuid(`bench-user-${o}-${u}`);
 
-/** Row g (1…N) belongs to org g % 20 and user (g / 20) % 50 of that org, at base − g × 7.776 s. */
+/** Row g (1…N) belongs to org g % 20 and user (g / 20) % 50 of that org, at base − g × (90 days / N). */
 const orgIds = Array.from({ length: ORGS }, (_, o) => orgId(o));
 const svcIds = Array.from({ length: ORGS }, (_, o) => md5uuid(`bench-svc-${o}`));
+const svcNames = Array.from({ length: ORGS }, (_, o) => serviceAccount(o));
 const userIds = Array.from({ length: ORGS * USERS_PER_ORG }, (_, k) =>
   userId(Math.floor(k / USERS_PER_ORG), k % USERS_PER_ORG),
 );
 
-async function seed(db, rows, base) {
+/** The sizes to run, from BENCH_AUDIT_ROWS (a comma-separated list) or the defaults. */
+export function sizes(quick) {
+  const raw = process.env.BENCH_AUDIT_ROWS;
+  if (!raw) return quick ? [100_000] : [1_000_000, TEN_M];
+  const list = raw.split(',').map((s) => Number(s.replace(/_/g, '').trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 10_000))
+    throw new Error(`BENCH_AUDIT_ROWS: whole numbers of at least 10,000, comma-separated (got ${raw})`);
+  return list;
+}
+
+/** Runs `fn(db)` on `n` connections at once, each given every n-th item of `items`. */
+async function onConnections(url, n, items, fn) {
+  const clients = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    await Promise.all(
+      clients.map(async (c, k) => {
+        for (let i = k; i < items.length; i += n) await fn(c, items[i]);
+      }),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  }
+}
+
+async function seed(db, url, rows, base) {
   const t0 = now();
-  await db.query(`SET synchronous_commit = off`);
+  const stepUs = Math.round((SPAN_DAYS * DAY * 1000) / rows);
   const [cert] = (
     await db.query(
       `INSERT INTO certificates (name, service_account_live_id, subject, issuer, serial_number, thumbprint_sha1_hex,
@@ -49,13 +94,14 @@ async function seed(db, rows, base) {
   await db.query(
     `INSERT INTO orgs (id, discovery_url, friendly_name, organization_name, certificate_id, status, service_account_user_id, service_account_name)
      SELECT ($2::uuid[])[i + 1], 'https://dev.crm.dynamics.com/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx',
-            'Bench Org ' || i, 'benchorg' || i, $1, 'active', ($3::uuid[])[i + 1], 'ERP_Integration'
+            'Bench Org ' || i, 'benchorg' || i, $1, 'active', ($3::uuid[])[i + 1], ($4::text[])[i + 1]
        FROM generate_series(0, ${ORGS - 1}) i`,
-    [cert.id, orgIds, svcIds],
+    [cert.id, orgIds, svcIds, svcNames],
   );
   // Bulk-load the way one restores a dump: the migrations' secondary indexes of crm_calls are taken
   // off and rebuilt afterwards from their own definitions (pg_indexes), and the org foreign key is
   // not checked row by row (every org_id is one of the 20 orgs just inserted). Same schema after.
+  // The batches and the index builds are shared by two connections (the machine's two cores).
   const indexes = (
     await db.query(
       `SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -64,18 +110,19 @@ async function seed(db, rows, base) {
     )
   ).rows;
   for (const { indexname } of indexes) await db.query(`DROP INDEX "${indexname}"`);
-  await db.query(`SET session_replication_role = replica`);
-  await db.query(`SET maintenance_work_mem = '256MB'`);
   const batch = 250_000;
-  for (let start = 1; start <= rows; start += batch) {
-    const end = Math.min(rows, start + batch - 1);
-    await db.query(
+  const batches = [];
+  for (let start = 1; start <= rows; start += batch) batches.push([start, Math.min(rows, start + batch - 1)]);
+  await onConnections(url, 2, batches, async (c, [start, end]) => {
+    await c.query(`SET synchronous_commit = off`);
+    await c.query(`SET session_replication_role = replica`);
+    await c.query(
       `INSERT INTO crm_calls (org_id, at, completed_at, operation, entity, record_id, service_account_id, service_account_name,
          on_behalf_of_id, on_behalf_of_name, on_behalf_of_puid, outcome, error_code, latency_ms, request_id, caller, reconciliation)
        SELECT ($4::uuid[])[o + 1], t.at, t.at + interval '40 milliseconds',
               CASE WHEN k % 3 = 0 THEN 'Update' ELSE 'Create' END,
               CASE WHEN k % 5 = 0 THEN 'contact' ELSE 'account' END,
-              gen_random_uuid(), ($5::uuid[])[o + 1], 'ERP_Integration',
+              gen_random_uuid(), ($5::uuid[])[o + 1], ($7::text[])[o + 1],
               ($6::uuid[])[o * ${USERS_PER_ORG} + u + 1], 'User ' || o || '-' || u, lpad(to_hex(o * ${USERS_PER_ORG} + u + 4096), 16, '0'),
               CASE WHEN k % 100 = 7 THEN 'pending' WHEN k % 25 = 3 THEN 'failed' ELSE 'completed' END,
               CASE WHEN k % 25 = 3 THEN 'CRM_PRIVILEGE_DENIED' END, 20 + g % 180, 'req-' || g, 'api-key:erp',
@@ -83,13 +130,15 @@ async function seed(db, rows, base) {
          FROM generate_series($1::int, $2::int) g
         CROSS JOIN LATERAL (SELECT g % ${ORGS} AS o, g / ${ORGS} AS k) a
         CROSS JOIN LATERAL (SELECT (g / ${ORGS}) % ${USERS_PER_ORG} AS u) b
-        CROSS JOIN LATERAL (SELECT $3::timestamptz - g * interval '${STEP_MS} milliseconds' AS at) t`,
-      [start, end, new Date(base).toISOString(), orgIds, svcIds, userIds],
+        CROSS JOIN LATERAL (SELECT $3::timestamptz - g::bigint * interval '${stepUs} microseconds' AS at) t`,
+      [start, end, new Date(base).toISOString(), orgIds, svcIds, userIds, svcNames],
     );
-  }
-  await db.query(`SET session_replication_role = DEFAULT`);
+  });
   const insertSec = (now() - t0) / 1000;
-  for (const { indexdef } of indexes) await db.query(indexdef);
+  await onConnections(url, 2, indexes, async (c, { indexdef }) => {
+    await c.query(`SET maintenance_work_mem = '256MB'`);
+    await c.query(indexdef);
+  });
   const indexSec = (now() - t0) / 1000 - insertSec;
   // As a ledger that has lived a while would be: statistics gathered, visibility map and hint bits set.
   await db.query('VACUUM (ANALYZE) crm_calls');
@@ -147,11 +196,117 @@ async function exportCsv(client, apiPid, query) {
   };
 }
 
-export async function run({ quick = false, log = console.log } = {}) {
-  const rows = quick ? 100_000 : 1_000_000;
-  const requests = quick ? 60 : 200;
-  const exportRows = quick ? 50_000 : 100_000;
-  const smallExportRows = exportRows / 10;
+/**
+ * Constant memory. V8 lets garbage pile up to its next major GC (RSS saw-tooths between about 150 and
+ * 260 MB whatever the export's size), so a short export may end before the first cycle and peaks of
+ * different sizes are not comparable. What must hold, on the whole ledger: the peak growth is well below
+ * the bytes sent (under half: holding the rows would take several times their CSV size), and the second
+ * half of the export peaks no higher than the first (+32 MB), i.e. no growth with the rows sent.
+ */
+const flatExport = (e) =>
+  e.rssGrowthMb < e.bytes / 1048576 / 2 && e.rssPeakSecondHalfMb <= e.rssPeakFirstHalfMb + 32;
+
+/**
+ * The four searches the issue names. `pick()` draws one search: its query string for GET /api/audit and the
+ * same filters for buildLedgerQuery (to time the SQL alone and EXPLAIN it). Dates travel as full timestamps
+ * (`from` inclusive, `to` exclusive), so the API's filters and these are the same.
+ */
+function shapes(base, rand) {
+  const window = (days) => {
+    const endDay = 1 + rand(SPAN_DAYS - days - 2);
+    const to = new Date(base - endDay * DAY);
+    const from = new Date(to.getTime() - days * DAY);
+    return { from, to, q: `from=${from.toISOString()}&to=${to.toISOString()}` };
+  };
+  return {
+    a: {
+      label: 'org + user acted for + 30 days',
+      pick() {
+        const o = rand(ORGS);
+        const u = rand(USERS_PER_ORG);
+        const w = window(30);
+        return {
+          q: `orgId=${orgId(o)}&onBehalfOf=${userId(o, u)}&${w.q}`,
+          filters: { orgId: orgId(o), onBehalfOf: { id: userId(o, u) }, from: w.from, to: w.to },
+        };
+      },
+    },
+    b: {
+      // The actor filter by name: one service account's calls in every org it serves (its CRM
+      // systemuserid differs from org to org; its name does not). Either account, in either case.
+      label: 'service account (actor=<name>), all orgs, 7 days',
+      pick() {
+        const name = rand(2) ? 'ERP_Integration' : 'nightly_sync';
+        const w = window(7);
+        return { q: `actor=${name}&${w.q}`, filters: { actor: { name }, from: w.from, to: w.to } };
+      },
+    },
+    c: {
+      // The console's "mismatches only"; no other filter, so the next page is always the next 50.
+      label: 'mismatches only (reconciliation=mismatch), all orgs',
+      chain: true,
+      pick: () => ({ q: 'reconciliation=mismatch', filters: { reconciliation: ['mismatch'] } }),
+    },
+    d: {
+      // A part of the name ("ser 7-23" of "User 7-23"), lower case: ILIKE, not an exact match.
+      label: "substring of the user's name (onBehalfOf=<text>), one org",
+      pick() {
+        const o = rand(ORGS);
+        const text = `ser ${o}-${rand(USERS_PER_ORG)}`;
+        return {
+          q: `orgId=${orgId(o)}&onBehalfOf=${encodeURIComponent(text)}`,
+          filters: { orgId: orgId(o), onBehalfOf: { nameContains: text } },
+        };
+      },
+    },
+  };
+}
+
+/** The plan's nodes, depth first. */
+const flatten = (n) => [n, ...(n.Plans ?? []).flatMap(flatten)];
+
+/** What Postgres does on crm_calls for a plan: each scan (and its index), any sort, rows read and dropped. */
+function planSummary(plan) {
+  const nodes = flatten(plan.Plan);
+  const onLedger = nodes.filter(
+    (n) => n['Relation Name'] === 'crm_calls' || String(n['Index Name'] ?? '').startsWith('crm_calls'),
+  );
+  const parts = onLedger.map((n) => {
+    const removed = (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0);
+    return `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''} (${n['Actual Rows']} rows${removed ? `, ${removed} filtered out` : ''})`;
+  });
+  if (nodes.some((n) => n['Node Type'] === 'Sort' && flatten(n).some((m) => onLedger.includes(m))))
+    parts.push('then Sort');
+  return {
+    text: parts.join(' + '),
+    seqScan: onLedger.some((n) => n['Node Type'] === 'Seq Scan'),
+    indexes: [...new Set(onLedger.map((n) => n['Index Name']).filter(Boolean))],
+    executionMs: plan['Execution Time'],
+  };
+}
+
+/**
+ * Runs one page's statement on Postgres as the API would: as its runtime role (row-level security
+ * applies) and, for one org, in a transaction scoped to it. `explain`: EXPLAIN ANALYZE instead.
+ */
+async function sqlPage(db, role, filters, explain = false) {
+  const { sql, params } = buildLedgerQuery(filters, { limit: 51 });
+  await db.query('BEGIN');
+  try {
+    if (role) await db.query(`SET LOCAL ROLE "${role}"`);
+    if (filters.orgId) await db.query(`SELECT set_config('onbehalf.org_id', $1, true)`, [filters.orgId]);
+    const t = now();
+    const r = await db.query(explain ? `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}` : sql, params);
+    const ms = now() - t;
+    return explain ? r.rows[0]['QUERY PLAN'][0] : ms;
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
+async function runSize({ rows, requests, full, log }) {
+  const started = now();
+  const pg = await postgres();
   const databaseUrl = await freshDatabase('audit');
   const api = await startApiProcess({ databaseUrl, env: { ONBEHALF_JOBS: 'off' } });
   const db = new Client({ connectionString: databaseUrl });
@@ -159,29 +314,29 @@ export async function run({ quick = false, log = console.log } = {}) {
   const client = new ApiClient(api.url, { connections: 2 });
   try {
     await client.login(api.adminEmail, api.adminPassword);
+    // The API's runtime role (bench/lib/stack.mjs), to EXPLAIN as it; none when BENCH_DB_ROLES=one.
+    const role = (
+      await db.query(
+        `SELECT grantee FROM information_schema.role_table_grants
+          WHERE table_name = 'crm_calls' AND grantee NOT IN (current_user, 'PUBLIC') LIMIT 1`,
+      )
+    ).rows[0]?.grantee;
     const base = Date.UTC(2026, 9, 1); // rows run back 90 days from 1 October 2026
-    log(`  seeding ${rows.toLocaleString('en')} ledger rows in ${ORGS} orgs with generate_series`);
+    log(`  ${rows.toLocaleString('en')} rows: seeding in ${ORGS} orgs with generate_series`);
     const s0 = now();
-    const seedTimes = await seed(db, rows, base);
+    const seedTimes = await seed(db, databaseUrl, rows, base);
     const seedSec = (now() - s0) / 1000;
     const count = Number((await db.query('SELECT count(*) FROM crm_calls')).rows[0].count);
     if (count !== rows) throw new Error(`seeded ${count} rows, expected ${rows}`);
-    log(`    seeded in ${round(seedSec, 1)} s (insert + VACUUM ANALYZE)`);
+    log(
+      `    seeded in ${round(seedSec, 1)} s (insert ${round(seedTimes.insertSec, 1)} s, ${seedTimes.indexes} indexes ${round(seedTimes.indexSec, 1)} s, VACUUM ANALYZE ${round(seedTimes.vacuumSec, 1)} s)`,
+    );
 
-    // ---- search: org + user + a 30-day range, half of them following the previous page's cursor.
-    // Three passes of `requests`; the figure is the best pass (the machine is shared: a neighbour's
-    // burst lands in one pass's tail), and all three are in the note.
-    const spanDays = ((rows * STEP_MS) / DAY) | 0;
+    // ---- search: each shape, half of the requests following the previous page's cursor (shape c: every
+    // request is the next page). Three passes of `requests`; the figure is the best pass (the machine is
+    // shared: a neighbour's burst lands in one pass's tail), and all three are in the details.
     let rnd = 12345;
     const rand = (n) => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31), rnd % n);
-    const pick = () => {
-      const o = rand(ORGS);
-      const u = rand(USERS_PER_ORG);
-      const endDay = 5 + rand(Math.max(1, spanDays - 40));
-      const to = new Date(base - endDay * DAY).toISOString().slice(0, 10);
-      const from = new Date(base - (endDay + 30) * DAY).toISOString().slice(0, 10);
-      return { o, u, from, to, q: `orgId=${orgId(o)}&onBehalfOf=${userId(o, u)}&from=${from}&to=${to}` };
-    };
     const one = async (q) => {
       const t = now();
       const r = await client.call('GET', `/api/audit?${q}`);
@@ -190,140 +345,183 @@ export async function run({ quick = false, log = console.log } = {}) {
         throw new Error(`GET /api/audit: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       return { ms, body: r.body };
     };
-    for (let i = 0; i < 20; i++) await one(pick().q); // warm-up: connections, JIT, plan cache
-    const picked = [];
-    const pass = async () => {
-      const samples = [];
-      let itemsSeen = 0;
-      let q = '';
-      let cursor = null;
-      for (let i = 0; i < requests; i++) {
-        if (i % 2 === 0 || !cursor) {
-          const p = pick();
-          picked.push(p);
-          q = p.q;
-          const r = await one(q);
+    const results = {};
+    for (const [key, shape] of Object.entries(shapes(base, rand))) {
+      for (let i = 0; i < 20; i++) await one(shape.pick().q); // warm-up: connections, JIT, plan cache
+      const picked = [];
+      const pass = async () => {
+        const samples = [];
+        let itemsSeen = 0;
+        let q = '';
+        let cursor = null;
+        for (let i = 0; i < requests; i++) {
+          const fresh = !cursor || (!shape.chain && i % 2 === 0);
+          if (fresh) {
+            const p = shape.pick();
+            picked.push(p);
+            q = p.q;
+          }
+          const r = await one(fresh ? q : `${q}&cursor=${encodeURIComponent(cursor)}`);
           samples.push(r.ms);
           itemsSeen += r.body.items.length;
-          cursor = r.body.nextCursor;
-        } else {
-          const r = await one(`${q}&cursor=${encodeURIComponent(cursor)}`);
-          samples.push(r.ms);
-          itemsSeen += r.body.items.length;
-          cursor = null;
+          cursor = fresh || shape.chain ? r.body.nextCursor : null;
         }
-      }
-      if (itemsSeen === 0) throw new Error('the audit searches found no rows');
-      return { samples, itemsSeen, p50: median(samples), p95: percentile(samples, 95) };
-    };
-    const pg = await postgres();
-    const meter = cpuMeter({ api: { pid: api.pid }, postgres: { pid: pg.postmasterPid, tree: true } });
-    const passes = [await pass(), await pass(), await pass()];
-    const cpu = meter.delta();
-    const cpuPerRequest = {
-      api: round(cpu.api / (passes.length * requests), 2),
-      postgres: round(cpu.postgres / (passes.length * requests), 2),
-    };
-    const best = passes.reduce((a, b) => (b.p95 < a.p95 ? b : a));
-    const p95 = best.p95;
-    // The same first-page statements straight on Postgres (the API's own query builder), to tell the
-    // database's share from the HTTP, auth and serialisation around it.
-    const sqlMs = [];
-    for (const p of picked.slice(0, requests / 2)) {
-      const filters = {
-        orgId: orgId(p.o),
-        onBehalfOf: { id: userId(p.o, p.u) },
-        from: new Date(`${p.from}T00:00:00Z`),
-        to: new Date(Date.parse(`${p.to}T00:00:00Z`) + DAY),
+        if (itemsSeen === 0) throw new Error(`the audit searches of shape ${key} found no rows`);
+        return { samples, itemsSeen, p50: median(samples), p95: percentile(samples, 95) };
       };
-      const { sql, params } = buildLedgerQuery(filters, { limit: 51 });
-      const t = now();
-      await db.query(sql, params);
-      sqlMs.push(now() - t);
+      const meter = cpuMeter({ api: { pid: api.pid }, postgres: { pid: pg.postmasterPid, tree: true } });
+      const passes = [await pass(), await pass(), await pass()];
+      const cpu = meter.delta();
+      const best = passes.reduce((x, y) => (y.p95 < x.p95 ? y : x));
+      // The same first-page statements straight on Postgres (the API's own query builder), to tell the
+      // database's share from the HTTP, auth and serialisation around it; and the plan of the first.
+      const sqlMs = [];
+      for (const p of picked.slice(0, Math.min(picked.length, requests / 2)))
+        sqlMs.push(await sqlPage(db, role, p.filters));
+      const plan = planSummary(await sqlPage(db, role, picked[0].filters, true));
+      results[key] = {
+        label: shape.label,
+        p50Ms: round(best.p50, 2),
+        p95Ms: round(best.p95, 2),
+        passes: passes.map((x) => ({
+          p50Ms: round(x.p50, 2),
+          p95Ms: round(x.p95, 2),
+          p99Ms: round(percentile(x.samples, 99), 2),
+          maxMs: round(Math.max(...x.samples), 2),
+          rowsShown: x.itemsSeen,
+        })),
+        sqlOnly: {
+          statements: sqlMs.length,
+          p50Ms: round(median(sqlMs), 2),
+          p95Ms: round(percentile(sqlMs, 95), 2),
+        },
+        cpuMsPerRequest: {
+          api: round(cpu.api / (passes.length * requests), 2),
+          postgres: round(cpu.postgres / (passes.length * requests), 2),
+        },
+        plan: { ...plan, executionMs: round(plan.executionMs, 2) },
+        example: picked[0].q,
+      };
+      log(
+        `    (${key}) ${shape.label}: p95 ${round(best.p95, 1)} ms (passes ${passes.map((x) => round(x.p95, 1)).join(' / ')}), p50 ${round(best.p50, 1)} ms; SQL alone p95 ${round(percentile(sqlMs, 95), 2)} ms; plan: ${plan.text}`,
+      );
     }
-    log(
-      `  search: p50 ${round(best.p50, 1)} ms, p95 ${round(p95, 1)} ms over ${requests} requests (passes: p95 ${passes.map((x) => round(x.p95, 1)).join(' / ')} ms); the SQL alone: p50 ${round(median(sqlMs), 2)} ms, p95 ${round(percentile(sqlMs, 95), 2)} ms; CPU ms per request: API ${cpuPerRequest.api}, Postgres ${cpuPerRequest.postgres}`,
-    );
 
-    // ---- CSV export: exactly N rows by time range (rows 1…N are the newest)
+    // ---- CSV export. The first size: exactly N rows by time range (rows 1…N are the newest) for 1/100 and
+    // 1/10 of the ledger, then all of it; a later size: all of it (its memory is what that size adds).
+    const stepMs = (SPAN_DAYS * DAY) / rows;
     const range = (n) =>
-      `from=${encodeURIComponent(new Date(base - n * STEP_MS).toISOString())}&to=${encodeURIComponent(new Date(base).toISOString())}`;
+      `from=${encodeURIComponent(new Date(base - Math.round(n * stepMs)).toISOString())}&to=${encodeURIComponent(new Date(base).toISOString())}`;
     await exportCsv(client, api.pid, range(2000)); // warm-up
     const exports = [];
-    for (const n of [smallExportRows, exportRows, rows]) {
+    for (const n of full ? [rows / 100, rows / 10, rows] : [rows]) {
       await sleep(500);
       const e = await exportCsv(client, api.pid, n === rows ? '' : range(n));
       if (e.rows !== n) throw new Error(`the export of ${n} rows returned ${e.rows}`);
       exports.push(e);
       log(
-        `  export ${n.toLocaleString('en')} rows: ${round(e.secs, 1)} s (${round(e.rowsPerSec, 0)} rows/s, ${round(e.bytes / 1048576, 1)} MiB); API RSS ${round(e.rssBeforeMb, 0)} -> peak ${round(e.rssPeakMb, 0)} MB`,
+        `    export ${n.toLocaleString('en')} rows: ${round(e.secs, 1)} s (${round(e.rowsPerSec, 0)} rows/s, ${round(e.bytes / 1048576, 1)} MiB); API RSS ${round(e.rssBeforeMb, 0)} -> peak ${round(e.rssPeakMb, 0)} MB (1st/2nd half ${round(e.rssPeakFirstHalfMb, 0)}/${round(e.rssPeakSecondHalfMb, 0)})`,
       );
     }
-    const [small, big, all] = exports;
-    // Constant memory. V8 lets garbage pile up to its next major GC (RSS saw-tooths between about
-    // 150 and 260 MB whatever the export's size), so a short export may end before the first cycle
-    // and peaks of different sizes are not comparable. What must hold, on the whole ledger: the peak
-    // growth is well below the bytes sent (under half: holding the rows would take several times
-    // their CSV size), and the second half of the export peaks no higher than the first (+32 MB),
-    // i.e. no growth with the rows sent.
-    const flat =
-      all.rssGrowthMb < all.bytes / 1048576 / 2 && all.rssPeakSecondHalfMb <= all.rssPeakFirstHalfMb + 32;
-    log(
-      `    peak RSS: ${round(small.rssPeakMb, 0)} MB (10k), ${round(big.rssPeakMb, 0)} MB (100k), ${round(all.rssPeakMb, 0)} MB (all ${rows.toLocaleString('en')})`,
-    );
-    return {
-      figures: {
-        auditSearchP95Ms: {
-          value: round(p95, 1),
-          target: '< 20',
-          pass: p95 < 20,
-          note: `org + user + 30-day range, ${rows.toLocaleString('en')} rows, ${requests} HTTP requests (half follow a cursor), best of 3 passes (${passes.map((x) => round(x.p95, 1)).join(' / ')}); p50 ${round(best.p50, 1)} ms; SQL alone p95 ${round(percentile(sqlMs, 95), 1)} ms`,
-        },
-        auditExportRowsPerSec: {
-          value: round(big.rowsPerSec, 0),
-          unit: 'rows/s',
-          note: `${big.rows.toLocaleString('en')} rows, ${round(big.bytes / 1048576, 1)} MiB in ${round(big.secs, 1)} s; all ${all.rows.toLocaleString('en')}: ${round(all.rowsPerSec, 0)} rows/s`,
-        },
-        auditExportPeakRssMb: {
-          value: round(big.rssPeakMb, 0),
-          unit: 'MB',
-          target: 'flat (see how)',
-          pass: flat,
-          note: `API peak RSS, ${big.rows.toLocaleString('en')}-row export (idle ${round(big.rssBeforeMb, 0)}); ${small.rows.toLocaleString('en')} rows: ${round(small.rssPeakMb, 0)}; all ${all.rows.toLocaleString('en')} (${round(all.bytes / 1048576, 0)} MiB): ${round(all.rssPeakMb, 0)}, 1st/2nd half ${round(all.rssPeakFirstHalfMb, 0)}/${round(all.rssPeakSecondHalfMb, 0)}`,
-        },
-        auditSeedSec: {
-          value: round(seedSec, 1),
-          unit: 's',
-          note: `${rows.toLocaleString('en')} rows: generate_series ${round(seedTimes.insertSec, 1)} s + ${seedTimes.indexes} indexes ${round(seedTimes.indexSec, 1)} s + VACUUM ANALYZE ${round(seedTimes.vacuumSec, 1)} s`,
-        },
-      },
-      details: {
-        rows,
-        orgs: ORGS,
-        usersPerOrg: USERS_PER_ORG,
-        seedSec: round(seedSec, 1),
-        search: {
-          requests,
-          passes: passes.map((x) => ({
-            p50Ms: round(x.p50, 2),
-            p95Ms: round(x.p95, 2),
-            p99Ms: round(percentile(x.samples, 99), 2),
-            maxMs: round(Math.max(...x.samples), 2),
-            rowsShown: x.itemsSeen,
-          })),
-          sqlOnly: {
-            statements: sqlMs.length,
-            p50Ms: round(median(sqlMs), 2),
-            p95Ms: round(percentile(sqlMs, 95), 2),
-          },
-          cpuMsPerRequest: cpuPerRequest,
-        },
-        exports: exports.map((e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, round(v, 2)]))),
-      },
-    };
+    const totalSec = (now() - started) / 1000;
+    log(`    ${rows.toLocaleString('en')} rows: ${round(totalSec, 0)} s in all`);
+    return { rows, seedSec, seedTimes, results, exports, totalSec };
   } finally {
     await client.close().catch(() => undefined);
     await db.end().catch(() => undefined);
     await api.close();
+    // Ten million rows are some gigabytes: give them back before the next size or suite.
+    await pg.dropDatabase(new URL(databaseUrl).pathname.slice(1)).catch(() => undefined);
   }
+}
+
+const SHAPES = ['a', 'b', 'c', 'd'];
+const n = (x) => x.toLocaleString('en');
+
+export async function run({ quick = false, log = console.log } = {}) {
+  const list = sizes(quick);
+  const requests = quick ? 60 : 200;
+  const bySize = [];
+  for (const [i, rows] of list.entries()) bySize.push(await runSize({ rows, requests, full: i === 0, log }));
+  const first = bySize[0];
+  const oneM = bySize.find((s) => s.rows === 1_000_000) ?? first;
+  const tenM = bySize.find((s) => s.rows === TEN_M);
+  const [small, big, all] = first.exports;
+  const a = oneM.results.a;
+  const worst = (s) =>
+    SHAPES.map((k) => [k, s.results[k]]).reduce((x, y) => (y[1].p95Ms > x[1].p95Ms ? y : x));
+  const seedNote = (s) =>
+    `${n(s.rows)} rows: generate_series ${round(s.seedTimes.insertSec, 1)} s + ${s.seedTimes.indexes} indexes ${round(s.seedTimes.indexSec, 1)} s + VACUUM ANALYZE ${round(s.seedTimes.vacuumSec, 1)} s (two connections)`;
+  const table = SHAPES.map(
+    (k) =>
+      `(${k}) ${first.results[k].label}: ${bySize.map((s) => `${round(s.results[k].p95Ms, 1)} ms at ${n(s.rows)}`).join(', ')}`,
+  ).join('; ');
+
+  const figures = {
+    auditSearchP95Ms: {
+      value: round(a.p95Ms, 1),
+      target: '< 20',
+      pass: a.p95Ms < 20,
+      note: `org + user + 30-day range, ${n(oneM.rows)} rows, ${requests} HTTP requests (half follow a cursor), best of 3 passes (${a.passes.map((x) => round(x.p95Ms, 1)).join(' / ')}); p50 ${round(a.p50Ms, 1)} ms; SQL alone p95 ${round(a.sqlOnly.p95Ms, 1)} ms`,
+    },
+    auditExportRowsPerSec: {
+      value: round(big.rowsPerSec, 0),
+      unit: 'rows/s',
+      note: `${n(big.rows)} rows, ${round(big.bytes / 1048576, 1)} MiB in ${round(big.secs, 1)} s; all ${n(all.rows)}: ${round(all.rowsPerSec, 0)} rows/s`,
+    },
+    auditExportPeakRssMb: {
+      value: round(big.rssPeakMb, 0),
+      unit: 'MB',
+      target: 'flat (see how)',
+      pass: flatExport(all),
+      note: `API peak RSS, ${n(big.rows)}-row export (idle ${round(big.rssBeforeMb, 0)}); ${n(small.rows)} rows: ${round(small.rssPeakMb, 0)}; all ${n(all.rows)} (${round(all.bytes / 1048576, 0)} MiB): ${round(all.rssPeakMb, 0)}, 1st/2nd half ${round(all.rssPeakFirstHalfMb, 0)}/${round(all.rssPeakSecondHalfMb, 0)}`,
+    },
+    auditSeedSec: { value: round(oneM.seedSec, 1), unit: 's', note: seedNote(oneM) },
+  };
+  if (tenM) {
+    const [k, w] = worst(tenM);
+    figures.auditSearchP95MsAt10M = {
+      value: round(w.p95Ms, 1),
+      target: '< 20',
+      pass: w.p95Ms < 20,
+      note: `worst of the four shapes at ${n(TEN_M)} rows: (${k}) ${w.label}; ${SHAPES.map((s) => `(${s}) ${round(tenM.results[s].p95Ms, 1)}`).join(', ')} ms (best of 3 passes of ${requests} HTTP requests each)`,
+    };
+    const e = tenM.exports.at(-1);
+    figures.auditExport10MPeakRssMb = {
+      value: round(e.rssPeakMb, 0),
+      unit: 'MB',
+      target: 'flat (see how)',
+      pass: flatExport(e),
+      note: `API peak RSS while exporting all ${n(e.rows)} rows (${round(e.bytes / 1048576, 0)} MiB in ${round(e.secs, 0)} s, ${round(e.rowsPerSec, 0)} rows/s; idle ${round(e.rssBeforeMb, 0)}, 1st/2nd half ${round(e.rssPeakFirstHalfMb, 0)}/${round(e.rssPeakSecondHalfMb, 0)})`,
+    };
+    figures.auditSeed10MSec = {
+      value: round(tenM.seedSec, 1),
+      unit: 's',
+      target: '< 180',
+      pass: tenM.seedSec < 180,
+      note: seedNote(tenM),
+    };
+  }
+  return {
+    figures,
+    details: {
+      orgs: ORGS,
+      usersPerOrg: USERS_PER_ORG,
+      spanDays: SPAN_DAYS,
+      note: `p95 of GET /api/audit per shape and ledger size (best of 3 passes of ${requests} requests): ${table}. Suite time: ${bySize.map((s) => `${round(s.totalSec, 0)} s at ${n(s.rows)}`).join(', ')}.`,
+      p95Ms: Object.fromEntries(
+        SHAPES.map((k) => [k, Object.fromEntries(bySize.map((s) => [s.rows, s.results[k].p95Ms]))]),
+      ),
+      sizes: bySize.map((s) => ({
+        rows: s.rows,
+        totalSec: round(s.totalSec, 1),
+        seedSec: round(s.seedSec, 1),
+        seed: Object.fromEntries(Object.entries(s.seedTimes).map(([k, v]) => [k, round(v, 2)])),
+        shapes: s.results,
+        exports: s.exports.map((e) =>
+          Object.fromEntries(Object.entries(e).map(([k, v]) => [k, round(v, 2)])),
+        ),
+      })),
+    },
+  };
 }

@@ -58,13 +58,13 @@ describe('buildLedgerQuery', () => {
     expect(params).toEqual(['Svc Account']);
   });
 
-  it('matches a PUID upper-cased and a name as an escaped substring', () => {
+  it('matches a PUID upper-cased and a name as a literal, case-insensitive substring', () => {
     const puid = buildLedgerQuery({ onBehalfOf: { puid: '00037ffe8ad2c1e4' } });
     expect(conditions(puid.sql)).toEqual(['upper(c.on_behalf_of_puid) = $1']);
     expect(puid.params).toEqual(['00037FFE8AD2C1E4']);
     const name = buildLedgerQuery({ onBehalfOf: { nameContains: '50%_off\\x' } });
-    expect(conditions(name.sql)).toEqual(['c.on_behalf_of_name ILIKE $1']);
-    expect(name.params).toEqual(['%50\\%\\_off\\\\x%']);
+    expect(conditions(name.sql)).toEqual(['strpos(lower(c.on_behalf_of_name), lower($1)) > 0']);
+    expect(name.params).toEqual(['50%_off\\x']);
   });
 
   it('uses ANY(...) for several outcomes or reconciliations, = for one, and nothing for an empty list', () => {

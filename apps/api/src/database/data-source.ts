@@ -15,6 +15,7 @@ import { ApiKeyMetricsScope1732501700000 } from './migrations/1732501700000-api-
 import { LedgerLinkedRecord1732501800000 } from './migrations/1732501800000-ledger-linked-record';
 import { LedgerNoTruncate1732501900000 } from './migrations/1732501900000-ledger-no-truncate';
 import { TenantRowSecurity1732502000000 } from './migrations/1732502000000-tenant-row-security';
+import { AuditSearchAtScale1732502100000 } from './migrations/1732502100000-audit-search-at-scale';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   LedgerLinkedRecord1732501800000,
   LedgerNoTruncate1732501900000,
   TenantRowSecurity1732502000000,
+  AuditSearchAtScale1732502100000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
