@@ -120,3 +120,5 @@ export type {
   DataverseRecord,
   DataverseWhoAmI,
 } from './dataverse/dataverse-client';
+export { DataverseSession } from './dataverse/dataverse-session';
+export type { DataverseSessionOptions, DataverseSessionState } from './dataverse/dataverse-session';

@@ -1,0 +1,126 @@
+import { DEMO_ENTRA, DEMO_IDS } from '@onbehalf/emulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RoundTrip } from '../../src/clients/round-trip';
+import { DataverseSession, type DataverseSessionOptions } from '../../src/dataverse/dataverse-session';
+import { MemoryTicketStore } from '../../src/session/ticket-store';
+import { startTestEmulator, type EmulatorHarness } from '../helpers/emulator-harness';
+
+let h: EmulatorHarness;
+
+beforeAll(async () => {
+  h = await startTestEmulator();
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+beforeEach(async () => {
+  await h.emulator.control.reset();
+});
+
+function session(trips: RoundTrip[], over: Partial<DataverseSessionOptions> = {}): DataverseSession {
+  return new DataverseSession({
+    authorityUrl: h.emulator.entra.authorityUrl,
+    tenant: h.emulator.entra.tenantId,
+    clientId: h.emulator.entra.clientId,
+    certificate: h.demoBundle,
+    environmentUrl: h.emulator.entra.environmentUrl,
+    ca: [h.emulator.caCertPem],
+    onRoundTrip: (t) => trips.push(t),
+    ...over,
+  });
+}
+
+const count = (trips: RoundTrip[], service: string) => trips.filter((t) => t.service === service).length;
+
+describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
+  it('gets one token for many calls: 20 concurrent creates on behalf of Jon cost 1 token request and 20 Web API round trips', async () => {
+    const trips: RoundTrip[] = [];
+    const s = session(trips);
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        s.create(
+          { entitySet: 'accounts', attributes: { name: `Herd ${i}` } },
+          { onBehalfOf: { entraObjectId: DEMO_ENTRA.jonObjectId } },
+        ),
+      ),
+    );
+    expect(new Set(ids).size).toBe(20);
+    expect({ entra: count(trips, 'entra'), dataverse: count(trips, 'dataverse') }).toEqual({
+      entra: 1,
+      dataverse: 20,
+    });
+    const record = await s.retrieve({ entitySet: 'accounts', id: ids[0]! });
+    expect(record).toMatchObject({
+      _createdby_value: DEMO_IDS.dvJonWilson,
+      _createdonbehalfby_value: DEMO_IDS.dvAppUser,
+    });
+    expect(s.getState()).toMatchObject({ tokenRefreshes: 1, expiredTokenFaults: 0 });
+    expect(s.getState().tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 59 * 60_000);
+    await s.close();
+  });
+
+  it('refreshes once and retries when the service stops accepting its token (401), the calls in flight sharing that one refresh', async () => {
+    const trips: RoundTrip[] = [];
+    const s = session(trips);
+    await s.whoAmI();
+    // A reset forgets every token the emulator issued: the cached one now answers 401.
+    await h.emulator.control.reset();
+    const who = await Promise.all(
+      Array.from({ length: 5 }, () => s.whoAmI({ onBehalfOf: { entraObjectId: DEMO_ENTRA.jonObjectId } })),
+    );
+    expect(who.map((w) => w.userId)).toEqual(Array(5).fill(DEMO_IDS.dvJonWilson));
+    expect(count(trips, 'entra')).toBe(2);
+    expect(s.getState()).toMatchObject({ tokenRefreshes: 2, expiredTokenFaults: 5 });
+    await s.close();
+  });
+
+  it('gives up with ERR_RETRIES_EXHAUSTED when the new token is refused too', async () => {
+    const trips: RoundTrip[] = [];
+    // The emulator forgets every token right after issuing it: each new one is refused as well.
+    const s = session(trips, {
+      maxTokenRetries: 1,
+      refreshLock: async (_key, fn) => {
+        const loaded = await fn();
+        h.emulator.entra.directory.reset();
+        return loaded;
+      },
+    });
+    await expect(s.whoAmI()).rejects.toMatchObject({ code: 'ERR_RETRIES_EXHAUSTED', httpStatus: 401 });
+    expect({ entra: count(trips, 'entra'), dataverse: count(trips, 'dataverse') }).toEqual({ entra: 2, dataverse: 2 });
+    await s.close();
+  });
+
+  it("shares the token through the store: a second process's session makes no token request", async () => {
+    const store = new MemoryTicketStore();
+    const a: RoundTrip[] = [];
+    const b: RoundTrip[] = [];
+    const s1 = session(a, { ticketStore: store });
+    const s2 = session(b, { ticketStore: store });
+    await s1.whoAmI();
+    await s2.whoAmI();
+    expect({ first: count(a, 'entra'), second: count(b, 'entra') }).toEqual({ first: 1, second: 0 });
+    await s1.close();
+    await s2.close();
+  });
+
+  it('surfaces the typed error of a refused token request and of a refused call', async () => {
+    const trips: RoundTrip[] = [];
+    const s = session(trips, { tenant: 'nowhere.onmicrosoft.com' });
+    await expect(s.whoAmI()).rejects.toMatchObject({ code: 'ERR_ENTRA_TENANT_NOT_FOUND' });
+    await s.close();
+    const ok = session(trips);
+    await expect(
+      ok.create(
+        { entitySet: 'accounts', attributes: { name: 'x' } },
+        { onBehalfOf: { entraObjectId: DEMO_ENTRA.ritaObjectId } },
+      ),
+    ).rejects.toMatchObject({ code: 'ERR_CRM_PRINCIPAL_PRIVILEGE_DENIED' });
+    await ok.close();
+    await expect(ok.whoAmI()).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+      message: 'the session is closed',
+    });
+  });
+});
