@@ -111,7 +111,7 @@ export class CrmSession {
     let shared: HttpsTransport | undefined;
     const sharedTransport = (): HttpsTransport => {
       if (!shared) {
-        shared = new HttpsTransport({ ...ca, timeoutMs: s.timeoutMs });
+        shared = new HttpsTransport({ ...ca, timeoutMs: s.timeoutMs, connections: s.connections });
         this.#owned.push(shared);
       }
       return shared;

@@ -60,6 +60,11 @@ export interface CrmSessionOptions {
   maxTicketRetries?: number;
   /** Per remote call. Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * Connections the session opens to discovery and to each CrmService (keep-alive): at most this many calls are
+   * in flight to one of them at a time, the rest wait for a connection. Default 32.
+   */
+  connections?: number;
   /** Per ticket refresh, lock wait included. Default 3 × timeoutMs. */
   refreshTimeoutMs?: number;
   /** How long a resolved user id is cached. Default 1 h. */
@@ -102,6 +107,7 @@ export interface SessionSettings {
   refreshAheadMs: number;
   maxTicketRetries: number;
   timeoutMs: number;
+  connections: number;
   refreshTimeoutMs: number;
   userIdTtlMs: number;
   negativeUserIdTtlMs: number;
@@ -114,6 +120,8 @@ export interface SessionSettings {
 
 const DEFAULT_REFRESH_AHEAD_MS = 5 * 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECTIONS = 32;
+const MAX_CONNECTIONS = 4096;
 const MAX_TICKET_RETRIES = 5;
 const GUID = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 const HEX_PUID = /^[0-9a-fA-F]{16}$/;
@@ -141,6 +149,9 @@ export function checkSessionOptions(options: CrmSessionOptions): SessionSettings
   if (!Number.isInteger(maxTicketRetries) || maxTicketRetries > MAX_TICKET_RETRIES)
     throw invalidOptions(`maxTicketRetries must be an integer from 0 to ${MAX_TICKET_RETRIES}`);
   const timeoutMs = positiveNumber(o.timeoutMs, DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const connections = positiveNumber(o.connections, DEFAULT_CONNECTIONS, 'connections');
+  if (!Number.isInteger(connections) || connections > MAX_CONNECTIONS)
+    throw invalidOptions(`connections must be an integer from 1 to ${MAX_CONNECTIONS}`);
   const refreshTimeoutMs = positiveNumber(o.refreshTimeoutMs, 3 * timeoutMs, 'refreshTimeoutMs');
   const userIdTtlMs = positiveNumber(o.userIdTtlMs, 60 * 60_000, 'userIdTtlMs');
   const negativeUserIdTtlMs = positiveNumber(o.negativeUserIdTtlMs, 5 * 60_000, 'negativeUserIdTtlMs');
@@ -158,6 +169,7 @@ export function checkSessionOptions(options: CrmSessionOptions): SessionSettings
     refreshAheadMs,
     maxTicketRetries,
     timeoutMs,
+    connections,
     refreshTimeoutMs,
     userIdTtlMs,
     negativeUserIdTtlMs,
