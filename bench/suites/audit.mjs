@@ -275,8 +275,13 @@ function planSummary(plan) {
     const removed = (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0);
     return `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''} (${n['Actual Rows']} rows${removed ? `, ${removed} filtered out` : ''})`;
   });
-  if (nodes.some((n) => n['Node Type'] === 'Sort' && flatten(n).some((m) => onLedger.includes(m))))
-    parts.push('then Sort');
+  // A sort of more rows than a page is the plan that reads every match first (the outer query's sort of
+  // the page's 51 rows after the joins is no cost).
+  for (const sort of nodes.filter((n) => n['Node Type'] === 'Sort')) {
+    const input = sort.Plans?.[0]?.['Actual Rows'] ?? 0;
+    if (input > 51 && flatten(sort).some((m) => onLedger.includes(m)))
+      parts.push(`then Sort of ${input} rows`);
+  }
   return {
     text: parts.join(' + '),
     seqScan: onLedger.some((n) => n['Node Type'] === 'Seq Scan'),
