@@ -1,8 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   type CertificateBundle,
+  CrmServiceClient,
+  type CrmServiceApi,
   CrmSession,
   DiscoveryClient,
+  HttpsTransport,
   type SessionEvent,
   WlidClient,
   isCrmAuthError,
@@ -30,6 +33,12 @@ interface Entry {
   certificateId: string;
 }
 
+/** A certificate's bundle, loaded once, and the one STS client that presents it. */
+interface Signer {
+  bundle: CertificateBundle;
+  wlid: WlidClient;
+}
+
 /**
  * The session's bounds on one impersonated call: each remote call, each ticket refresh (its lock wait included),
  * the refresh-and-retry rounds after a ticket fault, the early expiries retried past on top of those (crm-auth's
@@ -55,6 +64,18 @@ export const SESSION_CALL_BOUNDS = {
 @Injectable()
 export class TicketsService implements OnApplicationShutdown {
   private readonly sessions = new Map<string, Promise<Entry>>();
+  /**
+   * The clients every org's session shares, so that the cost of a refresh does not grow with the orgs: one
+   * connection pool for discovery and CrmService (same trust, no client certificate), one discovery client per
+   * discovery URL, and per certificate one loaded bundle and one STS client (its pool presents the certificate).
+   * A session of its own clients would load and parse the certificate, and open new TLS connections, for each
+   * org; with thousands of orgs, each refresh, hours after the org's last one, would find its pools cold.
+   */
+  private transport: HttpsTransport | null = null;
+  private readonly discoveries = new Map<string, DiscoveryClient>();
+  private readonly signers = new Map<string, Promise<Signer>>();
+  private readonly crmService = (url: string): CrmServiceApi =>
+    new CrmServiceClient({ url, transport: this.sharedTransport() });
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -74,6 +95,49 @@ export class TicketsService implements OnApplicationShutdown {
     for (const e of entries)
       if (e.status === 'fulfilled') await e.value.session.close().catch(() => undefined);
     this.sessions.clear();
+    const signers = await Promise.allSettled([...this.signers.values()]);
+    for (const s of signers) if (s.status === 'fulfilled') await s.value.wlid.close().catch(() => undefined);
+    this.signers.clear();
+    this.discoveries.clear();
+    await this.transport?.close().catch(() => undefined);
+    this.transport = null;
+  }
+
+  private sharedTransport(): HttpsTransport {
+    this.transport ??= new HttpsTransport({
+      ...(this.ca ? { ca: this.ca } : {}),
+      timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
+    });
+    return this.transport;
+  }
+
+  private discovery(url: string): DiscoveryClient {
+    let d = this.discoveries.get(url);
+    if (!d) {
+      d = new DiscoveryClient({ url, transport: this.sharedTransport() });
+      this.discoveries.set(url, d);
+    }
+    return d;
+  }
+
+  /** The certificate's bundle and STS client, made on first use and shared by every org it serves. */
+  private signer(certificateId: string): Promise<Signer> {
+    let p = this.signers.get(certificateId);
+    if (!p) {
+      p = this.certificates.loadBundle(certificateId).then((bundle) => ({
+        bundle,
+        wlid: new WlidClient({
+          stsUrl: this.config.stsUrl,
+          certificate: bundle,
+          partnerDomain: this.config.partnerDomain,
+          timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
+          ...(this.ca ? { ca: this.ca } : {}),
+        }),
+      }));
+      this.signers.set(certificateId, p);
+      p.catch(() => this.signers.delete(certificateId));
+    }
+    return p;
   }
 
   private get ca(): string[] | undefined {
@@ -101,7 +165,7 @@ export class TicketsService implements OnApplicationShutdown {
         `"${org.friendlyName}" has not been onboarded yet.`,
       );
     }
-    const bundle = await this.certificates.loadBundle(org.certificateId);
+    const { bundle, wlid } = await this.signer(org.certificateId);
     const session = new CrmSession({
       discoveryUrl: org.discoveryUrl,
       stsUrl: this.config.stsUrl,
@@ -109,6 +173,7 @@ export class TicketsService implements OnApplicationShutdown {
       organizationName: org.organizationName,
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
+      clients: { wlid, discovery: this.discovery(org.discoveryUrl), crmService: this.crmService },
       ticketStore: orgTicketStore(orgId, this.store, () => this.orgs.find(orgId)),
       // PUID → systemuserid is cached in one layer, UserMappingsService's user_mappings rows: the session keeps none.
       userIdStore: null,
