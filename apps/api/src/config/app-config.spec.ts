@@ -37,3 +37,22 @@ describe('loadConfig: ONBEHALF_INSTANCE_ID', () => {
     expect((thrown as ConfigError).variable).toBe('ONBEHALF_INSTANCE_ID');
   });
 });
+
+describe('loadConfig: ONBEHALF_CRM_CONNECTIONS', () => {
+  it('defaults to 32 connections per CRM host and takes up to 4096', () => {
+    expect(loadConfig(base).crmConnections).toBe(32);
+    expect(loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: '512' }).crmConnections).toBe(512);
+    expect(loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: '4096' }).crmConnections).toBe(4096);
+  });
+
+  it.each([
+    ['0', 'must be between 1 and 4096, got 0'],
+    ['4097', 'must be between 1 and 4096, got 4097'],
+    ['many', 'must be a whole number, got "many"'],
+  ])('refuses %s, naming the variable', (value, message) => {
+    expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining(message) }),
+    );
+    expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(/ONBEHALF_CRM_CONNECTIONS/);
+  });
+});

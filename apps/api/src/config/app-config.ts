@@ -47,6 +47,8 @@ export interface AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Seconds before a CRM ticket's expiry at which the background job refreshes it. */
   ticketRefreshAheadSec: number;
+  /** Keep-alive connections to each discovery service and CrmService host: the most calls in flight to one at a time. */
+  crmConnections: number;
   /** Seconds after which reconciliation treats a still-pending ledger row as cut off (crash or lost reply). */
   reconcilePendingAfterSec: number;
   jobsEnabled: boolean;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env): AppConfig {
     loginRateLimitPerMinute: int(env, 'ONBEHALF_LOGIN_RATE_LIMIT', 5, 1, 10_000),
     logLevel: level as AppConfig['logLevel'],
     ticketRefreshAheadSec: int(env, 'ONBEHALF_TICKET_REFRESH_AHEAD_SEC', 300, 0, 86_400),
+    crmConnections: int(env, 'ONBEHALF_CRM_CONNECTIONS', 32, 1, 4096),
     reconcilePendingAfterSec: int(
       env,
       'ONBEHALF_RECONCILE_PENDING_AFTER_SEC',

@@ -107,6 +107,7 @@ export class TicketsService implements OnApplicationShutdown {
     this.transport ??= new HttpsTransport({
       ...(this.ca ? { ca: this.ca } : {}),
       timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
+      connections: this.config.crmConnections,
     });
     return this.transport;
   }
