@@ -134,6 +134,30 @@ describe('LedgerService (real Postgres)', () => {
     });
   });
 
+  it("completes a recovered Create's pending row with the record idempotent recovery found; a row no longer pending, or another org's, is left alone", async () => {
+    const id = await ledger.begin({ orgId, operation: 'Create', entity: 'account' });
+    const rec = randomUUID();
+    await ledger.completeRecovered(orgId, id, rec);
+    expect(await row(id)).toMatchObject({
+      outcome: 'completed',
+      record_id: rec,
+      completed_at: expect.any(Date),
+      error_code: null,
+    });
+    // Reconciliation failed it as CRASHED_UNKNOWN_OUTCOME first: it stays so (it may be sealed by then).
+    const crashed = await ledger.begin({ orgId, operation: 'Create', entity: 'account' });
+    await ledgerRepository(ds).failPendingAsCrashed(orgId, crashed);
+    await ledger.completeRecovered(orgId, crashed, randomUUID());
+    expect(await row(crashed)).toMatchObject({
+      outcome: 'failed',
+      error_code: 'CRASHED_UNKNOWN_OUTCOME',
+      record_id: null,
+    });
+    const elsewhere = await ledger.begin({ orgId, operation: 'Create', entity: 'account' });
+    await ledger.completeRecovered(randomUUID(), elsewhere, randomUUID());
+    expect(await row(elsewhere)).toMatchObject({ outcome: 'pending', record_id: null, completed_at: null });
+  });
+
   it('touches no row of another org with the same id', async () => {
     const id = await ledger.begin({ orgId, operation: 'Create' });
     await ledger.complete(randomUUID(), id, { latencyMs: 1 });

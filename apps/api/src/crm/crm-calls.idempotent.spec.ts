@@ -245,6 +245,21 @@ describe('createOnce', () => {
     expect(r.body).toEqual({ id: REC, ledgerId: 'ledger-first' });
   });
 
+  it("recovering, when the re-sent Create meets the API's own refusal (an open circuit: no CRM details): still asks CRM for the record, completes with it if there, else fails with that refusal", async () => {
+    const circuitOpen = () => new DomainException(503, 'ORG_CIRCUIT_OPEN', 'CRM for this org is failing');
+    const found = world({ attempt: recovering(), retrieve: [false, true], createFails: circuitOpen() });
+    const r = await found.svc.createOnce(ORG, 'account', { name: 'a' }, undefined, ctx, 'k-1');
+    expect(found.crm.map((c) => c.op)).toEqual(['retrieve', 'create', 'retrieve']);
+    expect(r.body).toEqual({ id: REC, ledgerId: 'ledger-first' });
+    expect(found.recoveredRows).toEqual([[ORG, 'ledger-first', REC]]);
+    const absent = world({ attempt: recovering(), retrieve: [false, false], createFails: circuitOpen() });
+    const err = await absent.svc
+      .createOnce(ORG, 'account', { name: 'a' }, undefined, ctx, 'k-1')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DomainException);
+    expect((err as DomainException).code).toBe('ORG_CIRCUIT_OPEN');
+  });
+
   it("recovering, a Create refused otherwise whose record is still absent (or unreadable) fails with CRM's error", async () => {
     for (const second of [false, new CrmAuthError('ERR_TIMEOUT', 'slow')]) {
       const w = world({ attempt: recovering(), retrieve: [false, second], createFails: invalid() });

@@ -8,7 +8,8 @@ import type { LedgerRepository, LostCreate } from './ledger.repository';
 import { ReconcileService } from './reconcile.service';
 
 const ORG = '11111111-0000-4000-8000-000000000001';
-const SA = '22222222-0000-4000-8000-000000000001';
+// Hex letters in every id, so that a slip in case (CRM's ids against Postgres' lower-case uuids) shows.
+const SA = 'e2222222-0000-4000-8000-00000000000a';
 const ANN = 'a3333333-0000-4000-8000-00000000000b';
 const REC = '55555555-0000-4000-8000-000000000001';
 const REC2 = '55555555-0000-4000-8000-000000000002';
@@ -66,9 +67,14 @@ function world(o: {
     lostCreates: answer('lostCreates', () => o.lost),
     hasCallOn: answer(
       'hasCallOn',
-      (_org, _entity, id, except) =>
+      (_org, entity, id, except) =>
         (o.named ?? []).includes(id as string) ||
-        o.lost.some((r) => r.record_id === id && !((except as string[] | undefined) ?? []).includes(r.id)),
+        o.lost.some(
+          (r) =>
+            r.entity === entity &&
+            r.record_id === id &&
+            !((except as string[] | undefined) ?? []).includes(r.id),
+        ),
     ),
     linkLostCreate: answer('linkLostCreate', () => o.linkSucceeds ?? true),
     saveStamps: answer('saveStamps', () => undefined),
@@ -246,6 +252,50 @@ describe('ReconcileService: a Create whose reply was lost', () => {
     expect(r2.linked).toEqual([]);
     expect(r2.unknown.map((u) => u.recordId)).toEqual([REC]);
     expect(r2.unknownChanges).toBe(1);
+  });
+
+  it('a keyed lost Create of another entity that named the same id is not linked to this record: it stays an unknown change', async () => {
+    // A contact Create named REC and its reply was lost; CRM holds an account REC (ids are per entity).
+    const w = world({
+      lost: [lostRow({ id: 'contact-row', entity: 'contact', record_id: REC })],
+      page: [created(REC)],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(w.of('linkLostCreate')).toEqual([]);
+    expect(w.of('hasCallOn')).toEqual([[ORG, 'account', REC]]);
+    expect(report.linked).toEqual([]);
+    expect(report.ambiguous).toEqual([]);
+    expect(report.unknown).toEqual([{ entity: 'account', recordId: REC, modifiedon: CREATED }]);
+  });
+
+  it('a record linked by inference gets its own stamps saved, not those of another unknown record read before it', async () => {
+    const other = { id: 'b4444444-0000-4000-8000-00000000000c', name: 'Bo Ek' };
+    const w = world({
+      lost: [lostRow()],
+      page: [
+        // Read first: created outside the row's window, so no lost Create explains it.
+        created(REC2, {
+          createdon: '2026-12-01T08:00:00.000Z',
+          modifiedon: '2026-12-01T09:00:00.000Z',
+          modifiedby: other,
+        }),
+        created(REC),
+      ],
+    });
+    const report = await w.svc.reconcile(ORG);
+    expect(report.linked).toEqual([{ entity: 'account', recordId: REC, ledgerId: 'row-1', by: 'inference' }]);
+    const saved = w
+      .of('saveStamps')
+      .map((c) => c[0] as { recordId: string; createdon: Date; modifiedby: string });
+    expect(saved.find((s) => s.recordId === REC)).toMatchObject({
+      createdon: new Date(CREATED),
+      modifiedon: new Date(CREATED),
+      modifiedby: JSON.stringify({ id: ANN, name: 'Ann Lee' }),
+    });
+    expect(saved.find((s) => s.recordId === REC2)).toMatchObject({
+      createdon: new Date('2026-12-01T08:00:00.000Z'),
+      modifiedby: JSON.stringify(other),
+    });
   });
 
   it('a record some row already names is neither linked nor unknown, even when a lost Create could match it', async () => {
