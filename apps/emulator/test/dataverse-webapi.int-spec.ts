@@ -157,3 +157,131 @@ describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api
     });
   });
 });
+
+describe('the emulated Dataverse Web API: hostile and edge requests', () => {
+  let h: Harness;
+  let token: string;
+  let base: string;
+  const send = async (
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    dispatcher = h.agent,
+  ) => {
+    const res = await request(`${base}${path}`, {
+      method,
+      dispatcher,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.body.text();
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      json: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+    };
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    base = `${h.emu.entra.environmentUrl}/api/data/v9.2`;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(async () => {
+    await h.control('POST', '/reset', {});
+    token = (await (
+      await demoMsalApp(h)
+    ).acquireTokenByClientCredential({
+      scopes: [`${h.emu.entra.environmentUrl}/.default`],
+      skipCache: true,
+    }))!.accessToken;
+  });
+
+  it('answers the next request on the same connection after refusing a body over the size limit', async () => {
+    const { Agent } = await import('undici');
+    const one = new Agent({ connect: { ca: h.emu.caCertPem }, connections: 1 });
+    try {
+      expect((await send('GET', '/WhoAmI', undefined, {}, one)).status).toBe(200);
+      const big = await send('POST', '/accounts', { name: 'x'.repeat(1_100_000) }, {}, one);
+      expect(big.status).toBe(413);
+      expect((await send('GET', '/WhoAmI', undefined, {}, one)).status).toBe(200);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('names no entity set by an inherited property name (constructor, __proto__) and answers 404, not 500', async () => {
+    for (const set of ['constructor', '__proto__', 'toString']) {
+      const r = await send('GET', `/${set}(${DEMO_IDS.fourthCoffee})`);
+      expect({ set, status: r.status, code: r.json?.error?.code }).toEqual({
+        set,
+        status: 404,
+        code: '0x80060888',
+      });
+    }
+    const bind = await send('POST', '/accounts', {
+      name: 'x',
+      'parentaccountid@odata.bind': `/constructor(${DEMO_IDS.fourthCoffee})`,
+    });
+    expect(bind.status).toBe(400);
+  });
+
+  it('refuses a lookup bound to a record that does not exist with 404 0x80040217', async () => {
+    const r = await send('POST', '/accounts', {
+      name: 'Orphan',
+      'parentaccountid@odata.bind': '/accounts(00000000-0000-4000-8000-000000000001)',
+    });
+    expect({ status: r.status, code: r.json?.error?.code }).toEqual({ status: 404, code: '0x80040217' });
+  });
+
+  it('refuses a $select of a column the entity does not have, and always returns the primary key', async () => {
+    const created = await send('POST', '/accounts', { name: 'Selected', accountnumber: 'S-1' });
+    const id = /\(([0-9a-f-]{36})\)$/.exec(String(created.headers['odata-entityid']))![1]!;
+    const bad = await send('GET', `/accounts(${id})?$select=name,nosuchcolumn`);
+    expect({ status: bad.status, code: bad.json?.error?.code }).toEqual({ status: 400, code: '0x80060888' });
+    const ok = await send('GET', `/accounts(${id})?$select=name`);
+    expect(ok.json).toMatchObject({ accountid: id, name: 'Selected' });
+    expect(ok.json).not.toHaveProperty('accountnumber');
+  });
+
+  it('answers THROTTLED as service protection: 429, Retry-After and 0x80072322, then serves the next call', async () => {
+    await h.control('POST', '/scenarios', {
+      name: 'THROTTLED',
+      endpoint: 'crm',
+      params: { status: 429, retryAfterSec: 3, count: 1 },
+    });
+    const r = await send('GET', '/WhoAmI');
+    expect({ status: r.status, retryAfter: r.headers['retry-after'], code: r.json?.error?.code }).toEqual({
+      status: 429,
+      retryAfter: '3',
+      code: '0x80072322',
+    });
+    expect((await send('GET', '/WhoAmI')).status).toBe(200);
+  });
+
+  it('answers a path with broken percent-encoding with 404, not 500', async () => {
+    const r = await request(`${h.emu.url}/dataverse/%E0%A4%A/api/data/v9.2/WhoAmI`, { dispatcher: h.agent });
+    await r.body.text();
+    expect(r.statusCode).toBe(404);
+    const t = await request(`${h.emu.url}/%E0%A4%A/oauth2/v2.0/token`, {
+      method: 'POST',
+      dispatcher: h.agent,
+      body: '',
+    });
+    await t.body.text();
+    expect(t.statusCode).toBe(400);
+  });
+
+  it('refuses, after a control reset, a token issued before it', async () => {
+    expect((await send('GET', '/WhoAmI')).status).toBe(200);
+    await h.control('POST', '/reset', {});
+    expect((await send('GET', '/WhoAmI')).status).toBe(401);
+  });
+});

@@ -218,6 +218,37 @@ describe('the emulated identity platform: client credentials with a certificate'
     expect(replay.body['error_codes']).toEqual([50027]);
   });
 
+  it('keeps refusing a reused jti while the first assertion is still acceptable within the clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Expired 100 s ago, still inside the 300 s skew: accepted, and its jti stays taken.
+    const c = { ...claims(), nbf: now - 400, iat: now - 400, exp: now - 100 };
+    expect((await postToken(grant(assertion(demo, c)))).status).toBe(200);
+    const replay = await postToken(grant(assertion(demo, { ...c, iat: c.iat + 1 })));
+    expect(replay.body['error_codes']).toEqual([50027]);
+  });
+
+  it('answers the next request on the same connection after refusing a form over the size limit', async () => {
+    const { Agent } = await import('undici');
+    const one = new Agent({ connect: { ca: h.emu.caCertPem }, connections: 1 });
+    const post = async (body: string) => {
+      const res = await request(tokenUrl, {
+        method: 'POST',
+        dispatcher: one,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    };
+    try {
+      const big = await post(`scope=${'x'.repeat(100_000)}`);
+      expect(big.body['error_codes']).toEqual([90033]);
+      const next = await post(new URLSearchParams(grant(assertion(demo, claims()))).toString());
+      expect(next.status).toBe(200);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('serves openid-configuration naming its token endpoint by tenant id, and 90002 for an unknown tenant', async () => {
     const ok = await h.get(`/${h.emu.entra.tenantDomain}/v2.0/.well-known/openid-configuration`);
     expect(ok.status).toBe(200);

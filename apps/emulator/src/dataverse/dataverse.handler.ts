@@ -1,12 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { requireRight, type CrmCaller } from '../crm/crm-caller.resolver';
-import {
-  deleteRecord,
-  entityMetadata,
-  findRecord,
-  insertRecord,
-  unknownAttribute,
-} from '../crm/crm-records.service';
+import { deleteRecord, entityMetadata, findRecord, insertRecord } from '../crm/crm-records.service';
 import type { EmulatorContext, HttpReply } from '../http/emulator.context';
 import type { EntraDirectory } from '../entra/entra-directory';
 import { CrmFault, type CrmErrorName } from '../soap/crm-error-codes.constants';
@@ -25,6 +19,14 @@ const ENTITY_SETS: Record<string, string> = {
   leads: 'lead',
   systemusers: 'systemuser',
 };
+
+/** The entity of a collection name, own keys only (`constructor`, `__proto__` name no entity set). */
+function entityOfSet(name: string): string | undefined {
+  const key = name.toLowerCase();
+  return Object.hasOwn(ENTITY_SETS, key) ? ENTITY_SETS[key] : undefined;
+}
+
+const UNKNOWN_PROPERTY = '0x80060888';
 
 /** An error of the Web API: `{"error": {"code": "0x…", "message": "…"}}` with its HTTP status (§13.3). */
 export class WebApiError extends Error {
@@ -69,7 +71,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > JSON_MAX_BYTES) throw new WebApiError(413, '0x80040203', 'The request body is too large.');
+    if (size > JSON_MAX_BYTES)
+      // The rest of the body is not read: the connection cannot carry another request.
+      throw new WebApiError(413, '0x80040203', 'The request body is too large.', { connection: 'close' });
     chunks.push(chunk as Buffer);
   }
   let value: unknown;
@@ -115,8 +119,10 @@ export function recordJson(
   annotations: boolean,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  // The primary key comes back whatever $select says, as Dataverse returns it.
+  const key = Object.keys(record.attrs)[0];
   const want = (name: string): boolean =>
-    !select || select.includes(name) || select.includes(`_${name}_value`);
+    !select || name === key || select.includes(name) || select.includes(`_${name}_value`);
   for (const [name, v] of Object.entries(record.attrs)) {
     if (!want(name)) continue;
     if (v.t === 'ref') {
@@ -132,28 +138,38 @@ export function recordJson(
   return out;
 }
 
+function unknownProperty(entity: string, name: string): WebApiError {
+  return new WebApiError(
+    400,
+    UNKNOWN_PROPERTY,
+    `Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
+  );
+}
+
 /** JSON attribute values to the emulator's stored values, checked against the entity's metadata. */
-function readValues(entity: string, body: Record<string, unknown>): Map<string, StoredAttr | null> {
+function readValues(
+  entity: string,
+  body: Record<string, unknown>,
+  exists: (entity: string, id: string) => boolean,
+): Map<string, StoredAttr | null> {
   const meta = entityMetadata(entity);
   const out = new Map<string, StoredAttr | null>();
   for (const [key, value] of Object.entries(body)) {
     if (key.startsWith('@')) continue;
     if (key.endsWith('@odata.bind')) {
       const name = key.slice(0, -'@odata.bind'.length);
-      if (!meta.attributeNames.has(name)) throw unknownAttribute(entity, name);
+      if (!meta.attributeNames.has(name)) throw unknownProperty(entity, name);
       const m = typeof value === 'string' ? /^\/?(\w+)\(([0-9a-fA-F-]{36})\)$/.exec(value) : null;
-      const type = m ? ENTITY_SETS[m[1]!.toLowerCase()] : undefined;
+      const type = m ? entityOfSet(m[1]!) : undefined;
       if (!m || !type)
         throw new WebApiError(400, '0x80040203', `The value of '${key}' must be like '/accounts(<guid>)'.`);
-      out.set(name, { t: 'ref', type, id: normalizeGuid(m[2]!) });
+      const id = normalizeGuid(m[2]!);
+      if (!exists(type, id))
+        throw new CrmFault('ObjectDoesNotExist', `${type} With Id = ${id} Does Not Exist`);
+      out.set(name, { t: 'ref', type, id });
       continue;
     }
-    if (!meta.attributeNames.has(key))
-      throw new WebApiError(
-        400,
-        '0x80060888',
-        `Could not find a property named '${key}' on type 'Microsoft.Dynamics.CRM.${entity}'.`,
-      );
+    if (!meta.attributeNames.has(key)) throw unknownProperty(entity, key);
     if (key === meta.primaryKey) {
       if (typeof value !== 'string' || !isGuid(value))
         throw new WebApiError(400, '0x80040203', `The key '${key}' must be a GUID.`);
@@ -188,7 +204,15 @@ export class DataverseHandler {
   /** `/dataverse/<org>/api/data/v9.2/<rest>` → the org and the rest of the path. */
   static match(pathname: string): { org: string; rest: string } | undefined {
     const m = /^\/dataverse\/([^/]+)\/api\/data\/v9\.2(\/.*)?$/i.exec(pathname);
-    return m ? { org: decodeURIComponent(m[1]!).toLowerCase(), rest: m[2] ?? '/' } : undefined;
+    if (!m) return undefined;
+    let org: string;
+    try {
+      org = decodeURIComponent(m[1]!).toLowerCase();
+    } catch {
+      // Not valid percent-encoding: no environment has that name (answered 404).
+      org = m[1]!.toLowerCase();
+    }
+    return { org, rest: m[2] ?? '/' };
   }
 
   async handle(req: IncomingMessage, route: { org: string; rest: string }, url: URL): Promise<HttpReply> {
@@ -213,6 +237,23 @@ export class DataverseHandler {
     if (!org)
       throw new WebApiError(404, '0x80040217', `No Dataverse environment at ${this.#envUrl(route.org)}.`);
     const call = this.#authenticate(req, org);
+    // THROTTLED (endpoint crm) as service protection answers it (docs/protocol.md §13.3): 429 with Retry-After.
+    const throttle = this.ctx.scenarios.take('THROTTLED', 'crm', {
+      org: org.name,
+      account: call.caller.liveId,
+      ...(call.actingFor ? { user: call.actingFor.id } : {}),
+    });
+    if (throttle) {
+      const status = Number(throttle.params['status'] ?? 429);
+      throw new WebApiError(
+        status,
+        status === 429 ? '0x80072322' : '0x80040216',
+        status === 429
+          ? 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.'
+          : 'The service is temporarily unavailable.',
+        { 'retry-after': String(throttle.params['retryAfterSec'] ?? 5) },
+      );
+    }
     const method = req.method ?? 'GET';
     const prefs = preferences(req);
     const annotate = wantsAnnotations(prefs);
@@ -231,7 +272,7 @@ export class DataverseHandler {
       });
     }
     const m = /^\/(\w+)(?:\(([0-9a-fA-F-]{36})\))?$/.exec(rest);
-    const entity = m ? ENTITY_SETS[m[1]!.toLowerCase()] : undefined;
+    const entity = m ? entityOfSet(m[1]!) : undefined;
     if (!m || !entity)
       throw new WebApiError(404, '0x80060888', `Resource not found for the segment '${rest.slice(1)}'.`);
     const id = m[2] ? normalizeGuid(m[2]) : undefined;
@@ -241,12 +282,28 @@ export class DataverseHandler {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+    if (select) {
+      // Dataverse refuses a column it does not have; a lookup is selected by its name or as _<name>_value.
+      const meta = entityMetadata(entity);
+      for (const name of select) {
+        const column = /^_(\w+)_value$/.exec(name)?.[1] ?? name;
+        if (!meta.attributeNames.has(column)) throw unknownProperty(entity, name);
+      }
+    }
 
     if (method === 'POST' && !id) {
       if (entity === 'systemuser')
         throw new WebApiError(405, '0x80040203', 'systemusers are read-only here.');
       requireRight(this.ctx, call, entity, 'create');
-      const newId = insertRecord(this.ctx, call, entity, readValues(entity, await readJson(req)));
+      const exists = (type: string, id: string): boolean => {
+        try {
+          findRecord(this.ctx, org, type, id);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const newId = insertRecord(this.ctx, call, entity, readValues(entity, await readJson(req), exists));
       const entityId = `${this.#envUrl(org.name)}${API}/${set}(${newId})`;
       if (prefs.some((p) => p.toLowerCase() === 'return=representation')) {
         const record = findRecord(this.ctx, org, entity, newId);

@@ -66,8 +66,10 @@ export function jwtThumbprints(pem: string): { x5t: string; x5tS256: string } {
 export class EntraDirectory {
   readonly tenants = new Map<string, EntraTenant>();
   readonly apps = new Map<string, EntraApp>();
-  /** jti → the assertion's signature and when it expires; a jti is refused with another signature. */
-  readonly #assertions = new Map<string, { signature: string; exp: number }>();
+  /** client id | jti → the assertion's signature and until when it is acceptable; refused with another signature. */
+  readonly #assertions = new Map<string, { signature: string; keepUntilMs: number }>();
+  #prunedAt = 0;
+  #tokensPrunedAt = 0;
   readonly #tokens = new Map<string, IssuedToken>();
   /** Fixed token lifetime in seconds; default: random 60–90 minutes per token, as the service does. */
   tokenLifetimeSec: number | undefined;
@@ -104,22 +106,36 @@ export class EntraDirectory {
   }
 
   /**
-   * Records an assertion's jti. False when the jti was already used by a different assertion that has not
-   * expired (a replay with other content). The same assertion sent again is accepted: msal-node reuses its
-   * assertion until it expires (docs/protocol.md §13.1).
+   * Records an assertion's jti for its client. False when that client's jti was already used by a different
+   * assertion that is still acceptable (until `keepUntilMs`: its `exp` plus the clock skew the endpoint allows):
+   * a replay with other content. The same assertion sent again is accepted: msal-node reuses its assertion until
+   * it expires (docs/protocol.md §13.1).
    */
-  rememberAssertion(jti: string, signature: string, exp: number, now: number): boolean {
-    for (const [k, v] of this.#assertions) if (v.exp * 1000 < now) this.#assertions.delete(k);
-    const seen = this.#assertions.get(jti);
-    if (seen && seen.signature !== signature) return false;
-    this.#assertions.set(jti, { signature, exp });
+  rememberAssertion(
+    clientId: string,
+    jti: string,
+    signature: string,
+    keepUntilMs: number,
+    now: number,
+  ): boolean {
+    if (this.#assertions.size > 1000 && now - this.#prunedAt > 10_000) {
+      this.#prunedAt = now;
+      for (const [k, v] of this.#assertions) if (v.keepUntilMs < now) this.#assertions.delete(k);
+    }
+    const key = `${clientId.toLowerCase()}|${jti}`;
+    const seen = this.#assertions.get(key);
+    if (seen && seen.keepUntilMs >= now && seen.signature !== signature) return false;
+    this.#assertions.set(key, { signature, keepUntilMs });
     return true;
   }
 
   issueToken(t: Omit<IssuedToken, 'expiresAt'>, now: number): { accessToken: string; expiresIn: number } {
     const expiresIn = this.tokenLifetimeSec ?? randomInt(3600, 5401);
     const accessToken = randomBytes(32).toString('base64url');
-    for (const [k, v] of this.#tokens) if (v.expiresAt < now) this.#tokens.delete(k);
+    if (this.#tokens.size > 1000 && now - this.#tokensPrunedAt > 10_000) {
+      this.#tokensPrunedAt = now;
+      for (const [k, v] of this.#tokens) if (v.expiresAt < now) this.#tokens.delete(k);
+    }
     this.#tokens.set(accessToken, { ...t, expiresAt: now + expiresIn * 1000 });
     return { accessToken, expiresIn };
   }

@@ -16,6 +16,8 @@ export class EntraError extends Error {
     readonly aadsts: number,
     message: string,
     readonly status = 400,
+    /** The body was not read to its end: the connection cannot carry another request. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
@@ -40,7 +42,7 @@ export function entraErrorReply(e: EntraError, baseUrl: string, now = new Date()
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d+Z$/, 'Z');
-  return json(e.status, {
+  const reply = json(e.status, {
     error: e.error,
     error_description: `AADSTS${e.aadsts}: ${e.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
     error_codes: [e.aadsts],
@@ -49,6 +51,8 @@ export function entraErrorReply(e: EntraError, baseUrl: string, now = new Date()
     correlation_id: correlationId,
     error_uri: `${baseUrl}/error?code=${e.aadsts}`,
   });
+  if (e.closeConnection) reply.headers['connection'] = 'close';
+  return reply;
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -124,10 +128,14 @@ export class EntraHandler {
       return { kind: 'instance', tenant: 'common' };
     const m = /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/i.exec(pathname);
     if (!m) return undefined;
-    return {
-      kind: m[2]!.toLowerCase().startsWith('oauth2') ? 'token' : 'openid',
-      tenant: decodeURIComponent(m[1]!),
-    };
+    let tenant: string;
+    try {
+      tenant = decodeURIComponent(m[1]!);
+    } catch {
+      // Not valid percent-encoding: no tenant has that name (answered as an unknown tenant).
+      tenant = m[1]!;
+    }
+    return { kind: m[2]!.toLowerCase().startsWith('oauth2') ? 'token' : 'openid', tenant };
   }
 
   async handle(
@@ -370,7 +378,7 @@ export class EntraHandler {
         'JWT token is invalid or malformed: jti is required.',
         401,
       );
-    if (!this.directory.rememberAssertion(jti, jwt.signatureText, exp, c.now))
+    if (!this.directory.rememberAssertion(c.clientId, jti, jwt.signatureText, (exp + SKEW_SEC) * 1000, c.now))
       throw new EntraError(
         'invalid_client',
         50027,

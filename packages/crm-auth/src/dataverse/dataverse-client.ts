@@ -68,7 +68,8 @@ export class DataverseClient {
 
   async whoAmI(accessToken: string, options: DataverseCallOptions = {}): Promise<DataverseWhoAmI> {
     const res = await this.#send(accessToken, 'WhoAmI', 'GET', 'WhoAmI', undefined, options);
-    const body = json(res) as Record<string, unknown>;
+    const parsed = json(res);
+    const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const pick = (k: string): string => {
       const v = body[k];
       if (typeof v !== 'string' || !GUID.test(v))

@@ -11,7 +11,7 @@ import {
   positiveNumber,
   requireObject,
 } from '../option-checks';
-import { RefreshingCache, type CacheEntry } from '../session/refreshing-cache';
+import { abortable, RefreshingCache, refreshTimes, type CacheEntry } from '../session/refreshing-cache';
 import { MemoryTicketStore, type TicketStore } from '../session/ticket-store';
 import { HttpsTransport } from '../transport/https-transport';
 import type { AssertionAlgorithm } from './client-assertion';
@@ -46,6 +46,8 @@ export interface DataverseSessionOptions {
   maxTokenRetries?: number;
   /** Per remote call. Default 30 000 ms. */
   timeoutMs?: number;
+  /** Keep-alive connections to the environment (and to the token endpoint). Default 32. */
+  connections?: number;
   /** Per token refresh, lock wait included. Default 3 × timeoutMs. */
   refreshTimeoutMs?: number;
   /** Shares tokens between processes (the API's is Postgres, sealed); default this process's memory. */
@@ -109,7 +111,9 @@ export class DataverseSession {
     const store = o.ticketStore ?? new MemoryTicketStore();
     const lock = optionalFunction(o.refreshLock, 'refreshLock') ?? ((_key, fn) => fn());
     const onRoundTrip = optionalFunction(o.onRoundTrip, 'onRoundTrip');
-    this.#transport = new HttpsTransport({ ...(ca ? { ca } : {}), timeoutMs });
+    const connections = positiveNumber(o.connections, 32, 'connections');
+    if (!Number.isInteger(connections)) throw invalidOptions('connections must be a whole number');
+    this.#transport = new HttpsTransport({ ...(ca ? { ca } : {}), timeoutMs, connections });
     const common = { transport: this.#transport, ...(onRoundTrip ? { onRoundTrip } : {}) };
     this.#entra = new EntraTokenClient({
       ...common,
@@ -131,7 +135,12 @@ export class DataverseSession {
       load: ({ rejected, signal }) =>
         lock(key, async () => {
           const stored = await store.get(key);
-          if (stored && stored.ticket !== rejected && stored.expiresAt - clock() > refreshAheadMs)
+          // A stored token is taken while the cache itself would not yet refresh it (the same rule, refreshTimes).
+          if (
+            stored &&
+            stored.ticket !== rejected &&
+            clock() < refreshTimes(stored, refreshAheadMs).refreshAt
+          )
             return {
               value: stored.ticket,
               issuedAt: stored.issuedAt,
@@ -246,7 +255,14 @@ export class DataverseSession {
           err.retryAfterMs <= MAX_THROTTLE_WAIT_MS
         ) {
           throttled = true;
-          await new Promise((r) => setTimeout(r, err.retryAfterMs));
+          let timer: NodeJS.Timeout | undefined;
+          await abortable(
+            new Promise((r) => {
+              timer = setTimeout(r, err.retryAfterMs);
+            }),
+            options.signal,
+          ).finally(() => clearTimeout(timer));
+          this.#open();
           continue;
         }
         throw err;

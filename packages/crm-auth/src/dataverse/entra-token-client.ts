@@ -5,7 +5,7 @@ import type { HttpsTransport } from '../transport/https-transport';
 import { transportFor, type ClientCommonOptions } from '../clients/client-options';
 import { measureRoundTrip, type CallOptions, type RoundTrip } from '../clients/round-trip';
 import { buildClientAssertion, type AssertionAlgorithm } from './client-assertion';
-import { entraError, type EntraErrorBody } from './entra-errors';
+import { entraCodeOf, entraError, type EntraErrorBody } from './entra-errors';
 
 /** Options of {@link EntraTokenClient}. */
 export interface EntraTokenClientOptions extends ClientCommonOptions {
@@ -97,9 +97,13 @@ export class EntraTokenClient {
       });
       const json = res.contentType.toLowerCase().includes('json') ? parseJson(res.body) : undefined;
       if (res.status !== 200) {
-        if (json && typeof json === 'object' && 'error' in json)
+        // A refusal is an answer about the app, tenant or certificate; throttling and server errors are not.
+        const refusal = res.status < 500 && res.status !== 429;
+        if (refusal && json && typeof json === 'object' && 'error' in json)
           throw entraError(json as EntraErrorBody, { httpStatus: res.status, url: this.tokenUrl });
+        const code = json && typeof json === 'object' ? entraCodeOf(json as EntraErrorBody) : undefined;
         throw new CrmAuthError('ERR_HTTP_STATUS', `The token endpoint answered HTTP ${res.status}`, {
+          ...(code !== undefined ? { faultCode: `AADSTS${code}` } : {}),
           httpStatus: res.status,
           operation: 'token',
           url: this.tokenUrl,

@@ -88,7 +88,51 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
       },
     });
     await expect(s.whoAmI()).rejects.toMatchObject({ code: 'ERR_RETRIES_EXHAUSTED', httpStatus: 401 });
-    expect({ entra: count(trips, 'entra'), dataverse: count(trips, 'dataverse') }).toEqual({ entra: 2, dataverse: 2 });
+    expect({ entra: count(trips, 'entra'), dataverse: count(trips, 'dataverse') }).toEqual({
+      entra: 2,
+      dataverse: 2,
+    });
+    await s.close();
+  });
+
+  it('tries a read once more after a 429 with a short Retry-After, but not a write', async () => {
+    const trips: RoundTrip[] = [];
+    const s = session(trips);
+    await s.whoAmI();
+    h.emulator.control.addScenario({
+      name: 'THROTTLED',
+      endpoint: 'crm',
+      params: { status: 429, retryAfterSec: 1, count: 1 },
+    });
+    const started = Date.now();
+    expect((await s.whoAmI()).userId).toBe(DEMO_IDS.dvAppUser);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    h.emulator.control.addScenario({
+      name: 'THROTTLED',
+      endpoint: 'crm',
+      params: { status: 429, retryAfterSec: 1, count: 1 },
+    });
+    await expect(s.create({ entitySet: 'accounts', attributes: { name: 'x' } })).rejects.toMatchObject({
+      code: 'ERR_HTTP_STATUS',
+      httpStatus: 429,
+      retryAfterMs: 1000,
+      faultCode: '0x80072322',
+    });
+    expect(count(trips, 'dataverse')).toBe(4);
+    await s.close();
+  });
+
+  it('shows the token times and counts in getState, never the token', async () => {
+    const s = session([]);
+    await s.whoAmI();
+    const state = s.getState();
+    expect(Object.keys(state).sort()).toEqual([
+      'environmentUrl',
+      'expiredTokenFaults',
+      'tokenExpiresAt',
+      'tokenIssuedAt',
+      'tokenRefreshes',
+    ]);
     await s.close();
   });
 
