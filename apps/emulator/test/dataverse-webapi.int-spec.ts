@@ -158,6 +158,9 @@ describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api
   });
 });
 
+/** A Web API reply body: a record's columns, or `{error: {code, message}}`. */
+type ODataBody = Record<string, unknown> & { error?: { code?: string; message?: string } };
+
 describe('the emulated Dataverse Web API: hostile and edge requests', () => {
   let h: Harness;
   let token: string;
@@ -183,7 +186,7 @@ describe('the emulated Dataverse Web API: hostile and edge requests', () => {
     return {
       status: res.statusCode,
       headers: res.headers,
-      json: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+      json: text ? (JSON.parse(text) as ODataBody) : undefined,
     };
   };
 
