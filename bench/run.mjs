@@ -2,7 +2,7 @@
 // then a table of figures, targets and pass/fail, written to bench/results/latest.json.
 //
 //   node bench/run.mjs                      everything (a few minutes on 2 cores; the last run's time is totalSec in results/latest.json)
-//   node bench/run.mjs --only api,audit     some suites: web, decode, emulator, api, audit, chain, start
+//   node bench/run.mjs --only api,audit     some suites: web, decode, emulator, api, audit, chain, start, refresh
 //   node bench/run.mjs --quick              smaller runs for trying things out (writes results/quick.json)
 //   node bench/run.mjs --no-build-start     skip the "cold start including the workspace build"
 //
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DB_ROLES } from './lib/stack.mjs';
 import { benchDir, cleanupAll, now, repoRoot, round } from './lib/util.mjs';
 
-const SUITES = ['web', 'decode', 'emulator', 'api', 'audit', 'chain', 'start'];
+const SUITES = ['web', 'decode', 'emulator', 'api', 'audit', 'chain', 'start', 'refresh'];
 
 function parseArgs(argv) {
   const opts = { only: null, quick: false, withBuild: true };
