@@ -4,7 +4,7 @@
  * the retry-exhausted error's fields, callerId normalization, the user-id cache's expiry, the
  * store keys two processes share, and when a stored ticket is taken.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CrmAuthError } from '../../src/errors';
 import { CrmSession, type CrmSessionOptions } from '../../src/session/crm-session';
 import { MemoryTicketStore, type StoredTicket, type TicketStore } from '../../src/session/ticket-store';
@@ -351,6 +351,21 @@ describe('CrmSession: which failures a read retries', () => {
     h.crm.failures.whoAmI = [err];
     expect(await failure(h.session.whoAmI())).toBe(err);
     expect(h.crm.calls.whoAmI).toBe(1);
+  });
+
+  it('waits a full jitter of up to 250 ms before that retry: at Math.random() 0.99, at least 247 ms', async () => {
+    const h = harness();
+    h.crm.failures.whoAmI = [new CrmAuthError('ERR_CONNECTION_RESET', 'r')];
+    await h.session.whoAmI(); // tickets first, so that only the retry's pause is timed
+    h.crm.failures.whoAmI = [new CrmAuthError('ERR_CONNECTION_RESET', 'r')];
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    try {
+      const started = performance.now();
+      await h.session.whoAmI();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(246);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   it('retries a Retrieve once after a transient failure, as the other reads', async () => {
