@@ -53,6 +53,8 @@ describe('loadConfig: ONBEHALF_CRM_CONNECTIONS', () => {
     expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(
       expect.objectContaining({ message: expect.stringContaining(message) }),
     );
-    expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(/ONBEHALF_CRM_CONNECTIONS/);
+    expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(
+      /ONBEHALF_CRM_CONNECTIONS/,
+    );
   });
 });
