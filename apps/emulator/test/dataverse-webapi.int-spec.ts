@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_ENTRA, DEMO_IDS } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
-import { demoMsalApp } from './entra-clients';
+import { demoMsalApp, demoToken } from './entra-clients';
 
 /**
  * The emulator's Dataverse Web API subset (docs/protocol.md §13.2, §13.5), driven by two clients nobody here
@@ -47,12 +47,7 @@ describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api
   beforeEach(async () => {
     await h.control('POST', '/reset', {});
     // reset forgets issued tokens as well: get a new one.
-    token = (await (
-      await demoMsalApp(h)
-    ).acquireTokenByClientCredential({
-      scopes: [`${h.emu.entra.environmentUrl}/.default`],
-      skipCache: true,
-    }))!.accessToken;
+    token = await demoToken(h);
   });
 
   it('creates an account on behalf of Jon Wilson (CallerObjectId) that reads back stamped: createdby Jon, createdonbehalfby the app user, with names', async () => {
@@ -199,12 +194,7 @@ describe('the emulated Dataverse Web API: hostile and edge requests', () => {
   });
   beforeEach(async () => {
     await h.control('POST', '/reset', {});
-    token = (await (
-      await demoMsalApp(h)
-    ).acquireTokenByClientCredential({
-      scopes: [`${h.emu.entra.environmentUrl}/.default`],
-      skipCache: true,
-    }))!.accessToken;
+    token = await demoToken(h);
   });
 
   it('answers the next request on the same connection after refusing a body over the size limit', async () => {

@@ -46,3 +46,14 @@ export async function demoMsalApp(
     system: { networkClient: networkTrusting(h) },
   });
 }
+
+/** A fresh token of the demo app for the demo environment (msal's cache skipped: a control reset forgets tokens). */
+export async function demoToken(h: Harness): Promise<string> {
+  const result = await (
+    await demoMsalApp(h)
+  ).acquireTokenByClientCredential({
+    scopes: [`${h.emu.entra.environmentUrl}/.default`],
+    skipCache: true,
+  });
+  return result!.accessToken;
+}

@@ -391,27 +391,14 @@ export class DataverseHandler {
     };
     const target = this.#actingFor(req, users, caller);
     if (!target) return { org, caller, actingFor: undefined, claims };
-    if (
-      !caller.proxyRole ||
-      this.ctx.scenarios.take('NO_PROXY_ROLE', 'crm', {
-        org: org.name,
-        account: caller.liveId,
-        user: target.id,
-      })
-    )
+    const scenarioCtx = { org: org.name, account: caller.liveId, user: target.id };
+    if (!caller.proxyRole || this.ctx.scenarios.take('NO_PROXY_ROLE', 'crm', scenarioCtx))
       throw new WebApiError(
         403,
         '0x8004A110',
         `The user ${caller.fullName} does not hold the privilege prvActOnBehalfOfAnotherUser and cannot act on behalf of another user.`,
       );
-    if (
-      !target.enabled ||
-      this.ctx.scenarios.take('DISABLED_USER', 'crm', {
-        org: org.name,
-        account: caller.liveId,
-        user: target.id,
-      })
-    )
+    if (!target.enabled || this.ctx.scenarios.take('DISABLED_USER', 'crm', scenarioCtx))
       throw new CrmFault(
         'UserDisabled',
         `The user ${target.fullName} (${target.id}) is disabled and cannot be acted for.`,
