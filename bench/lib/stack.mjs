@@ -119,6 +119,23 @@ export async function startEmulatorProcess(options = {}) {
   };
 }
 
+/**
+ * The demo service account's certificate, as the emulator wrote it, with the discovery and Windows Live
+ * clients that trust the emulator's CA: what a suite needs to get tickets itself, beside the API.
+ */
+export function demoServiceAccount(emulator) {
+  const { CertificateBundle, DiscoveryClient, WlidClient } = require('@onbehalf/crm-auth');
+  const ca = [emulator.caCertPem];
+  const bundle = CertificateBundle.fromPem({
+    certificatePem: readFileSync(emulator.demo.certPath, 'utf8'),
+    privateKeyPem: readFileSync(emulator.demo.keyPath, 'utf8'),
+    chainPem: readFileSync(emulator.demo.chainPath, 'utf8'),
+  });
+  const discovery = new DiscoveryClient({ url: emulator.discoveryUrl, ca });
+  const wlid = new WlidClient({ stsUrl: emulator.stsUrl, certificate: bundle, ca });
+  return { ca, bundle, discovery, wlid };
+}
+
 // ---------------------------------------------------------------- API
 /**
  * The API as a child process (`node apps/api/dist/main.js`), on a fresh port, with a known first

@@ -10,19 +10,12 @@
 //                               until all have arrived (or its timeout: the note says how many it held), then
 //                               the CRM tickets expire and all are released: each meets the real 0x8004A101
 //                               fault, counted by the emulator
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ApiClient, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
+import { ApiClient, demoServiceAccount, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
 import { closedLoop, cpuMeter, median, percentile, round, sleep } from '../lib/util.mjs';
 
 const require = createRequire(import.meta.url);
-const {
-  CertificateBundle,
-  CrmServiceClient,
-  DiscoveryClient,
-  HttpsTransport,
-  WlidClient,
-} = require('@onbehalf/crm-auth');
+const { CrmServiceClient, HttpsTransport } = require('@onbehalf/crm-auth');
 const { DEMO_IDS } = require('@onbehalf/emulator');
 const { Client } = require('pg');
 
@@ -96,13 +89,7 @@ export async function run({ quick = false, log = console.log } = {}) {
   const apiCreate = apiCreateWith(client);
 
   // The direct path: a CRM ticket obtained once, then CrmService Creates with it.
-  const bundle = CertificateBundle.fromPem({
-    certificatePem: readFileSync(emulator.demo.certPath, 'utf8'),
-    privateKeyPem: readFileSync(emulator.demo.keyPath, 'utf8'),
-    chainPem: readFileSync(emulator.demo.chainPath, 'utf8'),
-  });
-  const discovery = new DiscoveryClient({ url: emulator.discoveryUrl, ca });
-  const wlid = new WlidClient({ stsUrl: emulator.stsUrl, certificate: bundle, ca });
+  const { discovery, wlid } = demoServiceAccount(emulator);
   const crm = new CrmServiceClient({ url: emulator.crmServiceUrl, ca });
   const directTicket = async () => {
     const { policy } = await discovery.retrievePolicy();

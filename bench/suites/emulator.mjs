@@ -2,21 +2,13 @@
 // in hand. The request is built once with crm-auth (so the load generator spends its CPU on HTTP,
 // not on SOAP) and every reply is checked; a second, shorter run uses crm-auth's CrmServiceClient
 // end to end (build + parse per call) for comparison.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
-import { startEmulatorProcess } from '../lib/stack.mjs';
+import { demoServiceAccount, startEmulatorProcess } from '../lib/stack.mjs';
 import { closedLoop, cpuMeter, round } from '../lib/util.mjs';
 
 const require = createRequire(import.meta.url);
-const {
-  CertificateBundle,
-  CrmServiceClient,
-  DiscoveryClient,
-  WlidClient,
-  buildWhoAmIRequest,
-  parseWhoAmIResponse,
-} = require('@onbehalf/crm-auth');
+const { CrmServiceClient, buildWhoAmIRequest, parseWhoAmIResponse } = require('@onbehalf/crm-auth');
 
 export const name = 'emulator';
 const CONCURRENCY = 16;
@@ -24,14 +16,7 @@ const CONCURRENCY = 16;
 export async function run({ quick = false, log = console.log } = {}) {
   const seconds = quick ? 2 : 6;
   const emulator = await startEmulatorProcess();
-  const ca = [emulator.caCertPem];
-  const bundle = CertificateBundle.fromPem({
-    certificatePem: readFileSync(emulator.demo.certPath, 'utf8'),
-    privateKeyPem: readFileSync(emulator.demo.keyPath, 'utf8'),
-    chainPem: readFileSync(emulator.demo.chainPath, 'utf8'),
-  });
-  const discovery = new DiscoveryClient({ url: emulator.discoveryUrl, ca });
-  const wlid = new WlidClient({ stsUrl: emulator.stsUrl, certificate: bundle, ca });
+  const { ca, discovery, wlid } = demoServiceAccount(emulator);
   const crm = new CrmServiceClient({ url: emulator.crmServiceUrl, ca });
   const u = new URL(emulator.crmServiceUrl);
   const pool = new Pool(u.origin, {

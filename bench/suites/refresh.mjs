@@ -20,14 +20,12 @@
 // org at 1,000 orgs and a tenth of one at 10,000, as the refresh queue (one job at a time per API instance) cannot
 // do 10,000 orgs several times in 2 minutes on 2 cores. In real time 10,000 orgs need about 0.35 refreshes/s.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ApiClient, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
+import { ApiClient, demoServiceAccount, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
 import { closedLoop, cpuMeter, now, percentile, repoRoot, round, sleep } from '../lib/util.mjs';
 
 const require = createRequire(import.meta.url);
-const { CertificateBundle, DiscoveryClient, WlidClient } = require('@onbehalf/crm-auth');
 const { SecretBox } = require(join(repoRoot, 'apps', 'api', 'dist', 'secrets', 'secret-box.js'));
 const { Client } = require('pg');
 
@@ -95,14 +93,7 @@ async function measureSize(n, cfg, log) {
   const db = new Client({ connectionString: stack.databaseUrl });
   await db.connect();
   const client = new ApiClient(api.url, { connections: cfg.callConcurrency });
-  const ca = [emulator.caCertPem];
-  const bundle = CertificateBundle.fromPem({
-    certificatePem: readFileSync(emulator.demo.certPath, 'utf8'),
-    privateKeyPem: readFileSync(emulator.demo.keyPath, 'utf8'),
-    chainPem: readFileSync(emulator.demo.chainPath, 'utf8'),
-  });
-  const discovery = new DiscoveryClient({ url: emulator.discoveryUrl, ca });
-  const wlid = new WlidClient({ stsUrl: emulator.stsUrl, certificate: bundle, ca });
+  const { discovery, wlid } = demoServiceAccount(emulator);
   try {
     // An admin key acts on every org (a `calls` key names at most 200).
     const key = await admin.ok('POST', '/api/api-keys', { name: 'bench-all-orgs', scopes: ['admin'] });
