@@ -1,4 +1,6 @@
+import { requireGuid } from '../messages/arguments';
 import { CRM_FAULT_CODES } from '../messages/constants';
+import { toGuid } from '../messages/values';
 import { normalizeFaultCode } from '../messages/faults';
 import { CrmAuthError, type CrmAuthErrorCode } from '../errors';
 import { httpsUrl, invalidOptions, nonEmptyString, requireObject } from '../option-checks';
@@ -30,7 +32,6 @@ export interface DataverseWhoAmI {
   organizationId: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
 
 /** The Web API's error codes with no CRM 4.0 twin: what they become (docs/protocol.md §13.3). */
@@ -38,11 +39,6 @@ const WEB_API_CODES: Readonly<Record<string, CrmAuthErrorCode>> = {
   // The application user cannot act on behalf of another user: it lacks prvActOnBehalfOfAnotherUser.
   '0x8004A110': 'ERR_CRM_PRIVILEGE_DENIED',
 };
-
-function guid(value: string, name: string): string {
-  if (!GUID.test(value)) throw invalidOptions(`${name} must be a GUID`);
-  return value.toLowerCase();
-}
 
 /**
  * The Dataverse Web API (OData v4, docs/protocol.md §13.2) with a bearer token: WhoAmI, create, retrieve and
@@ -72,11 +68,12 @@ export class DataverseClient {
     const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
     const pick = (k: string): string => {
       const v = body[k];
-      if (typeof v !== 'string' || !GUID.test(v))
+      const id = typeof v === 'string' ? toGuid(v) : undefined;
+      if (id === undefined)
         throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', `WhoAmI answered without a GUID ${k}`, {
           operation: 'WhoAmI',
         });
-      return v.toLowerCase();
+      return id;
     };
     return {
       userId: pick('UserId'),
@@ -118,7 +115,7 @@ export class DataverseClient {
     options: DataverseCallOptions = {},
   ): Promise<DataverseRecord> {
     const set = entitySet(args?.entitySet);
-    const id = guid(args.id, 'id');
+    const id = requireGuid(args.id, 'id');
     const select = args.select?.length ? `?$select=${args.select.map(encodeURIComponent).join(',')}` : '';
     const res = await this.#send(
       accessToken,
@@ -140,7 +137,14 @@ export class DataverseClient {
     options: DataverseCallOptions = {},
   ): Promise<void> {
     const set = entitySet(args?.entitySet);
-    await this.#send(accessToken, 'Delete', 'DELETE', `${set}(${guid(args.id, 'id')})`, undefined, options);
+    await this.#send(
+      accessToken,
+      'Delete',
+      'DELETE',
+      `${set}(${requireGuid(args.id, 'id')})`,
+      undefined,
+      options,
+    );
   }
 
   async close(): Promise<void> {
@@ -195,8 +199,8 @@ function impersonation(onBehalfOf: DataverseOnBehalfOf | undefined): Record<stri
   if (typeof onBehalfOf !== 'object' || onBehalfOf === null)
     throw invalidOptions('onBehalfOf must be an object');
   if ('entraObjectId' in onBehalfOf)
-    return { callerobjectid: guid(onBehalfOf.entraObjectId, 'onBehalfOf.entraObjectId') };
-  if ('userId' in onBehalfOf) return { mscrmcallerid: guid(onBehalfOf.userId, 'onBehalfOf.userId') };
+    return { callerobjectid: requireGuid(onBehalfOf.entraObjectId, 'onBehalfOf.entraObjectId') };
+  if ('userId' in onBehalfOf) return { mscrmcallerid: requireGuid(onBehalfOf.userId, 'onBehalfOf.userId') };
   throw invalidOptions('onBehalfOf must be { entraObjectId } or { userId }');
 }
 
