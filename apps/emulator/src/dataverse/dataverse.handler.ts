@@ -351,11 +351,7 @@ export class DataverseHandler {
    */
   #authenticate(req: IncomingMessage, org: OrgState): CrmCaller {
     const envUrl = this.#envUrl(org.name);
-    const tenant = [...this.directory.tenants.values()].find((t) =>
-      t.environments.some(
-        (e) => (e.startsWith('/') ? `${this.ctx.urls.base}${e}` : e).toLowerCase() === envUrl.toLowerCase(),
-      ),
-    );
+    const tenant = this.directory.tenantOfEnvironment(envUrl, this.ctx.urls.base);
     const challenge = {
       'www-authenticate': `Bearer authorization_uri=${this.ctx.urls.base}/${tenant?.id ?? 'common'}/oauth2/authorize, resource_id=${envUrl}`,
     };

@@ -101,6 +101,17 @@ export class EntraDirectory {
     return this.tenants.get(key) ?? [...this.tenants.values()].find((t) => t.domain.toLowerCase() === key);
   }
 
+  /** A tenant's environments as URLs, lower case: a path is resolved against the emulator's base URL. */
+  environmentUrls(tenant: EntraTenant, baseUrl: string): string[] {
+    return tenant.environments.map((e) => (e.startsWith('/') ? `${baseUrl}${e}` : e).toLowerCase());
+  }
+
+  /** The tenant whose environments include `environmentUrl`, if any. */
+  tenantOfEnvironment(environmentUrl: string, baseUrl: string): EntraTenant | undefined {
+    const url = environmentUrl.toLowerCase();
+    return [...this.tenants.values()].find((t) => this.environmentUrls(t, baseUrl).includes(url));
+  }
+
   app(clientId: string): EntraApp | undefined {
     return this.apps.get(clientId.toLowerCase());
   }

@@ -1,7 +1,7 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpReply } from '../http/emulator.context';
-import { type EntraDirectory, jwtThumbprints } from './entra-directory';
+import { type EntraDirectory, type EntraTenant, jwtThumbprints } from './entra-directory';
 
 const FORM_MAX_BYTES = 64 * 1024;
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -162,7 +162,7 @@ export class EntraHandler {
     }
   }
 
-  #tenantOrFail(name: string): ReturnType<EntraDirectory['tenant']> & object {
+  #tenantOrFail(name: string): EntraTenant {
     const t = this.directory.tenant(name);
     if (!t)
       throw new EntraError(
@@ -239,10 +239,7 @@ export class EntraHandler {
         `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid: client credential flows must have one scope value with /.default.`,
       );
     const resource = scopes[0]!.slice(0, -'/.default'.length).toLowerCase();
-    const environments = tenant.environments.map((e) =>
-      (e.startsWith('/') ? `${this.baseUrl()}${e}` : e).toLowerCase(),
-    );
-    if (!environments.includes(resource))
+    if (!this.directory.environmentUrls(tenant, this.baseUrl()).includes(resource))
       throw new EntraError(
         'invalid_resource',
         500011,
