@@ -254,7 +254,21 @@ export function updateRecord(
   if (!key || key.t !== 's') {
     throw new CrmFault('InvalidArgument', `Update needs the primary key ${meta.primaryKey} in the entity.`);
   }
-  const record = findRecord(ctx, call.org, entity, key.v);
+  applyUpdate(ctx, call, entity, findRecord(ctx, call.org, entity, key.v), values);
+}
+
+/**
+ * The Update of either wire format (SOAP here, the Dataverse Web API in dataverse/), from attribute values
+ * already read and checked against the entity's metadata: stamped as updateRecord says.
+ */
+export function applyUpdate(
+  ctx: EmulatorContext,
+  call: CrmCaller,
+  entity: string,
+  record: EntityRecord,
+  values: Map<string, StoredAttr | null>,
+): void {
+  const meta = entityMetadata(entity);
   checkOwner(ctx, call.org, values.get('ownerid'));
   for (const [name, value] of values) {
     if (name === meta.primaryKey || SYSTEM_ATTRIBUTES.has(name)) continue;

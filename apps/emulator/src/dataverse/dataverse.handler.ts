@@ -1,11 +1,30 @@
 import type { IncomingMessage } from 'node:http';
 import { requireRight, type CrmCaller } from '../crm/crm-caller.resolver';
-import { deleteRecord, entityMetadata, findRecord, insertRecord } from '../crm/crm-records.service';
+import {
+  applyUpdate,
+  deleteRecord,
+  entityMetadata,
+  findRecord,
+  insertRecord,
+  recordsOf,
+  systemUserRecord,
+} from '../crm/crm-records.service';
 import type { EmulatorContext, HttpReply } from '../http/emulator.context';
+import { HTML_LOGIN_PAGE, truncateReply } from '../http/transport-scenarios';
 import type { EntraDirectory } from '../entra/entra-directory';
 import { CrmFault, type CrmErrorName } from '../soap/crm-error-codes.constants';
 import type { EntityRecord, OrgState, StoredAttr, UserState } from '../state/emulator-state.model';
 import { isGuid, normalizeGuid } from '../state/state.store';
+import {
+  compileFilter,
+  compileOrderBy,
+  ODataQueryError,
+  parseExpand,
+  readSkipToken,
+  skipToken,
+  type ColumnSet,
+  type Expansion,
+} from './odata-query';
 
 const API = '/api/data/v9.2';
 const JSON_MAX_BYTES = 1024 * 1024;
@@ -27,6 +46,45 @@ function entityOfSet(name: string): string | undefined {
 }
 
 const UNKNOWN_PROPERTY = '0x80060888';
+/** The largest page the service serves, and its default (docs/protocol.md §13.5). [PA webapi/query/page-results.md] */
+const MAX_PAGE_SIZE = 5000;
+const COLLECTION_OPTIONS = new Set([
+  '$select',
+  '$filter',
+  '$top',
+  '$orderby',
+  '$expand',
+  '$count',
+  '$skiptoken',
+]);
+const RECORD_OPTIONS = new Set(['$select', '$expand']);
+/** systemuser columns only the Web API shows (the SOAP CrmService of CRM 4.0 has neither). */
+const WEB_API_USER_COLUMNS: ReadonlySet<string> = new Set(['azureactivedirectoryobjectid', 'applicationid']);
+
+/** The columns of an entity on the Web API, and which of them are lookups (`_<name>_value`). */
+function columnsOf(entity: string): ColumnSet {
+  const meta = entityMetadata(entity);
+  const lookups = new Set(
+    meta.attributes
+      .filter(([, type]) => type === 'Lookup' || type === 'Customer' || type === 'Owner')
+      .map(([name]) => name),
+  );
+  return {
+    entity,
+    has: (name) =>
+      meta.attributeNames.has(name) || (entity === 'systemuser' && WEB_API_USER_COLUMNS.has(name)),
+    isLookup: (name) => lookups.has(name),
+  };
+}
+
+/** A systemuser as the Web API shows it: CRM's columns, and the Entra object id and app id where it has them. */
+function webApiUser(user: UserState, org: OrgState): EntityRecord {
+  const record = systemUserRecord(user, org);
+  if (user.entraObjectId)
+    record.attrs['azureactivedirectoryobjectid'] = { t: 's', v: normalizeGuid(user.entraObjectId) };
+  if (user.applicationId) record.attrs['applicationid'] = { t: 's', v: normalizeGuid(user.applicationId) };
+  return record;
+}
 
 /** An error of the Web API: `{"error": {"code": "0x…", "message": "…"}}` with its HTTP status (§13.3). */
 export class WebApiError extends Error {
@@ -87,10 +145,10 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return value as Record<string, unknown>;
 }
 
-/** `Prefer` preferences, lower-cased, e.g. `return=representation`, `odata.include-annotations="…"`. */
+/** `Prefer` preferences, e.g. `return=representation`, `odata.include-annotations="…"` (commas inside quotes kept). */
 function preferences(req: IncomingMessage): string[] {
   return String(req.headers['prefer'] ?? '')
-    .split(',')
+    .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
     .map((p) => p.trim())
     .filter(Boolean);
 }
@@ -103,6 +161,13 @@ function wantsAnnotations(prefs: string[]): string | undefined {
     value.split(',').some((v) => v === FORMATTED || v === 'OData.Community.Display.V1.*')
     ? p
     : undefined;
+}
+
+/** `odata.maxpagesize=N` when it can be applied (1 to 5000); a larger or malformed one is ignored. */
+function pageSizePreference(prefs: string[]): number | undefined {
+  const p = prefs.find((x) => /^odata\.maxpagesize=/i.test(x));
+  const n = p ? Number(p.slice(p.indexOf('=') + 1).trim()) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_PAGE_SIZE ? n : undefined;
 }
 
 function iso(ms: number): string {
@@ -215,13 +280,23 @@ export class DataverseHandler {
     return { org, rest: m[2] ?? '/' };
   }
 
+  /** Requests whose reply MALFORMED_REPLY cuts in half. */
+  readonly #truncateNext = new WeakSet<IncomingMessage>();
+
   async handle(req: IncomingMessage, route: { org: string; rest: string }, url: URL): Promise<HttpReply> {
+    const reply = await this.#reply(req, route, url);
+    return this.#truncateNext.has(req) ? truncateReply(reply) : reply;
+  }
+
+  async #reply(req: IncomingMessage, route: { org: string; rest: string }, url: URL): Promise<HttpReply> {
     try {
       return await this.#route(req, route, url);
     } catch (e) {
       if (!req.readableEnded) req.resume();
       if (e instanceof WebApiError)
         return odataJson(e.status, { error: { code: e.code, message: e.message } }, e.headers);
+      if (e instanceof ODataQueryError)
+        return odataJson(400, { error: { code: UNKNOWN_PROPERTY, message: e.message } });
       if (e instanceof CrmFault)
         return odataJson(STATUS_OF[e.errorName], { error: { code: e.code, message: e.message } });
       throw e;
@@ -237,26 +312,12 @@ export class DataverseHandler {
     if (!org)
       throw new WebApiError(404, '0x80040217', `No Dataverse environment at ${this.#envUrl(route.org)}.`);
     const call = this.#authenticate(req, org);
-    // THROTTLED (endpoint crm) as service protection answers it (docs/protocol.md §13.3): 429 with Retry-After.
-    const throttle = this.ctx.scenarios.take('THROTTLED', 'crm', {
-      org: org.name,
-      account: call.caller.liveId,
-      ...(call.actingFor ? { user: call.actingFor.id } : {}),
-    });
-    if (throttle) {
-      const status = Number(throttle.params['status'] ?? 429);
-      throw new WebApiError(
-        status,
-        status === 429 ? '0x80072322' : '0x80040216',
-        status === 429
-          ? 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.'
-          : 'The service is temporarily unavailable.',
-        { 'retry-after': String(throttle.params['retryAfterSec'] ?? 5) },
-      );
-    }
+    const early = await this.#transport(req, call);
+    if (early) return early;
     const method = req.method ?? 'GET';
     const prefs = preferences(req);
     const annotate = wantsAnnotations(prefs);
+    const annotations = annotate !== undefined;
     const preferenceApplied: Record<string, string> = annotate ? { 'preference-applied': annotate } : {};
     const rest = route.rest;
     if (/^\/WhoAmI(\(\))?$/i.test(rest)) {
@@ -277,59 +338,106 @@ export class DataverseHandler {
       throw new WebApiError(404, '0x80060888', `Resource not found for the segment '${rest.slice(1)}'.`);
     const id = m[2] ? normalizeGuid(m[2]) : undefined;
     const set = m[1]!.toLowerCase();
+    const columns = columnsOf(entity);
+    const listing = method === 'GET' && !id;
+    const allowed = listing ? COLLECTION_OPTIONS : RECORD_OPTIONS;
+    for (const key of new Set(url.searchParams.keys()))
+      if (key.startsWith('$') && !allowed.has(key))
+        throw new ODataQueryError(`The query option '${key}' is not supported here by the emulator.`);
     const select = url.searchParams
       .get('$select')
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    if (select) {
-      // Dataverse refuses a column it does not have; a lookup is selected by its name or as _<name>_value.
-      const meta = entityMetadata(entity);
-      for (const name of select) {
-        const column = /^_(\w+)_value$/.exec(name)?.[1] ?? name;
-        if (!meta.attributeNames.has(column)) throw unknownProperty(entity, name);
-      }
+    // Dataverse refuses a column it does not have; a lookup is selected by its name or as _<name>_value.
+    for (const name of select ?? []) {
+      const column = /^_(\w+)_value$/.exec(name)?.[1] ?? name;
+      if (!columns.has(column)) throw unknownProperty(entity, name);
     }
+    const expandText = url.searchParams.get('$expand');
+    const expand = expandText !== null ? parseExpand(expandText, columns) : [];
+    const json = (record: EntityRecord): Record<string, unknown> => ({
+      ...recordJson(record, select, annotations),
+      ...this.#expanded(org, record, expand, annotations),
+    });
+    const representation = prefs.some((p) => p.toLowerCase() === 'return=representation');
+    const entityContext = `${this.#envUrl(org.name)}${API}/$metadata#${set}/$entity`;
 
     if (method === 'POST' && !id) {
       if (entity === 'systemuser')
         throw new WebApiError(405, '0x80040203', 'systemusers are read-only here.');
       requireRight(this.ctx, call, entity, 'create');
-      const exists = (type: string, id: string): boolean => {
-        try {
-          findRecord(this.ctx, org, type, id);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      const newId = insertRecord(this.ctx, call, entity, readValues(entity, await readJson(req), exists));
+      const newId = insertRecord(
+        this.ctx,
+        call,
+        entity,
+        readValues(entity, await readJson(req), this.#exists(org)),
+      );
       const entityId = `${this.#envUrl(org.name)}${API}/${set}(${newId})`;
-      if (prefs.some((p) => p.toLowerCase() === 'return=representation')) {
-        const record = findRecord(this.ctx, org, entity, newId);
+      if (representation)
         return odataJson(
           201,
-          {
-            '@odata.context': `${this.#envUrl(org.name)}${API}/$metadata#${set}/$entity`,
-            ...recordJson(record, select, annotate !== undefined),
-          },
+          { '@odata.context': entityContext, ...json(this.#find(org, entity, newId)) },
           { 'odata-entityid': entityId, location: entityId, ...preferenceApplied },
         );
+      return odataJson(204, undefined, { 'odata-entityid': entityId });
+    }
+    if (method === 'PATCH' && id) {
+      if (entity === 'systemuser')
+        throw new WebApiError(405, '0x80040203', 'systemusers are read-only here.');
+      const values = readValues(entity, await readJson(req), this.#exists(org));
+      const meta = entityMetadata(entity);
+      const key = values.get(meta.primaryKey);
+      if (key && key.t === 's' && key.v !== id)
+        throw new WebApiError(
+          400,
+          '0x80040203',
+          `The key '${meta.primaryKey}' in the body is not the record's id.`,
+        );
+      const existing = this.#exists(org)(entity, id) ? this.#find(org, entity, id) : undefined;
+      const ifMatch = String(req.headers['if-match'] ?? '').trim();
+      const ifNoneMatch = String(req.headers['if-none-match'] ?? '').trim();
+      const entityId = `${this.#envUrl(org.name)}${API}/${set}(${id})`;
+      let created = false;
+      if (existing) {
+        // [decision] If-None-Match: * (create only) on an existing record: 412, as Dataverse answers a duplicate.
+        if (ifNoneMatch === '*')
+          throw new WebApiError(412, '0x80040237', `A record with id ${id} already exists.`);
+        requireRight(this.ctx, call, entity, 'write');
+        applyUpdate(this.ctx, call, entity, existing, values);
+      } else {
+        // If-Match: * is an update only: the record must exist. Without it a PATCH creates (an upsert).
+        if (ifMatch === '*')
+          throw new CrmFault('ObjectDoesNotExist', `${entity} With Id = ${id} Does Not Exist`);
+        requireRight(this.ctx, call, entity, 'create');
+        values.set(meta.primaryKey, { t: 's', v: id });
+        insertRecord(this.ctx, call, entity, values);
+        created = true;
       }
+      if (representation)
+        return odataJson(
+          created ? 201 : 200,
+          { '@odata.context': entityContext, ...json(this.#find(org, entity, id)) },
+          { 'odata-entityid': entityId, ...preferenceApplied },
+        );
       return odataJson(204, undefined, { 'odata-entityid': entityId });
     }
     req.resume();
     if (method === 'GET' && id) {
       requireRight(this.ctx, call, entity, 'read');
-      const record = findRecord(this.ctx, org, entity, id);
+      const record = this.#find(org, entity, id);
       return odataJson(
         200,
         {
           '@odata.context': `${this.#envUrl(org.name)}${API}/$metadata#${set}${select ? `(${select.join(',')})` : ''}/$entity`,
-          ...recordJson(record, select, annotate !== undefined),
+          ...json(record),
         },
         preferenceApplied,
       );
+    }
+    if (listing) {
+      requireRight(this.ctx, call, entity, 'read');
+      return this.#list(org, set, entity, url, prefs, json, preferenceApplied);
     }
     if (method === 'DELETE' && id) {
       if (entity === 'systemuser')
@@ -343,6 +451,171 @@ export class DataverseHandler {
       '0x80040203',
       `${method} is not served on ${set}${id ? '(id)' : ''} by the emulator.`,
     );
+  }
+
+  /**
+   * A collection: `$filter`, `$orderby`, `$top`, `$count`, and server-driven paging (docs/protocol.md §13.5):
+   * `Prefer: odata.maxpagesize=N` (at most 5000, a larger one ignored) gives at most N records and an
+   * `@odata.nextLink` with a `$skiptoken` while more remain; the default page is 5000.
+   */
+  #list(
+    org: OrgState,
+    set: string,
+    entity: string,
+    url: URL,
+    prefs: string[],
+    json: (r: EntityRecord) => Record<string, unknown>,
+    preferenceApplied: Record<string, string>,
+  ): HttpReply {
+    const columns = columnsOf(entity);
+    const q = url.searchParams;
+    let rows = this.#all(org, entity);
+    const filter = q.get('$filter');
+    if (filter !== null) {
+      const keep = compileFilter(filter, columns);
+      rows = rows.filter(keep);
+    }
+    const orderBy = q.get('$orderby');
+    if (orderBy !== null) rows = [...rows].sort(compileOrderBy(orderBy, columns));
+    const total = rows.length;
+    const top = q.get('$top');
+    if (top !== null) {
+      if (!/^\d{1,9}$/.test(top)) throw new ODataQueryError(`$top '${top}' is not a whole number.`);
+      rows = rows.slice(0, Number(top));
+    }
+    const count = q.get('$count');
+    if (count !== null && count !== 'true' && count !== 'false')
+      throw new ODataQueryError(`$count '${count}' is neither true nor false.`);
+    const asked = pageSizePreference(prefs);
+    const pageSize = asked ?? MAX_PAGE_SIZE;
+    const token = q.get('$skiptoken');
+    const { page, position } = token !== null ? readSkipToken(token) : { page: 1, position: 0 };
+    const pageRows = rows.slice(position, position + pageSize);
+    const next = position + pageSize;
+    const select = q.get('$select');
+    const body: Record<string, unknown> = {
+      '@odata.context': `${this.#envUrl(org.name)}${API}/$metadata#${set}${select ? `(${select})` : ''}`,
+    };
+    if (count === 'true') body['@odata.count'] = total;
+    body['value'] = pageRows.map(json);
+    if (next < rows.length) {
+      const kept = url.search
+        .slice(1)
+        .split('&')
+        .filter((p) => p !== '' && decodeURIComponent(p.split('=')[0]!) !== '$skiptoken');
+      kept.push(`$skiptoken=${encodeURIComponent(skipToken(page + 1, next))}`);
+      body['@odata.nextLink'] = `${this.#envUrl(org.name)}${API}/${set}?${kept.join('&')}`;
+    }
+    const applied = [
+      preferenceApplied['preference-applied'],
+      asked ? `odata.maxpagesize=${asked}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(',');
+    return odataJson(200, body, applied ? { 'preference-applied': applied } : {});
+  }
+
+  /** `$expand` of lookups: the record each names, with its `$select`, or null when it names none. */
+  #expanded(
+    org: OrgState,
+    record: EntityRecord,
+    expand: Expansion[],
+    annotations: boolean,
+  ): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const e of expand) {
+      const v = record.attrs[e.navigation];
+      const target = v?.t === 'ref' && this.#exists(org)(v.type, v.id) ? v : undefined;
+      if (!target) {
+        out[e.navigation] = null;
+        continue;
+      }
+      const columns = columnsOf(target.type);
+      for (const name of e.select ?? [])
+        if (!columns.has(/^_(\w+)_value$/.exec(name)?.[1] ?? name)) throw unknownProperty(target.type, name);
+      out[e.navigation] = recordJson(this.#find(org, target.type, target.id), e.select, annotations);
+    }
+    return out;
+  }
+
+  /** Whether a record exists, for `@odata.bind` and `$expand`. */
+  #exists(org: OrgState): (entity: string, id: string) => boolean {
+    return (type, id) => {
+      try {
+        this.#find(org, type, id);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+  }
+
+  /** One record; a systemuser as the Web API shows it (with its Entra object id and application id). */
+  #find(org: OrgState, entity: string, id: string): EntityRecord {
+    if (entity !== 'systemuser') return findRecord(this.ctx, org, entity, id);
+    const user = this.ctx.store.user(normalizeGuid(id));
+    if (!user || user.org !== org.name)
+      throw new CrmFault('ObjectDoesNotExist', `systemuser With Id = ${normalizeGuid(id)} Does Not Exist`);
+    return webApiUser(user, org);
+  }
+
+  /** Every record of an entity set, in the order they were created. */
+  #all(org: OrgState, entity: string): EntityRecord[] {
+    if (entity === 'systemuser') return this.ctx.store.usersOf(org.name).map((u) => webApiUser(u, org));
+    return [...recordsOf(this.ctx, org, entity)];
+  }
+
+  /**
+   * The transport scenarios (endpoint crm) on the Web API, as the service would show them: THROTTLED as service protection (429, `Retry-After`, `0x80072322`), SLOW
+   * delays the reply, HTTP_500 answers 500 with the OData error body, DROP_CONNECTION closes the connection
+   * without a reply, MALFORMED_REPLY cuts the JSON in half, HTML_LOGIN_PAGE answers a sign-in page.
+   */
+  async #transport(req: IncomingMessage, call: CrmCaller): Promise<HttpReply | undefined> {
+    const scenarioCtx = {
+      org: call.org.name,
+      account: call.caller.liveId,
+      ...(call.actingFor ? { user: call.actingFor.id } : {}),
+    };
+    const scenarios = this.ctx.scenarios.takeTransport('crm', scenarioCtx);
+    let truncate = false;
+    for (const s of scenarios) {
+      switch (s.name) {
+        case 'SLOW':
+          await new Promise((resolve) => setTimeout(resolve, Number(s.params['ms'] ?? 0)));
+          break;
+        case 'THROTTLED': {
+          const status = Number(s.params['status'] ?? 429);
+          throw new WebApiError(
+            status,
+            status === 429 ? '0x80072322' : '0x80040216',
+            status === 429
+              ? 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.'
+              : 'The service is temporarily unavailable.',
+            { 'retry-after': String(s.params['retryAfterSec'] ?? 5) },
+          );
+        }
+        case 'HTTP_500':
+          // [decision] An unexpected server error, with the OData error body and CRM's generic code.
+          throw new WebApiError(500, '0x80040216', 'An unexpected error occurred.');
+        case 'DROP_CONNECTION':
+          req.socket.destroy();
+          return odataJson(500, undefined);
+        case 'HTML_LOGIN_PAGE':
+          req.resume();
+          return {
+            status: 200,
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+            body: HTML_LOGIN_PAGE,
+          };
+        case 'MALFORMED_REPLY':
+          truncate = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (truncate) this.#truncateNext.add(req);
+    return undefined;
   }
 
   /**
@@ -375,7 +648,12 @@ export class DataverseHandler {
         '0x80072560',
         `The user is not a member of the organization (application ${grant.clientId}).`,
       );
-    if (!org.enabled) throw new CrmFault('OrganizationDisabled', `The organization ${org.name} is disabled.`);
+    // DISABLED_ORG (endpoint crm) answers as a disabled organization does: 403 0x8004A104.
+    if (
+      !org.enabled ||
+      this.ctx.scenarios.take('DISABLED_ORG', 'crm', { org: org.name, account: caller.liveId })
+    )
+      throw new CrmFault('OrganizationDisabled', `The organization ${org.name} is disabled.`);
     if (!caller.enabled) throw new CrmFault('UserDisabled', `The user ${caller.fullName} is disabled.`);
     const claims = {
       org: org.name,
