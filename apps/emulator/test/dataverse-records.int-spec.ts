@@ -99,7 +99,7 @@ describe('the emulated Dataverse Web API: update and collections', () => {
       expect(back.json).not.toHaveProperty('jobtitle');
     });
 
-    it('answers 200 with the updated record under Prefer: return=representation', async () => {
+    it('answers 200 with the updated record and Preference-Applied under Prefer: return=representation', async () => {
       const id = await create('leads', { subject: 'Old subject' });
       const r = await send(
         'PATCH',
@@ -108,6 +108,7 @@ describe('the emulated Dataverse Web API: update and collections', () => {
         { prefer: 'return=representation' },
       );
       expect(r.status).toBe(200);
+      expect(r.headers['preference-applied']).toBe('return=representation');
       expect(r.json).toMatchObject({ leadid: id, subject: 'New subject' });
       expect(r.json).not.toHaveProperty('_createdby_value');
     });

@@ -400,9 +400,9 @@ export class DataverseHandler {
       const entityId = `${this.#envUrl(org.name)}${API}/${set}(${id})`;
       let created = false;
       if (existing) {
-        // [decision] If-None-Match: * (create only) on an existing record: 412, as Dataverse answers a duplicate.
+        // If-None-Match: * makes it a create only: 412 for an existing record ([decision] the code 0x80040237).
         if (ifNoneMatch === '*')
-          throw new WebApiError(412, '0x80040237', `A record with id ${id} already exists.`);
+          throw new WebApiError(412, '0x80040237', 'A record with matching key values already exists.');
         requireRight(this.ctx, call, entity, 'write');
         applyUpdate(this.ctx, call, entity, existing, values);
       } else {
@@ -418,7 +418,10 @@ export class DataverseHandler {
         return odataJson(
           created ? 201 : 200,
           { '@odata.context': entityContext, ...json(this.#find(org, entity, id)) },
-          { 'odata-entityid': entityId, ...preferenceApplied },
+          {
+            'odata-entityid': entityId,
+            'preference-applied': ['return=representation', annotate].filter(Boolean).join(','),
+          },
         );
       return odataJson(204, undefined, { 'odata-entityid': entityId });
     }
