@@ -116,6 +116,23 @@ export class EntraDirectory {
     return this.apps.get(clientId.toLowerCase());
   }
 
+  /** Whether an administrator of the tenant consented to the app. */
+  isConsented(tenant: EntraTenant, clientId: string): boolean {
+    return tenant.consentedApps.some((c) => c.toLowerCase() === clientId.toLowerCase());
+  }
+
+  /** Records an administrator's consent to the app in the tenant (the admin-consent page's Accept). */
+  grantConsent(tenant: EntraTenant, clientId: string): void {
+    if (!this.isConsented(tenant, clientId)) tenant.consentedApps.push(clientId.toLowerCase());
+  }
+
+  /** Withdraws the tenant's consent to the app; its next token request answers AADSTS700016. False if there was none. */
+  revokeConsent(tenant: EntraTenant, clientId: string): boolean {
+    const before = tenant.consentedApps.length;
+    tenant.consentedApps = tenant.consentedApps.filter((c) => c.toLowerCase() !== clientId.toLowerCase());
+    return tenant.consentedApps.length !== before;
+  }
+
   /**
    * Records an assertion's jti for its client. False when that client's jti was already used by a different
    * assertion that is still acceptable (until `keepUntilMs`: its `exp` plus the clock skew the endpoint allows):

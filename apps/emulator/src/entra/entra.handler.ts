@@ -1,6 +1,7 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpReply } from '../http/emulator.context';
+import { escapeHtml } from '../xml/xml-escape.util';
 import { type EntraDirectory, type EntraTenant, jwtThumbprints } from './entra-directory';
 
 const FORM_MAX_BYTES = 64 * 1024;
@@ -115,18 +116,47 @@ function parseJwt(token: string): Jwt {
   }
 }
 
-/** The Microsoft identity platform's endpoints the client-credentials flow and msal-node use. */
+type EntraRouteKind = 'token' | 'openid' | 'instance' | 'adminconsent';
+
+function html(status: number, title: string, body: string): HttpReply {
+  return {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store, no-cache',
+      'x-frame-options': 'DENY',
+    },
+    body: `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>\n<main>\n${body}\n</main>\n</body>\n</html>\n`,
+  };
+}
+
+/** [decision] A refusal of the admin-consent endpoint is a page for the administrator (400), never a redirect. */
+function consentErrorPage(e: EntraError): HttpReply {
+  return html(
+    400,
+    'Sorry, but we’re having trouble signing you in.',
+    `<h1>Sorry, but we’re having trouble signing you in.</h1>\n<p id="error">AADSTS${e.aadsts}: ${escapeHtml(e.message)}</p>`,
+  );
+}
+
+/** The Microsoft identity platform's endpoints the client-credentials flow and msal-node use, and admin consent. */
 export class EntraHandler {
   constructor(
     private readonly directory: EntraDirectory,
     private readonly baseUrl: () => string,
   ) {}
 
-  /** `/{tenant}/oauth2/v2.0/token`, `/{tenant}/v2.0/.well-known/openid-configuration`, `/common/discovery/instance`. */
-  static match(pathname: string): { kind: 'token' | 'openid' | 'instance'; tenant: string } | undefined {
+  /**
+   * `/{tenant}/oauth2/v2.0/token`, `/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/adminconsent`,
+   * `/common/discovery/instance`.
+   */
+  static match(pathname: string): { kind: EntraRouteKind; tenant: string } | undefined {
     if (pathname.toLowerCase() === '/common/discovery/instance')
       return { kind: 'instance', tenant: 'common' };
-    const m = /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration)$/i.exec(pathname);
+    const m =
+      /^\/([^/]+)\/(oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|adminconsent)$/i.exec(
+        pathname,
+      );
     if (!m) return undefined;
     let tenant: string;
     try {
@@ -135,15 +165,28 @@ export class EntraHandler {
       // Not valid percent-encoding: no tenant has that name (answered as an unknown tenant).
       tenant = m[1]!;
     }
-    return { kind: m[2]!.toLowerCase().startsWith('oauth2') ? 'token' : 'openid', tenant };
+    const path = m[2]!.toLowerCase();
+    return {
+      kind: path === 'adminconsent' ? 'adminconsent' : path.startsWith('oauth2') ? 'token' : 'openid',
+      tenant,
+    };
   }
 
   async handle(
     req: IncomingMessage,
-    route: { kind: 'token' | 'openid' | 'instance'; tenant: string },
+    route: { kind: EntraRouteKind; tenant: string },
     url: URL,
   ): Promise<HttpReply> {
     const method = req.method ?? 'GET';
+    if (route.kind === 'adminconsent') {
+      try {
+        return await this.adminConsent(req, route.tenant, url);
+      } catch (e) {
+        if (!req.readableEnded) req.resume();
+        if (e instanceof EntraError) return consentErrorPage(e);
+        throw e;
+      }
+    }
     try {
       if (route.kind === 'token') {
         if (method !== 'POST') {
@@ -171,6 +214,94 @@ export class EntraHandler {
         `Tenant '${name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
       );
     return t;
+  }
+
+  /**
+   * Admin consent (docs/protocol.md §13.2, §13.5): `GET /{tenant}/adminconsent?client_id&redirect_uri&state` shows
+   * the page an administrator of the tenant accepts or cancels; the page posts back here. Accept records the
+   * consent and redirects to `redirect_uri` with `admin_consent=True`, `tenant` (the id) and `state`; Cancel with
+   * `error`, `error_description` (AADSTS65004), `admin_consent=True` and `state`. An unknown tenant or app, or a
+   * missing or unusable redirect URI, is an error page.
+   */
+  async adminConsent(req: IncomingMessage, tenantName: string, url: URL): Promise<HttpReply> {
+    const method = req.method ?? 'GET';
+    let params: URLSearchParams;
+    if (method === 'POST') params = await readForm(req);
+    else if (method === 'GET') {
+      req.resume();
+      params = url.searchParams;
+    } else {
+      req.resume();
+      throw new EntraError('invalid_request', 900561, 'The endpoint only accepts GET and POST requests.');
+    }
+    const tenant = this.#tenantOrFail(tenantName);
+    const clientId = required(params, 'client_id');
+    const app = this.directory.app(clientId);
+    if (!app)
+      throw new EntraError(
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.domain}'.`,
+      );
+    const redirectUri = required(params, 'redirect_uri');
+    let redirect: URL;
+    try {
+      redirect = new URL(redirectUri);
+    } catch {
+      redirect = new URL('invalid:');
+    }
+    if (redirect.protocol !== 'https:' && redirect.protocol !== 'http:')
+      // [decision] Any absolute http(s) URL is accepted: the emulator keeps no reply URLs on its apps.
+      throw new EntraError(
+        'invalid_request',
+        50011,
+        `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`,
+      );
+    const state = params.get('state');
+    if (method === 'GET') return this.#consentPage(tenant, app, redirectUri, state);
+    const choice = params.get('consent');
+    if (choice === 'accept') {
+      this.directory.grantConsent(tenant, app.clientId);
+      redirect.searchParams.set('admin_consent', 'True');
+      redirect.searchParams.set('tenant', tenant.id);
+    } else if (choice === 'cancel') {
+      // [decision] access_denied with AADSTS65004 (docs/protocol.md §13.5 on the three names the docs use).
+      redirect.searchParams.set('error', 'access_denied');
+      redirect.searchParams.set(
+        'error_description',
+        'AADSTS65004: The resource owner or authorization server denied the request.',
+      );
+      redirect.searchParams.set('admin_consent', 'True');
+    } else
+      throw new EntraError('invalid_request', 900144, "The form must carry 'consent': accept or cancel.");
+    if (state !== null) redirect.searchParams.set('state', state);
+    return { status: 302, headers: { location: redirect.toString(), 'cache-control': 'no-store' }, body: '' };
+  }
+
+  #consentPage(
+    tenant: EntraTenant,
+    app: { clientId: string; displayName: string },
+    redirectUri: string,
+    state: string | null,
+  ): HttpReply {
+    const hidden = (name: string, value: string): string =>
+      `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+    return html(
+      200,
+      'Permissions requested',
+      [
+        '<h1>Permissions requested</h1>',
+        `<p id="request">${escapeHtml(app.displayName)} wants permission to access Dynamics 365 in ${escapeHtml(tenant.domain)}</p>`,
+        '<p>Accepting lets the app sign in as itself and use Dynamics 365 (Dataverse) in every environment of your organization where it is given a role.</p>',
+        `<form method="post" action="/${escapeHtml(tenant.id)}/adminconsent">`,
+        hidden('client_id', app.clientId),
+        hidden('redirect_uri', redirectUri),
+        ...(state !== null ? [hidden('state', state)] : []),
+        '<button type="submit" name="consent" value="cancel">Cancel</button>',
+        '<button type="submit" name="consent" value="accept">Accept</button>',
+        '</form>',
+      ].join('\n'),
+    );
   }
 
   openidConfiguration(tenantName: string): HttpReply {
@@ -224,7 +355,7 @@ export class EntraHandler {
       );
     const clientId = required(form, 'client_id');
     const app = this.directory.app(clientId);
-    if (!app || !tenant.consentedApps.some((c) => c.toLowerCase() === clientId.toLowerCase()))
+    if (!app || !this.directory.isConsented(tenant, clientId))
       throw new EntraError(
         'unauthorized_client',
         700016,
