@@ -269,7 +269,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       rps: new RpsHandler(ctx),
       control,
       crl,
-      entra: new EntraHandler(entraDirectory, () => ctx.urls.base),
+      entra: new EntraHandler(entraDirectory, () => ctx.urls.base, ctx.scenarios),
       dataverse: new DataverseHandler(ctx, entraDirectory),
     }),
   );

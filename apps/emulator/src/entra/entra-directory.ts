@@ -157,8 +157,13 @@ export class EntraDirectory {
     return true;
   }
 
-  issueToken(t: Omit<IssuedToken, 'expiresAt'>, now: number): { accessToken: string; expiresIn: number } {
-    const expiresIn = this.tokenLifetimeSec ?? randomInt(3600, 5401);
+  /** Issues an access token; `lifetimeSec` (the TOKEN_EXPIRY scenario) overrides the lifetime. */
+  issueToken(
+    t: Omit<IssuedToken, 'expiresAt'>,
+    now: number,
+    lifetimeSec?: number,
+  ): { accessToken: string; expiresIn: number } {
+    const expiresIn = lifetimeSec ?? this.tokenLifetimeSec ?? randomInt(3600, 5401);
     const accessToken = randomBytes(32).toString('base64url');
     if (this.#tokens.size > 1000 && now - this.#tokensPrunedAt > 10_000) {
       this.#tokensPrunedAt = now;

@@ -1,6 +1,7 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { HttpReply } from '../http/emulator.context';
+import type { ScenarioContext, ScenarioEngine } from '../scenarios/scenario.engine';
 import { escapeHtml } from '../xml/xml-escape.util';
 import { type EntraDirectory, type EntraTenant, jwtThumbprints } from './entra-directory';
 
@@ -144,6 +145,8 @@ export class EntraHandler {
   constructor(
     private readonly directory: EntraDirectory,
     private readonly baseUrl: () => string,
+    /** Scenarios with endpoint `entra`: `org` names the tenant id, `account` the client id. */
+    private readonly scenarios?: ScenarioEngine,
   ) {}
 
   /**
@@ -355,7 +358,12 @@ export class EntraHandler {
       );
     const clientId = required(form, 'client_id');
     const app = this.directory.app(clientId);
-    if (!app || !this.directory.isConsented(tenant, clientId))
+    const scenarioCtx: ScenarioContext = { org: tenant.id, account: clientId };
+    if (
+      !app ||
+      !this.directory.isConsented(tenant, clientId) ||
+      this.scenarios?.take('NO_CONSENT', 'entra', scenarioCtx)
+    )
       throw new EntraError(
         'unauthorized_client',
         700016,
@@ -384,10 +392,12 @@ export class EntraHandler {
         401,
       );
     const jwt = parseJwt(form.get('client_assertion')!);
-    this.#checkAssertion(jwt, { app, tenant, tenantName, clientId, nowSec, now });
+    this.#checkAssertion(jwt, { app, tenant, tenantName, clientId, nowSec, now, scenarioCtx });
+    const expiry = this.scenarios?.take('TOKEN_EXPIRY', 'entra', scenarioCtx);
     const { accessToken, expiresIn } = this.directory.issueToken(
       { tenantId: tenant.id, clientId: app.clientId, resource },
       now,
+      expiry ? Number(expiry.params['seconds']) : undefined,
     );
     return json(200, {
       token_type: 'Bearer',
@@ -406,6 +416,7 @@ export class EntraHandler {
       clientId: string;
       nowSec: number;
       now: number;
+      scenarioCtx: ScenarioContext;
     },
   ): void {
     const { header, claims } = jwt;
@@ -427,7 +438,7 @@ export class EntraHandler {
         (byS256 === undefined && bySha1 !== undefined && t.x5t === bySha1)
       );
     });
-    if (!certPem)
+    if (!certPem || this.scenarios?.take('WRONG_CERTIFICATE', 'entra', c.scenarioCtx))
       throw new EntraError(
         'invalid_client',
         700027,

@@ -34,7 +34,7 @@ export const TRANSPORT_SCENARIOS: readonly ScenarioName[] = [
   'THROTTLED',
 ];
 
-const ENDPOINTS: readonly ScenarioEndpoint[] = ['sts', 'discovery', 'crm', 'rps', 'all'];
+const ENDPOINTS: readonly ScenarioEndpoint[] = ['sts', 'discovery', 'crm', 'rps', 'entra', 'all'];
 
 /** A control-API input error; the HTTP layer maps it to 400. */
 export class ControlInputError extends Error {
@@ -93,6 +93,7 @@ export class ScenarioEngine {
     if (fraction !== undefined) params['fraction'] = fraction;
     const count = numberParam(raw, 'count', undefined, 1, 1_000_000);
     if (name === 'SLOW') params['ms'] = numberParam(raw, 'ms', 2000, 0, 120_000) ?? 2000;
+    if (name === 'TOKEN_EXPIRY') params['seconds'] = numberParam(raw, 'seconds', 60, 1, 86_400) ?? 60;
     if (name === 'RANDOM_EXPIRY') params['probability'] = numberParam(raw, 'probability', 0.5, 0, 1) ?? 0.5;
     if (name === 'THROTTLED') {
       const status = numberParam(raw, 'status', 503, 429, 503) ?? 503;

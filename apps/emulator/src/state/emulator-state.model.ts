@@ -90,11 +90,17 @@ export const SCENARIO_NAMES = [
   'RANDOM_EXPIRY',
   'THROTTLED',
   'RPS_MAYBE',
+  /** Identity platform (endpoint entra): the app is not consented in the tenant, so a token answers AADSTS700016. */
+  'NO_CONSENT',
+  /** Identity platform: the assertion's certificate is treated as not registered on the app (AADSTS700027). */
+  'WRONG_CERTIFICATE',
+  /** Identity platform: tokens issued live `params.seconds`, after which the Dataverse Web API answers 401. */
+  'TOKEN_EXPIRY',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** Endpoints a transport scenario can target. */
-export type ScenarioEndpoint = 'sts' | 'discovery' | 'crm' | 'rps' | 'all';
+export type ScenarioEndpoint = 'sts' | 'discovery' | 'crm' | 'rps' | 'entra' | 'all';
 
 /** An active scenario. */
 export interface ScenarioState {
