@@ -50,6 +50,7 @@ export const CRM_AUTH_ERROR_CODES = [
   'ERR_ORG_NOT_FOUND', // no organization with that unique name or friendly name; see `organizations`
   'ERR_ORG_AMBIGUOUS', // several organizations share that friendly name; see `organizations`
   'ERR_RETRIES_EXHAUSTED', // refreshed and retried up to the bound, still failing
+  'ERR_IMPERSONATION_NO_OP', // on behalf of the caller itself: Dataverse would run it unimpersonated; not sent
   // Local faults: this process, never the CRM's (not an outage of the remote service)
   'ERR_TICKET_STORE', // the session's ticket store or refresh lock failed (e.g. the database behind it)
   // Caller

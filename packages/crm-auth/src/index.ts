@@ -122,3 +122,13 @@ export type {
 } from './dataverse/dataverse-client';
 export { DataverseSession } from './dataverse/dataverse-session';
 export type { DataverseSessionOptions, DataverseSessionState } from './dataverse/dataverse-session';
+export type {
+  FieldValue,
+  OnBehalfOf,
+  OrgCallOptions,
+  OrgRecord,
+  OrgRecordRead,
+  OrgSession,
+  Platform,
+} from './session/org-session';
+export { entitySetOf } from './dataverse/web-api-records';

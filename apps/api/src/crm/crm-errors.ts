@@ -19,7 +19,8 @@ export type CrmApiErrorCode =
   | 'CRM_BAD_REPLY'
   | 'ORG_CERTIFICATE_UNUSABLE'
   | 'RPS_TICKET_INVALID'
-  | 'TICKET_STORE_UNAVAILABLE';
+  | 'TICKET_STORE_UNAVAILABLE'
+  | 'IMPERSONATION_NO_OP';
 
 /**
  * How each protocol failure reaches the API's caller: a status and a stable code. Exhaustive over
@@ -39,6 +40,8 @@ export const CRM_ERROR_MAP = {
   // Several orgs share the friendly name: configuration too (name the org by its unique name).
   ERR_ORG_AMBIGUOUS: [409, 'CRM_ORG_AMBIGUOUS'],
   ERR_CRM_FAULT: [502, 'CRM_FAULT'],
+  // On behalf of the application user itself: Dataverse would run it unimpersonated, unflagged. Never sent.
+  ERR_IMPERSONATION_NO_OP: [400, 'IMPERSONATION_NO_OP'],
   ERR_CRM_EXPIRED_TICKET: [502, 'CRM_TICKET_REFUSED'],
   ERR_CRM_BAD_TICKET: [502, 'CRM_TICKET_REFUSED'],
   ERR_RETRIES_EXHAUSTED: [502, 'CRM_TICKET_REFUSED'],

@@ -5,15 +5,17 @@ import { normalizeFaultCode } from '../messages/faults';
 import { CrmAuthError, type CrmAuthErrorCode } from '../errors';
 import { httpsUrl, invalidOptions, nonEmptyString, requireObject } from '../option-checks';
 import type { HttpsTransport, TransportResponse } from '../transport/https-transport';
+import { checkOnBehalfOf } from '../session/org-records';
+import type { OnBehalfOf } from '../session/org-session';
 import { transportFor, type ClientCommonOptions } from '../clients/client-options';
 import { measureRoundTrip, type CallOptions, type RoundTrip } from '../clients/round-trip';
 
 /** Who a Dataverse call acts for: an Entra object id (`CallerObjectId`, preferred) or a systemuserid (`MSCRMCallerID`). */
 export type DataverseOnBehalfOf = { entraObjectId: string } | { userId: string };
 
-/** Per-call options of {@link DataverseClient}. */
+/** Per-call options of {@link DataverseClient}. A `{ puid }` (CRM 4.0's) is refused before sending. */
 export interface DataverseCallOptions extends CallOptions {
-  onBehalfOf?: DataverseOnBehalfOf;
+  onBehalfOf?: OnBehalfOf;
 }
 
 /** Options of {@link DataverseClient}. */
@@ -33,6 +35,8 @@ export interface DataverseWhoAmI {
 }
 
 const FORMATTED = 'OData.Community.Display.V1.FormattedValue';
+/** The annotations a read asks for: a lookup's display name and its table (§13.2). */
+const READ_ANNOTATIONS = `odata.include-annotations="${FORMATTED},Microsoft.Dynamics.CRM.lookuplogicalname"`;
 
 /** The Web API's error codes with no CRM 4.0 twin: what they become (docs/protocol.md §13.3). */
 const WEB_API_CODES: Readonly<Record<string, CrmAuthErrorCode>> = {
@@ -124,11 +128,35 @@ export class DataverseClient {
       `${set}(${id})${select}`,
       undefined,
       options,
-      {
-        prefer: `odata.include-annotations="${FORMATTED}"`,
-      },
+      { prefer: READ_ANNOTATIONS },
     );
     return json(res) as DataverseRecord;
+  }
+
+  /**
+   * Updates the given columns of one record: `PATCH` with `If-Match: *`, so that a missing record is a 404
+   * (0x80040217) and not created (a PATCH without it is an upsert, §13.5).
+   */
+  async update(
+    accessToken: string,
+    args: { entitySet: string; id: string; attributes: Record<string, unknown> },
+    options: DataverseCallOptions = {},
+  ): Promise<void> {
+    const set = entitySet(args?.entitySet);
+    const id = requireGuid(args.id, 'id');
+    if (typeof args.attributes !== 'object' || args.attributes === null || Array.isArray(args.attributes))
+      throw invalidOptions('attributes must be an object');
+    await this.#send(
+      accessToken,
+      'Update',
+      'PATCH',
+      `${set}(${id})`,
+      JSON.stringify(args.attributes),
+      options,
+      {
+        'if-match': '*',
+      },
+    );
   }
 
   async delete(
@@ -154,7 +182,7 @@ export class DataverseClient {
   async #send(
     accessToken: string,
     operation: string,
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body: string | undefined,
     options: DataverseCallOptions,
@@ -194,10 +222,9 @@ function entitySet(value: unknown): string {
 }
 
 /** The impersonation header: CallerObjectId for an Entra object id, MSCRMCallerID for a systemuserid. */
-function impersonation(onBehalfOf: DataverseOnBehalfOf | undefined): Record<string, string> {
+function impersonation(value: OnBehalfOf | undefined): Record<string, string> {
+  const onBehalfOf = checkOnBehalfOf('dataverse', value);
   if (onBehalfOf === undefined) return {};
-  if (typeof onBehalfOf !== 'object' || onBehalfOf === null)
-    throw invalidOptions('onBehalfOf must be an object');
   if ('entraObjectId' in onBehalfOf)
     return { callerobjectid: requireGuid(onBehalfOf.entraObjectId, 'onBehalfOf.entraObjectId') };
   if ('userId' in onBehalfOf) return { mscrmcallerid: requireGuid(onBehalfOf.userId, 'onBehalfOf.userId') };

@@ -22,6 +22,11 @@ import {
   type DataverseWhoAmI,
 } from './dataverse-client';
 import { EntraTokenClient } from './entra-token-client';
+import { fromWebApiRecord, selectName, toWebApiBody } from './web-api-records';
+import { checkOnBehalfOf, logicalName } from '../session/org-records';
+import type { OrgCallOptions, OrgRecord, OrgRecordRead, OrgSession } from '../session/org-session';
+import { requireGuid } from '../messages/arguments';
+import { entitySetOf } from './web-api-records';
 
 /** Options of {@link DataverseSession}: one environment, one app, one certificate. */
 export interface DataverseSessionOptions {
@@ -56,6 +61,17 @@ export interface DataverseSessionOptions {
   refreshLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   /** Called after every round trip (token endpoint and Web API), for metrics. */
   onRoundTrip?: (trip: RoundTrip) => void;
+  /**
+   * The application user itself (its systemuserid and Entra object id, as onboarding found them). A call on
+   * behalf of it is refused before sending (ERR_IMPERSONATION_NO_OP): Dataverse would run it as the app user
+   * and leave the on-behalf stamps empty, silently (§13.2).
+   */
+  applicationUser?: { userId?: string; entraObjectId?: string };
+  /**
+   * Web API calls in flight at most; more wait their turn. Default 48, under the service's 52 concurrent
+   * requests per user (§13.3), so that this process alone never meets that limit.
+   */
+  maxConcurrent?: number;
 }
 
 /** What getState shows: the access token's lifetime and the session's counts. Never the token. */
@@ -69,24 +85,31 @@ export interface DataverseSessionState {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Under Dataverse's 52 concurrent requests per user (docs/protocol.md §13.3). */
+const DEFAULT_MAX_CONCURRENT = 48;
 const MAX_TOKEN_RETRIES = 5;
-/** The longest Retry-After a read waits for once before giving up (a 429 of service protection). */
+/** The longest Retry-After a call waits for once before giving up (a 429 of service protection). */
 const MAX_THROTTLE_WAIT_MS = 2_000;
 
 /**
  * Dataverse's session: the same shape of work as {@link CrmSession} for CRM 4.0 (docs/protocol.md §13). It
  * keeps one access token per (tenant, app, environment) in a refreshing cache (single flight, refresh ahead
  * of expiry, a shared store, a refresh lock), sends each call with it, and on a 401 refreshes once and
- * retries, a herd of calls meeting the same 401 sharing one refresh. A read throttled with a short
- * Retry-After (429) is tried once more after it.
+ * retries, a herd of calls meeting the same 401 sharing one refresh. A call throttled with a short
+ * Retry-After (429) is tried once more after it; at most maxConcurrent calls are in flight.
  */
-export class DataverseSession {
+export class DataverseSession implements OrgSession {
+  readonly platform = 'dataverse' as const;
   readonly #tokens: RefreshingCache<string>;
   readonly #client: DataverseClient;
   readonly #entra: EntraTokenClient;
   readonly #transport: HttpsTransport;
   readonly #maxTokenRetries: number;
   readonly #environmentUrl: string;
+  readonly #self: { userId?: string; entraObjectId?: string };
+  readonly #maxConcurrent: number;
+  #inFlight = 0;
+  readonly #waiting: Array<() => void> = [];
   #refreshes = 0;
   #expiredFaults = 0;
   #closed = false;
@@ -111,6 +134,16 @@ export class DataverseSession {
     const store = o.ticketStore ?? new MemoryTicketStore();
     const lock = optionalFunction(o.refreshLock, 'refreshLock') ?? ((_key, fn) => fn());
     const onRoundTrip = optionalFunction(o.onRoundTrip, 'onRoundTrip');
+    if (o.applicationUser !== undefined) requireObject(o.applicationUser, 'applicationUser');
+    const self = o.applicationUser ?? {};
+    this.#self = {
+      ...(self.userId !== undefined ? { userId: requireGuid(self.userId, 'applicationUser.userId') } : {}),
+      ...(self.entraObjectId !== undefined
+        ? { entraObjectId: requireGuid(self.entraObjectId, 'applicationUser.entraObjectId') }
+        : {}),
+    };
+    this.#maxConcurrent = positiveNumber(o.maxConcurrent, DEFAULT_MAX_CONCURRENT, 'maxConcurrent');
+    if (!Number.isInteger(this.#maxConcurrent)) throw invalidOptions('maxConcurrent must be a whole number');
     const connections = positiveNumber(o.connections, 32, 'connections');
     if (!Number.isInteger(connections)) throw invalidOptions('connections must be a whole number');
     this.#transport = new HttpsTransport({ ...(ca ? { ca } : {}), timeoutMs, connections });
@@ -163,25 +196,59 @@ export class DataverseSession {
   }
 
   whoAmI(options: DataverseCallOptions = {}): Promise<DataverseWhoAmI> {
-    return this.#call(true, options, (token) => this.#client.whoAmI(token, options));
+    return this.#call(options, (token) => this.#client.whoAmI(token, options));
   }
 
   retrieve(
     args: { entitySet: string; id: string; select?: string[] },
     options: DataverseCallOptions = {},
   ): Promise<DataverseRecord> {
-    return this.#call(true, options, (token) => this.#client.retrieve(token, args, options));
+    return this.#call(options, (token) => this.#client.retrieve(token, args, options));
   }
 
   create(
     args: { entitySet: string; attributes: Record<string, unknown> },
     options: DataverseCallOptions = {},
   ): Promise<string> {
-    return this.#call(false, options, (token) => this.#client.create(token, args, options));
+    return this.#call(options, (token) => this.#client.create(token, args, options));
   }
 
   delete(args: { entitySet: string; id: string }, options: DataverseCallOptions = {}): Promise<void> {
-    return this.#call(false, options, (token) => this.#client.delete(token, args, options));
+    return this.#call(options, (token) => this.#client.delete(token, args, options));
+  }
+
+  // OrgSession: the platform-neutral calls (session/org-session.ts), each one Web API call above.
+
+  async createRecord(record: OrgRecord, options: OrgCallOptions = {}): Promise<{ id: string }> {
+    const { entitySet, body } = toWebApiBody(record);
+    return { id: await this.create({ entitySet, attributes: body }, options) };
+  }
+
+  async retrieveRecord(
+    args: { entity: string; id: string; columns: string[] },
+    options: OrgCallOptions = {},
+  ): Promise<OrgRecordRead> {
+    const entity = logicalName(args?.entity, 'entity');
+    const columns = Array.isArray(args.columns) ? args.columns : [];
+    if (!columns.length) throw invalidOptions('columns must name at least one column');
+    const id = requireGuid(args.id, 'id');
+    const body = await this.retrieve(
+      { entitySet: entitySetOf(entity), id, select: columns.map(selectName) },
+      options,
+    );
+    return fromWebApiRecord(entity, id, body, columns);
+  }
+
+  async updateRecord(record: OrgRecord & { id: string }, options: OrgCallOptions = {}): Promise<void> {
+    const { entitySet, body } = toWebApiBody(record);
+    const id = requireGuid(record.id, 'id');
+    return this.#call(options, (token) =>
+      this.#client.update(token, { entitySet, id, attributes: body }, options),
+    );
+  }
+
+  deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
+    return this.delete({ entitySet: entitySetOf(args?.entity), id: args?.id }, options);
   }
 
   /** Gets a new token now (e.g. after the app's certificate changed). */
@@ -211,12 +278,67 @@ export class DataverseSession {
   }
 
   /**
-   * One call with the cached token. A 401 invalidates only the token generation that met it (so a herd joins
-   * one refresh) and retries up to maxTokenRetries; a write is re-sent then too, because a 401 proves the
-   * server did not run it. A read met by a 429 with a Retry-After of at most 2 s is tried once more.
+   * One call with the cached token, in one of the maxConcurrent slots. A 401 invalidates only the token
+   * generation that met it (so a herd joins one refresh) and retries up to maxTokenRetries; a call met by a
+   * 429 with a Retry-After of at most 2 s is tried once more after it. A write is re-sent in both cases,
+   * because both prove the server did not run it (§13.3).
    */
-  async #call<T>(idempotent: boolean, options: CallOptions, send: (token: string) => Promise<T>): Promise<T> {
+  async #call<T>(options: DataverseCallOptions, send: (token: string) => Promise<T>): Promise<T> {
     this.#open();
+    this.#refuseSelf(checkOnBehalfOf('dataverse', options.onBehalfOf));
+    await this.#slot(options.signal);
+    try {
+      return await this.#attempts(options, send);
+    } finally {
+      this.#release();
+    }
+  }
+
+  /** On behalf of the application user itself: a silent no-op in Dataverse, so never sent. */
+  #refuseSelf(onBehalfOf: DataverseCallOptions['onBehalfOf']): void {
+    if (!onBehalfOf || typeof onBehalfOf !== 'object') return;
+    const named =
+      'entraObjectId' in onBehalfOf && typeof onBehalfOf.entraObjectId === 'string'
+        ? { id: onBehalfOf.entraObjectId, own: this.#self.entraObjectId, header: 'CallerObjectId' }
+        : 'userId' in onBehalfOf && typeof onBehalfOf.userId === 'string'
+          ? { id: onBehalfOf.userId, own: this.#self.userId, header: 'MSCRMCallerID' }
+          : undefined;
+    if (!named?.own) return;
+    if (named.id.replace(/[{}]/g, '').toLowerCase() === named.own)
+      throw new CrmAuthError(
+        'ERR_IMPERSONATION_NO_OP',
+        `on behalf of the application user itself (${named.header} ${named.own}): Dataverse would run the call unimpersonated and leave createdonbehalfby empty, so it was not sent`,
+      );
+  }
+
+  /** Waits for one of the maxConcurrent slots (FIFO). */
+  async #slot(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#inFlight < this.#maxConcurrent) {
+      this.#inFlight += 1;
+      return;
+    }
+    let turn: (() => void) | undefined;
+    const granted = new Promise<void>((resolve) => {
+      turn = resolve;
+      this.#waiting.push(resolve);
+    });
+    try {
+      await abortable(granted, signal);
+    } catch (err) {
+      const i = this.#waiting.indexOf(turn!);
+      if (i >= 0) this.#waiting.splice(i, 1);
+      else this.#release(); // granted as the signal fired: hand the slot on
+      throw err;
+    }
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#inFlight -= 1;
+  }
+
+  async #attempts<T>(options: CallOptions, send: (token: string) => Promise<T>): Promise<T> {
     let minGeneration = 0;
     let retries = 0;
     let throttled = false;
@@ -246,8 +368,8 @@ export class DataverseSession {
           minGeneration = entry.generation;
           continue;
         }
+        // A 429 of service protection proves the call did not run: a write is re-sent too, as after a 401.
         if (
-          idempotent &&
           !throttled &&
           isCrmAuthError(err, 'ERR_HTTP_STATUS') &&
           err.httpStatus === 429 &&

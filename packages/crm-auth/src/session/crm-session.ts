@@ -20,6 +20,7 @@ import { WlidClient, type WlidApi } from '../clients/wlid-client';
 import { CrmAuthError, isCrmAuthError } from '../errors';
 import type { QueryExpression } from '../messages/crm/query-expression';
 import type { CrmAuthenticationToken, Entity, OrganizationDetail } from '../messages/types';
+import { toGuid } from '../messages/values';
 import { invalidOptions } from '../option-checks';
 import { HttpsTransport } from '../transport/https-transport';
 import { OrganizationResolver } from './organization-resolver';
@@ -33,6 +34,8 @@ import {
   type SessionCallOptions,
   type SessionSettings,
 } from './session-options';
+import { checkOnBehalfOf, fromCrmEntity, logicalName, toCrmEntity } from './org-records';
+import type { OrgCallOptions, OrgRecord, OrgRecordRead, OrgSession } from './org-session';
 import { SessionTickets } from './session-tickets';
 import { callWithTicket, type TicketCallContext } from './ticket-retry';
 
@@ -61,7 +64,9 @@ export interface CrmSessionState {
  * one refresh; an expired or bad ticket fault refreshes (once for the whole herd) and retries,
  * bounded; a Create or Update is re-sent only when the error proves it did not run.
  */
-export class CrmSession {
+export class CrmSession implements OrgSession {
+  readonly platform = 'crm4' as const;
+
   readonly #s: SessionSettings;
   readonly #discovery: DiscoveryApi;
   readonly #crmServiceFactory: (url: string) => CrmServiceApi;
@@ -266,6 +271,40 @@ export class CrmSession {
     return abortable(flight, options.signal);
   }
 
+  // OrgSession: the platform-neutral calls (org-session.ts), each the CrmService call above.
+
+  createRecord(record: OrgRecord, options: OrgCallOptions = {}): Promise<{ id: string }> {
+    return this.create(toCrmEntity(record), options);
+  }
+
+  async retrieveRecord(
+    args: { entity: string; id: string; columns: string[] },
+    options: OrgCallOptions = {},
+  ): Promise<OrgRecordRead> {
+    const columns = (Array.isArray(args?.columns) ? args.columns : []).map((c) => logicalName(c, 'a column'));
+    if (!columns.length) throw invalidOptions('columns must name at least one column');
+    const { entity } = await this.retrieve(
+      { entityName: logicalName(args.entity, 'entity'), id: args.id, columns },
+      options,
+    );
+    return fromCrmEntity(entity, toGuid(args.id) ?? args.id);
+  }
+
+  updateRecord(record: OrgRecord & { id: string }, options: OrgCallOptions = {}): Promise<void> {
+    const entity = toCrmEntity(record);
+    const id = typeof record.id === 'string' ? toGuid(record.id) : undefined;
+    if (!id) throw invalidOptions('id must be a GUID');
+    // CrmService 2007 names the record to update by its primary key among the attributes: <entity>id.
+    return this.update(
+      { ...entity, attributes: { ...entity.attributes, [`${entity.logicalName}id`]: id } },
+      options,
+    );
+  }
+
+  deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
+    return this.delete(logicalName(args?.entity, 'entity'), args.id, options);
+  }
+
   /** Gets a new CRM ticket now, whatever the cached one (the admin console's "refresh"). */
   async refresh(options: CallOptions = {}): Promise<void> {
     this.#open();
@@ -317,9 +356,25 @@ export class CrmSession {
     send: (client: CrmServiceApi, token: CrmAuthenticationToken, call: CallOptions) => Promise<T>,
   ): Promise<T> {
     this.#open();
-    const callerId = checkCallerId(options?.callerId);
     const call: CallOptions = options?.signal ? { signal: options.signal } : {};
+    const callerId = await this.#callerOf(options, call);
     return callWithTicket(this.#calls, operation, idempotent, callerId, call, send);
+  }
+
+  /** The systemuserid a call acts for: `callerId`, or `onBehalfOf` (a PUID is looked up, resolveUserId). */
+  async #callerOf(options: SessionCallOptions, call: CallOptions): Promise<string | null> {
+    const onBehalfOf = checkOnBehalfOf('crm4', options?.onBehalfOf);
+    if (onBehalfOf === undefined) return checkCallerId(options?.callerId);
+    if (options.callerId !== undefined && options.callerId !== null)
+      throw invalidOptions('give callerId or onBehalfOf, not both');
+    if ('puid' in onBehalfOf) return this.resolveUserId(onBehalfOf.puid, call);
+    if ('userId' in onBehalfOf) {
+      const id = checkCallerId(onBehalfOf.userId);
+      if (!id) throw invalidOptions('onBehalfOf.userId must be a GUID other than the empty one');
+      return id;
+    }
+    // checkOnBehalfOf refused an Entra object id on CRM 4.0 already.
+    throw invalidOptions('onBehalfOf must be { puid } or { userId }');
   }
 
   async #lookupUserId(puid: string): Promise<string> {

@@ -21,6 +21,7 @@ import {
   positiveNumber,
   requireObject,
 } from '../option-checks';
+import type { OnBehalfOf } from './org-session';
 import type { SessionEvent } from './session-event';
 import { MemoryTicketStore, type TicketStore } from './ticket-store';
 import { MemoryUserIdStore, type UserIdStore } from './user-id-store';
@@ -90,6 +91,8 @@ export interface CrmSessionOptions {
 export interface SessionCallOptions extends CallOptions {
   /** The systemuserid to act for (impersonation); omit to act as the service account. */
   callerId?: string | null;
+  /** Who to act for, as an OrgSession call names it (a PUID is looked up); not with `callerId`. */
+  onBehalfOf?: OnBehalfOf;
 }
 
 /** The options once checked, every default applied. Internal to the session folder. */

@@ -95,30 +95,36 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
     await s.close();
   });
 
-  it('tries a read once more after a 429 with a short Retry-After, but not a write', async () => {
+  it('tries a read and a write once more after a 429 with a short Retry-After (it proves the call did not run), surfaces a second 429 or a long Retry-After', async () => {
     const trips: RoundTrip[] = [];
     const s = session(trips);
     await s.whoAmI();
-    h.emulator.control.addScenario({
-      name: 'THROTTLED',
-      endpoint: 'crm',
-      params: { status: 429, retryAfterSec: 1, count: 1 },
-    });
-    const started = Date.now();
+    const throttle = (count: number, retryAfterSec = 1) =>
+      h.emulator.control.addScenario({
+        name: 'THROTTLED',
+        endpoint: 'crm',
+        params: { status: 429, retryAfterSec, count },
+      });
+    throttle(1);
+    let started = Date.now();
     expect((await s.whoAmI()).userId).toBe(DEMO_IDS.dvAppUser);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
-    h.emulator.control.addScenario({
-      name: 'THROTTLED',
-      endpoint: 'crm',
-      params: { status: 429, retryAfterSec: 1, count: 1 },
-    });
+    throttle(1);
+    const id = await s.create({ entitySet: 'accounts', attributes: { name: 'Throttled once' } });
+    expect((await s.retrieve({ entitySet: 'accounts', id, select: ['name'] })).name).toBe('Throttled once');
+    throttle(2);
     await expect(s.create({ entitySet: 'accounts', attributes: { name: 'x' } })).rejects.toMatchObject({
       code: 'ERR_HTTP_STATUS',
       httpStatus: 429,
       retryAfterMs: 1000,
       faultCode: '0x80072322',
     });
-    expect(count(trips, 'dataverse')).toBe(4);
+    throttle(1, 30);
+    started = Date.now();
+    await expect(s.whoAmI()).rejects.toMatchObject({ httpStatus: 429, retryAfterMs: 30_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // whoAmI 1 + 2, create 2, retrieve 1, create 2, whoAmI 1.
+    expect(count(trips, 'dataverse')).toBe(9);
     await s.close();
   });
 
