@@ -73,6 +73,53 @@ describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api
     });
   });
 
+  it('updates an account under impersonateAAD: it reads back with _modifiedonbehalfby_value the app user and _modifiedby_value Jon Wilson', async () => {
+    const id = String(await api().create({ collection: 'accounts', data: { name: 'Before update' } }));
+    await api({ impersonateAAD: DEMO_ENTRA.jonObjectId }).update({
+      collection: 'accounts',
+      key: id,
+      data: { name: 'After update' },
+    });
+    const record = await api().retrieve<Record<string, unknown>>({
+      collection: 'accounts',
+      key: id,
+      select: ['name', '_createdby_value', '_modifiedby_value', '_modifiedonbehalfby_value'],
+      includeAnnotations: FORMATTED,
+    });
+    expect(record).toMatchObject({
+      name: 'After update',
+      _createdby_value: DEMO_IDS.dvAppUser,
+      _modifiedby_value: DEMO_IDS.dvJonWilson,
+      _modifiedonbehalfby_value: DEMO_IDS.dvAppUser,
+      [`_modifiedonbehalfby_value@${FORMATTED}`]: DEMO_ENTRA.appName,
+    });
+  });
+
+  it('pages retrieveMultiple with $filter, $orderby and $expand by maxPageSize, following the nextLink to the last page', async () => {
+    const jon = api({ impersonateAAD: DEMO_ENTRA.jonObjectId });
+    for (const name of ['Paged D', 'Paged B', 'Paged A', 'Paged C'])
+      await jon.create({ collection: 'accounts', data: { name } });
+    await api().create({ collection: 'accounts', data: { name: 'Paged E (not by Jon)' } });
+    const request = {
+      collection: 'accounts',
+      select: ['name'],
+      filter: `contains(name,'paged') and _createdby_value eq ${DEMO_IDS.dvJonWilson}`,
+      orderBy: ['name desc'],
+      expand: [{ property: 'createdonbehalfby', select: ['fullname'] }],
+      maxPageSize: 3,
+    };
+    const first = await api().retrieveMultiple<Record<string, unknown>>(request);
+    expect(first.value.map((r) => r['name'])).toEqual(['Paged D', 'Paged C', 'Paged B']);
+    expect(first.value[0]!['createdonbehalfby']).toEqual({
+      systemuserid: DEMO_IDS.dvAppUser,
+      fullname: DEMO_ENTRA.appName,
+    });
+    expect(first.oDataNextLink).toMatch(/\$skiptoken=/);
+    const second = await api().retrieveMultiple<Record<string, unknown>>(request, first.oDataNextLink);
+    expect(second.value.map((r) => r['name'])).toEqual(['Paged A']);
+    expect(second.oDataNextLink).toBeUndefined();
+  });
+
   it('answers WhoAmI with the environment, its business unit and the user (the one acted for, under CallerObjectId)', async () => {
     expect(await api().callFunction('WhoAmI')).toMatchObject({
       UserId: DEMO_IDS.dvAppUser,
