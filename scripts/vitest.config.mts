@@ -8,7 +8,10 @@ export default defineConfig({
     root: fileURLToPath(new URL('..', import.meta.url)),
     projects: [
       'packages/devdb',
-      { test: { name: 'scripts', root: 'scripts', include: ['test/**/*.spec.mjs'] } },
+      // Some of these read the whole install or spawn Node: seconds on a busy CI machine, never a timing.
+      {
+        test: { name: 'scripts', root: 'scripts', include: ['test/**/*.spec.mjs'], testTimeout: 30_000 },
+      },
     ],
     maxWorkers: 2,
     pool: 'forks',

@@ -26,7 +26,8 @@ function installedAddons() {
 
 const isNodeApi = (file) => readFileSync(file).includes('napi_register_module_v1');
 
-describe('native addons', () => {
+// The walk reads the whole store (tens of thousands of folders): seconds on a busy machine, not a timing.
+describe('native addons', { timeout: 120_000 }, () => {
   it('are all Node-API addons, so one install runs on Node 20, 22 and 24 alike', () => {
     const addons = installedAddons();
     // argon2 (passwords), swc (the API's test transform), rolldown and lightningcss (vite): if none is
