@@ -247,7 +247,7 @@ export class DataverseSession implements OrgSession {
     );
   }
 
-  deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
+  async deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
     return this.delete({ entitySet: entitySetOf(args?.entity), id: args?.id }, options);
   }
 

@@ -273,7 +273,7 @@ export class CrmSession implements OrgSession {
 
   // OrgSession: the platform-neutral calls (org-session.ts), each the CrmService call above.
 
-  createRecord(record: OrgRecord, options: OrgCallOptions = {}): Promise<{ id: string }> {
+  async createRecord(record: OrgRecord, options: OrgCallOptions = {}): Promise<{ id: string }> {
     return this.create(toCrmEntity(record), options);
   }
 
@@ -290,7 +290,7 @@ export class CrmSession implements OrgSession {
     return fromCrmEntity(entity, toGuid(args.id) ?? args.id);
   }
 
-  updateRecord(record: OrgRecord & { id: string }, options: OrgCallOptions = {}): Promise<void> {
+  async updateRecord(record: OrgRecord & { id: string }, options: OrgCallOptions = {}): Promise<void> {
     const entity = toCrmEntity(record);
     const id = typeof record.id === 'string' ? toGuid(record.id) : undefined;
     if (!id) throw invalidOptions('id must be a GUID');
@@ -301,7 +301,7 @@ export class CrmSession implements OrgSession {
     );
   }
 
-  deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
+  async deleteRecord(args: { entity: string; id: string }, options: OrgCallOptions = {}): Promise<void> {
     return this.delete(logicalName(args?.entity, 'entity'), args.id, options);
   }
 

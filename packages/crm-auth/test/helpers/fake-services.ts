@@ -121,6 +121,8 @@ export class FakeCrmService implements CrmServiceApi {
     delete: 0,
   };
   tokens: CrmAuthenticationToken[] = [];
+  /** What Create and Update were given, and what Retrieve and Delete named, in order. */
+  sent: Array<{ op: string; entity?: Entity; args?: RetrieveArgs; entityName?: string; id?: string }> = [];
   /** CRM tickets the fake answers with the expired fault. */
   expired = new Set<string>();
   /** Every ticket is expired (for the retry bound). */
@@ -140,6 +142,7 @@ export class FakeCrmService implements CrmServiceApi {
     };
   }
   async retrieve(token: CrmAuthenticationToken, args: RetrieveArgs): Promise<{ entity: Entity }> {
+    this.sent.push({ op: 'retrieve', args });
     await this.#enter('retrieve', token);
     return { entity: { logicalName: args.entityName, attributes: { [`${args.entityName}id`]: args.id } } };
   }
@@ -154,14 +157,17 @@ export class FakeCrmService implements CrmServiceApi {
       entities: [{ logicalName: query.entityName, attributes: {} }],
     };
   }
-  async create(token: CrmAuthenticationToken): Promise<{ id: string }> {
+  async create(token: CrmAuthenticationToken, entity?: Entity): Promise<{ id: string }> {
+    this.sent.push({ op: 'create', ...(entity ? { entity } : {}) });
     await this.#enter('create', token);
     return { id: `00000000-0000-4000-8000-${String(this.calls.create).padStart(12, '0')}` };
   }
-  async update(token: CrmAuthenticationToken): Promise<void> {
+  async update(token: CrmAuthenticationToken, entity?: Entity): Promise<void> {
+    this.sent.push({ op: 'update', ...(entity ? { entity } : {}) });
     await this.#enter('update', token);
   }
-  async delete(token: CrmAuthenticationToken): Promise<void> {
+  async delete(token: CrmAuthenticationToken, entityName?: string, id?: string): Promise<void> {
+    this.sent.push({ op: 'delete', ...(entityName ? { entityName } : {}), ...(id ? { id } : {}) });
     await this.#enter('delete', token);
   }
   async #enter(op: string, token: CrmAuthenticationToken): Promise<void> {
