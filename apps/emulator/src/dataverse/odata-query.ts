@@ -116,11 +116,7 @@ function literalKey(lit: Literal): string | number | boolean | null {
  * only `eq null` (and `ne` anything but null is false for it, as SQL's `<>` with NULL).
  */
 function compare(value: Value, op: string, lit: Literal): boolean {
-  if (lit.k === 'null') {
-    if (op === 'eq') return value === null;
-    if (op === 'ne') return value !== null;
-    throw new ODataQueryError(`'${op} null' is not a comparison the service makes.`);
-  }
+  if (lit.k === 'null') return op === 'eq' ? value === null : value !== null;
   if (value === null) return false;
   let a: string | number | boolean = value;
   let b = literalKey(lit)!;
@@ -239,6 +235,8 @@ export function compileFilter(text: string, columns: ColumnSet): Filter {
         `The $filter expected a comparison (eq, ne, gt, ge, lt, le) after '${t.v}' but found ${describe(cmp)}.`,
       );
     const lit = literal();
+    if (lit.k === 'null' && cmp.v !== 'eq' && cmp.v !== 'ne')
+      throw new ODataQueryError(`'${cmp.v} null' is not a comparison the service makes.`);
     return (rec) => compare(valueOf(rec, op), cmp.v, lit);
   };
 
