@@ -264,6 +264,14 @@ describe('the emulated Dataverse Web API: update and collections', () => {
       expect(all.headers['preference-applied']).toBeUndefined();
     });
 
+    it('keeps a parameter with broken percent-encoding in the nextLink instead of failing with 500', async () => {
+      const r = await send('GET', '/accounts?%E0%A4%A=1&$select=name', undefined, {
+        prefer: 'odata.maxpagesize=1',
+      });
+      expect(r.status).toBe(200);
+      expect(String(r.json?.['@odata.nextLink'])).toContain('?%E0%A4%A=1&$select=name&$skiptoken=');
+    });
+
     it('adds the formatted-value annotations to each record of a list', async () => {
       const r = await send('GET', '/accounts?$select=name,_createdby_value&$orderby=name&$top=1', undefined, {
         prefer: `odata.include-annotations="${FORMATTED}"`,

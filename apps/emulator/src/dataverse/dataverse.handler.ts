@@ -505,7 +505,7 @@ export class DataverseHandler {
       const kept = url.search
         .slice(1)
         .split('&')
-        .filter((p) => p !== '' && decodeURIComponent(p.split('=')[0]!) !== '$skiptoken');
+        .filter((p) => p !== '' && new URLSearchParams(p).keys().next().value !== '$skiptoken');
       kept.push(`$skiptoken=${encodeURIComponent(skipToken(page + 1, next))}`);
       body['@odata.nextLink'] = `${this.#envUrl(org.name)}${API}/${set}?${kept.join('&')}`;
     }

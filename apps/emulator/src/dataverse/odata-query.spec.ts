@@ -122,6 +122,16 @@ describe('compileFilter', () => {
   });
 });
 
+describe('compileFilter nesting', () => {
+  it('refuses a filter nested deeper than 64 levels (parentheses or not) instead of overflowing the stack', () => {
+    expect(refused(() => ids(`${'('.repeat(5000)}name eq 'x'${')'.repeat(5000)}`))).toContain(
+      'deeper than 64',
+    );
+    expect(refused(() => ids(`${'not '.repeat(5000)}name eq 'x'`))).toContain('deeper than 64');
+    expect(ids(`${'('.repeat(63)}name eq 'coho winery'${')'.repeat(63)}`)).toEqual(['3']);
+  });
+});
+
 describe('compileOrderBy', () => {
   const order = (text: string) => [...RECORDS].sort(compileOrderBy(text, COLUMNS)).map((r) => r.id);
 

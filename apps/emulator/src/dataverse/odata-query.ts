@@ -103,6 +103,7 @@ function tokenize(text: string): Token[] {
 /** A compiled `$filter`: true for the records it keeps. */
 export type Filter = (record: EntityRecord) => boolean;
 
+const MAX_NESTING = 64;
 const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const FUNCTIONS = new Set(['contains', 'startswith', 'endswith']);
 
@@ -182,13 +183,21 @@ export function compileFilter(text: string, columns: ColumnSet): Filter {
     }
     return left;
   };
+  let depth = 0;
   const unary = (): Filter => {
-    if (isWord(peek(), 'not')) {
-      i++;
-      const inner = unary();
-      return (rec) => !inner(rec);
+    // Nesting (parentheses, not) is bounded, so that a hostile filter is refused rather than overflowing the stack.
+    if (++depth > MAX_NESTING)
+      throw new ODataQueryError(`The $filter nests deeper than ${MAX_NESTING} levels.`);
+    try {
+      if (isWord(peek(), 'not')) {
+        i++;
+        const inner = unary();
+        return (rec) => !inner(rec);
+      }
+      return primary();
+    } finally {
+      depth--;
     }
-    return primary();
   };
   const literal = (): Literal => {
     const t = tokens[i++];
