@@ -143,6 +143,7 @@ try {
       ...(emulator
         ? {
             ONBEHALF_STS_URL: emulator.stsUrl,
+            ONBEHALF_ENTRA_AUTHORITY_URL: emulator.entra.authorityUrl,
             ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
             ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
             ONBEHALF_RPS_LOGIN_URL: emulator.rpsLoginUrl,

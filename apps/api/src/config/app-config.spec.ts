@@ -58,3 +58,21 @@ describe('loadConfig: ONBEHALF_CRM_CONNECTIONS', () => {
     );
   });
 });
+
+describe('loadConfig: ONBEHALF_ENTRA_AUTHORITY_URL', () => {
+  it("defaults to the identity platform's public host", () => {
+    expect(loadConfig(base).entraAuthorityUrl).toBe('https://login.microsoftonline.com');
+  });
+
+  it('takes the configured host without its trailing slashes', () => {
+    expect(
+      loadConfig({ ...base, ONBEHALF_ENTRA_AUTHORITY_URL: 'https://localhost:8443//' }).entraAuthorityUrl,
+    ).toBe('https://localhost:8443');
+  });
+
+  it('refuses a plain http authority, naming the variable', () => {
+    expect(() => loadConfig({ ...base, ONBEHALF_ENTRA_AUTHORITY_URL: 'http://localhost:8443' })).toThrow(
+      expect.objectContaining({ variable: 'ONBEHALF_ENTRA_AUTHORITY_URL' }),
+    );
+  });
+});

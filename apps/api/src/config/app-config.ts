@@ -22,6 +22,11 @@ export interface AppConfig {
   stsUrl: string;
   /** Partner domain written into wsp:AppliesTo. */
   partnerDomain: string;
+  /**
+   * The identity platform's host for Dataverse orgs (`ONBEHALF_ENTRA_AUTHORITY_URL`), without a trailing slash: a
+   * tenant's token endpoint is `<authority>/<tenant>/oauth2/v2.0/token`, its admin consent `<authority>/<tenant>/adminconsent`.
+   */
+  entraAuthorityUrl: string;
   /** CA certificates (PEM) trusted for the STS, discovery and CrmService TLS servers. Empty: Node's default store. */
   trustedServerCaPems: string[];
   /** Extra supported roots (PEM) for service-account certificate chains, beside the SDK's three. */
@@ -201,6 +206,9 @@ export function loadConfig(env: Env): AppConfig {
     ),
     stsUrl,
     partnerDomain: env.ONBEHALF_PARTNER_DOMAIN?.trim() || 'crm.dynamics.com',
+    entraAuthorityUrl: url(env, 'ONBEHALF_ENTRA_AUTHORITY_URL', 'https://login.microsoftonline.com', [
+      'https:',
+    ])!.replace(/\/+$/, ''),
     trustedServerCaPems: pemFiles(env, 'ONBEHALF_TRUSTED_CA_FILES', true),
     supportedRootPems: pemFiles(env, 'ONBEHALF_SUPPORTED_ROOT_FILES', true),
     allowLegacyRsaKeys: onOff(env, 'ONBEHALF_ALLOW_LEGACY_RSA_KEYS', false),
