@@ -159,6 +159,52 @@ export class DataverseClient {
     );
   }
 
+  /**
+   * The environment's user with this Entra object id (`systemusers?$filter=azureactivedirectoryobjectid eq …`):
+   * its systemuserid, full name and whether it is disabled.
+   *
+   * @throws CrmAuthError ERR_CRM_OBJECT_NOT_FOUND when no user of the environment has it.
+   */
+  async findUserByEntraObjectId(
+    accessToken: string,
+    entraObjectId: string,
+    options: CallOptions = {},
+  ): Promise<{ userId: string; fullName: string | null; disabled: boolean }> {
+    const oid = requireGuid(entraObjectId, 'entraObjectId');
+    const res = await this.#send(
+      accessToken,
+      'RetrieveMultiple',
+      'GET',
+      `systemusers?$select=systemuserid,fullname,isdisabled&$filter=azureactivedirectoryobjectid%20eq%20${oid}`,
+      undefined,
+      options,
+    );
+    const parsed = json(res) as { value?: unknown };
+    const rows = Array.isArray(parsed?.value) ? (parsed.value as Array<Record<string, unknown>>) : null;
+    if (!rows)
+      throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'systemusers answered without a value array', {
+        operation: 'RetrieveMultiple',
+      });
+    const row = rows[0];
+    const userId = typeof row?.systemuserid === 'string' ? toGuid(row.systemuserid) : undefined;
+    if (!row) {
+      throw new CrmAuthError(
+        'ERR_CRM_OBJECT_NOT_FOUND',
+        `no user of the environment has the Entra object id ${oid}`,
+        { operation: 'RetrieveMultiple', notExecuted: true },
+      );
+    }
+    if (userId === undefined)
+      throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'a systemuser came back without a GUID systemuserid', {
+        operation: 'RetrieveMultiple',
+      });
+    return {
+      userId,
+      fullName: typeof row.fullname === 'string' ? row.fullname : null,
+      disabled: row.isdisabled === true,
+    };
+  }
+
   async delete(
     accessToken: string,
     args: { entitySet: string; id: string },

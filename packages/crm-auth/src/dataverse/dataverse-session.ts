@@ -217,6 +217,21 @@ export class DataverseSession implements OrgSession {
     return this.#call(options, (token) => this.#client.delete(token, args, options));
   }
 
+  /**
+   * The systemuserid (and name, and whether disabled) of the environment's user with this Entra object id: what
+   * the ledger records for a call made on behalf of `{entraObjectId}`. One Web API call; the caller caches it.
+   *
+   * @throws CrmAuthError ERR_CRM_OBJECT_NOT_FOUND when no user has it.
+   */
+  resolveUserId(
+    args: { entraObjectId: string },
+    options: CallOptions = {},
+  ): Promise<{ userId: string; fullName: string | null; disabled: boolean }> {
+    return this.#call(options, (token) =>
+      this.#client.findUserByEntraObjectId(token, args?.entraObjectId, options),
+    );
+  }
+
   // OrgSession: the platform-neutral calls (session/org-session.ts), each one Web API call above.
 
   async createRecord(record: OrgRecord, options: OrgCallOptions = {}): Promise<{ id: string }> {

@@ -18,6 +18,8 @@ let inFlight = 0;
 let peak = 0;
 let webApiCalls = 0;
 let tokenCalls = 0;
+/** What a systemusers query answers. */
+let users: Array<Record<string, unknown>> = [];
 /** Replies held until the test lets them go, to see how many the session sends at once. */
 let held: ServerResponse[] = [];
 
@@ -26,7 +28,13 @@ beforeAll(async () => {
     if (req.url?.endsWith('/oauth2/v2.0/token')) {
       tokenCalls += 1;
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: 'opaque' }));
+      res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: 'opaque' }));
+      return;
+    }
+    if (req.url?.includes('/systemusers?')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ value: users }));
+      return;
     }
     webApiCalls += 1;
     inFlight += 1;
@@ -170,6 +178,43 @@ describe('DataverseSession limits', { timeout: 30_000 }, () => {
       await other;
     } finally {
       releaseAll();
+      await s.close();
+    }
+  });
+
+  it('resolves an Entra object id to the systemuserid, name and disabled flag by one systemusers query', async () => {
+    const s = session();
+    try {
+      users = [{ systemuserid: APP_USER.toUpperCase(), fullname: 'Jon Wilson', isdisabled: false }];
+      expect(await s.resolveUserId({ entraObjectId: `{${JON_OBJECT.toUpperCase()}}` })).toEqual({
+        userId: APP_USER,
+        fullName: 'Jon Wilson',
+        disabled: false,
+      });
+      const path = decodeURIComponent(server.requests.at(-1)?.path ?? '');
+      expect(path).toBe(
+        `/api/data/v9.2/systemusers?$select=systemuserid,fullname,isdisabled&$filter=azureactivedirectoryobjectid eq ${JON_OBJECT}`,
+      );
+      users = [{ systemuserid: APP_USER, isdisabled: true }];
+      expect(await s.resolveUserId({ entraObjectId: JON_OBJECT })).toEqual({
+        userId: APP_USER,
+        fullName: null,
+        disabled: true,
+      });
+      users = [];
+      await expect(s.resolveUserId({ entraObjectId: JON_OBJECT })).rejects.toMatchObject({
+        code: 'ERR_CRM_OBJECT_NOT_FOUND',
+        message: expect.stringContaining(JON_OBJECT),
+      });
+      users = [{ fullname: 'no id' }];
+      await expect(s.resolveUserId({ entraObjectId: JON_OBJECT })).rejects.toMatchObject({
+        code: 'ERR_UNEXPECTED_MESSAGE',
+      });
+      await expect(s.resolveUserId({ entraObjectId: 'nope' })).rejects.toMatchObject({
+        code: 'ERR_INVALID_OPTIONS',
+      });
+    } finally {
+      users = [];
       await s.close();
     }
   });
