@@ -128,6 +128,19 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
     await s.close();
   });
 
+  it("resolves Jon's Entra object id to his systemuserid and name through the Web API's systemusers query; an unknown id is not found", async () => {
+    const s = session([]);
+    expect(await s.resolveUserId({ entraObjectId: DEMO_ENTRA.jonObjectId })).toEqual({
+      userId: DEMO_IDS.dvJonWilson,
+      fullName: 'Jon Wilson',
+      disabled: false,
+    });
+    await expect(
+      s.resolveUserId({ entraObjectId: '00000000-0000-4000-8000-000000000001' }),
+    ).rejects.toMatchObject({ code: 'ERR_CRM_OBJECT_NOT_FOUND' });
+    await s.close();
+  });
+
   it('shows the token times and counts in getState, never the token', async () => {
     const s = session([]);
     await s.whoAmI();
