@@ -16,6 +16,7 @@ import { LedgerLinkedRecord1732501800000 } from './migrations/1732501800000-ledg
 import { LedgerNoTruncate1732501900000 } from './migrations/1732501900000-ledger-no-truncate';
 import { TenantRowSecurity1732502000000 } from './migrations/1732502000000-tenant-row-security';
 import { AuditSearchAtScale1732502100000 } from './migrations/1732502100000-audit-search-at-scale';
+import { DataverseOrgs1732502200000 } from './migrations/1732502200000-dataverse-orgs';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   LedgerNoTruncate1732501900000,
   TenantRowSecurity1732502000000,
   AuditSearchAtScale1732502100000,
+  DataverseOrgs1732502200000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

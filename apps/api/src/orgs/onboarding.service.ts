@@ -91,7 +91,7 @@ export class OnboardingService {
     const steps = pendingSteps();
     const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
     const discovery = this.deps.discovery({
-      url: org.discoveryUrl,
+      url: org.discoveryUrl!, // a crm4 row has one (orgs_kind_columns_check)
       ...(ca ? { ca } : {}),
       timeoutMs: 15_000,
     });
@@ -104,7 +104,7 @@ export class OnboardingService {
     });
     let crm: (CrmServiceApi & Closable) | null = null;
     const hints: HintContext = {
-      discoveryUrl: org.discoveryUrl,
+      discoveryUrl: org.discoveryUrl!,
       stsUrl: this.config.stsUrl,
       friendlyName: org.friendlyName,
       serviceAccount: org.serviceAccountName ?? serviceAccountLiveId,

@@ -1,17 +1,41 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-import type { OrgStatus } from './org.types';
+import type { OrgKind, OrgStatus } from './org.types';
 
-export type { OrgStatus };
+export type { OrgKind, OrgStatus };
 
-/** A customer's CRM Online organization that the ISV serves. */
+/**
+ * A customer's organization that the ISV serves: CRM 4.0 Online (`crm4`: found through its discovery service) or
+ * Dataverse (`dataverse`: an environment of an Entra tenant, reached with the ISV app's token). The database's
+ * CHECK requires each kind's own columns (DataverseOrgs1732502200000).
+ */
 @Entity({ name: 'orgs' })
 export class OrgEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column('text', { name: 'discovery_url' })
-  discoveryUrl: string;
+  @Column('text', { default: 'crm4' })
+  kind: OrgKind;
+
+  /** CRM 4.0 only. */
+  @Column('text', { name: 'discovery_url', nullable: true })
+  discoveryUrl: string | null;
+
+  /** Dataverse only: the customer's tenant (id or domain). */
+  @Column('text', { nullable: true })
+  tenant: string | null;
+
+  /** Dataverse only: the environment, e.g. `https://contoso.crm.dynamics.com`. */
+  @Column('text', { name: 'environment_url', nullable: true })
+  environmentUrl: string | null;
+
+  /** Dataverse only: the ISV app's client id. */
+  @Column('uuid', { name: 'client_id', nullable: true })
+  clientId: string | null;
+
+  /** Dataverse only: the application user's Entra object id, as onboarding read it (its systemuserid is the service account's). */
+  @Column('uuid', { name: 'app_user_entra_object_id', nullable: true })
+  appUserEntraObjectId: string | null;
 
   @Column('text', { name: 'friendly_name' })
   friendlyName: string;

@@ -21,10 +21,14 @@ export interface RunView {
 
 export interface OrgView {
   id: string;
+  kind: OrgEntity['kind'];
   friendlyName: string;
   organizationName: string | null;
   organizationId: string | null;
-  discoveryUrl: string;
+  discoveryUrl: string | null;
+  tenant: string | null;
+  environmentUrl: string | null;
+  clientId: string | null;
   crmServiceUrl: string | null;
   status: OrgEntity['status'];
   certificateId: string;
@@ -183,10 +187,14 @@ export class OrgsService {
     const run = await this.repo.latestRun(o.id);
     return {
       id: o.id,
+      kind: o.kind,
       friendlyName: o.friendlyName,
       organizationName: o.organizationName,
       organizationId: o.organizationId,
       discoveryUrl: o.discoveryUrl,
+      tenant: o.tenant,
+      environmentUrl: o.environmentUrl,
+      clientId: o.clientId,
       crmServiceUrl: o.crmServiceUrl,
       status: o.status,
       certificateId: o.certificateId,

@@ -2,10 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IdNameDto, type Same, type SameShape } from '../../common/api-responses';
 import { BREAKER_STATE_VALUES, TicketSummaryDto } from '../../tickets/dto/ticket.response';
 import type { OnboardingStep, StepName } from '../onboarding-run.entity';
-import type { OrgStatus } from '../org.entity';
+import type { OrgKind, OrgStatus } from '../org.entity';
 import type { OrgView, RunView } from '../orgs.service';
 
 export const ORG_STATUS_VALUES = ['onboarding', 'active', 'failed'] as const;
+export const ORG_KIND_VALUES = ['crm4', 'dataverse'] as const;
 export const STEP_NAME_VALUES = [
   'policy',
   'wlid-ticket',
@@ -70,6 +71,13 @@ export class OrgDto {
   @ApiProperty({ type: String, format: 'uuid' })
   id: string;
 
+  @ApiProperty({
+    enum: ORG_KIND_VALUES,
+    enumName: 'OrgKind',
+    description: 'CRM 4.0 Online (`crm4`) or Dataverse (`dataverse`)',
+  })
+  kind: OrgKind;
+
   @ApiProperty({ type: String })
   friendlyName: string;
 
@@ -79,8 +87,26 @@ export class OrgDto {
   @ApiProperty({ type: String, nullable: true })
   organizationId: string | null;
 
-  @ApiProperty({ type: String })
-  discoveryUrl: string;
+  @ApiProperty({ type: String, nullable: true, description: 'CRM 4.0 orgs only.' })
+  discoveryUrl: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "Dataverse orgs only: the customer's Entra tenant.",
+  })
+  tenant: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Dataverse orgs only: the environment URL.' })
+  environmentUrl: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: "Dataverse orgs only: the ISV app's client id.",
+  })
+  clientId: string | null;
 
   @ApiProperty({ type: String, nullable: true })
   crmServiceUrl: string | null;
@@ -129,6 +155,7 @@ export class OrgWithRunDto {
 
 export type OrgReplyChecks = [
   Same<SameShape<(typeof ORG_STATUS_VALUES)[number], OrgStatus>>,
+  Same<SameShape<(typeof ORG_KIND_VALUES)[number], OrgKind>>,
   Same<SameShape<(typeof STEP_NAME_VALUES)[number], StepName>>,
   Same<SameShape<(typeof STEP_STATUS_VALUES)[number], OnboardingStep['status']>>,
   Same<SameShape<(typeof RUN_STATUS_VALUES)[number], RunView['status']>>,
