@@ -56,7 +56,7 @@ export type RecordsErrorCode =
   | 'TOO_MANY_ATTRIBUTES';
 export type RpsErrorCode = 'END_USER_REQUIRED' | 'RPS_NOT_CONFIGURED';
 export type TicketsErrorCode =
-  'CERTIFICATE_VERIFICATION_FAILED' | 'ORG_CIRCUIT_OPEN' | 'TICKET_REFRESH_FAILED';
+  'CERTIFICATE_VERIFICATION_FAILED' | 'ORG_CIRCUIT_OPEN' | 'ORG_PLATFORM' | 'TICKET_REFRESH_FAILED';
 export type UserMappingsErrorCode = 'INVALID_PUID' | 'USER_MAPPING_NOT_FOUND' | 'USER_NOT_MAPPED';
 
 /** Every code a DomainException may carry. */

@@ -65,3 +65,38 @@ export function orgTicketStore(
     delete: (key: string): Promise<void> => store.expire(orgId, kindOf(key)),
   };
 }
+
+/**
+ * The TicketStore a DataverseSession uses for one org: its one access token lives in the org's `tickets` row in
+ * the CRM ticket's place, sealed, so that ticket health (expiry, issued and refreshed events, refresh count) reads
+ * it as it reads a CRM ticket. `scheduled` is told each new token's expiry (the org's next background refresh).
+ */
+export function dataverseTicketStore(
+  orgId: string,
+  store: TicketStoreService,
+  scheduled: (expiresAt: Date) => Promise<unknown>,
+): TicketStore {
+  return {
+    get: async (): Promise<StoredTicket | undefined> => {
+      const t = await store.load(orgId);
+      if (!t?.crmTicket || !t.crmExpiresAt) return undefined;
+      return {
+        ticket: t.crmTicket,
+        issuedAt: (t.crmIssuedAt ?? t.crmExpiresAt).getTime(),
+        expiresAt: t.crmExpiresAt.getTime(),
+      };
+    },
+    set: async (_key: string, value: StoredTicket): Promise<void> => {
+      const had = await store.load(orgId);
+      const expiresAt = new Date(value.expiresAt);
+      await store.save(
+        orgId,
+        { crmTicket: value.ticket, crmIssuedAt: new Date(value.issuedAt), crmExpiresAt: expiresAt },
+        had?.crmTicket ? 'refreshed' : 'issued',
+        null,
+      );
+      await scheduled(expiresAt);
+    },
+    delete: (): Promise<void> => store.expire(orgId, 'crm'),
+  };
+}

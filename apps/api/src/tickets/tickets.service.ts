@@ -4,8 +4,11 @@ import {
   CrmServiceClient,
   type CrmServiceApi,
   CrmSession,
+  DataverseSession,
   DiscoveryClient,
+  EntraTokenClient,
   HttpsTransport,
+  type OrgSession,
   type SessionEvent,
   WlidClient,
   isCrmAuthError,
@@ -23,12 +26,15 @@ import { MetricsService } from '../metrics/metrics.service';
 import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
 import { withAdvisoryLock } from './advisory-lock';
 import { orgCircuitBreaker } from './org-breaker';
-import { orgTicketStore } from './org-ticket-store';
+import { dataverseTicketStore, orgTicketStore } from './org-ticket-store';
 import { TicketRefreshScheduler } from './ticket-refresh.scheduler';
 import { TicketStoreService } from './ticket-store.service';
 
 interface Entry {
-  session: CrmSession;
+  /** The org's session, whichever its platform. */
+  session: OrgSession;
+  /** The same session when the org runs CRM 4.0 (its own calls: retrieveMultiple, CRM 4.0 entities); else null. */
+  crm: CrmSession | null;
   breaker: CircuitBreakerPolicy;
   certificateId: string;
 }
@@ -159,22 +165,25 @@ export class TicketsService implements OnApplicationShutdown {
   private async create(orgId: string): Promise<Entry> {
     const org = await this.orgs.find(orgId);
     if (!org) throw notFound('ORG_NOT_FOUND', 'No org with this id.');
-    if (!org.organizationName || org.status === 'onboarding') {
+    const onboarded = org.kind === 'dataverse' ? org.serviceAccountUserId : org.organizationName;
+    if (!onboarded || org.status === 'onboarding') {
       throw new DomainException(
         409,
         'ORG_NOT_ONBOARDED',
         `"${org.friendlyName}" has not been onboarded yet.`,
       );
     }
+    if (org.kind === 'dataverse') return this.createDataverse(org);
+    const discoveryUrl = org.discoveryUrl!; // a crm4 row has one (orgs_kind_columns_check)
     const { bundle, wlid } = await this.signer(org.certificateId);
     const session = new CrmSession({
-      discoveryUrl: org.discoveryUrl,
+      discoveryUrl,
       stsUrl: this.config.stsUrl,
       partnerDomain: this.config.partnerDomain,
-      organizationName: org.organizationName,
+      organizationName: org.organizationName!,
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
-      clients: { wlid, discovery: this.discovery(org.discoveryUrl), crmService: this.crmService },
+      clients: { wlid, discovery: this.discovery(discoveryUrl), crmService: this.crmService },
       ticketStore: orgTicketStore(orgId, this.store, () => this.orgs.find(orgId)),
       // PUID → systemuserid is cached in one layer, UserMappingsService's user_mappings rows: the session keeps none.
       userIdStore: null,
@@ -190,7 +199,40 @@ export class TicketsService implements OnApplicationShutdown {
     });
     // What counts as an outage (and what never does, e.g. a failing ticket store): org-breaker.ts.
     const breaker = orgCircuitBreaker();
-    return { session, breaker, certificateId: org.certificateId };
+    return { session, crm: session, breaker, certificateId: org.certificateId };
+  }
+
+  /**
+   * A Dataverse org's session: the ISV app's access token for the environment, kept in the org's tickets row
+   * (the CRM ticket's place, so that ticket health shows the token's expiry and refreshes), refreshed under the
+   * same advisory lock, with the same breaker. The application user onboarding found is the session's own, so a
+   * call on behalf of it is refused before sending.
+   */
+  private async createDataverse(org: OrgRecord): Promise<Entry> {
+    const orgId = org.id;
+    const { bundle } = await this.signer(org.certificateId);
+    const session = new DataverseSession({
+      authorityUrl: this.config.entraAuthorityUrl,
+      tenant: org.tenant!,
+      clientId: org.clientId!,
+      environmentUrl: org.environmentUrl!,
+      certificate: bundle,
+      ...(this.ca ? { ca: this.ca } : {}),
+      ticketStore: dataverseTicketStore(orgId, this.store, (expiresAt) =>
+        this.refreshes.schedule(orgId, expiresAt).catch(() => undefined),
+      ),
+      refreshLock: (key, fn) =>
+        withAdvisoryLock(this.db, `onbehalf:ticket:${orgId}:${key.split('|')[0]}`, fn),
+      applicationUser: {
+        ...(org.serviceAccountUserId ? { userId: org.serviceAccountUserId } : {}),
+        ...(org.appUserEntraObjectId ? { entraObjectId: org.appUserEntraObjectId } : {}),
+      },
+      refreshAheadMs: this.config.ticketRefreshAheadSec * 1000,
+      timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
+      refreshTimeoutMs: SESSION_CALL_BOUNDS.refreshTimeoutMs,
+      connections: this.config.crmConnections,
+    });
+    return { session, crm: null, breaker: orgCircuitBreaker(), certificateId: org.certificateId };
   }
 
   /** Drops the cached session (after a certificate rotation or a re-run of onboarding). */
@@ -217,12 +259,37 @@ export class TicketsService implements OnApplicationShutdown {
 
   private readonly resolved = new Map<string, Entry>();
 
-  /** Runs an operation through the org's breaker; an open circuit fails fast with ORG_CIRCUIT_OPEN. */
+  /**
+   * Runs a CRM 4.0 operation through the org's breaker; an open circuit fails fast with ORG_CIRCUIT_OPEN. A
+   * Dataverse org is refused (409 ORG_PLATFORM): its calls go through {@link runOrg}.
+   */
   async run<T>(orgId: string, fn: (session: CrmSession) => Promise<T>): Promise<T> {
     const e = await this.entry(orgId);
+    const crm = e.crm;
+    if (!crm)
+      throw new DomainException(
+        409,
+        'ORG_PLATFORM',
+        'This org runs on Dataverse: this operation exists for CRM 4.0 orgs only.',
+      );
+    return this.execute(orgId, e, () => fn(crm));
+  }
+
+  /** Runs an operation of either platform (OrgSession) through the org's breaker, as {@link run} does. */
+  async runOrg<T>(orgId: string, fn: (session: OrgSession) => Promise<T>): Promise<T> {
+    const e = await this.entry(orgId);
+    return this.execute(orgId, e, () => fn(e.session));
+  }
+
+  /** The org's platform, from its session (created on first use). */
+  async platform(orgId: string): Promise<OrgSession['platform']> {
+    return (await this.entry(orgId)).session.platform;
+  }
+
+  private async execute<T>(orgId: string, e: Entry, fn: () => Promise<T>): Promise<T> {
     this.resolved.set(orgId, e);
     try {
-      return await e.breaker.execute(() => fn(e.session));
+      return await e.breaker.execute(fn);
     } catch (err) {
       // Open, or a half-open probe failed while this call waited for it. Only execute() may decide:
       // checking `state` first would keep an open circuit open for ever, since no probe would be let through.
@@ -262,7 +329,7 @@ export class TicketsService implements OnApplicationShutdown {
   async refreshNow(orgId: string): Promise<void> {
     const t0 = performance.now();
     try {
-      await this.run(orgId, (s) => s.refresh());
+      await this.runOrg(orgId, (s) => s.refresh());
     } catch (err) {
       if (err instanceof DomainException) throw err; // not a refresh failure: unknown org, not onboarded, circuit open
       // Our own database failing is a local fault (503, retry), not a refused refresh; recording it may fail too.
@@ -281,8 +348,9 @@ export class TicketsService implements OnApplicationShutdown {
 
   /** Proves a certificate can get tickets for an org (rotation), without touching the live tickets. */
   async verifyCertificate(org: OrgRecord, bundle: CertificateBundle): Promise<void> {
+    if (org.kind === 'dataverse') return this.verifyDataverseCertificate(org, bundle);
     const discovery = new DiscoveryClient({
-      url: org.discoveryUrl,
+      url: org.discoveryUrl!,
       ...(this.ca ? { ca: this.ca } : {}),
       timeoutMs: 15_000,
     });
@@ -308,6 +376,30 @@ export class TicketsService implements OnApplicationShutdown {
       );
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close()]);
+    }
+  }
+
+  /** A Dataverse org's rotation: the app gets a token for the environment with the new certificate. */
+  private async verifyDataverseCertificate(org: OrgRecord, bundle: CertificateBundle): Promise<void> {
+    const entra = new EntraTokenClient({
+      authorityUrl: this.config.entraAuthorityUrl,
+      tenant: org.tenant!,
+      clientId: org.clientId!,
+      certificate: bundle,
+      ...(this.ca ? { ca: this.ca } : {}),
+      timeoutMs: 15_000,
+    });
+    try {
+      await entra.acquireToken({ scope: `${org.environmentUrl!.replace(/\/+$/, '')}/.default` });
+    } catch (err) {
+      throw new DomainException(
+        422,
+        'CERTIFICATE_VERIFICATION_FAILED',
+        `The certificate could not get a token for "${org.friendlyName}": ${err instanceof Error ? err.message : 'unknown error'}`,
+        { errorCode: isCrmAuthError(err) ? err.code : null },
+      );
+    } finally {
+      await entra.close().catch(() => undefined);
     }
   }
 }
