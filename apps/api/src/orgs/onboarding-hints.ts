@@ -12,7 +12,29 @@ export interface HintContext {
   stsUrl: string;
   friendlyName: string;
   serviceAccount: string;
+  /** A Dataverse org: where its token comes from and what it is for. */
+  dataverse?: DataverseHintContext;
 }
+
+/** What a Dataverse org's hints name: the identity platform, the customer's tenant, the ISV app, the environment. */
+export interface DataverseHintContext {
+  authorityUrl: string;
+  tenant: string;
+  clientId: string;
+  environmentUrl: string;
+  /** The certificate's SHA-1 thumbprint (hex), as the app registration lists it. */
+  certificateThumbprint: string;
+}
+
+/** The admin-consent page where the customer's administrator grants the ISV app access to their tenant. */
+export function adminConsentUrl(
+  d: Pick<DataverseHintContext, 'authorityUrl' | 'tenant' | 'clientId'>,
+): string {
+  return `${d.authorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(d.tenant)}/adminconsent?client_id=${encodeURIComponent(d.clientId)}`;
+}
+
+/** The fault code Dataverse answers when the application user lacks prvActOnBehalfOfAnotherUser (§13.3). */
+const NO_DELEGATE_PRIVILEGE = '0x8004A110';
 
 /**
  * Turns a failure at an onboarding step into plain words and the fix, naming what to change
@@ -30,7 +52,14 @@ export function explainFailure(step: StepName, err: unknown, h: HintContext): St
       hint: 'See the API log.',
     };
   }
-  const where = step === 'wlid-ticket' ? h.stsUrl : h.discoveryUrl;
+  const dv = h.dataverse;
+  const where = dv
+    ? step === 'token'
+      ? dv.authorityUrl
+      : dv.environmentUrl
+    : step === 'wlid-ticket'
+      ? h.stsUrl
+      : h.discoveryUrl;
   const transport: Record<string, string> = {
     ERR_CONNECTION_REFUSED: `Nothing answers at ${where}. Check the URL and that the service is running.`,
     ERR_DNS: `The host of ${where} does not resolve. Check the URL.`,
@@ -46,6 +75,10 @@ export function explainFailure(step: StepName, err: unknown, h: HintContext): St
     ERR_UNEXPECTED_MESSAGE: `${where} answered with an unexpected message. Check that the URL is the CRM Online discovery service.`,
   };
   const hint = (): string => {
+    if (dv) {
+      const entra = dataverseHint(err.code, err.faultCode, dv, h);
+      if (entra) return entra;
+    }
     switch (err.code) {
       case 'ERR_WLID_FAULT':
         return `Windows Live refused the certificate: associate it with the service account's Live ID (${h.serviceAccount}), and check it is not expired or revoked.`;
@@ -73,6 +106,39 @@ export function explainFailure(step: StepName, err: unknown, h: HintContext): St
     }
   };
   return { code: err.code.replace(/^ERR_/, ''), message: err.message, hint: hint() };
+}
+
+/** A Dataverse org's own fixes: the app's registration, consent, tenant and environment, and the Delegate role. */
+function dataverseHint(
+  code: string,
+  faultCode: string | undefined,
+  d: DataverseHintContext,
+  h: HintContext,
+): string | null {
+  switch (code) {
+    case 'ERR_ENTRA_APP_NOT_FOUND':
+      return `The app ${d.clientId} is not consented in the tenant ${d.tenant} (AADSTS700016). An administrator of the tenant grants admin consent at ${adminConsentUrl(d)}, then retry.`;
+    case 'ERR_ENTRA_CERT_NOT_ON_APP':
+      return `The identity platform does not know this certificate for the app ${d.clientId} (AADSTS700027). Upload this certificate (thumbprint ${d.certificateThumbprint}) to the app registration's certificates, then retry.`;
+    case 'ERR_ENTRA_TENANT_NOT_FOUND':
+      return `No tenant "${d.tenant}" (AADSTS90002). Check the tenant: its id (a GUID) or a verified domain such as contoso.onmicrosoft.com.`;
+    case 'ERR_ENTRA_NO_RESOURCE':
+      return `The tenant ${d.tenant} has no Dataverse environment at ${d.environmentUrl} (AADSTS500011). Check the environment URL (as the Power Platform admin center shows it) and that it belongs to this tenant.`;
+    case 'ERR_ENTRA_ASSERTION_TIME':
+    case 'ERR_ENTRA_CERT_VALIDITY':
+      return `The identity platform refused the certificate's validity or the assertion's time (${faultCode ?? code}): check that the certificate (thumbprint ${d.certificateThumbprint}) is within its validity period and that this server's clock is right.`;
+    case 'ERR_ENTRA_BAD_SIGNATURE':
+      return `The identity platform could not verify the assertion's signature: upload this certificate (thumbprint ${d.certificateThumbprint}) to the app registration again, with its current key.`;
+    case 'ERR_CRM_PRIVILEGE_DENIED':
+      return faultCode?.toUpperCase() === NO_DELEGATE_PRIVILEGE.toUpperCase()
+        ? `The application user ${h.serviceAccount} lacks prvActOnBehalfOfAnotherUser (${NO_DELEGATE_PRIVILEGE}). Give the application user the Delegate security role directly in ${h.friendlyName}, not through a team: a role held through a team does not let it act on behalf of others.`
+        : null;
+    case 'ERR_CRM_EXPIRED_TICKET':
+    case 'ERR_RETRIES_EXHAUSTED':
+      return `The environment ${d.environmentUrl} refused the app's access token. Check that the app has an application user in ${h.friendlyName} (Power Platform admin center, Application users), then retry.`;
+    default:
+      return null;
+  }
 }
 
 /** At most this many unique names are offered in the hint for a shared friendly name. */

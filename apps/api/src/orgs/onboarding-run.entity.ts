@@ -1,7 +1,16 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** CRM 4.0's steps, then Dataverse's own (`token`, `delegate`); `whoami` and `test-write` are both platforms'. */
 export type StepName =
-  'policy' | 'wlid-ticket' | 'organizations' | 'crm-ticket' | 'whoami' | 'proxy-role' | 'test-write';
+  | 'policy'
+  | 'wlid-ticket'
+  | 'organizations'
+  | 'crm-ticket'
+  | 'whoami'
+  | 'proxy-role'
+  | 'test-write'
+  | 'token'
+  | 'delegate';
 
 export interface OnboardingStep {
   name: StepName;

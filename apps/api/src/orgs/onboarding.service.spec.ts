@@ -90,6 +90,15 @@ function world(o: WorldOptions = {}) {
 
   const deps: OnboardingDeps = {
     now: () => clock,
+    entra: () => {
+      throw new Error('not used for a CRM 4.0 org');
+    },
+    dataverse: () => {
+      throw new Error('not used for a CRM 4.0 org');
+    },
+    environmentUsers: () => {
+      throw new Error('not used for a CRM 4.0 org');
+    },
     discovery: () => ({
       async retrievePolicy() {
         advance(10);

@@ -8,8 +8,14 @@ import {
   type DiscoveryApi,
   DiscoveryClient,
   type DiscoveryClientOptions,
+  DataverseSession,
+  type DataverseSessionOptions,
+  EntraTokenClient,
+  type EntraTokenClientOptions,
+  HttpsTransport,
   isCrmAuthError,
   type Lookup,
+  type OrgSession,
   matchOrganization,
   type OrganizationDetail,
   type WlidApi,
@@ -18,8 +24,10 @@ import {
 } from '@onbehalf/crm-auth';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { LedgerService } from '../crm/ledger.service';
+import { dataverseTicketStore } from '../tickets/org-ticket-store';
 import { TicketStoreService } from '../tickets/ticket-store.service';
 import { explainFailure, OnboardingError, type HintContext } from './onboarding-hints';
+import type { OrgKind } from './org.types';
 import { OnboardingRunEntity, type OnboardingStep, type StepName } from './onboarding-run.entity';
 import { OrgEntity } from './org.entity';
 import { OrgsRepository } from './orgs.repository';
@@ -34,8 +42,32 @@ export const STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
   { name: 'test-write', title: 'Test write on behalf of a user' },
 ];
 
-export const pendingSteps = (): OnboardingStep[] =>
-  STEPS.map((s) => ({ name: s.name, title: s.title, status: 'pending', durationMs: null, detail: null }));
+/** A Dataverse org's steps (docs/protocol.md §13): the app's token, its application user, delegation, a test write. */
+export const DATAVERSE_STEPS: ReadonlyArray<{ name: StepName; title: string }> = [
+  { name: 'token', title: 'Entra ID access token for the environment (client credentials)' },
+  { name: 'whoami', title: 'Application user identity (WhoAmI)' },
+  { name: 'delegate', title: 'Act on behalf of a user (impersonated Retrieve)' },
+  { name: 'test-write', title: 'Test write on behalf of a user' },
+];
+
+export const pendingSteps = (kind: OrgKind = 'crm4'): OnboardingStep[] =>
+  (kind === 'dataverse' ? DATAVERSE_STEPS : STEPS).map((s) => ({
+    name: s.name,
+    title: s.title,
+    status: 'pending',
+    durationMs: null,
+    detail: null,
+  }));
+
+/** A user of a Dataverse environment, as the delegate step picks one to act for. */
+export interface EnvironmentUser {
+  id: string;
+  name: string;
+  entraObjectId: string | null;
+  /** Set on an application user (an app's identity), never on a person. */
+  applicationId: string | null;
+  disabled: boolean;
+}
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
@@ -50,6 +82,14 @@ export interface OnboardingDeps {
   discovery(options: DiscoveryClientOptions): DiscoveryApi & Closable;
   wlid(options: WlidClientOptions): WlidApi & Closable;
   crm(options: CrmServiceClientOptions): CrmServiceApi & Closable;
+  /** Dataverse: the identity platform's token client, the environment's session, and its first users. */
+  entra(options: EntraTokenClientOptions): Pick<EntraTokenClient, 'acquireToken'> & Closable;
+  dataverse(options: DataverseSessionOptions): OrgSession;
+  environmentUsers(args: {
+    environmentUrl: string;
+    accessToken: string;
+    ca?: ReadonlyArray<string>;
+  }): Promise<EnvironmentUser[]>;
   now(): number;
 }
 
@@ -59,8 +99,66 @@ export const realOnboardingDeps: OnboardingDeps = {
   discovery: (options) => new DiscoveryClient(options),
   wlid: (options) => new WlidClient(options),
   crm: (options) => new CrmServiceClient(options),
+  entra: (options) => new EntraTokenClient(options),
+  dataverse: (options) => new DataverseSession(options),
+  environmentUsers: listEnvironmentUsers,
   now: () => performance.now(),
 };
+
+/** At most this many users are read to pick one to act for. */
+const USERS_READ = 50;
+
+/**
+ * The environment's first users (`systemusers`, as the application user): the delegate step acts for one of them.
+ * A plain Web API read, since crm-auth's DataverseSession has no listing call yet; a refusal is a CrmAuthError-less
+ * OnboardingError naming the status.
+ */
+async function listEnvironmentUsers(args: {
+  environmentUrl: string;
+  accessToken: string;
+  ca?: ReadonlyArray<string>;
+}): Promise<EnvironmentUser[]> {
+  const transport = new HttpsTransport({ ...(args.ca ? { ca: args.ca } : {}), timeoutMs: 15_000 });
+  try {
+    const select = 'systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid';
+    const res = await transport.post({
+      url: `${args.environmentUrl.replace(/\/+$/, '')}/api/data/v9.2/systemusers?$select=${select}&$top=${USERS_READ}`,
+      method: 'GET',
+      headers: {
+        authorization: `Bearer ${args.accessToken}`,
+        accept: 'application/json',
+        'odata-version': '4.0',
+        'odata-maxversion': '4.0',
+      },
+      body: '',
+      operation: 'RetrieveMultiple',
+    });
+    if (res.status !== 200)
+      throw new OnboardingError(
+        'ONBOARDING_NO_USER',
+        `The environment answered ${res.status} when asked for its users.`,
+        'Check that the application user may read users (systemuser Read), then retry.',
+      );
+    const rows = (JSON.parse(res.body) as { value?: Array<Record<string, unknown>> }).value ?? [];
+    const guid = (v: unknown) => (typeof v === 'string' && v ? v.replace(/[{}]/g, '').toLowerCase() : null);
+    return rows.flatMap((r) => {
+      const id = guid(r.systemuserid);
+      return id
+        ? [
+            {
+              id,
+              name: typeof r.fullname === 'string' ? r.fullname : '',
+              entraObjectId: guid(r.azureactivedirectoryobjectid),
+              applicationId: guid(r.applicationid),
+              disabled: r.isdisabled === true,
+            },
+          ]
+        : [];
+    });
+  } finally {
+    await transport.close();
+  }
+}
 
 /**
  * Runs the server-to-server flow for one org, step by step, recording each step as it ends so a
@@ -88,6 +186,7 @@ export class OnboardingService {
     serviceAccountLiveId: string,
     opts: { keepActive?: boolean } = {},
   ): Promise<OnboardingRunEntity> {
+    if (org.kind === 'dataverse') return this.runDataverse(org, runId, bundle, opts);
     const steps = pendingSteps();
     const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
     const discovery = this.deps.discovery({
@@ -109,33 +208,7 @@ export class OnboardingService {
       friendlyName: org.friendlyName,
       serviceAccount: org.serviceAccountName ?? serviceAccountLiveId,
     };
-    const save = async (status: OnboardingRunEntity['status'] = 'running') => {
-      await this.repo.updateRun(runId, org.id, {
-        steps,
-        status,
-        ...(status === 'running' ? {} : { finishedAt: new Date() }),
-      });
-    };
-    const step = async <T>(name: StepName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
-      const s = steps.find((x) => x.name === name)!;
-      s.status = 'running';
-      await save();
-      const t0 = this.deps.now();
-      try {
-        const { value, detail } = await fn();
-        s.status = 'succeeded';
-        s.detail = detail;
-        return value;
-      } catch (err) {
-        s.status = 'failed';
-        s.error = explainFailure(name, err, hints);
-        s.detail = s.error.message;
-        throw err;
-      } finally {
-        s.durationMs = Math.round(this.deps.now() - t0);
-        await save();
-      }
-    };
+    const { save, step } = this.recorder(org, runId, steps, hints);
 
     let ok = false;
     try {
@@ -336,6 +409,52 @@ export class OnboardingService {
     } finally {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
+    return this.finish(org, runId, ok, opts, save);
+  }
+
+  /**
+   * How a run records its steps: `save` writes them (and the run's status), `step` runs one, timing it and
+   * recording its outcome (a failure explained with its hint, onboarding-hints.ts) as it ends.
+   */
+  private recorder(org: OrgEntity, runId: string, steps: OnboardingStep[], hints: HintContext) {
+    const save = async (status: OnboardingRunEntity['status'] = 'running') => {
+      await this.repo.updateRun(runId, org.id, {
+        steps,
+        status,
+        ...(status === 'running' ? {} : { finishedAt: new Date() }),
+      });
+    };
+    const step = async <T>(name: StepName, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
+      const s = steps.find((x) => x.name === name)!;
+      s.status = 'running';
+      await save();
+      const t0 = this.deps.now();
+      try {
+        const { value, detail } = await fn();
+        s.status = 'succeeded';
+        s.detail = detail;
+        return value;
+      } catch (err) {
+        s.status = 'failed';
+        s.error = explainFailure(name, err, hints);
+        s.detail = s.error.message;
+        throw err;
+      } finally {
+        s.durationMs = Math.round(this.deps.now() - t0);
+        await save();
+      }
+    };
+    return { save, step };
+  }
+
+  /** The end of a run: a failed new org loses its tickets and shows failed; the run records how it ended. */
+  private async finish(
+    org: OrgEntity,
+    runId: string,
+    ok: boolean,
+    opts: { keepActive?: boolean },
+    save: (status: OnboardingRunEntity['status']) => Promise<void>,
+  ): Promise<OnboardingRunEntity> {
     if (!ok && !opts.keepActive) await this.tickets.remove(org.id);
     await this.repo.update(org.id, {
       status: ok || opts.keepActive ? 'active' : 'failed',
@@ -343,6 +462,201 @@ export class OnboardingService {
     });
     await save(ok ? 'succeeded' : 'failed');
     return await this.repo.getRun(runId, org.id);
+  }
+
+  /**
+   * A Dataverse org's run (docs/protocol.md §13): the app's token for the environment (stored as the org's
+   * ticket), its application user (stored as the service account, with its Entra object id), an impersonated
+   * Retrieve on behalf of a user of the environment (the Delegate role), and a test write on behalf of that user
+   * that Dataverse stamps createdby = the user and createdonbehalfby = the application user, with its ledger row.
+   */
+  private async runDataverse(
+    org: OrgEntity,
+    runId: string,
+    bundle: CertificateBundle,
+    opts: { keepActive?: boolean },
+  ): Promise<OnboardingRunEntity> {
+    const steps = pendingSteps('dataverse');
+    const ca = this.config.trustedServerCaPems.length ? this.config.trustedServerCaPems : undefined;
+    const environmentUrl = org.environmentUrl!.replace(/\/+$/, '');
+    const target = { tenant: org.tenant!, clientId: org.clientId!, environmentUrl };
+    const hints: HintContext = {
+      discoveryUrl: '',
+      stsUrl: this.config.stsUrl,
+      friendlyName: org.friendlyName,
+      serviceAccount: org.serviceAccountName ?? 'the application user',
+      dataverse: {
+        authorityUrl: this.config.entraAuthorityUrl,
+        ...target,
+        certificateThumbprint: bundle.thumbprintSha1Hex,
+      },
+    };
+    const { save, step } = this.recorder(org, runId, steps, hints);
+    const common = { ...(ca ? { ca } : {}), timeoutMs: 15_000 };
+    const entra = this.deps.entra({
+      ...common,
+      authorityUrl: this.config.entraAuthorityUrl,
+      tenant: target.tenant,
+      clientId: target.clientId,
+      certificate: bundle,
+    });
+    // The session takes the token the first step stored: no second token request.
+    const session = this.deps.dataverse({
+      ...common,
+      authorityUrl: this.config.entraAuthorityUrl,
+      ...target,
+      certificate: bundle,
+      ticketStore: dataverseTicketStore(org.id, this.tickets, async () => undefined),
+      maxConcurrent: 4,
+    });
+
+    let ok = false;
+    try {
+      const token = await step('token', async () => {
+        const t0 = this.deps.now();
+        const t = await entra.acquireToken({ scope: `${environmentUrl}/.default` });
+        await this.tickets.save(
+          org.id,
+          { crmTicket: t.accessToken, crmIssuedAt: t.issuedAt, crmExpiresAt: t.expiresAt },
+          'issued',
+          this.deps.now() - t0,
+        );
+        return {
+          value: t.accessToken,
+          detail: `Access token of the app ${target.clientId} in ${target.tenant} for ${environmentUrl}, expires ${t.expiresAt.toISOString()}`,
+        };
+      });
+
+      const me = await step('whoami', async () => {
+        const who = await session.whoAmI();
+        const user = await session.retrieveRecord({
+          entity: 'systemuser',
+          id: who.userId,
+          columns: ['fullname', 'azureactivedirectoryobjectid'],
+        });
+        const name = typeof user.fields.fullname === 'string' ? user.fields.fullname : who.userId;
+        const oid = user.fields.azureactivedirectoryobjectid;
+        return {
+          value: {
+            id: who.userId,
+            name,
+            entraObjectId: typeof oid === 'string' ? oid.toLowerCase() : null,
+            organizationId: who.organizationId,
+          },
+          detail: `Signed in as the application user ${name} (${who.userId})`,
+        };
+      });
+      org.serviceAccountUserId = me.id;
+      org.serviceAccountName = me.name;
+      org.appUserEntraObjectId = me.entraObjectId;
+      hints.serviceAccount = me.name;
+      await this.repo.update(org.id, {
+        serviceAccountUserId: me.id,
+        serviceAccountName: me.name,
+        appUserEntraObjectId: me.entraObjectId,
+        organizationId: me.organizationId,
+      });
+
+      const actFor = await step('delegate', async () => {
+        const users = await this.deps.environmentUsers({
+          environmentUrl,
+          accessToken: token,
+          ...(ca ? { ca } : {}),
+        });
+        // A person: enabled, signed in through Entra ID, not an application user (this app's or another's).
+        const candidate = users.find(
+          (u) => !u.disabled && u.entraObjectId && !u.applicationId && u.id !== me.id,
+        );
+        if (!candidate?.entraObjectId) {
+          throw new OnboardingError(
+            'ONBOARDING_NO_USER',
+            'The environment has no enabled user other than application users to act for.',
+            `Add a user to ${org.friendlyName}, then retry.`,
+          );
+        }
+        // As on CRM 4.0, WhoAmI cannot prove this: an impersonated Retrieve of the user's own systemuser row runs
+        // as that user, and Dataverse refuses it with 0x8004A110 when the app user lacks prvActOnBehalfOfAnotherUser.
+        const own = await session.retrieveRecord(
+          { entity: 'systemuser', id: candidate.id, columns: ['systemuserid', 'fullname'] },
+          { onBehalfOf: { entraObjectId: candidate.entraObjectId } },
+        );
+        const ownId = idOf(own.fields.systemuserid ?? own.id);
+        if (ownId !== candidate.id) {
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            `Acting for ${candidate.name} returned another user's record (${ownId ?? 'none'}).`,
+            'Impersonation is not taking effect: check that CallerObjectId is honoured for this environment.',
+          );
+        }
+        return {
+          value: { id: candidate.id, name: candidate.name, entraObjectId: candidate.entraObjectId },
+          detail: `Acting on behalf of ${candidate.name} works (an impersonated Retrieve of their own user record succeeded)`,
+        };
+      });
+
+      await step('test-write', async () => {
+        const started = this.deps.now();
+        const ledgerId = await this.ledger.begin({
+          orgId: org.id,
+          operation: 'Create',
+          entity: 'account',
+          serviceAccountId: me.id,
+          serviceAccountName: me.name,
+          onBehalfOfId: actFor.id,
+          onBehalfOfName: actFor.name,
+          caller: 'onboarding',
+        });
+        let id: string;
+        try {
+          ({ id } = await session.createRecord(
+            { entity: 'account', fields: { name: `Onbehalf onboarding check ${new Date().toISOString()}` } },
+            { onBehalfOf: { entraObjectId: actFor.entraObjectId } },
+          ));
+          await this.ledger.complete(org.id, ledgerId, {
+            recordId: id,
+            latencyMs: this.deps.now() - started,
+          });
+        } catch (err) {
+          await this.ledger.fail(org.id, ledgerId, {
+            errorCode: (err as { code?: string }).code ?? 'ERROR',
+            errorMessage: String((err as Error).message),
+            latencyMs: this.deps.now() - started,
+          });
+          throw err;
+        }
+        const back = await session.retrieveRecord({
+          entity: 'account',
+          id,
+          columns: ['createdby', 'createdonbehalfby'],
+        });
+        const onBehalf = back.fields.createdonbehalfby as Lookup | undefined;
+        const createdBy = back.fields.createdby as Lookup | undefined;
+        if (idOf(onBehalf) !== me.id) {
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            'Dataverse did not record the application user as createdonbehalfby on the test record.',
+            'Impersonation is not taking effect: check that CallerObjectId is honoured for this environment.',
+          );
+        }
+        if (idOf(createdBy) !== actFor.id) {
+          throw new OnboardingError(
+            'ONBOARDING_NOT_STAMPED',
+            'Dataverse did not record the user acted for as createdby.',
+            'Check impersonation settings.',
+          );
+        }
+        return {
+          value: id,
+          detail: `Created account ${id}: createdby ${createdBy!.name ?? createdBy!.id}, createdonbehalfby ${onBehalf!.name ?? onBehalf!.id}`,
+        };
+      });
+      ok = true;
+    } catch {
+      for (const s of steps) if (s.status === 'pending') s.status = 'skipped';
+    } finally {
+      await Promise.allSettled([entra.close(), session.close()]);
+    }
+    return this.finish(org, runId, ok, opts, save);
   }
 }
 

@@ -5,7 +5,8 @@ import { OnboardingRunEntity } from './onboarding-run.entity';
 import { OrgEntity } from './org.entity';
 
 /** What a new org's row holds; the database fills in the rest. */
-export type NewOrgRow = Pick<OrgEntity, 'discoveryUrl' | 'friendlyName' | 'certificateId' | 'status'>;
+export type NewOrgRow = Pick<OrgEntity, 'friendlyName' | 'certificateId' | 'status'> &
+  Partial<Pick<OrgEntity, 'kind' | 'discoveryUrl' | 'tenant' | 'environmentUrl' | 'clientId'>>;
 
 /** The fields of an org that its services change (each change stamps `updatedAt` with them). */
 export type OrgPatch = Partial<Omit<OrgEntity, 'id' | 'createdAt'>>;
@@ -63,6 +64,14 @@ export class OrgsRepository {
         u: discoveryUrl,
         n: friendlyName,
       })
+      .getOne();
+  }
+
+  /** The Dataverse org of this environment, its URL compared case aside (orgs_environment_uq). */
+  findEnvironment(environmentUrl: string): Promise<OrgEntity | null> {
+    return this.orgs
+      .createQueryBuilder('o')
+      .where(`o.kind = 'dataverse' AND lower(o.environment_url) = lower(:u)`, { u: environmentUrl })
       .getOne();
   }
 

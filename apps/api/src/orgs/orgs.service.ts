@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { CertificatesService } from '../certificates/certificates.service';
-import { conflict, notFound, unprocessable } from '../common/domain-exception';
+import { badRequest, conflict, notFound, unprocessable } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import { TicketHealthService, type TicketSummary } from '../tickets/ticket-health.service';
 import { TicketsService } from '../tickets/tickets.service';
@@ -65,18 +65,23 @@ export class OrgsService {
         `The certificate "${cert.name}" cannot be used: ${cert.problems.map((p) => p.message).join(' ')}`,
       );
     }
-    const discoveryUrl = dto.discoveryUrl.trim();
+    const place = platformOf(dto);
     const friendlyName = dto.friendlyName.trim();
     const { org, runId } = await this.repo.transaction(async (tx, m) => {
-      const dup = await tx.findDuplicate(discoveryUrl, friendlyName);
+      const dup =
+        place.kind === 'dataverse'
+          ? await tx.findEnvironment(place.environmentUrl)
+          : await tx.findDuplicate(place.discoveryUrl, friendlyName);
       if (dup)
         throw conflict(
           'ORG_EXISTS',
-          `"${dup.friendlyName}" is already onboarded from this discovery service.`,
+          place.kind === 'dataverse'
+            ? `"${dup.friendlyName}" is already onboarded from this environment.`
+            : `"${dup.friendlyName}" is already onboarded from this discovery service.`,
           { id: dup.id },
         );
       const org = await tx.insert({
-        discoveryUrl,
+        ...place,
         friendlyName,
         certificateId: dto.certificateId,
         status: 'onboarding',
@@ -84,7 +89,7 @@ export class OrgsService {
       const run = await tx.insertRun({
         orgId: org.id,
         status: 'running',
-        steps: pendingSteps(),
+        steps: pendingSteps(place.kind),
         startedBy: ctx.principal?.userId ?? null,
       });
       await this.audit.record(
@@ -93,7 +98,11 @@ export class OrgsService {
           action: 'org.create',
           orgId: org.id,
           target: friendlyName,
-          diff: { discoveryUrl, certificateId: dto.certificateId },
+          // A CRM 4.0 org's entry as it always was; a Dataverse org's names its kind and where it is.
+          diff:
+            place.kind === 'crm4'
+              ? { discoveryUrl: place.discoveryUrl, certificateId: dto.certificateId }
+              : { ...place, certificateId: dto.certificateId },
         },
         m,
       );
@@ -112,7 +121,7 @@ export class OrgsService {
       run = await this.repo.insertRun({
         orgId,
         status: 'running',
-        steps: pendingSteps(),
+        steps: pendingSteps(org.kind),
         startedBy: ctx.principal?.userId ?? null,
       });
     } catch (err) {
@@ -140,7 +149,7 @@ export class OrgsService {
     } catch (err) {
       // Never leave an org or a run "in progress" for good: record why it could not even start.
       const message = err instanceof Error ? err.message : 'unknown error';
-      const steps = pendingSteps().map((s, i) =>
+      const steps = pendingSteps(org.kind).map((s, i) =>
         i === 0
           ? {
               ...s,
@@ -213,7 +222,7 @@ export class OrgsService {
   /** Rotation, step 1: stage a certificate and prove it with a real ticket request. */
   async stageCertificate(orgId: string, certificateId: string, ctx: RequestContext): Promise<OrgView> {
     const org = await this.entity(orgId);
-    if (!org.organizationName)
+    if (!(org.kind === 'dataverse' ? org.serviceAccountUserId : org.organizationName))
       throw conflict('ORG_NOT_ONBOARDED', 'Onboard the org before rotating its certificate.');
     if (certificateId === org.certificateId)
       throw conflict('CERTIFICATE_ALREADY_ACTIVE', 'This certificate is already the active one.');
@@ -266,6 +275,34 @@ export class OrgsService {
     });
     return this.get(orgId);
   }
+}
+
+/** Where a new org is, by its kind: each kind's own fields, and a clear 400 for the other kind's. */
+export function platformOf(
+  dto: CreateOrgDto,
+):
+  | { kind: 'crm4'; discoveryUrl: string }
+  | { kind: 'dataverse'; tenant: string; environmentUrl: string; clientId: string } {
+  if (dto.kind === 'dataverse') {
+    if (dto.discoveryUrl !== undefined)
+      throw badRequest(
+        'VALIDATION_FAILED',
+        'discoveryUrl is for CRM 4.0 orgs: a Dataverse org is found by tenant, environmentUrl and clientId.',
+      );
+    return {
+      kind: 'dataverse',
+      tenant: dto.tenant!.trim().toLowerCase(),
+      environmentUrl: dto.environmentUrl!.trim().replace(/\/+$/, ''),
+      clientId: dto.clientId!.toLowerCase(),
+    };
+  }
+  const foreign = (['tenant', 'environmentUrl', 'clientId'] as const).filter((k) => dto[k] !== undefined);
+  if (foreign.length)
+    throw badRequest(
+      'VALIDATION_FAILED',
+      `${foreign.join(', ')} ${foreign.length > 1 ? 'are' : 'is'} for Dataverse orgs (kind "dataverse"); a CRM 4.0 org is found by its discoveryUrl.`,
+    );
+  return { kind: 'crm4', discoveryUrl: dto.discoveryUrl!.trim() };
 }
 
 export function toRunView(r: OnboardingRunEntity): RunView {

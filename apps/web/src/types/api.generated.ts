@@ -809,9 +809,37 @@ export interface components {
         TicketHealthListDto: {
             items: components["schemas"]["OrgTicketHealthDto"][];
         };
+        /**
+         * @description CRM 4.0 Online (`crm4`, the default: give `discoveryUrl`) or Dataverse (`dataverse`: give `tenant`, `environmentUrl` and `clientId`)
+         * @enum {string}
+         */
+        OrgKind: "crm4" | "dataverse";
         CreateOrgDto: {
-            /** @example https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx */
-            discoveryUrl: string;
+            /**
+             * @description CRM 4.0 Online (`crm4`, the default: give `discoveryUrl`) or Dataverse (`dataverse`: give `tenant`, `environmentUrl` and `clientId`)
+             * @default crm4
+             */
+            kind: components["schemas"]["OrgKind"];
+            /**
+             * @description CRM 4.0 orgs (required for them), never Dataverse ones
+             * @example https://localhost:8443/MSCRMServices/2007/Passport/CrmDiscoveryService.asmx
+             */
+            discoveryUrl?: string;
+            /**
+             * @description Dataverse orgs: the customer's Entra tenant, its id (a GUID) or a verified domain
+             * @example contoso.onmicrosoft.com
+             */
+            tenant?: string;
+            /**
+             * @description Dataverse orgs: the environment URL
+             * @example https://contoso.crm.dynamics.com
+             */
+            environmentUrl?: string;
+            /**
+             * Format: uuid
+             * @description Dataverse orgs: the ISV app's application (client) id
+             */
+            clientId?: string;
             /**
              * @description The org's FriendlyName as the customer knows it, or its unique name (OrganizationName) when several orgs share it (step organizations fails with ORG_AMBIGUOUS)
              * @example Contoso Ltd
@@ -828,7 +856,7 @@ export interface components {
         /** @enum {string} */
         OnboardingRunStatus: "running" | "succeeded" | "failed";
         /** @enum {string} */
-        OnboardingStepName: "policy" | "wlid-ticket" | "organizations" | "crm-ticket" | "whoami" | "proxy-role" | "test-write";
+        OnboardingStepName: "policy" | "wlid-ticket" | "organizations" | "crm-ticket" | "whoami" | "proxy-role" | "test-write" | "token" | "delegate";
         /** @enum {string} */
         StepStatus: "pending" | "running" | "succeeded" | "failed" | "skipped";
         OnboardingStepErrorDto: {
@@ -858,10 +886,22 @@ export interface components {
         OrgDto: {
             /** Format: uuid */
             id: string;
+            /** @description CRM 4.0 Online (`crm4`) or Dataverse (`dataverse`) */
+            kind: components["schemas"]["OrgKind"];
             friendlyName: string;
             organizationName: string | null;
             organizationId: string | null;
-            discoveryUrl: string;
+            /** @description CRM 4.0 orgs only. */
+            discoveryUrl: string | null;
+            /** @description Dataverse orgs only: the customer's Entra tenant. */
+            tenant: string | null;
+            /** @description Dataverse orgs only: the environment URL. */
+            environmentUrl: string | null;
+            /**
+             * Format: uuid
+             * @description Dataverse orgs only: the ISV app's client id.
+             */
+            clientId: string | null;
             crmServiceUrl: string | null;
             status: components["schemas"]["OrgStatus"];
             /** Format: uuid */

@@ -15,6 +15,8 @@ export const STEP_NAME_VALUES = [
   'whoami',
   'proxy-role',
   'test-write',
+  'token',
+  'delegate',
 ] as const;
 export const STEP_STATUS_VALUES = ['pending', 'running', 'succeeded', 'failed', 'skipped'] as const;
 export const RUN_STATUS_VALUES = ['running', 'succeeded', 'failed'] as const;
