@@ -195,6 +195,44 @@ describe('parseXml', () => {
     expect(parseXml(`<a t="${'='.repeat(1000)}">ok</a>`).text).toBe('ok');
   });
 
+  // The parser underneath takes truncated and mismatched markup silently: the markup walk is what refuses it.
+  it.each([
+    ['a truncated document', '<a><b>x</b>', 'unexpected end of input inside <a>'],
+    ['a truncated tag', '<a><b x="1"', 'unexpected end of input inside a tag'],
+    ['an end tag closing the wrong element', '<a>x<b></a>', 'the end tag </a> does not close <b>'],
+    ['an end tag with no element open', '<a/></a>', 'an end tag </a> with no element open'],
+    ['an end tag with attributes', '<a></a b="1">', 'an end tag </a> with more than its name'],
+    ['"<" inside a tag', '<a <b/></a>', '"<" inside a tag'],
+    ['a tag without a name', '< a/>', 'a tag without a name'],
+    ['a tag name starting with a digit', '<1a/>', 'a tag named "1a"'],
+    ['text before the root element', 'junk<a/>', 'text before the root element'],
+    ['text after the root element', '<a/>junk', 'text after the root element'],
+    ['an unquoted attribute value', '<a b=c/>', 'the value of attribute b is not quoted'],
+    ['an attribute without a value', '<a b/>', 'attribute b without a value'],
+    [
+      'attributes without whitespace between them',
+      '<a b="1"c="2"/>',
+      'attributes must be separated by whitespace',
+    ],
+    ['one attribute twice', '<a b="1" b="2"/>', 'attribute b appears twice on one element'],
+    ['an attribute without a name', '<a ="1"/>', 'an attribute named ""'],
+    ['an unterminated comment', '<a><!-- x </a>', 'unexpected end of input inside a comment'],
+    ['unterminated CDATA', '<a><![CDATA[x</a>', 'unexpected end of input inside CDATA'],
+    ['CDATA outside the root', '<![CDATA[x]]><a/>', 'CDATA outside the root element'],
+    ['"<!" that is not a comment or CDATA', '<a><!x></a>', 'neither a comment nor CDATA'],
+  ])('refuses %s as malformed, naming what is wrong', (_what, doc, message) => {
+    expect(() => parseXml(doc)).toThrow(expect.objectContaining({ code: 'ERR_XML_MALFORMED' }));
+    expect(() => parseXml(doc)).toThrow(message);
+  });
+
+  it('accepts what is well formed: whitespace and comments around the root, spaces around = and before >, both quotes, an end tag with trailing space', () => {
+    const root = parseXml(
+      '<?xml version="1.0"?>\n<!-- before -->\n<a  b = "1"\tc=\'2\' ><d/><e f="x" /></a  >\n<!-- after -->\n',
+    );
+    expect(root.children.map((c) => c.name)).toEqual(['d', 'e']);
+    expect(attr(root, '', 'c')).toBe('2');
+  });
+
   it('refuses one attribute spelled twice through two prefixes of the same namespace', () => {
     const xml = '<a xmlns:p="urn:x" xmlns:q="urn:x" p:type="1" q:type="2"/>';
     expect(refusal(() => parseXml(xml))).toBe('ERR_XML_MALFORMED');

@@ -3,7 +3,7 @@
  * {@link parseXml}: it refuses hostile input before the parser sees it, runs fast-xml-parser once,
  * and resolves namespaces and entities itself while converting to {@link XmlElement}s.
  */
-import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
+import { XMLParser, type X2jOptions } from 'fast-xml-parser';
 import { CrmAuthError } from '../errors';
 import { DEFAULT_NS_KEY, type NamespaceScope, type XmlAttribute, type XmlElement } from './xml-element';
 
@@ -84,20 +84,25 @@ export function scanMarkup(xml: string): CrmAuthError | undefined {
       'malformed XML: a character XML does not allow (such as U+0000)',
     );
   }
+  // The open elements, innermost last: each end tag must close the innermost, and none may stay open.
+  const open: string[] = [];
+  let rootSeen = false;
   let i = xml.indexOf('<');
+  if (!isXmlSpace(xml, 0, i === -1 ? xml.length : i)) return malformed('text before the root element');
   while (i !== -1) {
     let next: number;
     if (xml.startsWith('<!--', i)) {
       const end = xml.indexOf('-->', i + 4);
-      if (end === -1) return undefined; // unterminated: the parser reports it as malformed
+      if (end === -1) return malformed('unexpected end of input inside a comment');
       next = end + 3;
     } else if (xml.startsWith('<![CDATA[', i)) {
+      if (open.length === 0) return malformed('CDATA outside the root element');
       const end = xml.indexOf(']]>', i + 9);
-      if (end === -1) return undefined;
+      if (end === -1) return malformed('unexpected end of input inside CDATA');
       next = end + 3;
     } else if (xml.startsWith('<?', i)) {
       const end = xml.indexOf('?>', i + 2);
-      if (end === -1) return undefined;
+      if (end === -1) return malformed('unexpected end of input inside a processing instruction');
       const isDeclaration = i === 0 && /^<\?xml[ \t\r\n]/.test(xml.slice(0, 6));
       if (!isDeclaration)
         return new CrmAuthError('ERR_XML_FORBIDDEN', 'a processing instruction is not allowed in SOAP');
@@ -113,7 +118,7 @@ export function scanMarkup(xml: string): CrmAuthError | undefined {
       const decl = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i.exec(xml.slice(i, i + 11));
       if (decl?.[1])
         return new CrmAuthError('ERR_XML_FORBIDDEN', `${decl[1].toUpperCase()} is not allowed in SOAP`);
-      next = i + 2;
+      return malformed(`markup "<!" that is neither a comment nor CDATA`);
     } else {
       // A tag: find its end outside quoted attribute values, counting the attributes.
       let quote = '';
@@ -137,10 +142,115 @@ export function scanMarkup(xml: string): CrmAuthError | undefined {
           break;
         }
       }
-      next = j;
+      if (j >= xml.length) return malformed('unexpected end of input inside a tag');
+      if (xml.charCodeAt(j) === 0x3c) return malformed('"<" inside a tag');
+      const refusal = nestTag(xml, i, j, open);
+      if (refusal) return refusal;
+      rootSeen = true;
+      next = j + 1;
     }
     i = xml.indexOf('<', next);
+    // Outside the root element only whitespace, comments and the declaration may appear.
+    if (open.length === 0 && !isXmlSpace(xml, next, i === -1 ? xml.length : i))
+      return malformed(rootSeen ? 'text after the root element' : 'text before the root element');
   }
+  if (open.length > 0) return malformed(`unexpected end of input inside <${open[open.length - 1] ?? ''}>`);
+  return undefined;
+}
+
+/**
+ * XML's Name production, with every character above U+007F allowed (the parser and the namespace checks
+ * refuse what is left): a letter, `_` or `:` first, then letters, digits, `.`, `-`, `_` and `:`.
+ */
+function isXmlName(name: string): boolean {
+  if (!name) return false;
+  for (let k = 0; k < name.length; k += 1) {
+    const c = name.charCodeAt(k);
+    const letter =
+      (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x3a || c > 0x7f;
+    if (letter) continue;
+    if (k > 0 && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d)) continue;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The attributes of a start tag, xml[from, to): each is whitespace, a name, `=` and a quoted value, no name twice
+ * (XML 1.0 §3.1). The parser would take an unquoted or valueless attribute, or keep one of two spelled alike.
+ */
+function checkAttributes(xml: string, from: number, to: number): CrmAuthError | undefined {
+  const names: string[] = [];
+  let k = from;
+  for (;;) {
+    const spaceStart = k;
+    while (k < to && isSpace(xml.charCodeAt(k))) k += 1;
+    if (k >= to) return undefined;
+    if (k === spaceStart) return malformed('attributes must be separated by whitespace');
+    const nameStart = k;
+    while (k < to && !isSpace(xml.charCodeAt(k)) && xml.charCodeAt(k) !== 0x3d) k += 1;
+    const name = xml.slice(nameStart, k);
+    if (!isXmlName(name)) return malformed(`an attribute named "${oneLine(name)}"`);
+    while (k < to && isSpace(xml.charCodeAt(k))) k += 1;
+    if (xml.charCodeAt(k) !== 0x3d /* = */) return malformed(`attribute ${oneLine(name)} without a value`);
+    k += 1;
+    while (k < to && isSpace(xml.charCodeAt(k))) k += 1;
+    const quote = xml.charCodeAt(k);
+    if (quote !== 0x22 && quote !== 0x27)
+      return malformed(`the value of attribute ${oneLine(name)} is not quoted`);
+    const close = xml.indexOf(xml[k] as string, k + 1);
+    if (close === -1 || close >= to)
+      return malformed(`the value of attribute ${oneLine(name)} is not closed`);
+    if (names.includes(name)) return malformed(`attribute ${oneLine(name)} appears twice on one element`);
+    names.push(name);
+    k = close + 1;
+  }
+}
+
+function malformed(what: string): CrmAuthError {
+  return new CrmAuthError('ERR_XML_MALFORMED', `malformed XML: ${what}`);
+}
+
+/** XML whitespace: space, tab, CR, LF. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** True when xml[from, to) is XML whitespace only (space, tab, CR, LF). */
+function isXmlSpace(xml: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k += 1) if (!isSpace(xml.charCodeAt(k))) return false;
+  return true;
+}
+
+/**
+ * The tag xml[start..end] (from `<` to `>`): a start tag opens its element, an end tag must close the innermost
+ * open one, an empty-element tag does neither. The parser after this does not check that end tags match.
+ */
+function nestTag(xml: string, start: number, end: number, open: string[]): CrmAuthError | undefined {
+  const closing = xml.charCodeAt(start + 1) === 0x2f; /* / */
+  const from = closing ? start + 2 : start + 1;
+  let to = from;
+  for (; to < end; to += 1) {
+    const c = xml.charCodeAt(to);
+    if (isSpace(c) || c === 0x2f || c === 0x3e) break;
+  }
+  const name = xml.slice(from, to);
+  if (!isXmlName(name)) return malformed(name ? `a tag named "${oneLine(name)}"` : 'a tag without a name');
+  if (closing) {
+    if (!isXmlSpace(xml, to, end)) return malformed(`an end tag </${oneLine(name)}> with more than its name`);
+    const innermost = open.pop();
+    if (innermost === undefined) return malformed(`an end tag </${oneLine(name)}> with no element open`);
+    if (innermost !== name)
+      return malformed(`the end tag </${oneLine(name)}> does not close <${oneLine(innermost)}>`);
+    return undefined;
+  }
+  const empty = xml.charCodeAt(end - 1) === 0x2f; // <name … />
+  const refusal = checkAttributes(xml, to, empty ? end - 1 : end);
+  if (refusal) return refusal;
+  if (empty) return undefined;
+  open.push(name);
+  if (open.length > MAX_DEPTH)
+    return new CrmAuthError('ERR_XML_TOO_DEEP', `XML nested deeper than ${MAX_DEPTH} elements`);
   return undefined;
 }
 
@@ -172,9 +282,6 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
     parseError = classifyParserError(err);
     if (parseError.code !== 'ERR_XML_MALFORMED') throw parseError;
   }
-  // fast-xml-parser's parser accepts truncated and mismatched markup silently; the validator does not.
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new CrmAuthError('ERR_XML_MALFORMED', describeInvalid(valid.err));
   if (parseError) throw parseError;
 
   const roots = Array.isArray(nodes) ? nodes : [];
@@ -189,15 +296,6 @@ export function parseXml(input: string | Uint8Array, opts: XmlParseOptions = {})
   }
   if (!root) throw new CrmAuthError('ERR_XML_MALFORMED', 'malformed XML: no root element');
   return root;
-}
-
-function describeInvalid(err: { code: string; msg: string; line: number; col: number }): string {
-  // The validator reports unclosed elements at the end of input as a list of their names.
-  const unclosed = /"([^"]+)"\s*\]'\s*found/.exec(err.msg);
-  if (err.code === 'InvalidXml' && unclosed) {
-    return `malformed XML: unexpected end of input inside <${unclosed[1] ?? ''}>`;
-  }
-  return `malformed XML at line ${err.line}, column ${err.col}: ${oneLine(err.msg)}`;
 }
 
 function toText(input: string | Uint8Array, maxBytes: number): string {
