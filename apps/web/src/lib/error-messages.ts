@@ -66,6 +66,7 @@ export const API_ERROR_MESSAGES: { readonly [C in ApiErrorCode]: MessageFor | nu
   ORG_NOT_ACTIVE: null,
   ORG_NOT_FOUND: 'This org no longer exists',
   ORG_NOT_ONBOARDED: 'Onboard this org first',
+  ORG_PLATFORM: null,
   RUN_NOT_FOUND: 'This org has no onboarding run yet',
   INVALID_ATTRIBUTE: null,
   INVALID_COLUMNS: null,
@@ -105,6 +106,8 @@ export const API_ERROR_MESSAGES: { readonly [C in ApiErrorCode]: MessageFor | nu
   ORG_CERTIFICATE_UNUSABLE:
     "The org's stored certificate cannot be used (unreadable, without its key, or invalid): upload a new one and rotate the org to it",
   RPS_TICKET_INVALID: "The end user's Windows Live sign-in was refused: sign in again",
+  IMPERSONATION_NO_OP:
+    'This call would act on behalf of the application user itself: Dataverse would run it unimpersonated and leave "on behalf of" empty, so it was not sent. Act on behalf of a person.',
   TICKET_STORE_UNAVAILABLE:
     "Onbehalf's own ticket store (its database) is unavailable; CRM is not at fault. Try again in a moment; if it persists, check the API's database.",
 };

@@ -55,6 +55,7 @@ export const API_ERROR_CODES = [
   'ORG_NOT_ACTIVE',
   'ORG_NOT_FOUND',
   'ORG_NOT_ONBOARDED',
+  'ORG_PLATFORM',
   'RUN_NOT_FOUND',
   // Impersonated calls (records, whoami)
   'INVALID_ATTRIBUTE',
@@ -92,6 +93,7 @@ export const API_ERROR_CODES = [
   'ORG_CERTIFICATE_UNUSABLE',
   'RPS_TICKET_INVALID',
   'TICKET_STORE_UNAVAILABLE',
+  'IMPERSONATION_NO_OP',
 ] as const;
 
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];

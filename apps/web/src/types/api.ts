@@ -55,8 +55,8 @@ export type TicketHealth = Schemas['TicketHealthDto'];
 
 // ---- Orgs and onboarding ----
 export type OnboardingStepName = Schemas['OnboardingStepName'];
-/** The steps in the order onboarding runs them (the API's OnboardingStepName, every one). */
-export const ONBOARDING_STEP_NAMES = [
+/** The steps of a CRM 4.0 org's onboarding, in the order they run. */
+export const CRM4_STEP_NAMES = [
   'policy',
   'wlid-ticket',
   'organizations',
@@ -65,10 +65,19 @@ export const ONBOARDING_STEP_NAMES = [
   'proxy-role',
   'test-write',
 ] as const satisfies readonly OnboardingStepName[];
+/** The steps of a Dataverse org's onboarding, in the order they run. */
+export const DATAVERSE_STEP_NAMES = [
+  'token',
+  'whoami',
+  'delegate',
+  'test-write',
+] as const satisfies readonly OnboardingStepName[];
+/** Every step name of the API's OnboardingStepName, each platform's steps in their order. */
+export const ONBOARDING_STEP_NAMES = [...new Set([...CRM4_STEP_NAMES, ...DATAVERSE_STEP_NAMES])];
 type Nothing<T extends never> = T;
-/** Fails to compile when the API has a step that ONBOARDING_STEP_NAMES does not list. */
+/** Fails to compile when the API has a step that neither platform's list names. */
 export type UnlistedOnboardingSteps = Nothing<
-  Exclude<OnboardingStepName, (typeof ONBOARDING_STEP_NAMES)[number]>
+  Exclude<OnboardingStepName, (typeof CRM4_STEP_NAMES)[number] | (typeof DATAVERSE_STEP_NAMES)[number]>
 >;
 
 export type StepStatus = Schemas['StepStatus'];

@@ -87,14 +87,17 @@ export function OrgDetailRoute() {
           <OrgFacts org={data} />
         </Section>
         <Section id="org-ticket" title="Ticket health">
-          <TicketHealthPanel orgId={data.id} canEdit={canEdit} />
+          <TicketHealthPanel orgId={data.id} canEdit={canEdit} kind={data.kind} />
         </Section>
         <Section id="org-onboarding" title="Onboarding">
           <OnboardingRunPanel orgId={data.id} run={data.lastRun} canEdit={canEdit} />
         </Section>
-        <Section id="org-mappings" title="User mappings">
-          <UserMappingsPanel orgId={data.id} canEdit={canEdit} />
-        </Section>
+        {/* PUID → user mappings are Windows Live's: a Dataverse org names its users by Entra object id. */}
+        {data.kind !== 'dataverse' && (
+          <Section id="org-mappings" title="User mappings">
+            <UserMappingsPanel orgId={data.id} canEdit={canEdit} />
+          </Section>
+        )}
         <Section id="org-calls" title="Recent calls">
           <OrgRecentCalls orgId={data.id} canEdit={canEdit} />
         </Section>

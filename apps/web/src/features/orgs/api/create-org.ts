@@ -1,13 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import type { OrgWithRun } from '@/types/api';
+import type { CreateOrgInput } from '../components/onboarding-form-model';
 import { orgsKeys } from '../keys';
 
-export interface CreateOrgInput {
-  discoveryUrl: string;
-  friendlyName: string;
-  certificateId: string;
-}
+export type { CreateOrgInput };
 
 /** Runs the whole onboarding flow; a failing org is kept (status `failed`) and still answers 201. */
 export function createOrg(input: CreateOrgInput): Promise<OrgWithRun> {

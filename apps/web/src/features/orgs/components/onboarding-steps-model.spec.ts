@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ONBOARDING_STEP_NAMES, type OnboardingRun, type OnboardingStepName } from '@/types/api';
+import {
+  CRM4_STEP_NAMES,
+  DATAVERSE_STEP_NAMES,
+  type OnboardingRun,
+  type OnboardingStepName,
+} from '@/types/api';
 import { failedStep, placeholderSteps, stepsForDisplay } from './onboarding-steps-model';
 
 describe('onboarding steps', () => {
   it('shows the seven steps in order while the first POST is in flight, the first running', () => {
     const steps = placeholderSteps();
-    expect(steps.map((s) => s.name)).toEqual([...ONBOARDING_STEP_NAMES]);
+    expect(steps.map((s) => s.name)).toEqual([...CRM4_STEP_NAMES]);
     expect(steps.map((s) => s.status)).toEqual([
       'running',
       'pending',
@@ -47,7 +52,7 @@ describe('onboarding steps', () => {
       ],
     };
     const steps = stepsForDisplay(run);
-    expect(steps.map((s) => s.name)).toEqual([...ONBOARDING_STEP_NAMES]);
+    expect(steps.map((s) => s.name)).toEqual([...CRM4_STEP_NAMES]);
     expect(steps[0]).toMatchObject({ title: 'Policy', status: 'succeeded', detail: 'MBI_SSL' });
     expect(steps[2]).toMatchObject({ name: 'organizations', status: 'pending' });
     expect(failedStep(run)?.error?.hint).toBe('Give ERP_Integration the proxy role');
@@ -71,5 +76,25 @@ describe('onboarding steps', () => {
       ],
     };
     expect(stepsForDisplay(run).at(-1)?.name).toBe('extra');
+  });
+
+  it("shows a Dataverse org's four steps while its first POST is in flight, and a Dataverse run in that order", () => {
+    expect(placeholderSteps('dataverse').map((s) => [s.name, s.status])).toEqual([
+      ['token', 'running'],
+      ['whoami', 'pending'],
+      ['delegate', 'pending'],
+      ['test-write', 'pending'],
+    ]);
+    const run: OnboardingRun = {
+      id: 'r2',
+      status: 'failed',
+      startedAt: '2025-01-01T00:00:00Z',
+      finishedAt: '2025-01-01T00:00:01Z',
+      steps: [{ name: 'token', title: 'Token', status: 'failed', durationMs: 40, detail: null }],
+    };
+    const steps = stepsForDisplay(run);
+    expect(steps.map((s) => s.name)).toEqual([...DATAVERSE_STEP_NAMES]);
+    expect(steps.map((s) => s.status)).toEqual(['failed', 'pending', 'pending', 'pending']);
+    expect(stepsForDisplay(null, 'dataverse').map((s) => s.name)).toEqual([...DATAVERSE_STEP_NAMES]);
   });
 });

@@ -1,4 +1,14 @@
-import { Button, Group, NativeSelect, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconArrowRight, IconPlayerPlay } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -9,10 +19,13 @@ import { formatSpan } from '@/utils/format';
 import { useCreateOrg } from '../api/create-org';
 import type { CertificateOption } from '../types';
 import {
+  DEFAULT_DATAVERSE,
   DEFAULT_DISCOVERY_URL,
+  toCreateOrgInput,
   validateOnboardingForm,
   type OnboardingFormErrors,
   type OnboardingFormValues,
+  type OrgKind,
 } from './onboarding-form-model';
 import { OnboardingRunPanel } from './onboarding-run-panel';
 import { placeholderSteps } from './onboarding-steps-model';
@@ -24,8 +37,9 @@ function Elapsed({ since }: { since: number }) {
 }
 
 /**
- * The onboarding wizard: discovery URL, friendly name and certificate; then every step of the flow with its
- * status and duration. The certificate list comes from the page (the certificates feature), as plain options.
+ * The onboarding wizard, for either platform: CRM 4.0 Online (discovery URL, friendly name, certificate) or
+ * Dataverse (tenant, environment URL, application id, certificate); then every step of that platform's flow with
+ * its status and duration. The certificate list comes from the page (the certificates feature), as plain options.
  */
 export function OnboardingWizard({
   certificateOptions,
@@ -35,9 +49,11 @@ export function OnboardingWizard({
   certificatesError: unknown;
 }) {
   const [values, setValues] = useState<OnboardingFormValues>({
+    kind: 'crm4',
     discoveryUrl: DEFAULT_DISCOVERY_URL,
     friendlyName: '',
     certificateId: '',
+    ...DEFAULT_DATAVERSE,
   });
   const [errors, setErrors] = useState<OnboardingFormErrors>({});
   const [startedAt, setStartedAt] = useState<number | null>(null);
@@ -58,11 +74,7 @@ export function OnboardingWizard({
       return;
     }
     setStartedAt(Date.now());
-    create.mutate({
-      discoveryUrl: values.discoveryUrl.trim(),
-      friendlyName: values.friendlyName.trim(),
-      certificateId: values.certificateId,
-    });
+    create.mutate(toCreateOrgInput(values));
   };
 
   const startOver = () => {
@@ -78,31 +90,89 @@ export function OnboardingWizard({
       ? 'Loading certificates…'
       : noCertificates
         ? 'No certificate yet: upload the service account’s certificate first.'
-        : 'The certificate the service account signs in to Windows Live with.';
+        : values.kind === 'dataverse'
+          ? 'The certificate registered on the ISV app (its client credential with Entra ID).'
+          : 'The certificate the service account signs in to Windows Live with.';
+  const dataverse = values.kind === 'dataverse';
 
   return (
     <Stack gap="lg">
       <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="onboard-form-title">
         <Title order={2} size="h4" id="onboard-form-title" mb="md">
-          1. The customer’s CRM Online org
+          1. The customer’s {dataverse ? 'Dataverse environment' : 'CRM Online org'}
         </Title>
         <form onSubmit={onSubmit} noValidate>
           <Stack>
-            <TextInput
-              id="onboard-discoveryUrl"
-              label="Discovery service URL"
-              description="CRM Online’s Passport discovery endpoint (CrmDiscoveryService.asmx)."
-              required
-              value={values.discoveryUrl}
-              onChange={(e) => set('discoveryUrl')(e.currentTarget.value)}
-              error={errors.discoveryUrl}
+            <SegmentedControl
+              aria-label="Platform"
+              value={values.kind}
+              onChange={(kind) => {
+                setValues((v) => ({ ...v, kind: kind as OrgKind }));
+                setErrors({});
+              }}
               disabled={locked}
-              inputMode="url"
+              data={[
+                { value: 'crm4', label: 'CRM 4.0 Online (Windows Live ID)' },
+                { value: 'dataverse', label: 'Dynamics 365 / Dataverse (Entra ID)' },
+              ]}
             />
+            {dataverse ? (
+              <>
+                <TextInput
+                  id="onboard-tenant"
+                  label="Tenant"
+                  description="The customer’s Microsoft Entra tenant: its id or its domain."
+                  required
+                  value={values.tenant}
+                  onChange={(e) => set('tenant')(e.currentTarget.value)}
+                  error={errors.tenant}
+                  disabled={locked}
+                  autoComplete="off"
+                />
+                <TextInput
+                  id="onboard-environmentUrl"
+                  label="Environment URL"
+                  description="The Dataverse environment, e.g. https://contoso.crm.dynamics.com."
+                  required
+                  value={values.environmentUrl}
+                  onChange={(e) => set('environmentUrl')(e.currentTarget.value)}
+                  error={errors.environmentUrl}
+                  disabled={locked}
+                  inputMode="url"
+                />
+                <TextInput
+                  id="onboard-clientId"
+                  label="Application (client) id"
+                  description="The ISV app registration the customer consented to; its application user acts on behalf of their users."
+                  required
+                  value={values.clientId}
+                  onChange={(e) => set('clientId')(e.currentTarget.value)}
+                  error={errors.clientId}
+                  disabled={locked}
+                  autoComplete="off"
+                />
+              </>
+            ) : (
+              <TextInput
+                id="onboard-discoveryUrl"
+                label="Discovery service URL"
+                description="CRM Online’s Passport discovery endpoint (CrmDiscoveryService.asmx)."
+                required
+                value={values.discoveryUrl}
+                onChange={(e) => set('discoveryUrl')(e.currentTarget.value)}
+                error={errors.discoveryUrl}
+                disabled={locked}
+                inputMode="url"
+              />
+            )}
             <TextInput
               id="onboard-friendlyName"
-              label="Friendly name"
-              description="The org’s FriendlyName in CRM; Onbehalf finds its unique name from it."
+              label={dataverse ? 'Name' : 'Friendly name'}
+              description={
+                dataverse
+                  ? 'How the console names this environment.'
+                  : 'The org’s FriendlyName in CRM; Onbehalf finds its unique name from it.'
+              }
               required
               value={values.friendlyName}
               onChange={(e) => set('friendlyName')(e.currentTarget.value)}
@@ -169,7 +239,7 @@ export function OnboardingWizard({
               <Text size="sm" fw={600} role="status" aria-live="polite">
                 Running the onboarding flow… {startedAt !== null && <Elapsed since={startedAt} />}
               </Text>
-              <OnboardingSteps steps={placeholderSteps()} />
+              <OnboardingSteps steps={placeholderSteps(values.kind)} />
             </Stack>
           ) : (
             result && <OnboardingRunPanel orgId={result.org.id} run={result.run} canEdit focusOnChange />

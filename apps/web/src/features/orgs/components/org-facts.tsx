@@ -15,15 +15,33 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** What Onbehalf learned about the org during onboarding. */
+/** How the console names an org's platform. */
+export function platformLabel(kind: Org['kind']): string {
+  return kind === 'dataverse' ? 'Dataverse (Entra ID)' : 'CRM 4.0 Online (Windows Live ID)';
+}
+
+/** What Onbehalf learned about the org during onboarding, for its platform. */
 export function OrgFacts({ org }: { org: Org }) {
+  if (org.kind === 'dataverse')
+    return (
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} component="dl" m={0} spacing="md">
+        <Fact label="Platform">{platformLabel(org.kind)}</Fact>
+        <Fact label="Environment URL">{org.environmentUrl ?? '—'}</Fact>
+        <Fact label="Tenant">{org.tenant ? <Code>{org.tenant}</Code> : '—'}</Fact>
+        <Fact label="Application id">{org.clientId ? <Code>{org.clientId}</Code> : '—'}</Fact>
+        <Fact label="Application user">{org.serviceAccount?.name ?? '—'}</Fact>
+        <Fact label="Organization id">{org.organizationId ? <Code>{org.organizationId}</Code> : '—'}</Fact>
+        <Fact label="Onboarded">{formatDateTime(org.createdAt)}</Fact>
+      </SimpleGrid>
+    );
   return (
     <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} component="dl" m={0} spacing="md">
+      <Fact label="Platform">{platformLabel(org.kind)}</Fact>
       <Fact label="Unique name">{org.organizationName ? <Code>{org.organizationName}</Code> : '—'}</Fact>
       <Fact label="Organization id">{org.organizationId ? <Code>{org.organizationId}</Code> : '—'}</Fact>
       <Fact label="Service account">{org.serviceAccount?.name ?? '—'}</Fact>
       <Fact label="CrmService URL">{org.crmServiceUrl ?? '—'}</Fact>
-      <Fact label="Discovery URL">{org.discoveryUrl}</Fact>
+      <Fact label="Discovery URL">{org.discoveryUrl ?? '—'}</Fact>
       <Fact label="Onboarded">{formatDateTime(org.createdAt)}</Fact>
     </SimpleGrid>
   );

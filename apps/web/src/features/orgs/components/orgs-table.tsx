@@ -4,6 +4,7 @@ import { BreakerBadge, OrgStatusBadge } from '@/components/status-badges';
 import { TicketSummaryInline } from '@/components/ticket-summary';
 import { useNow } from '@/hooks/use-now';
 import type { Org } from '@/types/api';
+import { platformLabel } from './org-facts';
 import { formatDateTime } from '@/utils/format';
 
 export function OrgsTable({ orgs }: { orgs: Org[] }) {
@@ -14,9 +15,10 @@ export function OrgsTable({ orgs }: { orgs: Org[] }) {
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Friendly name</Table.Th>
-            <Table.Th scope="col">Unique name</Table.Th>
+            <Table.Th scope="col">Platform</Table.Th>
+            <Table.Th scope="col">Unique name or environment</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
-            <Table.Th scope="col">CRM ticket</Table.Th>
+            <Table.Th scope="col">Ticket or token</Table.Th>
             <Table.Th scope="col">Circuit</Table.Th>
             <Table.Th scope="col">Service account</Table.Th>
             <Table.Th scope="col">Onboarded</Table.Th>
@@ -31,8 +33,11 @@ export function OrgsTable({ orgs }: { orgs: Org[] }) {
                 </Anchor>
               </Table.Td>
               <Table.Td>
+                <Text size="sm">{platformLabel(org.kind)}</Text>
+              </Table.Td>
+              <Table.Td>
                 <Text size="sm" ff="monospace">
-                  {org.organizationName ?? '—'}
+                  {(org.kind === 'dataverse' ? org.environmentUrl : org.organizationName) ?? '—'}
                 </Text>
               </Table.Td>
               <Table.Td>

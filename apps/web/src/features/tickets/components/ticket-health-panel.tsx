@@ -93,8 +93,20 @@ function EventsTable({ events }: { events: TicketEvent[] }) {
   );
 }
 
-/** One org's CRM ticket: state, live countdown, timeline, recent events, and "Refresh ticket now". */
-export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: boolean }) {
+/**
+ * One org's credential (a CRM 4.0 org's CRM ticket, a Dataverse org's access token from Entra ID): state, live
+ * countdown, timeline, recent events, and "Refresh now".
+ */
+export function TicketHealthPanel({
+  orgId,
+  canEdit,
+  kind = 'crm4',
+}: {
+  orgId: string;
+  canEdit: boolean;
+  kind?: 'crm4' | 'dataverse';
+}) {
+  const credential = kind === 'dataverse' ? 'access token' : 'CRM ticket';
   const health = useTicketHealth(orgId);
   const refresh = useRefreshTicket();
 
@@ -121,7 +133,8 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
             {ticket && <Countdown ticket={ticket} />}
           </Group>
           <Text size="xs" c="dimmed">
-            CRM ticket expiry: {formatDateTime(ticket?.crmTicketExpiresAt)}
+            {kind === 'dataverse' ? 'Access token' : 'CRM ticket'} expiry:{' '}
+            {formatDateTime(ticket?.crmTicketExpiresAt)}
           </Text>
         </Stack>
         {canEdit ? (
@@ -135,7 +148,7 @@ export function TicketHealthPanel({ orgId, canEdit }: { orgId: string; canEdit: 
                   notifications.show({
                     color: 'green',
                     title: 'Ticket refreshed',
-                    message: 'A new CRM ticket was issued.',
+                    message: `A new ${credential} was issued.`,
                   }),
               })
             }
