@@ -118,6 +118,7 @@ export type {
   DataverseClientOptions,
   DataverseOnBehalfOf,
   DataverseRecord,
+  DataverseUser,
   DataverseWhoAmI,
 } from './dataverse/dataverse-client';
 export { DataverseSession } from './dataverse/dataverse-session';

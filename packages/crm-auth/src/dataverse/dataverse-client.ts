@@ -27,6 +27,15 @@ export interface DataverseClientOptions extends ClientCommonOptions {
 /** A record as the Web API returns it (columns by name, lookups as `_<name>_value`, annotations as sent). */
 export type DataverseRecord = Record<string, unknown>;
 
+/** A user of the environment (a `systemuser`): a person, or an application user when `applicationId` is set. */
+export interface DataverseUser {
+  userId: string;
+  fullName: string | null;
+  entraObjectId: string | null;
+  applicationId: string | null;
+  disabled: boolean;
+}
+
 /** WhoAmI's answer. */
 export interface DataverseWhoAmI {
   userId: string;
@@ -160,6 +169,32 @@ export class DataverseClient {
   }
 
   /**
+   * The environment's first `top` users (`systemusers`, by `$top`): people and application users alike, each with
+   * its Entra object id and application id where it has them. Onboarding picks a person to act for from them.
+   */
+  async listUsers(
+    accessToken: string,
+    args: { top: number },
+    options: CallOptions = {},
+  ): Promise<DataverseUser[]> {
+    const top = args?.top;
+    if (!Number.isInteger(top) || top < 1 || top > 5000)
+      throw invalidOptions('top must be a whole number from 1 to 5000');
+    const res = await this.#send(
+      accessToken,
+      'RetrieveMultiple',
+      'GET',
+      `systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid&$top=${top}`,
+      undefined,
+      options,
+    );
+    return userRows(json(res)).flatMap((row) => {
+      const user = toUser(row);
+      return user ? [user] : [];
+    });
+  }
+
+  /**
    * The environment's user with this Entra object id (`systemusers?$filter=azureactivedirectoryobjectid eq …`):
    * its systemuserid, full name and whether it is disabled.
    *
@@ -179,14 +214,7 @@ export class DataverseClient {
       undefined,
       options,
     );
-    const parsed = json(res) as { value?: unknown };
-    const rows = Array.isArray(parsed?.value) ? (parsed.value as Array<Record<string, unknown>>) : null;
-    if (!rows)
-      throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'systemusers answered without a value array', {
-        operation: 'RetrieveMultiple',
-      });
-    const row = rows[0];
-    const userId = typeof row?.systemuserid === 'string' ? toGuid(row.systemuserid) : undefined;
+    const row = userRows(json(res))[0];
     if (!row) {
       throw new CrmAuthError(
         'ERR_CRM_OBJECT_NOT_FOUND',
@@ -194,15 +222,12 @@ export class DataverseClient {
         { operation: 'RetrieveMultiple', notExecuted: true },
       );
     }
-    if (userId === undefined)
+    const user = toUser(row);
+    if (!user)
       throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'a systemuser came back without a GUID systemuserid', {
         operation: 'RetrieveMultiple',
       });
-    return {
-      userId,
-      fullName: typeof row.fullname === 'string' ? row.fullname : null,
-      disabled: row.isdisabled === true,
-    };
+    return { userId: user.userId, fullName: user.fullName, disabled: user.disabled };
   }
 
   async delete(
@@ -275,6 +300,30 @@ function impersonation(value: OnBehalfOf | undefined): Record<string, string> {
     return { callerobjectid: requireGuid(onBehalfOf.entraObjectId, 'onBehalfOf.entraObjectId') };
   if ('userId' in onBehalfOf) return { mscrmcallerid: requireGuid(onBehalfOf.userId, 'onBehalfOf.userId') };
   throw invalidOptions('onBehalfOf must be { entraObjectId } or { userId }');
+}
+
+/** The rows of a collection reply (`{value: [...]}`), or ERR_UNEXPECTED_MESSAGE. */
+function userRows(body: unknown): Array<Record<string, unknown>> {
+  const value = (body as { value?: unknown } | null)?.value;
+  if (!Array.isArray(value))
+    throw new CrmAuthError('ERR_UNEXPECTED_MESSAGE', 'systemusers answered without a value array', {
+      operation: 'RetrieveMultiple',
+    });
+  return value.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null);
+}
+
+/** A systemuser row as a DataverseUser; undefined without a GUID systemuserid. */
+function toUser(row: Record<string, unknown>): DataverseUser | undefined {
+  const guid = (v: unknown) => (typeof v === 'string' ? (toGuid(v) ?? null) : null);
+  const userId = guid(row.systemuserid);
+  if (!userId) return undefined;
+  return {
+    userId,
+    fullName: typeof row.fullname === 'string' ? row.fullname : null,
+    entraObjectId: guid(row.azureactivedirectoryobjectid),
+    applicationId: guid(row.applicationid),
+    disabled: row.isdisabled === true,
+  };
 }
 
 function json(res: TransportResponse): unknown {

@@ -19,6 +19,7 @@ import {
   DataverseClient,
   type DataverseCallOptions,
   type DataverseRecord,
+  type DataverseUser,
   type DataverseWhoAmI,
 } from './dataverse-client';
 import { EntraTokenClient } from './entra-token-client';
@@ -230,6 +231,11 @@ export class DataverseSession implements OrgSession {
     return this.#call(options, (token) =>
       this.#client.findUserByEntraObjectId(token, args?.entraObjectId, options),
     );
+  }
+
+  /** The environment's first `top` users (people and application users), e.g. to pick a person to act for. */
+  listUsers(args: { top: number }, options: CallOptions = {}): Promise<DataverseUser[]> {
+    return this.#call(options, (token) => this.#client.listUsers(token, args, options));
   }
 
   // OrgSession: the platform-neutral calls (session/org-session.ts), each one Web API call above.

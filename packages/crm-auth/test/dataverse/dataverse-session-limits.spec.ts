@@ -219,6 +219,41 @@ describe('DataverseSession limits', { timeout: 30_000 }, () => {
     }
   });
 
+  it('lists the first users with their Entra object and application ids; rows without a GUID id are left out; a bad top is refused', async () => {
+    const s = session();
+    try {
+      users = [
+        {
+          systemuserid: APP_USER,
+          fullname: 'ISV app',
+          azureactivedirectoryobjectid: APP_OBJECT,
+          applicationid: `{${JON_OBJECT.toUpperCase()}}`,
+          isdisabled: false,
+        },
+        { systemuserid: 'nope', fullname: 'broken' },
+        { systemuserid: JON_OBJECT, isdisabled: true, azureactivedirectoryobjectid: null },
+      ];
+      expect(await s.listUsers({ top: 2 })).toEqual([
+        {
+          userId: APP_USER,
+          fullName: 'ISV app',
+          entraObjectId: APP_OBJECT,
+          applicationId: JON_OBJECT,
+          disabled: false,
+        },
+        { userId: JON_OBJECT, fullName: null, entraObjectId: null, applicationId: null, disabled: true },
+      ]);
+      expect(decodeURIComponent(server.requests.at(-1)?.path ?? '')).toBe(
+        '/api/data/v9.2/systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid&$top=2',
+      );
+      for (const top of [0, 1.5, 5001, Number.NaN])
+        await expect(s.listUsers({ top })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
+    } finally {
+      users = [];
+      await s.close();
+    }
+  });
+
   it('refuses a bad applicationUser or maxConcurrent when built (ERR_INVALID_OPTIONS)', () => {
     expect(() => session({ applicationUser: { userId: 'not-a-guid' } })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }),

@@ -141,6 +141,25 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
     await s.close();
   });
 
+  it("lists the environment's users: the application user with its app id, Jon and Rita with their Entra object ids", async () => {
+    const s = session([]);
+    const users = await s.listUsers({ top: 10 });
+    expect(users).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ userId: DEMO_IDS.dvAppUser, applicationId: DEMO_ENTRA.clientId }),
+        expect.objectContaining({
+          userId: DEMO_IDS.dvJonWilson,
+          fullName: 'Jon Wilson',
+          entraObjectId: DEMO_ENTRA.jonObjectId,
+          applicationId: null,
+        }),
+        expect.objectContaining({ userId: DEMO_IDS.dvRitaReed, entraObjectId: DEMO_ENTRA.ritaObjectId }),
+      ]),
+    );
+    expect(await s.listUsers({ top: 1 })).toHaveLength(1);
+    await s.close();
+  });
+
   it('shows the token times and counts in getState, never the token', async () => {
     const s = session([]);
     await s.whoAmI();
