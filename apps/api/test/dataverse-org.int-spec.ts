@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startTestStack, type TestStack } from './harness';
-import { uploadDemoCertificate } from './support/orgs';
+import { onboard, uploadDemoCertificate } from './support/orgs';
 
+/** The demo tenant's users (the emulator's DEMO_ENTRA). */
+const JON_OBJECT_ID = 'b8c9d0e1-f2a3-4b4c-9d5e-6f7a8b9c0d1e';
+const APP_OBJECT_ID = '7d2e9f41-3a5c-4b6d-8e1f-2a3b4c5d6e7f';
 
 interface Step {
   name: string;
@@ -98,6 +101,114 @@ describe('a Dataverse org through the API, against the emulated identity platfor
     });
     jonUserId = calls.items[0]!.onBehalfOf!.id;
     expect(jonUserId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  /** Creates an account on behalf of `onBehalfOf`; reads it back stamped, and its ledger row. */
+  async function createAndReadBack(onBehalfOf: Record<string, string>, name: string) {
+    const res = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name, telephone1: '555-0100' },
+      onBehalfOf,
+    });
+    const created = await json<{ id: string; ledgerId: string }>(res);
+    expect(res.status, JSON.stringify(created)).toBe(201);
+    const read = await s.admin.get(
+      `/api/orgs/${orgId}/records/account/${created.id}?columns=name,telephone1,createdby,createdonbehalfby`,
+    );
+    expect(read.status).toBe(200);
+    const { entity } = await json<{ entity: { attributes: Record<string, unknown> } }>(read);
+    const calls = await json<{ items: Array<LedgerItem & { id: string }> }>(
+      await s.admin.get(`/api/orgs/${orgId}/calls?limit=50`),
+    );
+    return {
+      created,
+      attributes: entity.attributes,
+      row: calls.items.find((r) => r.id === created.ledgerId),
+    };
+  }
+
+  it('creates a record on behalf of Jon by his Entra object id: stamped createdby Jon, createdonbehalfby the app user, in the ledger', async () => {
+    const { created, attributes, row } = await createAndReadBack(
+      { entraObjectId: JON_OBJECT_ID },
+      'By object id',
+    );
+    expect(attributes).toMatchObject({
+      name: 'By object id',
+      telephone1: '555-0100',
+      createdby: { id: jonUserId, type: 'systemuser', name: 'Jon Wilson' },
+      createdonbehalfby: { id: appUserId, type: 'systemuser', name: 'Onbehalf ISV integration' },
+    });
+    expect(row).toMatchObject({
+      operation: 'Create',
+      recordId: created.id,
+      outcome: 'completed',
+      serviceAccount: { id: appUserId, name: 'Onbehalf ISV integration' },
+      onBehalfOf: { id: jonUserId, name: 'Jon Wilson', puid: null },
+    });
+  });
+
+  it('creates a record on behalf of Jon by his systemuserid, stamped and recorded the same', async () => {
+    const { created, attributes, row } = await createAndReadBack({ userId: jonUserId }, 'By user id');
+    expect(attributes).toMatchObject({
+      createdby: { id: jonUserId },
+      createdonbehalfby: { id: appUserId },
+    });
+    expect(row).toMatchObject({ recordId: created.id, onBehalfOf: { id: jonUserId, name: 'Jon Wilson' } });
+  });
+
+  it('updates a record on behalf of Jon and answers WhoAmI for Jon, or the application user', async () => {
+    const { created } = await createAndReadBack({ entraObjectId: JON_OBJECT_ID }, 'To rename');
+    const patch = await s.admin.request('PATCH', `/api/orgs/${orgId}/records/account/${created.id}`, {
+      attributes: { name: 'Renamed' },
+      onBehalfOf: { entraObjectId: JON_OBJECT_ID },
+    });
+    expect(patch.status).toBe(200);
+    const read = await json<{ entity: { attributes: Record<string, unknown> } }>(
+      await s.admin.get(
+        `/api/orgs/${orgId}/records/account/${created.id}?columns=name,modifiedby,modifiedonbehalfby`,
+      ),
+    );
+    expect(read.entity.attributes).toMatchObject({
+      name: 'Renamed',
+      modifiedby: { id: jonUserId },
+      modifiedonbehalfby: { id: appUserId },
+    });
+    const who = await s.admin.post(`/api/orgs/${orgId}/whoami`, {
+      onBehalfOf: { entraObjectId: JON_OBJECT_ID },
+    });
+    expect(who.status).toBe(201);
+    // Unlike CRM 4.0's, Dataverse's WhoAmI answers the user acted for; without onBehalfOf, the application user.
+    expect((await json<{ userId: string }>(who)).userId).toBe(jonUserId);
+    const own = await s.admin.post(`/api/orgs/${orgId}/whoami`, {});
+    expect((await json<{ userId: string }>(own)).userId).toBe(appUserId);
+  });
+
+  it('refuses a PUID on a Dataverse org with 400 INVALID_ON_BEHALF_OF, and a call on behalf of the app user itself with 400 IMPERSONATION_NO_OP', async () => {
+    const puid = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'x' },
+      onBehalfOf: { puid: '0003BFFD8F3A5B21' },
+    });
+    expect(puid.status).toBe(400);
+    const body = await json<{ code: string; message: string }>(puid);
+    expect(body.code).toBe('INVALID_ON_BEHALF_OF');
+    expect(body.message).toMatch(/^This org runs on Dataverse: /);
+    const self = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'x' },
+      onBehalfOf: { entraObjectId: APP_OBJECT_ID },
+    });
+    expect(self.status).toBe(400);
+    expect((await json<{ code: string }>(self)).code).toBe('IMPERSONATION_NO_OP');
+  });
+
+  it('a CRM 4.0 org refuses onBehalfOf.entraObjectId with 400 INVALID_ON_BEHALF_OF', async () => {
+    const crmId = await onboard(s.admin, s.emulator, 'Contoso Ltd', certId);
+    const res = await s.admin.post(`/api/orgs/${crmId}/records/account`, {
+      attributes: { name: 'x' },
+      onBehalfOf: { entraObjectId: JON_OBJECT_ID },
+    });
+    expect(res.status).toBe(400);
+    const body = await json<{ code: string; message: string }>(res);
+    expect(body.code).toBe('INVALID_ON_BEHALF_OF');
+    expect(body.message).toMatch(/^This org runs CRM 4\.0: /);
   });
 
   it('refuses a second org of the same environment with 409 ORG_EXISTS', async () => {

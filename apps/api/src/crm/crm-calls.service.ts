@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { type AttributeValue, type Entity, isCrmAuthError, type QueryExpression } from '@onbehalf/crm-auth';
+import {
+  type AttributeValue,
+  type DataverseSession,
+  type Entity,
+  type FieldValue,
+  isCrmAuthError,
+  type OrgCallOptions,
+  type OrgRecordRead,
+  type OrgSession,
+  type QueryExpression,
+} from '@onbehalf/crm-auth';
 import { LRUCache } from 'lru-cache';
 import { badRequest, DomainException, notFound } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
 import { OrgDirectory, type OrgRecord } from '../orgs/org-directory';
+import type { OrgKind } from '../orgs/org.types';
 import { TicketsService } from '../tickets/tickets.service';
 import { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { ledgerCode, toHttpError } from './crm-errors';
@@ -28,6 +39,8 @@ export interface ActingAs {
   id: string;
   name: string | null;
   puid: string | null;
+  /** Dataverse: the Entra object id the caller named the user by (the call is sent with it, CallerObjectId). */
+  entraObjectId?: string;
 }
 
 /**
@@ -39,6 +52,11 @@ export interface ActingAs {
 export class CrmCallsService {
   /** `${orgId}|${systemuserid}` → full name (null when CRM has none); read once per user and TTL, so steady state stays one round trip. */
   private readonly names = new LRUCache<string, { name: string | null }>({
+    max: NAME_CACHE_MAX,
+    ttl: NAME_CACHE_MS,
+  });
+  /** `${orgId}|${entraObjectId}` → the Dataverse user (systemuserid, full name), resolved once per TTL. */
+  private readonly entraUsers = new LRUCache<string, { id: string; name: string | null }>({
     max: NAME_CACHE_MAX,
     ttl: NAME_CACHE_MS,
   });
@@ -86,11 +104,38 @@ export class CrmCallsService {
     return org;
   }
 
-  /** Who to act for: a PUID (through the mapping cache) or a systemuserid; null = the service account itself. */
-  async actingAs(orgId: string, who: OnBehalfOfDto | undefined): Promise<ActingAs | null> {
-    if (!who || (!who.puid && !who.userId)) return null;
+  /**
+   * Who to act for: a PUID (CRM 4.0, through the mapping cache), an Entra object id (Dataverse, resolved to its
+   * systemuserid and cached) or a systemuserid (both); null = the service account (or application user) itself.
+   */
+  async actingAs(
+    orgId: string,
+    who: OnBehalfOfDto | undefined,
+    kind: OrgKind = 'crm4',
+  ): Promise<ActingAs | null> {
+    if (!who || (!who.puid && !who.userId && !who.entraObjectId)) return null;
     if (who.puid && who.userId)
       throw badRequest('INVALID_ON_BEHALF_OF', 'Give onBehalfOf.puid or onBehalfOf.userId, not both.');
+    if (who.entraObjectId && (who.puid || who.userId))
+      throw badRequest(
+        'INVALID_ON_BEHALF_OF',
+        'Give one of onBehalfOf.entraObjectId, onBehalfOf.userId or onBehalfOf.puid, not several.',
+      );
+    if (who.entraObjectId) {
+      if (kind !== 'dataverse')
+        throw badRequest(
+          'INVALID_ON_BEHALF_OF',
+          'This org runs CRM 4.0: onBehalfOf.entraObjectId names an Entra ID user, which only Dataverse orgs have. Give onBehalfOf.puid or onBehalfOf.userId.',
+        );
+      const oid = who.entraObjectId.replace(/[{}]/g, '').toLowerCase();
+      const u = await this.entraUser(orgId, oid);
+      return { id: u.id, name: u.name, puid: null, entraObjectId: oid };
+    }
+    if (who.puid && kind === 'dataverse')
+      throw badRequest(
+        'INVALID_ON_BEHALF_OF',
+        'This org runs on Dataverse: onBehalfOf.puid names a Windows Live ID user, which only CRM 4.0 orgs have. Give onBehalfOf.entraObjectId or onBehalfOf.userId.',
+      );
     if (who.puid) {
       const u = await this.mappings.resolve(orgId, who.puid).catch((err: unknown) => {
         throw toHttpError(err);
@@ -98,13 +143,36 @@ export class CrmCallsService {
       return { id: u.id, name: u.name, puid: u.puid };
     }
     const id = who.userId!.toLowerCase();
-    return { id, name: await this.nameOf(orgId, id), puid: null };
+    return { id, name: await this.nameOf(orgId, id, kind), puid: null };
   }
 
-  private async nameOf(orgId: string, userId: string): Promise<string | null> {
+  /** A Dataverse user by Entra object id (crm-auth's resolveUserId), cached per org for NAME_CACHE_MS. */
+  private async entraUser(orgId: string, oid: string): Promise<{ id: string; name: string | null }> {
+    const key = `${orgId}|${oid}`;
+    const hit = this.entraUsers.get(key);
+    if (hit) return hit;
+    const u = await this.tickets
+      .runOrg(orgId, (s) => (s as DataverseSession).resolveUserId({ entraObjectId: oid }))
+      .catch((err: unknown) => {
+        throw toHttpError(err);
+      });
+    const found = { id: u.userId.toLowerCase(), name: u.fullName };
+    this.entraUsers.set(key, found);
+    return found;
+  }
+
+  private async nameOf(orgId: string, userId: string, kind: OrgKind = 'crm4'): Promise<string | null> {
     const key = `${orgId}|${userId}`;
     const hit = this.names.get(key);
     if (hit) return hit.name;
+    if (kind === 'dataverse') {
+      const u = await this.tickets
+        .runOrg(orgId, (s) => s.retrieveRecord({ entity: 'systemuser', id: userId, columns: ['fullname'] }))
+        .catch(() => null);
+      const name = typeof u?.fields.fullname === 'string' ? u.fields.fullname : null;
+      this.names.set(key, { name });
+      return name;
+    }
     let name = await this.mappings.fullNameOf(orgId, userId);
     if (!name) {
       try {
@@ -167,7 +235,8 @@ export class CrmCallsService {
         isCrmAuthError(err, 'ERR_CRM_USER_DISABLED', 'ERR_CRM_OBJECT_NOT_FOUND') &&
         op.operation !== 'Retrieve'
       ) {
-        await this.mappings.evictUser(org.id, op.actor.id);
+        if (op.actor.entraObjectId) this.entraUsers.delete(`${org.id}|${op.actor.entraObjectId}`);
+        else await this.mappings.evictUser(org.id, op.actor.id);
       }
       throw toHttpError(err);
     }
@@ -192,6 +261,7 @@ export class CrmCallsService {
     ctx: RequestContext,
   ) {
     const org = await this.org(orgId);
+    if (org.kind === 'dataverse') return this.createDataverse(org, entity, attributes, who, ctx);
     const e: Entity = {
       logicalName: CrmCallsService.checkEntity(entity),
       attributes: toAttributes(attributes),
@@ -226,7 +296,9 @@ export class CrmCallsService {
     const given = attrs[pk];
     if (given !== undefined && (typeof given !== 'string' || !GUID.test(given)))
       throw badRequest('INVALID_ATTRIBUTE', `${pk}, the record's primary key, must be a GUID.`);
-    const actor = await this.actingAs(orgId, who);
+    const actor = await this.actingAs(orgId, who, org.kind);
+    const dataverse = org.kind === 'dataverse';
+    const fields = dataverse ? toFields(attributes) : null;
     const hash = keyedRequestHash('Create', orgId, entity, null, attributes, who, ctx);
     const chosen = typeof given === 'string' ? given.replace(/[{}]/g, '').toLowerCase() : randomUUID();
     const r = await this.keys.run(
@@ -234,16 +306,20 @@ export class CrmCallsService {
       async (a): Promise<KeyReply> => {
         const id = a.recordId ?? chosen;
         // An earlier attempt sent this Create (its ledger row is named) and was cut off: CRM may have it.
-        if (a.recovering && a.ledgerId && (await this.exists(orgId, entity, id)))
+        if (a.recovering && a.ledgerId && (await this.exists(orgId, entity, id, dataverse)))
           return this.recovered(orgId, id, a);
         try {
           const { result, ledgerId } = await this.call(
             org,
             { operation: 'Create', entity, recordId: id, actor, ctx, started: a.started },
             (callerId) =>
-              this.tickets.run(orgId, (s) =>
-                s.create({ logicalName: entity, attributes: { ...attrs, [pk]: id } }, { callerId }),
-              ),
+              fields
+                ? this.tickets.runOrg(orgId, (s) =>
+                    s.createRecord({ entity, fields: { ...fields, [pk]: id } }, onBehalf(actor)),
+                  )
+                : this.tickets.run(orgId, (s) =>
+                    s.create({ logicalName: entity, attributes: { ...attrs, [pk]: id } }, { callerId }),
+                  ),
             (x) => x.id,
           );
           const created = result.id.toLowerCase();
@@ -253,7 +329,8 @@ export class CrmCallsService {
             // CRM refused the re-sent Create as a duplicate key: the cut-off one landed meanwhile, under this id.
             if (isDuplicateKey(err)) return this.recovered(orgId, id, a);
             // Otherwise it may still have landed (or this Create's reply was lost): ask once more.
-            if (await this.exists(orgId, entity, id).catch(() => false)) return this.recovered(orgId, id, a);
+            if (await this.exists(orgId, entity, id, dataverse).catch(() => false))
+              return this.recovered(orgId, id, a);
           }
           throw err;
         }
@@ -276,9 +353,14 @@ export class CrmCallsService {
   }
 
   /** Whether CRM has the record (read as the service account, outside the ledger, as reconciliation reads). */
-  private async exists(orgId: string, entity: string, id: string): Promise<boolean> {
+  private async exists(orgId: string, entity: string, id: string, dataverse = false): Promise<boolean> {
     try {
-      await this.tickets.run(orgId, (s) => s.retrieve({ entityName: entity, id, columns: [`${entity}id`] }));
+      if (dataverse)
+        await this.tickets.runOrg(orgId, (s) => s.retrieveRecord({ entity, id, columns: [`${entity}id`] }));
+      else
+        await this.tickets.run(orgId, (s) =>
+          s.retrieve({ entityName: entity, id, columns: [`${entity}id`] }),
+        );
       return true;
     } catch (err) {
       if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) return false;
@@ -303,14 +385,21 @@ export class CrmCallsService {
     CrmCallsService.checkEntity(entity);
     const attrs = toAttributes(attributes);
     attrs[`${entity}id`] = recordId;
-    const actor = await this.actingAs(orgId, who);
+    const actor = await this.actingAs(orgId, who, org.kind);
+    const fields = org.kind === 'dataverse' ? toFields(attributes) : null;
     const hash = keyedRequestHash('Update', orgId, entity, recordId, attributes, who, ctx);
     const r = await this.keys.run({ orgId, key, requestHash: hash, recordId }, async (a) => {
       const { ledgerId } = await this.call(
         org,
         { operation: 'Update', entity, recordId, actor, ctx, started: a.started },
         (callerId) =>
-          this.tickets.run(orgId, (s) => s.update({ logicalName: entity, attributes: attrs }, { callerId })),
+          fields
+            ? this.tickets.runOrg(orgId, (s) =>
+                s.updateRecord({ entity, id: recordId, fields }, onBehalf(actor)),
+              )
+            : this.tickets.run(orgId, (s) =>
+                s.update({ logicalName: entity, attributes: attrs }, { callerId }),
+              ),
       );
       return { status: 200, body: { ledgerId }, ledgerId };
     });
@@ -327,6 +416,19 @@ export class CrmCallsService {
   ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
+    if (org.kind === 'dataverse') {
+      const fields = toFields(attributes);
+      const dvActor = await this.actingAs(orgId, who, 'dataverse');
+      const { ledgerId } = await this.call(
+        org,
+        { operation: 'Update', entity, recordId, actor: dvActor, ctx },
+        () =>
+          this.tickets.runOrg(orgId, (s) =>
+            s.updateRecord({ entity, id: recordId, fields }, onBehalf(dvActor)),
+          ),
+      );
+      return { ledgerId };
+    }
     const attrs = toAttributes(attributes);
     attrs[`${entity}id`] = recordId; // Update carries its primary key
     const actor = await this.actingAs(orgId, who);
@@ -349,6 +451,7 @@ export class CrmCallsService {
   ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
+    if (org.kind === 'dataverse') return this.retrieveDataverse(org, entity, recordId, columns, ctx, who);
     const actor = await this.actingAs(orgId, who);
     const { result } = await this.call(
       org,
@@ -375,6 +478,12 @@ export class CrmCallsService {
   ) {
     const org = await this.org(orgId);
     CrmCallsService.checkEntity(entity);
+    if (org.kind === 'dataverse')
+      throw new DomainException(
+        409,
+        'ORG_PLATFORM',
+        'This org runs on Dataverse: listing records (RetrieveMultiple) exists for CRM 4.0 orgs only so far.',
+      );
     const query: QueryExpression = {
       entityName: entity,
       columns: q.columns,
@@ -404,12 +513,90 @@ export class CrmCallsService {
 
   async whoAmI(orgId: string, who: OnBehalfOfDto | undefined, ctx: RequestContext) {
     const org = await this.org(orgId);
+    if (org.kind === 'dataverse') {
+      const dvActor = await this.actingAs(orgId, who, 'dataverse');
+      const { result } = await this.call(
+        org,
+        { operation: 'WhoAmI', entity: null, actor: dvActor, ctx },
+        () => this.tickets.runOrg(orgId, (s) => s.whoAmI(onBehalf(dvActor))),
+      );
+      return result;
+    }
     const actor = await this.actingAs(orgId, who);
     const { result } = await this.call(org, { operation: 'WhoAmI', entity: null, actor, ctx }, (callerId) =>
       this.tickets.run(orgId, (s) => s.whoAmI({ callerId })),
     );
     return result;
   }
+
+  /** A Dataverse org's Create: the same ledger row, sent through its OrgSession (docs/protocol.md §13). */
+  private async createDataverse(
+    org: OrgRecord,
+    entity: string,
+    attributes: Record<string, unknown>,
+    who: OnBehalfOfDto | undefined,
+    ctx: RequestContext,
+  ) {
+    const record = { entity: CrmCallsService.checkEntity(entity), fields: toFields(attributes) };
+    const actor = await this.actingAs(org.id, who, 'dataverse');
+    const { result, ledgerId } = await this.call(
+      org,
+      { operation: 'Create', entity, actor, ctx },
+      () => this.tickets.runOrg(org.id, (s) => s.createRecord(record, onBehalf(actor))),
+      (r) => r.id,
+    );
+    return { id: result.id, ledgerId, actor };
+  }
+
+  /** A Dataverse org's Retrieve: the columns asked for (the Web API reads no "all columns" here), as CRM 4.0 text. */
+  private async retrieveDataverse(
+    org: OrgRecord,
+    entity: string,
+    recordId: string,
+    columns: string[] | 'all',
+    ctx: RequestContext,
+    who?: OnBehalfOfDto,
+  ) {
+    if (columns === 'all')
+      throw badRequest(
+        'INVALID_COLUMNS',
+        'This org runs on Dataverse: name the columns to read (?columns=name,createdby).',
+      );
+    const actor = await this.actingAs(org.id, who, 'dataverse');
+    const { result } = await this.call(org, { operation: 'Retrieve', entity, recordId, actor, ctx }, () =>
+      this.tickets.runOrg(org.id, (s: OrgSession) =>
+        s.retrieveRecord({ entity, id: recordId, columns }, onBehalf(actor)),
+      ),
+    );
+    return { entity: asCrmRecord(result) };
+  }
+}
+
+/** The OrgSession options of a call on behalf of `actor`: by Entra object id when the caller named one, else by systemuserid. */
+function onBehalf(actor: ActingAs | null): OrgCallOptions {
+  if (!actor) return {};
+  return {
+    onBehalfOf: actor.entraObjectId ? { entraObjectId: actor.entraObjectId } : { userId: actor.id },
+  };
+}
+
+/** A record read from Dataverse in the reply's CRM 4.0 shape: numbers and yes/no as text, lookups as they are. */
+function asCrmRecord(r: OrgRecordRead): Entity {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [k, v] of Object.entries(r.fields))
+    attributes[k] = typeof v === 'object' ? v : typeof v === 'string' ? v : String(v);
+  return { logicalName: r.entity, attributes };
+}
+
+/** API attribute values → Dataverse column values: the same checks as CRM 4.0's, numbers and yes/no kept typed. */
+function toFields(input: Record<string, unknown>): Record<string, FieldValue> {
+  const checked = toAttributes(input);
+  const out: Record<string, FieldValue> = {};
+  for (const [k, v] of Object.entries(checked)) {
+    const raw = input[k];
+    out[k] = typeof raw === 'number' || typeof raw === 'boolean' ? raw : (v as FieldValue);
+  }
+  return out;
 }
 
 /** CRM's fault for a Create whose primary key a record already has ("Cannot insert duplicate key"). */

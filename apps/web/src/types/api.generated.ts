@@ -964,6 +964,11 @@ export interface components {
             puid?: string;
             /** @description The user's CRM systemuserid */
             userId?: string;
+            /**
+             * Format: uuid
+             * @description Dataverse orgs only: the user's Entra ID object id (sent as CallerObjectId)
+             */
+            entraObjectId?: string;
         };
         WriteRecordDto: {
             /**

@@ -13,6 +13,14 @@ export class OnBehalfOfDto {
   @IsOptional()
   @IsUUID('all', { message: 'onBehalfOf.userId must be a UUID' })
   userId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "Dataverse orgs only: the user's Entra ID object id (sent as CallerObjectId)",
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'onBehalfOf.entraObjectId must be a UUID' })
+  entraObjectId?: string;
 }
 
 export class WriteRecordDto {
