@@ -199,6 +199,61 @@ describe('a Dataverse org through the API, against the emulated identity platfor
     expect((await json<{ code: string }>(self)).code).toBe('IMPERSONATION_NO_OP');
   });
 
+  it('a keyed Create on behalf of Jon sends one Create and replays its reply', async () => {
+    const headers = { 'Idempotency-Key': 'dv-create-1' };
+    const body = { attributes: { name: 'Keyed' }, onBehalfOf: { entraObjectId: JON_OBJECT_ID } };
+    const first = await s.admin.post(`/api/orgs/${orgId}/records/account`, body, headers);
+    expect(first.status).toBe(201);
+    const again = await s.admin.post(`/api/orgs/${orgId}/records/account`, body, headers);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const a = await json<{ id: string }>(first);
+    expect((await json<{ id: string }>(again)).id).toBe(a.id);
+    const read = await json<{ entity: { attributes: Record<string, unknown> } }>(
+      await s.admin.get(`/api/orgs/${orgId}/records/account/${a.id}?columns=name,createdby`),
+    );
+    expect(read.entity.attributes).toMatchObject({ name: 'Keyed', createdby: { id: jonUserId } });
+  });
+
+  it('refreshes the access token on demand: ticket health counts the refresh and keeps it valid', async () => {
+    const before = await json<{ ticket: { refreshCount: number } }>(
+      await s.admin.get(`/api/orgs/${orgId}/ticket-health`),
+    );
+    const res = await s.admin.post(`/api/orgs/${orgId}/tickets/refresh`);
+    expect(res.status).toBe(200);
+    const after = await json<{
+      ticket: { state: string; refreshCount: number };
+      events: Array<{ type: string }>;
+    }>(await s.admin.get(`/api/orgs/${orgId}/ticket-health`));
+    expect(after.ticket.state).toBe('valid');
+    expect(after.ticket.refreshCount).toBe(before.ticket.refreshCount + 1);
+    expect(after.events[0]!.type).toBe('refreshed');
+  });
+
+  it('stages a certificate for rotation only once it gets a token for the environment (422 before it is on the app registration)', async () => {
+    // The app registration knows the demo certificate only: another one is refused, as the identity platform does.
+    const other = await s.emulator.control.issueCertificate({ commonName: 'other-app-cert' });
+    const up = await s.admin.post('/api/certificates', {
+      serviceAccountLiveId: 'app@contoso.example',
+      format: 'pem',
+      certificatePem: other.certPem,
+      privateKeyPem: other.keyPem,
+      chainPem: other.chainPem,
+    });
+    expect(up.status, await up.clone().text()).toBe(201);
+    const otherId = (await json<{ id: string }>(up)).id;
+    const res = await s.admin.post(`/api/orgs/${orgId}/certificate/stage`, { certificateId: otherId });
+    expect(res.status).toBe(422);
+    const body = await json<{ code: string; message: string }>(res);
+    expect(body.code).toBe('CERTIFICATE_VERIFICATION_FAILED');
+    expect(body.message).toMatch(/could not get a token for "Contoso \(Dataverse\)"/);
+    // Uploaded to the app registration, it gets a token: staged.
+    s.emulator.entra.directory.app(s.emulator.entra.clientId)!.certificatesPem.push(other.certPem);
+    const staged = await s.admin.post(`/api/orgs/${orgId}/certificate/stage`, { certificateId: otherId });
+    expect(staged.status, await staged.clone().text()).toBe(201);
+    expect((await json<{ stagedCertificateId: string }>(staged)).stagedCertificateId).toBe(otherId);
+  });
+
   it('a CRM 4.0 org refuses onBehalfOf.entraObjectId with 400 INVALID_ON_BEHALF_OF', async () => {
     const crmId = await onboard(s.admin, s.emulator, 'Contoso Ltd', certId);
     const res = await s.admin.post(`/api/orgs/${crmId}/records/account`, {
