@@ -272,35 +272,22 @@ export class TicketsService implements OnApplicationShutdown {
         'ORG_PLATFORM',
         'This org runs on Dataverse: this operation exists for CRM 4.0 orgs only.',
       );
-    return this.execute(orgId, e, () => fn(crm));
+    this.resolved.set(orgId, e);
+    try {
+      return await e.breaker.execute(() => fn(crm));
+    } catch (err) {
+      throw circuitOpen(err);
+    }
   }
 
   /** Runs an operation of either platform (OrgSession) through the org's breaker, as {@link run} does. */
   async runOrg<T>(orgId: string, fn: (session: OrgSession) => Promise<T>): Promise<T> {
     const e = await this.entry(orgId);
-    return this.execute(orgId, e, () => fn(e.session));
-  }
-
-  /** The org's platform, from its session (created on first use). */
-  async platform(orgId: string): Promise<OrgSession['platform']> {
-    return (await this.entry(orgId)).session.platform;
-  }
-
-  private async execute<T>(orgId: string, e: Entry, fn: () => Promise<T>): Promise<T> {
     this.resolved.set(orgId, e);
     try {
-      return await e.breaker.execute(fn);
+      return await e.breaker.execute(() => fn(e.session));
     } catch (err) {
-      // Open, or a half-open probe failed while this call waited for it. Only execute() may decide:
-      // checking `state` first would keep an open circuit open for ever, since no probe would be let through.
-      if (isBrokenCircuitError(err)) {
-        throw new DomainException(
-          503,
-          'ORG_CIRCUIT_OPEN',
-          'CRM for this org is failing; calls are paused for a few seconds to let it recover.',
-        );
-      }
-      throw err;
+      throw circuitOpen(err);
     }
   }
 
@@ -402,4 +389,19 @@ export class TicketsService implements OnApplicationShutdown {
       await entra.close().catch(() => undefined);
     }
   }
+}
+
+/**
+ * An open circuit, or a half-open probe that failed while this call waited for it, as ORG_CIRCUIT_OPEN; any other
+ * failure as it is. Only execute() may decide: checking `state` first would keep an open circuit open for ever,
+ * since no probe would be let through.
+ */
+function circuitOpen(err: unknown): unknown {
+  return isBrokenCircuitError(err)
+    ? new DomainException(
+        503,
+        'ORG_CIRCUIT_OPEN',
+        'CRM for this org is failing; calls are paused for a few seconds to let it recover.',
+      )
+    : err;
 }
