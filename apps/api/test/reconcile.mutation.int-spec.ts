@@ -163,14 +163,14 @@ describe('ReconcileService verdicts (real Postgres, fake CRM)', () => {
     });
   });
 
-  it('flags an empty on-behalf stamp when impersonation was requested, for created and modified stamps', async () => {
+  it('flags an empty on-behalf stamp when impersonation was requested, for created and modified stamps, as not-stamped (a verdict the CHECK takes)', async () => {
     const { id: orgId, crm } = await org();
     const c = await call(orgId);
     crm.records.set(`account|${c.recordId}`, stamped(JON, null));
     const report = await service.reconcile(orgId);
-    expect(report).toMatchObject({ checked: 1, match: 0, mismatch: 1 });
+    expect(report).toMatchObject({ checked: 1, match: 0, mismatch: 0, notStamped: 1 });
     expect(await verdict(c.id)).toEqual({
-      reconciliation: 'mismatch',
+      reconciliation: 'not-stamped',
       reconciliation_note:
         'impersonation was requested but createdonbehalfby is empty; impersonation was requested but modifiedonbehalfby is empty',
     });

@@ -3,4 +3,4 @@
  * outcome and reconciliation's verdict. The crm context writes the ledger (crm-call.entity.ts).
  */
 export type CallOutcome = 'pending' | 'completed' | 'failed';
-export type Reconciliation = 'match' | 'mismatch' | 'missing' | 'unverified';
+export type Reconciliation = 'match' | 'mismatch' | 'missing' | 'not-stamped' | 'unverified';

@@ -31,6 +31,7 @@ export class ReconcileController {
           checked: report.checked,
           mismatch: report.mismatch,
           missing: report.missing,
+          notStamped: report.notStamped,
           unknownChanges: report.unknownChanges,
         },
       });

@@ -29,6 +29,8 @@ export interface ReconcileReport {
   match: number;
   mismatch: number;
   missing: number;
+  /** Calls on behalf of a user that the platform ran without the on-behalf stamp (verdict `not-stamped`). */
+  notStamped: number;
   unknownChanges: number;
   pendingResolved: number;
   unknown: { entity: string; recordId: string; modifiedon: string | null }[];
@@ -82,6 +84,20 @@ export class ReconcileService {
     });
   }
 
+  /**
+   * A Dataverse record's stamps through the org's OrgSession (the Web API's `_createdby_value` and the like, read
+   * back as references with their names), in the shape CRM 4.0's Retrieve gives.
+   */
+  private async readBack(orgId: string, entity: string, recordId: string): Promise<Entity> {
+    const read = await this.tickets.runOrg(orgId, (s) =>
+      s.retrieveRecord({ entity, id: recordId, columns: STAMPS }),
+    );
+    const attributes: Entity['attributes'] = {};
+    for (const [column, value] of Object.entries(read.fields))
+      attributes[column] = typeof value === 'object' ? value : String(value);
+    return { logicalName: read.entity, attributes };
+  }
+
   async reconcileAll(): Promise<Record<string, unknown>> {
     const orgs = await this.orgs.active();
     const out: Record<string, unknown> = {};
@@ -107,6 +123,7 @@ export class ReconcileService {
       match: 0,
       mismatch: 0,
       missing: 0,
+      notStamped: 0,
       unknownChanges: 0,
       pendingResolved: 0,
       unknown: [],
@@ -120,13 +137,7 @@ export class ReconcileService {
     );
     if (report.pendingResolved > 0) await this.sealSettled(orgId);
 
-    // Reading Dataverse's stamps back is not built yet: its ledger rows are left unverified, and the log says so.
-    if (org.kind === 'dataverse') {
-      this.logger.log(
-        `org ${orgId} ("${org.friendlyName}") runs on Dataverse: its records are not reconciled yet (pending rows only); skipped`,
-      );
-      return report;
-    }
+    const dataverse = org.kind === 'dataverse';
 
     const rows = await this.ledger.unverifiedWrites(orgId, since, MAX_RECORDS_PER_RUN * 4);
     // The latest write per record decides the modified… stamps; every Create decides the created… ones.
@@ -141,11 +152,13 @@ export class ReconcileService {
       const deleted = writes.some((w) => w.operation === 'Delete');
       let record: Entity | null = null;
       try {
-        record = (
-          await this.tickets.run(orgId, (s) =>
-            s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }),
-          )
-        ).entity;
+        record = dataverse
+          ? await this.readBack(orgId, entity, recordId)
+          : (
+              await this.tickets.run(orgId, (s) =>
+                s.retrieve({ entityName: entity, id: recordId, columns: STAMPS }),
+              )
+            ).entity;
       } catch (err) {
         if (!isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND')) throw err;
       }
@@ -167,11 +180,16 @@ export class ReconcileService {
       for (const w of writes.filter((x) => x.operation !== 'Delete')) {
         const latest = w === writes.filter((x) => x.operation !== 'Delete').at(-1);
         const problems: string[] = [];
+        // Asked to act on behalf of someone, the platform ran the call as the service account and left the
+        // on-behalf stamp empty: Dataverse's silent no-ops (docs/protocol.md §13.2). A verdict of its own.
+        let notStamped = false;
+        let mismatched = false;
         const expectBy = w.on_behalf_of_id ?? w.service_account_id;
         const expectOnBehalf = w.on_behalf_of_id ? w.service_account_id : null;
         const check = (byField: string, onBehalfField: string) => {
           const by = ref(a[byField]);
           const ob = ref(a[onBehalfField]);
+          const problemsBefore = problems.length;
           if (expectBy && by?.id !== expectBy)
             problems.push(`${byField} is ${by?.name ?? by?.id ?? 'empty'}, expected ${expectBy}`);
           if (expectOnBehalf && !ob)
@@ -182,18 +200,27 @@ export class ReconcileService {
             problems.push(
               `${onBehalfField} is set (${ob.name ?? ob.id}) for a call made without impersonation`,
             );
+          if (problems.length === problemsBefore) return;
+          // The on-behalf stamp is empty and no one else acted: the platform ran the call as the service account
+          // (or as the user, unstamped). Anyone else stamped means the record was changed by another: a mismatch.
+          const unstamped =
+            expectOnBehalf !== null && !ob && (!by || by.id === expectBy || by.id === w.service_account_id);
+          if (unstamped) notStamped = true;
+          else mismatched = true;
         };
         if (w.operation === 'Create') check('createdby', 'createdonbehalfby');
         if (latest) check('modifiedby', 'modifiedonbehalfby');
-        const verdict: Reconciliation = problems.length ? 'mismatch' : 'match';
+        const verdict: Reconciliation = mismatched ? 'mismatch' : notStamped ? 'not-stamped' : 'match';
         await this.mark(orgId, [w.id], verdict, problems.join('; ') || null);
-        report[verdict]++;
+        if (verdict === 'not-stamped') report.notStamped++;
+        else report[verdict]++;
       }
     }
 
     // Changes stamped with the service account that the ledger does not know, unless a Create whose reply was
     // lost explains them (lost-replies.ts).
-    if (org.serviceAccountUserId) {
+    // Changes the ledger does not know are looked for with CRM 4.0's RetrieveMultiple; a Dataverse org's are not yet.
+    if (org.serviceAccountUserId && !dataverse) {
       const sa = org.serviceAccountUserId;
       const lost = await this.ledger.lostCreates(orgId, since);
       const unexplained: { entity: string; e: Entity; rec: CreatedRecord }[] = [];

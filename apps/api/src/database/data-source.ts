@@ -17,6 +17,7 @@ import { LedgerNoTruncate1732501900000 } from './migrations/1732501900000-ledger
 import { TenantRowSecurity1732502000000 } from './migrations/1732502000000-tenant-row-security';
 import { AuditSearchAtScale1732502100000 } from './migrations/1732502100000-audit-search-at-scale';
 import { DataverseOrgs1732502200000 } from './migrations/1732502200000-dataverse-orgs';
+import { ReconciliationNotStamped1732502300000 } from './migrations/1732502300000-reconciliation-not-stamped';
 
 /** Every migration, in order. Migrations are never edited once landed; each has a `down`. */
 export const MIGRATIONS = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   TenantRowSecurity1732502000000,
   AuditSearchAtScale1732502100000,
   DataverseOrgs1732502200000,
+  ReconciliationNotStamped1732502300000,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

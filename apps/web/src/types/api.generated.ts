@@ -1052,7 +1052,7 @@ export interface components {
             modifiedonbehalfby: components["schemas"]["RefDto"] | null;
         };
         /** @enum {string} */
-        Reconciliation: "match" | "mismatch" | "missing" | "unverified";
+        Reconciliation: "match" | "mismatch" | "missing" | "not-stamped" | "unverified";
         LedgerItemDto: {
             id: string;
             /** Format: date-time */
@@ -1116,6 +1116,8 @@ export interface components {
             match: number;
             mismatch: number;
             missing: number;
+            /** @description Calls made on behalf of a user that the platform ran without the on-behalf stamp (not-stamped) */
+            notStamped: number;
             unknownChanges: number;
             pendingResolved: number;
             unknown: components["schemas"]["UnknownChangeDto"][];
@@ -2757,7 +2759,7 @@ export interface operations {
                 entity?: string;
                 /** @description One or more of pending, completed, failed (comma-separated) */
                 outcome?: string;
-                /** @description One or more of match, mismatch, missing, unverified (comma-separated) */
+                /** @description One or more of match, mismatch, missing, not-stamped, unverified (comma-separated) */
                 reconciliation?: string;
                 /** @description The nextCursor of the previous page (opaque) */
                 cursor?: string;
@@ -2804,7 +2806,7 @@ export interface operations {
                 entity?: string;
                 /** @description One or more of pending, completed, failed (comma-separated) */
                 outcome?: string;
-                /** @description One or more of match, mismatch, missing, unverified (comma-separated) */
+                /** @description One or more of match, mismatch, missing, not-stamped, unverified (comma-separated) */
                 reconciliation?: string;
                 /** @description The nextCursor of the previous page (opaque) */
                 cursor?: string;

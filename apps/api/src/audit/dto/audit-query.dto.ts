@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 
 export const OUTCOMES = ['pending', 'completed', 'failed'] as const;
-export const RECONCILIATIONS = ['match', 'mismatch', 'missing', 'unverified'] as const;
+export const RECONCILIATIONS = ['match', 'mismatch', 'missing', 'not-stamped', 'unverified'] as const;
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 500;
 

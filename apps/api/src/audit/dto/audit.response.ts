@@ -5,7 +5,7 @@ import type { AdminAuditItem } from '../audit.service';
 import type { LedgerItem, Ref } from '../ledger-item';
 
 export const CALL_OUTCOME_VALUES = ['pending', 'completed', 'failed'] as const;
-export const RECONCILIATION_VALUES = ['match', 'mismatch', 'missing', 'unverified'] as const;
+export const RECONCILIATION_VALUES = ['match', 'mismatch', 'missing', 'not-stamped', 'unverified'] as const;
 
 /** A CRM user as the ledger recorded it; either part may be unknown. */
 export class RefDto {

@@ -151,6 +151,13 @@ export class ReconcileReportDto {
   @ApiProperty({ type: Number })
   missing: number;
 
+  @ApiProperty({
+    type: Number,
+    description:
+      'Calls made on behalf of a user that the platform ran without the on-behalf stamp (not-stamped)',
+  })
+  notStamped: number;
+
   @ApiProperty({ type: Number })
   unknownChanges: number;
 

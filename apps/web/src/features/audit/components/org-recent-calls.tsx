@@ -36,14 +36,15 @@ export function OrgRecentCalls({ orgId, canEdit }: { orgId: string; canEdit: boo
       <ActionError error={reconcile.error} title="Could not check the CRM stamps" />
       {result && (
         <Alert
-          color={result.mismatch > 0 || result.missing > 0 ? 'orange' : 'green'}
+          color={result.mismatch > 0 || result.missing > 0 || result.notStamped > 0 ? 'orange' : 'green'}
           variant="light"
           p="sm"
           role="status"
         >
           <Text size="sm">
             Checked {result.checked}: {result.match} match, {result.mismatch} mismatch, {result.missing}{' '}
-            missing, {result.unknownChanges} changes made outside Onbehalf.
+            missing, {result.notStamped} on behalf requested but not stamped, {result.unknownChanges} changes
+            made outside Onbehalf.
           </Text>
         </Alert>
       )}
