@@ -2,6 +2,7 @@ import {
   CrmAuthError,
   type CertificateBundle,
   type DataverseSessionOptions,
+  type DataverseUser,
   type EntraTokenClientOptions,
   type OrgCallOptions,
   type OrgRecord,
@@ -11,12 +12,7 @@ import type { AppConfig } from '../config/app-config';
 import type { LedgerService } from '../crm/ledger.service';
 import type { TicketStoreService } from '../tickets/ticket-store.service';
 import type { OnboardingStep } from './onboarding-run.entity';
-import {
-  DATAVERSE_STEPS,
-  type EnvironmentUser,
-  OnboardingService,
-  type OnboardingDeps,
-} from './onboarding.service';
+import { DATAVERSE_STEPS, OnboardingService, type OnboardingDeps } from './onboarding.service';
 import { OrgEntity } from './org.entity';
 import type { OrgsRepository } from './orgs.repository';
 
@@ -33,9 +29,14 @@ const JON_OID = '70000000-0000-0000-0000-00000000000b';
 const ENV = 'https://contoso.crm.dynamics.com';
 const EXPIRES = new Date('2030-01-01T10:00:00Z');
 
-const person = (id: string, name: string, oid: string | null, extra: Partial<EnvironmentUser> = {}) => ({
-  id,
-  name,
+const person = (
+  id: string,
+  name: string,
+  oid: string | null,
+  extra: Partial<DataverseUser> = {},
+): DataverseUser => ({
+  userId: id,
+  fullName: name,
   entraObjectId: oid,
   applicationId: null,
   disabled: false,
@@ -43,7 +44,7 @@ const person = (id: string, name: string, oid: string | null, extra: Partial<Env
 });
 
 interface WorldOptions {
-  users?: EnvironmentUser[];
+  users?: DataverseUser[];
   tokenFails?: Error;
   delegateFails?: Error;
   /** How the environment stamps a created record (default: createdby the user acted for, createdonbehalfby the app user). */
@@ -115,13 +116,13 @@ function world(o: WorldOptions = {}) {
           clock += 4;
           if (args.entity === 'systemuser') {
             if (opts?.onBehalfOf && o.delegateFails) throw o.delegateFails;
-            const u = users.find((x) => x.id === args.id)!;
+            const u = users.find((x) => x.userId === args.id)!;
             return {
               entity: 'systemuser',
-              id: u.id,
+              id: u.userId,
               fields: {
-                systemuserid: u.id,
-                fullname: u.name,
+                systemuserid: u.userId,
+                fullname: u.fullName ?? '',
                 azureactivedirectoryobjectid: u.entraObjectId ?? '',
               },
             };
@@ -151,15 +152,15 @@ function world(o: WorldOptions = {}) {
         async updateRecord() {},
         async deleteRecord() {},
         async refresh() {},
+        async listUsers(args: { top: number }) {
+          made.usersAsked = args;
+          clock += 6;
+          return users;
+        },
         async close() {
           closed.push('session');
         },
       };
-    },
-    environmentUsers: async (args) => {
-      made.usersAsked = args;
-      clock += 6;
-      return users;
     },
   };
 
@@ -252,7 +253,7 @@ describe('OnboardingService.run: a Dataverse org', () => {
       { orgId: 'org-dv', kind: 'issued', crmTicket: 'token-1', crmExpiresAt: EXPIRES },
     ]);
     expect(w.made.session).toMatchObject({ environmentUrl: ENV, tenant: 'contoso.onmicrosoft.com' });
-    expect(w.made.usersAsked).toEqual({ environmentUrl: ENV, accessToken: 'token-1', ca: ['CA'] });
+    expect(w.made.usersAsked).toEqual({ top: 50 });
   });
 
   it('stores the application user as the service account, with its Entra object id', async () => {

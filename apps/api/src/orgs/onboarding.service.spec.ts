@@ -96,9 +96,6 @@ function world(o: WorldOptions = {}) {
     dataverse: () => {
       throw new Error('not used for a CRM 4.0 org');
     },
-    environmentUsers: () => {
-      throw new Error('not used for a CRM 4.0 org');
-    },
     discovery: () => ({
       async retrievePolicy() {
         advance(10);

@@ -12,7 +12,6 @@ import {
   type DataverseSessionOptions,
   EntraTokenClient,
   type EntraTokenClientOptions,
-  HttpsTransport,
   isCrmAuthError,
   type Lookup,
   type OrgSession,
@@ -59,16 +58,6 @@ export const pendingSteps = (kind: OrgKind = 'crm4'): OnboardingStep[] =>
     detail: null,
   }));
 
-/** A user of a Dataverse environment, as the delegate step picks one to act for. */
-export interface EnvironmentUser {
-  id: string;
-  name: string;
-  entraObjectId: string | null;
-  /** Set on an application user (an app's identity), never on a person. */
-  applicationId: string | null;
-  disabled: boolean;
-}
-
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
 type Closable = { close(): Promise<void> };
@@ -82,14 +71,9 @@ export interface OnboardingDeps {
   discovery(options: DiscoveryClientOptions): DiscoveryApi & Closable;
   wlid(options: WlidClientOptions): WlidApi & Closable;
   crm(options: CrmServiceClientOptions): CrmServiceApi & Closable;
-  /** Dataverse: the identity platform's token client, the environment's session, and its first users. */
+  /** Dataverse: the identity platform's token client and the environment's session. */
   entra(options: EntraTokenClientOptions): Pick<EntraTokenClient, 'acquireToken'> & Closable;
-  dataverse(options: DataverseSessionOptions): OrgSession;
-  environmentUsers(args: {
-    environmentUrl: string;
-    accessToken: string;
-    ca?: ReadonlyArray<string>;
-  }): Promise<EnvironmentUser[]>;
+  dataverse(options: DataverseSessionOptions): OrgSession & Pick<DataverseSession, 'listUsers'>;
   now(): number;
 }
 
@@ -101,64 +85,11 @@ export const realOnboardingDeps: OnboardingDeps = {
   crm: (options) => new CrmServiceClient(options),
   entra: (options) => new EntraTokenClient(options),
   dataverse: (options) => new DataverseSession(options),
-  environmentUsers: listEnvironmentUsers,
   now: () => performance.now(),
 };
 
 /** At most this many users are read to pick one to act for. */
 const USERS_READ = 50;
-
-/**
- * The environment's first users (`systemusers`, as the application user): the delegate step acts for one of them.
- * A plain Web API read, since crm-auth's DataverseSession has no listing call yet; a refusal is a CrmAuthError-less
- * OnboardingError naming the status.
- */
-async function listEnvironmentUsers(args: {
-  environmentUrl: string;
-  accessToken: string;
-  ca?: ReadonlyArray<string>;
-}): Promise<EnvironmentUser[]> {
-  const transport = new HttpsTransport({ ...(args.ca ? { ca: args.ca } : {}), timeoutMs: 15_000 });
-  try {
-    const select = 'systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid';
-    const res = await transport.post({
-      url: `${args.environmentUrl.replace(/\/+$/, '')}/api/data/v9.2/systemusers?$select=${select}&$top=${USERS_READ}`,
-      method: 'GET',
-      headers: {
-        authorization: `Bearer ${args.accessToken}`,
-        accept: 'application/json',
-        'odata-version': '4.0',
-        'odata-maxversion': '4.0',
-      },
-      body: '',
-      operation: 'RetrieveMultiple',
-    });
-    if (res.status !== 200)
-      throw new OnboardingError(
-        'ONBOARDING_NO_USER',
-        `The environment answered ${res.status} when asked for its users.`,
-        'Check that the application user may read users (systemuser Read), then retry.',
-      );
-    const rows = (JSON.parse(res.body) as { value?: Array<Record<string, unknown>> }).value ?? [];
-    const guid = (v: unknown) => (typeof v === 'string' && v ? v.replace(/[{}]/g, '').toLowerCase() : null);
-    return rows.flatMap((r) => {
-      const id = guid(r.systemuserid);
-      return id
-        ? [
-            {
-              id,
-              name: typeof r.fullname === 'string' ? r.fullname : '',
-              entraObjectId: guid(r.azureactivedirectoryobjectid),
-              applicationId: guid(r.applicationid),
-              disabled: r.isdisabled === true,
-            },
-          ]
-        : [];
-    });
-  } finally {
-    await transport.close();
-  }
-}
 
 /**
  * Runs the server-to-server flow for one org, step by step, recording each step as it ends so a
@@ -512,7 +443,7 @@ export class OnboardingService {
 
     let ok = false;
     try {
-      const token = await step('token', async () => {
+      await step('token', async () => {
         const t0 = this.deps.now();
         const t = await entra.acquireToken({ scope: `${environmentUrl}/.default` });
         await this.tickets.save(
@@ -522,7 +453,7 @@ export class OnboardingService {
           this.deps.now() - t0,
         );
         return {
-          value: t.accessToken,
+          value: t.expiresAt,
           detail: `Access token of the app ${target.clientId} in ${target.tenant} for ${environmentUrl}, expires ${t.expiresAt.toISOString()}`,
         };
       });
@@ -558,15 +489,16 @@ export class OnboardingService {
       });
 
       const actFor = await step('delegate', async () => {
-        const users = await this.deps.environmentUsers({
-          environmentUrl,
-          accessToken: token,
-          ...(ca ? { ca } : {}),
-        });
+        const users = await session.listUsers({ top: USERS_READ });
         // A person: enabled, signed in through Entra ID, not an application user (this app's or another's).
-        const candidate = users.find(
-          (u) => !u.disabled && u.entraObjectId && !u.applicationId && u.id !== me.id,
+        const found = users.find(
+          (u) => !u.disabled && u.entraObjectId && !u.applicationId && u.userId !== me.id,
         );
+        const candidate = found && {
+          id: found.userId,
+          name: found.fullName ?? found.userId,
+          entraObjectId: found.entraObjectId,
+        };
         if (!candidate?.entraObjectId) {
           throw new OnboardingError(
             'ONBOARDING_NO_USER',
