@@ -16,7 +16,8 @@ export function OrgNewRoute() {
         title="Onboard an org"
         description={
           <>
-            Points Onbehalf at a customer’s CRM Online and runs the whole flow once, step by step.{' '}
+            Points Onbehalf at a customer’s CRM Online org or Dataverse environment and runs the whole flow
+            once, step by step.{' '}
             <Anchor component={Link} to="/orgs" size="sm">
               Back to orgs
             </Anchor>

@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { emulatorURL } from '../playwright.config';
+import { ensureDemoCertificate, screen } from './support/stack';
+
+const STEPS = [
+  { name: 'token', title: /access token/i },
+  { name: 'whoami', title: /WhoAmI|application user/i },
+  { name: 'delegate', title: /Delegate|on behalf/i },
+  { name: 'test-write', title: /test write/i },
+] as const;
+
+test('the Dataverse demo environment is onboarded in the wizard, and the audit shows the ISV app on behalf of Jon Wilson as a match', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const certificateId = await ensureDemoCertificate(page);
+
+  await page.goto('/orgs');
+  await page.getByRole('link', { name: 'Onboard an org' }).click();
+  await page.getByText('Dynamics 365 / Dataverse (Entra ID)').click();
+  await expect(page.getByRole('radio', { name: 'Dynamics 365 / Dataverse (Entra ID)' })).toBeChecked();
+  await expect(page.getByLabel('Discovery service URL')).toHaveCount(0);
+  await expect(page.getByLabel('Tenant')).toHaveValue('contoso.onmicrosoft.com');
+  await page.getByLabel('Environment URL').fill(`${emulatorURL}/dataverse/contosodv`);
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Contoso (Dataverse)');
+  await page.getByLabel('Certificate').selectOption(certificateId);
+  await page.getByRole('button', { name: 'Start onboarding' }).click();
+
+  const flow = page.getByRole('region', { name: '2. The onboarding flow' });
+  await expect(flow.getByRole('heading', { name: /Onboarding succeeded/ })).toBeVisible({ timeout: 30_000 });
+  const items = flow.getByRole('list', { name: 'Onboarding steps' }).getByRole('listitem');
+  await expect(items).toHaveCount(STEPS.length);
+  for (const [index, step] of STEPS.entries()) {
+    await expect(items.nth(index), step.name).toContainText(step.title);
+    await expect(items.nth(index), step.name).toContainText('Succeeded');
+  }
+  await page.screenshot(screen('onboarding-dataverse'));
+
+  await flow.getByRole('link', { name: 'Open Contoso (Dataverse)' }).click();
+  await expect(page.getByRole('heading', { name: 'Contoso (Dataverse)', level: 1 })).toBeVisible();
+  const facts = page.getByRole('region', { name: 'Organization' });
+  await expect(facts).toContainText('Dataverse (Entra ID)');
+  await expect(facts).toContainText(`${emulatorURL}/dataverse/contosodv`);
+  await expect(facts).toContainText('Onbehalf ISV integration');
+  await expect(page.getByRole('region', { name: 'Ticket health' })).toContainText('Access token expiry');
+
+  // Reconciliation reads the onboarding test write back from the Web API and compares its stamps.
+  const calls = page.getByRole('region', { name: 'Recent calls' });
+  await calls.getByRole('button', { name: 'Check CRM stamps now' }).click();
+  await expect(calls.getByRole('status')).toContainText(/Checked \d+: \d+ match, 0 mismatch, 0 missing/);
+  await calls.getByRole('link', { name: 'See all of this org’s calls in the audit' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit', level: 1 })).toBeVisible();
+  const write = page
+    .getByRole('table', { name: 'Audit: who did what' })
+    .getByRole('row')
+    .filter({ hasText: 'Onbehalf ISV integration on behalf of Jon Wilson' })
+    .filter({ hasText: 'account' })
+    .first();
+  await expect(write).toContainText('Create');
+  await expect(write.getByText('match', { exact: true })).toBeVisible();
+  await expect(write).toContainText('createdby: Jon Wilson');
+  await expect(write).toContainText('createdonbehalfby: Onbehalf ISV integration');
+  await page.screenshot(screen('audit-dataverse'));
+});
