@@ -7,6 +7,8 @@ import type { RunningApi } from '../server';
 /** What the demo seed needs to know of the emulator (structural, so the API does not depend on it). */
 export interface DemoEmulator {
   discoveryUrl: string;
+  /** The identity platform's demo tenant, the ISV's app and its Dataverse environment (absent: no Dataverse demo). */
+  entra?: { tenantDomain: string; clientId: string; environmentUrl: string };
   demo: { certPath: string; keyPath: string; chainPath: string; serviceAccountLiveId: string };
 }
 
@@ -26,9 +28,10 @@ const SYSTEM: RequestContext = {
 };
 
 /**
- * Loads the console's demo data on a first start: the emulator's demo certificate, and
- * "Contoso Ltd" onboarded with it (Fabrikam Inc is left for the admin to try: it fails at the
- * proxy-role step, by design). Returns a one-line note for the start banner.
+ * Loads the console's demo data on a first start: the emulator's demo certificate, "Contoso Ltd" (CRM 4.0)
+ * onboarded with it, and "Contoso (Dataverse)", the emulator's Dataverse environment, whose ISV app has the same
+ * certificate (Fabrikam Inc is left for the admin to try: it fails at the proxy-role step, by design). Returns a
+ * one-line note for the start banner.
  */
 export async function seedDemo(api: RunningApi, emulator: DemoEmulator): Promise<string> {
   const certificates = api.app.get(CertificatesService);
@@ -45,11 +48,35 @@ export async function seedDemo(api: RunningApi, emulator: DemoEmulator): Promise
     },
     SYSTEM,
   );
-  const { run } = await orgs.create(
+  const onboarded: string[] = [];
+  const failed: string[] = [];
+  const note = (name: string, run: { status: string; steps: Array<{ name: string; status: string }> }) => {
+    if (run.status === 'succeeded') onboarded.push(`"${name}"`);
+    else failed.push(`"${name}" at ${run.steps.find((s) => s.status === 'failed')?.name ?? '?'}`);
+  };
+  const crm = await orgs.create(
     { discoveryUrl: emulator.discoveryUrl, friendlyName: 'Contoso Ltd', certificateId: cert.id },
     SYSTEM,
   );
-  return run.status === 'succeeded'
-    ? 'Demo data: the ERP_Integration certificate is uploaded and "Contoso Ltd" is onboarded. Try onboarding "Fabrikam Inc" too.'
-    : `Demo data: the certificate is uploaded; onboarding "Contoso Ltd" failed at ${run.steps.find((s) => s.status === 'failed')?.name ?? '?'}.`;
+  note('Contoso Ltd', crm.run);
+  if (emulator.entra) {
+    const dataverse = await orgs.create(
+      {
+        kind: 'dataverse',
+        tenant: emulator.entra.tenantDomain,
+        environmentUrl: emulator.entra.environmentUrl,
+        clientId: emulator.entra.clientId,
+        friendlyName: 'Contoso (Dataverse)',
+        certificateId: cert.id,
+      },
+      SYSTEM,
+    );
+    note('Contoso (Dataverse)', dataverse.run);
+  }
+  return [
+    `Demo data: the ERP_Integration certificate is uploaded`,
+    onboarded.length ? `; ${onboarded.join(' and ')} onboarded` : '',
+    failed.length ? `; onboarding failed for ${failed.join(', ')}` : '',
+    '. Try onboarding "Fabrikam Inc" too.',
+  ].join('');
 }
