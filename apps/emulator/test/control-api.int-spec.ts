@@ -56,6 +56,8 @@ describe('the control API', () => {
       discovery: { RetrieveCrmTicket: 1 },
       crm: { WhoAmI: 3 },
       rps: {},
+      entra: {},
+      dataverse: {},
       total: 5,
       faults: {},
     });

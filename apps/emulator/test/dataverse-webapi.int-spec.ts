@@ -50,6 +50,23 @@ describe('the emulated Dataverse Web API, through msal-node and dynamics-web-api
     token = await demoToken(h);
   });
 
+  it('counts identity-platform requests by kind and Web API requests by method in /_control/counts', async () => {
+    await h.control('POST', '/counts/reset');
+    await demoToken(h);
+    const dv = api();
+    const id = String(await dv.create({ collection: 'accounts', data: { name: 'Counted' } }));
+    await dv.retrieve({ collection: 'accounts', key: id, select: ['name'] });
+    const { json } = await h.control<{
+      entra: Record<string, number>;
+      dataverse: Record<string, number>;
+      total: number;
+    }>('GET', '/counts');
+    // msal-node reads the tenant's openid-configuration before its first token request.
+    expect(json.entra).toEqual({ openid: 1, token: 1 });
+    expect(json.dataverse).toEqual({ POST: 1, GET: 1 });
+    expect(json.total).toBe(4);
+  });
+
   it('creates an account on behalf of Jon Wilson (CallerObjectId) that reads back stamped: createdby Jon, createdonbehalfby the app user, with names', async () => {
     const dv = api({ impersonateAAD: DEMO_ENTRA.jonObjectId });
     const id = String(

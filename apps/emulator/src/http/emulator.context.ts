@@ -61,7 +61,7 @@ export interface PreparedCall {
 
 /** A SOAP endpoint (STS, discovery, CrmService). */
 export interface SoapService {
-  endpoint: CountedEndpoint;
+  endpoint: Extract<CountedEndpoint, 'sts' | 'discovery' | 'crm'>;
   /** Identifies the call; throws a CrmFault (or a Live fault) when it cannot be. */
   prepare(envelope: SoapEnvelope, req: IncomingMessage): PreparedCall;
   /** The fault reply for an error thrown by prepare or run, in the request's SOAP version. */

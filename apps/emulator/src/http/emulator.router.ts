@@ -96,9 +96,15 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
 
   if (p.startsWith('/_control/')) return handleControl(deps.control, req, res, url);
   const entraRoute = EntraHandler.match(url.pathname);
-  if (entraRoute) return writeReply(res, await deps.entra.handle(req, entraRoute, url));
+  if (entraRoute) {
+    ctx.counter.count('entra', entraRoute.kind);
+    return writeReply(res, await deps.entra.handle(req, entraRoute, url));
+  }
   const dataverseRoute = DataverseHandler.match(url.pathname);
-  if (dataverseRoute) return writeReply(res, await deps.dataverse.handle(req, dataverseRoute, url));
+  if (dataverseRoute) {
+    ctx.counter.count('dataverse', method);
+    return writeReply(res, await deps.dataverse.handle(req, dataverseRoute, url));
+  }
   if (PATHS.sts.has(p)) {
     if (method !== 'POST') return writeReply(res, text(405, 'Use POST'));
     return handleSoap(deps, deps.sts, req, res);

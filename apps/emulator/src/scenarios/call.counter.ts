@@ -1,5 +1,6 @@
 /** Endpoints whose calls are counted. */
-export type CountedEndpoint = 'sts' | 'discovery' | 'crm' | 'rps';
+/** The SOAP services, RPS, the identity platform (`entra`: token, openid-configuration, consent) and the Web API. */
+export type CountedEndpoint = 'sts' | 'discovery' | 'crm' | 'rps' | 'entra' | 'dataverse';
 
 /** `GET /_control/counts`: calls per endpoint and operation, the total, and the CRM faults answered. */
 export interface CallCounts {
@@ -7,6 +8,10 @@ export interface CallCounts {
   discovery: Record<string, number>;
   crm: Record<string, number>;
   rps: Record<string, number>;
+  /** Identity-platform requests by kind: `token`, `openid` (configuration), `instance` (discovery), `adminconsent`. */
+  entra: Record<string, number>;
+  /** Dataverse Web API requests by HTTP method. */
+  dataverse: Record<string, number>;
   total: number;
   /** CRM faults the emulator answered, per endpoint and code as on the wire, e.g. `{crm: {'0x8004A101': 3}}`. */
   faults: Partial<Record<CountedEndpoint, Record<string, number>>>;
@@ -20,7 +25,7 @@ export class CallCounter {
   private counts: CallCounts = CallCounter.empty();
 
   private static empty(): CallCounts {
-    return { sts: {}, discovery: {}, crm: {}, rps: {}, total: 0, faults: {} };
+    return { sts: {}, discovery: {}, crm: {}, rps: {}, entra: {}, dataverse: {}, total: 0, faults: {} };
   }
 
   count(endpoint: CountedEndpoint, operation: string): void {
