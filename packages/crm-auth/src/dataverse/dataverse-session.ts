@@ -166,9 +166,10 @@ export class DataverseSession implements OrgSession {
       clock,
       refreshAheadMs,
       attemptTimeoutMs: refreshTimeoutMs,
-      load: ({ rejected, signal }) =>
+      load: ({ rejected, signal, reason }) =>
         lock(key, async () => {
-          const stored = await store.get(key);
+          // A forced refresh ("refresh now", a new certificate) wants a new token, not the stored one.
+          const stored = reason === 'forced' ? undefined : await store.get(key);
           // A stored token is taken while the cache itself would not yet refresh it (the same rule, refreshTimes).
           if (
             stored &&

@@ -187,6 +187,27 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
     await s2.close();
   });
 
+  it("gets a new token on refresh() even in a new process whose store holds a fresh one (as CrmSession's refresh does), and stores it", async () => {
+    const store = new MemoryTicketStore();
+    const a: RoundTrip[] = [];
+    const b: RoundTrip[] = [];
+    const s1 = session(a, { ticketStore: store });
+    await s1.whoAmI();
+    const first = s1.getState().tokenIssuedAt!.getTime();
+    const s2 = session(b, { ticketStore: store });
+    await new Promise((r) => setTimeout(r, 1100)); // the emulator's issue time is in seconds
+    await s2.refresh();
+    expect(count(b, 'entra')).toBe(1);
+    expect(s2.getState().tokenIssuedAt!.getTime()).toBeGreaterThan(first);
+    // A third session now takes the refreshed token from the store.
+    const c: RoundTrip[] = [];
+    const s3 = session(c, { ticketStore: store });
+    await s3.whoAmI();
+    expect(count(c, 'entra')).toBe(0);
+    expect(s3.getState().tokenIssuedAt).toEqual(s2.getState().tokenIssuedAt);
+    await Promise.all([s1.close(), s2.close(), s3.close()]);
+  });
+
   it('surfaces the typed error of a refused token request and of a refused call', async () => {
     const trips: RoundTrip[] = [];
     const s = session(trips, { tenant: 'nowhere.onmicrosoft.com' });
