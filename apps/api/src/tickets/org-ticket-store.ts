@@ -69,12 +69,13 @@ export function orgTicketStore(
 /**
  * The TicketStore a DataverseSession uses for one org: its one access token lives in the org's `tickets` row in
  * the CRM ticket's place, sealed, so that ticket health (expiry, issued and refreshed events, refresh count) reads
- * it as it reads a CRM ticket. `scheduled` is told each new token's expiry (the org's next background refresh).
+ * it as it reads a CRM ticket. `scheduled` is told each new token's expiry and issue time (the org's next
+ * background refresh).
  */
 export function dataverseTicketStore(
   orgId: string,
   store: TicketStoreService,
-  scheduled: (expiresAt: Date) => Promise<unknown>,
+  scheduled: (expiresAt: Date, issuedAt: Date) => Promise<unknown>,
 ): TicketStore {
   return {
     get: async (): Promise<StoredTicket | undefined> => {
@@ -95,7 +96,7 @@ export function dataverseTicketStore(
         had?.crmTicket ? 'refreshed' : 'issued',
         null,
       );
-      await scheduled(expiresAt);
+      await scheduled(expiresAt, new Date(value.issuedAt));
     },
     delete: (): Promise<void> => store.expire(orgId, 'crm'),
   };

@@ -26,6 +26,11 @@ describe('refreshStartAfter', () => {
 
   it('is now for an org without a ticket, or whose ticket is already inside the refresh-ahead window', () => {
     expect(refreshStartAfter(null, NOW, 300)).toEqual(NOW);
+    // A ticket living less than refresh-ahead is refreshed a quarter of its lifetime before expiry, not on arrival.
+    const short = new Date(NOW.getTime() + 60_000);
+    expect(refreshStartAfter(short, NOW, 300, () => 0, NOW).getTime()).toBe(NOW.getTime() + 45_000);
+    expect(refreshStartAfter(short, NOW, 10, () => 0, NOW).getTime()).toBe(NOW.getTime() + 50_000);
+    expect(refreshStartAfter(short, NOW, 300, () => 0, new Date(NOW.getTime() - 3_600_000))).toEqual(NOW);
     expect(refreshStartAfter(new Date(NOW.getTime() + 60_000), NOW, 300, () => 0.5)).toEqual(NOW);
   });
 });

@@ -19,16 +19,20 @@ export interface TicketRefreshData {
 /**
  * When an org's next refresh is due: `refresh-ahead` before its ticket expires, minus a random jitter of up to
  * 10 % of the time left until then. Orgs onboarded together get tickets of the same lifetime at the same
- * moment; the jitter spreads their refreshes, and spreads them further at each lifetime.
+ * moment; the jitter spreads their refreshes, and spreads them further at each lifetime. Given the ticket's
+ * issue time, refresh-ahead is at most a quarter of its lifetime (the sessions' own rule): a ticket that lives
+ * less than refresh-ahead would otherwise be due on arrival, and each refresh would queue the next at once.
  */
 export function refreshStartAfter(
   expiresAt: Date | null,
   now: Date,
   aheadSec: number,
   random: () => number = Math.random,
+  issuedAt?: Date,
 ): Date {
   if (!expiresAt) return now;
-  const due = expiresAt.getTime() - aheadSec * 1000;
+  const lifetime = issuedAt ? Math.max(0, expiresAt.getTime() - issuedAt.getTime()) : Infinity;
+  const due = expiresAt.getTime() - Math.min(aheadSec * 1000, lifetime / 4);
   const left = due - now.getTime();
   if (left <= 0) return now;
   return new Date(due - Math.floor(left * REFRESH_JITTER_SHARE * random()));
@@ -46,11 +50,11 @@ export class TicketRefreshScheduler {
    * Queues the org's next refresh for the ticket expiring at `expiresAt`. A job already waiting for the org
    * makes this a no-op (returns null); if that job is later than due the sweep replaces it.
    */
-  schedule(orgId: string, expiresAt: Date | null, now = new Date()): Promise<string | null> {
+  schedule(orgId: string, expiresAt: Date | null, now = new Date(), issuedAt?: Date): Promise<string | null> {
     const data: TicketRefreshData = { orgId, expiresAt: expiresAt?.toISOString() ?? null };
     return this.jobs.send(TICKET_REFRESH, data, {
       singletonKey: orgId,
-      startAfter: refreshStartAfter(expiresAt, now, this.config.ticketRefreshAheadSec),
+      startAfter: refreshStartAfter(expiresAt, now, this.config.ticketRefreshAheadSec, Math.random, issuedAt),
     });
   }
 }

@@ -218,8 +218,8 @@ export class TicketsService implements OnApplicationShutdown {
       environmentUrl: org.environmentUrl!,
       certificate: bundle,
       ...(this.ca ? { ca: this.ca } : {}),
-      ticketStore: dataverseTicketStore(orgId, this.store, (expiresAt) =>
-        this.refreshes.schedule(orgId, expiresAt).catch(() => undefined),
+      ticketStore: dataverseTicketStore(orgId, this.store, (expiresAt, issuedAt) =>
+        this.refreshes.schedule(orgId, expiresAt, new Date(), issuedAt).catch(() => undefined),
       ),
       refreshLock: (key, fn) =>
         withAdvisoryLock(this.db, `onbehalf:ticket:${orgId}:${key.split('|')[0]}`, fn),
