@@ -113,6 +113,7 @@ const totalSec = (now() - t0) / 1000;
 // ------------------------------------------------------------------ the table
 const ORDER = [
   'roundTripsPerCall',
+  'dataverseRoundTripsPerCall',
   'seedFlowRoundTripsPerCall',
   'herdRefreshes',
   'herdFailures',

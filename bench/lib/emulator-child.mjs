@@ -35,4 +35,5 @@ process.send({
   caCertPem: emulator.caCertPem,
   caCertPath: emulator.caCertPath,
   demo: emulator.demo,
+  entra: emulator.entra,
 });

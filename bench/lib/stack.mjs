@@ -161,6 +161,7 @@ export async function startApiProcess({ databaseUrl, emulator = null, env = {} }
     ...(emulator
       ? {
           ONBEHALF_STS_URL: emulator.stsUrl,
+          ONBEHALF_ENTRA_AUTHORITY_URL: emulator.entra.authorityUrl,
           ONBEHALF_TRUSTED_CA_FILES: emulator.caCertPath,
           ONBEHALF_SUPPORTED_ROOT_FILES: emulator.caCertPath,
           ONBEHALF_RPS_LOGIN_URL: emulator.rpsLoginUrl,
@@ -299,5 +300,14 @@ export async function startCrmStack({ apiEnv = {}, emulatorOptions = {} } = {}) 
     await api.close();
     await emulator.close();
   };
-  return { emulator, api, admin, databaseUrl, orgId: onboarded.org.id, apiKey: key.key, close };
+  return {
+    emulator,
+    api,
+    admin,
+    databaseUrl,
+    orgId: onboarded.org.id,
+    certificateId: cert.id,
+    apiKey: key.key,
+    close,
+  };
 }
