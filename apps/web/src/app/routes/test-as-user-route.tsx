@@ -10,7 +10,8 @@ export function TestAsUserRoute() {
   const orgs = useOrgs();
   const canEdit = useCanEdit();
   const orgOptions = orgs.data?.items
-    .filter((org) => org.status === 'active')
+    // Windows Live sign-in (RPS) is CRM 4.0's: a Dataverse org's users sign in with Entra ID, elsewhere.
+    .filter((org) => org.status === 'active' && org.kind !== 'dataverse')
     .map((org) => ({ value: org.id, label: org.friendlyName }));
   const orgId = params.get('orgId') ?? '';
   const rps = params.get('rps');
