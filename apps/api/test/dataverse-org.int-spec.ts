@@ -155,6 +155,23 @@ describe('a Dataverse org through the API, against the emulated identity platfor
     expect(row).toMatchObject({ recordId: created.id, onBehalfOf: { id: jonUserId, name: 'Jon Wilson' } });
   });
 
+  it('costs one round trip per call at steady state: 50 Creates on behalf of Jon (Entra object id) are 50 Web API POSTs, no token request, no user look-up', async () => {
+    // The first call resolves Jon once (cached) and holds the token.
+    await createAndReadBack({ entraObjectId: JON_OBJECT_ID }, 'Warm up');
+    s.emulator.control.resetCounts();
+    for (let i = 0; i < 50; i++) {
+      const res = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+        attributes: { name: `Round trip ${i}` },
+        onBehalfOf: { entraObjectId: JON_OBJECT_ID },
+      });
+      expect(res.status).toBe(201);
+    }
+    const counts = s.emulator.control.counts();
+    expect(counts.dataverse).toEqual({ POST: 50 });
+    expect(counts.entra).toEqual({});
+    expect(counts.total).toBe(50);
+  });
+
   it('updates a record on behalf of Jon and answers WhoAmI for Jon, or the application user', async () => {
     const { created } = await createAndReadBack({ entraObjectId: JON_OBJECT_ID }, 'To rename');
     const patch = await s.admin.request('PATCH', `/api/orgs/${orgId}/records/account/${created.id}`, {
@@ -228,6 +245,22 @@ describe('a Dataverse org through the API, against the emulated identity platfor
     expect(after.ticket.state).toBe('valid');
     expect(after.ticket.refreshCount).toBe(before.ticket.refreshCount + 1);
     expect(after.events[0]!.type).toBe('refreshed');
+  });
+
+  it('a token the environment stops accepting is refreshed once and the call succeeds; ticket health shows the 401 as an expired-ticket fault, then the refresh', async () => {
+    // A reset of the identity platform's directory forgets every token it issued: the cached one now answers 401.
+    s.emulator.entra.directory.reset();
+    const res = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'After a 401' },
+      onBehalfOf: { entraObjectId: JON_OBJECT_ID },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const health = await json<{ events: Array<{ type: string; errorCode?: string | null }> }>(
+      await s.admin.get(`/api/orgs/${orgId}/ticket-health`),
+    );
+    const types = health.events.map((e) => e.type);
+    expect(types.slice(0, 2)).toEqual(['refreshed', 'expired-fault']);
+    expect(health.events[1]).toMatchObject({ errorCode: '401' });
   });
 
   it('stages a certificate for rotation only once it gets a token for the environment (422 before it is on the app registration)', async () => {

@@ -231,6 +231,7 @@ export class TicketsService implements OnApplicationShutdown {
       timeoutMs: SESSION_CALL_BOUNDS.timeoutMs,
       refreshTimeoutMs: SESSION_CALL_BOUNDS.refreshTimeoutMs,
       connections: this.config.crmConnections,
+      onEvent: (e) => void this.onEvent(orgId, e, 'dataverse'),
     });
     return { session, crm: null, breaker: orgCircuitBreaker(), certificateId: org.certificateId };
   }
@@ -291,11 +292,16 @@ export class TicketsService implements OnApplicationShutdown {
     }
   }
 
-  private async onEvent(orgId: string, e: SessionEvent): Promise<void> {
+  /**
+   * Ticket health from a session's events. A Dataverse org's token is a CRM ticket here, its 401 the expired-ticket
+   * fault (recorded with the code `401`); its store (dataverseTicketStore) has already queued the next refresh.
+   */
+  private async onEvent(orgId: string, e: SessionEvent, kind: 'crm4' | 'dataverse' = 'crm4'): Promise<void> {
     try {
       if (e.type === 'expired-ticket-fault') {
-        this.metrics.incFault(orgId, '0x8004A101');
-        await this.store.event(orgId, 'expired-fault', null, '0x8004A101');
+        const code = kind === 'dataverse' ? '401' : '0x8004A101';
+        this.metrics.incFault(orgId, code);
+        await this.store.event(orgId, 'expired-fault', null, code);
       } else if (e.type === 'refresh-failed') {
         this.metrics.incTicketRefresh(orgId, 'failure');
         await this.store.recordFailure(orgId, e.errorCode ?? 'ERROR', e.latencyMs ?? null);
@@ -305,7 +311,8 @@ export class TicketsService implements OnApplicationShutdown {
         // The store saved the ticket before the session knew how long the refresh took.
         if (e.latencyMs !== undefined) await this.store.recordRefreshLatency(orgId, e.latencyMs);
         // The org's next background refresh, due before this ticket expires (the sweep catches a failure here).
-        if (e.expiresAt) await this.refreshes.schedule(orgId, e.expiresAt).catch(() => undefined);
+        if (e.expiresAt && kind === 'crm4')
+          await this.refreshes.schedule(orgId, e.expiresAt).catch(() => undefined);
       }
     } catch {
       // Health bookkeeping must never fail a call.

@@ -12,6 +12,7 @@ import {
   requireObject,
 } from '../option-checks';
 import { abortable, RefreshingCache, refreshTimes, type CacheEntry } from '../session/refreshing-cache';
+import type { SessionEvent } from '../session/session-event';
 import { MemoryTicketStore, type TicketStore } from '../session/ticket-store';
 import { HttpsTransport } from '../transport/https-transport';
 import type { AssertionAlgorithm } from './client-assertion';
@@ -63,6 +64,12 @@ export interface DataverseSessionOptions {
   /** Called after every round trip (token endpoint and Web API), for metrics. */
   onRoundTrip?: (trip: RoundTrip) => void;
   /**
+   * Ticket health, as CrmSession reports it (the token in the CRM ticket's place): `crm-ticket-issued` and
+   * `crm-ticket-refreshed` for each token requested (`expiresAt`, `latencyMs`), `expired-ticket-fault` for each
+   * 401, `refresh-failed` (`errorCode`, `latencyMs`). Never the token. A throwing listener is ignored.
+   */
+  onEvent?: (event: SessionEvent) => void;
+  /**
    * The application user itself (its systemuserid and Entra object id, as onboarding found them). A call on
    * behalf of it is refused before sending (ERR_IMPERSONATION_NO_OP): Dataverse would run it as the app user
    * and leave the on-behalf stamps empty, silently (§13.2).
@@ -109,6 +116,8 @@ export class DataverseSession implements OrgSession {
   readonly #environmentUrl: string;
   readonly #self: { userId?: string; entraObjectId?: string };
   readonly #maxConcurrent: number;
+  readonly #onEvent: ((event: SessionEvent) => void) | undefined;
+  readonly #clock: () => number;
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
   #refreshes = 0;
@@ -135,6 +144,8 @@ export class DataverseSession implements OrgSession {
     const store = o.ticketStore ?? new MemoryTicketStore();
     const lock = optionalFunction(o.refreshLock, 'refreshLock') ?? ((_key, fn) => fn());
     const onRoundTrip = optionalFunction(o.onRoundTrip, 'onRoundTrip');
+    this.#onEvent = optionalFunction(o.onEvent, 'onEvent');
+    this.#clock = clock;
     if (o.applicationUser !== undefined) requireObject(o.applicationUser, 'applicationUser');
     const self = o.applicationUser ?? {};
     this.#self = {
@@ -191,9 +202,23 @@ export class DataverseSession implements OrgSession {
           await store.set(key, entry);
           return { value: entry.ticket, issuedAt: entry.issuedAt, expiresAt: entry.expiresAt };
         }),
-      onLoaded: (_entry, info) => {
-        if (!info.fromStore) this.#refreshes += 1;
+      onLoaded: (entry, info) => {
+        if (info.fromStore) return;
+        this.#refreshes += 1;
+        this.#emit({
+          type: info.first ? 'crm-ticket-issued' : 'crm-ticket-refreshed',
+          expiresAt: new Date(entry.expiresAt),
+          latencyMs: info.latencyMs,
+          operation: 'AcquireToken',
+        });
       },
+      onFailed: (err, latencyMs) =>
+        this.#emit({
+          type: 'refresh-failed',
+          latencyMs,
+          operation: 'AcquireToken',
+          ...(isCrmAuthError(err) ? { errorCode: err.code } : {}),
+        }),
     });
   }
 
@@ -299,6 +324,15 @@ export class DataverseSession implements OrgSession {
     if (this.#closed) throw invalidOptions('the session is closed');
   }
 
+  #emit(event: Omit<SessionEvent, 'at'>): void {
+    if (!this.#onEvent) return;
+    try {
+      this.#onEvent({ ...event, at: new Date(this.#clock()) });
+    } catch {
+      // A failing listener must not fail the call it observes.
+    }
+  }
+
   /**
    * One call with the cached token, in one of the maxConcurrent slots. A 401 invalidates only the token
    * generation that met it (so a herd joins one refresh) and retries up to maxTokenRetries; a call met by a
@@ -374,6 +408,11 @@ export class DataverseSession implements OrgSession {
       } catch (err) {
         if (isCrmAuthError(err, 'ERR_CRM_EXPIRED_TICKET')) {
           this.#expiredFaults += 1;
+          this.#emit({
+            type: 'expired-ticket-fault',
+            errorCode: err.code,
+            ...(err.operation ? { operation: err.operation } : {}),
+          });
           if (retries >= this.#maxTokenRetries)
             throw new CrmAuthError(
               'ERR_RETRIES_EXHAUSTED',

@@ -2,6 +2,7 @@ import { DEMO_ENTRA, DEMO_IDS } from '@onbehalf/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RoundTrip } from '../../src/clients/round-trip';
 import { DataverseSession, type DataverseSessionOptions } from '../../src/dataverse/dataverse-session';
+import type { SessionEvent } from '../../src/session/session-event';
 import { MemoryTicketStore } from '../../src/session/ticket-store';
 import { startTestEmulator, type EmulatorHarness } from '../helpers/emulator-harness';
 
@@ -74,6 +75,45 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
     expect(count(trips, 'entra')).toBe(2);
     expect(s.getState()).toMatchObject({ tokenRefreshes: 2, expiredTokenFaults: 5 });
     await s.close();
+  });
+
+  it('reports ticket health as CrmSession does: the token issued, each 401 met, the token refreshed, a refresh that failed; a throwing listener changes nothing', async () => {
+    const events: SessionEvent[] = [];
+    const s = session([], {
+      onEvent: (e) => {
+        events.push(e);
+        throw new Error('a broken listener');
+      },
+    });
+    await s.whoAmI();
+    await h.emulator.control.reset();
+    await s.whoAmI();
+    expect(events.map((e) => e.type)).toEqual([
+      'crm-ticket-issued',
+      'expired-ticket-fault',
+      'crm-ticket-refreshed',
+    ]);
+    expect(events[0]).toMatchObject({
+      operation: 'AcquireToken',
+      expiresAt: expect.any(Date),
+    });
+    expect(events[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(events[1]).toMatchObject({ errorCode: 'ERR_CRM_EXPIRED_TICKET', operation: 'WhoAmI' });
+    expect(events[2]!.expiresAt).toEqual(s.getState().tokenExpiresAt);
+    expect(JSON.stringify(events)).not.toContain('Bearer');
+    await s.close();
+
+    const failing: SessionEvent[] = [];
+    const bad = session([], { tenant: 'nowhere.onmicrosoft.com', onEvent: (e) => failing.push(e) });
+    await expect(bad.whoAmI()).rejects.toMatchObject({ code: 'ERR_ENTRA_TENANT_NOT_FOUND' });
+    expect(failing).toEqual([
+      expect.objectContaining({
+        type: 'refresh-failed',
+        errorCode: 'ERR_ENTRA_TENANT_NOT_FOUND',
+        operation: 'AcquireToken',
+      }),
+    ]);
+    await bad.close();
   });
 
   it('gives up with ERR_RETRIES_EXHAUSTED when the new token is refused too', async () => {
