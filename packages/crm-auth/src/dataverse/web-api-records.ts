@@ -17,8 +17,8 @@ const ENTITY_SETS: Readonly<Record<string, string>> = {
 /** The Web API's entity set of a table: `account` → `accounts`, `opportunity` → `opportunities`. */
 export function entitySetOf(entity: string): string {
   const name = logicalName(entity, 'entity');
-  const known = ENTITY_SETS[name];
-  if (known) return known;
+  // Own keys only: `constructor` is a logical name too, and must not find Object.prototype's function.
+  if (Object.hasOwn(ENTITY_SETS, name)) return ENTITY_SETS[name]!;
   if (/[^aeiou]y$/.test(name)) return `${name.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/.test(name)) return `${name}es`;
   return `${name}s`;

@@ -106,6 +106,10 @@ describe('one record shape for both platforms', () => {
     ]);
   });
 
+  it('names the entity set of a table called like an Object.prototype member by the plural rule, not the prototype', () => {
+    expect(entitySetOf('constructor')).toBe('constructors');
+  });
+
   it('selects the standard lookups as _<column>_value and every other column by its name', () => {
     expect(
       [
