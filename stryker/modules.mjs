@@ -63,6 +63,15 @@ export const MODULES = [
     mutate: ['src/messages/**/*.ts', '!src/messages/**/*.spec.ts', '!src/messages/faults.ts'],
     testFiles: CRM_AUTH_UNIT,
   },
+  {
+    pkg: 'crm-auth',
+    dir: 'packages/crm-auth',
+    name: 'dataverse',
+    label: 'Dataverse (client assertion, token client, Web API client and session)',
+    target: 85,
+    mutate: ['src/dataverse/**/*.ts'],
+    testFiles: CRM_AUTH_UNIT,
+  },
   // emulator: its specs run the emulator in-process from src, so they see the mutants.
   {
     pkg: 'emulator',
@@ -109,6 +118,22 @@ export const MODULES = [
       'src/**/*.spec.ts',
     ],
   },
+  {
+    pkg: 'emulator',
+    dir: 'apps/emulator',
+    name: 'entra',
+    label: 'identity platform (token checks, consent)',
+    target: 75,
+    mutate: ['src/entra/entra.handler.ts', 'src/entra/entra-directory.ts'],
+    // Every spec that asks the emulated identity platform for a token or a consent.
+    testFiles: [
+      'test/entra-*.int-spec.ts',
+      'test/entra-*.ts',
+      'test/dataverse-*.int-spec.ts',
+      'src/**/*.spec.ts',
+    ],
+  },
+
   // API: Postgres + emulator integration suites; see stryker/README.md for what is feasible here.
   // crm: the call path, the ledger (its service and LedgerRepository, which holds every statement over crm_calls and
   // crm_stamps, including the audit search built by ledger-query.ts), reconciliation and the records controller; the entity, the modules and the DTO
