@@ -81,4 +81,9 @@ describe('toCreateOrgInput', () => {
       certificateId: 'c1',
     });
   });
+
+  it('sends a tenant id typed with braces as the plain GUID the API takes (it refuses braces)', () => {
+    const input = toCreateOrgInput({ ...dataverse, tenant: ' {72F988BF-86F1-41AF-91AB-2D7CD011DB47} ' });
+    expect(input).toMatchObject({ tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47' });
+  });
 });

@@ -94,10 +94,16 @@ export function toCreateOrgInput(values: OnboardingFormValues): CreateOrgInput {
   if (values.kind === 'dataverse')
     return {
       kind: 'dataverse',
-      tenant: values.tenant.trim(),
+      tenant: tenantOf(values.tenant),
       environmentUrl: values.environmentUrl.trim().replace(/\/+$/, ''),
       clientId: values.clientId.trim().replace(/[{}]/g, '').toLowerCase(),
       ...common,
     };
   return { discoveryUrl: values.discoveryUrl.trim(), ...common };
+}
+
+/** The tenant as the API takes it: a domain as typed, a tenant id as a plain lower-case GUID (the form allows braces). */
+function tenantOf(value: string): string {
+  const tenant = value.trim();
+  return GUID.test(tenant) ? tenant.replace(/[{}]/g, '').toLowerCase() : tenant;
 }
