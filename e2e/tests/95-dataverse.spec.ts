@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { emulatorURL } from '../playwright.config';
-import { ensureDemoCertificate, screen } from './support/stack';
+import { emulatorControl, ensureDemoCertificate, screen } from './support/stack';
 
 const STEPS = [
   { name: 'token', title: /access token/i },
@@ -61,4 +61,38 @@ test('the Dataverse demo environment is onboarded in the wizard, and the audit s
   await expect(write).toContainText('createdby: Jon Wilson');
   await expect(write).toContainText('createdonbehalfby: Onbehalf ISV integration');
   await page.screenshot(screen('audit-dataverse'));
+});
+
+test("an app the tenant has not consented to fails the token step; the hint's admin-consent link leads to the consent page, and back in the console the run succeeds", async ({
+  page,
+}) => {
+  await page.goto('/');
+  const emulator = await emulatorControl();
+  // The identity platform refuses the next token request as from an app without consent (AADSTS700016).
+  const scenario = await emulator.post('/_control/scenarios', {
+    data: { name: 'NO_CONSENT', endpoint: 'entra', params: { count: 1 } },
+  });
+  expect(scenario.ok(), await scenario.text()).toBe(true);
+
+  await page.goto('/orgs');
+  await page.getByRole('link', { name: 'Contoso (Dataverse)' }).click();
+  const onboarding = page.getByRole('region', { name: 'Onboarding' });
+  await onboarding.getByRole('button', { name: /Run onboarding again/ }).click();
+  const failed = onboarding.getByRole('listitem').filter({ hasText: /access token/i });
+  await expect(failed).toContainText('Failed');
+  const consent = failed.getByRole('link', { name: /adminconsent/ });
+  await expect(consent).toHaveAttribute('href', /redirect_uri=.*%2Forgs%2Fconsent&state=/);
+  await page.screenshot(screen('onboarding-dataverse-no-consent'));
+
+  // The administrator's side: the identity platform's consent page, in the same tab.
+  await page.goto((await consent.getAttribute('href'))!);
+  await expect(page.getByText(/wants permission to access Dynamics 365/)).toBeVisible();
+  await page.getByRole('button', { name: 'Accept' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Admin consent', level: 1 })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Admin consent granted' })).toBeVisible();
+  await page.getByRole('button', { name: 'Run onboarding again' }).click();
+  await expect(page.getByRole('status')).toContainText('Onboarding succeeded');
+  await page.screenshot(screen('admin-consent-granted'));
+  await emulator.dispose();
 });

@@ -31,6 +31,20 @@ describe('explainFailure: a Dataverse org', () => {
     expect(f.hint).toContain(url);
   });
 
+  it("sends the administrator back to the console's consent page, naming the org as the state, when the console's address is known", () => {
+    const back = {
+      ...DV.dataverse!,
+      consentReturn: {
+        redirectUri: 'https://onbehalf.example/orgs/consent',
+        orgId: '11111111-0000-4000-8000-000000000001',
+      },
+    };
+    expect(adminConsentUrl(back)).toBe(
+      'https://login.example/contoso.onmicrosoft.com/adminconsent?client_id=0c6b1e2a-3d4f-4a5b-9c8d-7e6f5a4b3c21' +
+        '&redirect_uri=https%3A%2F%2Fonbehalf.example%2Forgs%2Fconsent&state=11111111-0000-4000-8000-000000000001',
+    );
+  });
+
   it('asks to upload this certificate, by thumbprint, to the app registration (AADSTS700027)', () => {
     const h = hintOf(entra('ERR_ENTRA_CERT_NOT_ON_APP', 700027));
     expect(h).toContain('Upload this certificate');

@@ -24,13 +24,21 @@ export interface DataverseHintContext {
   environmentUrl: string;
   /** The certificate's SHA-1 thumbprint (hex), as the app registration lists it. */
   certificateThumbprint: string;
+  /**
+   * Where the identity platform sends the administrator back after admin consent (the console's consent page),
+   * and the org it is for (`state`). Absent: the consent URL has neither.
+   */
+  consentReturn?: { redirectUri: string; orgId: string };
 }
 
 /** The admin-consent page where the customer's administrator grants the ISV app access to their tenant. */
 export function adminConsentUrl(
-  d: Pick<DataverseHintContext, 'authorityUrl' | 'tenant' | 'clientId'>,
+  d: Pick<DataverseHintContext, 'authorityUrl' | 'tenant' | 'clientId' | 'consentReturn'>,
 ): string {
-  return `${d.authorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(d.tenant)}/adminconsent?client_id=${encodeURIComponent(d.clientId)}`;
+  const back = d.consentReturn
+    ? `&redirect_uri=${encodeURIComponent(d.consentReturn.redirectUri)}&state=${encodeURIComponent(d.consentReturn.orgId)}`
+    : '';
+  return `${d.authorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(d.tenant)}/adminconsent?client_id=${encodeURIComponent(d.clientId)}${back}`;
 }
 
 /** The fault code Dataverse answers when the application user lacks prvActOnBehalfOfAnotherUser (§13.3). */

@@ -420,6 +420,8 @@ export class OnboardingService {
         authorityUrl: this.config.entraAuthorityUrl,
         ...target,
         certificateThumbprint: bundle.thumbprintSha1Hex,
+        // The console's page that reads the identity platform's answer (apps/web: /orgs/consent).
+        consentReturn: { redirectUri: `${this.config.publicOrigin}/orgs/consent`, orgId: org.id },
       },
     };
     const { save, step } = this.recorder(org, runId, steps, hints);

@@ -46,6 +46,10 @@ const routes: RouteObject[] = [
             lazy: () => import('./routes/org-new-route').then((m) => ({ Component: m.OrgNewRoute })),
           },
           {
+            path: 'consent',
+            lazy: () => import('./routes/org-consent-route').then((m) => ({ Component: m.OrgConsentRoute })),
+          },
+          {
             path: ':orgId',
             lazy: () => import('./routes/org-detail-route').then((m) => ({ Component: m.OrgDetailRoute })),
           },

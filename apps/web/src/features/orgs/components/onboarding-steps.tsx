@@ -1,4 +1,15 @@
-import { Alert, Badge, Group, List, Loader, Stack, Text, ThemeIcon, type MantineColor } from '@mantine/core';
+import {
+  Anchor,
+  Alert,
+  Badge,
+  Group,
+  List,
+  Loader,
+  Stack,
+  Text,
+  ThemeIcon,
+  type MantineColor,
+} from '@mantine/core';
 import { IconCheck, IconCircleDashed, IconPlayerSkipForward, IconX } from '@tabler/icons-react';
 import type { OnboardingStep, StepStatus } from '@/types/api';
 import { formatDuration } from '@/utils/format';
@@ -34,6 +45,27 @@ function StepIcon({ status }: { status: StepStatus }) {
     >
       {icon}
     </ThemeIcon>
+  );
+}
+
+/** A hint's text with its https links clickable (the admin-consent page, for one). A link's final . , ; or ) is text. */
+function WithLinks({ text }: { text: string }) {
+  const parts = text.split(/(https:\/\/[^\s]+)/);
+  return (
+    <>
+      {parts.map((part, i) => {
+        if (i % 2 === 0) return part;
+        const url = part.replace(/[.,;)]+$/, '');
+        return (
+          <span key={i}>
+            <Anchor href={url} target="_blank" rel="noopener noreferrer">
+              {url}
+            </Anchor>
+            {part.slice(url.length)}
+          </span>
+        );
+      })}
+    </>
   );
 }
 
@@ -84,7 +116,11 @@ export function OnboardingSteps({
               )}
               {step.status === 'failed' && step.error && (
                 <Alert color="red" variant="light" p="xs" title={step.error.message}>
-                  {step.error.hint && <Text size="sm">{step.error.hint}</Text>}
+                  {step.error.hint && (
+                    <Text size="sm">
+                      <WithLinks text={step.error.hint} />
+                    </Text>
+                  )}
                   <Text size="xs" c="dimmed">
                     Code: {step.error.code}
                   </Text>

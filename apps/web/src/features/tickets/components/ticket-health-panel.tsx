@@ -58,7 +58,12 @@ function Countdown({ ticket }: { ticket: TicketSummary }) {
   );
 }
 
-function EventsTable({ events }: { events: TicketEvent[] }) {
+/** How a credential refused as expired is named: CRM 4.0's fault code, or the Web API's HTTP status. */
+export function expiredFaultName(kind: 'crm4' | 'dataverse'): string {
+  return kind === 'dataverse' ? '401' : '8004A101';
+}
+
+function EventsTable({ events, kind }: { events: TicketEvent[]; kind: 'crm4' | 'dataverse' }) {
   if (events.length === 0) return <EmptyState title="No ticket events yet" />;
   return (
     <Table.ScrollContainer minWidth={480} maxHeight={280}>
@@ -73,13 +78,15 @@ function EventsTable({ events }: { events: TicketEvent[] }) {
         </Table.Thead>
         <Table.Tbody>
           {events.map((event) => {
-            const kind = EVENT_LABEL[event.type] ?? { label: event.type, color: 'gray' };
+            const base = EVENT_LABEL[event.type] ?? { label: event.type, color: 'gray' };
+            const label =
+              event.type === 'expired-fault' ? { ...base, label: `${expiredFaultName(kind)} expired` } : base;
             return (
               <Table.Tr key={event.id}>
                 <Table.Td>{formatDateTime(event.at)}</Table.Td>
                 <Table.Td>
-                  <Badge color={kind.color} variant="light" size="sm">
-                    {kind.label}
+                  <Badge color={label.color} variant="light" size="sm">
+                    {label.label}
                   </Badge>
                 </Table.Td>
                 <Table.Td>{formatDuration(event.latencyMs)}</Table.Td>
@@ -147,26 +154,26 @@ export function TicketHealthPanel({
                 onSuccess: () =>
                   notifications.show({
                     color: 'green',
-                    title: 'Ticket refreshed',
+                    title: kind === 'dataverse' ? 'Token refreshed' : 'Ticket refreshed',
                     message: `A new ${credential} was issued.`,
                   }),
               })
             }
           >
-            Refresh ticket now
+            Refresh {kind === 'dataverse' ? 'token' : 'ticket'} now
           </Button>
         ) : (
           <ReadOnlyNote>Auditors cannot refresh tickets.</ReadOnlyNote>
         )}
       </Group>
-      <ActionError error={refresh.error} title="Could not refresh the ticket" />
+      <ActionError error={refresh.error} title={`Could not refresh the ${credential}`} />
 
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md" component="dl" m={0}>
         <Fact label="Issued">{formatDateTime(ticket?.issuedAt)}</Fact>
         <Fact label="Last refresh">{formatDateTime(ticket?.lastRefreshAt)}</Fact>
         <Fact label="Refresh latency">{formatDuration(ticket?.lastRefreshLatencyMs ?? null)}</Fact>
         <Fact label="Refreshes">{ticket?.refreshCount ?? 0}</Fact>
-        <Fact label="8004A101 (24 h)">{ticket?.expiredFaults24h ?? 0}</Fact>
+        <Fact label={`${expiredFaultName(kind)} (24 h)`}>{ticket?.expiredFaults24h ?? 0}</Fact>
         <Fact label="Failures (24 h)">{ticket?.failures24h ?? 0}</Fact>
       </SimpleGrid>
 
@@ -181,7 +188,7 @@ export function TicketHealthPanel({
             </Text>
           ) : (
             <Suspense fallback={<Skeleton h={220} aria-hidden />}>
-              <TicketTimelineChart series={series} />
+              <TicketTimelineChart series={series} expiredFaultName={expiredFaultName(kind)} />
             </Suspense>
           )}
         </Box>
@@ -191,7 +198,7 @@ export function TicketHealthPanel({
         <Title order={3} size="h6" mb="xs">
           Recent ticket events
         </Title>
-        <EventsTable events={events} />
+        <EventsTable events={events} kind={kind} />
       </div>
     </Stack>
   );

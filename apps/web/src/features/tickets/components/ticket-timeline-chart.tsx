@@ -13,7 +13,14 @@ const SERIES = [
   { name: 'failures', label: 'Failed', color: 'red.6' },
 ];
 
-export function TicketTimelineChart({ series }: { series: TicketSeriesBucket[] }) {
+export function TicketTimelineChart({
+  series,
+  expiredFaultName = '8004A101',
+}: {
+  series: TicketSeriesBucket[];
+  /** How the credential's expired refusal is named: 8004A101 (CRM 4.0) or 401 (Dataverse). */
+  expiredFaultName?: string;
+}) {
   const data = series.map((bucket) => ({ ...bucket, at: time.format(new Date(bucket.bucketStart)) }));
   return (
     <BarChart
@@ -21,7 +28,9 @@ export function TicketTimelineChart({ series }: { series: TicketSeriesBucket[] }
       data={data}
       dataKey="at"
       type="stacked"
-      series={SERIES}
+      series={SERIES.map((s) =>
+        s.name === 'expiredFaults' ? { ...s, label: `${expiredFaultName} (expired)` } : s,
+      )}
       withLegend
       legendProps={{ verticalAlign: 'bottom', height: 40 }}
       tickLine="y"
