@@ -109,6 +109,7 @@ describe('TicketRefreshJob.sweep', () => {
     const calls = {
       queues: [] as string[],
       scheduled: [] as [string, Date | null][],
+      issuedAt: [] as (Date | undefined)[],
       cancelled: [] as string[][],
     };
     const repo = {
@@ -118,8 +119,9 @@ describe('TicketRefreshJob.sweep', () => {
       },
     } as unknown as TicketsRepository;
     const scheduler = {
-      schedule: async (orgId: string, expires: Date | null) => {
+      schedule: async (orgId: string, expires: Date | null, _now?: Date, issuedAt?: Date) => {
         calls.scheduled.push([orgId, expires]);
+        calls.issuedAt.push(issuedAt);
         return schedule(orgId);
       },
     } as unknown as TicketRefreshScheduler;
@@ -205,6 +207,29 @@ describe('TicketRefreshJob.sweep', () => {
     ]);
     expect(await job.sweep()).toEqual({ queued: 0, replaced: 0 });
     expect(calls.cancelled).toEqual([]);
+  });
+
+  it("keeps a Dataverse token's job due a quarter of its lifetime before expiry when that is later than refresh-ahead", async () => {
+    // A 60 s token: TicketsService queued its refresh 15 s before expiry, refresh-ahead (5 min) being longer than it lives.
+    const issued = at(0);
+    const expires = at(MIN);
+    const { job, calls } = setup([
+      row('dv', expires, { jobId: 'j1', state: 'created', startAfter: at(45_000), issued }),
+    ]);
+    expect(await job.sweep()).toEqual({ queued: 0, replaced: 0 });
+    expect(calls.cancelled).toEqual([]);
+  });
+
+  it('queues a Dataverse org its refresh with the token issue time, so that the scheduler caps refresh-ahead the same way', async () => {
+    const issued = at(0);
+    const expires = at(MIN);
+    const { job, calls } = setup([row('dv', expires, { issued }), row('crm', at(60 * MIN))]);
+    expect(await job.sweep()).toEqual({ queued: 2, replaced: 0 });
+    expect(calls.scheduled).toEqual([
+      ['dv', expires],
+      ['crm', expect.any(Date)],
+    ]);
+    expect(calls.issuedAt).toEqual([issued, undefined]);
   });
 
   it('counts only the refreshes the scheduler queued, and goes on to the next org when one fails', async () => {

@@ -6,6 +6,7 @@ import {
   TICKET_REFRESH,
   TICKET_REFRESH_SWEEP,
   type TicketRefreshData,
+  refreshDueAt,
   TicketRefreshScheduler,
 } from './ticket-refresh.scheduler';
 import { TicketsRepository } from './tickets.repository';
@@ -64,7 +65,7 @@ export class TicketRefreshJob {
 
   /** Queues a refresh for each active org without one, or whose waiting job is later than its ticket needs. */
   async sweep(): Promise<{ queued: number; replaced: number }> {
-    const aheadMs = this.config.ticketRefreshAheadSec * 1000;
+    const aheadSec = this.config.ticketRefreshAheadSec;
     const rows = await this.repo.refreshSweep(TICKET_REFRESH);
     const byOrg = new Map<string, typeof rows>();
     for (const r of rows) byOrg.set(r.orgId, [...(byOrg.get(r.orgId) ?? []), r]);
@@ -72,10 +73,12 @@ export class TicketRefreshJob {
     let replaced = 0;
     for (const [orgId, jobs] of byOrg) {
       const expires = jobs[0]!.expires;
+      // A Dataverse token's issue time: its job was queued a quarter of its lifetime before expiry at most.
+      const issued = jobs[0]!.issued ?? undefined;
       // Running or retrying: leave it to finish (or to its backoff).
       if (jobs.some((j) => j.state === 'active' || j.state === 'retry')) continue;
       const waiting = jobs.filter((j) => j.state === 'created');
-      const due = expires ? expires.getTime() - aheadMs : Date.now();
+      const due = expires ? refreshDueAt(expires, aheadSec, issued) : Date.now();
       const late = waiting.filter((j) => j.startAfter!.getTime() > Math.max(due, Date.now()) + 1_000);
       if (waiting.length > late.length) continue;
       try {
@@ -86,7 +89,7 @@ export class TicketRefreshJob {
           );
           replaced++;
         }
-        if (await this.scheduler.schedule(orgId, expires)) queued++;
+        if (await this.scheduler.schedule(orgId, expires, new Date(), issued)) queued++;
       } catch (err) {
         this.logger.warn(
           `could not queue the refresh of org ${orgId}: ${err instanceof Error ? err.message : String(err)}`,

@@ -17,6 +17,15 @@ export interface TicketRefreshData {
 }
 
 /**
+ * When a ticket's refresh is due, without jitter (epoch ms): `refresh-ahead` before its expiry, at most a quarter
+ * of its lifetime when its issue time is given. {@link refreshStartAfter} queues by it and the sweep judges by it.
+ */
+export function refreshDueAt(expiresAt: Date, aheadSec: number, issuedAt?: Date): number {
+  const lifetime = issuedAt ? Math.max(0, expiresAt.getTime() - issuedAt.getTime()) : Infinity;
+  return expiresAt.getTime() - Math.min(aheadSec * 1000, lifetime / 4);
+}
+
+/**
  * When an org's next refresh is due: `refresh-ahead` before its ticket expires, minus a random jitter of up to
  * 10 % of the time left until then. Orgs onboarded together get tickets of the same lifetime at the same
  * moment; the jitter spreads their refreshes, and spreads them further at each lifetime. Given the ticket's
@@ -31,8 +40,7 @@ export function refreshStartAfter(
   issuedAt?: Date,
 ): Date {
   if (!expiresAt) return now;
-  const lifetime = issuedAt ? Math.max(0, expiresAt.getTime() - issuedAt.getTime()) : Infinity;
-  const due = expiresAt.getTime() - Math.min(aheadSec * 1000, lifetime / 4);
+  const due = refreshDueAt(expiresAt, aheadSec, issuedAt);
   const left = due - now.getTime();
   if (left <= 0) return now;
   return new Date(due - Math.floor(left * REFRESH_JITTER_SHARE * random()));

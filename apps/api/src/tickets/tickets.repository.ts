@@ -50,6 +50,11 @@ export interface RefreshSweepRow {
   jobId: string | null;
   state: string | null;
   startAfter: Date | null;
+  /**
+   * A Dataverse org's access token issue time, whose refresh is due at most a quarter of its lifetime before
+   * expiry (TicketsService queues it so); null or absent for a CRM 4.0 org, whose jobs are queued without it.
+   */
+  issued?: Date | null;
 }
 
 /**
@@ -249,6 +254,7 @@ export class TicketsRepository {
   async refreshSweep(queue: string): Promise<RefreshSweepRow[]> {
     const rows = (await this.tickets.query(
       `SELECT o.id, t.crm_expires_at AS expires,
+              CASE WHEN o.kind = 'dataverse' THEN t.crm_issued_at END AS issued,
               j.id AS job_id, j.state::text AS state, j.start_after
          FROM orgs o
          LEFT JOIN tickets t ON t.org_id = o.id
@@ -258,6 +264,7 @@ export class TicketsRepository {
     )) as {
       id: string;
       expires: Date | null;
+      issued: Date | null;
       job_id: string | null;
       state: string | null;
       start_after: Date | null;
@@ -265,6 +272,7 @@ export class TicketsRepository {
     return rows.map((r) => ({
       orgId: r.id,
       expires: r.expires,
+      issued: r.issued,
       jobId: r.job_id,
       state: r.state,
       startAfter: r.start_after,
