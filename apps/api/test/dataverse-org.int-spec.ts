@@ -216,6 +216,20 @@ describe('a Dataverse org through the API, against the emulated identity platfor
     expect((await json<{ code: string }>(self)).code).toBe('IMPERSONATION_NO_OP');
   });
 
+  it("refuses an Entra object id given as a userId (Dataverse's second silent no-op) with 400 INVALID_ON_BEHALF_OF before anything is written", async () => {
+    s.emulator.control.resetCounts();
+    const res = await s.admin.post(`/api/orgs/${orgId}/records/account`, {
+      attributes: { name: 'Object id as user id' },
+      onBehalfOf: { userId: JON_OBJECT_ID },
+    });
+    const body = await json<{ code: string; message: string }>(res);
+    expect(res.status).toBe(400);
+    expect(body.code).toBe('INVALID_ON_BEHALF_OF');
+    expect(body.message).toContain('onBehalfOf.entraObjectId');
+    // The look-up of the user only: no Create was sent.
+    expect(s.emulator.control.counts().dataverse).toEqual({ GET: 1 });
+  });
+
   it('a keyed Create on behalf of Jon sends one Create and replays its reply', async () => {
     const headers = { 'Idempotency-Key': 'dv-create-1' };
     const body = { attributes: { name: 'Keyed' }, onBehalfOf: { entraObjectId: JON_OBJECT_ID } };

@@ -168,7 +168,16 @@ export class CrmCallsService {
     if (kind === 'dataverse') {
       const u = await this.tickets
         .runOrg(orgId, (s) => s.retrieveRecord({ entity: 'systemuser', id: userId, columns: ['fullname'] }))
-        .catch(() => null);
+        .catch((err: unknown) => {
+          // Dataverse ignores an MSCRMCallerID that names no user (an Entra object id, say) and runs the call as
+          // the application user, silently (docs/protocol.md §13.2): such a call is never sent.
+          if (isCrmAuthError(err, 'ERR_CRM_OBJECT_NOT_FOUND'))
+            throw badRequest(
+              'INVALID_ON_BEHALF_OF',
+              `No user of this Dataverse environment has the systemuserid ${userId}. If it is an Entra object id, give it as onBehalfOf.entraObjectId: Dataverse would ignore it as a systemuserid and run the call as the application user.`,
+            );
+          return null;
+        });
       const name = typeof u?.fields.fullname === 'string' ? u.fields.fullname : null;
       this.names.set(key, { name });
       return name;
