@@ -167,6 +167,30 @@ describe('CrmCallsService: Dataverse orgs', () => {
     });
   });
 
+  it('refuses with 400, before any ledger row or call, a column name over 64 characters or a lookup id that is not a GUID (crm-auth would refuse them as its caller’s bug, a 500)', async () => {
+    const w = world();
+    const long = `a${'b'.repeat(64)}`;
+    await expect(w.svc.create(DV, 'account', { [long]: 'x' }, undefined, ctx)).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_ATTRIBUTE',
+    });
+    await expect(
+      w.svc.create(
+        DV,
+        'account',
+        { parentaccountid: { id: '-'.repeat(36), type: 'account' } },
+        undefined,
+        ctx,
+      ),
+    ).rejects.toMatchObject({ status: 400, code: 'INVALID_ATTRIBUTE' });
+    await expect(w.svc.retrieve(DV, 'account', 'rec-1', ['name', long], ctx)).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_COLUMNS',
+    });
+    expect(w.ledger).toEqual([]);
+    expect(w.sent).toEqual([]);
+  });
+
   it('refuses listing records on a Dataverse org with 409 ORG_PLATFORM, before any ledger row', async () => {
     const w = world();
     await expect(

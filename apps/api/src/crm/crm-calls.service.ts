@@ -27,6 +27,8 @@ import { type Attempt, IdempotencyService, type KeyReply } from '../idempotency/
 
 const ENTITY_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,99}$/;
+/** A GUID as toAttributes leaves a lookup's id: lower case, no braces. */
+const STRICT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_ATTRIBUTES = 200;
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const ORG_CACHE_MS = 5_000;
@@ -571,6 +573,12 @@ export class CrmCallsService {
         'INVALID_COLUMNS',
         'This org runs on Dataverse: name the columns to read (?columns=name,createdby).',
       );
+    const long = columns.find((c) => !ENTITY_NAME.test(c));
+    if (long !== undefined)
+      throw badRequest(
+        'INVALID_COLUMNS',
+        `"${long.slice(0, 40)}…" is longer than a Dataverse column's logical name (at most 64 characters).`,
+      );
     const actor = await this.actingAs(org.id, who, 'dataverse');
     const { result } = await this.call(org, { operation: 'Retrieve', entity, recordId, actor, ctx }, () =>
       this.tickets.runOrg(org.id, (s: OrgSession) =>
@@ -602,6 +610,15 @@ function toFields(input: Record<string, unknown>): Record<string, FieldValue> {
   const checked = toAttributes(input);
   const out: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(checked)) {
+    // What crm-auth's OrgSession refuses as the API's own mistake (ERR_INVALID_OPTIONS, a 500) is the caller's here:
+    // a column's logical name has at most 64 characters, a reference a GUID id.
+    if (!ENTITY_NAME.test(k))
+      throw badRequest(
+        'INVALID_ATTRIBUTE',
+        `"${k.slice(0, 40)}…" is longer than a Dataverse column's logical name (at most 64 characters).`,
+      );
+    if (typeof v === 'object' && !Array.isArray(v) && !STRICT_GUID.test(v.id))
+      throw badRequest('INVALID_ATTRIBUTE', `The lookup ${k} needs a GUID id and an entity type.`);
     const raw = input[k];
     out[k] = typeof raw === 'number' || typeof raw === 'boolean' ? raw : (v as FieldValue);
   }
