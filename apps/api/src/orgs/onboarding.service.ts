@@ -278,62 +278,26 @@ export class OnboardingService {
         };
       });
 
-      await step('test-write', async () => {
-        const started = this.deps.now();
-        const ledgerId = await this.ledger.begin({
-          orgId: org.id,
-          operation: 'Create',
-          entity: 'account',
-          serviceAccountId: me.id,
-          serviceAccountName: me.name,
-          onBehalfOfId: actFor.id,
-          onBehalfOfName: actFor.name,
-          caller: 'onboarding',
-        });
-        let id: string;
-        try {
-          ({ id } = await client.create(token(actFor.id), {
-            logicalName: 'account',
-            attributes: { name: `Onbehalf onboarding check ${new Date().toISOString()}` },
-          }));
-          await this.ledger.complete(org.id, ledgerId, {
-            recordId: id,
-            latencyMs: this.deps.now() - started,
-          });
-        } catch (err) {
-          await this.ledger.fail(org.id, ledgerId, {
-            errorCode: (err as { code?: string }).code ?? 'ERROR',
-            errorMessage: String((err as Error).message),
-            latencyMs: this.deps.now() - started,
-          });
-          throw err;
-        }
-        const back = await client.retrieve(token(), {
-          entityName: 'account',
-          id,
-          columns: ['createdby', 'createdonbehalfby'],
-        });
-        const onBehalf = back.entity.attributes.createdonbehalfby as Lookup | undefined;
-        const createdBy = back.entity.attributes.createdby as Lookup | undefined;
-        if (onBehalf?.id !== me.id) {
-          throw new OnboardingError(
-            'ONBOARDING_NOT_STAMPED',
-            'CRM did not record the service account as createdonbehalfby on the test record.',
-            'Impersonation is not taking effect: check that CallerId is honoured for this org.',
-          );
-        }
-        if (createdBy?.id !== actFor.id) {
-          throw new OnboardingError(
-            'ONBOARDING_NOT_STAMPED',
-            'CRM did not record the user acted for as createdby.',
-            'Check impersonation settings.',
-          );
-        }
-        return {
-          value: id,
-          detail: `Created account ${id}: createdby ${createdBy.name ?? createdBy.id}, createdonbehalfby ${onBehalf.name ?? onBehalf.id}`,
-        };
-      });
+      await step('test-write', () =>
+        this.testWrite(org.id, me, actFor, {
+          platform: 'CRM',
+          serviceAccount: 'the service account',
+          hint: 'Impersonation is not taking effect: check that CallerId is honoured for this org.',
+          create: async (name) =>
+            (await client.create(token(actFor.id), { logicalName: 'account', attributes: { name } })).id,
+          readBack: async (id) => {
+            const back = await client.retrieve(token(), {
+              entityName: 'account',
+              id,
+              columns: ['createdby', 'createdonbehalfby'],
+            });
+            return {
+              createdBy: back.entity.attributes.createdby as Lookup | undefined,
+              onBehalf: back.entity.attributes.createdonbehalfby as Lookup | undefined,
+            };
+          },
+        }),
+      );
       ok = true;
     } catch {
       for (const s of steps) if (s.status === 'pending') s.status = 'skipped';
@@ -341,6 +305,64 @@ export class OnboardingService {
       await Promise.allSettled([discovery.close(), wlid.close(), crm?.close()]);
     }
     return this.finish(org, runId, ok, opts, save);
+  }
+
+  /**
+   * The last step of both platforms: an account created on behalf of the user, in the ledger like any call, then
+   * read back; `createdonbehalfby` must be the service account (or application user) and `createdby` the user.
+   */
+  private async testWrite(
+    orgId: string,
+    me: { id: string; name: string },
+    actFor: { id: string; name: string },
+    p: {
+      platform: string;
+      serviceAccount: string;
+      hint: string;
+      create: (name: string) => Promise<string>;
+      readBack: (id: string) => Promise<{ createdBy: Lookup | undefined; onBehalf: Lookup | undefined }>;
+    },
+  ): Promise<{ value: string; detail: string }> {
+    const started = this.deps.now();
+    const ledgerId = await this.ledger.begin({
+      orgId,
+      operation: 'Create',
+      entity: 'account',
+      serviceAccountId: me.id,
+      serviceAccountName: me.name,
+      onBehalfOfId: actFor.id,
+      onBehalfOfName: actFor.name,
+      caller: 'onboarding',
+    });
+    let id: string;
+    try {
+      id = await p.create(`Onbehalf onboarding check ${new Date().toISOString()}`);
+      await this.ledger.complete(orgId, ledgerId, { recordId: id, latencyMs: this.deps.now() - started });
+    } catch (err) {
+      await this.ledger.fail(orgId, ledgerId, {
+        errorCode: (err as { code?: string }).code ?? 'ERROR',
+        errorMessage: String((err as Error).message),
+        latencyMs: this.deps.now() - started,
+      });
+      throw err;
+    }
+    const { createdBy, onBehalf } = await p.readBack(id);
+    if (idOf(onBehalf) !== me.id)
+      throw new OnboardingError(
+        'ONBOARDING_NOT_STAMPED',
+        `${p.platform} did not record ${p.serviceAccount} as createdonbehalfby on the test record.`,
+        p.hint,
+      );
+    if (idOf(createdBy) !== actFor.id)
+      throw new OnboardingError(
+        'ONBOARDING_NOT_STAMPED',
+        `${p.platform} did not record the user acted for as createdby.`,
+        'Check impersonation settings.',
+      );
+    return {
+      value: id,
+      detail: `Created account ${id}: createdby ${createdBy!.name ?? createdBy!.id}, createdonbehalfby ${onBehalf!.name ?? onBehalf!.id}`,
+    };
   }
 
   /**
@@ -528,62 +550,31 @@ export class OnboardingService {
         };
       });
 
-      await step('test-write', async () => {
-        const started = this.deps.now();
-        const ledgerId = await this.ledger.begin({
-          orgId: org.id,
-          operation: 'Create',
-          entity: 'account',
-          serviceAccountId: me.id,
-          serviceAccountName: me.name,
-          onBehalfOfId: actFor.id,
-          onBehalfOfName: actFor.name,
-          caller: 'onboarding',
-        });
-        let id: string;
-        try {
-          ({ id } = await session.createRecord(
-            { entity: 'account', fields: { name: `Onbehalf onboarding check ${new Date().toISOString()}` } },
-            { onBehalfOf: { entraObjectId: actFor.entraObjectId } },
-          ));
-          await this.ledger.complete(org.id, ledgerId, {
-            recordId: id,
-            latencyMs: this.deps.now() - started,
-          });
-        } catch (err) {
-          await this.ledger.fail(org.id, ledgerId, {
-            errorCode: (err as { code?: string }).code ?? 'ERROR',
-            errorMessage: String((err as Error).message),
-            latencyMs: this.deps.now() - started,
-          });
-          throw err;
-        }
-        const back = await session.retrieveRecord({
-          entity: 'account',
-          id,
-          columns: ['createdby', 'createdonbehalfby'],
-        });
-        const onBehalf = back.fields.createdonbehalfby as Lookup | undefined;
-        const createdBy = back.fields.createdby as Lookup | undefined;
-        if (idOf(onBehalf) !== me.id) {
-          throw new OnboardingError(
-            'ONBOARDING_NOT_STAMPED',
-            'Dataverse did not record the application user as createdonbehalfby on the test record.',
-            'Impersonation is not taking effect: check that CallerObjectId is honoured for this environment.',
-          );
-        }
-        if (idOf(createdBy) !== actFor.id) {
-          throw new OnboardingError(
-            'ONBOARDING_NOT_STAMPED',
-            'Dataverse did not record the user acted for as createdby.',
-            'Check impersonation settings.',
-          );
-        }
-        return {
-          value: id,
-          detail: `Created account ${id}: createdby ${createdBy!.name ?? createdBy!.id}, createdonbehalfby ${onBehalf!.name ?? onBehalf!.id}`,
-        };
-      });
+      await step('test-write', () =>
+        this.testWrite(org.id, me, actFor, {
+          platform: 'Dataverse',
+          serviceAccount: 'the application user',
+          hint: 'Impersonation is not taking effect: check that CallerObjectId is honoured for this environment.',
+          create: async (name) =>
+            (
+              await session.createRecord(
+                { entity: 'account', fields: { name } },
+                { onBehalfOf: { entraObjectId: actFor.entraObjectId } },
+              )
+            ).id,
+          readBack: async (id) => {
+            const back = await session.retrieveRecord({
+              entity: 'account',
+              id,
+              columns: ['createdby', 'createdonbehalfby'],
+            });
+            return {
+              createdBy: back.fields.createdby as Lookup | undefined,
+              onBehalf: back.fields.createdonbehalfby as Lookup | undefined,
+            };
+          },
+        }),
+      );
       ok = true;
     } catch {
       for (const s of steps) if (s.status === 'pending') s.status = 'skipped';
