@@ -36,9 +36,15 @@ describe('refreshStartAfter', () => {
 });
 
 describe('TicketRefreshJob.refreshOrg', () => {
-  function setup(expiry: Date | null, refresh: () => Promise<void> = async () => undefined) {
+  function setup(
+    expiry: Date | null,
+    refresh: () => Promise<void> = async () => undefined,
+    issued: Date | null = null,
+  ) {
     const calls = { refreshed: 0, scheduled: [] as (Date | null)[] };
-    const repo = { crmExpiry: async () => expiry } as unknown as TicketsRepository;
+    const repo = {
+      crmTicketTimes: async () => ({ expires: expiry, issued }),
+    } as unknown as TicketsRepository;
     const tickets = {
       refreshNow: async () => {
         calls.refreshed++;
@@ -72,6 +78,20 @@ describe('TicketRefreshJob.refreshOrg', () => {
     const newer = inHours(8);
     const { job, calls } = setup(newer);
     expect(await job.refreshOrg({ orgId: 'o', expiresAt: inHours(0.05).toISOString() })).toEqual({
+      orgId: 'o',
+      refreshed: false,
+      reason: 'newer ticket',
+    });
+    expect(calls.refreshed).toBe(0);
+    expect(calls.scheduled).toEqual([newer]);
+  });
+
+  it('does not refresh a newer Dataverse token inside refresh-ahead but not yet within a quarter of its lifetime of expiry: it queues a job for it', async () => {
+    // A 10-minute token with 4 minutes left: inside refresh-ahead (5 min), but due only 2.5 min before expiry.
+    const issued = new Date(Date.now() - 360_000);
+    const newer = new Date(issued.getTime() + 600_000);
+    const { job, calls } = setup(newer, undefined, issued);
+    expect(await job.refreshOrg({ orgId: 'o', expiresAt: inHours(-0.01).toISOString() })).toEqual({
       orgId: 'o',
       refreshed: false,
       reason: 'newer ticket',

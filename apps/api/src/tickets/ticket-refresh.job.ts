@@ -41,12 +41,13 @@ export class TicketRefreshJob {
   /** One org's job: refreshes unless a newer ticket, not yet due, was saved since the job was queued. */
   async refreshOrg(data: TicketRefreshData): Promise<Record<string, unknown>> {
     const { orgId } = data;
-    const expiry = await this.repo.crmExpiry(orgId);
+    const { expires: expiry, issued } = await this.repo.crmTicketTimes(orgId);
     const queuedFor = data.expiresAt ? new Date(data.expiresAt) : null;
     const newer = expiry !== null && (queuedFor === null || expiry.getTime() > queuedFor.getTime());
-    if (newer && expiry.getTime() - this.config.ticketRefreshAheadSec * 1000 > Date.now()) {
+    // Due by the rule that queues it: a Dataverse token's refresh-ahead is at most a quarter of its lifetime.
+    if (newer && refreshDueAt(expiry, this.config.ticketRefreshAheadSec, issued ?? undefined) > Date.now()) {
       // Refreshed meanwhile (a call found it due, or "refresh now"): queue the job for the new ticket instead.
-      await this.scheduler.schedule(orgId, expiry);
+      await this.scheduler.schedule(orgId, expiry, new Date(), issued ?? undefined);
       return { orgId, refreshed: false, reason: 'newer ticket' };
     }
     try {

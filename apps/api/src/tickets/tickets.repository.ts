@@ -232,14 +232,18 @@ export class TicketsRepository {
 
   // ---- the background refresh (ticket-refresh.job)
 
-  /** When an org's CRM ticket expires; null without a ticket. */
-  async crmExpiry(orgId: string): Promise<Date | null> {
-    const rows = (await this.tickets.query(`SELECT crm_expires_at FROM tickets WHERE org_id = $1`, [
-      orgId,
-    ])) as {
-      crm_expires_at: Date | null;
-    }[];
-    return rows[0]?.crm_expires_at ?? null;
+  /**
+   * When an org's CRM ticket expires (null without a ticket) and, for a Dataverse org, when its access token was
+   * issued (its refresh is due at most a quarter of its lifetime before expiry; null for a CRM 4.0 org).
+   */
+  async crmTicketTimes(orgId: string): Promise<{ expires: Date | null; issued: Date | null }> {
+    const rows = (await this.tickets.query(
+      `SELECT t.crm_expires_at AS expires, CASE WHEN o.kind = 'dataverse' THEN t.crm_issued_at END AS issued
+         FROM tickets t JOIN orgs o ON o.id = t.org_id
+        WHERE t.org_id = $1`,
+      [orgId],
+    )) as { expires: Date | null; issued: Date | null }[];
+    return { expires: rows[0]?.expires ?? null, issued: rows[0]?.issued ?? null };
   }
 
   /**
