@@ -234,7 +234,7 @@ describe('query DTO validation', () => {
     expect(
       await errors(AuditQueryDto, {
         outcome: 'pending,completed,failed',
-        reconciliation: 'match,mismatch,missing,unverified',
+        reconciliation: 'match,mismatch,missing,not-stamped,unverified',
       }),
     ).toEqual([]);
     expect(await errors(AuditQueryDto, { outcome: 'failed,' })).toEqual([
@@ -242,7 +242,7 @@ describe('query DTO validation', () => {
     ]);
     expect(await errors(AuditQueryDto, { outcome: 'xfailed' })).toHaveLength(1);
     expect(await errors(AuditQueryDto, { reconciliation: 'match,other' })).toEqual([
-      'reconciliation must be one or more of match, mismatch, missing, unverified, comma-separated',
+      'reconciliation must be one or more of match, mismatch, missing, not-stamped, unverified, comma-separated',
     ]);
   });
 

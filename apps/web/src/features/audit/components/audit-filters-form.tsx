@@ -61,7 +61,7 @@ export function AuditFiltersForm({
           />
           <Group align="flex-end" pb={6}>
             <Checkbox
-              label="Mismatches only"
+              label="Mismatches and not stamped only"
               checked={draft.mismatchesOnly}
               onChange={(e) => setNow('mismatchesOnly', e.currentTarget.checked)}
             />

@@ -18,7 +18,7 @@ describe('audit filters', () => {
     expect(fromSearchParams(toSearchParams(filters))).toEqual(filters);
   });
 
-  it('maps "mismatches only" to reconciliation=mismatch and dates to ISO instants for the API', () => {
+  it('maps "mismatches only" to reconciliation=mismatch,not-stamped (an older link\'s mismatch ticks it too) and dates to ISO instants for the API', () => {
     const query = toApiQuery({
       ...EMPTY_AUDIT_FILTERS,
       mismatchesOnly: true,
@@ -26,10 +26,18 @@ describe('audit filters', () => {
       entity: ' contact ',
     });
     expect(query).toEqual({
-      reconciliation: 'mismatch',
+      reconciliation: 'mismatch,not-stamped',
       from: new Date('2025-01-01T09:00').toISOString(),
       entity: 'contact',
     });
+  });
+
+  it('reads the box ticked from either link form, and unticked from anything else', () => {
+    expect(fromSearchParams(new URLSearchParams('reconciliation=mismatch')).mismatchesOnly).toBe(true);
+    expect(fromSearchParams(new URLSearchParams('reconciliation=mismatch,not-stamped')).mismatchesOnly).toBe(
+      true,
+    );
+    expect(fromSearchParams(new URLSearchParams('reconciliation=match')).mismatchesOnly).toBe(false);
   });
 
   it('drops empty filters and unknown outcomes', () => {

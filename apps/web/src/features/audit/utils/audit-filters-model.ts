@@ -14,7 +14,7 @@ export interface AuditFilters {
   from: string;
   to: string;
   outcome: '' | LedgerOutcome;
-  /** `reconciliation=mismatch`. */
+  /** `reconciliation=mismatch,not-stamped`: the calls whose stamps disagree, or were not made on behalf of the user. */
   mismatchesOnly: boolean;
 }
 
@@ -28,7 +28,11 @@ export const auditFiltersModel = defineUrlFilters<AuditFilters>({
   entity: textFilter(),
   ...dateRangeFilters(AUDIT_DATE_RANGE),
   outcome: choiceFilter<LedgerOutcome>(['pending', 'completed', 'failed']),
-  mismatchesOnly: flagFilter('reconciliation', 'mismatch'),
+  // An older link's `reconciliation=mismatch` still ticks it.
+  mismatchesOnly: {
+    ...flagFilter('reconciliation', 'mismatch,not-stamped'),
+    read: (raw) => raw === 'mismatch,not-stamped' || raw === 'mismatch',
+  },
 });
 
 export const EMPTY_AUDIT_FILTERS = auditFiltersModel.empty;
