@@ -152,7 +152,7 @@ function world(o: WorldOptions = {}) {
         async updateRecord() {},
         async deleteRecord() {},
         async refresh() {},
-        async listUsers(args: { top: number }) {
+        async listUsers(args: { top: number; peopleOnly?: boolean }) {
           made.usersAsked = args;
           clock += 6;
           return users;
@@ -253,7 +253,7 @@ describe('OnboardingService.run: a Dataverse org', () => {
       { orgId: 'org-dv', kind: 'issued', crmTicket: 'token-1', crmExpiresAt: EXPIRES },
     ]);
     expect(w.made.session).toMatchObject({ environmentUrl: ENV, tenant: 'contoso.onmicrosoft.com' });
-    expect(w.made.usersAsked).toEqual({ top: 50 });
+    expect(w.made.usersAsked).toEqual({ top: 50, peopleOnly: true });
   });
 
   it('stores the application user as the service account, with its Entra object id', async () => {

@@ -513,7 +513,7 @@ export class OnboardingService {
       });
 
       const actFor = await step('delegate', async () => {
-        const users = await session.listUsers({ top: USERS_READ });
+        const users = await session.listUsers({ top: USERS_READ, peopleOnly: true });
         // A person: enabled, signed in through Entra ID, not an application user (this app's or another's).
         const found = users.find(
           (u) => !u.disabled && u.entraObjectId && !u.applicationId && u.userId !== me.id,

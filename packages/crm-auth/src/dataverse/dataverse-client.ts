@@ -174,17 +174,22 @@ export class DataverseClient {
    */
   async listUsers(
     accessToken: string,
-    args: { top: number },
+    args: { top: number; peopleOnly?: boolean },
     options: CallOptions = {},
   ): Promise<DataverseUser[]> {
     const top = args?.top;
     if (!Number.isInteger(top) || top < 1 || top > 5000)
       throw invalidOptions('top must be a whole number from 1 to 5000');
+    // People: enabled, signed in through Entra ID, not an application user. The service filters, so that `top`
+    // counts people only.
+    const people = args.peopleOnly
+      ? `&$filter=${encodeURIComponent('isdisabled eq false and applicationid eq null and azureactivedirectoryobjectid ne null')}`
+      : '';
     const res = await this.#send(
       accessToken,
       'RetrieveMultiple',
       'GET',
-      `systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid&$top=${top}`,
+      `systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid${people}&$top=${top}`,
       undefined,
       options,
     );

@@ -259,8 +259,14 @@ export class DataverseSession implements OrgSession {
     );
   }
 
-  /** The environment's first `top` users (people and application users), e.g. to pick a person to act for. */
-  listUsers(args: { top: number }, options: CallOptions = {}): Promise<DataverseUser[]> {
+  /**
+   * The environment's first `top` users, e.g. to pick a person to act for; with `peopleOnly` only enabled users with
+   * an Entra object id that are not application users (the service filters, so `top` counts people).
+   */
+  listUsers(
+    args: { top: number; peopleOnly?: boolean },
+    options: CallOptions = {},
+  ): Promise<DataverseUser[]> {
     return this.#call(options, (token) => this.#client.listUsers(token, args, options));
   }
 

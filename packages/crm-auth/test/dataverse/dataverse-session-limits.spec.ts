@@ -246,6 +246,11 @@ describe('DataverseSession limits', { timeout: 30_000 }, () => {
       expect(decodeURIComponent(server.requests.at(-1)?.path ?? '')).toBe(
         '/api/data/v9.2/systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid&$top=2',
       );
+      await s.listUsers({ top: 5, peopleOnly: true });
+      expect(decodeURIComponent(server.requests.at(-1)?.path ?? '')).toBe(
+        '/api/data/v9.2/systemusers?$select=systemuserid,fullname,isdisabled,azureactivedirectoryobjectid,applicationid' +
+          '&$filter=isdisabled eq false and applicationid eq null and azureactivedirectoryobjectid ne null&$top=5',
+      );
       for (const top of [0, 1.5, 5001, Number.NaN])
         await expect(s.listUsers({ top })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
     } finally {

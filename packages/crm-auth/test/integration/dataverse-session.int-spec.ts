@@ -197,6 +197,9 @@ describe('DataverseSession against the emulator', { timeout: 30_000 }, () => {
       ]),
     );
     expect(await s.listUsers({ top: 1 })).toHaveLength(1);
+    // People only: the service leaves out the application user (and any disabled user or one without an Entra id).
+    const people = await s.listUsers({ top: 10, peopleOnly: true });
+    expect(people.map((u) => u.userId).sort()).toEqual([DEMO_IDS.dvJonWilson, DEMO_IDS.dvRitaReed].sort());
     await s.close();
   });
 
