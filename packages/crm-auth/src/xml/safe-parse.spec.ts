@@ -225,6 +225,17 @@ describe('parseXml', () => {
     expect(() => parseXml(doc)).toThrow(message);
   });
 
+  it('finds an attribute spelled twice among many (past the first 16, where a set takes over) and accepts 40 distinct ones', () => {
+    const attrs = Array.from({ length: 40 }, (_, i) => `a${i}="${i}"`);
+    expect(parseXml(`<e ${attrs.join(' ')}/>`).name).toBe('e');
+    expect(() => parseXml(`<e ${attrs.join(' ')} a20="again"/>`)).toThrow(
+      'attribute a20 appears twice on one element',
+    );
+    expect(() => parseXml(`<e ${attrs.slice(0, 5).join(' ')} a3="again"/>`)).toThrow(
+      'attribute a3 appears twice',
+    );
+  });
+
   it('accepts what is well formed: whitespace and comments around the root, spaces around = and before >, both quotes, an end tag with trailing space', () => {
     const root = parseXml(
       '<?xml version="1.0"?>\n<!-- before -->\n<a  b = "1"\tc=\'2\' ><d/><e f="x" /></a  >\n<!-- after -->\n',

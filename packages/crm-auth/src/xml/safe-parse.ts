@@ -180,7 +180,9 @@ function isXmlName(name: string): boolean {
  * (XML 1.0 §3.1). The parser would take an unquoted or valueless attribute, or keep one of two spelled alike.
  */
 function checkAttributes(xml: string, from: number, to: number): CrmAuthError | undefined {
+  // A few attributes are compared in a list; past 16 a set keeps a hostile element's 256 linear.
   const names: string[] = [];
+  let seen: Set<string> | undefined;
   let k = from;
   for (;;) {
     const spaceStart = k;
@@ -201,8 +203,10 @@ function checkAttributes(xml: string, from: number, to: number): CrmAuthError | 
     const close = xml.indexOf(xml[k] as string, k + 1);
     if (close === -1 || close >= to)
       return malformed(`the value of attribute ${oneLine(name)} is not closed`);
-    if (names.includes(name)) return malformed(`attribute ${oneLine(name)} appears twice on one element`);
-    names.push(name);
+    if (seen ? seen.has(name) : names.includes(name))
+      return malformed(`attribute ${oneLine(name)} appears twice on one element`);
+    if (seen) seen.add(name);
+    else if (names.push(name) > 16) seen = new Set(names);
     k = close + 1;
   }
 }
