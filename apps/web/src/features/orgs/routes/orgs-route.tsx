@@ -15,7 +15,7 @@ export function OrgsRoute() {
     <>
       <PageHeader
         title="Orgs"
-        description="Customer CRM Online orgs that the service account serves."
+        description="Customer orgs, CRM 4.0 Online and Dataverse, that the ISV serves."
         actions={
           canEdit ? (
             <Button component={Link} to="/orgs/new" leftSection={<IconPlus size={16} aria-hidden />}>

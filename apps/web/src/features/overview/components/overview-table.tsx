@@ -17,13 +17,13 @@ export function OverviewTable({ orgs }: { orgs: OverviewOrg[] }) {
           <Table.Tr>
             <Table.Th scope="col">Org</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
-            <Table.Th scope="col">CRM ticket</Table.Th>
+            <Table.Th scope="col">Ticket or token</Table.Th>
             <Table.Th scope="col">Certificate</Table.Th>
             <Table.Th scope="col" ta="right">
               Failures (24 h)
             </Table.Th>
-            <Table.Th scope="col" ta="right">
-              8004A101 (24 h)
+            <Table.Th scope="col" ta="right" title="CRM 4.0's 8004A101, or Dataverse's 401">
+              Expired refusals (24 h)
             </Table.Th>
             <Table.Th scope="col">Needs attention</Table.Th>
           </Table.Tr>

@@ -15,7 +15,7 @@ export function OverviewRoute() {
     <>
       <PageHeader
         title="Overview"
-        description="Every customer org at a glance: CRM ticket, certificate expiry and recent failures. Orgs needing attention come first."
+        description="Every customer org at a glance: its CRM ticket or access token, certificate expiry and recent failures. Orgs needing attention come first."
       />
       {overview.isPending ? (
         <LoadingState label="Loading the overview…" />
