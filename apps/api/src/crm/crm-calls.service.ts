@@ -7,7 +7,6 @@ import {
   type FieldValue,
   isCrmAuthError,
   type OrgCallOptions,
-  type OrgRecordRead,
   type OrgSession,
   type QueryExpression,
 } from '@onbehalf/crm-auth';
@@ -19,6 +18,7 @@ import type { OrgKind } from '../orgs/org.types';
 import { TicketsService } from '../tickets/tickets.service';
 import { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { ledgerCode, toHttpError } from './crm-errors';
+import { asCrmRecord } from './crm-record-shape';
 import type { OnBehalfOfDto } from './dto/record.dto';
 import { MetricsService } from '../metrics/metrics.service';
 import { LedgerService } from './ledger.service';
@@ -595,14 +595,6 @@ function onBehalf(actor: ActingAs | null): OrgCallOptions {
   return {
     onBehalfOf: actor.entraObjectId ? { entraObjectId: actor.entraObjectId } : { userId: actor.id },
   };
-}
-
-/** A record read from Dataverse in the reply's CRM 4.0 shape: numbers and yes/no as text, lookups as they are. */
-function asCrmRecord(r: OrgRecordRead): Entity {
-  const attributes: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(r.fields))
-    attributes[k] = typeof v === 'object' ? v : typeof v === 'string' ? v : String(v);
-  return { logicalName: r.entity, attributes };
 }
 
 /** API attribute values → Dataverse column values: the same checks as CRM 4.0's, numbers and yes/no kept typed. */

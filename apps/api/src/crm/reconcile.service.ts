@@ -7,6 +7,7 @@ import { LedgerChainService } from '../ledger-chain/ledger-chain.service';
 import { OrgDirectory } from '../orgs/org-directory';
 import { TicketsService } from '../tickets/tickets.service';
 import type { Reconciliation } from './crm-call.entity';
+import { asCrmRecord } from './crm-record-shape';
 import { LedgerRepository, type LostCreate, type UnverifiedWrite } from './ledger.repository';
 import { type CreatedRecord, createdAsRowAsked, lostReplyNote, matchLostCreates } from './lost-replies';
 
@@ -89,13 +90,9 @@ export class ReconcileService {
    * back as references with their names), in the shape CRM 4.0's Retrieve gives.
    */
   private async readBack(orgId: string, entity: string, recordId: string): Promise<Entity> {
-    const read = await this.tickets.runOrg(orgId, (s) =>
-      s.retrieveRecord({ entity, id: recordId, columns: STAMPS }),
+    return asCrmRecord(
+      await this.tickets.runOrg(orgId, (s) => s.retrieveRecord({ entity, id: recordId, columns: STAMPS })),
     );
-    const attributes: Entity['attributes'] = {};
-    for (const [column, value] of Object.entries(read.fields))
-      attributes[column] = typeof value === 'object' ? value : String(value);
-    return { logicalName: read.entity, attributes };
   }
 
   async reconcileAll(): Promise<Record<string, unknown>> {
