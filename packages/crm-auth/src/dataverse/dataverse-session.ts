@@ -28,6 +28,7 @@ import { fromWebApiRecord, selectName, toWebApiBody } from './web-api-records';
 import { checkOnBehalfOf, logicalName } from '../session/org-records';
 import type { OrgCallOptions, OrgRecord, OrgRecordRead, OrgSession } from '../session/org-session';
 import { requireGuid } from '../messages/arguments';
+import { toGuid } from '../messages/values';
 import { entitySetOf } from './web-api-records';
 
 /** Options of {@link DataverseSession}: one environment, one app, one certificate. */
@@ -366,7 +367,7 @@ export class DataverseSession implements OrgSession {
           ? { id: onBehalfOf.userId, own: this.#self.userId, header: 'MSCRMCallerID' }
           : undefined;
     if (!named?.own) return;
-    if (named.id.replace(/[{}]/g, '').toLowerCase() === named.own)
+    if (toGuid(named.id) === named.own)
       throw new CrmAuthError(
         'ERR_IMPERSONATION_NO_OP',
         `on behalf of the application user itself (${named.header} ${named.own}): Dataverse would run the call unimpersonated and leave createdonbehalfby empty, so it was not sent`,
