@@ -5,7 +5,7 @@
  *
  * Why fuzz our own reader rather than replace it with @peculiar/x509: the reader has no
  * dependencies, and the core's wall wants it that way (crm-auth's package.json lists only
- * fast-xml-parser, node-forge and undici); its errors are ours (DerError, which the callers turn
+ * node-forge and undici); its errors are ours (DerError, which the callers turn
  * into CRL_INVALID or a CrmAuthError with an ERR_CERT_* code); and it slices the exact signed
  * bytes (tbsCertList, Names) that signature checks and CRL issuer matching need.
  *
