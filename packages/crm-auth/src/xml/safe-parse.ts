@@ -322,6 +322,8 @@ function openElement(
  * (XML 1.0 §3.1). Pushes four offsets per attribute onto `out` (see ATTRIBUTE_OFFSETS).
  */
 function readAttributes(xml: string, from: number, to: number, out: number[]): void {
+  // A few names are compared by offsets; past 16 a set keeps a hostile element's 256 linear.
+  let seen: Set<string> | undefined;
   let k = from;
   for (;;) {
     const spaceStart = k;
@@ -342,12 +344,22 @@ function readAttributes(xml: string, from: number, to: number, out: number[]): v
     if (quote !== 0x22 && quote !== 0x27) throw malformed(`the value of attribute ${name()} is not quoted`);
     const close = xml.indexOf(xml[k] as string, k + 1);
     if (close === -1 || close >= to) throw malformed(`the value of attribute ${name()} is not closed`);
-    // At most MAX_ATTRIBUTES names, each compared only with those of its length.
-    const length = nameStop - nameStart;
-    for (let m = 0; m < out.length; m += 4) {
-      const otherStart = out[m] as number;
-      if ((out[m + 1] as number) - otherStart === length && sameChars(xml, otherStart, nameStart, length))
+    if (seen) {
+      const before = seen.size;
+      if (seen.add(xml.slice(nameStart, nameStop)).size === before)
         throw malformed(`attribute ${name()} appears twice on one element`);
+    } else {
+      const length = nameStop - nameStart;
+      for (let m = 0; m < out.length; m += 4) {
+        const otherStart = out[m] as number;
+        if ((out[m + 1] as number) - otherStart === length && sameChars(xml, otherStart, nameStart, length))
+          throw malformed(`attribute ${name()} appears twice on one element`);
+      }
+      if (out.length === 16 * 4) {
+        seen = new Set();
+        for (let m = 0; m < out.length; m += 4) seen.add(xml.slice(out[m], out[m + 1]));
+        seen.add(xml.slice(nameStart, nameStop));
+      }
     }
     out.push(nameStart, nameStop, k + 1, close);
     k = close + 1;
