@@ -65,15 +65,9 @@ export function checkOnBehalfOf(
 export function toCrmEntity(record: OrgRecord): Entity {
   const { entity, fields } = checkRecord(record);
   const attributes: Entity['attributes'] = {};
+  // String(true) is 'true' and String(false) 'false', the text CRM 4.0 reads as yes/no.
   for (const [column, value] of Object.entries(fields))
-    attributes[column] =
-      typeof value === 'object'
-        ? value
-        : typeof value === 'boolean'
-          ? value
-            ? 'true'
-            : 'false'
-          : String(value);
+    attributes[column] = typeof value === 'object' ? value : String(value);
   return { logicalName: entity, attributes };
 }
 

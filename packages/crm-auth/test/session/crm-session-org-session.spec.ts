@@ -148,3 +148,47 @@ describe('CrmSession as an OrgSession (CRM 4.0)', () => {
     expect(h.crm.calls.create).toBe(0);
   });
 });
+
+describe('CrmSession refuses a malformed OrgSession call before sending, saying what is wrong', () => {
+  const refusal = (message: RegExp) =>
+    expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringMatching(message) });
+
+  it('retrieveRecord: no arguments, columns that are not a list or empty, a bad column or table name', async () => {
+    const h = harness();
+    const retrieve = (args: unknown) => h.session.retrieveRecord(args as never);
+    await expect(retrieve(undefined)).rejects.toEqual(refusal(/^columns must name at least one column$/));
+    await expect(retrieve({ entity: 'account', id: ID, columns: 'name' })).rejects.toEqual(
+      refusal(/^columns must name at least one column$/),
+    );
+    await expect(retrieve({ entity: 'account', id: ID, columns: [] })).rejects.toEqual(
+      refusal(/^columns must name at least one column$/),
+    );
+    await expect(retrieve({ entity: 'account', id: ID, columns: ['Bad'] })).rejects.toEqual(
+      refusal(/^a column must be a logical name/),
+    );
+    await expect(retrieve({ entity: 'Account', id: ID, columns: ['name'] })).rejects.toEqual(
+      refusal(/^entity must be a logical name/),
+    );
+    expect(h.crm.calls.retrieve).toBe(0);
+  });
+
+  it('updateRecord: an id that is not a GUID string (an array or a String object holding one too)', async () => {
+    const h = harness();
+    for (const id of ['nope', [ID], new String(ID), undefined])
+      await expect(
+        h.session.updateRecord({ entity: 'contact', id, fields: { lastname: 'Wilson' } } as never),
+      ).rejects.toEqual(refusal(/^id must be a GUID$/));
+    expect(h.crm.calls.update).toBe(0);
+  });
+
+  it('deleteRecord: no arguments, or a bad table name', async () => {
+    const h = harness();
+    await expect(h.session.deleteRecord(undefined as never)).rejects.toEqual(
+      refusal(/^entity must be a logical name/),
+    );
+    await expect(h.session.deleteRecord({ entity: 'Lead', id: ID })).rejects.toEqual(
+      refusal(/^entity must be a logical name/),
+    );
+    expect(h.crm.calls.delete).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entitySetOf, fromWebApiRecord, selectName, toWebApiBody } from '../../src/dataverse/web-api-records';
-import { checkOnBehalfOf, fromCrmEntity, toCrmEntity } from '../../src/session/org-records';
+import { checkOnBehalfOf, fromCrmEntity, logicalName, toCrmEntity } from '../../src/session/org-records';
 import type { OnBehalfOf } from '../../src/session/org-session';
 
 const ID = '4c5d6e7f-8a9b-4c0d-9e1f-2a3b4c5d6e80';
@@ -201,5 +201,70 @@ describe('one record shape for both platforms', () => {
     expect(() => checkOnBehalfOf('dataverse', { puid: 'p' })).toThrow(/Dataverse has no Windows Live PUIDs/);
     for (const bad of [null, 'x', {}, { userId: ID, puid: 'p' }, { name: 'x' }])
       expect(() => checkOnBehalfOf('crm4', bad as unknown as OnBehalfOf)).toThrow(invalid);
+  });
+});
+
+describe('what a refused record is told (ERR_INVALID_OPTIONS naming the part at fault, never a TypeError)', () => {
+  const refusal = (message: RegExp) =>
+    expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringMatching(message) });
+  const refused = (record: unknown) => {
+    try {
+      toCrmEntity(record as never);
+    } catch (err) {
+      return err;
+    }
+    return 'accepted';
+  };
+
+  it('refuses a record that is not an object, naming the record', () => {
+    for (const record of [null, undefined, 'account', 12])
+      expect(refused(record)).toEqual(refusal(/^the record must be an object$/));
+  });
+
+  it('refuses a logical name that is not a string, even one whose text would pass (undefined, null, [name])', () => {
+    for (const value of [undefined, null, ['account'], 12])
+      expect(() => logicalName(value, 'entity')).toThrow(
+        refusal(/^entity must be a logical name \(lower case letters, digits, _\)$/),
+      );
+    expect(refused({ fields: {} })).toEqual(refusal(/^entity must be a logical name/));
+    expect(refused({ entity: 'Account', fields: {} })).toEqual(refusal(/^entity must be a logical name/));
+    expect(refused({ entity: 'account', fields: { 'bad-name': 'x' } })).toEqual(
+      refusal(/^a column name must be a logical name/),
+    );
+  });
+
+  it('refuses fields that are not a plain object: missing, null, a number, text, an array (empty or not)', () => {
+    for (const fields of [undefined, null, 5, 'name', [], ['x']])
+      expect(refused({ entity: 'account', fields })).toEqual(
+        refusal(/^fields must be an object of column → value$/),
+      );
+  });
+
+  it('refuses a column value neither platform carries (undefined, NaN, an array, null), naming the column', () => {
+    for (const value of [undefined, Number.NaN, Number.POSITIVE_INFINITY, ['x'], null])
+      expect(refused({ entity: 'account', fields: { n: value } })).toEqual(
+        refusal(/^n must be text, a finite number, true\/false or a reference \{id, type\}$/),
+      );
+  });
+
+  it('refuses a reference whose id is not a GUID string (an array or a String object holding one too), naming the column', () => {
+    for (const id of ['nope', [ID], new String(ID), undefined])
+      expect(refused({ entity: 'account', fields: { parentaccountid: { id, type: 'account' } } })).toEqual(
+        refusal(/^parentaccountid: a reference needs a GUID id$/),
+      );
+    expect(refused({ entity: 'account', fields: { parentaccountid: { id: ID, type: 'Bad Type' } } })).toEqual(
+      refusal(/^parentaccountid: the reference's type must be a logical name/),
+    );
+  });
+
+  it('tells a non-object onBehalfOf apart from an object of the wrong shape', () => {
+    for (const bad of ['x', 'puid', 5, null])
+      expect(() => checkOnBehalfOf('crm4', bad as unknown as OnBehalfOf)).toThrow(
+        refusal(/^onBehalfOf must be \{ puid \}, \{ userId \} or \{ entraObjectId \}$/),
+      );
+    for (const bad of [{}, { userId: ID, puid: 'p' }, { name: 'x' }])
+      expect(() => checkOnBehalfOf('dataverse', bad as unknown as OnBehalfOf)).toThrow(
+        refusal(/^onBehalfOf must be exactly one of \{ puid \}, \{ userId \} or \{ entraObjectId \}$/),
+      );
   });
 });
