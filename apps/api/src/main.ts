@@ -1,9 +1,14 @@
-import { ConfigError, loadConfig } from './config/app-config';
+import cluster from 'node:cluster';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { superviseWorkers } from './workers';
 import { startApi } from './server';
 
-/** `node apps/api/dist/main.js`: the API on its own (docker-compose, production). */
+/**
+ * `node apps/api/dist/main.js`: the API on its own (docker-compose, production). With ONBEHALF_API_WORKERS above 1
+ * this process only supervises that many API processes, which share its port (node:cluster, see workers.ts).
+ */
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (err) {
@@ -13,6 +18,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  if (config.apiWorkers > 1 && cluster.isPrimary) {
+    await superviseWorkers(config.apiWorkers, config);
+    return;
+  }
+  await serve(config);
+}
+
+async function serve(config: AppConfig): Promise<void> {
   const api = await startApi(config);
   console.log(`onbehalf-api: listening on ${api.url} (API under /api, OpenAPI at /api/docs)`);
   if (api.firstAdmin.created) {

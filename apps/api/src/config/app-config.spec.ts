@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './app-config';
 
@@ -55,6 +55,27 @@ describe('loadConfig: ONBEHALF_CRM_CONNECTIONS', () => {
     );
     expect(() => loadConfig({ ...base, ONBEHALF_CRM_CONNECTIONS: value })).toThrow(
       /ONBEHALF_CRM_CONNECTIONS/,
+    );
+  });
+});
+
+describe('loadConfig: ONBEHALF_API_WORKERS', () => {
+  it('defaults to one process, takes 1 to 64, and auto means one per core', () => {
+    expect(loadConfig(base).apiWorkers).toBe(1);
+    expect(loadConfig({ ...base, ONBEHALF_API_WORKERS: '2' }).apiWorkers).toBe(2);
+    expect(loadConfig({ ...base, ONBEHALF_API_WORKERS: '64' }).apiWorkers).toBe(64);
+    expect(loadConfig({ ...base, ONBEHALF_API_WORKERS: ' auto ' }).apiWorkers).toBe(
+      Math.min(availableParallelism(), 64),
+    );
+  });
+
+  it.each([
+    ['0', 'must be between 1 and 64, got 0'],
+    ['65', 'must be between 1 and 64, got 65'],
+    ['all', 'must be a whole number, got "all"'],
+  ])('refuses %s, naming the variable', (value, message) => {
+    expect(() => loadConfig({ ...base, ONBEHALF_API_WORKERS: value })).toThrow(
+      `ONBEHALF_API_WORKERS: ${message}`,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /** The API's whole configuration, validated once at boot. Nothing else reads process.env. */
@@ -57,6 +57,11 @@ export interface AppConfig {
   /** Seconds after which reconciliation treats a still-pending ledger row as cut off (crash or lost reply). */
   reconcilePendingAfterSec: number;
   jobsEnabled: boolean;
+  /**
+   * `node dist/main.js` only: API processes sharing one port (ONBEHALF_API_WORKERS, a number or `auto` for one per
+   * core). Each is an instance as docs/operations.md §5 describes them. Default 1: no extra process.
+   */
+  apiWorkers: number;
   /** This instance's name in ledger rows and ticket events (`ONBEHALF_INSTANCE_ID`, default `<host>:<pid>`). */
   instanceId: string;
 }
@@ -81,6 +86,12 @@ function int(env: Env, name: string, def: number, min: number, max: number): num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function apiWorkers(env: Env): number {
+  const raw = env.ONBEHALF_API_WORKERS?.trim();
+  if (raw === 'auto') return Math.min(availableParallelism(), 64);
+  return int(env, 'ONBEHALF_API_WORKERS', 1, 1, 64);
 }
 
 function onOff(env: Env, name: string, def: boolean): boolean {
@@ -238,6 +249,7 @@ export function loadConfig(env: Env): AppConfig {
       86_400,
     ),
     jobsEnabled: (env.ONBEHALF_JOBS ?? 'on') !== 'off',
+    apiWorkers: apiWorkers(env),
     instanceId: instanceId(env),
   };
 }
