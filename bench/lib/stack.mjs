@@ -141,11 +141,17 @@ export function demoServiceAccount(emulator) {
  * The API as a child process (`node apps/api/dist/main.js`), on a fresh port, with a known first
  * admin and its own key-encryption key. `emulator` wires the STS, trust and RPS settings to it.
  */
-export async function startApiProcess({ databaseUrl, emulator = null, env = {} }) {
+export async function startApiProcess({
+  databaseUrl,
+  emulator = null,
+  env = {},
+  // A second instance on the same database passes the first's KEK and admin password.
+  kek = randomBytes(32).toString('base64'),
+  adminPassword = `pw-${randomBytes(9).toString('hex')}`,
+}) {
   const port = await freePort();
   const roles = await databaseRoles(databaseUrl);
   const adminEmail = 'bench@example.test';
-  const adminPassword = `pw-${randomBytes(9).toString('hex')}`;
   const childEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -154,7 +160,7 @@ export async function startApiProcess({ databaseUrl, emulator = null, env = {} }
     ONBEHALF_API_PORT: String(port),
     ONBEHALF_API_HOST: '127.0.0.1',
     ONBEHALF_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ONBEHALF_KEK_bench: randomBytes(32).toString('base64'),
+    ONBEHALF_KEK_bench: kek,
     ONBEHALF_ADMIN_EMAIL: adminEmail,
     ONBEHALF_ADMIN_PASSWORD: adminPassword,
     ONBEHALF_LOG_LEVEL: 'error',
@@ -191,7 +197,7 @@ export async function startApiProcess({ databaseUrl, emulator = null, env = {} }
     await stopChild(child, 'SIGTERM');
   };
   onCleanup(close);
-  return { url, port, pid: child.pid, child, adminEmail, adminPassword, close };
+  return { url, port, pid: child.pid, child, adminEmail, adminPassword, kek, close };
 }
 
 /** An HTTP client of the API: a keep-alive pool, a console session (cookie + CSRF) or an API key. */

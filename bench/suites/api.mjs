@@ -1,6 +1,9 @@
 // Impersonated calls through the API against the emulator, each figure from the emulator's own
 // counters or side by side with the same call sent straight to the emulator:
 //   apiVsDirectThroughputRatio  Creates/s through the API ÷ Creates/s straight to CrmService with a ticket in hand
+//   apiWorkers2VsDirectThroughputRatio
+//                               the same with a second API started as ONBEHALF_API_WORKERS=2 (two processes, one
+//                               port) on the same database; its note gives Creates/s per process
 //   roundTripsPerCall           emulator round trips (all endpoints) per Create through the API, refreshes included
 //   dataverseRoundTripsPerCall  the same for a Dataverse org: identity-platform and Web API requests per Create on
 //                               behalf of Jon (Entra object id) through the API, token refreshes included
@@ -13,7 +16,14 @@
 //                               the CRM tickets expire and all are released: each meets the real 0x8004A101
 //                               fault, counted by the emulator
 import { createRequire } from 'node:module';
-import { ApiClient, demoServiceAccount, JON_PUID, postgres, startCrmStack } from '../lib/stack.mjs';
+import {
+  ApiClient,
+  demoServiceAccount,
+  JON_PUID,
+  postgres,
+  startApiProcess,
+  startCrmStack,
+} from '../lib/stack.mjs';
 import { closedLoop, cpuMeter, median, percentile, round, sleep } from '../lib/util.mjs';
 
 const require = createRequire(import.meta.url);
@@ -211,6 +221,70 @@ export async function run({ quick = false, log = console.log } = {}) {
     );
     log(
       `    CPU ms per call: api ${JSON.stringify(details.throughput.api.cpuMsPerCall)}, direct ${JSON.stringify(details.throughput.direct.cpuMsPerCall)}`,
+    );
+
+    // ---------------------------------------------------------------- ONBEHALF_API_WORKERS=2 beside the one-process API
+    // A second API on the same database (same KEK: the same org, certificate and API key), run as two processes on one
+    // port, measured in interleaved rounds against the direct path as above. The machine's two cores are also the
+    // emulator's, Postgres's and this load generator's, so this shows what a second process buys here, not 2×.
+    log(
+      `  ONBEHALF_API_WORKERS=2: ${cfg.rounds} rounds of ${cfg.phaseMs / 1000} s direct + API (two processes)`,
+    );
+    const api2 = await startApiProcess({
+      databaseUrl: stack.databaseUrl,
+      emulator,
+      kek: api.kek,
+      adminPassword: api.adminPassword,
+      env: {
+        ONBEHALF_API_WORKERS: '2',
+        ONBEHALF_JOBS: 'off',
+        ONBEHALF_CRM_CONNECTIONS: String(API_CRM_CONNECTIONS),
+      },
+    });
+    const client2 = new ApiClient(api2.url, { connections: CONCURRENCY });
+    client2.useApiKey(stack.apiKey);
+    const api2Create = apiCreateWith(client2);
+    const procs2 = { ...procs, api: { pid: api2.pid, tree: true } };
+    const phases2 = { direct: [], api: [] };
+    try {
+      await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: api2Create });
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const which of r % 2 ? ['api', 'direct'] : ['direct', 'api']) {
+          await emulator.control('POST', 'reset', {});
+          await sleep(300);
+          const meter = cpuMeter(procs2);
+          const res = await closedLoop({
+            concurrency: CONCURRENCY,
+            durationMs: cfg.phaseMs,
+            fn: which === 'api' ? api2Create : directCreate,
+          });
+          phases2[which].push({ ...res, cpu: meter.delta() });
+          if (res.failed) log(`    ${which}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
+        }
+      }
+    } finally {
+      await client2.close().catch(() => undefined);
+      await api2.close();
+    }
+    const cpuPerCall2 = (list, k) =>
+      round(Math.max(0, sum(list, (x) => x.cpu[k]) / sum(list, (x) => x.ok)), 2);
+    const workersRate = rate(phases2.api);
+    const workersRatio = workersRate / rate(phases2.direct);
+    figures.apiWorkers2VsDirectThroughputRatio = {
+      value: round(workersRatio, 2),
+      note: `ONBEHALF_API_WORKERS=2: ${round(workersRate, 0)} vs ${round(rate(phases2.direct), 0)} Creates/s direct, c=${CONCURRENCY}; ${round(workersRate / 2, 0)}/s per API process; API processes ${cpuPerCall2(phases2.api, 'api')} ms CPU per call (one process: ${apiCpu.api})`,
+    };
+    details.workers = {
+      processes: 2,
+      perSec: round(workersRate, 1),
+      perSecPerProcess: round(workersRate / 2, 1),
+      directPerSec: round(rate(phases2.direct), 1),
+      apiCpuMsPerCall: cpuPerCall2(phases2.api, 'api'),
+      postgresCpuMsPerCall: cpuPerCall2(phases2.api, 'postgres'),
+      failed: sum(phases2.api, (x) => x.failed),
+    };
+    log(
+      `    two processes ${round(workersRate, 0)}/s (${round(workersRate / 2, 0)}/s each), direct ${round(rate(phases2.direct), 0)}/s, ratio ${round(workersRatio, 2)}`,
     );
 
     // ---------------------------------------------------------------- round trips per call at steady state, refreshes included
