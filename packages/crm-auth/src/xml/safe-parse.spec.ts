@@ -49,6 +49,11 @@ describe('parseXml', () => {
     expect(root.text).toBe('   x &amp; <y> \n');
   });
 
+  it('normalizes line ends inside CDATA as everywhere else (XML 1.0 §2.11), but decodes nothing there', () => {
+    const root = parseXml('<a><![CDATA[x\r\ny\rz&#13;]]>\r\n</a>');
+    expect(root.text).toBe('x\ny\nz&#13;\n');
+  });
+
   it('normalizes line ends in text and whitespace in attribute values, but not escaped ones', () => {
     const root = parseXml('<a v="1\t2\r\n3&#10;">x\r\ny\rz&#13;</a>');
     expect(attr(root, '', 'v')).toBe('1 2 3\n');
@@ -101,6 +106,16 @@ describe('parseXml', () => {
     ['an unclosed HTML fragment', '<body><p>Bad gateway<br></body>'],
   ])('recognises %s as HTML before refusing anything else', (_what, page) => {
     expect(refusal(() => parseXml(page))).toBe('ERR_HTML_INSTEAD_OF_SOAP');
+  });
+
+  // The HTML check once looped over runs of whitespace, exponential in the blanks before the root: 40 never finished.
+  it('reads a document after long runs of leading whitespace and comments, and still finds HTML after them', () => {
+    expect(parseXml(`${' '.repeat(4000)}<a>ok</a>`).text).toBe('ok');
+    expect(parseXml(`${'\r\n\t '.repeat(1000)}<a>ok</a>`).text).toBe('ok');
+    expect(parseXml(`${'<!-- c --> \n'.repeat(300)}<a>ok</a>`).text).toBe('ok');
+    expect(refusal(() => parseXml(`${' '.repeat(4000)}<html><body/></html>`))).toBe(
+      'ERR_HTML_INSTEAD_OF_SOAP',
+    );
   });
 
   it('does not take SOAP mentioning html for an HTML page', () => {

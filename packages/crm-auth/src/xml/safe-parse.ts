@@ -22,8 +22,10 @@ export interface XmlParseOptions {
 }
 
 // An HTML page (login or proxy error page), possibly after BOM, whitespace, an XML declaration or comments.
+// Each step of the loop can match one way only (one blank; a comment up to its first `-->`): a `[ \t\r\n]+` there
+// let a run of n blanks split 2^(n-1) ways, and a document with 40 leading blanks never finished.
 const HTML_START =
-  /^(?:[ \t\r\n]+|<\?xml[^>]{0,200}\?>|<!--[\s\S]{0,2000}?-->)*<(?:!doctype[ \t\r\n]+html|html|head|body)[ \t\r\n>/]/i;
+  /^(?:[ \t\r\n]|<\?xml[^>]{0,200}\?>|<!--(?:(?!-->)[\s\S]){0,2000}-->)*<(?:!doctype[ \t\r\n]+html|html|head|body)[ \t\r\n>/]/i;
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Most attributes one element may carry; SOAP here uses at most a handful. */
@@ -105,8 +107,9 @@ function readDocument(xml: string): XmlElement {
       if (innermost === undefined) throw malformed('CDATA outside the root element');
       const end = xml.indexOf(']]>', i + 9);
       if (end === -1) throw malformed('unexpected end of input inside CDATA');
-      // CDATA is literal: no entity decoding, no line-end normalization of escapes.
-      innermost.text += xml.slice(i + 9, end);
+      // CDATA is literal: no entity decoding. Its line ends are normalized as everywhere else (XML 1.0 §2.11).
+      const cdata = xml.slice(i + 9, end);
+      innermost.text += cdata.indexOf('\r') === -1 ? cdata : cdata.replace(LINE_ENDS, '\n');
       next = end + 3;
     } else if (second === 0x3f /* ? */) {
       next = readDeclaration(xml, i);
