@@ -259,6 +259,20 @@ describe('parseXml', () => {
     expect(attr(root, '', 'c')).toBe('2');
   });
 
+  // Namespaces in XML §4: a QName is an NCName or prefix:local, with one colon, neither first nor last.
+  it.each([
+    ['an element with an empty prefix bound by xmlns:', '<:Body xmlns:="urn:x"/>', 'a tag named ":Body"'],
+    ['an element with an empty local name', '<p: xmlns:p="urn:x"/>', 'a tag named "p:"'],
+    ['an element name with two colons', '<p:Body:x xmlns:p="urn:x"/>', 'a tag named "p:Body:x"'],
+    ['a local name starting with a digit', '<p:1x xmlns:p="urn:x"/>', 'a tag named "p:1x"'],
+    ['a declaration of the empty prefix', '<a xmlns:="urn:x"/>', 'an attribute named "xmlns:"'],
+    ['an attribute with an empty prefix', '<a :type="1"/>', 'an attribute named ":type"'],
+    ['an attribute name with two colons', '<a xmlns:p="urn:x" p:t:y="1"/>', 'an attribute named "p:t:y"'],
+  ])('refuses %s as malformed', (_what, doc, message) => {
+    expect(() => parseXml(doc)).toThrow(expect.objectContaining({ code: 'ERR_XML_MALFORMED' }));
+    expect(() => parseXml(doc)).toThrow(message);
+  });
+
   it('refuses one attribute spelled twice through two prefixes of the same namespace', () => {
     const xml = '<a xmlns:p="urn:x" xmlns:q="urn:x" p:type="1" q:type="2"/>';
     expect(refusal(() => parseXml(xml))).toBe('ERR_XML_MALFORMED');

@@ -207,7 +207,7 @@ function nameEnd(xml: string, from: number, end: number): number {
     const c = xml.charCodeAt(to);
     if (isSpace(c) || c === 0x2f || c === 0x3e) break;
   }
-  if (!isXmlNameAt(xml, from, to)) {
+  if (!isQNameAt(xml, from, to)) {
     const name = xml.slice(from, to);
     throw malformed(name ? `a tag named "${oneLine(name)}"` : 'a tag without a name');
   }
@@ -337,7 +337,7 @@ function readAttributes(xml: string, from: number, to: number, out: number[]): v
     while (k < to && !isSpace(xml.charCodeAt(k)) && xml.charCodeAt(k) !== 0x3d) k += 1;
     const nameStop = k;
     const name = (): string => oneLine(xml.slice(nameStart, nameStop));
-    if (!isXmlNameAt(xml, nameStart, nameStop)) throw malformed(`an attribute named "${name()}"`);
+    if (!isQNameAt(xml, nameStart, nameStop)) throw malformed(`an attribute named "${name()}"`);
     refuseObjectKeyName(xml, nameStart, nameStop);
     while (k < to && isSpace(xml.charCodeAt(k))) k += 1;
     if (xml.charCodeAt(k) !== 0x3d /* = */) throw malformed(`attribute ${name()} without a value`);
@@ -370,17 +370,24 @@ function readAttributes(xml: string, from: number, to: number, out: number[]): v
 }
 
 /**
- * XML's Name production, with every character above U+007F allowed (the namespace checks
- * refuse what is left): a letter, `_` or `:` first, then letters, digits, `.`, `-`, `_` and `:`.
+ * A QName (Namespaces in XML §4) over XML's Name production, with every character above U+007F allowed (the
+ * namespace checks refuse what is left): one or two parts split by a `:`, each a letter or `_` first, then
+ * letters, digits, `.`, `-` and `_`.
  */
-function isXmlNameAt(s: string, from: number, to: number): boolean {
+function isQNameAt(s: string, from: number, to: number): boolean {
   if (to <= from) return false;
+  // Where the current part (prefix, then local name) starts.
+  let part = from;
   for (let k = from; k < to; k += 1) {
     const c = s.charCodeAt(k);
-    const letter =
-      (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x3a || c > 0x7f;
+    if (c === 0x3a /* : */) {
+      if (part !== from || k === from || k === to - 1) return false;
+      part = k + 1;
+      continue;
+    }
+    const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c > 0x7f;
     if (letter) continue;
-    if (k > from && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d)) continue;
+    if (k > part && ((c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d)) continue;
     return false;
   }
   return true;
