@@ -297,12 +297,15 @@ function openElement(
       name: colon === -1 ? qname : qname.slice(colon + 1),
       value: decodeAttr(xml.slice(offsets[k + 2], offsets[k + 3])),
     };
-    // Two prefixes bound to one namespace can spell the same attribute twice (Namespaces in XML §6.3).
-    for (const other of attrs) {
-      if (other.ns === attribute.ns && other.name === attribute.name) {
-        throw malformed(
-          `attribute {${attribute.ns}}${attribute.name} appears twice on <${oneLine(xml.slice(from, to))}>`,
-        );
+    // Two prefixes bound to one namespace can spell the same attribute twice (Namespaces in XML §6.3). Only prefixed
+    // ones can: an unprefixed one is in no namespace, and two of those alike were refused by their raw names.
+    if (colon !== -1) {
+      for (const other of attrs) {
+        if (other.ns === attribute.ns && other.name === attribute.name) {
+          throw malformed(
+            `attribute {${attribute.ns}}${attribute.name} appears twice on <${oneLine(xml.slice(from, to))}>`,
+          );
+        }
       }
     }
     attrs.push(attribute);
