@@ -324,6 +324,26 @@ describe('DataverseSession rules', { timeout: 20_000 }, () => {
     }
   });
 
+  it('clears the Retry-After timer of a throttled call whose signal aborts during the wait', async () => {
+    const s = session();
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    try {
+      await s.whoAmI();
+      const before = timers();
+      webApiReplies = [[429, { 'retry-after': '2' }]];
+      const abort = new AbortController();
+      const call = s.whoAmI({ signal: abort.signal });
+      await until(() => webApiCalls === 2);
+      await until(() => timers() > before);
+      abort.abort();
+      await expect(call).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+      expect(timers()).toBe(before);
+      expect(webApiCalls).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('does not retry a 503, even with a short Retry-After', async () => {
     const s = session();
     try {
