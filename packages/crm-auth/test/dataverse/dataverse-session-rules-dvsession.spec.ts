@@ -4,7 +4,7 @@
  * refresh-ahead, the 401 and 429 retry rules, the self-impersonation refusal, and the slot queue.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RoundTrip } from '../../src/clients/round-trip';
 import { DataverseSession, type DataverseSessionOptions } from '../../src/dataverse/dataverse-session';
 import type { SessionEvent } from '../../src/session/session-event';
@@ -326,20 +326,23 @@ describe('DataverseSession rules', { timeout: 20_000 }, () => {
 
   it('clears the Retry-After timer of a throttled call whose signal aborts during the wait', async () => {
     const s = session();
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
     try {
       await s.whoAmI();
-      const before = timers();
       webApiReplies = [[429, { 'retry-after': '2' }]];
       const abort = new AbortController();
       const call = s.whoAmI({ signal: abort.signal });
-      await until(() => webApiCalls === 2);
-      await until(() => timers() > before);
+      const waitIndex = (): number => set.mock.calls.findIndex((c) => c[1] === 2_000);
+      await until(() => waitIndex() >= 0);
+      const timer = set.mock.results[waitIndex()]!.value as unknown;
       abort.abort();
       await expect(call).rejects.toMatchObject({ code: 'ERR_ABORTED' });
-      expect(timers()).toBe(before);
+      expect(clear).toHaveBeenCalledWith(timer);
       expect(webApiCalls).toBe(2);
     } finally {
+      set.mockRestore();
+      clear.mockRestore();
       await s.close();
     }
   });
