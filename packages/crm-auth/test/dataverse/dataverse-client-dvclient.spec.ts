@@ -103,6 +103,12 @@ describe('DataverseClient: options and arguments', () => {
     await expect(dv.update(TOKEN, { entitySet: 'accounts', id: 'x', attributes: {} })).rejects.toEqual(
       invalid('id must be a GUID'),
     );
+    await expect(dv.delete(TOKEN, { entitySet: 'accounts', id: 'x' })).rejects.toEqual(
+      invalid('id must be a GUID'),
+    );
+    await expect(dv.whoAmI(TOKEN, { onBehalfOf: { userId: 'jon' } })).rejects.toEqual(
+      invalid('onBehalfOf.userId must be a GUID'),
+    );
     await expect(dv.findUserByEntraObjectId(TOKEN, 'x')).rejects.toEqual(
       invalid('entraObjectId must be a GUID'),
     );
@@ -365,6 +371,15 @@ describe('DataverseClient: error replies', () => {
       message: 'Dataverse answered HTTP 300',
     });
     expect(err.notExecuted).toBeUndefined();
+  });
+
+  it('a status below 200 is not a success either', async () => {
+    const { dv } = setup({ status: 199, body: '' });
+    expect(await failure(dv.delete(TOKEN, { entitySet: 'accounts', id: ID }))).toMatchObject({
+      code: 'ERR_HTTP_STATUS',
+      httpStatus: 199,
+      operation: 'Delete',
+    });
   });
 
   it('401: ERR_CRM_EXPIRED_TICKET, not executed, with the reason sent or a default one', async () => {
