@@ -37,7 +37,7 @@ function send(res: ServerResponse, r: Reply): void {
 }
 
 beforeAll(async () => {
-  server = await startTestServer((req, res) => send(res, reply));
+  server = await startTestServer((_req, res) => send(res, reply));
   const { leaf } = standardHierarchy();
   certificate = CertificateBundle.fromPem({
     certificatePem: leaf.pem,
