@@ -275,12 +275,13 @@ describe('DataverseClient: reading the replies', () => {
     expect(await nested.dv.create(TOKEN, { entitySet: 'accounts', attributes: {} })).toBe(ID);
     const spaced = setup({ status: 204, headers: { 'odata-entityid': `${API}/accounts(${ID})  ` } });
     expect(await spaced.dv.create(TOKEN, { entitySet: 'accounts', attributes: {} })).toBe(ID);
-    for (const headers of [
+    const refused: Array<Record<string, string> | undefined> = [
       undefined,
       {},
       { 'odata-entityid': `${API}/accounts(not-a-guid)` },
       { 'odata-entityid': `${API}/accounts(${ID})x` },
-    ]) {
+    ];
+    for (const headers of refused) {
       const { dv } = setup({ status: 204, ...(headers ? { headers } : {}) });
       const err = await failure(dv.create(TOKEN, { entitySet: 'accounts', attributes: {} }));
       expect(err).toMatchObject({
