@@ -75,27 +75,28 @@ export async function superviseWorkers(
     if (!stopping) stopAll('SIGTERM', 0);
   });
 
-  cluster.on('exit', (worker, code, signal) => {
-    const slot = listened.get(worker);
-    if (stopping || slot === undefined) return;
-    listened.delete(worker);
+  // Starts a process in `slot` after `what` happened to the one before; a replacement that fails to start is one
+  // more restart of the same slot, so the limit also ends a slot that can no longer start.
+  const replace = (slot: number, what: string): void => {
     const now = Date.now();
     while (restarts.length > 0 && (restarts[0] ?? 0) < now - RESTART_WINDOW_MS) restarts.shift();
     if (restarts.length >= MAX_RESTARTS) {
-      console.error(
-        `onbehalf-api: API process ${worker.process.pid} exited (${signal ?? `code ${code}`}); ` +
-          `${MAX_RESTARTS} restarts in the last minute already, stopping`,
-      );
+      console.error(`onbehalf-api: ${what}; ${MAX_RESTARTS} restarts in the last minute already, stopping`);
       stopAll('SIGTERM', 1);
       return;
     }
     restarts.push(now);
-    console.error(
-      `onbehalf-api: API process ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another`,
-    );
+    console.error(`onbehalf-api: ${what}; starting another`);
     fork(slot).catch((err: unknown) => {
-      console.error(`onbehalf-api: ${err instanceof Error ? err.message : String(err)}`);
+      if (!stopping) replace(slot, err instanceof Error ? err.message : String(err));
     });
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    const slot = listened.get(worker);
+    if (stopping || slot === undefined) return;
+    listened.delete(worker);
+    replace(slot, `API process ${worker.process.pid} exited (${signal ?? `code ${code}`})`);
   });
 
   try {
