@@ -4,6 +4,10 @@
 //   apiWorkers2VsDirectThroughputRatio
 //                               the same with a second API started as ONBEHALF_API_WORKERS=2 (two processes, one
 //                               port) on the same database; its note gives Creates/s per process
+//   apiFloorVsDirectThroughputRatio
+//                               the same for bench/lib/floor-proxy.mjs, a bare node:http proxy doing the API's three
+//                               steps (ledger INSERT, Create, UPDATE): what any server keeping the ledger reaches
+//                               here; its note gives its CPU per call beside the API's
 //   roundTripsPerCall           emulator round trips (all endpoints) per Create through the API, refreshes included
 //   dataverseRoundTripsPerCall  the same for a Dataverse org: identity-platform and Web API requests per Create on
 //                               behalf of Jon (Entra object id) through the API, token refreshes included
@@ -16,6 +20,7 @@
 //                               the CRM tickets expire and all are released: each meets the real 0x8004A101
 //                               fault, counted by the emulator
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import {
   ApiClient,
   demoServiceAccount,
@@ -24,7 +29,18 @@ import {
   startApiProcess,
   startCrmStack,
 } from '../lib/stack.mjs';
-import { closedLoop, cpuMeter, median, percentile, round, sleep } from '../lib/util.mjs';
+import {
+  benchDir,
+  closedLoop,
+  cpuMeter,
+  freePort,
+  median,
+  percentile,
+  round,
+  sleep,
+  spawnUntil,
+  stopChild,
+} from '../lib/util.mjs';
 
 const require = createRequire(import.meta.url);
 const { CrmServiceClient, HttpsTransport } = require('@onbehalf/crm-auth');
@@ -285,6 +301,84 @@ export async function run({ quick = false, log = console.log } = {}) {
     };
     log(
       `    two processes ${round(workersRate, 0)}/s (${round(workersRate / 2, 0)}/s each), direct ${round(rate(phases2.direct), 0)}/s, ratio ${round(workersRatio, 2)}`,
+    );
+
+    // ---------------------------------------------------------------- the floor: the least any server can do per call
+    // bench/lib/floor-proxy.mjs: node:http, a durable ledger INSERT, the Create through crm-auth, the UPDATE; no
+    // framework, validation, auth or group commit. Interleaved with the direct path as above. What the API spends
+    // per call beyond the floor's process is what a leaner stack could win back; the floor's ratio bounds what any
+    // server that keeps the ledger can reach on this machine.
+    log(
+      `  floor: ${cfg.rounds} rounds of ${cfg.phaseMs / 1000} s direct + a bare node:http proxy doing the API's three steps`,
+    );
+    await stats.query(
+      `CREATE TABLE IF NOT EXISTS floor_calls (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), at timestamptz NOT NULL DEFAULT now(),
+         completed_at timestamptz, operation text NOT NULL, entity text, record_id uuid, on_behalf_of_id uuid,
+         outcome text NOT NULL, latency_ms int)`,
+    );
+    const floorPort = await freePort();
+    const floorProc = await spawnUntil(process.execPath, [join(benchDir, 'lib', 'floor-proxy.mjs')], {
+      name: 'floor',
+      env: {
+        PATH: process.env.PATH,
+        FLOOR_CONFIG: JSON.stringify({
+          port: floorPort,
+          databaseUrl: stack.databaseUrl,
+          crmServiceUrl: emulator.crmServiceUrl,
+          caPem: emulator.caCertPem,
+          token: { ...token, callerId: undefined },
+          connections: CONCURRENCY,
+        }),
+      },
+      ready: (line) => /floor listening on (\S+)/.exec(line)?.[1],
+      timeoutMs: 60_000,
+    });
+    const floorClient = new ApiClient(floorProc.value, { connections: CONCURRENCY });
+    const floorCreate = async (i) => {
+      const r = await floorClient.call('POST', '/', {
+        entity: 'account',
+        attributes: { name: `Bench account ${i}`, accountnumber: `B-${i}` },
+        callerId: DEMO_IDS.jonWilson,
+      });
+      if (r.status !== 201) throw new HttpError(r.status, r.body);
+    };
+    const procsF = { ...procs, api: { pid: floorProc.child.pid } };
+    const phasesF = { direct: [], floor: [] };
+    try {
+      await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: floorCreate });
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const which of r % 2 ? ['floor', 'direct'] : ['direct', 'floor']) {
+          await emulator.control('POST', 'reset', {});
+          await sleep(300);
+          const meter = cpuMeter(procsF);
+          const res = await closedLoop({
+            concurrency: CONCURRENCY,
+            durationMs: cfg.phaseMs,
+            fn: which === 'floor' ? floorCreate : directCreate,
+          });
+          phasesF[which].push({ ...res, cpu: meter.delta() });
+          if (res.failed) log(`    ${which}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
+        }
+      }
+    } finally {
+      await floorClient.close().catch(() => undefined);
+      await stopChild(floorProc.child, 'SIGTERM');
+    }
+    const floorRate = rate(phasesF.floor);
+    const floorRatio = floorRate / rate(phasesF.direct);
+    const floorCpu = cpuPerCall(phasesF.floor);
+    figures.apiFloorVsDirectThroughputRatio = {
+      value: round(floorRatio, 2),
+      note: `a bare node:http proxy doing the API's three steps (ledger INSERT, Create, UPDATE; bench/lib/floor-proxy.mjs): ${round(floorRate, 0)} vs ${round(rate(phasesF.direct), 0)} Creates/s direct, c=${CONCURRENCY}; its process ${floorCpu.api} ms CPU per call and Postgres ${floorCpu.postgres} (the API: ${apiCpu.api} and ${apiCpu.postgres})`,
+    };
+    details.floor = {
+      perSec: round(floorRate, 1),
+      directPerSec: round(rate(phasesF.direct), 1),
+      cpuMsPerCall: floorCpu,
+      failed: sum(phasesF.floor, (x) => x.failed),
+    };
+    log(
+      `    floor ${round(floorRate, 0)}/s, direct ${round(rate(phasesF.direct), 0)}/s, ratio ${round(floorRatio, 2)}; CPU ms per call ${JSON.stringify(floorCpu)}`,
     );
 
     // ---------------------------------------------------------------- round trips per call at steady state, refreshes included
