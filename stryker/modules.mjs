@@ -166,6 +166,7 @@ export const MODULES = [
       'src/crm/reconcile.service.ts',
       'src/crm/reconcile.controller.ts',
       'src/crm/records.controller.ts',
+      'src/crm/dto/record-body.pipe.ts',
     ],
     testFiles: [
       'src/crm/**/*.spec.ts',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConsoleLogger, type INestApplication, type LogLevel, ValidationPipe } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +14,7 @@ import { AuthService, SESSION_COOKIE } from './auth/auth.service';
 import { DomainException } from './common/domain-exception';
 import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
 import { checkInput, verifyUtf8 } from './common/request-guard';
+import { globalValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { API_PREFIX, openApiDocument } from './openapi';
 export { migrate } from './database/migrate';
@@ -92,22 +93,7 @@ export async function startApi(
   });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        new DomainException(
-          400,
-          'VALIDATION_FAILED',
-          errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid request.',
-          {
-            fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-          },
-        ),
-    }),
-  );
+  app.useGlobalPipes(globalValidationPipe());
   const doc = openApiDocument(app);
   // The docs are served by @nestjs/swagger outside Nest's guards: this gate keeps them behind a session
   // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS

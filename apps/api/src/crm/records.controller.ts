@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -29,6 +30,12 @@ import { AuditQueryDto } from '../audit/dto/audit-query.dto';
 import { AuditService } from '../audit/audit.service';
 import { CrmCallsService } from './crm-calls.service';
 import { WhoAmIDto, WriteRecordDto } from './dto/record.dto';
+import {
+  type WhoAmIBody,
+  WhoAmIBodyPipe,
+  type WriteRecordBody,
+  WriteRecordBodyPipe,
+} from './dto/record-body.pipe';
 import {
   CreatedRecordDto,
   RecordPageDto,
@@ -115,45 +122,55 @@ export class RecordsController {
   @Post('records/:entity')
   @RequiresScope('calls', { org: 'id' })
   @ApiCreatedResponse({ type: CreatedRecordDto })
+  @ApiBody({ type: WriteRecordDto })
   @Idempotent()
   async create(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
-    @Body() dto: WriteRecordDto,
+    @Body(WriteRecordBodyPipe) dto: WriteRecordBody,
     @Ctx() ctx: RequestContext,
     @IdempotencyKey() rawKey?: string,
     @Res({ passthrough: true }) res?: Response,
   ): Promise<CreatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
     if (key !== null) {
-      const r = await this.crm.createOnce(id, entity, dto.attributes, dto.onBehalfOf, ctx, key);
+      const r = await this.crm.createOnce(id, entity, dto.attributes, dto.onBehalfOf ?? undefined, ctx, key);
       if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
       return { id: r.body.id, ledgerId: r.body.ledgerId };
     }
-    const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf, ctx);
+    const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf ?? undefined, ctx);
     return { id: r.id, ledgerId: r.ledgerId };
   }
 
   @Patch('records/:entity/:recordId')
   @RequiresScope('calls', { org: 'id' })
   @ApiOkResponse({ type: UpdatedRecordDto })
+  @ApiBody({ type: WriteRecordDto })
   @Idempotent()
   async update(
     @Param('id', orgId) id: string,
     @Param('entity') entity: string,
     @Param('recordId', recordId) rid: string,
-    @Body() dto: WriteRecordDto,
+    @Body(WriteRecordBodyPipe) dto: WriteRecordBody,
     @Ctx() ctx: RequestContext,
     @IdempotencyKey() rawKey?: string,
     @Res({ passthrough: true }) res?: Response,
   ): Promise<UpdatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
     if (key !== null) {
-      const r = await this.crm.updateOnce(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx, key);
+      const r = await this.crm.updateOnce(
+        id,
+        entity,
+        rid,
+        dto.attributes,
+        dto.onBehalfOf ?? undefined,
+        ctx,
+        key,
+      );
       if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
       return { ledgerId: r.body.ledgerId };
     }
-    return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf, ctx);
+    return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf ?? undefined, ctx);
   }
 
   @Get('records/:entity/:recordId')
@@ -202,12 +219,13 @@ export class RecordsController {
   @Post('whoami')
   @RequiresScope('calls', { org: 'id' })
   @ApiCreatedResponse({ type: WhoAmIResultDto })
+  @ApiBody({ type: WhoAmIDto, required: false })
   whoami(
     @Param('id', orgId) id: string,
-    @Body() dto: WhoAmIDto,
+    @Body(WhoAmIBodyPipe) dto: WhoAmIBody,
     @Ctx() ctx: RequestContext,
   ): Promise<WhoAmIResultDto> {
-    return this.crm.whoAmI(id, dto?.onBehalfOf, ctx);
+    return this.crm.whoAmI(id, dto.onBehalfOf ?? undefined, ctx);
   }
 
   /** The org's recent calls, as the audit shows them (with CRM's stamps and the reconciliation verdict). */
