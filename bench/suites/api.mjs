@@ -239,6 +239,29 @@ export async function run({ quick = false, log = console.log } = {}) {
       `    CPU ms per call: api ${JSON.stringify(details.throughput.api.cpuMsPerCall)}, direct ${JSON.stringify(details.throughput.direct.cpuMsPerCall)}`,
     );
 
+    /**
+     * `cfg.rounds` interleaved rounds of `fn` (as `which`) and the direct Create, each phase from the seed's records
+     * with the CPU of `procsX` metered: { direct: [...], [which]: [...] }.
+     */
+    const againstDirect = async (procsX, which, fn) => {
+      const out = { direct: [], [which]: [] };
+      for (let r = 0; r < cfg.rounds; r++) {
+        for (const k of r % 2 ? [which, 'direct'] : ['direct', which]) {
+          await emulator.control('POST', 'reset', {});
+          await sleep(300);
+          const meter = cpuMeter(procsX);
+          const res = await closedLoop({
+            concurrency: CONCURRENCY,
+            durationMs: cfg.phaseMs,
+            fn: k === which ? fn : directCreate,
+          });
+          out[k].push({ ...res, cpu: meter.delta() });
+          if (res.failed) log(`    ${k}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
+        }
+      }
+      return out;
+    };
+
     // ---------------------------------------------------------------- ONBEHALF_API_WORKERS=2 beside the one-process API
     // A second API on the same database (same KEK: the same org, certificate and API key), run as two processes on one
     // port, measured in interleaved rounds against the direct path as above. The machine's two cores are also the
@@ -261,23 +284,10 @@ export async function run({ quick = false, log = console.log } = {}) {
     client2.useApiKey(stack.apiKey);
     const api2Create = apiCreateWith(client2);
     const procs2 = { ...procs, api: { pid: api2.pid, tree: true } };
-    const phases2 = { direct: [], api: [] };
+    let phases2;
     try {
       await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: api2Create });
-      for (let r = 0; r < cfg.rounds; r++) {
-        for (const which of r % 2 ? ['api', 'direct'] : ['direct', 'api']) {
-          await emulator.control('POST', 'reset', {});
-          await sleep(300);
-          const meter = cpuMeter(procs2);
-          const res = await closedLoop({
-            concurrency: CONCURRENCY,
-            durationMs: cfg.phaseMs,
-            fn: which === 'api' ? api2Create : directCreate,
-          });
-          phases2[which].push({ ...res, cpu: meter.delta() });
-          if (res.failed) log(`    ${which}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
-        }
-      }
+      phases2 = await againstDirect(procs2, 'api', api2Create);
     } finally {
       await client2.close().catch(() => undefined);
       await api2.close();
@@ -343,23 +353,10 @@ export async function run({ quick = false, log = console.log } = {}) {
       if (r.status !== 201) throw new HttpError(r.status, r.body);
     };
     const procsF = { ...procs, api: { pid: floorProc.child.pid } };
-    const phasesF = { direct: [], floor: [] };
+    let phasesF;
     try {
       await closedLoop({ concurrency: CONCURRENCY, durationMs: cfg.warmupMs, fn: floorCreate });
-      for (let r = 0; r < cfg.rounds; r++) {
-        for (const which of r % 2 ? ['floor', 'direct'] : ['direct', 'floor']) {
-          await emulator.control('POST', 'reset', {});
-          await sleep(300);
-          const meter = cpuMeter(procsF);
-          const res = await closedLoop({
-            concurrency: CONCURRENCY,
-            durationMs: cfg.phaseMs,
-            fn: which === 'floor' ? floorCreate : directCreate,
-          });
-          phasesF[which].push({ ...res, cpu: meter.delta() });
-          if (res.failed) log(`    ${which}: ${res.failed} failed ${JSON.stringify(res.errors)}`);
-        }
-      }
+      phasesF = await againstDirect(procsF, 'floor', floorCreate);
     } finally {
       await floorClient.close().catch(() => undefined);
       await stopChild(floorProc.child, 'SIGTERM');
