@@ -6,7 +6,12 @@ import type { CertificateReport } from './certificate-report';
 import { throughLastMarker } from './pem-text';
 import { readPkcs12 } from './read-pkcs12';
 import { computeThumbprints, type Thumbprints } from './thumbprint';
-import { commonNameOf, validateCertificate, type ValidateCertificateOptions } from './validate-certificate';
+import {
+  commonNameOf,
+  nameText,
+  validateCertificate,
+  type ValidateCertificateOptions,
+} from './validate-certificate';
 
 /** Input of {@link CertificateBundle.fromPem}. */
 export interface CertificateBundlePemInput {
@@ -133,12 +138,12 @@ export class CertificateBundle implements Thumbprints {
 
   /** The subject distinguished name as Node formats it (one `K=V` per line). */
   get subject(): string {
-    return this.certificate.subject;
+    return nameText(this.certificate.subject);
   }
 
   /** The issuer distinguished name as Node formats it. */
   get issuer(): string {
-    return this.certificate.issuer;
+    return nameText(this.certificate.issuer);
   }
 
   /** The subject's common name (CN), or undefined. */

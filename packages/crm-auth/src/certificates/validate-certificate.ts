@@ -119,8 +119,8 @@ export function validateCertificate(
   const chain: CertificateChainLink[] = path.certs.map((cert) => {
     const t = computeThumbprints(cert.raw);
     return {
-      subject: cert.subject,
-      issuer: cert.issuer,
+      subject: nameText(cert.subject),
+      issuer: nameText(cert.issuer),
       thumbprintSha1Hex: t.thumbprintSha1Hex,
       thumbprintSha1Base64: t.thumbprintSha1Base64,
       notBefore: new Date(cert.validFrom),
@@ -238,7 +238,7 @@ function buildPath(
       } else {
         add(
           'CHAIN_INCOMPLETE',
-          `the issuer of ${describe(current)} (${oneLine(current.issuer)}) is neither in the bundle nor a supported root with a certificate`,
+          `the issuer of ${describe(current)} (${oneLine(nameText(current.issuer))}) is neither in the bundle nor a supported root with a certificate`,
         );
       }
       return { certs, anchored: false };
@@ -406,15 +406,27 @@ function oneLine(name: string): string {
   return name.split('\n').join(', ');
 }
 
-/** A short name for messages: the CN when there is one. */
+/**
+ * A certificate's subject or issuer as Node formats it (one `K=V` per line), '' when the name is empty: Node's
+ * X509Certificate gives an empty name as undefined, although its type says string.
+ */
+export function nameText(name: string | undefined): string {
+  return name ?? '';
+}
+
+/** A short name for messages: the CN when there is one, else the whole subject. */
 export function describe(cert: X509Certificate): string {
-  const cn = commonNameOf(cert.subject);
-  return cn ? `"${cn}"` : `"${oneLine(cert.subject)}"`;
+  const subject = nameText(cert.subject);
+  const cn = commonNameOf(subject);
+  if (cn) return `"${cn}"`;
+  return subject
+    ? `"${oneLine(subject)}"`
+    : `the certificate with an empty subject (serial ${cert.serialNumber})`;
 }
 
 /** The last CN of a Node-formatted distinguished name, or undefined. */
-export function commonNameOf(name: string): string | undefined {
+export function commonNameOf(name: string | undefined): string | undefined {
   let cn: string | undefined;
-  for (const line of name.split('\n')) if (line.startsWith('CN=')) cn = line.slice(3);
+  for (const line of nameText(name).split('\n')) if (line.startsWith('CN=')) cn = line.slice(3);
   return cn;
 }
