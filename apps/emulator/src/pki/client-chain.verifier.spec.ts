@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCertificate, generateRsaKeyPair, type KeyPair } from './certificate-factory';
 import { verifyClientChain, type ChainCheckInput } from './client-chain.verifier';
@@ -95,6 +96,26 @@ describe('verifyClientChain', () => {
   it('completes the chain from known intermediates when only the leaf is sent', () => {
     expect(check({ presented: [], knownIntermediates: [intermediate] }).ok).toBe(true);
     expect(check({ presented: [] })).toMatchObject({ ok: false, problem: 'untrusted-chain' });
+  });
+
+  it('refuses a leaf with an empty subject and no known issuer as untrusted, naming it by its empty name', () => {
+    // Node gives an empty subject as undefined; the refusal must still be an answer, not a TypeError.
+    const cert = forge.pki.createCertificate();
+    const pem = keys[3]!.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    cert.publicKey = forge.pki.publicKeyFromPem(pem);
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date(now - DAY);
+    cert.validity.notAfter = new Date(now + DAY);
+    cert.setSubject([]);
+    cert.setIssuer([{ shortName: 'CN', value: 'nobody we know' }]);
+    const signer = keys[2]!.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    cert.sign(forge.pki.privateKeyFromPem(signer), forge.md.sha256.create());
+    const anonymous = new X509Certificate(forge.pki.certificateToPem(cert));
+    expect(check({ leaf: anonymous, presented: [] })).toEqual({
+      ok: false,
+      problem: 'untrusted-chain',
+      detail: 'No trusted issuer was found for "".',
+    });
   });
 
   it('refuses a root with the same name but another key', () => {

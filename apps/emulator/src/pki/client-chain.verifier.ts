@@ -68,7 +68,8 @@ export function verifyClientChain(input: ChainCheckInput): ChainCheckResult {
       return {
         ok: false,
         problem: 'untrusted-chain',
-        detail: `No trusted issuer was found for "${current.subject.replace(/\n/g, ', ')}".`,
+        // Node gives an empty subject as undefined.
+        detail: `No trusted issuer was found for "${(current.subject ?? '').replace(/\n/g, ', ')}".`,
       };
     }
     // A parent that is no CA must never vouch for a child, whatever its signature says.
