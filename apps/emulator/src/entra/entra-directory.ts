@@ -152,7 +152,8 @@ export class EntraDirectory {
     }
     const key = `${clientId.toLowerCase()}|${jti}`;
     const seen = this.#assertions.get(key);
-    if (seen && seen.keepUntilMs >= now && seen.signature !== signature) return false;
+    // The first assertion is acceptable while now < keepUntilMs (the token endpoint's own rule): from then on its jti is free.
+    if (seen && seen.keepUntilMs > now && seen.signature !== signature) return false;
     this.#assertions.set(key, { signature, keepUntilMs });
     return true;
   }
