@@ -227,9 +227,11 @@ describe('the emulated identity platform: client credentials with a certificate'
     expect(replay.body['error_codes']).toEqual([50027]);
   });
 
-  it('answers the next request on the same connection after refusing a form over the size limit', async () => {
+  it('answers the next request after refusing a form over the size limit, closing the connection it did not read to its end', async () => {
     const { Agent } = await import('undici');
-    const one = new Agent({ connect: { ca: h.emu.caCertPem }, connections: 1 });
+    // One connection, and a form far over the limit (most of it never read): without Connection: close the next
+    // request would wait on that connection until the headers timeout.
+    const one = new Agent({ connect: { ca: h.emu.caCertPem }, connections: 1, headersTimeout: 10_000 });
     const post = async (body: string) => {
       const res = await request(tokenUrl, {
         method: 'POST',
@@ -237,11 +239,16 @@ describe('the emulated identity platform: client credentials with a certificate'
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body,
       });
-      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+      return {
+        status: res.statusCode,
+        connection: res.headers['connection'],
+        body: (await res.body.json()) as Record<string, unknown>,
+      };
     };
     try {
-      const big = await post(`scope=${'x'.repeat(100_000)}`);
+      const big = await post(`scope=${'x'.repeat(400_000)}`);
       expect(big.body['error_codes']).toEqual([90033]);
+      expect(big.connection).toBe('close');
       const next = await post(new URLSearchParams(grant(assertion(demo, claims()))).toString());
       expect(next.status).toBe(200);
     } finally {

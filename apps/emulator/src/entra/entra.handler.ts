@@ -64,7 +64,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > FORM_MAX_BYTES)
-      throw new EntraError('invalid_request', 90033, 'The request body is too large.');
+      // The rest of the body is never read, so this connection cannot carry another request.
+      throw new EntraError('invalid_request', 90033, 'The request body is too large.', 400, true);
     chunks.push(chunk as Buffer);
   }
   if (!type.startsWith('application/x-www-form-urlencoded'))
@@ -133,11 +134,13 @@ function html(status: number, title: string, body: string): HttpReply {
 
 /** [decision] A refusal of the admin-consent endpoint is a page for the administrator (400), never a redirect. */
 function consentErrorPage(e: EntraError): HttpReply {
-  return html(
+  const page = html(
     400,
     'Sorry, but we’re having trouble signing you in.',
     `<h1>Sorry, but we’re having trouble signing you in.</h1>\n<p id="error">AADSTS${e.aadsts}: ${escapeHtml(e.message)}</p>`,
   );
+  if (e.closeConnection) page.headers['connection'] = 'close';
+  return page;
 }
 
 /** The Microsoft identity platform's endpoints the client-credentials flow and msal-node use, and admin consent. */
