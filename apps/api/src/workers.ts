@@ -61,7 +61,9 @@ export async function superviseWorkers(
       const kill = setTimeout(() => w.process.kill('SIGKILL'), STOP_GRACE_MS);
       w.once('exit', (code, sig) => {
         clearTimeout(kill);
-        if (code !== 0 || sig) clean = false;
+        // Ended by the very signal it was sent (a process still starting has no handler for it yet) is a clean stop;
+        // any other code or signal, the grace period's SIGKILL included, is not.
+        if (sig ? sig !== signal : code !== 0) clean = false;
         left -= 1;
         if (left === 0) process.exit(clean ? exitCode : exitCode || 1);
       });
