@@ -37,6 +37,11 @@ export interface EmulatorOptions {
   demoDir?: string;
   /** 'demo' (default) loads the demo seed on first start; 'none' starts empty. */
   seed?: 'demo' | 'none';
+  /**
+   * Keep the records and scenarios in <dataDir>/state.json across restarts (default true). false keeps them in
+   * memory only: a long load test then does not pay for rewriting a file that grows with every record.
+   */
+  persistState?: boolean;
   /** Default 8 h. */
   crmTicketLifetimeSec?: number;
   /** Default 24 h. */
@@ -188,7 +193,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     notAfter: new Date(new X509Certificate(pki.demo.certPem).validTo).toISOString(),
   };
   const seedState = seed === 'demo' ? () => demoSeed(demoCert) : () => emptySeed(demoCert);
-  const { store, restored } = await StateStore.open(path.join(dataDir, 'state.json'), seedState);
+  const { store, restored } = await StateStore.open(
+    options.persistState === false ? undefined : path.join(dataDir, 'state.json'),
+    seedState,
+  );
   // A reissued demo certificate (new data dir for PKI, or expiry) must stay registered to the account.
   if (restored && !store.certs.has(demoCert.thumbprint)) {
     store.certs.set(demoCert.thumbprint, {

@@ -13,7 +13,7 @@ export class EmulatorConfigError extends Error {
 }
 
 /** The CLI's configuration: the options of startEmulator with every default filled in. */
-export type EmulatorConfig = Required<Omit<EmulatorOptions, 'log' | 'partnerDomains'>>;
+export type EmulatorConfig = Required<Omit<EmulatorOptions, 'log' | 'partnerDomains' | 'persistState'>>;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
