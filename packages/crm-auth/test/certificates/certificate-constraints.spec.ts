@@ -16,7 +16,20 @@ import {
   validateCertificate,
   type ValidateCertificateOptions,
 } from '../../src/certificates/validate-certificate';
-import { issue, standardHierarchy, testKey, type IssueOptions, type TestCert } from '../helpers/test-pki';
+import {
+  caUnder,
+  CN,
+  constrainedCa,
+  issue,
+  leafUnder,
+  nameConstraints,
+  O,
+  standardHierarchy,
+  subjectAltName,
+  testKey,
+  withDns,
+  type TestCert,
+} from '../helpers/test-pki';
 
 const { root, intermediate, leaf } = standardHierarchy();
 const roots: SupportedRoot[] = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
@@ -35,11 +48,6 @@ function validate(
 const codesOf = (report: CertificateReport): CertificateProblemCode[] => report.problems.map((p) => p.code);
 const only = (report: CertificateReport, code: CertificateProblemCode): CertificateProblem[] =>
   report.problems.filter((p) => p.code === code);
-
-const leafUnder = (issuer: TestCert, extra: Partial<IssueOptions> = {}): TestCert =>
-  issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer, ...extra });
-const caUnder = (issuer: TestCert, commonName: string, extra: Partial<IssueOptions> = {}): TestCert =>
-  issue({ commonName, key: testKey(commonName), issuer, ca: true, ...extra });
 
 describe('RSA key size (NIST SP 800-131A; docs/protocol.md §7.6)', { timeout: 60_000 }, () => {
   it('refuses a 2047-bit RSA key as a KEY_TOO_SHORT error and takes one of exactly 2048 bits', () => {
@@ -234,78 +242,6 @@ describe('basic constraints (RFC 5280 §4.2.1.9, §6.1.4 (k)–(m))', { timeout:
 const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
 const CTX = asn1.Class.CONTEXT_SPECIFIC;
-
-type Rdn = Array<[oid: string, value: string, type?: number]>;
-const O = '2.5.4.10';
-const CN = '2.5.4.3';
-
-/** A Name; values PrintableString unless a type is given. */
-function nameAsn1(rdns: Rdn[]): forge.asn1.Asn1 {
-  return asn1.create(
-    U,
-    asn1.Type.SEQUENCE,
-    true,
-    rdns.map((rdn) =>
-      asn1.create(
-        U,
-        asn1.Type.SET,
-        true,
-        rdn.map(([oid, value, type]) =>
-          asn1.create(U, asn1.Type.SEQUENCE, true, [
-            asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-            asn1.create(U, type ?? asn1.Type.PRINTABLESTRING, false, value),
-          ]),
-        ),
-      ),
-    ),
-  );
-}
-
-type GeneralName =
-  { dns: string } | { dn: Rdn[] } | { email: string } | { ip: string } | { raw: forge.asn1.Asn1 };
-
-function generalName(gn: GeneralName): forge.asn1.Asn1 {
-  if ('raw' in gn) return gn.raw;
-  if ('dns' in gn) return asn1.create(CTX, 2, false, gn.dns);
-  if ('email' in gn) return asn1.create(CTX, 1, false, gn.email);
-  if ('ip' in gn) return asn1.create(CTX, 7, false, gn.ip);
-  return asn1.create(CTX, 4, true, [nameAsn1(gn.dn)]);
-}
-
-interface SubtreeSpec {
-  permitted?: GeneralName[];
-  excluded?: GeneralName[];
-  critical?: boolean;
-  /** Extra fields after the base of every subtree (minimum / maximum). */
-  range?: forge.asn1.Asn1[];
-}
-
-function nameConstraints(spec: SubtreeSpec): object {
-  const subtrees = (tag: number, names: GeneralName[]) =>
-    asn1.create(
-      CTX,
-      tag,
-      true,
-      names.map((n) => asn1.create(U, asn1.Type.SEQUENCE, true, [generalName(n), ...(spec.range ?? [])])),
-    );
-  const parts: forge.asn1.Asn1[] = [];
-  if (spec.permitted) parts.push(subtrees(0, spec.permitted));
-  if (spec.excluded) parts.push(subtrees(1, spec.excluded));
-  return {
-    id: '2.5.29.30',
-    critical: spec.critical ?? true,
-    value: asn1.create(U, asn1.Type.SEQUENCE, true, parts),
-  };
-}
-
-function subjectAltName(names: GeneralName[]): object {
-  return { id: '2.5.29.17', value: asn1.create(U, asn1.Type.SEQUENCE, true, names.map(generalName)) };
-}
-
-const constrainedCa = (spec: SubtreeSpec, commonName = 'Constrained CA'): TestCert =>
-  caUnder(root, commonName, { extraExtensions: [nameConstraints(spec)] });
-
-const withDns = (issuer: TestCert, ...dns: string[]): TestCert => leafUnder(issuer, { altNames: { dns } });
 
 describe('name constraints: dNSName (RFC 5280 §4.2.1.10)', { timeout: 60_000 }, () => {
   const ca = constrainedCa({

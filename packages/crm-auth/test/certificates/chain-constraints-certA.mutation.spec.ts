@@ -20,7 +20,19 @@ import {
   type ValidateCertificateOptions,
 } from '../../src/certificates/validate-certificate';
 import { invalidOptions } from '../helpers/invalid-options';
-import { issue, standardHierarchy, testKey, type IssueOptions, type TestCert } from '../helpers/test-pki';
+import {
+  caUnder,
+  CN,
+  constrainedCa,
+  leafUnder,
+  nameConstraints,
+  O,
+  standardHierarchy,
+  subjectAltName,
+  withDns,
+  type Rdn,
+  type TestCert,
+} from '../helpers/test-pki';
 
 const { root, intermediate, leaf } = standardHierarchy();
 const roots: SupportedRoot[] = [supportedRootFromPem('Onbehalf Test Root', root.pem)];
@@ -44,82 +56,9 @@ function constraintProblems(path: TestCert[]): CertificateProblem[] {
   return problems;
 }
 
-const leafUnder = (issuer: TestCert, extra: Partial<IssueOptions> = {}): TestCert =>
-  issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer, ...extra });
-const caUnder = (issuer: TestCert, commonName: string, extra: Partial<IssueOptions> = {}): TestCert =>
-  issue({ commonName, key: testKey(commonName), issuer, ca: true, ...extra });
-
 const { asn1 } = forge;
 const U = asn1.Class.UNIVERSAL;
-const CTX = asn1.Class.CONTEXT_SPECIFIC;
 
-type Rdn = Array<[oid: string, value: string]>;
-const O = '2.5.4.10';
-const CN = '2.5.4.3';
-
-/** A Name; each RDN a SET of PrintableString attributes (several make a multi-valued RDN). */
-function nameAsn1(rdns: Rdn[]): forge.asn1.Asn1 {
-  return asn1.create(
-    U,
-    asn1.Type.SEQUENCE,
-    true,
-    rdns.map((rdn) =>
-      asn1.create(
-        U,
-        asn1.Type.SET,
-        true,
-        rdn.map(([oid, value]) =>
-          asn1.create(U, asn1.Type.SEQUENCE, true, [
-            asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-            asn1.create(U, asn1.Type.PRINTABLESTRING, false, value),
-          ]),
-        ),
-      ),
-    ),
-  );
-}
-
-type GeneralName = { dns: string } | { dn: Rdn[] } | { email: string } | { ip: string };
-
-function generalName(gn: GeneralName): forge.asn1.Asn1 {
-  if ('dns' in gn) return asn1.create(CTX, 2, false, gn.dns);
-  if ('email' in gn) return asn1.create(CTX, 1, false, gn.email);
-  if ('ip' in gn) return asn1.create(CTX, 7, false, gn.ip);
-  return asn1.create(CTX, 4, true, [nameAsn1(gn.dn)]);
-}
-
-function nameConstraints(spec: {
-  permitted?: GeneralName[];
-  excluded?: GeneralName[];
-  critical?: boolean;
-}): object {
-  const subtrees = (tag: number, names: GeneralName[]) =>
-    asn1.create(
-      CTX,
-      tag,
-      true,
-      names.map((n) => asn1.create(U, asn1.Type.SEQUENCE, true, [generalName(n)])),
-    );
-  const parts: forge.asn1.Asn1[] = [];
-  if (spec.permitted) parts.push(subtrees(0, spec.permitted));
-  if (spec.excluded) parts.push(subtrees(1, spec.excluded));
-  return {
-    id: '2.5.29.30',
-    critical: spec.critical ?? true,
-    value: asn1.create(U, asn1.Type.SEQUENCE, true, parts),
-  };
-}
-
-function subjectAltName(names: GeneralName[]): object {
-  return { id: '2.5.29.17', value: asn1.create(U, asn1.Type.SEQUENCE, true, names.map(generalName)) };
-}
-
-const constrainedCa = (
-  spec: Parameters<typeof nameConstraints>[0],
-  commonName = 'Constrained CA',
-): TestCert => caUnder(root, commonName, { extraExtensions: [nameConstraints(spec)] });
-
-const withDns = (issuer: TestCert, ...dns: string[]): TestCert => leafUnder(issuer, { altNames: { dns } });
 const withAltDn = (issuer: TestCert, dn: Rdn[]): TestCert =>
   leafUnder(issuer, { extraExtensions: [subjectAltName([{ dn }])] });
 

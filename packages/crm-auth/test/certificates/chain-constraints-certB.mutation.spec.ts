@@ -14,25 +14,21 @@ import { readConstraintFacts } from '../../src/certificates/chain-constraints';
 import { DerError } from '../../src/certificates/der-reader';
 import { supportedRootFromPem } from '../../src/certificates/supported-roots';
 import { validateCertificate } from '../../src/certificates/validate-certificate';
-import { issue, standardHierarchy, testKey, type TestCert } from '../helpers/test-pki';
+import {
+  integer,
+  leafUnder,
+  printable,
+  seq,
+  standardHierarchy,
+  tlv,
+  type TestCert,
+} from '../helpers/test-pki';
 
 // --- minimal DER, by hand ------------------------------------------------------------------------
 
-/** One DER element: tag, definite length (short or long form), content. */
-function tlv(tag: number, ...content: Array<Buffer | number[]>): Buffer {
-  const body = Buffer.concat(content.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c))));
-  const n = body.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), body]);
-}
-
-const SEQ = 0x30;
 const SET = 0x31;
-const seq = (...content: Buffer[]): Buffer => tlv(SEQ, ...content);
-const integer = (...bytes: number[]): Buffer => tlv(0x02, bytes);
 const boolean = (value: boolean): Buffer => tlv(0x01, [value ? 0xff : 0x00]);
 const octets = (...content: Buffer[]): Buffer => tlv(0x04, ...content);
-const printable = (text: string): Buffer => tlv(0x13, Buffer.from(text, 'latin1'));
 
 const OID = {
   basicConstraints: [0x55, 0x1d, 0x13],
@@ -264,11 +260,6 @@ describe('readConstraintFacts: subjectAltName forms', () => {
 });
 
 describe('certificates Node parses, through validateCertificate', { timeout: 60_000 }, () => {
-  const leafUnder = (
-    issuer: TestCert,
-    extra: { altNames?: { dns?: string[]; ip?: string[] } } = {},
-  ): TestCert => issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer, ...extra });
-
   it('takes a v1 leaf (no version, no extensions): only the missing extended key usage is reported', () => {
     const v1 = reshaped(leafUnder(intermediate), intermediate, { version: true, extensions: true });
     expect(v1.raw[4]).toBe(0x30); // TBSCertificate ...

@@ -10,37 +10,29 @@ import { readConstraintFacts } from '../../src/certificates/chain-constraints';
 import { DerError } from '../../src/certificates/der-reader';
 import { supportedRootFromPem, type SupportedRoot } from '../../src/certificates/supported-roots';
 import { validateCertificate } from '../../src/certificates/validate-certificate';
-import { issue, standardHierarchy, testKey, type IssueOptions, type TestCert } from '../helpers/test-pki';
+import {
+  caUnder,
+  CN,
+  integer,
+  issue,
+  leafUnder,
+  O,
+  oid,
+  printable,
+  seq,
+  set,
+  standardHierarchy,
+  testKey,
+  tlv,
+  type TestCert,
+} from '../helpers/test-pki';
 
 // --- minimal DER, by hand ----------------------------------------------------------------------
 
-function tlv(tag: number, ...parts: Buffer[]): Buffer {
-  const body = Buffer.concat(parts);
-  const n = body.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return Buffer.concat([Buffer.from([tag, ...length]), body]);
-}
-const seq = (...parts: Buffer[]): Buffer => tlv(0x30, ...parts);
-const set = (...parts: Buffer[]): Buffer => tlv(0x31, ...parts);
 const bytes = (...values: number[]): Buffer => Buffer.from(values);
-const integer = (...values: number[]): Buffer => tlv(0x02, bytes(...values));
 const TRUE = tlv(0x01, bytes(0xff));
-const printable = (text: string): Buffer => tlv(0x13, Buffer.from(text, 'latin1'));
 const utf8 = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
 
-function oid(dotted: string): Buffer {
-  const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
-  const out = [first * 40 + second];
-  for (const arc of rest) {
-    const sub = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) sub.unshift((v & 0x7f) | 0x80);
-    out.push(...sub);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-
-const O = '2.5.4.10';
-const CN = '2.5.4.3';
 const SERIAL_NUMBER = '2.5.4.5';
 const BASIC_CONSTRAINTS = '2.5.29.19';
 const NAME_CONSTRAINTS = '2.5.29.30';
@@ -103,16 +95,8 @@ const rawExtension = (id: string, value: Buffer): object => ({
   value: value.toString('binary'),
 });
 
-const leafUnder = (issuer: TestCert, extra: Partial<IssueOptions> = {}): TestCert =>
-  issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer, ...extra });
 const caWithNameConstraints = (value: Buffer, commonName = 'Constrained CA'): TestCert =>
-  issue({
-    commonName,
-    key: testKey(commonName),
-    issuer: root,
-    ca: true,
-    extraExtensions: [rawExtension(NAME_CONSTRAINTS, value)],
-  });
+  caUnder(root, commonName, { extraExtensions: [rawExtension(NAME_CONSTRAINTS, value)] });
 /** A leaf with these subjectAltNames and a subject (O=Elsewhere) that no constraint here names. */
 const leafWithAltNames = (issuer: TestCert, ...names: Buffer[]): TestCert =>
   leafUnder(issuer, {

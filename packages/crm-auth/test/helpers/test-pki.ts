@@ -3,7 +3,9 @@ import forge from 'node-forge';
 
 /**
  * Test certificate authorities: keys from Node (fast), certificates from node-forge, CRLs built
- * with forge.asn1 and signed with Node. Nothing here is used outside tests.
+ * with forge.asn1 and signed with Node; the name-constraint and subjectAltName extensions the chain
+ * constraint specs put in them (forge.asn1), and minimal DER built by hand for the specs that feed
+ * the constraint reader structures Node would not parse. Nothing here is used outside tests.
  */
 
 export interface TestKey {
@@ -226,6 +228,128 @@ export function makePkcs12(
     { algorithm, friendlyName: 'service account' },
   );
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+// --- chains for the constraint checks -----------------------------------------------------------
+
+/** The leaf "ERP_Integration" (the cached leaf key) under `issuer`. */
+export const leafUnder = (issuer: TestCert, extra: Partial<IssueOptions> = {}): TestCert =>
+  issue({ commonName: 'ERP_Integration', key: testKey('leaf'), issuer, ...extra });
+
+/** A CA certificate named `commonName`, with a key of that name, under `issuer`. */
+export const caUnder = (issuer: TestCert, commonName: string, extra: Partial<IssueOptions> = {}): TestCert =>
+  issue({ commonName, key: testKey(commonName), issuer, ca: true, ...extra });
+
+// --- name constraints and subjectAltName, with forge.asn1 ---------------------------------------
+
+const { asn1 } = forge;
+const U = asn1.Class.UNIVERSAL;
+const CTX = asn1.Class.CONTEXT_SPECIFIC;
+
+/** One RDN: its attributes as [type OID, value, ASN.1 string type (PrintableString unless given)]. */
+export type Rdn = Array<[oid: string, value: string, type?: number]>;
+export const O = '2.5.4.10';
+export const CN = '2.5.4.3';
+
+/** A Name; each RDN a SET of its attributes (several make a multi-valued RDN). */
+export function nameAsn1(rdns: Rdn[]): forge.asn1.Asn1 {
+  return asn1.create(
+    U,
+    asn1.Type.SEQUENCE,
+    true,
+    rdns.map((rdn) =>
+      asn1.create(
+        U,
+        asn1.Type.SET,
+        true,
+        rdn.map(([oid, value, type]) =>
+          asn1.create(U, asn1.Type.SEQUENCE, true, [
+            asn1.create(U, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
+            asn1.create(U, type ?? asn1.Type.PRINTABLESTRING, false, value),
+          ]),
+        ),
+      ),
+    ),
+  );
+}
+
+export type GeneralName =
+  { dns: string } | { dn: Rdn[] } | { email: string } | { ip: string } | { raw: forge.asn1.Asn1 };
+
+export function generalName(gn: GeneralName): forge.asn1.Asn1 {
+  if ('raw' in gn) return gn.raw;
+  if ('dns' in gn) return asn1.create(CTX, 2, false, gn.dns);
+  if ('email' in gn) return asn1.create(CTX, 1, false, gn.email);
+  if ('ip' in gn) return asn1.create(CTX, 7, false, gn.ip);
+  return asn1.create(CTX, 4, true, [nameAsn1(gn.dn)]);
+}
+
+export interface SubtreeSpec {
+  permitted?: GeneralName[];
+  excluded?: GeneralName[];
+  critical?: boolean;
+  /** Extra fields after the base of every subtree (minimum / maximum). */
+  range?: forge.asn1.Asn1[];
+}
+
+/** A nameConstraints extension as forge takes it (critical unless said otherwise). */
+export function nameConstraints(spec: SubtreeSpec): object {
+  const subtrees = (tag: number, names: GeneralName[]) =>
+    asn1.create(
+      CTX,
+      tag,
+      true,
+      names.map((n) => asn1.create(U, asn1.Type.SEQUENCE, true, [generalName(n), ...(spec.range ?? [])])),
+    );
+  const parts: forge.asn1.Asn1[] = [];
+  if (spec.permitted) parts.push(subtrees(0, spec.permitted));
+  if (spec.excluded) parts.push(subtrees(1, spec.excluded));
+  return {
+    id: '2.5.29.30',
+    critical: spec.critical ?? true,
+    value: asn1.create(U, asn1.Type.SEQUENCE, true, parts),
+  };
+}
+
+/** A subjectAltName extension of these names, as forge takes it. */
+export function subjectAltName(names: GeneralName[]): object {
+  return { id: '2.5.29.17', value: asn1.create(U, asn1.Type.SEQUENCE, true, names.map(generalName)) };
+}
+
+/** A CA under the standard root with these name constraints. */
+export const constrainedCa = (spec: SubtreeSpec, commonName = 'Constrained CA'): TestCert =>
+  caUnder(standardHierarchy().root, commonName, { extraExtensions: [nameConstraints(spec)] });
+
+/** The leaf under `issuer` with these DNS names as subjectAltName. */
+export const withDns = (issuer: TestCert, ...dns: string[]): TestCert =>
+  leafUnder(issuer, { altNames: { dns } });
+
+// --- minimal DER, by hand -----------------------------------------------------------------------
+
+/** One DER element: tag, definite length (short or long form), content. */
+export function tlv(tag: number, ...content: Array<Buffer | number[]>): Buffer {
+  const body = Buffer.concat(content.map((c) => (Buffer.isBuffer(c) ? c : Buffer.from(c))));
+  const n = body.length;
+  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
+  return Buffer.concat([Buffer.from([tag, ...length]), body]);
+}
+
+export const seq = (...content: Buffer[]): Buffer => tlv(0x30, ...content);
+export const set = (...content: Buffer[]): Buffer => tlv(0x31, ...content);
+/** An INTEGER of exactly these content bytes. */
+export const integer = (...bytes: number[]): Buffer => tlv(0x02, bytes);
+export const printable = (text: string): Buffer => tlv(0x13, Buffer.from(text, 'latin1'));
+
+/** An OBJECT IDENTIFIER from its dotted form. */
+export function oid(dotted: string): Buffer {
+  const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
+  const out = [first * 40 + second];
+  for (const arc of rest) {
+    const sub = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) sub.unshift((v & 0x7f) | 0x80);
+    out.push(...sub);
+  }
+  return tlv(0x06, Buffer.from(out));
 }
 
 export { DAY };
