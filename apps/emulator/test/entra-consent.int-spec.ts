@@ -1,8 +1,8 @@
-import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ENTRA } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
 import { demoToken } from './entra-clients';
+import { adminConsent } from './entra-requests';
 
 /**
  * The identity platform's admin-consent endpoint (docs/protocol.md §13.2, §13.5): the page an administrator of
@@ -12,24 +12,8 @@ describe('the emulated identity platform: admin consent', () => {
   let h: Harness;
   const redirectUri = 'https://isv.example/onboarding/consent?step=2';
 
-  const get = async (tenant: string, query: Record<string, string>) => {
-    const res = await request(
-      `${h.emu.url}/${tenant}/adminconsent?${new URLSearchParams(query).toString()}`,
-      {
-        dispatcher: h.agent,
-      },
-    );
-    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
-  };
-  const post = async (tenant: string, form: Record<string, string>) => {
-    const res = await request(`${h.emu.url}/${tenant}/adminconsent`, {
-      method: 'POST',
-      dispatcher: h.agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
-  };
+  const get = (tenant: string, query: Record<string, string>) => adminConsent(h, 'GET', tenant, query);
+  const post = (tenant: string, form: Record<string, string>) => adminConsent(h, 'POST', tenant, {}, form);
   /** The hidden fields and the action of the page's form, as a browser would post them. */
   const formOf = (page: string) => {
     const fields: Record<string, string> = {};

@@ -1,8 +1,16 @@
-import { createHash, randomUUID, sign, X509Certificate, constants } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './emulator-harness';
+import {
+  assertionClaims,
+  assertionHeader,
+  clientCredentials,
+  demoSigner,
+  sendText,
+  signJwt,
+  type Signer,
+  type TextReply,
+} from './entra-requests';
 
 /**
  * The identity platform's refusals before and while it reads a client assertion, and its HTML pages' headers
@@ -11,31 +19,13 @@ import { startHarness, type Harness } from './emulator-harness';
  */
 describe('the emulated identity platform: request refusals and malformed assertions', () => {
   let h: Harness;
-  let demo: { certPem: string; keyPem: string };
+  let demo: Signer;
   let tokenUrl: string;
-  let scope: string;
 
-  interface Reply {
-    status: number;
-    headers: Record<string, string | string[] | undefined>;
-    text: string;
-  }
-  const send = async (
-    method: 'GET' | 'POST',
-    path: string,
-    body?: string,
-    contentType = 'application/x-www-form-urlencoded',
-    via: Agent = h.agent,
-  ): Promise<Reply> => {
-    const res = await request(`${h.emu.url}${path}`, {
-      method,
-      dispatcher: via,
-      ...(body !== undefined ? { body, headers: { 'content-type': contentType } } : {}),
-    });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-  };
+  const send = (method: 'GET' | 'POST', path: string, body?: string, contentType?: string, via?: Agent) =>
+    sendText(h, method, path, body, contentType, via);
   /** The error body's fields, and the first line of `error_description` (the `AADSTSn: message` line). */
-  const refusal = (r: Reply) => {
+  const refusal = (r: TextReply) => {
     const body = JSON.parse(r.text) as Record<string, unknown>;
     return {
       status: r.status,
@@ -47,50 +37,17 @@ describe('the emulated identity platform: request refusals and malformed asserti
   };
   const tokenPath = () => `/${h.emu.entra.tenantId}/oauth2/v2.0/token`;
   const grant = (clientAssertion: string, over: Record<string, string> = {}) =>
-    new URLSearchParams({
-      client_id: h.emu.entra.clientId,
-      scope,
-      grant_type: 'client_credentials',
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: clientAssertion,
-      ...over,
-    }).toString();
+    new URLSearchParams(clientCredentials(h, clientAssertion, over)).toString();
   /** A JWT of the given header and claims JSON texts, signed PS256 with the demo certificate's key. */
-  const signedJwt = (headerJson: string, claimsJson: string): string => {
-    const signed = `${Buffer.from(headerJson).toString('base64url')}.${Buffer.from(claimsJson).toString('base64url')}`;
-    const sig = sign('sha256', Buffer.from(signed), {
-      key: demo.keyPem,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: 32,
-    });
-    return `${signed}.${sig.toString('base64url')}`;
-  };
-  const goodHeader = () =>
-    JSON.stringify({
-      alg: 'PS256',
-      typ: 'JWT',
-      'x5t#S256': createHash('sha256').update(new X509Certificate(demo.certPem).raw).digest('base64url'),
-    });
-  const goodClaims = () => {
-    const now = Math.floor(Date.now() / 1000);
-    return JSON.stringify({
-      aud: `${h.emu.url}${tokenPath()}`,
-      iss: h.emu.entra.clientId,
-      sub: h.emu.entra.clientId,
-      jti: randomUUID(),
-      nbf: now,
-      exp: now + 600,
-    });
-  };
+  const signedJwt = (headerJson: string, claimsJson: string): string => signJwt(demo, headerJson, claimsJson);
+  const goodHeader = () => JSON.stringify(assertionHeader(demo));
+  /** A good assertion's claims, without iat. */
+  const goodClaims = () => JSON.stringify(assertionClaims(h, { iat: undefined }));
 
   beforeAll(async () => {
     h = await startHarness();
-    demo = {
-      certPem: await readFile(h.emu.demo.certPath, 'utf8'),
-      keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
-    };
+    demo = await demoSigner(h);
     tokenUrl = `${h.emu.url}${tokenPath()}`;
-    scope = `${h.emu.entra.environmentUrl}/.default`;
   });
   afterAll(async () => {
     await h?.close();
@@ -131,7 +88,7 @@ describe('the emulated identity platform: request refusals and malformed asserti
   it('refuses a form over the size limit with invalid_request and an AADSTS90033 description that says why', async () => {
     // Its own connection: a body the emulator stops reading may leave that connection unusable.
     const own = new Agent({ connect: { ca: h.emu.caCertPem } });
-    let reply: Reply;
+    let reply: TextReply;
     try {
       reply = await send('POST', tokenPath(), `scope=${'x'.repeat(70_000)}`, undefined, own);
     } finally {

@@ -1,7 +1,7 @@
-import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ENTRA } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
+import { adminConsent } from './entra-requests';
 
 /**
  * The identity platform's admin-consent endpoint, openid-configuration and instance discovery, rule by rule
@@ -12,25 +12,12 @@ describe('the emulated identity platform: consent page, redirects, openid-config
   let h: Harness;
   const redirectUri = 'https://isv.example/onboarding/consent';
 
-  const send = async (
+  const send = (
     method: string,
     tenant: string,
     query: Record<string, string>,
     form?: Record<string, string>,
-  ) => {
-    const qs = form ? '' : `?${new URLSearchParams(query).toString()}`;
-    const res = await request(`${h.emu.url}/${tenant}/adminconsent${qs}`, {
-      method: method as 'GET',
-      dispatcher: h.agent,
-      ...(form
-        ? {
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: new URLSearchParams(form).toString(),
-          }
-        : {}),
-    });
-    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
-  };
+  ) => adminConsent(h, method, tenant, query, form);
   const get = (query: Record<string, string>) => send('GET', DEMO_ENTRA.tenantId, query);
   const post = (form: Record<string, string>) => send('POST', DEMO_ENTRA.tenantId, {}, form);
   const unescape = (s: string) =>

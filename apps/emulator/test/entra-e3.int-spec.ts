@@ -1,52 +1,23 @@
-import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EntraHandler } from '../src/entra/entra.handler';
 import { startHarness, type Harness } from './emulator-harness';
+import {
+  assertion,
+  assertionClaims,
+  clientCredentials,
+  demoSigner,
+  postTokenForm,
+  type Signer,
+} from './entra-requests';
 
 /**
  * The token endpoint's refusal rules one by one (docs/protocol.md §13.1, §13.5): for each rule the input just
  * past it is refused with the OAuth error, the AADSTS code and the description the service gives, and the input
  * just inside it is served. The checks at an exact second run against the handler with a frozen clock.
  */
-
-interface Signer {
-  certPem: string;
-  keyPem: string;
-}
-
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-/** A client assertion (RFC 7523): `header` replaces or adds header fields (undefined removes one). */
-function assertion(
-  signer: Signer,
-  claims: Record<string, unknown>,
-  opts: { alg?: 'PS256' | 'RS256'; header?: Record<string, unknown>; signAs?: 'PS256' | 'RS256' } = {},
-): string {
-  const der = new X509Certificate(signer.certPem).raw;
-  const alg = opts.alg ?? 'PS256';
-  const header: Record<string, unknown> = {
-    alg,
-    typ: 'JWT',
-    ...(alg === 'PS256'
-      ? { 'x5t#S256': createHash('sha256').update(der).digest('base64url') }
-      : { x5t: createHash('sha1').update(der).digest('base64url') }),
-    ...opts.header,
-  };
-  const signAs = opts.signAs ?? alg;
-  const signed = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const sig = sign(
-    'sha256',
-    Buffer.from(signed),
-    signAs === 'PS256'
-      ? { key: signer.keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-      : { key: signer.keyPem, padding: constants.RSA_PKCS1_PADDING },
-  );
-  return `${signed}.${sig.toString('base64url')}`;
-}
 
 const sha1 = (pem: string) => createHash('sha1').update(new X509Certificate(pem).raw).digest('base64url');
 const sha256 = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
@@ -57,41 +28,11 @@ describe('the emulated identity platform: the token endpoint, rule by rule', () 
   let tokenUrl: string;
   let scope: string;
 
-  /** The claims of a good assertion at `nowSec` (the real clock unless given); `drop` removes claims. */
-  const claims = (over: Record<string, unknown> = {}, nowSec = Math.floor(Date.now() / 1000)) => {
-    const c: Record<string, unknown> = {
-      aud: tokenUrl,
-      iss: h.emu.entra.clientId,
-      sub: h.emu.entra.clientId,
-      jti: randomUUID(),
-      nbf: nowSec,
-      iat: nowSec,
-      exp: nowSec + 600,
-      ...over,
-    };
-    for (const [k, v] of Object.entries(c)) if (v === undefined) delete c[k];
-    return c;
-  };
-  const grant = (clientAssertion: string, over: Record<string, string | undefined> = {}) => {
-    const f: Record<string, string | undefined> = {
-      client_id: h.emu.entra.clientId,
-      scope,
-      grant_type: 'client_credentials',
-      client_assertion_type: JWT_BEARER,
-      client_assertion: clientAssertion,
-      ...over,
-    };
-    return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as Record<string, string>;
-  };
-  const postToken = async (fields: Record<string, string>) => {
-    const res = await request(tokenUrl, {
-      method: 'POST',
-      dispatcher: h.agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
+  /** The claims of a good assertion at `nowSec` (the real clock unless given); a claim `over` sets to undefined is removed. */
+  const claims = (over?: Record<string, unknown>, nowSec?: number) => assertionClaims(h, over, nowSec);
+  const grant = (clientAssertion: string, over: Record<string, string | undefined> = {}) =>
+    clientCredentials(h, clientAssertion, over);
+  const postToken = (fields: Record<string, string>) => postTokenForm(h, fields);
   /** The same request handed straight to a handler built without a scenario engine (as the emulator may build it). */
   const direct = async (fields: Record<string, string>) => {
     const handler = new EntraHandler(h.emu.entra.directory, () => h.emu.url);
@@ -120,10 +61,7 @@ describe('the emulated identity platform: the token endpoint, rule by rule', () 
 
   beforeAll(async () => {
     h = await startHarness();
-    demo = {
-      certPem: await readFile(h.emu.demo.certPath, 'utf8'),
-      keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
-    };
+    demo = await demoSigner(h);
     tokenUrl = `${h.emu.url}/${h.emu.entra.tenantId}/oauth2/v2.0/token`;
     scope = `${h.emu.entra.environmentUrl}/.default`;
   });

@@ -1,9 +1,15 @@
-import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ENTRA } from '../src/index';
 import { startHarness, type Harness } from './emulator-harness';
+import {
+  adminConsent,
+  assertion,
+  assertionClaims,
+  clientCredentials,
+  demoSigner,
+  postTokenForm,
+  type Signer,
+} from './entra-requests';
 
 /**
  * The identity platform's directory as the token endpoint and the admin-consent page see it (docs/protocol.md
@@ -13,70 +19,34 @@ import { startHarness, type Harness } from './emulator-harness';
  */
 describe('the emulated identity platform: consents per app and environments per tenant', () => {
   let h: Harness;
-  let certPem: string;
-  let keyPem: string;
+  let demo: Signer;
   /** A second multi-tenant app (registered with the demo certificate), not consented in the demo tenant. */
   const otherClientId = '3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7';
   const tenantOf = () => h.emu.entra.directory.tenant(DEMO_ENTRA.tenantId)!;
 
   /** A client assertion (RFC 7523, PS256 with x5t#S256) of `clientId` for the demo tenant's token endpoint. */
-  const assertionOf = (clientId: string): string => {
-    const now = Math.floor(Date.now() / 1000);
-    const header = {
-      alg: 'PS256',
-      typ: 'JWT',
-      'x5t#S256': createHash('sha256').update(new X509Certificate(certPem).raw).digest('base64url'),
-    };
-    const claims = {
-      aud: `${h.emu.url}/${DEMO_ENTRA.tenantId}/oauth2/v2.0/token`,
-      iss: clientId,
-      sub: clientId,
-      jti: randomUUID(),
-      nbf: now,
-      exp: now + 600,
-    };
-    const signed = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    const sig = sign('sha256', Buffer.from(signed), {
-      key: keyPem,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: 32,
-    });
-    return `${signed}.${sig.toString('base64url')}`;
-  };
-  const postToken = async (clientId: string, scope = `${h.emu.entra.environmentUrl}/.default`) => {
-    const res = await request(`${h.emu.url}/${DEMO_ENTRA.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      dispatcher: h.agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: clientId,
-        scope,
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertionOf(clientId),
-      }).toString(),
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
-  const acceptConsent = async (clientId: string) => {
-    const res = await request(`${h.emu.url}/${DEMO_ENTRA.tenantId}/adminconsent`, {
-      method: 'POST',
-      dispatcher: h.agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: clientId,
-        redirect_uri: 'https://isv.example/consent',
-        consent: 'accept',
-      }).toString(),
-    });
-    await res.body.text();
-    return res.statusCode;
-  };
+  const assertionOf = (clientId: string): string =>
+    assertion(demo, assertionClaims(h, { iss: clientId, sub: clientId, iat: undefined }));
+  const postToken = (clientId: string, scope = `${h.emu.entra.environmentUrl}/.default`) =>
+    postTokenForm(
+      h,
+      clientCredentials(h, assertionOf(clientId), { client_id: clientId, scope }),
+      DEMO_ENTRA.tenantId,
+    );
+  const acceptConsent = async (clientId: string) =>
+    (
+      await adminConsent(
+        h,
+        'POST',
+        DEMO_ENTRA.tenantId,
+        {},
+        { client_id: clientId, redirect_uri: 'https://isv.example/consent', consent: 'accept' },
+      )
+    ).status;
 
   beforeAll(async () => {
     h = await startHarness();
-    certPem = await readFile(h.emu.demo.certPath, 'utf8');
-    keyPem = await readFile(h.emu.demo.keyPath, 'utf8');
+    demo = await demoSigner(h);
   });
   afterAll(async () => {
     await h?.close();
@@ -86,7 +56,7 @@ describe('the emulated identity platform: consents per app and environments per 
     h.emu.entra.directory.apps.set(otherClientId, {
       clientId: otherClientId,
       displayName: 'Another ISV',
-      certificatesPem: [certPem],
+      certificatesPem: [demo.certPem],
     });
   });
 

@@ -1,48 +1,22 @@
-import { ConfidentialClientApplication } from '@azure/msal-node';
-import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './emulator-harness';
-import { networkTrusting } from './entra-clients';
+import { demoMsalApp } from './entra-clients';
+import {
+  assertion,
+  assertionClaims,
+  clientCredentials,
+  demoSigner,
+  postTokenForm,
+  type Signer,
+} from './entra-requests';
 
 /**
  * The identity platform's token endpoint (client credentials with a certificate), checked with msal-node, an
  * off-the-shelf client nobody here wrote, and with assertions built by hand for each refusal. The emulator
  * must answer as the service does (docs/protocol.md §13.1).
  */
-
-interface Signer {
-  certPem: string;
-  keyPem: string;
-}
-
-/** A client assertion as RFC 7523 and the identity platform's docs describe it, with overrides for each refusal. */
-function assertion(
-  signer: Signer,
-  claims: Record<string, unknown>,
-  opts: { alg?: 'PS256' | 'RS256'; header?: Record<string, unknown>; tamper?: boolean } = {},
-): string {
-  const der = new X509Certificate(signer.certPem).raw;
-  const alg = opts.alg ?? 'PS256';
-  const header = {
-    alg,
-    typ: 'JWT',
-    ...(alg === 'PS256'
-      ? { 'x5t#S256': createHash('sha256').update(der).digest('base64url') }
-      : { x5t: createHash('sha1').update(der).digest('base64url') }),
-    ...opts.header,
-  };
-  const signed = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const sig = sign(
-    'sha256',
-    Buffer.from(signed),
-    alg === 'PS256'
-      ? { key: signer.keyPem, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }
-      : { key: signer.keyPem, padding: constants.RSA_PKCS1_PADDING },
-  );
-  if (opts.tamper) sig[0] = sig[0]! ^ 0xff;
-  return `${signed}.${sig.toString('base64url')}`;
-}
 
 describe('the emulated identity platform: client credentials with a certificate', () => {
   let h: Harness;
@@ -51,45 +25,16 @@ describe('the emulated identity platform: client credentials with a certificate'
   let scope: string;
   let claims: () => Record<string, unknown>;
 
-  const postToken = async (fields: Record<string, string>, tenant = h.emu.entra.tenantId) => {
-    const res = await request(`${h.emu.url}/${tenant}/oauth2/v2.0/token`, {
-      method: 'POST',
-      dispatcher: h.agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
-  };
-  const grant = (clientAssertion: string, over: Record<string, string> = {}) => ({
-    client_id: h.emu.entra.clientId,
-    scope,
-    grant_type: 'client_credentials',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: clientAssertion,
-    ...over,
-  });
+  const postToken = (fields: Record<string, string>, tenant?: string) => postTokenForm(h, fields, tenant);
+  const grant = (clientAssertion: string, over: Record<string, string> = {}) =>
+    clientCredentials(h, clientAssertion, over);
 
   beforeAll(async () => {
     h = await startHarness();
-    const { readFile } = await import('node:fs/promises');
-    demo = {
-      certPem: await readFile(h.emu.demo.certPath, 'utf8'),
-      keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
-    };
+    demo = await demoSigner(h);
     tokenUrl = `${h.emu.url}/${h.emu.entra.tenantId}/oauth2/v2.0/token`;
     scope = `${h.emu.entra.environmentUrl}/.default`;
-    claims = () => {
-      const now = Math.floor(Date.now() / 1000);
-      return {
-        aud: tokenUrl,
-        iss: h.emu.entra.clientId,
-        sub: h.emu.entra.clientId,
-        jti: randomUUID(),
-        nbf: now,
-        iat: now,
-        exp: now + 600,
-      };
-    };
+    claims = () => assertionClaims(h);
   });
   afterAll(async () => {
     await h?.close();
@@ -100,20 +45,7 @@ describe('the emulated identity platform: client credentials with a certificate'
 
   it('gives msal-node a token for the environment with the demo certificate (PS256, x5t#S256), by tenant id and by domain', async () => {
     for (const tenant of [h.emu.entra.tenantId, h.emu.entra.tenantDomain]) {
-      const app = new ConfidentialClientApplication({
-        auth: {
-          clientId: h.emu.entra.clientId,
-          authority: `${h.emu.url}/${tenant}`,
-          knownAuthorities: [new URL(h.emu.url).host],
-          clientCertificate: {
-            thumbprintSha256: createHash('sha256')
-              .update(new X509Certificate(demo.certPem).raw)
-              .digest('hex'),
-            privateKey: demo.keyPem,
-          },
-        },
-        system: { networkClient: networkTrusting(h) },
-      });
+      const app = await demoMsalApp(h, tenant);
       const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
       expect(result?.tokenType).toBe('Bearer');
       const grantSeen = h.emu.entra.directory.token(result!.accessToken, Date.now());
