@@ -1,8 +1,15 @@
-import { constants, createHash, randomUUID, sign, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './emulator-harness';
+import {
+  assertion,
+  assertionClaims,
+  clientCredentials,
+  demoSigner,
+  sendText,
+  type Signer,
+  type TextReply,
+} from './entra-requests';
 
 /**
  * The identity platform's token endpoint and admin-consent page at their edges (docs/protocol.md §13.1, §13.5):
@@ -12,33 +19,14 @@ import { startHarness, type Harness } from './emulator-harness';
  */
 describe('the emulated identity platform: form limits, content type, assertion segments, consent connections', () => {
   let h: Harness;
-  let demo: { certPem: string; keyPem: string };
-  let tokenUrl: string;
-  let scope: string;
+  let demo: Signer;
 
-  interface Reply {
-    status: number;
-    headers: Record<string, string | string[] | undefined>;
-    text: string;
-  }
-  const send = async (
-    method: 'GET' | 'POST',
-    path: string,
-    body?: string,
-    contentType = 'application/x-www-form-urlencoded',
-    via: Agent = h.agent,
-  ): Promise<Reply> => {
-    const res = await request(`${h.emu.url}${path}`, {
-      method,
-      dispatcher: via,
-      ...(body !== undefined ? { body, headers: { 'content-type': contentType } } : {}),
-    });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-  };
+  const send = (method: 'GET' | 'POST', path: string, body?: string, contentType?: string, via?: Agent) =>
+    sendText(h, method, path, body, contentType, via);
   const tokenPath = () => `/${h.emu.entra.tenantId}/oauth2/v2.0/token`;
   const consentPath = () => `/${h.emu.entra.tenantId}/adminconsent`;
   /** The error body's status, OAuth error, AADSTS codes, and first line of `error_description`. */
-  const refusal = (r: Reply) => {
+  const refusal = (r: TextReply) => {
     const body = JSON.parse(r.text) as Record<string, unknown>;
     return {
       status: r.status,
@@ -48,47 +36,11 @@ describe('the emulated identity platform: form limits, content type, assertion s
     };
   };
   const grant = (clientAssertion: string, over: Record<string, string> = {}) =>
-    new URLSearchParams({
-      client_id: h.emu.entra.clientId,
-      scope,
-      grant_type: 'client_credentials',
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: clientAssertion,
-      ...over,
-    }).toString();
-  const header = () =>
-    Buffer.from(
-      JSON.stringify({
-        alg: 'PS256',
-        typ: 'JWT',
-        'x5t#S256': createHash('sha256').update(new X509Certificate(demo.certPem).raw).digest('base64url'),
-      }),
-    ).toString('base64url');
-  const claims = () => {
-    const now = Math.floor(Date.now() / 1000);
-    return Buffer.from(
-      JSON.stringify({
-        aud: tokenUrl,
-        iss: h.emu.entra.clientId,
-        sub: h.emu.entra.clientId,
-        jti: randomUUID(),
-        nbf: now,
-        exp: now + 600,
-      }),
-    ).toString('base64url');
-  };
-  /** `<headerSegment>.<claimsSegment>.<signature>`: the PS256 signature of the demo key over the two segments as given. */
-  const signed = (headerSegment: string, claimsSegment: string): string => {
-    const text = `${headerSegment}.${claimsSegment}`;
-    const sig = sign('sha256', Buffer.from(text), {
-      key: demo.keyPem,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: 32,
-    });
-    return `${text}.${sig.toString('base64url')}`;
-  };
-  /** A correctly signed assertion of the demo app, accepted as it stands. */
-  const goodAssertion = () => signed(header(), claims());
+    new URLSearchParams(clientCredentials(h, clientAssertion, over)).toString();
+  /** A good assertion's claims, without iat. */
+  const goodClaims = () => assertionClaims(h, { iat: undefined });
+  /** A correctly signed assertion of the demo app (PS256, x5t#S256), accepted as it stands. */
+  const goodAssertion = () => assertion(demo, goodClaims());
   const malformed = {
     status: 401,
     error: 'invalid_client',
@@ -98,12 +50,7 @@ describe('the emulated identity platform: form limits, content type, assertion s
 
   beforeAll(async () => {
     h = await startHarness();
-    demo = {
-      certPem: await readFile(h.emu.demo.certPath, 'utf8'),
-      keyPem: await readFile(h.emu.demo.keyPath, 'utf8'),
-    };
-    tokenUrl = `${h.emu.url}${tokenPath()}`;
-    scope = `${h.emu.entra.environmentUrl}/.default`;
+    demo = await demoSigner(h);
   });
   afterAll(async () => {
     await h?.close();
@@ -213,9 +160,9 @@ describe('the emulated identity platform: form limits, content type, assertion s
     ] as const)(
       'refuses an assertion whose %s a character outside base64url, signed as it stands: 401 invalid_client, AADSTS50027',
       async (_what, spoil, which) => {
-        const h0 = header();
-        const c0 = claims();
-        const jwt = which === 0 ? signed(spoil(h0), c0) : signed(h0, spoil(c0));
+        const jwt = assertion(demo, goodClaims(), {
+          respell: (segment, at) => (at === which ? spoil(segment) : segment),
+        });
         const r = refusal(await send('POST', tokenPath(), grant(jwt)));
         expect(r).toEqual(malformed);
       },

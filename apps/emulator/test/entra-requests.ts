@@ -66,15 +66,21 @@ export function assertionHeader(signer: Signer, alg: 'PS256' | 'RS256' = 'PS256'
 
 /**
  * A JWT of these header and claims JSON texts, signed with `signer`'s key as PS256 (RSA-PSS, 32-byte salt) or
- * RS256; `tamper` flips the first byte of the signature.
+ * RS256; `tamper` flips the first byte of the signature, and `respell` rewrites the base64url header (0) or claims
+ * (1) segment before it is signed, so the signature covers the segments as rewritten.
  */
 export function signJwt(
   signer: Signer,
   headerJson: string,
   claimsJson: string,
-  opts: { signAs?: 'PS256' | 'RS256'; tamper?: boolean } = {},
+  opts: {
+    signAs?: 'PS256' | 'RS256';
+    tamper?: boolean;
+    respell?: (segment: string, which: 0 | 1) => string;
+  } = {},
 ): string {
-  const signed = `${Buffer.from(headerJson).toString('base64url')}.${Buffer.from(claimsJson).toString('base64url')}`;
+  const respell = opts.respell ?? ((segment: string) => segment);
+  const signed = `${respell(Buffer.from(headerJson).toString('base64url'), 0)}.${respell(Buffer.from(claimsJson).toString('base64url'), 1)}`;
   const sig = sign(
     'sha256',
     Buffer.from(signed),
@@ -89,7 +95,7 @@ export function signJwt(
 /**
  * A client assertion (RFC 7523) of these claims with `assertionHeader(signer, alg)`: `header` replaces or adds
  * header fields (one set to undefined is left out), `signAs` signs with another algorithm than the header's alg,
- * `tamper` spoils the signature.
+ * `tamper` spoils the signature, `respell` rewrites the encoded header or claims segment before signing (see signJwt).
  */
 export function assertion(
   signer: Signer,
@@ -99,6 +105,7 @@ export function assertion(
     header?: Record<string, unknown>;
     signAs?: 'PS256' | 'RS256';
     tamper?: boolean;
+    respell?: (segment: string, which: 0 | 1) => string;
   } = {},
 ): string {
   const alg = opts.alg ?? 'PS256';
@@ -106,6 +113,7 @@ export function assertion(
   return signJwt(signer, JSON.stringify(header), JSON.stringify(claims), {
     signAs: opts.signAs ?? alg,
     tamper: opts.tamper,
+    respell: opts.respell,
   });
 }
 
