@@ -1,4 +1,5 @@
-import { createPrivateKey, randomBytes } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { CertificateBundle, isCrmAuthError } from '@onbehalf/crm-auth';
 import {
   createCertificate,
@@ -8,7 +9,7 @@ import {
   privateKeyToPem,
 } from '@onbehalf/emulator/dist/pki/certificate-factory';
 import type { EntityManager } from 'typeorm';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdminAuditRepository } from '../admin-audit/admin-audit.repository';
 import { AdminAuditService } from '../admin-audit/admin-audit.service';
 import { DomainException } from '../common/domain-exception';
@@ -131,6 +132,8 @@ interface Pki {
     notAfter?: Date;
     clientAuth?: boolean;
     commonName?: string;
+    /** The leaf's own key pair (default: one 2048-bit key shared by this PKI's leaves). */
+    keyPair?: KeyPair;
   }): Promise<{ certPem: string; keyPem: string }>;
 }
 
@@ -150,16 +153,17 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
     rootPem,
     rootKey,
     async leaf(opts = {}) {
+      const key = opts.keyPair ?? leafKey;
       const certPem = createCertificate({
         commonName: opts.commonName ?? 'ERP Integration',
-        publicKey: leafKey.publicKey,
+        publicKey: key.publicKey,
         signingKey: rootKey.privateKey,
         issuer: { certPem: rootPem },
         notBefore: new Date(now - DAY),
         notAfter: opts.notAfter ?? new Date(now + 365 * DAY),
         extendedKeyUsage: opts.clientAuth === false ? ['serverAuth'] : ['clientAuth'],
       });
-      return { certPem, keyPem: privateKeyToPem(leafKey.privateKey) };
+      return { certPem, keyPem: privateKeyToPem(key.privateKey) };
     },
   };
 }
@@ -238,22 +242,27 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
     pki = await testPki();
   });
 
-  beforeEach(() => {
-    audit = [];
-    repo = new InMemoryCertificatesRepository(audit);
-    jobs = [];
-    box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
+  /** A service over this test's repository, audit log, jobs and key box; the roots are this PKI's, plus `settings`. */
+  const serviceWith = (settings: Partial<AppConfig> = {}): CertificatesService => {
     // The real audit service: outside a transaction it writes through its own repository.
     const auditService = new AdminAuditService(new AdminAuditRepository(auditTable(audit)));
     const jobsFake: Pick<JobsService, 'register'> = { register: (job) => void jobs.push(job) };
-    const config: Pick<AppConfig, 'supportedRootPems'> = { supportedRootPems: [pki.rootPem] };
-    service = new CertificatesService(
+    const config: Partial<AppConfig> = { supportedRootPems: [pki.rootPem], ...settings };
+    return new CertificatesService(
       repo as unknown as CertificatesRepository,
       config as AppConfig,
       box,
       auditService,
       jobsFake as JobsService,
     );
+  };
+
+  beforeEach(() => {
+    audit = [];
+    repo = new InMemoryCertificatesRepository(audit);
+    jobs = [];
+    box = new SecretBox(new Map([['k1', randomBytes(32)]]), 'k1');
+    service = serviceWith();
   });
 
   describe('upload', () => {
@@ -443,6 +452,115 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(r).toMatchObject({ status: 400, code: 'CERTIFICATE_BAD_PASSWORD' });
       expect(r.message).toMatch(/private key is encrypted: send it unencrypted, or upload the PKCS#12/);
     });
+  });
+
+  describe('short RSA keys and ONBEHALF_ALLOW_LEGACY_RSA_KEYS (allowLegacyRsaKeys)', () => {
+    /** What the logging backend is handed for each warning: the message, then the logger's context. */
+    let warnings: unknown[][];
+    let shortKey: KeyPair;
+
+    beforeAll(() => {
+      shortKey = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    });
+
+    beforeEach(() => {
+      warnings = [];
+      Logger.overrideLogger({
+        log: () => undefined,
+        error: () => undefined,
+        warn: (...args: unknown[]) => void warnings.push(args),
+      });
+    });
+
+    afterEach(() => {
+      Logger.overrideLogger(new Logger()); // back to Nest's default: a console logger per context
+    });
+
+    const keyTooShort = (problems: { code: string; severity: string; message: string }[]) =>
+      problems.filter((p) => p.code === 'KEY_TOO_SHORT');
+
+    it('with it on, stores a 1024-bit RSA certificate with the KEY_TOO_SHORT warning, audits its message as legacyRsaKeys, and warns under the certificates logger naming the certificate, account and thumbprint', async () => {
+      const legacy = serviceWith({ allowLegacyRsaKeys: true });
+      const view = await legacy.upload(pem(await pki.leaf({ keyPair: shortKey })), ctx);
+      expect(view.status).toBe('valid');
+      expect(view.problems).toEqual([
+        { code: 'KEY_TOO_SHORT', severity: 'warning', message: expect.stringMatching(/1024-bit RSA key/) },
+      ]);
+      const message = view.problems[0]!.message;
+      expect(repo.rows.size).toBe(1);
+      expect(audit).toEqual([
+        expect.objectContaining({
+          action: 'certificate.upload',
+          target: view.id,
+          outcome: 'success',
+          diff: {
+            thumbprintSha1Hex: view.thumbprintSha1Hex,
+            subject: view.subject,
+            legacyRsaKeys: [message],
+          },
+        }),
+      ]);
+      expect(warnings).toEqual([
+        [
+          `certificate ${view.id} (service account ${ACCOUNT}, thumbprint ${view.thumbprintSha1Hex}) ` +
+            `accepted under ONBEHALF_ALLOW_LEGACY_RSA_KEYS: ${message}`,
+          'certificates',
+        ],
+      ]);
+    });
+
+    it('with it on, a short key that also expires soon: legacyRsaKeys and the log hold the KEY_TOO_SHORT message only, not the EXPIRING_SOON one', async () => {
+      const legacy = serviceWith({ allowLegacyRsaKeys: true });
+      const view = await legacy.upload(
+        pem(await pki.leaf({ keyPair: shortKey, notAfter: new Date(Date.now() + 10 * DAY) })),
+        ctx,
+      );
+      expect(view.problems.map((p) => `${p.code}:${p.severity}`).sort()).toEqual([
+        'EXPIRING_SOON:warning',
+        'KEY_TOO_SHORT:warning',
+      ]);
+      const [short] = keyTooShort(view.problems);
+      expect(audit.map((e) => e.diff?.['legacyRsaKeys'])).toEqual([[short!.message]]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]![0]).toMatch(/accepted under ONBEHALF_ALLOW_LEGACY_RSA_KEYS: .*1024-bit RSA key/);
+      expect(warnings[0]![0]).not.toMatch(/expir/i);
+    });
+
+    it('with it on, a 2048-bit certificate with another warning (EXPIRING_SOON) is audited without legacyRsaKeys and logs no warning', async () => {
+      const legacy = serviceWith({ allowLegacyRsaKeys: true });
+      const view = await legacy.upload(
+        pem(await pki.leaf({ notAfter: new Date(Date.now() + 10 * DAY) })),
+        ctx,
+      );
+      expect(view.problems.map((p) => p.code)).toEqual(['EXPIRING_SOON']);
+      expect(audit.map((e) => e.diff)).toEqual([
+        { thumbprintSha1Hex: view.thumbprintSha1Hex, subject: view.subject },
+      ]);
+      expect(warnings).toEqual([]);
+    });
+
+    it.each([
+      ['absent', {}],
+      ['off (false)', { allowLegacyRsaKeys: false }],
+      ['a truthy non-boolean ("yes")', { allowLegacyRsaKeys: 'yes' as unknown as boolean }],
+    ])(
+      'with it %s, refuses a 1024-bit RSA certificate: 422 CERTIFICATE_INVALID with the KEY_TOO_SHORT error, nothing stored, no warning',
+      async (_label, settings: Partial<AppConfig>) => {
+        const strict = serviceWith(settings);
+        const r = await refusal(strict.upload(pem(await pki.leaf({ keyPair: shortKey })), ctx));
+        expect(r).toMatchObject({ status: 422, code: 'CERTIFICATE_INVALID' });
+        expect(
+          keyTooShort(r.details?.['problems'] as { code: string; severity: string; message: string }[]),
+        ).toEqual([
+          { code: 'KEY_TOO_SHORT', severity: 'error', message: expect.stringMatching(/1024-bit RSA key/) },
+        ]);
+        expect(repo.rows.size).toBe(0);
+        expect(audit).toEqual([
+          expect.objectContaining({ outcome: 'failure', diff: { problems: ['KEY_TOO_SHORT'] } }),
+        ]);
+        expect(warnings).toEqual([]);
+      },
+    );
   });
 
   describe('status, read at the time of reading', () => {
