@@ -1,19 +1,20 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type {} from '@fastify/static'; // reply.sendFile
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService, SESSION_COOKIE } from './auth/auth.service';
 import { DomainException } from './common/domain-exception';
-import { bodyParserReply, HttpExceptionFilter } from './common/http-exception.filter';
-import { checkInput, verifyUtf8 } from './common/request-guard';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { BODY_LIMIT_BYTES, checkInput, parseJsonBody, pathOf } from './common/request-guard';
 import { globalValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { API_PREFIX, openApiDocument } from './openapi';
@@ -25,7 +26,15 @@ export interface RunningApi {
   app: INestApplication;
   dataSource: DataSource;
   firstAdmin: { email: string; generatedPassword: string | null; created: boolean };
+  /** Every route the HTTP server answers, as registered (Fastify's automatic HEAD twins of GET routes left out). */
+  routes: readonly ApiRoute[];
   close(): Promise<void>;
+}
+
+export interface ApiRoute {
+  method: string;
+  /** The route's pattern, `:name` for a parameter, e.g. `/api/orgs/:id`. */
+  path: string;
 }
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -52,44 +61,46 @@ export async function startApi(
   // The database is connected and migrated under its advisory lock while Nest builds the module graph
   // (DatabaseModule), before anything listens. abortOnError off: a failed start rejects with its reason
   // instead of process.abort().
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: logger === false ? false : logger,
-    bodyParser: false,
-    abortOnError: false,
-  });
-  const dataSource = app.get(DataSource);
-  app.set('trust proxy', 'loopback');
-  app.disable('x-powered-by');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          imgSrc: ["'self'", 'data:'],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          // The console is served over plain HTTP on localhost by default; do not force HTTPS upgrades there.
-          upgradeInsecureRequests: config.publicOrigin.startsWith('https:') ? [] : null,
-        },
-      },
-      strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({
+      // X-Forwarded-For is believed only from a proxy on this machine.
+      trustProxy: 'loopback',
+      bodyLimit: BODY_LIMIT_BYTES,
     }),
+    // Nest's own body parsers stay off: the one JSON parser below is the only way a body gets in.
+    { logger: logger === false ? false : logger, bodyParser: false, abortOnError: false },
   );
-  app.use(cookieParser());
-  app.useBodyParser('json', { limit: '1mb', verify: verifyUtf8 });
-  // Body-parser failures answer here, with codes, before any route or filter sees them.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const reply = bodyParserReply(err);
-    if (!reply) return next(err);
-    res.status(reply.status).json(reply.body);
+  const dataSource = app.get(DataSource);
+  const fastify = app.getHttpAdapter().getInstance();
+  const routes: ApiRoute[] = [];
+  fastify.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, path: r.url });
   });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // The console is served over plain HTTP on localhost by default; do not force HTTPS upgrades there.
+        upgradeInsecureRequests: config.publicOrigin.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+  });
+  await app.register(cookie);
+  // JSON only, UTF-8 only (RFC 8259), at most 1 MB. Any other content type is refused with 415 before a route runs.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJsonBody);
   // Hostile shapes (deep nesting, prototype keys, NUL and other control characters) stop here,
   // before pipes and Postgres.
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  fastify.addHook('preValidation', (req, reply, done) => {
     const problem = checkInput(req.body, 'body') ?? checkInput(req.query, 'query');
-    if (!problem) return next();
-    res.status(problem.status).json(problem.body);
+    if (!problem) return done();
+    void reply.status(problem.status).send(problem.body);
   });
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalFilters(new HttpExceptionFilter());
@@ -99,19 +110,22 @@ export async function startApi(
   // or an API key like every other route (docs/architecture.md §8: only login, health and the RPS
   // callback are public).
   const auth = app.get(AuthService);
-  app.use('/api/docs', (req: Request, res: Response, next: NextFunction) => {
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  // Callback hooks, not async ones: every request passes here, and only the docs' pay for more than a path test.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const path = pathOf(req.url);
+    if (path !== '/api/docs' && !path.startsWith('/api/docs/')) return done();
+    const sessionCookie = req.cookies[SESSION_COOKIE];
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const check = bearer
-      ? auth.resolveApiKey(bearer, req.ip ?? null)
-      : cookie
-        ? auth.resolveSession(cookie)
+      ? auth.resolveApiKey(bearer, req.ip)
+      : sessionCookie
+        ? auth.resolveSession(sessionCookie)
         : Promise.reject(new Error('none'));
     check.then(
-      () => next(),
+      () => done(),
       (err: unknown) => {
         const code = err instanceof DomainException ? err.code : 'AUTH_REQUIRED';
-        res.status(401).json({ code, message: 'Sign in to read the API documentation.' });
+        void reply.status(401).send({ code, message: 'Sign in to read the API documentation.' });
       },
     );
   });
@@ -123,26 +137,37 @@ export async function startApi(
   const dist =
     config.webDistDir && existsSync(join(config.webDistDir, 'index.html')) ? config.webDistDir : null;
   if (dist) {
-    app.useStaticAssets(dist, {
+    app.useStaticAssets({
+      root: dist,
+      prefix: '/',
       index: false,
+      // One route per file found at start (the console's build does not change while the API runs), so that
+      // any other path falls through to the shell below.
+      wildcard: false,
       maxAge: '1h',
-      setHeaders: (res, path) => {
-        if (path.includes('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      // @fastify/static hands its reply here (typed by Nest as the raw response).
+      setHeaders: (reply, path) => {
+        if (path.includes('/assets/'))
+          void (reply as unknown as FastifyReply).header(
+            'Cache-Control',
+            'public, max-age=31536000, immutable',
+          );
       },
     });
-  }
-  if (dist) {
-    // Client-side routes: every GET outside /api gets the console's shell (the API's paths all start with /api).
-    app.use((req: Request, res: Response, next: NextFunction) => {
+    // Client-side routes: every GET outside /api that names no file gets the console's shell (the API's paths
+    // all start with /api).
+    const files = new Set(readdirSync(dist).map((f) => `/${f}`));
+    fastify.addHook('onRequest', (req, reply, done) => {
+      const path = pathOf(req.url);
       if (
         (req.method !== 'GET' && req.method !== 'HEAD') ||
-        req.path === '/api' ||
-        req.path.startsWith('/api/') ||
-        req.path.startsWith('/assets/')
+        path === '/api' ||
+        path.startsWith('/api/') ||
+        path.startsWith('/assets/') ||
+        files.has(path)
       )
-        return next();
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(join(dist, 'index.html'));
+        return done();
+      void reply.header('Cache-Control', 'no-cache').sendFile('index.html', { cacheControl: false });
     });
   }
   const firstAdmin = await app.get(AuthService).ensureFirstAdmin();
@@ -168,6 +193,7 @@ export async function startApi(
     app,
     dataSource,
     firstAdmin,
+    routes,
     async close() {
       if (closed) return;
       closed = true;

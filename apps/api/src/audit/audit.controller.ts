@@ -1,6 +1,6 @@
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Ctx, type RequestContext } from '../common/principal';
 import { AuditService } from './audit.service';
 import { sendCsv } from './csv-response';
@@ -35,7 +35,7 @@ export class AuditController {
     description: 'Every matching ledger entry as CSV, one row per call.',
     content: { 'text/csv': { schema: { type: 'string' } } },
   })
-  export(@Query() q: AuditQueryDto, @Ctx() ctx: RequestContext, @Res() res: Response): Promise<void> {
+  export(@Query() q: AuditQueryDto, @Ctx() ctx: RequestContext, @Res() res: FastifyReply): Promise<void> {
     const filters = this.audit.filters(q);
     const filename = `onbehalf-audit-${new Date().toISOString().slice(0, 10)}.csv`;
     return sendCsv(res, filename, this.audit.exportCsv(filters, ctx), this.logger);

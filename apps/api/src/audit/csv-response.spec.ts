@@ -1,20 +1,18 @@
 import { Writable } from 'node:stream';
 import type { Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { sendCsv } from './csv-response';
 
-/** The part of an Express response sendCsv uses: a writable with a status and headers. */
+/** The raw response sendCsv writes to once it has taken the reply over from Fastify: a writable with a status and headers. */
 class FakeResponse extends Writable {
   statusCode = 0;
+  /** Set when sendCsv takes the reply over from Fastify (reply.hijack()). */
+  hijacked = false;
   readonly headers: Record<string, string> = {};
   readonly written: string[] = [];
   constructor(private readonly failAfter = Infinity) {
     super({ highWaterMark: 1 });
-  }
-  status(code: number): this {
-    this.statusCode = code;
-    return this;
   }
   setHeader(name: string, value: string): this {
     this.headers[name] = value;
@@ -55,12 +53,24 @@ const send = (
   res: FakeResponse,
   chunks: AsyncGenerator<string, void, undefined>,
   logger = new FakeLogger(),
-) => sendCsv(res as unknown as Response, 'ledger.csv', chunks, logger as unknown as Logger);
+) =>
+  sendCsv(
+    {
+      hijack: () => {
+        res.hijacked = true;
+      },
+      raw: res,
+    } as unknown as FastifyReply,
+    'ledger.csv',
+    chunks,
+    logger as unknown as Logger,
+  );
 
 describe('sendCsv', () => {
-  it('sends every chunk in order as a no-store, nosniff CSV attachment', async () => {
+  it('takes the reply over from Fastify and sends every chunk in order as a no-store, nosniff CSV attachment', async () => {
     const res = new FakeResponse();
     await send(res, gen(['h\r\n', 'a\r\n', 'b\r\n']));
+    expect(res.hijacked).toBe(true);
     expect(res.statusCode).toBe(200);
     expect(res.headers).toEqual({
       'Content-Type': 'text/csv; charset=utf-8',
@@ -80,9 +90,10 @@ describe('sendCsv', () => {
     expect(res.writableFinished).toBe(true);
   });
 
-  it('sends no status and no header when the first chunk fails, and rejects with its error', async () => {
+  it('leaves the reply to Fastify, with no status and no header, when the first chunk fails, and rejects with its error', async () => {
     const res = new FakeResponse();
     await expect(send(res, gen(['h'], { failAt: 0 }))).rejects.toThrow('database went away');
+    expect(res.hijacked).toBe(false);
     expect(res.statusCode).toBe(0);
     expect(res.headers).toEqual({});
   });

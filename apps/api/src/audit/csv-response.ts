@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /**
  * Sends CSV chunks as an attachment with backpressure. The first chunk is awaited before any header
@@ -9,13 +9,17 @@ import type { Response } from 'express';
  * a failure later can only cut the download short, which the client sees as a broken transfer.
  */
 export async function sendCsv(
-  res: Response,
+  reply: FastifyReply,
   filename: string,
   chunks: AsyncGenerator<string, void, undefined>,
   logger: Logger,
 ): Promise<void> {
   const first = await chunks.next();
-  res.status(200);
+  // From here the response is written to the socket directly (with backpressure), not through Fastify's send.
+  // The headers set so far (helmet's, in onRequest) are on the raw response already.
+  reply.hijack();
+  const res = reply.raw;
+  res.statusCode = 200;
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');

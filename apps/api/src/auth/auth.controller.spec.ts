@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { RequestContext } from '../common/principal';
 import type { AppConfig } from '../config/app-config';
@@ -51,11 +51,11 @@ class FakeAuth implements Pick<AuthService, 'login' | 'logout' | 'resolveSession
 class FakeResponse {
   readonly cookies: unknown[][] = [];
   readonly headers: Record<string, string> = {};
-  setHeader(name: string, value: string) {
+  header(name: string, value: string) {
     this.headers[name] = value;
     return this;
   }
-  cookie(...args: unknown[]) {
+  setCookie(...args: unknown[]) {
     this.cookies.push(['set', ...args]);
     return this;
   }
@@ -74,17 +74,17 @@ function setup(publicOrigin: string, sessionAbsoluteHours = 12) {
   return { auth, controller };
 }
 
-const req = (headers: Record<string, string> = {}, extra: Partial<Request> = {}) =>
-  ({ headers, ...extra }) as unknown as Request;
+const req = (headers: Record<string, string> = {}, extra: Partial<FastifyRequest> = {}) =>
+  ({ headers, cookies: {}, ...extra }) as unknown as FastifyRequest;
 
 describe('AuthController', () => {
-  it('signs in with the trimmed email and sets an HttpOnly, SameSite=Strict session cookie for the absolute lifetime', async () => {
+  it('signs in with the trimmed email and sets an HttpOnly, SameSite=Strict session cookie for the absolute lifetime (Max-Age in seconds)', async () => {
     const { auth, controller } = setup('http://localhost:3000', 12);
     const res = new FakeResponse();
     const view = await controller.login(
       { email: '  a@example.test ', password: ' pw ' },
       req({ 'x-request-id': 'r1', 'user-agent': 'UA' }, { ip: '10.0.0.1' }),
-      res as unknown as Response,
+      res as unknown as FastifyReply,
     );
     expect(view).toBe(VIEW);
     expect(auth.calls).toEqual([
@@ -100,7 +100,7 @@ describe('AuthController', () => {
         'set',
         SESSION_COOKIE,
         'the-token',
-        { httpOnly: true, sameSite: 'strict', secure: false, path: '/', maxAge: 12 * 3_600_000 },
+        { httpOnly: true, sameSite: 'strict', secure: false, path: '/', maxAge: 12 * 3_600 },
       ],
     ]);
   });
@@ -108,8 +108,12 @@ describe('AuthController', () => {
   it('marks the cookie Secure when the console is served over HTTPS', async () => {
     const { controller } = setup('https://onbehalf.example', 2);
     const res = new FakeResponse();
-    await controller.login({ email: 'a@example.test', password: 'pw' }, req(), res as unknown as Response);
-    expect(res.cookies[0]![3]).toMatchObject({ secure: true, maxAge: 2 * 3_600_000 });
+    await controller.login(
+      { email: 'a@example.test', password: 'pw' },
+      req(),
+      res as unknown as FastifyReply,
+    );
+    expect(res.cookies[0]![3]).toMatchObject({ secure: true, maxAge: 2 * 3_600 });
   });
 
   it('records an empty request id and null IP and user agent when the request has none', async () => {
@@ -117,7 +121,7 @@ describe('AuthController', () => {
     await controller.login(
       { email: 'a@example.test', password: 'pw' },
       req(),
-      new FakeResponse() as unknown as Response,
+      new FakeResponse() as unknown as FastifyReply,
     );
     expect(auth.calls[0]![3]).toEqual({ principal: null, requestId: '', ip: null, userAgent: null });
   });
@@ -126,7 +130,7 @@ describe('AuthController', () => {
     const { auth, controller } = setup('http://localhost:3000');
     const res = new FakeResponse();
     const ctx: RequestContext = { principal: null, requestId: 'r', ip: null, userAgent: null };
-    await controller.logout(ctx, res as unknown as Response);
+    await controller.logout(ctx, res as unknown as FastifyReply);
     expect(auth.calls).toEqual([['logout', ctx]]);
     expect(res.cookies).toEqual([['clear', SESSION_COOKIE, { path: '/' }]]);
   });
@@ -156,7 +160,7 @@ describe('AuthController: Retry-After on a rate-limited sign-in', () => {
     auth.failure = failure;
     const res = new FakeResponse();
     const thrown = await controller
-      .login({ email: 'a@example.test', password: 'pw' }, req(), res as unknown as Response)
+      .login({ email: 'a@example.test', password: 'pw' }, req(), res as unknown as FastifyReply)
       .then(
         () => null,
         (e: unknown) => e,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditorMay, Public } from '../common/auth-decorators';
 import { ErrorDto } from '../common/api-responses';
 import { DomainException } from '../common/domain-exception';
@@ -30,13 +30,13 @@ export class AuthController {
   })
   async login(
     @Body() dto: LoginDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<SessionDto> {
     const ctx: RequestContext = {
       principal: null,
       requestId: String(req.headers['x-request-id'] ?? ''),
-      ip: req.ip ?? null,
+      ip: req.ip || null,
       userAgent: req.headers['user-agent'] ?? null,
     };
     const { token, view } = await this.auth
@@ -44,15 +44,16 @@ export class AuthController {
       .catch((err: unknown) => {
         const wait = retryAfterOf(err);
         // The header the HTTP standard gives a 429 (RFC 9110 §10.2.3), for clients that honour it.
-        if (wait !== null) res.setHeader('Retry-After', String(wait));
+        if (wait !== null) void res.header('Retry-After', String(wait));
         throw err;
       });
-    res.cookie(SESSION_COOKIE, token, {
+    void res.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'strict',
       secure: this.config.publicOrigin.startsWith('https:'),
       path: '/',
-      maxAge: this.config.sessionAbsoluteHours * 3_600_000,
+      // seconds (Max-Age), as @fastify/cookie takes it
+      maxAge: this.config.sessionAbsoluteHours * 3_600,
     });
     return view;
   }
@@ -61,15 +62,15 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiNoContentResponse()
-  async logout(@Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async logout(@Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: FastifyReply): Promise<void> {
     await this.auth.logout(ctx);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    void res.clearCookie(SESSION_COOKIE, { path: '/' });
   }
 
   @Get('me')
   @ApiOkResponse({ type: SessionDto })
-  async me(@Req() req: Request): Promise<SessionDto> {
-    const token = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  async me(@Req() req: FastifyRequest): Promise<SessionDto> {
+    const token = req.cookies[SESSION_COOKIE];
     const s = await this.auth.resolveSession(token ?? '');
     return this.auth.view(s);
   }

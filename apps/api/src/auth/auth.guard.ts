@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ADMIN_ONLY_KEY, AUDITOR_MAY_KEY, PUBLIC_KEY, REQUIRES_SCOPE_KEY } from '../common/auth-decorators';
 import { DomainException } from '../common/domain-exception';
-import type { AppRequest, RequestContext } from '../common/principal';
+import { type AppRequest, headerOf, type RequestContext } from '../common/principal';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { requirementOf, type ScopeRequirement, scopeRefusal } from './api-key-scopes';
 import { AuthService, SESSION_COOKIE } from './auth.service';
@@ -28,14 +28,14 @@ export class AuthGuard implements CanActivate {
     const req = ec.switchToHttp().getRequest<AppRequest>();
     const ctx: RequestContext = {
       principal: null,
-      requestId: headerValue(req, 'x-request-id')?.slice(0, 100) || randomUUID(),
-      ip: req.ip ?? null,
-      userAgent: headerValue(req, 'user-agent') ?? null,
+      requestId: headerOf(req, 'x-request-id')?.slice(0, 100) || randomUUID(),
+      ip: req.ip || null,
+      userAgent: headerOf(req, 'user-agent') ?? null,
     };
     req.ctx = ctx;
     const targets = [ec.getHandler(), ec.getClass()];
     const unsafe = !SAFE_METHODS.has(req.method);
-    const origin = headerValue(req, 'origin');
+    const origin = headerOf(req, 'origin');
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
       // Public unsafe routes (sign-in) check the origin too: another site must not sign a browser in
       // to an account of its choosing (login CSRF).
@@ -45,8 +45,8 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    const bearer = /^Bearer\s+(\S+)$/i.exec(headerValue(req, 'authorization') ?? '')?.[1];
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const bearer = /^Bearer\s+(\S+)$/i.exec(headerOf(req, 'authorization') ?? '')?.[1];
+    const cookie = req.cookies?.[SESSION_COOKIE];
     if (bearer) {
       // API keys are not sent by browsers on their own, so they need no CSRF token.
       ctx.principal = await this.auth.resolveApiKey(bearer, ctx.ip);
@@ -63,7 +63,7 @@ export class AuthGuard implements CanActivate {
             'The request came from another site and was refused.',
           );
         }
-        if (!AuthService.csrfMatches(s.csrfToken, headerValue(req, 'x-csrf-token'))) {
+        if (!AuthService.csrfMatches(s.csrfToken, headerOf(req, 'x-csrf-token'))) {
           throw new DomainException(
             403,
             'CSRF_INVALID',
@@ -89,7 +89,11 @@ export class AuthGuard implements CanActivate {
         this.reflector.getAllAndOverride<ScopeRequirement | undefined>(REQUIRES_SCOPE_KEY, targets),
       );
       // A key principal without a grant cannot come from resolveApiKey; refuse it rather than trust it.
-      const refusal = scopeRefusal(ctx.principal.grant ?? { scopes: [], orgIds: [] }, need, req.params ?? {});
+      const refusal = scopeRefusal(
+        ctx.principal.grant ?? { scopes: [], orgIds: [] },
+        need,
+        (req.params ?? {}) as Record<string, string>,
+      );
       if (refusal) {
         throw new DomainException(
           403,
@@ -104,14 +108,9 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private originAllowed(req: Request, origin: string): boolean {
+  private originAllowed(req: FastifyRequest, origin: string): boolean {
     if (origin === this.config.publicOrigin) return true;
-    const host = headerValue(req, 'host');
+    const host = headerOf(req, 'host');
     return !!host && (origin === `http://${host}` || origin === `https://${host}`);
   }
-}
-
-function headerValue(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -4,8 +4,8 @@ import type { CrmApiErrorCode } from '../crm/crm-errors';
  * The API's error codes, closed per context: a code that is not listed here does not compile. Clients
  * (the console's error-messages.ts) branch on them; docs/api.md documents them.
  */
-/** Request shapes refused before any work (pipes, validation). */
-export type CommonErrorCode = 'INVALID_ID' | 'VALIDATION_FAILED';
+/** Request shapes refused before any work (the body parser, pipes, validation). */
+export type CommonErrorCode = 'INVALID_ENCODING' | 'INVALID_ID' | 'MALFORMED_JSON' | 'VALIDATION_FAILED';
 export type AuthErrorCode =
   | 'API_KEY_EXPIRED'
   | 'API_KEY_SCOPE'

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { KeyGrant } from '../auth/api-key-scopes';
 
 export type Role = 'admin' | 'auditor';
@@ -24,15 +24,21 @@ export interface RequestContext {
   userAgent: string | null;
 }
 
-export type AppRequest = Request & { ctx?: RequestContext };
+export type AppRequest = FastifyRequest & { ctx?: RequestContext };
 
-export function contextOf(req: Request): RequestContext {
+/** A request header's value (the first, when it came more than once); names are matched case-insensitively. */
+export function headerOf(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function contextOf(req: FastifyRequest): RequestContext {
   const r = req as AppRequest;
   return (
     r.ctx ?? {
       principal: null,
       requestId: String(req.headers['x-request-id'] ?? ''),
-      ip: req.ip ?? null,
+      ip: req.ip || null,
       userAgent: req.headers['user-agent'] ?? null,
     }
   );

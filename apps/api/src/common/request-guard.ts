@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { DomainException } from './domain-exception';
 
 /** Deeper JSON than any request of this API needs; class-transformer recurses per level and overflows the stack on thousands. */
 export const MAX_JSON_DEPTH = 32;
@@ -59,11 +60,38 @@ export function checkInput(value: unknown, root: string): InputProblem | null {
   return null;
 }
 
-/** body-parser `verify`: a JSON body must be UTF-8 (RFC 8259); anything else would be silently mangled to U+FFFD. */
-export function verifyUtf8(_req: unknown, _res: unknown, buf: Buffer): void {
+/** The largest request body the API reads: 1 MiB. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The API's one body parser (`application/json`; the server refuses every other content type with 415): the body
+ * must be UTF-8 (RFC 8259; anything else would be silently mangled to U+FFFD) and an object or an array. An empty
+ * body reads as `{}`.
+ */
+export function parseJsonBody(
+  _req: unknown,
+  body: Buffer | string,
+  done: (err: Error | null, value?: unknown) => void,
+): void {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
   if (!isUtf8(buf))
-    throw Object.assign(new Error('The request body is not valid UTF-8.'), {
-      status: 400,
-      type: 'encoding.invalid',
-    });
+    return done(new DomainException(400, 'INVALID_ENCODING', 'The request body is not valid UTF-8.'));
+  const text = buf.toString('utf8').trim();
+  if (text === '') return done(null, {});
+  if (text[0] !== '{' && text[0] !== '[') return done(malformed());
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return done(malformed());
+  }
+  done(null, value);
+}
+
+const malformed = () => new DomainException(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
+
+/** A request URL's path, without its query. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import { AuditQueryDto } from '../audit/dto/audit-query.dto';
@@ -79,7 +79,7 @@ describe('RecordsController', () => {
   it('with an Idempotency-Key, creates and updates once under that key; a replay says so in Idempotent-Replayed', async () => {
     const { c, asked } = controller();
     const headers: Record<string, string> = {};
-    const res = { setHeader: (k: string, v: string) => (headers[k] = v) } as unknown as Response;
+    const res = { header: (k: string, v: string) => (headers[k] = v) } as unknown as FastifyReply;
     const body = { attributes: { name: 'x' }, onBehalfOf: { puid: PUID } };
     expect(await c.create(ORG, 'account', body, ctx, 'k-1', res)).toEqual({ id: REC, ledgerId: 'ledger-1' });
     expect(headers).toEqual({});

@@ -20,11 +20,11 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorDto } from '../common/api-responses';
 import { RequiresScope } from '../common/auth-decorators';
 import { badRequest } from '../common/domain-exception';
-import { Ctx, type RequestContext } from '../common/principal';
+import { Ctx, headerOf, type RequestContext } from '../common/principal';
 import { UuidPipe } from '../common/uuid.pipe';
 import { AuditQueryDto } from '../audit/dto/audit-query.dto';
 import { AuditService } from '../audit/audit.service';
@@ -74,7 +74,7 @@ function intOf(raw: string | undefined, def: number, min: number, max: number, n
  * `@Headers()`, which Swagger would list as a second, required header beside the documented one.
  */
 const IdempotencyKey = createParamDecorator((_data: unknown, ec: ExecutionContext): string | undefined =>
-  ec.switchToHttp().getRequest<Request>().header(IDEMPOTENCY_HEADER),
+  headerOf(ec.switchToHttp().getRequest<FastifyRequest>(), IDEMPOTENCY_HEADER),
 );
 
 /** Set on a reply that repeats the kept reply of an earlier request with the same Idempotency-Key. */
@@ -130,12 +130,12 @@ export class RecordsController {
     @Body(WriteRecordBodyPipe) dto: WriteRecordBody,
     @Ctx() ctx: RequestContext,
     @IdempotencyKey() rawKey?: string,
-    @Res({ passthrough: true }) res?: Response,
+    @Res({ passthrough: true }) res?: FastifyReply,
   ): Promise<CreatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
     if (key !== null) {
       const r = await this.crm.createOnce(id, entity, dto.attributes, dto.onBehalfOf ?? undefined, ctx, key);
-      if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
+      if (r.replayed) void res?.header(REPLAYED_HEADER, 'true');
       return { id: r.body.id, ledgerId: r.body.ledgerId };
     }
     const r = await this.crm.create(id, entity, dto.attributes, dto.onBehalfOf ?? undefined, ctx);
@@ -154,7 +154,7 @@ export class RecordsController {
     @Body(WriteRecordBodyPipe) dto: WriteRecordBody,
     @Ctx() ctx: RequestContext,
     @IdempotencyKey() rawKey?: string,
-    @Res({ passthrough: true }) res?: Response,
+    @Res({ passthrough: true }) res?: FastifyReply,
   ): Promise<UpdatedRecordDto> {
     const key = parseIdempotencyKey(rawKey);
     if (key !== null) {
@@ -167,7 +167,7 @@ export class RecordsController {
         ctx,
         key,
       );
-      if (r.replayed) res?.setHeader(REPLAYED_HEADER, 'true');
+      if (r.replayed) void res?.header(REPLAYED_HEADER, 'true');
       return { ledgerId: r.body.ledgerId };
     }
     return this.crm.update(id, entity, rid, dto.attributes, dto.onBehalfOf ?? undefined, ctx);

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth-decorators';
 import { HealthReportDto } from './dto/health.response';
 import { HealthService } from './health.service';
@@ -14,9 +14,9 @@ export class HealthController {
   @Get()
   @ApiOkResponse({ type: HealthReportDto, description: 'Every check is up.' })
   @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A check is down.' })
-  async get(@Res({ passthrough: true }) res: Response): Promise<HealthReportDto> {
+  async get(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthReportDto> {
     const report = await this.health.report();
-    res.status(report.status === 'ok' ? 200 : 503);
+    void res.status(report.status === 'ok' ? 200 : 503);
     return report;
   }
 }

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { buildRpsUrl, RpsVerifier } from '@onbehalf/crm-auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditorMay, Public } from '../common/auth-decorators';
 import { DomainException } from '../common/domain-exception';
 import { Ctx, type RequestContext } from '../common/principal';
@@ -64,23 +64,23 @@ export class RpsController {
   /** Sends the browser to the RPS sign-in page. Auditors may look, but not write (see records). */
   @Get('login')
   @ApiFoundResponse({ description: 'To the RPS sign-in page.' })
-  login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: Response): void {
+  login(@Query('orgId', orgIdPipe) orgId: string, @Res() res: FastifyReply): void {
     const base = this.rpsBase();
     const { value, state } = this.sessions.issueState(orgId);
-    res.cookie(RPS_STATE_COOKIE, value, {
+    void res.setCookie(RPS_STATE_COOKIE, value, {
       httpOnly: true,
       sameSite: 'lax',
       secure: this.config.publicOrigin.startsWith('https:'),
       path: '/api/rps',
-      maxAge: 10 * 60_000,
+      maxAge: 10 * 60, // seconds
     });
-    res.redirect(
-      302,
+    void res.redirect(
       buildRpsUrl('Auth', {
         rpsBaseUrl: base,
         siteId: this.config.rpsSiteId,
         returnUrl: this.callbackUrl(orgId, state.nonce),
       }),
+      302,
     );
   }
 
@@ -88,27 +88,25 @@ export class RpsController {
   @Public()
   @Get('callback')
   @ApiFoundResponse({ description: 'To the console (/test-as-user) or back to the RPS page.' })
-  callback(@Query() q: Record<string, string>, @Req() req: Request, @Res() res: Response): void {
+  callback(@Query() q: Record<string, string>, @Req() req: FastifyRequest, @Res() res: FastifyReply): void {
     const orgId = new UuidPipe('org id').transform(q.orgId ?? '');
     this.rpsBase();
     // Only a sign-in this browser started here may end here: otherwise another site could sign the
     // admin's browser in as a Live user of its choosing (login CSRF).
-    const state = this.sessions.readState(
-      (req.cookies as Record<string, string> | undefined)?.[RPS_STATE_COOKIE],
-    );
+    const state = this.sessions.readState(req.cookies[RPS_STATE_COOKIE]);
     if (!state || state.orgId !== orgId || state.nonce !== q.state) {
-      res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=state-mismatch`);
+      void res.redirect(`/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=state-mismatch`, 302);
       return;
     }
     const v = this.verifier!.verify({ ticket: q.t ?? null, rpsAuthState: q.RPSAuthState ?? null });
     const back = (kind: 'Auth' | 'SilentAuth') =>
-      res.redirect(
-        302,
+      void res.redirect(
         buildRpsUrl(kind, {
           rpsBaseUrl: this.rpsBase(),
           siteId: this.config.rpsSiteId,
           returnUrl: this.callbackUrl(orgId, state.nonce),
         }),
+        302,
       );
     switch (v.state) {
       case 'valid': {
@@ -119,15 +117,15 @@ export class RpsController {
           lastName: v.lastName ?? null,
           orgId,
         });
-        res.cookie(END_USER_COOKIE, value, {
+        void res.setCookie(END_USER_COOKIE, value, {
           httpOnly: true,
           sameSite: 'lax',
           secure: this.config.publicOrigin.startsWith('https:'),
           path: '/api/rps',
-          maxAge: 30 * 60_000,
+          maxAge: 30 * 60, // seconds
         });
-        res.clearCookie(RPS_STATE_COOKIE, { path: '/api/rps' });
-        res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}`);
+        void res.clearCookie(RPS_STATE_COOKIE, { path: '/api/rps' });
+        void res.redirect(`/test-as-user?orgId=${encodeURIComponent(orgId)}`, 302);
         return;
       }
       case 'maybe':
@@ -137,12 +135,12 @@ export class RpsController {
         back('Auth');
         return;
       default:
-        res.redirect(302, `/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=signed-out`);
+        void res.redirect(`/test-as-user?orgId=${encodeURIComponent(orgId)}&rps=signed-out`, 302);
     }
   }
 
-  private endUser(req: Request): EndUser {
-    const u = this.sessions.read((req.cookies as Record<string, string> | undefined)?.[END_USER_COOKIE]);
+  private endUser(req: FastifyRequest): EndUser {
+    const u = this.sessions.read(req.cookies[END_USER_COOKIE]);
     if (!u)
       throw new DomainException(401, 'END_USER_REQUIRED', 'Sign in as an end user with Windows Live first.');
     return u;
@@ -150,7 +148,7 @@ export class RpsController {
 
   @Get('me')
   @ApiOkResponse({ type: EndUserDto })
-  me(@Req() req: Request): EndUserDto {
+  me(@Req() req: FastifyRequest): EndUserDto {
     return this.endUser(req);
   }
 
@@ -159,7 +157,7 @@ export class RpsController {
   async create(
     @Param('entity') entity: string,
     @Body() dto: WriteRecordDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
     @Ctx() ctx: RequestContext,
   ): Promise<EndUserRecordDto> {
     const u = this.endUser(req);
@@ -173,7 +171,7 @@ export class RpsController {
   @Post('logout')
   @HttpCode(204)
   @ApiNoContentResponse()
-  logout(@Res({ passthrough: true }) res: Response): void {
-    res.clearCookie(END_USER_COOKIE, { path: '/api/rps' });
+  logout(@Res({ passthrough: true }) res: FastifyReply): void {
+    void res.clearCookie(END_USER_COOKIE, { path: '/api/rps' });
   }
 }

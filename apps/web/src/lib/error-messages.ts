@@ -25,7 +25,9 @@ function crmFault(error: ApiError): string {
 
 /** `null`: the server's message is shown (it is written for people and names what is concerned). */
 export const API_ERROR_MESSAGES: { readonly [C in ApiErrorCode]: MessageFor | null } = {
+  INVALID_ENCODING: null,
   INVALID_ID: null,
+  MALFORMED_JSON: null,
   VALIDATION_FAILED: null,
   API_KEY_EXPIRED: 'The API key has expired: create a new one',
   API_KEY_SCOPE: null,

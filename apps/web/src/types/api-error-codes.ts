@@ -7,7 +7,9 @@
  */
 export const API_ERROR_CODES = [
   // Common
+  'INVALID_ENCODING',
   'INVALID_ID',
+  'MALFORMED_JSON',
   'VALIDATION_FAILED',
   // Auth
   'API_KEY_EXPIRED',
