@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import type {} from '@fastify/static'; // reply.sendFile
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { AuthService, SESSION_COOKIE } from './auth/auth.service';
@@ -77,7 +77,9 @@ export async function startApi(
   fastify.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, path: r.url });
   });
-  await app.register(helmet, {
+  // Security headers: helmet's middleware, built once (per-request construction re-parses the CSP), applied to the
+  // raw response in the first hook, so that replies Fastify does not send itself (the CSV export) carry them too.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -90,6 +92,9 @@ export async function startApi(
       },
     },
     strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+  });
+  fastify.addHook('onRequest', (req, reply, done) => {
+    securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
   });
   await app.register(cookie);
   // JSON only, UTF-8 only (RFC 8259), at most 1 MB. Any other content type is refused with 415 before a route runs.

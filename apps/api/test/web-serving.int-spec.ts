@@ -62,4 +62,19 @@ describe('serving the console', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
+
+  it('sends the same security headers on API replies, errors and the CSV export it streams itself', async () => {
+    const c = new ConsoleClient(t.url);
+    expect((await c.login(t.adminEmail, t.adminPassword)).status).toBe(200);
+    for (const res of [
+      await c.get('/api/orgs'),
+      await fetch(`${t.url}/api/does-not-exist`),
+      await c.get('/api/audit/export.csv'),
+    ]) {
+      expect(res.headers.get('content-security-policy'), res.url).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('x-frame-options'), res.url).toBe('SAMEORIGIN');
+      expect(res.headers.get('x-content-type-options'), res.url).toBe('nosniff');
+      await res.arrayBuffer();
+    }
+  });
 });
