@@ -1,21 +1,9 @@
 import { CrmAuthError, type CrmAuthErrorCode } from '@onbehalf/crm-auth';
 import { describe, expect, it } from 'vitest';
-import { adminConsentUrl, explainFailure, type HintContext } from './onboarding-hints';
+import { adminConsentUrl, explainFailure } from './onboarding-hints';
 import type { StepName } from './onboarding-run.entity';
+import { DV_HINTS as DV } from './testing/onboarding-fakes';
 
-const DV: HintContext = {
-  discoveryUrl: '',
-  stsUrl: 'https://sts.example/RST2.srf',
-  friendlyName: 'Contoso DV',
-  serviceAccount: 'Onbehalf ISV integration',
-  dataverse: {
-    authorityUrl: 'https://login.example',
-    tenant: 'contoso.onmicrosoft.com',
-    clientId: '0c6b1e2a-3d4f-4a5b-9c8d-7e6f5a4b3c21',
-    environmentUrl: 'https://contoso.crm.dynamics.com',
-    certificateThumbprint: 'ab12cd34',
-  },
-};
 const entra = (code: CrmAuthErrorCode, aadsts: number) =>
   new CrmAuthError(code, `refused: AADSTS${aadsts}`, { faultCode: `AADSTS${aadsts}` });
 const hintOf = (err: CrmAuthError, step: StepName = 'token') => explainFailure(step, err, DV).hint;

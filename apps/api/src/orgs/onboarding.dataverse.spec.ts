@@ -1,227 +1,41 @@
-import {
-  CrmAuthError,
-  type CertificateBundle,
-  type DataverseSessionOptions,
-  type DataverseUser,
-  type EntraTokenClientOptions,
-  type OrgCallOptions,
-  type OrgRecord,
-} from '@onbehalf/crm-auth';
+import { CrmAuthError, type OrgCallOptions } from '@onbehalf/crm-auth';
 import { describe, expect, it } from 'vitest';
-import type { AppConfig } from '../config/app-config';
-import type { LedgerService } from '../crm/ledger.service';
-import type { TicketStoreService } from '../tickets/ticket-store.service';
-import type { OnboardingStep } from './onboarding-run.entity';
-import { DATAVERSE_STEPS, OnboardingService, type OnboardingDeps } from './onboarding.service';
-import { OrgEntity } from './org.entity';
-import type { OrgsRepository } from './orgs.repository';
+import { DATAVERSE_STEPS } from './onboarding.service';
+import {
+  APP,
+  APP_OID,
+  dataverseWorld,
+  ENV,
+  EXPIRES,
+  JON,
+  JON_OID,
+  person,
+  statuses,
+  type DataverseWorldOptions,
+} from './testing/onboarding-fakes';
 
 /**
- * OnboardingService.run for a Dataverse org with every collaborator faked: the identity platform's token client,
- * the environment's session (a small in-memory Web API that stamps what it creates), its user list, the run and
- * org repositories, the ticket store and the ledger. The emulator-backed run is dataverse-org.int-spec.
+ * OnboardingService.run for a Dataverse org with every collaborator faked (testing/onboarding-fakes): the identity
+ * platform's token client, the environment's session (a small in-memory Web API that stamps what it creates), its
+ * user list, the run and org repositories, the ticket store and the ledger. The emulator-backed run is
+ * dataverse-org.int-spec.
  */
 
-const APP = '10000000-0000-0000-0000-00000000000a';
-const APP_OID = '70000000-0000-0000-0000-00000000000a';
-const JON = '10000000-0000-0000-0000-00000000000b';
-const JON_OID = '70000000-0000-0000-0000-00000000000b';
-const ENV = 'https://contoso.crm.dynamics.com';
-const EXPIRES = new Date('2030-01-01T10:00:00Z');
-
-const person = (
-  id: string,
-  name: string,
-  oid: string | null,
-  extra: Partial<DataverseUser> = {},
-): DataverseUser => ({
-  userId: id,
-  fullName: name,
-  entraObjectId: oid,
-  applicationId: null,
-  disabled: false,
-  ...extra,
-});
-
-interface WorldOptions {
-  users?: DataverseUser[];
-  tokenFails?: Error;
-  delegateFails?: Error;
-  /** How the environment stamps a created record (default: createdby the user acted for, createdonbehalfby the app user). */
-  stamps?: (actedFor: string | null) => Record<string, { id: string; type: string; name?: string }>;
-}
-
-function world(o: WorldOptions = {}) {
-  let clock = 1_000;
-  const sent: Array<{ op: string; args: unknown[] }> = [];
-  const runSaves: Array<{ status: string; steps: OnboardingStep[] }> = [];
-  const orgUpdates: Array<Record<string, unknown>> = [];
-  const ticketSaves: Array<{ orgId: string; kind: string; crmTicket: string; crmExpiresAt: Date }> = [];
-  const ticketRemovals: string[] = [];
-  const ledger: Array<{ op: string; args: unknown }> = [];
-  const closed: string[] = [];
-  const made: { entra?: EntraTokenClientOptions; session?: DataverseSessionOptions; usersAsked?: unknown } =
-    {};
-  const records = new Map<string, Record<string, unknown>>();
-  const oidToUser = new Map([
-    [JON_OID, JON],
-    [APP_OID, APP],
-  ]);
-  const users = o.users ?? [
-    person(APP, 'ISV app', APP_OID, { applicationId: 'c0000000-0000-0000-0000-000000000001' }),
-    person(JON, 'Jon Wilson', JON_OID),
-  ];
-  const actedFor = (opts?: OrgCallOptions) => {
-    const b = opts?.onBehalfOf;
-    if (!b) return null;
-    if ('entraObjectId' in b) return oidToUser.get(b.entraObjectId) ?? null;
-    return 'userId' in b ? b.userId : null;
-  };
-
-  const deps: OnboardingDeps = {
-    now: () => clock,
-    discovery: () => {
-      throw new Error('not used for a Dataverse org');
-    },
-    wlid: () => {
-      throw new Error('not used for a Dataverse org');
-    },
-    crm: () => {
-      throw new Error('not used for a Dataverse org');
-    },
-    entra: (options) => {
-      made.entra = options;
-      return {
-        async acquireToken(args: { scope: string }) {
-          sent.push({ op: 'acquireToken', args: [args] });
-          clock += 20;
-          if (o.tokenFails) throw o.tokenFails;
-          return { accessToken: 'token-1', tokenType: 'Bearer', issuedAt: new Date(), expiresAt: EXPIRES };
-        },
-        async close() {
-          closed.push('entra');
-        },
-      };
-    },
-    dataverse: (options) => {
-      made.session = options;
-      return {
-        platform: 'dataverse',
-        async whoAmI() {
-          clock += 5;
-          return { userId: APP, businessUnitId: 'bu', organizationId: 'org-dv' };
-        },
-        async retrieveRecord(args: { entity: string; id: string; columns: string[] }, opts?: OrgCallOptions) {
-          sent.push({ op: 'retrieveRecord', args: [args, opts] });
-          clock += 4;
-          if (args.entity === 'systemuser') {
-            if (opts?.onBehalfOf && o.delegateFails) throw o.delegateFails;
-            const u = users.find((x) => x.userId === args.id)!;
-            return {
-              entity: 'systemuser',
-              id: u.userId,
-              fields: {
-                systemuserid: u.userId,
-                fullname: u.fullName ?? '',
-                azureactivedirectoryobjectid: u.entraObjectId ?? '',
-              },
-            };
-          }
-          return { entity: args.entity, id: args.id, fields: records.get(args.id) as OrgRecord['fields'] };
-        },
-        async createRecord(record: OrgRecord, opts?: OrgCallOptions) {
-          sent.push({ op: 'createRecord', args: [record, opts] });
-          clock += 30;
-          const by = actedFor(opts);
-          const id = `30000000-0000-0000-0000-00000000000${records.size + 1}`;
-          records.set(id, {
-            ...record.fields,
-            ...(o.stamps
-              ? o.stamps(by)
-              : {
-                  createdby: {
-                    id: by ?? APP,
-                    type: 'systemuser',
-                    name: by === JON ? 'Jon Wilson' : 'ISV app',
-                  },
-                  createdonbehalfby: { id: APP, type: 'systemuser', name: 'ISV app' },
-                }),
-          });
-          return { id };
-        },
-        async updateRecord() {},
-        async deleteRecord() {},
-        async refresh() {},
-        async listUsers(args: { top: number; peopleOnly?: boolean }) {
-          made.usersAsked = args;
-          clock += 6;
-          return users;
-        },
-        async close() {
-          closed.push('session');
-        },
-      };
+function world(o: DataverseWorldOptions = {}) {
+  const w = dataverseWorld(o);
+  return {
+    ...w,
+    /** The tickets stored: org, kind, the token and its expiry. */
+    get ticketSaves() {
+      return w.ticketSaves.map((s) => ({
+        orgId: s.orgId,
+        kind: s.kind,
+        crmTicket: s.ticket.crmTicket,
+        crmExpiresAt: s.ticket.crmExpiresAt,
+      }));
     },
   };
-
-  const repo = {
-    async updateRun(_id: string, _orgId: string, patch: { status: string; steps: OnboardingStep[] }) {
-      runSaves.push({ ...patch, steps: structuredClone(patch.steps) });
-    },
-    async getRun(id: string) {
-      const last = runSaves.at(-1)!;
-      return { id, status: last.status, steps: last.steps };
-    },
-    async update(_id: string, patch: Record<string, unknown>) {
-      orgUpdates.push(patch);
-    },
-  } as unknown as OrgsRepository;
-  const tickets = {
-    async load() {
-      return null;
-    },
-    async save(orgId: string, t: { crmTicket: string; crmExpiresAt: Date }, kind: string) {
-      ticketSaves.push({ orgId, kind, crmTicket: t.crmTicket, crmExpiresAt: t.crmExpiresAt });
-      return 1;
-    },
-    async remove(orgId: string) {
-      ticketRemovals.push(orgId);
-    },
-  } as unknown as TicketStoreService;
-  const ledgerFake = {
-    async begin(s: unknown) {
-      ledger.push({ op: 'begin', args: s });
-      return 'ledger-1';
-    },
-    async complete(_orgId: string, id: string, r: unknown) {
-      ledger.push({ op: 'complete', args: { id, ...(r as object) } });
-    },
-    async fail(_orgId: string, id: string, r: unknown) {
-      ledger.push({ op: 'fail', args: { id, ...(r as object) } });
-    },
-  } as unknown as LedgerService;
-  const config = {
-    trustedServerCaPems: ['CA'],
-    stsUrl: 'https://sts.example/RST2.srf',
-    entraAuthorityUrl: 'https://login.example',
-  } as unknown as AppConfig;
-  const service = new OnboardingService(repo, config, tickets, ledgerFake, deps);
-  const org = Object.assign(new OrgEntity(), {
-    id: 'org-dv',
-    kind: 'dataverse',
-    discoveryUrl: null,
-    tenant: 'contoso.onmicrosoft.com',
-    environmentUrl: `${ENV}/`,
-    clientId: 'c0000000-0000-0000-0000-000000000001',
-    friendlyName: 'Contoso DV',
-    serviceAccountName: null,
-  });
-  const bundle = { thumbprintSha1Hex: 'ab cd' } as unknown as CertificateBundle;
-  const run = (opts: { keepActive?: boolean } = {}) => service.run(org, 'run-1', bundle, 'unused', opts);
-  return { run, sent, runSaves, orgUpdates, ticketSaves, ticketRemovals, ledger, closed, made, records };
 }
-
-const statuses = (steps: OnboardingStep[]) => steps.map((s) => `${s.name}:${s.status}`);
 
 describe('OnboardingService.run: a Dataverse org', () => {
   it('runs token, whoami, delegate and test-write, and activates the org', async () => {

@@ -1,6 +1,7 @@
 import { CrmAuthError } from '@onbehalf/crm-auth';
 import { describe, expect, it } from 'vitest';
-import { adminConsentUrl, explainFailure, type HintContext } from './onboarding-hints';
+import { adminConsentUrl, explainFailure } from './onboarding-hints';
+import { DV_HINTS as DV } from './testing/onboarding-fakes';
 
 /**
  * The Dataverse hints that onboarding-hints.dataverse.spec does not pin word for word: the admin-consent URL
@@ -8,19 +9,6 @@ import { adminConsentUrl, explainFailure, type HintContext } from './onboarding-
  * (an expired ticket or exhausted retries), and a privilege refusal that carries no fault code.
  */
 
-const DV: HintContext = {
-  discoveryUrl: '',
-  stsUrl: 'https://sts.example/RST2.srf',
-  friendlyName: 'Contoso DV',
-  serviceAccount: 'Onbehalf ISV integration',
-  dataverse: {
-    authorityUrl: 'https://login.example',
-    tenant: 'contoso.onmicrosoft.com',
-    clientId: '0c6b1e2a-3d4f-4a5b-9c8d-7e6f5a4b3c21',
-    environmentUrl: 'https://contoso.crm.dynamics.com',
-    certificateThumbprint: 'ab12cd34',
-  },
-};
 const CONSENT =
   'https://login.example/contoso.onmicrosoft.com/adminconsent?client_id=0c6b1e2a-3d4f-4a5b-9c8d-7e6f5a4b3c21';
 
