@@ -1,26 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { CrmAuthError } from '@onbehalf/crm-auth';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestContext } from '../common/principal';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { OrgDirectory } from '../orgs/org-directory';
-import type { TicketsService } from '../tickets/tickets.service';
 import type { UserMappingsService } from '../user-mappings/user-mappings.service';
-import { CrmCallsService } from './crm-calls.service';
-import type { LedgerService } from './ledger.service';
+import { ctx, dataverseCalls, DV, JON, JON_OID } from './testing/crm-calls-fakes';
 
 /**
  * CrmCallsService on a Dataverse org: whom a call acts for (Entra object id or systemuserid), what is read to
  * resolve it, what is cached, and what a failed call evicts. Its OrgSession, ledger and mappings are faked.
  */
 
-const DV = '11111111-0000-4000-8000-00000000000d';
-const APP = '22222222-0000-4000-8000-00000000000a';
-const JON = '33333333-0000-4000-8000-00000000000f';
 const ANN = '44444444-0000-4000-8000-00000000000e';
-const JON_OID = 'b8c9d0e1-f2a3-4b4c-9d5e-6f7a8b9c0d1e';
 const ANN_OID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f';
-const ctx = { principal: null, requestId: 'req-1', ip: null, userAgent: null } as unknown as RequestContext;
 
 interface Opts {
   /** What retrieveRecord of a systemuser does: answer these fields, or throw. */
@@ -32,69 +22,41 @@ interface Opts {
 }
 
 function world(opts: Opts = {}) {
-  const sent: Array<{ op: string; args: unknown[] }> = [];
   const evicted: unknown[][] = [];
   const users: Record<string, { userId: string; fullName: string }> = {
     [JON_OID]: { userId: JON.toUpperCase(), fullName: 'Jon Wilson' },
     [ANN_OID]: { userId: ANN.toUpperCase(), fullName: 'Ann Beebe' },
   };
-  const session = new Proxy(
-    {},
-    {
-      get:
-        (_t, op: string) =>
-        async (...args: unknown[]) => {
-          sent.push({ op, args });
-          if (op === 'resolveUserId') {
-            const u = users[(args[0] as { entraObjectId?: string } | undefined)?.entraObjectId ?? ''];
-            if (!u) throw new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', 'no such user');
-            return { ...u, disabled: false };
-          }
-          if (op === 'retrieveRecord') {
-            const s = opts.systemuser ?? { fullname: 'Jon Wilson' };
-            if (s instanceof Error) throw s;
-            return { entity: 'systemuser', id: JON, fields: s };
-          }
-          if (op === 'createRecord') {
-            if (opts.createFails) throw opts.createFails;
-            return { id: 'rec-1' };
-          }
-          return undefined;
-        },
-    },
-  );
-  const tickets = {
-    run: async () => {
-      throw new Error('run() is CRM 4.0 only');
-    },
-    runOrg: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(session),
-  } as unknown as TicketsService;
-  const orgs = {
-    find: async () => ({
-      id: DV,
-      kind: 'dataverse',
-      status: 'active',
-      friendlyName: 'Contoso DV',
-      serviceAccountUserId: APP,
-      serviceAccountName: 'ISV app',
-    }),
-  } as unknown as OrgDirectory;
-  const ledger: Array<Record<string, unknown>> = [];
-  const ledgerFake = {
-    begin: async (row: Record<string, unknown>) => {
-      ledger.push(row);
-      return 'ledger-1';
+  const mappings = {
+    evictUser: async (...args: unknown[]) => void evicted.push(args),
+  } as unknown as UserMappingsService;
+  const {
+    svc,
+    sent,
+    begun: ledger,
+  } = dataverseCalls({
+    session: (op, args) => {
+      if (op === 'resolveUserId') {
+        const u = users[(args[0] as { entraObjectId?: string } | undefined)?.entraObjectId ?? ''];
+        if (!u) throw new CrmAuthError('ERR_CRM_OBJECT_NOT_FOUND', 'no such user');
+        return { ...u, disabled: false };
+      }
+      if (op === 'retrieveRecord') {
+        const s = opts.systemuser ?? { fullname: 'Jon Wilson' };
+        if (s instanceof Error) throw s;
+        return { entity: 'systemuser', id: JON, fields: s };
+      }
+      if (op === 'createRecord') {
+        if (opts.createFails) throw opts.createFails;
+        return { id: 'rec-1' };
+      }
+      return undefined;
     },
     complete: async () => {
       if (opts.completeFails) throw opts.completeFails;
     },
-    fail: async () => undefined,
-  } as unknown as LedgerService;
-  const mappings = {
-    evictUser: async (...args: unknown[]) => void evicted.push(args),
-  } as unknown as UserMappingsService;
-  const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
-  const svc = new CrmCallsService(orgs, tickets, mappings, ledgerFake, metrics);
+    mappings,
+  });
   return { svc, sent, ledger, evicted, ops: (op: string) => sent.filter((x) => x.op === op) };
 }
 

@@ -1,82 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestContext } from '../common/principal';
-import type { Attempt, IdempotencyService, KeyClaim, KeyReply } from '../idempotency/idempotency.service';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { OrgDirectory } from '../orgs/org-directory';
-import type { TicketsService } from '../tickets/tickets.service';
-import type { UserMappingsService } from '../user-mappings/user-mappings.service';
-import { CrmCallsService } from './crm-calls.service';
-import type { LedgerService } from './ledger.service';
+import type { Attempt } from '../idempotency/idempotency.service';
+import { ctx, dataverseCalls, DV, fakeKeys } from './testing/crm-calls-fakes';
 
 /**
  * Keyed Create and Update (createOnce, updateOnce) and the plain Update on a Dataverse org, over fakes: the
  * OrgSession (runOrg) records what it is sent, the ledger the rows it begins; CRM 4.0's session (run) refuses.
  */
 
-const DV = '11111111-0000-4000-8000-00000000000d';
-const APP = '22222222-0000-4000-8000-00000000000a';
 const REC = '44444444-0000-4000-8000-000000000001';
-const ctx = { principal: null, requestId: 'req-1', ip: null, userAgent: null } as unknown as RequestContext;
 
 function world(attempt: Partial<Attempt> = {}) {
-  const sent: Array<{ op: string; args: unknown[] }> = [];
-  const ledger: Array<Record<string, unknown>> = [];
   const recoveredRows: unknown[][] = [];
-  const session = new Proxy(
-    {},
-    {
-      get:
-        (_t, op: string) =>
-        async (...args: unknown[]) => {
-          sent.push({ op, args });
-          if (op === 'createRecord') {
-            const { fields } = args[0] as { fields: Record<string, string> };
-            return { id: fields.accountid!.toUpperCase() };
-          }
-          if (op === 'retrieveRecord') return { entity: 'account', id: REC, fields: {} };
-          return undefined;
-        },
+  const {
+    svc,
+    sent,
+    begun: ledger,
+  } = dataverseCalls({
+    session: (op, args) => {
+      if (op === 'createRecord') {
+        const { fields } = args[0] as { fields: Record<string, string> };
+        return { id: fields.accountid!.toUpperCase() };
+      }
+      if (op === 'retrieveRecord') return { entity: 'account', id: REC, fields: {} };
+      return undefined;
     },
-  );
-  const tickets = {
-    run: async () => {
-      throw new Error('run() is CRM 4.0 only');
-    },
-    runOrg: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(session),
-  } as unknown as TicketsService;
-  const orgs = {
-    find: async () => ({
-      id: DV,
-      kind: 'dataverse',
-      status: 'active',
-      friendlyName: 'Contoso DV',
-      serviceAccountUserId: APP,
-      serviceAccountName: 'ISV app',
-    }),
-  } as unknown as OrgDirectory;
-  const ledgerFake = {
-    begin: async (row: Record<string, unknown>) => {
-      ledger.push(row);
-      return 'ledger-new';
-    },
-    complete: async () => undefined,
-    fail: async () => undefined,
+    ledgerId: 'ledger-new',
     completeRecovered: async (...a: unknown[]) => void recoveredRows.push(a),
-  } as unknown as LedgerService;
-  const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
-  const keys = {
-    run: async (c: KeyClaim, work: (a: Attempt) => Promise<KeyReply>) => {
-      const r = await work({
-        recordId: c.recordId,
-        ledgerId: null,
-        recovering: false,
-        started: async () => undefined,
-        ...attempt,
-      });
-      return { status: r.status, body: r.body, replayed: false };
-    },
-  } as unknown as IdempotencyService;
-  const svc = new CrmCallsService(orgs, tickets, {} as UserMappingsService, ledgerFake, metrics, keys);
+    keys: fakeKeys(attempt),
+  });
   return { svc, sent, ledger, recoveredRows };
 }
 

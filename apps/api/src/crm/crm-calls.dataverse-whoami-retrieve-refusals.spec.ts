@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestContext } from '../common/principal';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { OrgDirectory } from '../orgs/org-directory';
-import type { TicketsService } from '../tickets/tickets.service';
-import type { UserMappingsService } from '../user-mappings/user-mappings.service';
-import { CrmCallsService } from './crm-calls.service';
-import type { LedgerService } from './ledger.service';
+import { ctx, dataverseCalls, DV, JON, JON_OID } from './testing/crm-calls-fakes';
 
 /**
  * CrmCallsService on a Dataverse org, its OrgSession and ledger faked: WhoAmI and Retrieve on behalf of an Entra user
@@ -13,61 +7,24 @@ import type { LedgerService } from './ledger.service';
  * as sent, and the exact messages of the 400/409 refusals callers read.
  */
 
-const DV = '11111111-0000-4000-8000-00000000000d';
-const APP = '22222222-0000-4000-8000-00000000000a';
-const JON = '33333333-0000-4000-8000-00000000000f';
-const JON_OID = 'b8c9d0e1-f2a3-4b4c-9d5e-6f7a8b9c0d1e';
 const PARENT = 'a1b2c3d4-0000-4000-8000-0000000000aa';
-const ctx = { principal: null, requestId: 'req-1', ip: null, userAgent: null } as unknown as RequestContext;
 
 function world() {
-  const sent: Array<{ op: string; args: unknown[] }> = [];
-  const begun: Array<Record<string, unknown>> = [];
   const completed: Array<{ ledgerId: string; result: Record<string, unknown> }> = [];
-  const session = new Proxy(
-    {},
-    {
-      get:
-        (_t, op: string) =>
-        async (...args: unknown[]) => {
-          sent.push({ op, args });
-          if (op === 'resolveUserId') return { userId: JON, fullName: 'Jon Wilson', disabled: false };
-          if (op === 'createRecord') return { id: 'rec-1' };
-          if (op === 'retrieveRecord')
-            return { entity: 'account', id: 'rec-1', fields: { name: 'Fourth Coffee' } };
-          if (op === 'whoAmI') return { userId: JON, businessUnitId: 'bu-1', organizationId: 'org-1' };
-          return undefined;
-        },
+  const { svc, sent, begun } = dataverseCalls({
+    session: (op) => {
+      if (op === 'resolveUserId') return { userId: JON, fullName: 'Jon Wilson', disabled: false };
+      if (op === 'createRecord') return { id: 'rec-1' };
+      if (op === 'retrieveRecord')
+        return { entity: 'account', id: 'rec-1', fields: { name: 'Fourth Coffee' } };
+      if (op === 'whoAmI') return { userId: JON, businessUnitId: 'bu-1', organizationId: 'org-1' };
+      return undefined;
     },
-  );
-  const tickets = {
-    run: async () => {
-      throw new Error('run() is CRM 4.0 only');
-    },
-    runOrg: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(session),
-  } as unknown as TicketsService;
-  const orgs = {
-    find: async () => ({
-      id: DV,
-      kind: 'dataverse',
-      status: 'active',
-      friendlyName: 'Contoso DV',
-      serviceAccountUserId: APP,
-      serviceAccountName: 'ISV app',
-    }),
-  } as unknown as OrgDirectory;
-  const ledger = {
-    begin: async (row: Record<string, unknown>) => {
-      begun.push(row);
-      return 'ledger-1';
-    },
-    complete: async (_orgId: string, ledgerId: string, result: Record<string, unknown>) => {
+    complete: async (...a: unknown[]) => {
+      const [, ledgerId, result] = a as [string, string, Record<string, unknown>];
       completed.push({ ledgerId, result });
     },
-    fail: async () => undefined,
-  } as unknown as LedgerService;
-  const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
-  const svc = new CrmCallsService(orgs, tickets, {} as UserMappingsService, ledger, metrics);
+  });
   return { svc, sent, begun, completed };
 }
 

@@ -1,78 +1,37 @@
 import { CrmAuthError } from '@onbehalf/crm-auth';
 import { describe, expect, it } from 'vitest';
-import type { RequestContext } from '../common/principal';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { OrgDirectory } from '../orgs/org-directory';
-import type { TicketsService } from '../tickets/tickets.service';
-import type { UserMappingsService } from '../user-mappings/user-mappings.service';
-import { CrmCallsService } from './crm-calls.service';
-import type { LedgerService } from './ledger.service';
+import { APP, ctx, dataverseCalls, DV, JON, JON_OID } from './testing/crm-calls-fakes';
 
 /** CrmCallsService on a Dataverse org, its OrgSession and ledger faked: what is sent, and what the ledger records. */
 
-const DV = '11111111-0000-4000-8000-00000000000d';
-const APP = '22222222-0000-4000-8000-00000000000a';
-const JON = '33333333-0000-4000-8000-00000000000f';
-const JON_OID = 'b8c9d0e1-f2a3-4b4c-9d5e-6f7a8b9c0d1e';
-const ctx = { principal: null, requestId: 'req-1', ip: null, userAgent: null } as unknown as RequestContext;
-
 function world(opts: { kind?: 'crm4' | 'dataverse'; resolveFails?: Error } = {}) {
-  const sent: Array<{ op: string; args: unknown[] }> = [];
-  const ledger: Array<Record<string, unknown>> = [];
-  const session = new Proxy(
-    {},
-    {
-      get:
-        (_t, op: string) =>
-        async (...args: unknown[]) => {
-          sent.push({ op, args });
-          if (op === 'resolveUserId') {
-            if (opts.resolveFails) throw opts.resolveFails;
-            return { userId: JON.toUpperCase(), fullName: 'Jon Wilson', disabled: false };
-          }
-          if (op === 'createRecord') return { id: 'rec-1' };
-          if (op === 'retrieveRecord')
-            return {
-              entity: 'account',
-              id: 'rec-1',
-              fields: {
-                name: 'Fourth Coffee',
-                telephone1: 555,
-                donotemail: false,
-                createdby: { id: JON, type: 'systemuser' },
-              },
-            };
-          if (op === 'whoAmI') return { userId: APP, businessUnitId: 'bu', organizationId: 'o' };
-          return undefined;
-        },
+  const {
+    svc,
+    sent,
+    begun: ledger,
+  } = dataverseCalls({
+    kind: opts.kind,
+    session: (op) => {
+      if (op === 'resolveUserId') {
+        if (opts.resolveFails) throw opts.resolveFails;
+        return { userId: JON.toUpperCase(), fullName: 'Jon Wilson', disabled: false };
+      }
+      if (op === 'createRecord') return { id: 'rec-1' };
+      if (op === 'retrieveRecord')
+        return {
+          entity: 'account',
+          id: 'rec-1',
+          fields: {
+            name: 'Fourth Coffee',
+            telephone1: 555,
+            donotemail: false,
+            createdby: { id: JON, type: 'systemuser' },
+          },
+        };
+      if (op === 'whoAmI') return { userId: APP, businessUnitId: 'bu', organizationId: 'o' };
+      return undefined;
     },
-  );
-  const tickets = {
-    run: async () => {
-      throw new Error('run() is CRM 4.0 only');
-    },
-    runOrg: async (_orgId: string, fn: (s: unknown) => Promise<unknown>) => fn(session),
-  } as unknown as TicketsService;
-  const orgs = {
-    find: async () => ({
-      id: DV,
-      kind: opts.kind ?? 'dataverse',
-      status: 'active',
-      friendlyName: 'Contoso DV',
-      serviceAccountUserId: APP,
-      serviceAccountName: 'ISV app',
-    }),
-  } as unknown as OrgDirectory;
-  const ledgerFake = {
-    begin: async (row: Record<string, unknown>) => {
-      ledger.push(row);
-      return 'ledger-1';
-    },
-    complete: async () => undefined,
-    fail: async () => undefined,
-  } as unknown as LedgerService;
-  const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
-  const svc = new CrmCallsService(orgs, tickets, {} as UserMappingsService, ledgerFake, metrics);
+  });
   return { svc, sent, ledger };
 }
 

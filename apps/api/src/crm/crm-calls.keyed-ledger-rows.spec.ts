@@ -3,13 +3,13 @@ import { Logger } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DomainException } from '../common/domain-exception';
 import type { RequestContext } from '../common/principal';
-import type { Attempt, IdempotencyService, KeyClaim, KeyReply } from '../idempotency/idempotency.service';
-import type { MetricsService } from '../metrics/metrics.service';
+import type { Attempt } from '../idempotency/idempotency.service';
 import type { OrgDirectory } from '../orgs/org-directory';
 import type { TicketsService } from '../tickets/tickets.service';
 import type { UserMappingsService } from '../user-mappings/user-mappings.service';
 import { CrmCallsService } from './crm-calls.service';
 import type { LedgerService } from './ledger.service';
+import { fakeKeys, fakeMetrics } from './testing/crm-calls-fakes';
 
 /**
  * Keyed Create and Update and their ledger rows: which row a recovery may complete (only one the first attempt
@@ -60,20 +60,14 @@ function world(o: { attempt?: Partial<Attempt>; createFails?: Error; recoveredFa
       if (o.recoveredFails) throw o.recoveredFails;
     },
   } as unknown as LedgerService;
-  const metrics = { observeCall: () => undefined, incFault: () => undefined } as unknown as MetricsService;
-  const keys = {
-    run: async (c: KeyClaim, work: (a: Attempt) => Promise<KeyReply>) => {
-      const r = await work({
-        recordId: c.recordId,
-        ledgerId: null,
-        recovering: false,
-        started: async () => undefined,
-        ...o.attempt,
-      });
-      return { status: r.status, body: r.body, replayed: false };
-    },
-  } as unknown as IdempotencyService;
-  const svc = new CrmCallsService(orgs, tickets, {} as UserMappingsService, ledgerFake, metrics, keys);
+  const svc = new CrmCallsService(
+    orgs,
+    tickets,
+    {} as UserMappingsService,
+    ledgerFake,
+    fakeMetrics(),
+    fakeKeys(o.attempt),
+  );
   return { svc, ledger, recovered, crm };
 }
 
