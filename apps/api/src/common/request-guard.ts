@@ -70,10 +70,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  */
 export function parseJsonBody(
   _req: unknown,
-  body: Buffer | string,
+  buf: Buffer,
   done: (err: Error | null, value?: unknown) => void,
 ): void {
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
   if (!isUtf8(buf))
     return done(new DomainException(400, 'INVALID_ENCODING', 'The request body is not valid UTF-8.'));
   const text = buf.toString('utf8').trim();
