@@ -132,6 +132,7 @@ interface Pki {
     notAfter?: Date;
     clientAuth?: boolean;
     commonName?: string;
+    organization?: string;
     /** The leaf's own key pair (default: one 2048-bit key shared by this PKI's leaves). */
     keyPair?: KeyPair;
   }): Promise<{ certPem: string; keyPem: string }>;
@@ -156,6 +157,7 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
       const key = opts.keyPair ?? leafKey;
       const certPem = createCertificate({
         commonName: opts.commonName ?? 'ERP Integration',
+        ...(opts.organization ? { organization: opts.organization } : {}),
         publicKey: key.publicKey,
         signingKey: rootKey.privateKey,
         issuer: { certPem: rootPem },
@@ -297,6 +299,18 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(repo.rows.get(named.id)!.name).toBe('Payroll connector');
       const blank = await service.upload(pem(await pki.leaf({ commonName: 'Blank Named' }), '   '), ctx);
       expect(blank.name).toBe('Blank Named');
+    });
+
+    it('names a certificate with no CN after its subject, and one with an empty subject after its thumbprint', async () => {
+      const orgOnly = await service.upload(
+        pem(await pki.leaf({ commonName: '', organization: 'Contoso Ltd' })),
+        ctx,
+      );
+      expect(orgOnly.subject).toBe('O=Contoso Ltd');
+      expect(orgOnly.name).toBe('O=Contoso Ltd');
+      const noSubject = await service.upload(pem(await pki.leaf({ commonName: '' })), ctx);
+      expect(noSubject.subject).toBe('');
+      expect(noSubject.name).toBe(`Certificate ${noSubject.thumbprintSha1Hex.slice(0, 11)}`);
     });
 
     it('records no creator when no user is signed in (createdBy and the audit actor are null)', async () => {

@@ -58,6 +58,14 @@ export type CertificateSummary = Pick<
 
 const keyAad = (id: string) => `certificate|${id}|private-key`;
 
+/**
+ * The name of a certificate uploaded without one: its CN, else its whole subject, else (an empty
+ * subject) its first four thumbprint bytes, "Certificate 0f 4e d7 a1": the list never shows a blank name.
+ */
+function defaultCertificateName(bundle: CertificateBundle): string {
+  return bundle.commonName || bundle.subject || `Certificate ${bundle.thumbprintSha1Hex.slice(0, 11)}`;
+}
+
 @Injectable()
 export class CertificatesService {
   /** The roots a service-account certificate must chain to: the SDK's three plus configured ones. */
@@ -151,7 +159,7 @@ export class CertificatesService {
     const id = randomUUID();
     const row: NewCertificateRow = {
       id,
-      name: dto.name?.trim() || bundle.commonName || bundle.subject,
+      name: dto.name?.trim() || defaultCertificateName(bundle),
       serviceAccountLiveId: dto.serviceAccountLiveId.trim().toLowerCase(),
       subject: bundle.subject,
       issuer: bundle.issuer,

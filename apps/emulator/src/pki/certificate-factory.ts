@@ -23,6 +23,7 @@ export function privateKeyToPem(key: KeyObject): string {
 
 /** What a new certificate says about itself. */
 export interface CertificateSpec {
+  /** The subject's CN; an empty string leaves the CN out (a subject of O only, or none at all). */
   commonName: string;
   organization?: string;
   email?: string;
@@ -60,7 +61,9 @@ export function createCertificate(spec: CertificateSpec, serialHex = randomSeria
   cert.serialNumber = serialHex;
   cert.validity.notBefore = spec.notBefore;
   cert.validity.notAfter = spec.notAfter;
-  const subject: forge.pki.CertificateField[] = [{ shortName: 'CN', value: spec.commonName }];
+  const subject: forge.pki.CertificateField[] = spec.commonName
+    ? [{ shortName: 'CN', value: spec.commonName }]
+    : [];
   if (spec.organization) subject.push({ shortName: 'O', value: spec.organization });
   cert.setSubject(subject);
 
