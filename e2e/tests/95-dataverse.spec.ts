@@ -9,7 +9,7 @@ const STEPS = [
   { name: 'test-write', title: /test write/i },
 ] as const;
 
-test('the Dataverse demo environment is onboarded in the wizard, and the audit shows the ISV app on behalf of Jon Wilson as a match', async ({
+test('the Dataverse demo environment is onboarded in the wizard, the audit shows the ISV app on behalf of Jon Wilson as a match, and the orgs table fits the window', async ({
   page,
 }) => {
   await page.goto('/');
@@ -61,6 +61,18 @@ test('the Dataverse demo environment is onboarded in the wizard, and the audit s
   await expect(write).toContainText('createdby: Jon Wilson');
   await expect(write).toContainText('createdonbehalfby: Onbehalf ISV integration');
   await page.screenshot(screen('audit-dataverse'));
+
+  // With an environment URL in it, the orgs table still fits the 1366-px window: no sideways scroll.
+  await page.goto('/orgs');
+  const orgs = page.getByRole('table', { name: 'Orgs' });
+  await expect(orgs.getByRole('row').filter({ hasText: 'Contoso (Dataverse)' })).toBeVisible();
+  for (const column of ['Service account', 'Onboarded']) {
+    await expect(orgs.getByRole('columnheader', { name: column }), column).toBeInViewport({ ratio: 1 });
+  }
+  const pastRightEdge = await orgs.evaluate(
+    (table) => table.getBoundingClientRect().right - document.documentElement.clientWidth,
+  );
+  expect(pastRightEdge).toBeLessThanOrEqual(0);
 });
 
 test("an app the tenant has not consented to fails the token step; the hint's admin-consent link leads to the consent page, and back in the console the run succeeds", async ({

@@ -3,7 +3,10 @@ import { TicketStateBadge } from '@/components/status-badges';
 import type { TicketSummary } from '@/types/api';
 import { formatCountdown } from '@/utils/format';
 
-/** A CRM ticket's state badge and its countdown to expiry, as the org tables show it. */
+/**
+ * A CRM ticket's state badge and its countdown to expiry, as the org tables show it. The countdown
+ * moves under the badge when the column is narrow, so a table of many columns still fits the window.
+ */
 export function TicketSummaryInline({
   ticket,
   now,
@@ -12,7 +15,7 @@ export function TicketSummaryInline({
   now: number;
 }) {
   return (
-    <Group gap="xs" wrap="nowrap">
+    <Group gap={6} wrap="wrap">
       <TicketStateBadge state={ticket?.state} />
       {ticket?.crmTicketExpiresAt && (
         <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>

@@ -36,7 +36,8 @@ export function OrgsTable({ orgs }: { orgs: Org[] }) {
                 <Text size="sm">{platformLabel(org.kind)}</Text>
               </Table.Td>
               <Table.Td>
-                <Text size="sm" ff="monospace">
+                {/* An environment URL breaks anywhere rather than widening the table past the window. */}
+                <Text size="sm" ff="monospace" style={{ overflowWrap: 'anywhere' }}>
                   {(org.kind === 'dataverse' ? org.environmentUrl : org.organizationName) ?? '—'}
                 </Text>
               </Table.Td>
