@@ -134,6 +134,42 @@ describe('DataverseSession limits', { timeout: 30_000 }, () => {
     }
   });
 
+  it('hands the turn on when a waiting call is granted its slot at the moment its signal aborts: the next call still goes', async () => {
+    const s = session({ maxConcurrent: 1 });
+    try {
+      const first = s.create({ entitySet: 'accounts', attributes: { name: 'first' } });
+      await until(() => held.length === 1);
+      // The race: the slot is granted (the wait's promise resolved) and, before the waiting call has
+      // seen it, the signal aborts. The wait detaches its abort listener on the grant; the abort is fired
+      // right there, so the call rejects with the slot already its own and must pass it on.
+      const abort = new AbortController();
+      const signal = abort.signal;
+      const detach = signal.removeEventListener.bind(signal);
+      let armed = false;
+      signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => {
+        if (armed && !signal.aborted) abort.abort();
+        detach(...args);
+      }) as AbortSignal['removeEventListener'];
+      const second = s.create({ entitySet: 'accounts', attributes: { name: 'second' } }, { signal });
+      const third = s.create({ entitySet: 'accounts', attributes: { name: 'third' } });
+      const secondSettled = second.then(
+        () => 'sent',
+        (err: unknown) => err,
+      );
+      armed = true;
+      releaseAll();
+      await first;
+      expect(await secondSettled).toMatchObject({ code: 'ERR_ABORTED' });
+      await until(() => held.length === 1);
+      releaseAll();
+      await third;
+      expect(webApiCalls).toBe(2);
+    } finally {
+      releaseAll();
+      await s.close();
+    }
+  });
+
   it('defaults to 48 calls in flight, under the service limit of 52 concurrent requests', async () => {
     // More connections than calls, so that the pool is not what limits them.
     const s = session({ connections: 64 });

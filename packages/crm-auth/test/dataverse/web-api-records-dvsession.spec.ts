@@ -19,12 +19,17 @@ describe('Web API records', () => {
     );
   });
 
-  it('selects a lookup as _<column>_value, keeps a name already in that form, and refuses anything else that is not a logical name', () => {
+  it('selects a lookup as _<column>_value, keeps a name already in that form, and refuses anything else that is not a logical name, a non-string with such text included', () => {
     expect(selectName('createdby')).toBe('_createdby_value');
     expect(selectName('name')).toBe('name');
     expect(selectName('_new_projectid_value')).toBe('_new_projectid_value');
     for (const bad of ['Bad Name', '_abc_valueX', 'X_abc_value', '_abc_value-x'])
       expect(() => selectName(bad), bad).toThrow(
+        invalidOptions('a column must be a logical name (lower case letters, digits, _)'),
+      );
+    // From JavaScript: an array whose text has the _<c>_value form is still not a column name.
+    for (const bad of [['_abc_value'], { toString: () => '_abc_value' }])
+      expect(() => selectName(bad as unknown as string), String(bad)).toThrow(
         invalidOptions('a column must be a logical name (lower case letters, digits, _)'),
       );
   });
