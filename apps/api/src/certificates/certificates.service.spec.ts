@@ -133,6 +133,7 @@ interface Pki {
     clientAuth?: boolean;
     commonName?: string;
     organization?: string;
+    organizationalUnit?: string;
     /** The leaf's own key pair (default: one 2048-bit key shared by this PKI's leaves). */
     keyPair?: KeyPair;
   }): Promise<{ certPem: string; keyPem: string }>;
@@ -158,6 +159,7 @@ async function testPki(rootName = 'Unit Test Root'): Promise<Pki> {
       const certPem = createCertificate({
         commonName: opts.commonName ?? 'ERP Integration',
         ...(opts.organization ? { organization: opts.organization } : {}),
+        ...(opts.organizationalUnit ? { organizationalUnit: opts.organizationalUnit } : {}),
         publicKey: key.publicKey,
         signingKey: rootKey.privateKey,
         issuer: { certPem: rootPem },
@@ -301,16 +303,17 @@ describe('CertificatesService over an in-memory repository (no Postgres)', () =>
       expect(blank.name).toBe('Blank Named');
     });
 
-    it('names a certificate with no CN after its subject, and one with an empty subject after its thumbprint', async () => {
+    it('names a certificate with no CN after its subject on one line, and one with an empty subject after its first four thumbprint bytes', async () => {
       const orgOnly = await service.upload(
-        pem(await pki.leaf({ commonName: '', organization: 'Contoso Ltd' })),
+        pem(await pki.leaf({ commonName: '', organization: 'Contoso Ltd', organizationalUnit: 'Sales' })),
         ctx,
       );
-      expect(orgOnly.subject).toBe('O=Contoso Ltd');
-      expect(orgOnly.name).toBe('O=Contoso Ltd');
+      expect(orgOnly.subject).toBe('O=Contoso Ltd\nOU=Sales');
+      expect(orgOnly.name).toBe('O=Contoso Ltd, OU=Sales');
       const noSubject = await service.upload(pem(await pki.leaf({ commonName: '' })), ctx);
       expect(noSubject.subject).toBe('');
-      expect(noSubject.name).toBe(`Certificate ${noSubject.thumbprintSha1Hex.slice(0, 11)}`);
+      expect(noSubject.name).toMatch(/^Certificate [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2}$/);
+      expect(noSubject.thumbprintSha1Hex.startsWith(noSubject.name.slice('Certificate '.length))).toBe(true);
     });
 
     it('records no creator when no user is signed in (createdBy and the audit actor are null)', async () => {

@@ -59,11 +59,13 @@ export type CertificateSummary = Pick<
 const keyAad = (id: string) => `certificate|${id}|private-key`;
 
 /**
- * The name of a certificate uploaded without one: its CN, else its whole subject, else (an empty
+ * The name of a certificate uploaded without one: its CN, else its whole subject on one line, else (an empty
  * subject) its first four thumbprint bytes, "Certificate 0f 4e d7 a1": the list never shows a blank name.
  */
 function defaultCertificateName(bundle: CertificateBundle): string {
-  return bundle.commonName || bundle.subject || `Certificate ${bundle.thumbprintSha1Hex.slice(0, 11)}`;
+  // Node writes a name one `K=V` per line: a list shows it on one line, comma-separated.
+  const subject = bundle.subject.split('\n').join(', ');
+  return bundle.commonName || subject || `Certificate ${bundle.thumbprintSha1Hex.slice(0, 11)}`;
 }
 
 @Injectable()

@@ -26,6 +26,7 @@ export interface CertificateSpec {
   /** The subject's CN; an empty string leaves the CN out (a subject of O only, or none at all). */
   commonName: string;
   organization?: string;
+  organizationalUnit?: string;
   email?: string;
   publicKey: KeyObject;
   notBefore: Date;
@@ -65,6 +66,7 @@ export function createCertificate(spec: CertificateSpec, serialHex = randomSeria
     ? [{ shortName: 'CN', value: spec.commonName }]
     : [];
   if (spec.organization) subject.push({ shortName: 'O', value: spec.organization });
+  if (spec.organizationalUnit) subject.push({ shortName: 'OU', value: spec.organizationalUnit });
   cert.setSubject(subject);
 
   const issuerCert = spec.issuer ? forge.pki.certificateFromPem(spec.issuer.certPem) : undefined;
