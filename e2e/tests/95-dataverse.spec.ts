@@ -72,7 +72,7 @@ test('the Dataverse demo environment is onboarded in the wizard, the audit shows
   const pastRightEdge = await orgs.evaluate(
     (table) => table.getBoundingClientRect().right - document.documentElement.clientWidth,
   );
-  expect(pastRightEdge).toBeLessThanOrEqual(0);
+  expect(pastRightEdge).toBeLessThan(1); // sub-pixel: the box's edge is fractional, the window's width whole
 });
 
 test("an app the tenant has not consented to fails the token step; the hint's admin-consent link leads to the consent page, and back in the console the run succeeds", async ({
