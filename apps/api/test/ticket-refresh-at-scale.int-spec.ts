@@ -6,7 +6,7 @@ import { OrgEntity } from '../src/orgs/org.entity';
 import { TICKET_REFRESH, TICKET_REFRESH_SWEEP } from '../src/tickets/ticket-refresh.scheduler';
 import { TicketStoreService } from '../src/tickets/ticket-store.service';
 import { startTestStack, type TestStack } from './harness';
-import { JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
+import { addServiceAccount, JON_PUID, onboard, uploadDemoCertificate } from './support/orgs';
 
 /**
  * A small, correctness-only version of the bench's refresh suite (bench/suites/refresh.mjs): N orgs onboarded as
@@ -100,16 +100,7 @@ describe(`the background ticket refresh at scale: ${N} orgs, a compressed day of
     for (let i = 0; i < N; i++) {
       const name = `scale${String(i).padStart(4, '0')}`;
       emulator.control.addOrg({ name, friendlyName: `Scale Org ${i}` });
-      emulator.control.addUser({
-        org: name,
-        liveId: emulator.demo.serviceAccountLiveId,
-        firstName: 'ERP',
-        lastName: 'Integration',
-        fullName: 'ERP_Integration',
-        domainName: 'ERP_Integration',
-        proxyRole: true,
-        isServiceAccount: true,
-      });
+      addServiceAccount(emulator, name);
       emulator.control.addUser({
         org: name,
         liveId: 'jonw@contoso.example',

@@ -36,15 +36,10 @@ export async function onboard(
   return body.org.id;
 }
 
-/**
- * A second healthy org at the emulator: its own org, the service account as a user holding the
- * proxy role (same Live account, so the same certificate gets its tickets), and one ordinary user.
- */
-export function addNorthwind(emulator: RunningEmulator): void {
-  const c = emulator.control;
-  c.addOrg({ name: NORTHWIND.name, friendlyName: NORTHWIND.friendlyName });
-  c.addUser({
-    org: NORTHWIND.name,
+/** The demo service account (ERP_Integration, the demo certificate's Live account) as a proxy-role user of `org`. */
+export function addServiceAccount(emulator: RunningEmulator, org: string): void {
+  emulator.control.addUser({
+    org,
     liveId: emulator.demo.serviceAccountLiveId,
     firstName: 'ERP',
     lastName: 'Integration',
@@ -53,6 +48,16 @@ export function addNorthwind(emulator: RunningEmulator): void {
     proxyRole: true,
     isServiceAccount: true,
   });
+}
+
+/**
+ * A second healthy org at the emulator: its own org, the service account as a user holding the
+ * proxy role (same Live account, so the same certificate gets its tickets), and one ordinary user.
+ */
+export function addNorthwind(emulator: RunningEmulator): void {
+  const c = emulator.control;
+  c.addOrg({ name: NORTHWIND.name, friendlyName: NORTHWIND.friendlyName });
+  addServiceAccount(emulator, NORTHWIND.name);
   c.addUser({
     org: NORTHWIND.name,
     liveId: 'nora.nash@northwind.example',
